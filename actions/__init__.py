@@ -1,0 +1,1 @@
+"""rasa-sdk custom actions, one module per journey."""

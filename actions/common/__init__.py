@@ -1,0 +1,1 @@
+"""Names and pure helpers shared by every journey's actions."""

@@ -1,0 +1,46 @@
+"""Process-wide clients and data the actions use, each built on first use.
+
+Nothing here touches the network or a database at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.councils.profile import CouncilProfile, cached_profile
+from bot.settings import settings
+from integrations.open311 import Open311Client, get_open311_client
+from integrations.outbox import Outbox
+from integrations.postcodes.authorities import LocalAuthorities, load_authorities
+from integrations.postcodes.client import PostcodeDirectory
+
+
+def profile() -> CouncilProfile:
+    """The council the assistant speaks for."""
+    return cached_profile(settings.council_dir)
+
+
+def open311() -> Open311Client:
+    """The council's Open311 endpoint."""
+    return get_open311_client()
+
+
+@lru_cache(maxsize=1)
+def outbox() -> Outbox:
+    """The durable store of reports waiting for delivery."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return Outbox(settings.database)
+
+
+@lru_cache(maxsize=1)
+def postcodes() -> PostcodeDirectory:
+    """The offline postcode directory, preloaded with the council's postcode areas."""
+    directory = PostcodeDirectory()
+    directory.preload(profile().postcode_areas)
+    return directory
+
+
+@lru_cache(maxsize=1)
+def authorities() -> LocalAuthorities:
+    """Names and reporting links of local authorities, for "that's another council"."""
+    return load_authorities(settings.kb_dir / "local_authorities.yml")

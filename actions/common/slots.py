@@ -1,0 +1,46 @@
+"""Slot names as constants, so a misspelt name fails at import rather than silently."""
+
+LANGUAGE = "language"
+CHANNEL = "channel"
+COUNCIL_NAME = "council_name"
+COUNCIL_PHONE = "council_phone"
+COUNCIL_PHONE_SPOKEN = "council_phone_spoken"
+COUNCIL_HOURS = "council_hours"
+SESSION_STARTED_METADATA = "session_started_metadata"
+REQUESTED_SLOT = "requested_slot"
+
+# Report a street problem
+PROBLEM_TYPE = "problem_type"
+PROBLEM_LABEL = "problem_label"
+LOCATION = "location"
+LOCATION_POSTCODE = "location_postcode"
+LOCATION_LAT = "location_lat"
+LOCATION_LONG = "location_long"
+LOCATION_ATTEMPTS = "location_attempts"
+OTHER_COUNCIL = "other_council"
+OTHER_COUNCIL_URL = "other_council_url"
+DUPLICATE_OF = "duplicate_of"
+DUPLICATE_DISTANCE = "duplicate_distance"
+FOLLOW_EXISTING = "follow_existing"
+DESCRIPTION = "description"
+DANGEROUS = "dangerous"
+CONTACT_CONSENT = "contact_consent"
+CONTACT = "contact"
+CONTACT_EMAIL = "contact_email"
+CONTACT_PHONE = "contact_phone"
+CONFIRM_REPORT = "confirm_report"
+CHANGE_FIELD = "change_field"
+REPORT_REFERENCE = "report_reference"
+
+REPORT_FORM_SLOTS = (
+    PROBLEM_TYPE, PROBLEM_LABEL, LOCATION, LOCATION_POSTCODE, LOCATION_LAT, LOCATION_LONG,
+    LOCATION_ATTEMPTS, OTHER_COUNCIL, OTHER_COUNCIL_URL, DUPLICATE_OF, DUPLICATE_DISTANCE,
+    FOLLOW_EXISTING, DESCRIPTION, DANGEROUS, CONTACT_CONSENT, CONTACT, CONTACT_EMAIL,
+    CONTACT_PHONE, CONFIRM_REPORT, CHANGE_FIELD,
+)  # fmt: skip
+
+# Check a report's status
+STATUS_REFERENCE = "status_reference"
+STATUS_ATTEMPTS = "status_attempts"
+STATUS_NOTES = "status_notes"
+STATUS_SERVICE = "status_service"

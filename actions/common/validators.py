@@ -1,0 +1,129 @@
+"""Pure checks behind the form validators: no tracker, no network, easy to test."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+YES_WORDS = {
+    "yes", "y", "yeah", "yep", "yup", "aye", "ok", "okay", "sure", "correct", "right",
+    "true", "please", "definitely", "absolutely", "it is", "go on", "send it", "yes please",
+    "dangerous", "very", "course",
+}  # fmt: skip
+NO_WORDS = {
+    "no", "n", "nope", "nah", "not", "false", "don't", "dont", "never", "wrong", "no thanks",
+    "no thank you", "not really", "isn't", "isnt",
+}  # fmt: skip
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_UK_PHONE = re.compile(r"^0\d{9,10}$")
+_WORD = re.compile(r"[A-Za-z']+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
+
+
+def clean_text(text: str | None, max_chars: int = 1000) -> str:
+    """Drop control and invisible characters, fold whitespace and cap the length."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    return text[:max_chars]
+
+
+def has_words(text: str) -> bool:
+    """Whether the text contains at least one letter (emoji-only and symbols do not)."""
+    return any(ch.isalpha() for ch in text)
+
+
+def parse_yes_no(text: str | bool | None) -> bool | None:
+    """Read a yes/no answer from free text, a button payload or a keypad digit.
+
+    Returns:
+        True for yes, False for no, None when the answer is neither.
+    """
+    if isinstance(text, bool):
+        return text
+    if not text:
+        return None
+    lowered = clean_text(str(text)).lower().strip(" .!?")
+    if lowered in {"/affirm", "1"}:
+        return True
+    if lowered in {"/deny", "2"}:
+        return False
+    words = lowered.replace("’", "'").split()
+    phrase = " ".join(words)
+    if phrase in NO_WORDS or (words and words[0] in NO_WORDS):
+        return False
+    if phrase in YES_WORDS or (words and words[0] in YES_WORDS):
+        return True
+    # "it's not dangerous" / "I think it is dangerous": a negation anywhere wins.
+    if any(word in NO_WORDS for word in words):
+        return False
+    if any(word in YES_WORDS for word in words):
+        return True
+    return None
+
+
+def parse_contact(text: str | None) -> tuple[str, str] | None:
+    """Recognise an email address or a UK phone number.
+
+    Returns:
+        ``("email", address)`` or ``("phone", number in 0XXXX form)``, or None.
+    """
+    cleaned = clean_text(text).strip(" .")
+    if not cleaned:
+        return None
+    if _EMAIL.match(cleaned):
+        return "email", cleaned.lower()
+    digits = re.sub(r"[\s()\-.]", "", cleaned)
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:].lstrip("0")
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:].lstrip("0")
+    if _UK_PHONE.match(digits):
+        return "phone", digits
+    return None
+
+
+def clean_description(text: str | None, max_chars: int = 1000) -> str | None:
+    """A usable description of the problem, or None when there are no words in it."""
+    cleaned = clean_text(text, max_chars)
+    if not has_words(cleaned) or cleaned.startswith("/"):
+        return None
+    return cleaned
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether free text is detailed enough to find a place: two words and some letters."""
+    words = _WORD.findall(text)
+    letters = sum(len(word) for word in words)
+    return len(words) >= 2 and letters >= 6
+
+
+CHANGE_FIELDS = {
+    "problem_type": ("problem", "type", "kind", "category", "what"),
+    "location": ("place", "location", "where", "postcode", "address", "street", "road"),
+    "description": ("detail", "details", "description", "describe"),
+    "dangerous": ("danger", "dangerous", "safe", "safety"),
+    "contact_consent": ("contact", "email", "phone", "number"),
+}
+
+
+CANCEL_WORDS = ("cancel", "stop", "don't send", "dont send", "do not send", "forget it")
+CANCELLED = "cancelled"
+
+
+def parse_change_field(text: str | None) -> str | None:
+    """Which part of a report the resident wants to change, as a slot name.
+
+    Returns:
+        A slot name, :data:`CANCELLED` when the resident wants to drop the report, or None.
+    """
+    lowered = clean_text(text).lower().replace("’", "'")
+    if any(word in lowered for word in CANCEL_WORDS):
+        return CANCELLED
+    for slot, words in CHANGE_FIELDS.items():
+        if any(word in lowered for word in words):
+            return slot
+    return None

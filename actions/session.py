@@ -1,0 +1,48 @@
+"""Session start: the slots every conversation carries (channel, language, council)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import deps, slots
+
+CHANNELS = {"web", "library", "api", "ivr"}
+
+
+def channel_for(metadata: dict[str, Any] | None) -> str:
+    """The contract's channel for a conversation.
+
+    Our input channels (``bot/channels``) put a checked ``channel`` into the message
+    metadata; a request without one came straight through the API.
+    """
+    requested = (metadata or {}).get("channel")
+    return str(requested) if requested in CHANNELS else "api"
+
+
+class ActionSessionStart(Action):
+    """Starts a session and sets the council and channel slots."""
+
+    def name(self) -> str:
+        """Registered name (replaces Rasa's default)."""
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Set the session's slots, carrying nothing over from the previous session."""
+        metadata = tracker.get_slot(slots.SESSION_STARTED_METADATA) or {}
+        council = deps.profile()
+        return [
+            SessionStarted(),
+            SlotSet(slots.CHANNEL, channel_for(metadata)),
+            SlotSet(slots.LANGUAGE, "en"),
+            SlotSet(slots.COUNCIL_NAME, council.name),
+            SlotSet(slots.COUNCIL_PHONE, council.phone),
+            SlotSet(slots.COUNCIL_PHONE_SPOKEN, council.phone_spoken),
+            SlotSet(slots.COUNCIL_HOURS, council.hours),
+            ActionExecuted("action_listen"),
+        ]

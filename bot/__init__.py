@@ -1,0 +1,1 @@
+"""Front Door runtime: settings, CLI, channels and custom NLU components."""

@@ -1,0 +1,1 @@
+"""Input channels: the REST webhook (web chat, API), and later voice and library."""

@@ -1,0 +1,89 @@
+"""The REST channel with a guard at the edge.
+
+Same URL as Rasa's ``rest`` channel (``/webhooks/rest/webhook``). Before NLU sees a
+message it drops control and invisible characters, folds whitespace and caps the length;
+it refuses malformed bodies with 400 instead of a server error; it never trusts the
+client's ``input_channel``; and it lets through only the metadata the product uses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from typing import Any
+
+from rasa.core.channels.rest import RestInput
+from sanic.exceptions import InvalidUsage as BadRequest
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+MAX_SENDER_CHARS = 128
+DEFAULT_MAX_MESSAGE_CHARS = 1000
+ALLOWED_CHANNELS = {"web", "library", "api"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
+_SENDER = re.compile(r"^[A-Za-z0-9_.:@-]+$")
+#: What an empty message becomes: NLU's own fallback intent.
+EMPTY_MESSAGE = "/nlu_fallback"
+#: Button payloads (``/affirm``) pass; any other leading slash would let typed text
+#: inject intents and entities, so it is dropped.
+_PAYLOAD = re.compile(r"^/[a-z_]{1,64}$")
+
+
+def clean_message(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
+    """Normalise a resident's message; an empty one becomes the fallback intent."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())[:max_chars]
+    if text.startswith("/") and not _PAYLOAD.match(text):
+        text = text.lstrip("/ ")
+    return text if text else EMPTY_MESSAGE
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST input with input validation and cleaning."""
+
+    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+        self.max_message_chars = max_message_chars
+
+    @classmethod
+    def name(cls) -> str:
+        """Keeps Rasa's URL: ``/webhooks/rest/webhook``."""
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> GuardedRestInput:
+        """Build from ``credentials.yml`` (optional ``max_message_chars``)."""
+        credentials = credentials or {}
+        return cls(int(credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)))
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any]:
+        body = request.json
+        if not isinstance(body, dict):
+            raise BadRequest("The body must be a JSON object with 'sender' and 'message'.")
+        return body
+
+    async def _extract_sender(self, req: Request) -> str:
+        sender = self._body(req).get("sender")
+        if not isinstance(sender, str) or not sender.strip():
+            raise BadRequest("'sender' must be a non-empty string.")
+        sender = sender.strip()
+        if len(sender) > MAX_SENDER_CHARS or not _SENDER.match(sender):
+            raise BadRequest("'sender' may use letters, digits and . _ - : @ only.")
+        return sender
+
+    def _extract_message(self, req: Request) -> str:
+        return clean_message(self._body(req).get("message"), self.max_message_chars)
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        """Only the checked channel name passes; everything else is dropped."""
+        metadata = self._body(request).get("metadata")
+        channel = metadata.get("channel") if isinstance(metadata, dict) else None
+        return {"channel": channel if channel in ALLOWED_CHANNELS else "api"}

@@ -1,0 +1,102 @@
+"""Command line of the runtime: ``python -m bot <command>``.
+
+Commands:
+    run            train if needed, start every service, print the URLs; Ctrl-C stops all
+    train          train the model if the training inputs changed (``--force`` to retrain)
+    model-path     print the path of the model for the current training inputs
+    outbox-worker  deliver held reports to the council services until stopped
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+
+from bot import logging as bot_logging
+from bot.settings import Settings
+
+
+def _run(settings: Settings) -> int:
+    from bot.stack import Stack
+    from bot.training import ensure_model
+
+    settings.check_secrets()
+    model = ensure_model(settings.models_dir)
+    stack = Stack(settings, model)
+    sys.stdout.write("Starting Front Door (council services, actions, outbox, Rasa)...\n")
+    stack.start()
+    lines = [f"  {name:32} {url}" for name, url in stack.urls().items()]
+    sys.stdout.write("Front Door is running:\n" + "\n".join(lines) + "\nPress Ctrl-C to stop.\n")
+    sys.stdout.flush()
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping:
+            for service in stack.services:
+                if not service.running:
+                    sys.stderr.write(f"{service.name} stopped:\n{service.log_tail()}\n")
+                    stopping = True
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.stdout.write("Stopping...\n")
+        stack.stop()
+    return 0
+
+
+def _outbox_worker(settings: Settings) -> int:
+    from integrations.open311 import get_open311_client
+    from integrations.outbox import Outbox
+    from integrations.outbox.worker import OutboxWorker
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    worker = OutboxWorker(
+        Outbox(settings.database),
+        get_open311_client(),
+        base_s=settings.outbox_retry_base_s,
+        max_s=settings.outbox_retry_max_s,
+    )
+    try:
+        asyncio.run(worker.run_forever(settings.outbox_poll_s))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every service")
+    train = sub.add_parser("train", help="train the model if the inputs changed")
+    train.add_argument("--force", action="store_true", help="retrain even if cached")
+    sub.add_parser("model-path", help="print the model path for the current inputs")
+    sub.add_parser("outbox-worker", help="deliver held reports")
+    args = parser.parse_args(argv)
+
+    bot_logging.configure()
+    settings = Settings()
+    if args.command == "run":
+        return _run(settings)
+    if args.command == "train":
+        from bot.training import ensure_model
+
+        sys.stdout.write(f"{ensure_model(settings.models_dir, force=args.force)}\n")
+        return 0
+    if args.command == "model-path":
+        from bot.training import model_path
+
+        sys.stdout.write(f"{model_path(settings.models_dir)}\n")
+        return 0
+    if args.command == "outbox-worker":
+        return _outbox_worker(settings)
+    return 2

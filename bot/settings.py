@@ -1,0 +1,124 @@
+"""The one typed settings object of the assistant's runtime.
+
+Every environment read of ``bot/`` and ``actions/`` happens here. Variable names follow
+``shared/contracts.md`` (``RASA_API_TOKEN``, ``STAFF_API_TOKEN``, ``DATABASE_URL``...).
+Development defaults live here and in ``.env.example``; outside development the
+placeholder secrets are refused at start-up. Tests build their own ``Settings`` instead of
+patching the environment.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseSettings, Field, validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Secrets shipped as development defaults; refused when ENVIRONMENT is not development.
+DEVELOPMENT_SECRETS = {
+    "rasa_api_token": "dev-rasa-token",
+    "staff_api_token": "dev-staff-token",
+    "open311_api_key": "dev-open311-key",
+    "caller_id_secret": "dev-caller-id-secret",
+}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment (and an optional ``.env`` file)."""
+
+    environment: str = Field("development", env="ENVIRONMENT")
+    council: str = Field("stoke-on-trent", env="COUNCIL")
+    kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
+    var_dir: Path = Field(REPO_ROOT / "var", env="VAR_DIR")
+    models_dir: Path = Field(REPO_ROOT / "models", env="MODELS_DIR")
+
+    # Rasa server
+    rasa_host: str = Field("127.0.0.1", env="RASA_HOST")
+    rasa_port: int = Field(5005, env="RASA_PORT")
+    rasa_api_token: str = Field(DEVELOPMENT_SECRETS["rasa_api_token"], env="RASA_API_TOKEN")
+    tracker_store_url: str = Field("", env="TRACKER_STORE_URL")
+    redis_url: str = Field("", env="REDIS_URL")
+
+    # Action server
+    action_server_port: int = Field(5055, env="ACTION_SERVER_PORT")
+    action_server_url: str = Field("", env="ACTION_SERVER_URL")
+
+    # Council services (CRM stand-in, directory, triage queue)
+    council_services_url: str = Field("http://localhost:8000", env="COUNCIL_SERVICES_URL")
+    open311_api_key: str = Field(DEVELOPMENT_SECRETS["open311_api_key"], env="OPEN311_API_KEY")
+    open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
+    staff_api_token: str = Field(DEVELOPMENT_SECRETS["staff_api_token"], env="STAFF_API_TOKEN")
+    http_connect_timeout_s: float = Field(2.0, env="HTTP_CONNECT_TIMEOUT")
+    http_read_timeout_s: float = Field(5.0, env="HTTP_READ_TIMEOUT")
+
+    # The assistant's own storage (outbox of reports waiting for the council services)
+    database_url: str = Field("", env="DATABASE_URL")
+    outbox_retry_base_s: float = Field(2.0, env="OUTBOX_RETRY_BASE_SECONDS")
+    outbox_retry_max_s: float = Field(300.0, env="OUTBOX_RETRY_MAX_SECONDS")
+    outbox_poll_s: float = Field(1.0, env="OUTBOX_POLL_SECONDS")
+
+    # Conversation limits
+    max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
+    duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
+    caller_id_secret: str = Field(
+        DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET"
+    )
+
+    class Config:
+        env_file = ".env"
+        env_file_encoding = "utf-8"
+        keep_untouched = (cached_property,)
+
+    @validator("environment")
+    def _known_environment(cls, value: str) -> str:  # noqa: N805
+        if value not in {"development", "test", "production"}:
+            raise ValueError("ENVIRONMENT must be development, test or production")
+        return value
+
+    @property
+    def is_development(self) -> bool:
+        """True when the placeholder secrets are acceptable."""
+        return self.environment in {"development", "test"}
+
+    @property
+    def council_dir(self) -> Path:
+        """The folder of the selected council's profile."""
+        return self.kb_dir / "councils" / self.council
+
+    @property
+    def database(self) -> str:
+        """SQLAlchemy URL of the assistant's own database (SQLite file by default)."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'frontdoor.db'}"
+
+    @property
+    def tracker_store(self) -> str:
+        """SQLAlchemy URL of Rasa's tracker store (SQLite file by default)."""
+        return self.tracker_store_url or f"sqlite:///{self.var_dir / 'tracker.db'}"
+
+    @property
+    def action_endpoint(self) -> str:
+        """URL Rasa calls for custom actions."""
+        return self.action_server_url or f"http://127.0.0.1:{self.action_server_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    def check_secrets(self) -> None:
+        """Refuse the development placeholder secrets outside development.
+
+        Raises:
+            ValueError: when a production setting still holds a development default.
+        """
+        if self.is_development:
+            return
+        weak = [name for name, value in DEVELOPMENT_SECRETS.items() if getattr(self, name) == value]
+        if weak:
+            names = ", ".join(name.upper() for name in weak)
+            raise ValueError(f"Set real values for {names} outside development.")
+
+
+settings = Settings()

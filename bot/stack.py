@@ -1,0 +1,205 @@
+"""Starts and stops the whole product: council services, action server, outbox worker
+and the Rasa server, each in its own process.
+
+Used by ``python -m bot run`` (``make run``) and by the end-to-end tests, which start
+the same stack on free ports with their own database files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.rasa_files import write_endpoints
+from bot.settings import REPO_ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process these settings."""
+    return {
+        "ENVIRONMENT": settings.environment,
+        "COUNCIL": settings.council,
+        "KB_DIR": str(settings.kb_dir),
+        "VAR_DIR": str(settings.var_dir),
+        "MODELS_DIR": str(settings.models_dir),
+        "RASA_HOST": settings.rasa_host,
+        "RASA_PORT": str(settings.rasa_port),
+        "RASA_API_TOKEN": settings.rasa_api_token,
+        "ACTION_SERVER_PORT": str(settings.action_server_port),
+        "COUNCIL_SERVICES_URL": settings.council_services_url,
+        "OPEN311_API_KEY": settings.open311_api_key,
+        "STAFF_API_TOKEN": settings.staff_api_token,
+        "DATABASE_URL": settings.database,
+        "TRACKER_STORE_URL": settings.tracker_store,
+        "REDIS_URL": settings.redis_url,
+        "OUTBOX_RETRY_BASE_SECONDS": str(settings.outbox_retry_base_s),
+        "OUTBOX_RETRY_MAX_SECONDS": str(settings.outbox_retry_max_s),
+        "OUTBOX_POLL_SECONDS": str(settings.outbox_poll_s),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@dataclass
+class Service:
+    """One process of the stack."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    def start(self, log_dir: Path) -> None:
+        """Start the process, writing its output to ``<log_dir>/<name>.log``."""
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"{self.name}.log"
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=REPO_ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def is_healthy(self) -> bool:
+        """Whether the health URL answers 200."""
+        if not self.health_url:
+            return self.running
+        try:
+            return httpx.get(self.health_url, timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop the process (SIGTERM, then SIGKILL)."""
+        if not self.running or self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout_s)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=timeout_s)
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the process's output, for error messages."""
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Stack:
+    """The product's processes for one set of settings."""
+
+    def __init__(self, settings: Settings, model: Path) -> None:
+        self.settings = settings
+        self.model = model
+        self.council_services_port = urlsplit(settings.council_services_url).port or 80
+        council_services_port = self.council_services_port
+        env = settings_env(settings)
+        council_db = os.environ.get(
+            "COUNCIL_SERVICES_DATABASE_URL", f"sqlite:///{settings.var_dir / 'council_services.db'}"
+        )
+        python = sys.executable
+        var = settings.var_dir
+        endpoints = write_endpoints(settings, var / "endpoints.yml")
+        self.council_services = Service(
+            "council-services",
+            [python, "-m", "integrations.council_services",
+             "--host", "127.0.0.1", "--port", str(council_services_port)],
+            f"http://127.0.0.1:{council_services_port}/healthz",
+            {**env, "COUNCIL_SERVICES_DATABASE_URL": council_db},
+        )  # fmt: skip
+        self.action_server = Service(
+            "action-server",
+            [python, "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(settings.action_server_port)],
+            f"http://127.0.0.1:{settings.action_server_port}/health",
+            env,
+        )  # fmt: skip
+        self.outbox_worker = Service(
+            "outbox-worker", [python, "-m", "bot", "outbox-worker"], "", env
+        )
+        self.rasa = Service(
+            "rasa",
+            [python, "-m", "rasa", "run", "--model", str(model),
+             "--enable-api", "--auth-token", settings.rasa_api_token,
+             "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+             "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
+             "--cors", "http://localhost:*", "--cors", "http://127.0.0.1:*"],
+            f"{settings.rasa_url}/status?token={settings.rasa_api_token}",
+            env,
+        )  # fmt: skip
+
+    @property
+    def services(self) -> list[Service]:
+        """All processes, in start order."""
+        return [self.council_services, self.action_server, self.outbox_worker, self.rasa]
+
+    def start(self, timeout_s: float = 180.0) -> None:
+        """Start everything and wait until each process answers its health check.
+
+        Raises:
+            RuntimeError: with the failing process's log when one dies or never gets ready.
+        """
+        log_dir = self.settings.var_dir / "logs"
+        for service in self.services:
+            service.start(log_dir)
+        deadline = time.monotonic() + timeout_s
+        for service in self.services:
+            self.wait_healthy(service, deadline)
+
+    def wait_healthy(self, service: Service, deadline: float) -> None:
+        """Block until one service is healthy.
+
+        Raises:
+            RuntimeError: when it exits or the deadline passes.
+        """
+        while not service.is_healthy():
+            if not service.running:
+                self.stop()
+                raise RuntimeError(f"{service.name} exited:\n{service.log_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{service.name} did not start in time:\n{service.log_tail()}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop every process, the Rasa server first."""
+        for service in reversed(self.services):
+            service.stop()
+
+    def urls(self) -> dict[str, str]:
+        """What a developer opens or calls."""
+        base = f"http://localhost:{self.council_services_port}"
+        return {
+            "Web chat and council services": f"{base}/",
+            "Open311 services": f"{base}/open311/v2/services.json",
+            "Council services API docs": f"{base}/docs",
+            "Rasa REST channel": f"{self.settings.rasa_url}/webhooks/rest/webhook",
+            "Action server": f"http://127.0.0.1:{self.settings.action_server_port}/health",
+        }

@@ -1,0 +1,68 @@
+"""An in-memory Open311 server double with the client's interface, for unit tests."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+from integrations.open311.errors import Open311NotFound, Open311Unavailable
+from integrations.open311.models import NewServiceRequest, Service, ServiceRequest
+
+
+class FakeOpen311Client:
+    """Keeps reports in a dict; set ``available = False`` to simulate an outage."""
+
+    def __init__(self, services: list[Service] | None = None) -> None:
+        self.services_list = services or []
+        self.requests: dict[str, ServiceRequest] = {}
+        self.submitted: list[NewServiceRequest] = []
+        self.available = True
+        self._ids = itertools.count(1)
+
+    def _check(self) -> None:
+        if not self.available:
+            raise Open311Unavailable("fake outage")
+
+    async def services(self) -> list[Service]:
+        """The configured services."""
+        self._check()
+        return list(self.services_list)
+
+    async def submit(self, request: NewServiceRequest) -> str:
+        """Store the report and return a new id."""
+        self._check()
+        request_id = f"SR-{next(self._ids):06d}"
+        now = datetime.now(timezone.utc).isoformat()
+        self.submitted.append(request)
+        self.requests[request_id] = ServiceRequest(
+            service_request_id=request_id,
+            status="open",
+            service_code=request.service_code,
+            description=request.description,
+            address=request.address_string or "",
+            lat=request.lat,
+            long=request.long,
+            requested_datetime=now,
+            updated_datetime=now,
+        )
+        return request_id
+
+    async def get_request(self, service_request_id: str) -> ServiceRequest:
+        """One stored report."""
+        self._check()
+        try:
+            return self.requests[service_request_id]
+        except KeyError:
+            raise Open311NotFound(service_request_id) from None
+
+    async def find_requests(
+        self, service_code: str | None = None, status: str | None = None
+    ) -> list[ServiceRequest]:
+        """Stored reports matching the filters."""
+        self._check()
+        return [
+            r
+            for r in self.requests.values()
+            if (service_code is None or r.service_code == service_code)
+            and (status is None or r.status == status)
+        ]

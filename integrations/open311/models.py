@@ -1,0 +1,135 @@
+"""Typed shapes of the GeoReport v2 messages the assistant sends and reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: GeoReport v2 status values, mapped to what a resident is told (see responses).
+OPEN311_STATUSES = ("open", "closed")
+
+
+@dataclass(frozen=True)
+class Service:
+    """One entry of ``services.json``."""
+
+    service_code: str
+    service_name: str
+    description: str = ""
+    group: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Service:
+        """Build from a GeoReport v2 service object."""
+        return cls(
+            service_code=str(data["service_code"]),
+            service_name=str(data.get("service_name") or ""),
+            description=str(data.get("description") or ""),
+            group=str(data.get("group") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """A report as the CRM publishes it (never with the reporter's personal data)."""
+
+    service_request_id: str
+    status: str
+    service_code: str
+    service_name: str = ""
+    status_notes: str = ""
+    description: str = ""
+    address: str = ""
+    lat: float | None = None
+    long: float | None = None
+    requested_datetime: str = ""
+    updated_datetime: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ServiceRequest:
+        """Build from a GeoReport v2 request object."""
+
+        def _float(value: Any) -> float | None:
+            try:
+                return float(value) if value not in (None, "") else None
+            except (TypeError, ValueError):
+                return None
+
+        return cls(
+            service_request_id=str(data["service_request_id"]),
+            status=str(data.get("status") or "open").lower(),
+            service_code=str(data.get("service_code") or ""),
+            service_name=str(data.get("service_name") or ""),
+            status_notes=str(data.get("status_notes") or ""),
+            description=str(data.get("description") or ""),
+            address=str(data.get("address") or ""),
+            lat=_float(data.get("lat")),
+            long=_float(data.get("long")),
+            requested_datetime=str(data.get("requested_datetime") or ""),
+            updated_datetime=str(data.get("updated_datetime") or ""),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the council is still working on it."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class NewServiceRequest:
+    """What the assistant posts to create a report."""
+
+    service_code: str
+    description: str
+    lat: float | None = None
+    long: float | None = None
+    address_string: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def to_form(self, api_key: str, jurisdiction_id: str = "") -> dict[str, str]:
+        """The form-encoded body of ``POST requests.json``."""
+        form: dict[str, str] = {
+            "api_key": api_key,
+            "service_code": self.service_code,
+            "description": self.description,
+        }
+        if jurisdiction_id:
+            form["jurisdiction_id"] = jurisdiction_id
+        if self.lat is not None and self.long is not None:
+            form["lat"] = f"{self.lat:.6f}"
+            form["long"] = f"{self.long:.6f}"
+        optional = {
+            "address_string": self.address_string,
+            "email": self.email,
+            "phone": self.phone,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+        }
+        form.update({key: value for key, value in optional.items() if value})
+        for code, value in self.attributes.items():
+            form[f"attribute[{code}]"] = value
+        return form
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe copy, for the outbox."""
+        return {
+            "service_code": self.service_code,
+            "description": self.description,
+            "lat": self.lat,
+            "long": self.long,
+            "address_string": self.address_string,
+            "email": self.email,
+            "phone": self.phone,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "attributes": dict(self.attributes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NewServiceRequest:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(**data)
