@@ -1,0 +1,42 @@
+"""Small helpers for tests that talk to running servers."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Resident:
+    """One conversation over the REST channel."""
+
+    rasa_url: str
+    sender: str = ""
+    channel: str = "web"
+
+    def __post_init__(self) -> None:
+        self.sender = self.sender or f"test-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str) -> list[dict]:
+        """Send a message and return the bot's replies."""
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text, "metadata": {"channel": self.channel}},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def say_text(self, text: str) -> str:
+        """Send a message and return the replies' text joined by newlines."""
+        return "\n".join(reply.get("text", "") for reply in self.say(text))
