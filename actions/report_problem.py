@@ -86,8 +86,6 @@ class ValidateReportForm(FormValidationAction):
                 slots.LOCATION: None,
                 slots.LOCATION_ATTEMPTS: attempts if result.counts_as_failure else attempts - 1,
                 slots.LOCATION_POSTCODE: result.postcode,
-                slots.OTHER_COUNCIL: result.template_vars.get("other_council"),
-                slots.OTHER_COUNCIL_URL: result.template_vars.get("other_council_url"),
             }
         events = {
             slots.LOCATION: result.display,
@@ -139,7 +137,9 @@ class ValidateReportForm(FormValidationAction):
         """Yes or no; saying no clears any details given before."""
         result = self._yes_no(slots.CONTACT_CONSENT, value, dispatcher)
         if result[slots.CONTACT_CONSENT] is False:
-            result.update({slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None})
+            result.update(
+                {slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None}
+            )
         return result
 
     async def validate_contact(
@@ -173,11 +173,17 @@ class ValidateReportForm(FormValidationAction):
             return {slots.CHANGE_FIELD: None}
         if field == CANCELLED:
             return {slots.CHANGE_FIELD: CANCELLED, slots.CONFIRM_REPORT: CANCELLED}
-        cleared: dict[str, Any] = {field: None, slots.CHANGE_FIELD: None, slots.CONFIRM_REPORT: None}
+        cleared: dict[str, Any] = {
+            field: None,
+            slots.CHANGE_FIELD: None,
+            slots.CONFIRM_REPORT: None,
+        }
         if field == slots.LOCATION:
             cleared.update({slots.DUPLICATE_OF: None, slots.FOLLOW_EXISTING: None})
         if field == slots.CONTACT_CONSENT:
-            cleared.update({slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None})
+            cleared.update(
+                {slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None}
+            )
         return cleared
 
     @staticmethod
@@ -241,13 +247,17 @@ class ActionSubmitReport(Action):
             reference = await deps.open311().submit(request)
         except Open311Unavailable as error:
             reference = deps.outbox().hold(OPEN311_REQUEST, request.to_dict())
-            logger.warning("report held in outbox", extra={"reference": reference, "error": str(error)})
+            logger.warning(
+                "report held in outbox", extra={"reference": reference, "error": str(error)}
+            )
             response = responses.REPORT_HELD
         except Open311Error as error:
             # Refused by the CRM: keep it for a person rather than lose it.
             reference = deps.outbox().hold(OPEN311_REQUEST, request.to_dict())
             deps.outbox().mark_failed(reference, 1, str(error))
-            logger.error("report refused by CRM; kept", extra={"reference": reference, "error": str(error)})
+            logger.error(
+                "report refused by CRM; kept", extra={"reference": reference, "error": str(error)}
+            )
             response = responses.REPORT_KEPT_FOR_REVIEW
         else:
             logger.info("report submitted", extra={"service_request_id": reference})

@@ -63,7 +63,9 @@ class ActionCheckReportStatus(Action):
         if reference.startswith(f"{HOLDING_PREFIX}-"):
             held = deps.outbox().get(reference)
             if held is None:
-                dispatcher.utter_message(response=responses.STATUS_NOT_FOUND, status_reference=reference)
+                dispatcher.utter_message(
+                    response=responses.STATUS_NOT_FOUND, status_reference=reference
+                )
                 return done
             if held.status != DELIVERED or not held.delivered_id:
                 dispatcher.utter_message(
@@ -79,7 +81,9 @@ class ActionCheckReportStatus(Action):
         try:
             report = await deps.open311().get_request(reference)
         except Open311NotFound:
-            dispatcher.utter_message(response=responses.STATUS_NOT_FOUND, status_reference=reference)
+            dispatcher.utter_message(
+                response=responses.STATUS_NOT_FOUND, status_reference=reference
+            )
             return done
         except Open311Unavailable as error:
             logger.warning("status check failed", extra={"error": str(error)})
@@ -88,7 +92,9 @@ class ActionCheckReportStatus(Action):
         category = deps.profile().problem_for_service(report.service_code)
         service = category.label if category else (report.service_name or "street")
         if report.is_open:
-            response = responses.STATUS_OPEN if report.status_notes else responses.STATUS_OPEN_NO_NOTES
+            response = (
+                responses.STATUS_OPEN if report.status_notes else responses.STATUS_OPEN_NO_NOTES
+            )
         else:
             response = (
                 responses.STATUS_CLOSED if report.status_notes else responses.STATUS_CLOSED_NO_NOTES

@@ -62,11 +62,9 @@ class Settings(BaseSettings):
     # Conversation limits
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
-    caller_id_secret: str = Field(
-        DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET"
-    )
+    caller_id_secret: str = Field(DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET")
 
-    class Config:
+    class Config:  # noqa: D106 - pydantic's settings hook
         env_file = ".env"
         env_file_encoding = "utf-8"
         keep_untouched = (cached_property,)

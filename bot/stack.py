@@ -1,6 +1,7 @@
-"""Starts and stops the whole product: council services, action server, outbox worker
-and the Rasa server, each in its own process.
+"""Starts and stops the whole product, each service in its own process.
 
+The services are the council services, the action server, the outbox worker and the
+Rasa server.
 Used by ``python -m bot run`` (``make run``) and by the end-to-end tests, which start
 the same stack on free ports with their own database files.
 """

@@ -9,8 +9,6 @@ import pytest
 from bot.settings import REPO_ROOT, Settings
 
 
-
-
 @pytest.fixture
 def test_settings(tmp_path: Path) -> Settings:
     """Settings of an isolated assistant: its own var folder and databases."""

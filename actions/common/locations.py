@@ -16,7 +16,7 @@ from bot.councils.profile import CouncilProfile
 from bot.settings import settings
 from integrations.open311 import Open311Error, ServiceRequest
 from integrations.postcodes.client import haversine_m
-from integrations.postcodes.errors import PostcodeNotFound
+from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 from integrations.postcodes.normalise import find_postcodes, outward_code_only
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,10 @@ def resolve_location(text: str, council: CouncilProfile) -> LocationResult:
         postcode = matches[0].postcode
         try:
             place = deps.postcodes().lookup(postcode)
+        except PostcodeDataUnavailable:
+            # Without the postcode data the place is still a usable address for the CRM.
+            logger.error("postcode data unavailable; keeping the address as typed")
+            return LocationResult(ok=True, display=cleaned, postcode=postcode)
         except PostcodeNotFound:
             return LocationResult(
                 ok=False,
@@ -73,15 +77,24 @@ def resolve_location(text: str, council: CouncilProfile) -> LocationResult:
                 template_vars={"location_postcode": postcode},
             )
         if not council.covers(place.local_authority_code):
-            other = deps.authorities().describe(place.local_authority_code)
+            table = deps.authorities()
+            other = table.describe(place.local_authority_code)
+            known = other is not None
             return LocationResult(
                 ok=False,
                 postcode=postcode,
                 problem_response=responses.POSTCODE_OTHER_COUNCIL,
                 template_vars={
                     "location_postcode": postcode,
-                    "other_council": other.report_to_name,
-                    "other_council_url": other.report_url,
+                    "other_council": other.name if known else table.fallback.name,
+                    "other_council_report_to": (
+                        other.highways_authority if known else table.fallback.name
+                    ),
+                    "other_council_url": (
+                        other.report_street_problem_url
+                        if known
+                        else table.fallback.report_street_problem_url
+                    ),
                 },
                 counts_as_failure=False,
             )

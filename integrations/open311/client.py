@@ -147,9 +147,9 @@ def get_open311_client() -> Open311Client:
         from bot.councils.profile import cached_profile
         from bot.settings import settings
 
-        jurisdiction = settings.open311_jurisdiction_id or cached_profile(
-            settings.council_dir
-        ).jurisdiction_id
+        jurisdiction = (
+            settings.open311_jurisdiction_id or cached_profile(settings.council_dir).jurisdiction_id
+        )
         _shared = Open311Client(
             settings.council_services_url,
             settings.open311_api_key,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timezone
 
+from bot.nlu.references import REFERENCE_ALPHABET
 from integrations.open311.errors import Open311NotFound, Open311Unavailable
 from integrations.open311.models import NewServiceRequest, Service, ServiceRequest
 
@@ -31,7 +32,9 @@ class FakeOpen311Client:
     async def submit(self, request: NewServiceRequest) -> str:
         """Store the report and return a new id."""
         self._check()
-        request_id = f"SR-{next(self._ids):06d}"
+        number = next(self._ids)
+        suffix = "".join(REFERENCE_ALPHABET[(number >> (5 * i)) % 32] for i in range(6))
+        request_id = f"SR-{suffix}"
         now = datetime.now(timezone.utc).isoformat()
         self.submitted.append(request)
         self.requests[request_id] = ServiceRequest(

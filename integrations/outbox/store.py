@@ -27,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+from bot.nlu.references import REFERENCE_ALPHABET
+
 HOLDING_PREFIX = "HR"
 
 metadata = MetaData()
@@ -150,9 +151,7 @@ class Outbox:
 
     def mark_delivered(self, reference: str, delivered_id: str) -> None:
         """Record the id the council services gave the item."""
-        self._update(
-            reference, status=DELIVERED, delivered_id=delivered_id, delivered_at=_utcnow()
-        )
+        self._update(reference, status=DELIVERED, delivered_id=delivered_id, delivered_at=_utcnow())
 
     def mark_retry(self, reference: str, attempts: int, delay_s: float, error: str) -> None:
         """Schedule another attempt after ``delay_s`` seconds."""

@@ -46,7 +46,9 @@ def test_heldout_nlu_intent_f1(trained_model: Path):
     worst = sorted(
         (values["f1-score"], name)
         for name, values in report.items()
-        if isinstance(values, dict) and "support" in values and name not in {"micro avg", "macro avg", "weighted avg"}
+        if isinstance(values, dict)
+        and "support" in values
+        and name not in {"micro avg", "macro avg", "weighted avg"}
     )[:5]
     (ARTIFACTS / "nlu-heldout-summary.json").write_text(
         json.dumps({"weighted_f1": f1, "worst_intents": worst}, indent=2)

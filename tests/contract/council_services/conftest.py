@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +63,7 @@ def run_server(database_url: str, log_path: Path, backend: str) -> Iterator[Runn
     }
     env.update(
         COUNCIL_SERVICES_DATABASE_URL=database_url,
+        COUNCIL_SERVICES_HOST="127.0.0.1",
         OPEN311_API_KEY=API_KEY,
         STAFF_API_TOKEN=STAFF_TOKEN,
         ENVIRONMENT="test",
@@ -155,3 +156,21 @@ def client(council_services: RunningServer) -> Iterator[httpx.Client]:
     """An HTTP client for the running stand-in."""
     with httpx.Client(base_url=council_services.base_url, timeout=10.0) as http:
         yield http
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of each backend, for tests that start their own server."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Callable[[str], AbstractContextManager[RunningServer]]:
+    """Start a stand-in on the given database URL: ``with start_server(url) as server:``."""
+
+    def start(database_url: str) -> AbstractContextManager[RunningServer]:
+        backend = database_url.split(":", 1)[0]
+        return run_server(database_url, tmp_path / "server.log", backend)
+
+    return start

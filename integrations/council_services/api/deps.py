@@ -1,0 +1,90 @@
+"""Dependencies shared by the routes: settings, catalogue, database session and credentials.
+
+Routes declare what they need through the annotated aliases at the bottom
+(``SessionDep``, ``CatalogueDep``, ...), as in the full-stack FastAPI template.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Form, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from integrations.council_services.api.errors import Open311Error
+from integrations.council_services.catalogue import Catalogue
+from integrations.council_services.core.config import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="The staff API token (STAFF_API_TOKEN).")
+
+
+def get_app_settings(request: Request) -> Settings:
+    """Return the settings the app was built with."""
+    return request.app.state.settings
+
+
+def get_catalogue(request: Request) -> Catalogue:
+    """Return the service catalogue loaded at start-up."""
+    return request.app.state.catalogue
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """Yield a database session for one request and close it afterwards."""
+    session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    """Compare secrets in constant time."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def jurisdiction(
+    jurisdiction_id: str | None = Query(
+        None, description="Accepted on every call and ignored: this endpoint serves one council."
+    ),
+) -> str | None:
+    """Accept the Open311 ``jurisdiction_id`` parameter."""
+    return jurisdiction_id
+
+
+def require_api_key(
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    api_key: str | None = Form(None, description="The Open311 API key issued by the council."),
+) -> None:
+    """Refuse an Open311 request without the right ``api_key`` (403, as the spec says).
+
+    Raises:
+        Open311Error: 403 when the key is missing or wrong.
+    """
+    if not api_key:
+        raise Open311Error(status.HTTP_403_FORBIDDEN, "api_key is required")
+    if not _same_secret(api_key, settings.open311_api_key.get_secret_value()):
+        raise Open311Error(status.HTTP_403_FORBIDDEN, "api_key is not valid")
+
+
+def require_staff(
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Refuse a staff request without the right bearer token (401, no data).
+
+    Raises:
+        HTTPException: 401 when the token is missing or wrong.
+    """
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated", challenge)
+    if not _same_secret(credentials.credentials, settings.staff_api_token.get_secret_value()):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid staff token", challenge)
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+SessionDep = Annotated[Session, Depends(get_db)]

@@ -1,0 +1,12 @@
+"""Mounts every router of the council services stand-in under its prefix."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from integrations.council_services.api.routes import open311, staff_reports, system
+
+api_router = APIRouter()
+api_router.include_router(system.router)
+api_router.include_router(open311.router, prefix="/open311/v2")
+api_router.include_router(staff_reports.router, prefix="/api/v1")

@@ -1,0 +1,106 @@
+"""The one typed settings object of the council services stand-in.
+
+Every environment read of the stand-in happens here. Tests build their own ``Settings``
+(keyword arguments win over the environment) instead of patching ``os.environ``.
+
+Variables:
+    COUNCIL_SERVICES_DATABASE_URL: SQLAlchemy URL; falls back to ``DATABASE_URL``, then to
+        the SQLite file ``var/council_services.db`` under the repository root.
+    OPEN311_API_KEY: the ``api_key`` Open311 clients must send when posting a request.
+    STAFF_API_TOKEN: the bearer token of the staff API.
+    OPEN311_JURISDICTION_ID: the jurisdiction this endpoint serves.
+    COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m`` binds.
+    COUNCIL_SERVICES_CATALOGUE: path of the service catalogue YAML file.
+    ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
+        development placeholder secrets are refused outside development and test.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+REPO_ROOT = PACKAGE_DIR.parents[1]
+DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "council_services.db"
+DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "data" / "services.yml"
+
+# Development defaults, documented in .env.example. They are refused outside development.
+DEV_OPEN311_API_KEY = "dev-open311-key"
+DEV_STAFF_API_TOKEN = "dev-staff-token"
+# "test" as well, like bot/settings.py: the end-to-end stack runs with the documented
+# placeholders and ENVIRONMENT=test.
+PLACEHOLDERS_ALLOWED = frozenset({"development", "test"})
+
+
+class Settings(BaseSettings):
+    """Configuration of the council services stand-in, read from the environment."""
+
+    environment: Literal["development", "test", "staging", "production"] = Field(
+        "development", env="ENVIRONMENT"
+    )
+    database_url: str = Field(
+        f"sqlite:///{DEFAULT_DATABASE_PATH}",
+        env=["COUNCIL_SERVICES_DATABASE_URL", "DATABASE_URL"],
+    )
+    open311_api_key: SecretStr = Field(SecretStr(DEV_OPEN311_API_KEY), env="OPEN311_API_KEY")
+    staff_api_token: SecretStr = Field(SecretStr(DEV_STAFF_API_TOKEN), env="STAFF_API_TOKEN")
+    open311_jurisdiction_id: str = Field("stoke-on-trent.gov.uk", env="OPEN311_JURISDICTION_ID")
+    host: str = Field("127.0.0.1", env="COUNCIL_SERVICES_HOST")
+    port: int = Field(8000, ge=1, le=65535, env="COUNCIL_SERVICES_PORT")
+    catalogue_path: Path = Field(DEFAULT_CATALOGUE_PATH, env="COUNCIL_SERVICES_CATALOGUE")
+
+    class Config:
+        """Read only the process environment; no ``.env`` file is loaded implicitly."""
+
+        case_sensitive = False
+
+    @validator("database_url")
+    def _normalise_database_url(cls, value: str) -> str:
+        """Accept the ``postgres://`` spelling some hosts use and pick the psycopg2 driver."""
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg2://" + value[len("postgres://") :]
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg2://" + value[len("postgresql://") :]
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _refuse_placeholder_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Refuse the development placeholder secrets outside development and test."""
+        if values["environment"] in PLACEHOLDERS_ALLOWED:
+            return values
+        placeholders = {
+            "OPEN311_API_KEY": (values["open311_api_key"], DEV_OPEN311_API_KEY),
+            "STAFF_API_TOKEN": (values["staff_api_token"], DEV_STAFF_API_TOKEN),
+        }
+        for name, (secret, placeholder) in placeholders.items():
+            if not secret.get_secret_value() or secret.get_secret_value() == placeholder:
+                raise ValueError(
+                    f"{name} is unset or still the development placeholder, which is refused "
+                    f"when ENVIRONMENT={values['environment']}; set a real secret"
+                )
+        return values
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (file or memory)."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_development(self) -> bool:
+        """Whether the development placeholder secrets are acceptable (development, test)."""
+        return self.environment in PLACEHOLDERS_ALLOWED
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use.
+
+    Returns:
+        The cached ``Settings`` instance.
+    """
+    return Settings()

@@ -1,0 +1,193 @@
+"""Database engine, sessions and schema migrations of the council services stand-in.
+
+This module owns the connection to the database named by the settings (SQLite by default,
+PostgreSQL when the URL says so) and the schema's version history. ``schema_version`` holds
+one row per applied migration; ``apply_migrations`` runs, in order and inside one
+transaction, every migration newer than the database, so an existing database upgrades in
+place when a release adds a migration.
+
+Adding a migration: append ``Migration(<next version>, "<what it does>", <function>)`` to
+``MIGRATIONS``; the function receives the connection and changes the schema (and the
+models in ``models.py`` describe the result). Never edit a migration that has shipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from integrations.council_services.core.config import Settings
+from integrations.council_services.models import Base, UTCDateTime
+
+logger = logging.getLogger(__name__)
+
+# Any fixed number: serialises migrations when several processes start at once on PostgreSQL.
+_MIGRATION_LOCK_KEY = 3110_2026
+
+schema_metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    schema_metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema's history."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _initial_tables(connection: Connection) -> None:
+    """Version 1: the service request and status history tables."""
+    Base.metadata.create_all(
+        connection,
+        tables=[
+            Base.metadata.tables["service_requests"],
+            Base.metadata.tables["report_status_history"],
+        ],
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _sqlite_database_path(url: sa.engine.URL) -> Path | None:
+    """Return the file of a SQLite URL, or None for an in-memory database."""
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    """Build the engine for the configured database without connecting to it.
+
+    For a SQLite file the folder is created if missing, foreign keys are switched on and
+    transactions are made real (pysqlite otherwise commits DDL on its own).
+
+    Args:
+        settings: the stand-in's settings.
+
+    Returns:
+        A SQLAlchemy 2.0-style engine.
+    """
+    url = sa.engine.make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, future=True, pool_pre_ping=True)
+
+    path = _sqlite_database_path(url)
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if path is None:
+        # One shared connection, or every session would see its own empty database.
+        options["poolclass"] = StaticPool
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, future=True, **options)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def create_session_factory(engine: Engine) -> sessionmaker:
+    """Return the factory of 2.0-style sessions bound to the engine.
+
+    Args:
+        engine: from ``create_db_engine``.
+
+    Returns:
+        A ``sessionmaker`` whose objects stay readable after commit.
+    """
+    return sessionmaker(bind=engine, class_=Session, future=True, expire_on_commit=False)
+
+
+def current_version(connection: Connection) -> int:
+    """Return the schema version recorded in the database (0 when nothing is applied).
+
+    Args:
+        connection: an open connection.
+
+    Returns:
+        The highest applied version.
+    """
+    if not sa.inspect(connection).has_table("schema_version"):
+        return 0
+    found = connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+    return int(found or 0)
+
+
+def apply_migrations(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the database up to the newest migration, in one transaction.
+
+    Safe to call at every start: a database that is already current is left alone.
+
+    Args:
+        engine: the stand-in's engine.
+        migrations: the schema history, in version order.
+
+    Returns:
+        The schema version after the call.
+
+    Raises:
+        RuntimeError: when the database is newer than this code knows about.
+    """
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
+            schema_metadata.create_all(connection)
+            version = current_version(connection)
+            known = migrations[-1].version if migrations else 0
+            if version > known:
+                raise RuntimeError(
+                    f"the database is at schema version {version} but this code only knows "
+                    f"up to {known}; upgrade the council services before starting them"
+                )
+            for migration in migrations:
+                if migration.version <= version:
+                    continue
+                logger.info(
+                    "Applying schema migration %d: %s", migration.version, migration.description
+                )
+                migration.apply(connection)
+                connection.execute(
+                    schema_version.insert().values(
+                        version=migration.version,
+                        description=migration.description,
+                        applied_at=datetime.now(timezone.utc),
+                    )
+                )
+                version = migration.version
+    return version

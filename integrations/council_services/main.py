@@ -1,0 +1,81 @@
+"""The application factory of the council services stand-in.
+
+``create_app`` wires settings, catalogue, database and routes. Nothing connects to the
+database at import time: the schema is brought up to date when the app starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from integrations.council_services.api.errors import (
+    describe_open311_errors_in_openapi,
+    register_exception_handlers,
+)
+from integrations.council_services.api.main import api_router
+from integrations.council_services.catalogue import load_catalogue
+from integrations.council_services.core.config import Settings, get_settings
+from integrations.council_services.core.db import (
+    apply_migrations,
+    create_db_engine,
+    create_session_factory,
+)
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+A stand-in for a council's customer records system, for development and tests.
+
+* **Open311 GeoReport v2** under `/open311/v2/` (JSON): services, service definitions,
+  posting and searching service requests. Errors are the GeoReport error array.
+* **Staff API** under `/api/v1/reports/`: read a report and move it through the workflow
+  (bearer token).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the council services application.
+
+    Args:
+        settings: the configuration; read from the environment when omitted.
+
+    Returns:
+        The FastAPI application. Its database schema is migrated when it starts.
+
+    Raises:
+        catalogue.CatalogueError: when the service catalogue is missing or malformed.
+    """
+    settings = settings or get_settings()
+    catalogue = load_catalogue(settings.catalogue_path)
+    engine = create_db_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        version = apply_migrations(engine)
+        logger.info(
+            "Council services ready: %s database at schema version %d, %d services",
+            engine.dialect.name,
+            version,
+            len(catalogue),
+        )
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Council services (stand-in)",
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.catalogue = catalogue
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    register_exception_handlers(app)
+    app.include_router(api_router)
+    describe_open311_errors_in_openapi(app)
+    return app

@@ -1,0 +1,85 @@
+"""core/config.py: defaults, placeholder secrets refused outside development, URL fallback."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from integrations.council_services.core.config import (
+    DEV_OPEN311_API_KEY,
+    DEV_STAFF_API_TOKEN,
+    REPO_ROOT,
+    Settings,
+)
+
+# Variables a developer's shell may export; each test says what it needs instead.
+OWN_VARIABLES = (
+    "ENVIRONMENT",
+    "COUNCIL_SERVICES_DATABASE_URL",
+    "DATABASE_URL",
+    "OPEN311_API_KEY",
+    "STAFF_API_TOKEN",
+    "OPEN311_JURISDICTION_ID",
+    "COUNCIL_SERVICES_HOST",
+    "COUNCIL_SERVICES_PORT",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in OWN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_development_defaults() -> None:
+    settings = Settings()
+    assert settings.is_development
+    assert settings.open311_api_key.get_secret_value() == DEV_OPEN311_API_KEY == "dev-open311-key"
+    assert settings.staff_api_token.get_secret_value() == DEV_STAFF_API_TOKEN == "dev-staff-token"
+    assert settings.open311_jurisdiction_id == "stoke-on-trent.gov.uk"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_default_database_is_a_sqlite_file_under_var() -> None:
+    settings = Settings()
+    assert settings.database_url == f"sqlite:///{REPO_ROOT / 'var' / 'council_services.db'}"
+    assert settings.is_sqlite
+
+
+def test_database_url_falls_back_to_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db/front_door")
+    assert Settings().database_url == "postgresql+psycopg2://u@db/front_door"
+    monkeypatch.setenv("COUNCIL_SERVICES_DATABASE_URL", "sqlite:///own.db")
+    assert Settings().database_url == "sqlite:///own.db"
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_placeholder_secrets_are_fine_in_development_and_test(environment: str) -> None:
+    assert Settings(environment=environment).is_development
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_placeholder_secrets_are_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match="OPEN311_API_KEY"):
+        Settings(environment=environment, staff_api_token="a-real-staff-token")
+    with pytest.raises(ValidationError, match="STAFF_API_TOKEN"):
+        Settings(environment=environment, open311_api_key="a-real-key")
+    settings = Settings(
+        environment=environment, open311_api_key="a-real-key", staff_api_token="a-real-token"
+    )
+    assert not settings.is_development
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("OPEN311_API_KEY", "from-env-key")
+    monkeypatch.setenv("STAFF_API_TOKEN", "from-env-token")
+    monkeypatch.setenv("COUNCIL_SERVICES_PORT", "8100")
+    settings = Settings()
+    assert settings.environment == "production" and settings.port == 8100
+    assert settings.open311_api_key.get_secret_value() == "from-env-key"
+
+
+def test_port_must_be_valid() -> None:
+    with pytest.raises(ValidationError):
+        Settings(port=70000)
