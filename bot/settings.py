@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+import yaml
 from pydantic import BaseSettings, Field, validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,8 @@ class Settings(BaseSettings):
     """Runtime configuration, read from the environment (and an optional ``.env`` file)."""
 
     environment: str = Field("development", env="ENVIRONMENT")
-    council: str = Field("stoke-on-trent", env="COUNCIL")
+    #: Folder under kb/councils/; empty means the one named in kb/councils/default.yml.
+    council: str = Field("", env="COUNCIL")
     kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
     var_dir: Path = Field(REPO_ROOT / "var", env="VAR_DIR")
     models_dir: Path = Field(REPO_ROOT / "models", env="MODELS_DIR")
@@ -81,9 +83,17 @@ class Settings(BaseSettings):
         return self.environment in {"development", "test"}
 
     @property
+    def council_slug(self) -> str:
+        """The selected council: ``COUNCIL``, or the default named in the knowledge base."""
+        if self.council:
+            return self.council
+        default = yaml.safe_load((self.kb_dir / "councils" / "default.yml").read_text())
+        return str(default["council"])
+
+    @property
     def council_dir(self) -> Path:
         """The folder of the selected council's profile."""
-        return self.kb_dir / "councils" / self.council
+        return self.kb_dir / "councils" / self.council_slug
 
     @property
     def database(self) -> str:

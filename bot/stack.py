@@ -30,7 +30,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a child process these settings."""
     return {
         "ENVIRONMENT": settings.environment,
-        "COUNCIL": settings.council,
+        "COUNCIL": settings.council_slug,
         "KB_DIR": str(settings.kb_dir),
         "VAR_DIR": str(settings.var_dir),
         "MODELS_DIR": str(settings.models_dir),

@@ -12,9 +12,14 @@ from integrations.outbox.worker import OPEN311_REQUEST, OutboxWorker, backoff_de
 REQUEST = NewServiceRequest("POTHOLE", "Deep hole", lat=53.0, long=-2.1, address_string="ST4 2DX")
 
 
-@pytest.fixture
-def outbox(tmp_path):
-    return Outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def outbox(request, tmp_path):
+    if request.param == "sqlite":
+        store = Outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
+    else:
+        store = Outbox(request.getfixturevalue("postgres_url"))
+    yield store
+    store.engine.dispose()
 
 
 def test_hold_gives_a_holding_reference_and_keeps_the_payload(outbox):

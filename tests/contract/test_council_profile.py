@@ -1,0 +1,62 @@
+"""Every council profile validates, maps to real services, and stays out of core code."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.councils.profile import load_profile
+from bot.settings import REPO_ROOT
+
+COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
+STAND_IN_SERVICES = REPO_ROOT / "integrations" / "council_services" / "data" / "services.yml"
+PROBLEM_TYPES = {
+    "pothole",
+    "streetlight",
+    "fly_tipping",
+    "graffiti",
+    "blocked_drain",
+    "damaged_pavement",
+}
+
+
+def _stand_in_codes() -> set[str]:
+    data = yaml.safe_load(STAND_IN_SERVICES.read_text())
+    services = data["services"] if isinstance(data, dict) else data
+    return {str(service["service_code"]) for service in services}
+
+
+@pytest.mark.parametrize("council_dir", COUNCILS, ids=lambda p: p.name)
+def test_profile_validates_and_covers_every_problem(council_dir: Path):
+    profile = load_profile(council_dir)
+    assert profile.slug == council_dir.name
+    assert profile.local_authority_codes
+    assert set(profile.problems) == PROBLEM_TYPES
+    assert {p.service_code for p in profile.problems.values()} <= _stand_in_codes()
+
+
+def test_the_sample_council_is_marked_as_sample_data():
+    profile = load_profile(REPO_ROOT / "kb" / "councils" / "stoke-on-trent")
+    assert profile.sample_data is True
+    assert profile.local_authority_codes == ("E06000021",)
+
+
+@pytest.mark.parametrize("council_dir", COUNCILS, ids=lambda p: p.name)
+def test_core_code_never_names_a_council(council_dir: Path):
+    profile = load_profile(council_dir)
+    needles = {profile.name, profile.short_name, profile.slug, *profile.local_authority_codes}
+    tracked = subprocess.run(
+        ["git", "ls-files", "bot", "actions", "integrations", "domain", "data", "config.yml"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    offenders = []
+    for name in tracked:
+        path = REPO_ROOT / name
+        if name.startswith("bot/councils/") or name.endswith(".md") or not path.is_file():
+            continue
+        text = path.read_text(errors="ignore")
+        offenders += [f"{name}: {needle}" for needle in needles if needle in text]
+    assert not offenders, offenders
