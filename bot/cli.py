@@ -5,6 +5,7 @@ Commands:
     train          train the model if the training inputs changed (``--force`` to retrain)
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
+    purge          delete conversations and delivered outbox items past retention
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def _outbox_worker(settings: Settings) -> int:
     from integrations.open311 import get_open311_client
     from integrations.outbox import Outbox
     from integrations.outbox.worker import OutboxWorker
+    from integrations.triage import get_triage_client
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     worker = OutboxWorker(
@@ -64,6 +66,7 @@ def _outbox_worker(settings: Settings) -> int:
         get_open311_client(),
         base_s=settings.outbox_retry_base_s,
         max_s=settings.outbox_retry_max_s,
+        triage=get_triage_client(),
     )
     try:
         asyncio.run(worker.run_forever(settings.outbox_poll_s))
@@ -81,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--force", action="store_true", help="retrain even if cached")
     sub.add_parser("model-path", help="print the model path for the current inputs")
     sub.add_parser("outbox-worker", help="deliver held reports")
+    purge = sub.add_parser("purge", help="delete data older than the retention period")
+    purge.add_argument("--days", type=int, default=None, help="TRANSCRIPT_RETENTION_DAYS")
     args = parser.parse_args(argv)
 
     bot_logging.configure()
@@ -99,4 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "outbox-worker":
         return _outbox_worker(settings)
+    if args.command == "purge":
+        from bot.retention import purge_outbox, purge_tracker_events
+
+        days = settings.transcript_retention_days if args.days is None else args.days
+        events = purge_tracker_events(settings.tracker_store, days)
+        held = purge_outbox(settings.database, days)
+        sys.stdout.write(
+            f"Removed {events} conversation events and {held} delivered outbox items "
+            f"older than {days} days.\n"
+        )
+        return 0
     return 2

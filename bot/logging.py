@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 
-_PATTERNS = (
-    (re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[email]"),
-    (re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b"), "[phone]"),
-    (re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I), "[ni-number]"),
-)
-
-
-def redact(text: str) -> str:
-    """Replace email addresses, UK phone numbers and NI numbers with placeholders."""
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+from bot.redaction import redact
 
 
 class RedactingFilter(logging.Filter):

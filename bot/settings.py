@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     outbox_retry_max_s: float = Field(300.0, env="OUTBOX_RETRY_MAX_SECONDS")
     outbox_poll_s: float = Field(1.0, env="OUTBOX_POLL_SECONDS")
 
+    # Retention: conversations (tracker events) and delivered outbox items are removed
+    # after this many days by `python -m bot purge`.
+    transcript_retention_days: int = Field(30, env="TRANSCRIPT_RETENTION_DAYS")
+
     # Conversation limits
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")

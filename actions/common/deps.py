@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import yaml
+
+from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
 from bot.settings import settings
 from integrations.open311 import Open311Client, get_open311_client
 from integrations.outbox import Outbox
 from integrations.postcodes.authorities import LocalAuthorities, load_authorities
 from integrations.postcodes.client import PostcodeDirectory
+from integrations.triage import TriageClient, get_triage_client
 
 
 def profile() -> CouncilProfile:
@@ -44,3 +48,27 @@ def postcodes() -> PostcodeDirectory:
 def authorities() -> LocalAuthorities:
     """Names and reporting links of local authorities, for "that's another council"."""
     return load_authorities(settings.kb_dir / "local_authorities.yml")
+
+
+def triage() -> TriageClient:
+    """The council's triage queue."""
+    return get_triage_client()
+
+
+def triage_rules() -> TriageRules:
+    """Priority, category and summary rules for hand-offs."""
+    return cached_rules(settings.kb_dir / "triage" / "rules.yml")
+
+
+@lru_cache(maxsize=1)
+def safety_lines() -> dict[str, dict[str, str]]:
+    """National crisis lines (``kb/facts/safety.yml``)."""
+    data = yaml.safe_load((settings.kb_dir / "facts" / "safety.yml").read_text(encoding="utf-8"))
+    return {name: {k: str(v) for k, v in line.items()} for name, line in data["lines"].items()}
+
+
+@lru_cache(maxsize=1)
+def intent_labels() -> dict[str, str]:
+    """Plain-English button titles for intents (``kb/intent_labels.yml``)."""
+    data = yaml.safe_load((settings.kb_dir / "intent_labels.yml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data["labels"].items()}

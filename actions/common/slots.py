@@ -42,3 +42,20 @@ STATUS_REFERENCE = "status_reference"
 STATUS_ATTEMPTS = "status_attempts"
 STATUS_NOTES = "status_notes"
 STATUS_SERVICE = "status_service"
+
+# Hand-off to a person
+HANDOFF_NEED = "handoff_need"
+HANDOFF_CONSENT = "handoff_consent"
+HANDOFF_NAME = "handoff_name"
+HANDOFF_CONTACT = "handoff_contact"
+HANDOFF_PHONE = "handoff_phone"
+HANDOFF_EMAIL = "handoff_email"
+HANDOFF_PREFERRED = "handoff_preferred"
+TRIAGE_REFERENCE = "triage_reference"
+TRIAGE_URGENT = "triage_urgent"
+RESPONSE_TIME = "response_time"
+
+HANDOFF_FORM_SLOTS = (
+    HANDOFF_NEED, HANDOFF_CONSENT, HANDOFF_NAME, HANDOFF_CONTACT, HANDOFF_PHONE,
+    HANDOFF_EMAIL, HANDOFF_PREFERRED,
+)  # fmt: skip

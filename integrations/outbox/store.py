@@ -95,16 +95,24 @@ class Outbox:
         """The underlying engine (tests use it to inspect rows)."""
         return self._engine
 
-    def hold(self, kind: str, payload: dict[str, Any]) -> str:
-        """Store an item for delivery and return its holding reference."""
+    def hold(self, kind: str, payload: dict[str, Any], reference: str | None = None) -> str:
+        """Store an item for delivery and return its reference.
+
+        Args:
+            kind: what the item is (the worker picks the deliverer by it).
+            payload: the JSON-safe body to deliver.
+            reference: the item's own reference when the resident was already given one
+                (a triage record's ``FD-`` reference); a new ``HR-`` one otherwise.
+        """
         now = _utcnow()
         for _ in range(5):
-            reference = new_holding_reference()
+            reference = reference or new_holding_reference()
             with self._engine.begin() as conn:
                 exists = conn.execute(
                     select(outbox_items.c.reference).where(outbox_items.c.reference == reference)
                 ).first()
                 if exists:
+                    reference = None
                     continue
                 conn.execute(
                     outbox_items.insert().values(
@@ -165,6 +173,19 @@ class Outbox:
     def mark_failed(self, reference: str, attempts: int, error: str) -> None:
         """Stop retrying: the council services refused the item; a person must look."""
         self._update(reference, status=FAILED, attempts=attempts, last_error=error[:500])
+
+    def purge_delivered(self, older_than: datetime) -> int:
+        """Delete delivered items created before ``older_than``; returns how many.
+
+        Pending and failed items are never purged: they are reports not yet with the council.
+        """
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                outbox_items.delete()
+                .where(outbox_items.c.status == DELIVERED)
+                .where(outbox_items.c.created_at < older_than)
+            )
+        return int(result.rowcount or 0)
 
     def _update(self, reference: str, **values: Any) -> None:
         with self._engine.begin() as conn:

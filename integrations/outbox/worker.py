@@ -1,18 +1,35 @@
-"""Delivers held items to the council services, retrying with exponential back-off."""
+"""Delivers held items to the council services, retrying with exponential back-off.
+
+Each kind of item has a deliverer: an async function that sends the payload and returns
+the id the council services gave it. A deliverer that cannot reach the service raises
+one of :data:`UNAVAILABLE` (the item is retried later); any other integration error means
+the service refused it (the item is kept as ``failed`` for a person to look at).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from integrations.open311 import NewServiceRequest, Open311Client
-from integrations.open311.errors import Open311NotFound, Open311Rejected, Open311Unavailable
+from integrations.open311.errors import Open311Error, Open311Unavailable
 from integrations.outbox.store import HeldItem, Outbox
+from integrations.triage import TriageClient
+from integrations.triage.errors import TriageError, TriageUnavailable
 
 logger = logging.getLogger(__name__)
 
 OPEN311_REQUEST = "open311_request"
+TRIAGE_RECORD = "triage_record"
+TRIAGE_CONTACT = "triage_contact"
+
+UNAVAILABLE = (Open311Unavailable, TriageUnavailable)
+REFUSED = (Open311Error, TriageError)
+
+Deliverer = Callable[[dict[str, Any]], Awaitable[str]]
 
 
 def backoff_delay(attempts: int, base_s: float, max_s: float) -> float:
@@ -27,27 +44,53 @@ def backoff_delay(attempts: int, base_s: float, max_s: float) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> dict[str, Deliverer]:
+    """The deliverer of each kind of outbox item."""
+
+    async def report(payload: dict[str, Any]) -> str:
+        return await open311.submit(NewServiceRequest.from_dict(payload))
+
+    found: dict[str, Deliverer] = {OPEN311_REQUEST: report}
+    if triage is not None:
+
+        async def record(payload: dict[str, Any]) -> str:
+            return await triage.create(payload)
+
+        async def contact(payload: dict[str, Any]) -> str:
+            await triage.add_contact(payload["reference"], payload["contact"])
+            return payload["reference"]
+
+        found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact})
+    return found
+
+
 class OutboxWorker:
     """Sends due outbox items; one ``run_once`` is one pass over what is due."""
 
     def __init__(
-        self, outbox: Outbox, open311: Open311Client, base_s: float = 2.0, max_s: float = 300.0
+        self,
+        outbox: Outbox,
+        open311: Open311Client,
+        base_s: float = 2.0,
+        max_s: float = 300.0,
+        triage: TriageClient | None = None,
     ) -> None:
         self._outbox = outbox
-        self._open311 = open311
+        self._deliverers = deliverers(open311, triage)
         self._base_s = base_s
         self._max_s = max_s
 
     async def deliver(self, item: HeldItem) -> bool:
         """Try to deliver one item; returns True when it was delivered."""
         attempts = item.attempts + 1
-        if item.kind != OPEN311_REQUEST:
+        deliverer = self._deliverers.get(item.kind)
+        if deliverer is None:
             self._outbox.mark_failed(item.reference, attempts, f"unknown kind {item.kind}")
             logger.error("outbox item of unknown kind", extra={"reference": item.reference})
             return False
         try:
-            request_id = await self._open311.submit(NewServiceRequest.from_dict(item.payload))
-        except Open311Unavailable as error:
+            delivered_id = await deliverer(item.payload)
+        except UNAVAILABLE as error:
             delay = backoff_delay(attempts, self._base_s, self._max_s)
             self._outbox.mark_retry(item.reference, attempts, delay, str(error))
             logger.warning(
@@ -55,17 +98,17 @@ class OutboxWorker:
                 extra={"reference": item.reference, "attempts": attempts, "delay_s": delay},
             )
             return False
-        except (Open311Rejected, Open311NotFound) as error:
+        except REFUSED as error:
             self._outbox.mark_failed(item.reference, attempts, str(error))
             logger.error(
-                "council services rejected a held report",
+                "council services refused a held item",
                 extra={"reference": item.reference, "error": str(error)},
             )
             return False
-        self._outbox.mark_delivered(item.reference, request_id)
+        self._outbox.mark_delivered(item.reference, delivered_id)
         logger.info(
-            "held report delivered",
-            extra={"reference": item.reference, "service_request_id": request_id},
+            "held item delivered",
+            extra={"reference": item.reference, "kind": item.kind, "delivered_id": delivered_id},
         )
         return True
 

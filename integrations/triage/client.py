@@ -1,0 +1,90 @@
+"""HTTP client of the triage queue of the council services.
+
+One private method, :meth:`TriageClient._request`, does all the HTTP with explicit
+timeouts; tests replace it or pass an ``httpx`` transport.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+from integrations.triage.errors import TriageRejected, TriageUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class TriageClient:
+    """Creates and updates triage records."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        connect_timeout_s: float = 2.0,
+        read_timeout_s: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._root = base_url.rstrip("/") + "/api/v1/triage"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None or self._http.is_closed:
+            self._http = httpx.AsyncClient(
+                timeout=self._timeout, headers=self._headers, transport=self._transport
+            )
+        return self._http
+
+    async def _request(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Send one JSON request and return the decoded body.
+
+        Raises:
+            TriageUnavailable: connection failure, timeout, 5xx or a body that is not JSON.
+            TriageRejected: any 4xx.
+        """
+        try:
+            response = await self._client().request(method, f"{self._root}{path}", json=body)
+        except httpx.HTTPError as error:
+            raise TriageUnavailable(f"{method} triage{path}: {type(error).__name__}") from error
+        if response.status_code >= 500:
+            raise TriageUnavailable(f"{method} triage{path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise TriageRejected(response.status_code, response.text[:300])
+        try:
+            return response.json()
+        except ValueError as error:
+            raise TriageUnavailable("triage response is not JSON") from error
+
+    async def create(self, record: dict[str, Any]) -> str:
+        """Create (or, for a reference it already has, confirm) a record; returns its reference."""
+        body = await self._request("POST", "", record)
+        reference = str(body.get("reference") or record.get("reference"))
+        logger.info("triage record created", extra={"reference": reference})
+        return reference
+
+    async def add_contact(self, reference: str, contact: dict[str, Any]) -> None:
+        """Attach consented contact details to an existing record."""
+        await self._request("PATCH", f"/{reference}", {"contact": contact})
+
+
+_shared: TriageClient | None = None
+
+
+def get_triage_client() -> TriageClient:
+    """The process-wide client, configured from settings (built on first use)."""
+    global _shared
+    if _shared is None:
+        from bot.settings import settings
+
+        _shared = TriageClient(
+            settings.council_services_url,
+            settings.staff_api_token,
+            connect_timeout_s=settings.http_connect_timeout_s,
+            read_timeout_s=settings.http_read_timeout_s,
+        )
+    return _shared

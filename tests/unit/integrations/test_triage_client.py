@@ -1,0 +1,38 @@
+import asyncio
+
+import httpx
+import pytest
+
+from integrations.triage import TriageClient, TriageRejected, TriageUnavailable
+
+
+def _client(handler) -> TriageClient:
+    return TriageClient("http://crm.test", "staff-token", transport=httpx.MockTransport(handler))
+
+
+def test_create_posts_json_with_the_staff_token():
+    seen = {}
+
+    def handler(request):
+        seen["auth"] = request.headers["Authorization"]
+        seen["url"] = str(request.url)
+        return httpx.Response(201, json={"reference": "FD-ABC234"})
+
+    assert asyncio.run(_client(handler).create({"reference": "FD-ABC234"})) == "FD-ABC234"
+    assert seen == {"auth": "Bearer staff-token", "url": "http://crm.test/api/v1/triage"}
+
+
+@pytest.mark.parametrize(
+    "status,error", [(401, TriageRejected), (422, TriageRejected), (500, TriageUnavailable)]
+)
+def test_errors(status, error):
+    with pytest.raises(error):
+        asyncio.run(_client(lambda r: httpx.Response(status, json={})).create({}))
+
+
+def test_unreachable_is_unavailable():
+    def handler(request):
+        raise httpx.ConnectTimeout("slow")
+
+    with pytest.raises(TriageUnavailable):
+        asyncio.run(_client(handler).add_contact("FD-ABC234", {"phone": "07700900123"}))
