@@ -20,7 +20,7 @@ def channel_for(metadata: dict[str, Any] | None) -> str:
     metadata; a request without one came straight through the API.
     """
     requested = (metadata or {}).get("channel")
-    return str(requested) if requested in CHANNELS else "api"
+    return requested if isinstance(requested, str) and requested in CHANNELS else "api"
 
 
 class ActionSessionStart(Action):

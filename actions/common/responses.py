@@ -29,6 +29,8 @@ STATUS_NOT_FOUND = "utter_status_not_found"
 STATUS_HELD_PENDING = "utter_status_held_pending"
 STATUS_HELD_DELIVERED = "utter_status_held_delivered"
 STATUS_UNAVAILABLE = "utter_status_unavailable"
+STATUS_HELD_REVIEW = "utter_status_held_review"
+STATUS_TRIAGE_CASE = "utter_status_triage_case"
 
 # Hand-off, urgent help and fallback
 HANDOFF_CONTACT_NOT_VALID = "utter_handoff_contact_not_valid"

@@ -51,7 +51,7 @@ def parse_yes_no(text: str | bool | None) -> bool | None:
         return True
     if lowered in {"/deny", "2"}:
         return False
-    words = lowered.replace("’", "'").split()
+    words = re.findall(r"[a-z0-9']+", lowered.replace("’", "'"))
     phrase = " ".join(words)
     if phrase in NO_WORDS or (words and words[0] in NO_WORDS):
         return False

@@ -86,4 +86,5 @@ class GuardedRestInput(RestInput):
         """Only the checked channel name passes; everything else is dropped."""
         metadata = self._body(request).get("metadata")
         channel = metadata.get("channel") if isinstance(metadata, dict) else None
-        return {"channel": channel if channel in ALLOWED_CHANNELS else "api"}
+        allowed = isinstance(channel, str) and channel in ALLOWED_CHANNELS
+        return {"channel": channel if allowed else "api"}

@@ -1,0 +1,64 @@
+"""Session start (``actions/session.py``): the channel, language and council slots."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk.events import ActionExecuted, SessionStarted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.session import ActionSessionStart
+from tests.unit.actions.trackers import load_tracker, slot_values
+
+pytestmark = pytest.mark.usefixtures("council")
+
+
+def start(metadata: Any) -> tuple[list, CollectingDispatcher]:
+    """Run ``action_session_start`` with the message metadata Rasa stored."""
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("session_start", slots={"session_started_metadata": metadata})
+    events = asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
+    return events, dispatcher
+
+
+def test_session_starts_then_listens():
+    events, dispatcher = start({"channel": "web"})
+    assert events[0] == SessionStarted()
+    assert events[-1] == ActionExecuted("action_listen")
+    assert [event["event"] for event in events[1:-1]] == ["slot"] * (len(events) - 2)
+    assert dispatcher.messages == []
+
+
+def test_session_carries_the_council_and_language():
+    events, _ = start({"channel": "web"})
+    assert slot_values(events) == {
+        "channel": "web",
+        "language": "en",
+        "council_name": "Stoke-on-Trent City Council",
+        "council_phone": "01782 234234",
+        "council_phone_spoken": "0 1 7 8 2, 2 3 4, 2 3 4",
+        "council_hours": "Monday to Friday, 8.30am to 5pm",
+    }
+
+
+@pytest.mark.parametrize(
+    "metadata,channel",
+    [
+        ({"channel": "web"}, "web"),
+        ({"channel": "library"}, "library"),
+        ({"channel": "ivr"}, "ivr"),
+        ({"channel": "api"}, "api"),
+        ({"channel": "bogus"}, "api"),
+        ({"channel": "WEB"}, "api"),
+        ({"channel": 7}, "api"),
+        ({"channel": None}, "api"),
+        ({"other": "web"}, "api"),
+        ({}, "api"),
+        (None, "api"),
+    ],
+)
+def test_channel_comes_from_checked_metadata(metadata, channel):
+    events, _ = start(metadata)
+    assert slot_values(events)["channel"] == channel
