@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint format validate shell eval clean
+.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,16 @@ shell: install train ## Talk to the assistant in the terminal (needs the action 
 
 eval: install ## NLU cross-validation (5 folds) and held-out evaluation, reports in results/
 	$(PY) -m bot.nlu_eval --cross-validation
+
+purge: install ## Delete conversations and transcripts older than TRANSCRIPT_RETENTION_DAYS (default 30)
+	$(PY) -m bot purge
+	$(PY) -m integrations.council_services purge
+
+stand-in: install ## Run only the council services stand-in on :8000
+	$(PY) -m integrations.council_services
+
+create-staff: install ## Create a staff account for the console: make create-staff STAFF_USER=jo
+	$(PY) -m integrations.council_services create-staff $(STAFF_USER)
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts

@@ -1,26 +1,164 @@
-"""Command line: ``python -m integrations.council_services [--host H] [--port P]``.
+"""Command line: ``python -m integrations.council_services [command] ...``.
 
-Runs the stand-in with uvicorn on the configured host and port (default 127.0.0.1:8000).
+Commands:
+    serve (the default): run the stand-in with uvicorn on the configured host and port
+        (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``.
+    create-staff USERNAME [--name "Display Name"] [--password-stdin]: add a staff console
+        account; the password is read from standard input or asked for without echo.
+    purge [--days N]: empty triage transcripts older than ``TRANSCRIPT_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
+from typing import Any
 
-import uvicorn
 from pydantic import ValidationError
 
 from integrations.council_services.catalogue import CatalogueError
 from integrations.council_services.core.config import Settings
-from integrations.council_services.main import create_app
+from integrations.council_services.core.db import (
+    apply_migrations,
+    create_db_engine,
+    create_session_factory,
+)
 
 logger = logging.getLogger(__name__)
 
+PROG = "python -m integrations.council_services"
+
+
+def _server_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--host", default=default, help="interface to bind (default: COUNCIL_SERVICES_HOST)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=default, help="port to bind (default: COUNCIL_SERVICES_PORT)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser: the server options plus the subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="The council services stand-in: Open311, triage queue and staff console.",
+    )
+    _server_options(parser, None)
+    parser.add_argument("--log-level", default="info", help="logging level (default: info)")
+    commands = parser.add_subparsers(dest="command", metavar="command")
+
+    serve = commands.add_parser("serve", help="run the server (the default)")
+    # SUPPRESS: options given before the subcommand are not overwritten by its defaults.
+    _server_options(serve, argparse.SUPPRESS)
+
+    create = commands.add_parser("create-staff", help="add a staff console account")
+    create.add_argument("username", help="2 to 64 of a-z, 0-9, dot, hyphen, underscore")
+    create.add_argument("--name", help="display name (default: the username)")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+
+    purge = commands.add_parser("purge", help="remove old triage transcripts")
+    purge.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="retention in days (default: TRANSCRIPT_RETENTION_DAYS)",
+    )
+    return parser
+
+
+def _settings(**overrides: Any) -> Settings | None:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        logger.error("Council services cannot start: %s", problems)
+        return None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from integrations.council_services.main import create_app
+
+    overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value}
+    settings = _settings(**overrides)
+    if settings is None:
+        return 2
+    try:
+        app = create_app(settings)
+    except CatalogueError as exc:
+        logger.error("Council services cannot start: %s", exc)
+        return 2
+    logger.info("Council services on http://%s:%d/", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, ws="none", log_level=args.log_level)
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        logger.error("The passwords do not match")
+        return None
+    return password
+
+
+def _create_staff(args: argparse.Namespace) -> int:
+    from integrations.council_services.crud_staff import StaffAccountError, create_staff
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 1
+    engine = create_db_engine(settings)
+    try:
+        apply_migrations(engine)
+        with create_session_factory(engine)() as session:
+            account = create_staff(
+                session, username=args.username, password=password, display_name=args.name
+            )
+            sys.stdout.write(f"Created staff account {account.username} ({account.display_name})\n")
+    except StaffAccountError as exc:
+        logger.error("Cannot create the account: %s", exc)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from integrations.council_services.crud_triage import purge_transcripts
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    days = settings.transcript_retention_days if args.days is None else args.days
+    if days < 0:
+        logger.error("--days cannot be negative")
+        return 2
+    engine = create_db_engine(settings)
+    try:
+        apply_migrations(engine)
+        with create_session_factory(engine)() as session:
+            removed = purge_transcripts(session, older_than_days=days)
+    finally:
+        engine.dispose()
+    sys.stdout.write(f"Removed {removed} triage transcripts older than {days} days.\n")
+    return 0
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the options, build the app and serve it until interrupted.
+    """Parse the command line and run the command (``serve`` when none is given).
 
     Args:
         argv: the arguments (defaults to ``sys.argv[1:]``).
@@ -28,32 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         The process exit status.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m integrations.council_services",
-        description="Run the council services stand-in (Open311 GeoReport v2 and staff API).",
-    )
-    parser.add_argument("--host", help="interface to bind (default: COUNCIL_SERVICES_HOST)")
-    parser.add_argument("--port", type=int, help="port to bind (default: COUNCIL_SERVICES_PORT)")
-    parser.add_argument("--log-level", default="info", help="logging level (default: info)")
-    args = parser.parse_args(argv)
-
+    args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value}
-    try:
-        settings = Settings(**overrides)
-        app = create_app(settings)
-    except ValidationError as exc:
-        problems = "; ".join(str(error["msg"]) for error in exc.errors())
-        logger.error("Council services cannot start: %s", problems)
-        return 2
-    except CatalogueError as exc:
-        logger.error("Council services cannot start: %s", exc)
-        return 2
-    logger.info("Council services on http://%s:%d/", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, ws="none", log_level=args.log_level)
-    return 0
+    if args.command == "create-staff":
+        return _create_staff(args)
+    if args.command == "purge":
+        return _purge(args)
+    return _serve(args)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ A stand-in for a council's customer records system, for development and tests.
   posting and searching service requests. Errors are the GeoReport error array.
 * **Staff API** under `/api/v1/reports/`: read a report and move it through the workflow
   (bearer token).
+* **Triage queue** under `/api/v1/triage`: hand-offs from the assistant; list, read, claim,
+  resolve, and read the audit log (bearer token).
+* **Staff console** at `/staff` (HTML, sign-in required).
 """
 
 

@@ -148,6 +148,89 @@ sa.Index(
 )
 
 
+class TriageRecord(Base):
+    """A hand-off from the assistant to a person (storage shape; contract section 6).
+
+    ``transcript`` and ``contact`` are personal data: only authenticated staff see them, every
+    read is written to ``triage_audit``, and ``purge`` empties old transcripts.
+    """
+
+    __tablename__ = "triage_records"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    reference = sa.Column(sa.String(16), nullable=False, unique=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, index=True)
+    updated_at = sa.Column(UTCDateTime, nullable=False)
+    conversation_id = sa.Column(sa.String(200), nullable=False)
+    channel = sa.Column(sa.String(16), nullable=False)
+    language = sa.Column(sa.String(8), nullable=False)
+    category = sa.Column(sa.String(32), nullable=False, index=True)
+    priority = sa.Column(sa.Integer, nullable=False)
+    vulnerability = sa.Column(sa.JSON, nullable=False, default=list)
+    summary = sa.Column(sa.Text, nullable=False)
+    transcript = sa.Column(sa.JSON, nullable=False, default=list)
+    contact = sa.Column(sa.JSON, nullable=True)
+    status = sa.Column(sa.String(16), nullable=False)
+    assignee = sa.Column(sa.String(64), nullable=True)
+    interpreter = sa.Column(sa.Boolean, nullable=False, default=False)
+    assisted = sa.Column(sa.Boolean, nullable=False, default=False)
+    journey = sa.Column(sa.String(100), nullable=True)
+    what_was_tried = sa.Column(sa.Text, nullable=True)
+    last_failure = sa.Column(sa.Text, nullable=True)
+    resolution_note = sa.Column(sa.Text, nullable=True)
+    transcript_purged_at = sa.Column(UTCDateTime, nullable=True)
+
+    audit = relationship(
+        "TriageAuditEntry",
+        back_populates="record",
+        order_by="TriageAuditEntry.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+# The queue's usual questions: what is open, most urgent first, oldest first.
+sa.Index(
+    "ix_triage_records_queue",
+    TriageRecord.status,
+    TriageRecord.priority,
+    TriageRecord.created_at,
+)
+
+
+class TriageAuditEntry(Base):
+    """Who looked at or changed a triage record, and when (storage shape)."""
+
+    __tablename__ = "triage_audit"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    triage_record_pk = sa.Column(
+        sa.Integer, sa.ForeignKey("triage_records.id", ondelete="CASCADE"), nullable=False
+    )
+    actor = sa.Column(sa.String(64), nullable=False)
+    action = sa.Column(sa.String(32), nullable=False)
+    detail = sa.Column(sa.String(200), nullable=True)
+    at = sa.Column(UTCDateTime, nullable=False)
+
+    record = relationship("TriageRecord", back_populates="audit")
+
+
+sa.Index("ix_triage_audit_record", TriageAuditEntry.triage_record_pk, TriageAuditEntry.at)
+
+
+class StaffAccount(Base):
+    """A person who may sign in to the staff console (storage shape)."""
+
+    __tablename__ = "staff_accounts"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64), nullable=False, unique=True)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    display_name = sa.Column(sa.String(100), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+
+
 # --- Service catalogue (read from data/services.yml) ------------------------------------------
 
 

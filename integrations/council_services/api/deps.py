@@ -7,10 +7,12 @@ Routes declare what they need through the annotated aliases at the bottom
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -83,6 +85,40 @@ def require_staff(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated", challenge)
     if not _same_secret(credentials.credentials, settings.staff_api_token.get_secret_value()):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid staff token", challenge)
+
+
+class StaffTokenFirstRoute(APIRoute):
+    """A route that checks the staff bearer token before FastAPI reads the body.
+
+    FastAPI parses a JSON body before it runs dependencies, so a request without a token
+    but with a malformed body would get 422 instead of 401. The contract says every triage
+    endpoint answers 401 without the token, whatever else is wrong. ``require_staff`` stays
+    on the routes as well, for the OpenAPI document.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler with the token check."""
+        handler = super().get_route_handler()
+
+        async def check_token_first(request: Request) -> Response:
+            settings: Settings = request.app.state.settings
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            expected = settings.staff_api_token.get_secret_value()
+            if scheme.lower() != "bearer" or not token.strip():
+                return _unauthorised("Not authenticated")
+            if not _same_secret(token.strip(), expected):
+                return _unauthorised("Invalid staff token")
+            return await handler(request)
+
+        return check_token_first
+
+
+def _unauthorised(detail: str) -> Response:
+    return JSONResponse(
+        {"detail": detail},
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

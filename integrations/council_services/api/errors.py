@@ -2,7 +2,8 @@
 
 Every error under ``/open311`` (our own, FastAPI's validation errors, unknown paths and
 methods) leaves as ``[{"code": <HTTP status>, "description": "<text>"}]`` with that HTTP
-status, so any Open311 client can read it. Other paths keep FastAPI's ``{"detail": ...}``.
+status, so any Open311 client can read it. Other paths keep FastAPI's ``{"detail": ...}``,
+except a staff console page asked for without a session, which redirects to sign-in (303).
 """
 
 from __future__ import annotations
@@ -17,12 +18,21 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from integrations.council_services.core.security import SESSION_COOKIE
 
 logger = logging.getLogger(__name__)
 
 OPEN311_PREFIX = "/open311"
+
+
+class LoginRequired(Exception):
+    """A staff console page was asked for without a valid session: go to the sign-in page."""
+
+
+LOGIN_PATH = "/staff/login"
 
 
 class Open311Error(Exception):
@@ -81,6 +91,14 @@ def describe_validation_errors(errors: Sequence[dict]) -> list[str]:
     return sentences or ["the request is not valid"]
 
 
+async def _login_required(request: Request, exc: LoginRequired) -> Response:
+    response = RedirectResponse(LOGIN_PATH, status_code=status.HTTP_303_SEE_OTHER)
+    if SESSION_COOKIE in request.cookies:
+        response.delete_cookie(SESSION_COOKIE, path="/staff")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 async def _open311_error(request: Request, exc: Open311Error) -> Response:
     return open311_error_response(exc.status_code, exc.descriptions)
 
@@ -137,5 +155,6 @@ def register_exception_handlers(app: FastAPI) -> None:
     """
     # Starlette types handlers as taking any Exception; each is registered for its own type.
     app.add_exception_handler(Open311Error, _open311_error)  # type: ignore[arg-type]
+    app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]

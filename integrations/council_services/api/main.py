@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from integrations.council_services.api.routes import open311, staff_reports, system
+from integrations.council_services.api.routes import (
+    open311,
+    staff_console,
+    staff_reports,
+    system,
+    triage,
+)
 
 api_router = APIRouter()
 api_router.include_router(system.router)
 api_router.include_router(open311.router, prefix="/open311/v2")
 api_router.include_router(staff_reports.router, prefix="/api/v1")
+api_router.include_router(triage.router, prefix="/api/v1")
+api_router.include_router(staff_console.router)

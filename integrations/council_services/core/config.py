@@ -11,6 +11,9 @@ Variables:
     OPEN311_JURISDICTION_ID: the jurisdiction this endpoint serves.
     COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m`` binds.
     COUNCIL_SERVICES_CATALOGUE: path of the service catalogue YAML file.
+    STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
+    STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
+    TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts (30).
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
 """
@@ -31,6 +34,9 @@ DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "data" / "services.yml"
 # Development defaults, documented in .env.example. They are refused outside development.
 DEV_OPEN311_API_KEY = "dev-open311-key"
 DEV_STAFF_API_TOKEN = "dev-staff-token"
+DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
+# Outside development the session key must be long enough not to be guessed offline.
+MIN_SESSION_SECRET_LENGTH = 32
 # "test" as well, like bot/settings.py: the end-to-end stack runs with the documented
 # placeholders and ENVIRONMENT=test.
 PLACEHOLDERS_ALLOWED = frozenset({"development", "test"})
@@ -48,10 +54,16 @@ class Settings(BaseSettings):
     )
     open311_api_key: SecretStr = Field(SecretStr(DEV_OPEN311_API_KEY), env="OPEN311_API_KEY")
     staff_api_token: SecretStr = Field(SecretStr(DEV_STAFF_API_TOKEN), env="STAFF_API_TOKEN")
-    open311_jurisdiction_id: str = Field("stoke-on-trent.gov.uk", env="OPEN311_JURISDICTION_ID")
+    # Accepted and ignored on every call (one jurisdiction per endpoint); kept for display.
+    open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
     host: str = Field("127.0.0.1", env="COUNCIL_SERVICES_HOST")
     port: int = Field(8000, ge=1, le=65535, env="COUNCIL_SERVICES_PORT")
     catalogue_path: Path = Field(DEFAULT_CATALOGUE_PATH, env="COUNCIL_SERVICES_CATALOGUE")
+    staff_session_secret: SecretStr = Field(
+        SecretStr(DEV_STAFF_SESSION_SECRET), env="STAFF_SESSION_SECRET"
+    )
+    staff_session_minutes: int = Field(60, ge=1, le=24 * 60, env="STAFF_SESSION_MINUTES")
+    transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""
@@ -76,6 +88,7 @@ class Settings(BaseSettings):
         placeholders = {
             "OPEN311_API_KEY": (values["open311_api_key"], DEV_OPEN311_API_KEY),
             "STAFF_API_TOKEN": (values["staff_api_token"], DEV_STAFF_API_TOKEN),
+            "STAFF_SESSION_SECRET": (values["staff_session_secret"], DEV_STAFF_SESSION_SECRET),
         }
         for name, (secret, placeholder) in placeholders.items():
             if not secret.get_secret_value() or secret.get_secret_value() == placeholder:
@@ -83,6 +96,11 @@ class Settings(BaseSettings):
                     f"{name} is unset or still the development placeholder, which is refused "
                     f"when ENVIRONMENT={values['environment']}; set a real secret"
                 )
+        if len(values["staff_session_secret"].get_secret_value()) < MIN_SESSION_SECRET_LENGTH:
+            raise ValueError(
+                f"STAFF_SESSION_SECRET must be at least {MIN_SESSION_SECRET_LENGTH} characters "
+                f"when ENVIRONMENT={values['environment']}"
+            )
         return values
 
     @property
@@ -94,6 +112,11 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         """Whether the development placeholder secrets are acceptable (development, test)."""
         return self.environment in PLACEHOLDERS_ALLOWED
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether session cookies carry ``Secure`` (staging and production run behind HTTPS)."""
+        return not self.is_development
 
 
 @lru_cache(maxsize=1)

@@ -64,8 +64,72 @@ def _initial_tables(connection: Connection) -> None:
     )
 
 
+def _triage_tables(connection: Connection) -> None:
+    """Version 2: the triage queue, its audit log and staff accounts.
+
+    The tables are spelt out here, frozen as shipped, rather than taken from ``models.py``:
+    a later migration that changes a model must not change what this one created.
+    """
+    metadata = sa.MetaData()
+    records = sa.Table(
+        "triage_records",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("created_at", UTCDateTime, nullable=False, index=True),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("conversation_id", sa.String(200), nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("category", sa.String(32), nullable=False, index=True),
+        sa.Column("priority", sa.Integer, nullable=False),
+        sa.Column("vulnerability", sa.JSON, nullable=False),
+        sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("transcript", sa.JSON, nullable=False),
+        sa.Column("contact", sa.JSON, nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("assignee", sa.String(64), nullable=True),
+        sa.Column("interpreter", sa.Boolean, nullable=False),
+        sa.Column("assisted", sa.Boolean, nullable=False),
+        sa.Column("journey", sa.String(100), nullable=True),
+        sa.Column("what_was_tried", sa.Text, nullable=True),
+        sa.Column("last_failure", sa.Text, nullable=True),
+        sa.Column("resolution_note", sa.Text, nullable=True),
+        sa.Column("transcript_purged_at", UTCDateTime, nullable=True),
+    )
+    sa.Index("ix_triage_records_queue", records.c.status, records.c.priority, records.c.created_at)
+    audit = sa.Table(
+        "triage_audit",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "triage_record_pk",
+            sa.Integer,
+            sa.ForeignKey("triage_records.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(32), nullable=False),
+        sa.Column("detail", sa.String(200), nullable=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+    )
+    sa.Index("ix_triage_audit_record", audit.c.triage_record_pk, audit.c.at)
+    sa.Table(
+        "staff_accounts",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("username", sa.String(64), nullable=False, unique=True),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("display_name", sa.String(100), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+    )
+    metadata.create_all(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
+    Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -8,9 +8,12 @@ from pydantic import ValidationError
 from integrations.council_services.core.config import (
     DEV_OPEN311_API_KEY,
     DEV_STAFF_API_TOKEN,
+    DEV_STAFF_SESSION_SECRET,
     REPO_ROOT,
     Settings,
 )
+
+REAL_SESSION_SECRET = "s" * 40
 
 # Variables a developer's shell may export; each test says what it needs instead.
 OWN_VARIABLES = (
@@ -22,6 +25,9 @@ OWN_VARIABLES = (
     "OPEN311_JURISDICTION_ID",
     "COUNCIL_SERVICES_HOST",
     "COUNCIL_SERVICES_PORT",
+    "STAFF_SESSION_SECRET",
+    "STAFF_SESSION_MINUTES",
+    "TRANSCRIPT_RETENTION_DAYS",
 )
 
 
@@ -36,7 +42,7 @@ def test_development_defaults() -> None:
     assert settings.is_development
     assert settings.open311_api_key.get_secret_value() == DEV_OPEN311_API_KEY == "dev-open311-key"
     assert settings.staff_api_token.get_secret_value() == DEV_STAFF_API_TOKEN == "dev-staff-token"
-    assert settings.open311_jurisdiction_id == "stoke-on-trent.gov.uk"
+    assert settings.open311_jurisdiction_id == ""
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
 
 
@@ -60,20 +66,64 @@ def test_placeholder_secrets_are_fine_in_development_and_test(environment: str) 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])
 def test_placeholder_secrets_are_refused_outside_development(environment: str) -> None:
-    with pytest.raises(ValidationError, match="OPEN311_API_KEY"):
-        Settings(environment=environment, staff_api_token="a-real-staff-token")
-    with pytest.raises(ValidationError, match="STAFF_API_TOKEN"):
-        Settings(environment=environment, open311_api_key="a-real-key")
-    settings = Settings(
-        environment=environment, open311_api_key="a-real-key", staff_api_token="a-real-token"
-    )
+    real = {
+        "open311_api_key": "a-real-key",
+        "staff_api_token": "a-real-token",
+        "staff_session_secret": REAL_SESSION_SECRET,
+    }
+    for name, setting in (
+        ("OPEN311_API_KEY", "open311_api_key"),
+        ("STAFF_API_TOKEN", "staff_api_token"),
+        ("STAFF_SESSION_SECRET", "staff_session_secret"),
+    ):
+        with pytest.raises(ValidationError, match=name):
+            Settings(environment=environment, **{**real, setting: ""})
+        without = {key: value for key, value in real.items() if key != setting}
+        with pytest.raises(ValidationError, match=name):
+            Settings(environment=environment, **without)
+    settings = Settings(environment=environment, **real)
     assert not settings.is_development
+    assert settings.secure_cookies
+
+
+def test_a_short_session_secret_is_refused_outside_development() -> None:
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        Settings(
+            environment="production",
+            open311_api_key="a-real-key",
+            staff_api_token="a-real-token",
+            staff_session_secret="too-short",
+        )
+
+
+def test_triage_defaults() -> None:
+    settings = Settings()
+    assert settings.staff_session_secret.get_secret_value() == DEV_STAFF_SESSION_SECRET
+    assert settings.staff_session_minutes == 60
+    assert settings.transcript_retention_days == 30
+    assert not settings.secure_cookies
+
+
+def test_triage_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STAFF_SESSION_SECRET", REAL_SESSION_SECRET)
+    monkeypatch.setenv("STAFF_SESSION_MINUTES", "15")
+    monkeypatch.setenv("TRANSCRIPT_RETENTION_DAYS", "7")
+    settings = Settings()
+    assert settings.staff_session_secret.get_secret_value() == REAL_SESSION_SECRET
+    assert (settings.staff_session_minutes, settings.transcript_retention_days) == (15, 7)
+
+
+@pytest.mark.parametrize("field", [{"staff_session_minutes": 0}, {"transcript_retention_days": 0}])
+def test_triage_numbers_must_be_positive(field: dict[str, int]) -> None:
+    with pytest.raises(ValidationError):
+        Settings(**field)
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("OPEN311_API_KEY", "from-env-key")
     monkeypatch.setenv("STAFF_API_TOKEN", "from-env-token")
+    monkeypatch.setenv("STAFF_SESSION_SECRET", REAL_SESSION_SECRET)
     monkeypatch.setenv("COUNCIL_SERVICES_PORT", "8100")
     settings = Settings()
     assert settings.environment == "production" and settings.port == 8100

@@ -8,15 +8,20 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from integrations.council_services.core.config import Settings
+from integrations.council_services import crud, crud_triage
+from integrations.council_services.catalogue import load_catalogue
+from integrations.council_services.core.config import DEFAULT_CATALOGUE_PATH, Settings
 from integrations.council_services.core.db import (
     LATEST_VERSION,
     MIGRATIONS,
     Migration,
     apply_migrations,
     create_db_engine,
+    create_session_factory,
     current_version,
 )
+from integrations.council_services.models import Base, ServiceRequestCreate
+from integrations.council_services.triage_models import TriageCreate
 
 
 def file_engine(tmp_path: Path) -> Engine:
@@ -87,4 +92,68 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     apply_migrations(engine, (*MIGRATIONS, Migration(LATEST_VERSION + 1, "future", lambda c: None)))
     with pytest.raises(RuntimeError, match="schema version"):
         apply_migrations(engine)
+    engine.dispose()
+
+
+# --- version 2: the triage queue --------------------------------------------------------------
+
+TRIAGE_TABLES = ("triage_records", "triage_audit", "staff_accounts")
+
+
+def test_a_version_1_database_upgrades_to_version_2(tmp_path: Path) -> None:
+    engine = file_engine(tmp_path)
+    # The code path of the release before the triage queue: only migration 1 exists.
+    assert apply_migrations(engine, MIGRATIONS[:1]) == 1
+    with create_session_factory(engine)() as session:
+        catalogue = load_catalogue(DEFAULT_CATALOGUE_PATH)
+        service = catalogue.get("POTHOLE")
+        assert service is not None
+        data = ServiceRequestCreate(service_code="POTHOLE", address_string="1 Test Street")
+        reference = crud.create_service_request(
+            session, data=data, service=service, attributes={}
+        ).service_request_id
+    with engine.connect() as connection:
+        assert not set(TRIAGE_TABLES) & set(sa.inspect(connection).get_table_names())
+    engine.dispose()
+
+    engine = file_engine(tmp_path)
+    assert apply_migrations(engine) == 2 == LATEST_VERSION
+    with engine.connect() as connection:
+        assert set(TRIAGE_TABLES) <= set(sa.inspect(connection).get_table_names())
+        descriptions = connection.execute(
+            sa.text("SELECT version, description FROM schema_version ORDER BY version")
+        ).all()
+    assert [version for version, _ in descriptions] == [1, 2]
+    assert "triage" in descriptions[1][1]
+    with create_session_factory(engine)() as session:
+        assert crud.get_service_request(session, service_request_id=reference) is not None
+        body = {
+            "conversation_id": "after-upgrade",
+            "channel": "web",
+            "language": "en",
+            "category": "other",
+            "priority": 3,
+            "summary": "Stored after the upgrade.",
+        }
+        record, created = crud_triage.create_triage(session, data=TriageCreate(**body))
+        assert created and crud_triage.get_triage(session, reference=record.reference)
+    engine.dispose()
+
+
+def test_migration_2_builds_what_the_models_describe(tmp_path: Path) -> None:
+    engine = file_engine(tmp_path)
+    apply_migrations(engine)
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        for name in TRIAGE_TABLES:
+            model = Base.metadata.tables[name]
+            built = {column["name"]: column for column in inspector.get_columns(name)}
+            assert set(built) == set(model.columns.keys()), name
+            for column in model.columns:
+                assert built[column.name]["nullable"] == column.nullable, (name, column.name)
+            model_indexes = {index.name for index in model.indexes}
+            assert model_indexes <= {index["name"] for index in inspector.get_indexes(name)}
+        for table, column in (("triage_records", "reference"), ("staff_accounts", "username")):
+            unique = [set(u["column_names"]) for u in inspector.get_unique_constraints(table)]
+            assert {column} in unique, table
     engine.dispose()

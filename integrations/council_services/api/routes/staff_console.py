@@ -1,0 +1,392 @@
+"""The staff console at ``/staff``: sign in, work the triage queue, claim and resolve.
+
+Server-rendered HTML (``console_pages.py``), no JavaScript. A session is a signed cookie
+(``core/security.py``): HttpOnly, SameSite=Strict, scoped to ``/staff``, ``Secure`` outside
+development, and it lasts ``STAFF_SESSION_MINUTES``. Every form that changes something
+carries a CSRF token tied to the session. Pages asked for without a session redirect to
+``/staff/login`` (303). Views and changes are written to the audit log under the staff
+member's username.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from integrations.council_services import crud_staff, crud_triage
+from integrations.council_services.api.deps import SessionDep, SettingsDep
+from integrations.council_services.api.errors import LoginRequired
+from integrations.council_services.console_pages import (
+    STATUS_FILTERS,
+    QueueFilters,
+    Safe,
+    Viewer,
+    login_page,
+    message_page,
+    queue_page,
+    record_page,
+)
+from integrations.council_services.core.config import PACKAGE_DIR
+from integrations.council_services.core.security import (
+    SESSION_COOKIE,
+    StaffSession,
+    csrf_token,
+    csrf_token_is_valid,
+    issue_session,
+    read_session,
+)
+from integrations.council_services.crud_triage import AuditAction, ConcurrentChange
+from integrations.council_services.models import TriageRecord
+from integrations.council_services.triage_models import NOTE_MAX_LENGTH, Category
+from integrations.council_services.workflow import InvalidTriageTransition, TriageStatus
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+COOKIE_PATH = "/staff"
+QUEUE_LIMIT = 500
+CSS_FILE = PACKAGE_DIR / "static" / "console.css"
+
+# Pages hold personal data: never cached, never framed, no scripts, nothing from elsewhere.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _html(page: Safe, status_code: int = status.HTTP_200_OK) -> HTMLResponse:
+    return HTMLResponse(str(page), status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def _see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(
+        location, status_code=status.HTTP_303_SEE_OTHER, headers={"Cache-Control": "no-store"}
+    )
+
+
+class SignedIn:
+    """The staff member behind a request, with the session their forms are tied to."""
+
+    def __init__(self, username: str, display_name: str, session: StaffSession, secret: str):
+        self.username = username
+        self.session = session
+        self.viewer = Viewer(
+            username=username,
+            display_name=display_name,
+            csrf_token=csrf_token(secret, session),
+        )
+        self._secret = secret
+
+    def form_is_genuine(self, token: str | None) -> bool:
+        """Tell whether a posted form carries this session's CSRF token."""
+        return csrf_token_is_valid(self._secret, self.session, token)
+
+
+def _signed_in_or_none(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> SignedIn | None:
+    secret = settings.staff_session_secret.get_secret_value()
+    staff_session = read_session(secret, request.cookies.get(SESSION_COOKIE))
+    if staff_session is None:
+        return None
+    account = crud_staff.get_active_staff(session, username=staff_session.username)
+    if account is None:
+        return None
+    return SignedIn(account.username, account.display_name, staff_session, secret)
+
+
+def signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The signed-in staff member, or a redirect to the sign-in page.
+
+    Raises:
+        LoginRequired: no valid session, or the account was switched off.
+    """
+    staff = _signed_in_or_none(request, session, settings)
+    if staff is None:
+        raise LoginRequired()
+    return staff
+
+
+StaffDep = Annotated[SignedIn, Depends(signed_in)]
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> str:
+    return CSS_FILE.read_text(encoding="utf-8")
+
+
+@router.get("/console.css")
+def stylesheet() -> Response:
+    """The console's style sheet (served here: no CDN)."""
+    return Response(
+        _stylesheet(),
+        media_type="text/css",
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+# --- Sign in and out --------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The sign-in form (or the queue, for someone already signed in)."""
+    if _signed_in_or_none(request, session, settings) is not None:
+        return _see_other("/staff")
+    return _html(login_page())
+
+
+@router.post("/login")
+def login(
+    session: SessionDep,
+    settings: SettingsDep,
+    username: str = Form(""),
+    password: str = Form(""),
+) -> Response:
+    """Check the username and password; on success start a session and show the queue."""
+    username = username.strip()[:64]
+    if not username or not password:
+        page = login_page(error="Enter your username and password", username=username)
+        return _html(page, status.HTTP_400_BAD_REQUEST)
+    account = crud_staff.authenticate_staff(session, username=username, password=password)
+    if account is None:
+        page = login_page(error="The username or password is not right", username=username)
+        return _html(page, status.HTTP_400_BAD_REQUEST)
+    minutes = settings.staff_session_minutes
+    cookie, _ = issue_session(
+        settings.staff_session_secret.get_secret_value(),
+        account.username,
+        timedelta(minutes=minutes),
+    )
+    response = _see_other("/staff")
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=minutes * 60,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+    )
+    logger.info("Staff member %s signed in", account.username)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form(alias="csrf_token")] = "",
+) -> Response:
+    """End the session (the cookie is removed) and go back to the sign-in page."""
+    staff = _signed_in_or_none(request, session, settings)
+    if staff is not None and not staff.form_is_genuine(csrf):
+        return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
+    response = _see_other("/staff/login")
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
+    if staff is not None:
+        logger.info("Staff member %s signed out", staff.username)
+    return response
+
+
+def _expired_form(staff: SignedIn) -> Safe:
+    return message_page(
+        "This form has expired",
+        "The page was open from an earlier session. Go back to the queue and try again.",
+        staff.viewer,
+    )
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+def _filters(status_value: str, priority: str, category: str) -> tuple[QueueFilters, str | None]:
+    """Read the filter form, falling back to the default for a value not recognised."""
+    error = None
+    status_value = status_value or "open"
+    if status_value not in STATUS_FILTERS:
+        error, status_value = "Choose a status from the list", "open"
+    chosen_priority = None
+    if priority:
+        if priority in {"1", "2", "3"}:
+            chosen_priority = int(priority)
+        else:
+            error = "Choose a priority from the list"
+    chosen_category = None
+    if category:
+        try:
+            chosen_category = Category(category)
+        except ValueError:
+            error = "Choose a category from the list"
+    return QueueFilters(status_value, chosen_priority, chosen_category), error
+
+
+@router.get("")
+def queue(
+    session: SessionDep,
+    staff: StaffDep,
+    status_value: str = Query("open", alias="status"),
+    priority: str = Query(""),
+    category: str = Query(""),
+) -> Response:
+    """The triage queue: most urgent first, then oldest first, with filters."""
+    filters, error = _filters(status_value, priority, category)
+    page = crud_triage.list_triage(
+        session,
+        statuses=STATUS_FILTERS[filters.status][1],
+        priorities=[filters.priority] if filters.priority else None,
+        categories=[filters.category] if filters.category else None,
+        queue_order=True,
+        limit=QUEUE_LIMIT,
+    )
+    crud_triage.record_access(
+        session, records=page.records, actor=staff.username, action=AuditAction.LIST
+    )
+    html_page = queue_page(
+        records=page.records,
+        count=page.count,
+        filters=filters,
+        viewer=staff.viewer,
+        now=datetime.now(timezone.utc),
+        error=error,
+    )
+    return _html(html_page, status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK)
+
+
+# --- One record -------------------------------------------------------------------------------
+
+
+def _not_found(staff: SignedIn, reference: str) -> HTMLResponse:
+    page = message_page(
+        "Record not found",
+        f"There is no triage record {reference[:20]}. Check the reference and try again.",
+        staff.viewer,
+    )
+    return _html(page, status.HTTP_404_NOT_FOUND)
+
+
+def _show(
+    session: SessionDep,
+    staff: SignedIn,
+    record: TriageRecord,
+    note: str = "",
+    error: str | None = None,
+) -> HTMLResponse:
+    crud_triage.record_access(session, records=[record], actor=staff.username)
+    page = record_page(
+        record=record,
+        audit=crud_triage.list_audit(session, record=record),
+        viewer=staff.viewer,
+        note=note,
+        error=error,
+    )
+    return _html(page, status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK)
+
+
+@router.get("/triage/{reference}")
+def record(session: SessionDep, staff: StaffDep, reference: str) -> Response:
+    """A record's full view, with its conversation and the forms to act on it."""
+    found = crud_triage.get_triage(session, reference=reference)
+    if found is None:
+        return _not_found(staff, reference)
+    return _show(session, staff, found)
+
+
+# Each button names the status it expects the record to be in, so a button on a page that
+# went stale (someone else acted meanwhile) is refused instead of doing something else.
+_MOVES: dict[str, tuple[frozenset[TriageStatus], TriageStatus]] = {
+    "claim": (frozenset({TriageStatus.NEW}), TriageStatus.CLAIMED),
+    "unclaim": (frozenset({TriageStatus.CLAIMED}), TriageStatus.NEW),
+    "reopen": (frozenset({TriageStatus.RESOLVED}), TriageStatus.CLAIMED),
+    "resolve": (frozenset({TriageStatus.NEW, TriageStatus.CLAIMED}), TriageStatus.RESOLVED),
+}
+
+
+def _move(
+    session: SessionDep,
+    staff: SignedIn,
+    reference: str,
+    csrf: str,
+    move: str,
+    note: str | None = None,
+) -> Response:
+    if not staff.form_is_genuine(csrf):
+        return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
+    found = crud_triage.get_triage(session, reference=reference)
+    if found is None:
+        return _not_found(staff, reference)
+    expected, target = _MOVES[move]
+    try:
+        if TriageStatus(found.status) not in expected:
+            raise InvalidTriageTransition(TriageStatus(found.status), target)
+        crud_triage.update_triage(
+            session, record=found, actor=staff.username, status=target, resolution_note=note
+        )
+    except (InvalidTriageTransition, ConcurrentChange):
+        page = message_page(
+            "This record has changed",
+            f"Someone else may have claimed or resolved {found.reference} meanwhile. "
+            "Open the record again to see where it stands.",
+            staff.viewer,
+        )
+        return _html(page, status.HTTP_409_CONFLICT)
+    return _see_other(f"/staff/triage/{found.reference}")
+
+
+CsrfField = Annotated[str, Form(alias="csrf_token")]
+
+
+@router.post("/triage/{reference}/claim")
+def claim(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField = "") -> Response:
+    """Take a new record off the queue (it is assigned to whoever claims it)."""
+    return _move(session, staff, reference, csrf, "claim")
+
+
+@router.post("/triage/{reference}/unclaim")
+def unclaim(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField = "") -> Response:
+    """Put a claimed record back on the queue."""
+    return _move(session, staff, reference, csrf, "unclaim")
+
+
+@router.post("/triage/{reference}/reopen")
+def reopen(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField = "") -> Response:
+    """Reopen a resolved record; whoever reopens it owns it."""
+    return _move(session, staff, reference, csrf, "reopen")
+
+
+@router.post("/triage/{reference}/resolve")
+def resolve(
+    session: SessionDep,
+    staff: StaffDep,
+    reference: str,
+    csrf: CsrfField = "",
+    note: str = Form(""),
+) -> Response:
+    """Resolve a record with a note saying what was done."""
+    text = note.strip()
+    error = None
+    if not text:
+        error = "Enter a resolution note saying what was done"
+    elif len(text) > NOTE_MAX_LENGTH:
+        error = f"The resolution note must be {NOTE_MAX_LENGTH} characters or fewer"
+    if error is None:
+        return _move(session, staff, reference, csrf, "resolve", note=text)
+    if not staff.form_is_genuine(csrf):
+        return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
+    found = crud_triage.get_triage(session, reference=reference)
+    if found is None:
+        return _not_found(staff, reference)
+    return _show(session, staff, found, note=note[: NOTE_MAX_LENGTH * 2], error=error)

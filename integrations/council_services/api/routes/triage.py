@@ -1,0 +1,188 @@
+"""The triage queue's JSON API, mounted at ``/api/v1/triage`` (contract section 3 and 6).
+
+The assistant's action server posts hand-offs here; staff tools list, read and move them.
+Every endpoint needs ``Authorization: Bearer $STAFF_API_TOKEN``, checked before anything
+else (401 and no data without it), and every read or change is written to the audit log
+under the actor ``api-token``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from pydantic import ConstrainedInt
+
+from integrations.council_services import crud_triage
+from integrations.council_services.api.deps import SessionDep, StaffTokenFirstRoute, require_staff
+from integrations.council_services.crud_triage import (
+    API_ACTOR,
+    UNSET,
+    AuditAction,
+    ConcurrentChange,
+    ReferenceConflict,
+    ReferenceExhausted,
+)
+from integrations.council_services.models import TriageRecord
+from integrations.council_services.triage_models import (
+    AuditEntryPublic,
+    Category,
+    TriageAuditList,
+    TriageCreate,
+    TriageList,
+    TriagePublic,
+    TriageUpdate,
+)
+from integrations.council_services.workflow import InvalidTriageTransition, TriageStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE = 200
+
+
+class PriorityFilter(ConstrainedInt):
+    """A priority to filter on: 1, 2 or 3."""
+
+    ge = 1
+    le = 3
+
+
+router = APIRouter(
+    prefix="/triage",
+    tags=["staff: triage"],
+    dependencies=[Depends(require_staff)],
+    route_class=StaffTokenFirstRoute,
+    responses={status.HTTP_401_UNAUTHORIZED: {"description": "Missing or wrong staff token."}},
+)
+
+_NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "No triage record with this reference."}}
+
+
+def _load(session: SessionDep, reference: str) -> TriageRecord:
+    record = crud_triage.get_triage(session, reference=reference)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No triage record {reference}")
+    return record
+
+
+@router.post(
+    "",
+    response_model=TriagePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        status.HTTP_200_OK: {
+            "model": TriagePublic,
+            "description": "A record with this reference already existed; it is returned.",
+        },
+        status.HTTP_409_CONFLICT: {
+            "description": "The reference belongs to another conversation's record."
+        },
+    },
+)
+def create_triage(session: SessionDep, data: TriageCreate, response: Response) -> TriagePublic:
+    """Store a hand-off from the assistant (201), or return the same reference's record (200).
+
+    Send ``reference`` when the resident has already been given one; the call is then
+    idempotent and safe to retry.
+    """
+    try:
+        record, created = crud_triage.create_triage(session, data=data, actor=API_ACTOR)
+    except ReferenceConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except ReferenceExhausted as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return TriagePublic.from_row(record)
+
+
+@router.get("", response_model=TriageList)
+def list_triage(
+    session: SessionDep,
+    status_filter: Annotated[
+        list[TriageStatus] | None,
+        Query(alias="status", description="Repeat to include several: new, claimed, resolved."),
+    ] = None,
+    priority: Annotated[
+        list[PriorityFilter] | None, Query(description="Repeat to include several: 1, 2, 3.")
+    ] = None,
+    category: Annotated[
+        list[Category] | None, Query(description="Repeat to include several.")
+    ] = None,
+    limit: int = Query(50, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}."),
+    offset: int = Query(0, ge=0),
+) -> TriageList:
+    """List records, newest first: ``{"count", "limit", "offset", "data": [record, ...]}``.
+
+    ``count`` is the number of records matching the filters across every page.
+    """
+    page = crud_triage.list_triage(
+        session,
+        statuses=status_filter,
+        priorities=priority,
+        categories=category,
+        limit=limit,
+        offset=offset,
+    )
+    crud_triage.record_access(
+        session, records=page.records, actor=API_ACTOR, action=AuditAction.LIST
+    )
+    return TriageList(
+        count=page.count,
+        limit=limit,
+        offset=offset,
+        data=[TriagePublic.from_row(record) for record in page.records],
+    )
+
+
+@router.get("/{reference}", response_model=TriagePublic, responses=_NOT_FOUND)
+def read_triage(session: SessionDep, reference: str) -> TriagePublic:
+    """Return one record with every contract field."""
+    record = _load(session, reference)
+    crud_triage.record_access(session, records=[record], actor=API_ACTOR)
+    return TriagePublic.from_row(record)
+
+
+@router.patch(
+    "/{reference}",
+    response_model=TriagePublic,
+    responses={
+        **_NOT_FOUND,
+        status.HTTP_409_CONFLICT: {
+            "description": "The workflow forbids this move, or the record changed meanwhile."
+        },
+    },
+)
+def update_triage(session: SessionDep, reference: str, update: TriageUpdate) -> TriagePublic:
+    """Change the status (claim, unclaim, resolve, reopen), the assignee or contact details.
+
+    Moves: new to claimed or resolved; claimed to new or resolved; resolved to claimed.
+    """
+    record = _load(session, reference)
+    given = update.__fields_set__
+    try:
+        record = crud_triage.update_triage(
+            session,
+            record=record,
+            actor=API_ACTOR,
+            status=update.status,
+            assignee=update.assignee if "assignee" in given else UNSET,
+            resolution_note=update.resolution_note,
+            contact=update.contact if "contact" in given else UNSET,
+        )
+    except (InvalidTriageTransition, ConcurrentChange) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return TriagePublic.from_row(record)
+
+
+@router.get("/{reference}/audit", response_model=TriageAuditList, responses=_NOT_FOUND)
+def read_audit(session: SessionDep, reference: str) -> TriageAuditList:
+    """Return who viewed or changed the record, and when, oldest first."""
+    record = _load(session, reference)
+    entries = crud_triage.list_audit(session, record=record)
+    return TriageAuditList(
+        reference=record.reference,
+        count=len(entries),
+        data=[AuditEntryPublic.from_row(entry) for entry in entries],
+    )

@@ -1,0 +1,597 @@
+"""The staff console's HTML, built on the server with every value escaped.
+
+Jinja2 is not among the stand-in's dependencies, so pages are built here with a small,
+safe-by-default helper: ``render(template, **values)`` escapes every value with
+``html.escape`` unless it is already ``Safe`` (the output of ``render`` itself). No page
+uses JavaScript; the style sheet is served locally from ``static/console.css``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from integrations.council_services.models import TriageAuditEntry, TriageRecord
+from integrations.council_services.triage_models import Category
+from integrations.council_services.workflow import TriageStatus
+
+CSS_PATH = "/staff/console.css"
+
+try:
+    LOCAL_TIME = ZoneInfo("Europe/London")
+except ZoneInfoNotFoundError:  # a system without tzdata: show UTC rather than fail
+    LOCAL_TIME = ZoneInfo("UTC")
+
+PRIORITY_LABELS = {1: "1 – urgent", 2: "2 – high", 3: "3 – standard"}
+CATEGORY_LABELS = {
+    Category.STREET: "Street problem",
+    Category.COUNCIL_TAX: "Council Tax",
+    Category.UNIVERSAL_CREDIT: "Universal Credit",
+    Category.DIGITAL_ACCESS: "Digital access",
+    Category.BROADBAND: "Broadband",
+    Category.DIGITAL_SKILLS: "Digital skills",
+    Category.HOUSING: "Housing",
+    Category.SAFEGUARDING: "Safeguarding",
+    Category.OTHER: "Other",
+}
+STATUS_LABELS = {
+    TriageStatus.NEW: "New",
+    TriageStatus.CLAIMED: "Claimed",
+    TriageStatus.RESOLVED: "Resolved",
+}
+CHANNEL_LABELS = {"web": "Web chat", "ivr": "Phone line", "library": "Library (assisted)"}
+ROLE_LABELS = {"resident": "Resident", "assistant": "Assistant", "staff": "Staff"}
+SUMMARY_PREVIEW = 160
+
+# The queue's status filter: "open" (the default) is new and claimed together.
+STATUS_FILTERS = {
+    "open": ("Open (new or claimed)", (TriageStatus.NEW, TriageStatus.CLAIMED)),
+    "new": ("New", (TriageStatus.NEW,)),
+    "claimed": ("Claimed", (TriageStatus.CLAIMED,)),
+    "resolved": ("Resolved", (TriageStatus.RESOLVED,)),
+    "all": ("Any status", ()),
+}
+
+
+class Safe(str):
+    """Text that is already HTML: escaped values and markup built by ``render``."""
+
+
+def escape(value: object) -> Safe:
+    """Escape a value for HTML text or a quoted attribute, unless it is ``Safe`` already."""
+    if isinstance(value, Safe):
+        return value
+    return Safe(html.escape("" if value is None else str(value), quote=True))
+
+
+def render(template: str, **values: object) -> Safe:
+    """Fill ``{name}`` placeholders in a trusted template with escaped values.
+
+    Args:
+        template: markup written in this module (never user input).
+        **values: the values; each is escaped unless it is ``Safe``.
+
+    Returns:
+        The markup.
+    """
+    return Safe(template.format(**{name: escape(value) for name, value in values.items()}))
+
+
+def join(parts: Iterable[Safe]) -> Safe:
+    """Concatenate safe fragments."""
+    return Safe("".join(escape(part) for part in parts))
+
+
+def local_time(value: datetime) -> str:
+    """Format a timestamp in UK time, e.g. ``23 November 2026, 10:15``."""
+    moment = value.astimezone(LOCAL_TIME)
+    return f"{moment.day} {moment:%B %Y}, {moment:%H:%M}"
+
+
+def waiting_time(since: datetime, now: datetime) -> str:
+    """Say how long ago something happened, roughly: ``3 days 2 hours``, ``5 minutes``."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+
+    def unit(amount: int, name: str) -> str:
+        return f"{amount} {name}{'' if amount == 1 else 's'}"
+
+    if days:
+        return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+    if hours:
+        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
+    return unit(minutes, "minute") if minutes else "less than a minute"
+
+
+def _category(value: str) -> str:
+    try:
+        return CATEGORY_LABELS[Category(value)]
+    except ValueError:
+        return value
+
+
+def _priority_tag(priority: int) -> Safe:
+    return render(
+        '<span class="tag tag--p{number}">{label}</span>',
+        number=priority,
+        label=PRIORITY_LABELS.get(priority, str(priority)),
+    )
+
+
+def _status_tag(status: str) -> Safe:
+    label = STATUS_LABELS.get(TriageStatus(status), status)
+    return render('<span class="tag tag--{status}">{label}</span>', status=status, label=label)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the page, and the token their forms must carry."""
+
+    username: str
+    display_name: str
+    csrf_token: str
+
+
+def _csrf_field(viewer: Viewer) -> Safe:
+    return render(
+        '<input type="hidden" name="csrf_token" value="{token}">', token=viewer.csrf_token
+    )
+
+
+def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
+    """Wrap a page's main content in the document, header and footer.
+
+    Args:
+        title: the page's own title (the service name is added).
+        main: the content of ``<main>``.
+        viewer: the signed-in staff member, for the header's name and sign-out button.
+
+    Returns:
+        The whole HTML document.
+    """
+    signed_in = Safe("")
+    if viewer is not None:
+        signed_in = render(
+            '<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
+            "<p>{name}</p>"
+            '<form method="post" action="/staff/logout">{csrf}'
+            '<button type="submit" class="button button--link">Sign out</button></form></div>',
+            name=viewer.display_name,
+            csrf=_csrf_field(viewer),
+        )
+    return render(
+        "<!doctype html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex, nofollow">\n'
+        "<title>{title} – Front Door staff console</title>\n"
+        '<link rel="stylesheet" href="{css}">\n</head>\n<body>\n'
+        '<a class="skip-link" href="#main">Skip to main content</a>\n'
+        '<header class="header"><div class="container">'
+        '<p class="service-name"><a href="/staff">Front Door staff console</a></p>'
+        "{signed_in}</div></header>\n"
+        '<main id="main" class="container" tabindex="-1">\n{main}\n</main>\n'
+        '<footer><div class="container"><p>Council services stand-in. Records here hold '
+        "personal data: every view and change is logged.</p></div></footer>\n"
+        "</body>\n</html>\n",
+        title=title,
+        css=CSS_PATH,
+        signed_in=signed_in,
+        main=main,
+    )
+
+
+def _error_summary(errors: Sequence[tuple[str, str]]) -> Safe:
+    """The GOV.UK-style error summary: each message links to its field."""
+    if not errors:
+        return Safe("")
+    items = join(
+        render('<li><a href="#{field}">{message}</a></li>', field=field, message=message)
+        for field, message in errors
+    )
+    return render(
+        '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
+        'tabindex="-1"><h2 id="error-summary-title">There is a problem</h2>'
+        "<ul>{items}</ul></div>",
+        items=items,
+    )
+
+
+# --- Sign in ----------------------------------------------------------------------------------
+
+
+def login_page(*, error: str | None = None, username: str = "") -> Safe:
+    """The sign-in form.
+
+    Args:
+        error: why the last attempt failed.
+        username: what was typed last time, to save typing it again.
+
+    Returns:
+        The HTML document.
+    """
+    errors = [("username", error)] if error else []
+    main = render(
+        "{summary}<h1>Sign in</h1>"
+        "<p>Sign in with the staff account your team leader set up for you.</p>"
+        '<form method="post" action="/staff/login" novalidate>'
+        '<div class="field{error_class}">'
+        '<label for="username">Username</label>{field_error}'
+        '<input type="text" id="username" name="username" value="{username}" '
+        'autocomplete="username" autocapitalize="none" spellcheck="false" required{described}>'
+        "</div>"
+        '<div class="field"><label for="password">Password</label>'
+        '<input type="password" id="password" name="password" autocomplete="current-password" '
+        "required></div>"
+        '<button type="submit" class="button">Sign in</button></form>',
+        summary=_error_summary(errors),
+        error_class=" field--error" if error else "",
+        field_error=render(
+            '<p class="field-error" id="username-error"><span class="visually-hidden">Error: '
+            "</span>{error}</p>",
+            error=error,
+        )
+        if error
+        else Safe(""),
+        described=Safe(' aria-describedby="username-error"') if error else Safe(""),
+        username=username,
+    )
+    return layout("Sign in" if not error else "Error: Sign in", main)
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filter form values, already checked."""
+
+    status: str = "open"
+    priority: int | None = None
+    category: Category | None = None
+
+
+def _select(name: str, label: str, options: Sequence[tuple[str, str]], chosen: str) -> Safe:
+    rendered = join(
+        render(
+            '<option value="{value}"{selected}>{text}</option>',
+            value=value,
+            text=text,
+            selected=Safe(" selected") if value == chosen else Safe(""),
+        )
+        for value, text in options
+    )
+    return render(
+        '<div class="field"><label for="{name}">{label}</label>'
+        '<select id="{name}" name="{name}">{options}</select></div>',
+        name=name,
+        label=label,
+        options=rendered,
+    )
+
+
+def _filter_form(filters: QueueFilters) -> Safe:
+    statuses = [(value, text) for value, (text, _) in STATUS_FILTERS.items()]
+    priorities = [("", "Any priority")] + [(str(p), text) for p, text in PRIORITY_LABELS.items()]
+    categories = [("", "Any category")] + [(c.value, text) for c, text in CATEGORY_LABELS.items()]
+    return render(
+        '<form method="get" action="/staff"><fieldset><legend>Filter the queue</legend>'
+        '<div class="filters">{status}{priority}{category}'
+        '<div class="field"><button type="submit" class="button button--secondary">'
+        "Apply filters</button></div></div></fieldset></form>"
+        '<p><a href="/staff">Clear filters</a></p>',
+        status=_select("status", "Status", statuses, filters.status),
+        priority=_select("priority", "Priority", priorities, str(filters.priority or "")),
+        category=_select(
+            "category",
+            "Category",
+            categories,
+            filters.category.value if filters.category else "",
+        ),
+    )
+
+
+def _preview(summary: str) -> str:
+    if len(summary) <= SUMMARY_PREVIEW:
+        return summary
+    return summary[: SUMMARY_PREVIEW - 1].rstrip() + "…"
+
+
+def queue_page(
+    *,
+    records: Sequence[TriageRecord],
+    count: int,
+    filters: QueueFilters,
+    viewer: Viewer,
+    now: datetime,
+    error: str | None = None,
+) -> Safe:
+    """The queue: most urgent first, then oldest first.
+
+    Args:
+        records: the records to show, in queue order.
+        count: how many records match the filters (may exceed ``len(records)``).
+        filters: the filter values in use.
+        viewer: the signed-in staff member.
+        now: the current time, for the waiting times.
+        error: a filter value that was not recognised.
+
+    Returns:
+        The HTML document.
+    """
+    errors = [("status", error)] if error else []
+    if records:
+        rows = join(
+            render(
+                "<tr>"
+                '<th scope="row"><a href="/staff/triage/{reference}">{reference}</a></th>'
+                "<td>{priority}</td><td>{category}</td><td>{summary}</td><td>{status}</td>"
+                "<td>{assignee}</td>"
+                '<td><time datetime="{iso}">{received}</time><br>{waiting}</td>'
+                "</tr>",
+                reference=record.reference,
+                priority=_priority_tag(record.priority),
+                category=_category(record.category),
+                summary=_preview(record.summary),
+                status=_status_tag(record.status),
+                assignee=record.assignee or "Nobody",
+                iso=record.created_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                received=local_time(record.created_at),
+                waiting=f"{waiting_time(record.created_at, now)} ago",
+            )
+            for record in records
+        )
+        shown = (
+            f"{count} records" if count == len(records) else f"{len(records)} of {count} records"
+        )
+        if count == 1:
+            shown = "1 record"
+        table = render(
+            "<table><caption>Triage queue: {shown}, most urgent first, then oldest first"
+            "</caption><thead><tr>"
+            '<th scope="col">Reference</th><th scope="col">Priority</th>'
+            '<th scope="col">Category</th><th scope="col">Summary</th>'
+            '<th scope="col">Status</th><th scope="col">Assigned to</th>'
+            '<th scope="col">Received</th>'
+            "</tr></thead><tbody>{rows}</tbody></table>",
+            shown=shown,
+            rows=rows,
+        )
+    else:
+        table = Safe('<p class="notice">No records match these filters.</p>')
+    main = render(
+        "{summary}<h1>Triage queue</h1>{form}{table}",
+        summary=_error_summary(errors),
+        form=_filter_form(filters),
+        table=table,
+    )
+    return layout("Triage queue" if not error else "Error: Triage queue", main, viewer)
+
+
+# --- One record -------------------------------------------------------------------------------
+
+
+def _row(term: str, value: object) -> Safe:
+    return render("<dt>{term}</dt><dd>{value}</dd>", term=term, value=value)
+
+
+def _details(record: TriageRecord) -> Safe:
+    language = record.language + (" (interpreter needed)" if record.interpreter else "")
+    rows = [
+        _row("Status", _status_tag(record.status)),
+        _row("Priority", _priority_tag(record.priority)),
+        _row("Category", _category(record.category)),
+        _row("Assigned to", record.assignee or "Nobody"),
+        _row("Received", local_time(record.created_at)),
+        _row("Channel", CHANNEL_LABELS.get(record.channel, record.channel)),
+        _row("Language", language),
+        _row("Helped by library staff", "Yes" if record.assisted else "No"),
+        _row(
+            "Vulnerability flags",
+            ", ".join(record.vulnerability) if record.vulnerability else "None",
+        ),
+        _row("Journey", record.journey or "Not recorded"),
+        _row("What was tried", record.what_was_tried or "Not recorded"),
+        _row("Last failure", record.last_failure or "None"),
+        _row("Conversation id", record.conversation_id),
+    ]
+    if record.resolution_note:
+        rows.append(
+            _row(
+                "Resolution note",
+                render('<span class="pre-wrap">{n}</span>', n=record.resolution_note),
+            )
+        )
+    return render('<dl class="summary-list">{rows}</dl>', rows=join(rows))
+
+
+def _contact(record: TriageRecord) -> Safe:
+    contact = record.contact
+    if not contact:
+        return Safe("<p>The resident did not agree to be contacted, or gave no details.</p>")
+    preferred = {"phone": "Phone call", "text": "Text message", "email": "Email", "post": "Letter"}
+    return render(
+        '<dl class="summary-list">{rows}</dl>',
+        rows=join(
+            [
+                _row("Name", contact.get("name") or "Not given"),
+                _row("Phone", contact.get("phone") or "Not given"),
+                _row("Email", contact.get("email") or "Not given"),
+                _row(
+                    "Prefers",
+                    preferred.get(contact.get("preferred") or "", contact.get("preferred"))
+                    or "No preference",
+                ),
+            ]
+        ),
+    )
+
+
+def _transcript(record: TriageRecord) -> Safe:
+    if record.transcript_purged_at is not None:
+        return render(
+            "<p>The conversation was removed on {when} under the retention policy.</p>",
+            when=local_time(record.transcript_purged_at),
+        )
+    if not record.transcript:
+        return Safe("<p>No conversation was recorded.</p>")
+    lines = join(
+        render(
+            '<li class="{role}"><p class="who">{who} <span class="hint">at '
+            '<time datetime="{at}">{when}</time></span></p>'
+            '<p class="said">{text}</p></li>',
+            role=entry.get("role", ""),
+            who=ROLE_LABELS.get(entry.get("role", ""), entry.get("role", "")),
+            at=entry.get("at", ""),
+            when=_entry_time(entry.get("at", "")),
+            text=entry.get("text", ""),
+        )
+        for entry in record.transcript
+    )
+    return render(
+        '<ol class="transcript" lang="{lang}">{lines}</ol>', lang=record.language, lines=lines
+    )
+
+
+def _entry_time(value: str) -> str:
+    try:
+        return local_time(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _actions(record: TriageRecord, viewer: Viewer, note: str, error: str | None) -> Safe:
+    status = TriageStatus(record.status)
+    csrf = _csrf_field(viewer)
+    base = f"/staff/triage/{record.reference}"
+    parts: list[Safe] = []
+    if status is TriageStatus.NEW:
+        parts.append(_button_form(f"{base}/claim", "Claim this record", csrf))
+    if status is TriageStatus.RESOLVED:
+        parts.append(_button_form(f"{base}/reopen", "Reopen and claim", csrf))
+    if status in (TriageStatus.NEW, TriageStatus.CLAIMED):
+        parts.append(
+            render(
+                '<form method="post" action="{action}" novalidate>{csrf}'
+                '<div class="field{error_class}"><label for="note">Resolution note</label>'
+                '<p class="hint" id="note-hint">What was done, in a sentence or two. '
+                "Other staff will read it.</p>{field_error}"
+                '<textarea id="note" name="note" rows="4" maxlength="2000" '
+                'aria-describedby="note-hint{error_id}">{note}</textarea></div>'
+                '<button type="submit" class="button">Resolve</button></form>',
+                action=f"{base}/resolve",
+                csrf=csrf,
+                note=note,
+                error_class=" field--error" if error else "",
+                error_id=" note-error" if error else "",
+                field_error=render(
+                    '<p class="field-error" id="note-error"><span class="visually-hidden">'
+                    "Error: </span>{error}</p>",
+                    error=error,
+                )
+                if error
+                else Safe(""),
+            )
+        )
+    if status is TriageStatus.CLAIMED:
+        parts.append(_button_form(f"{base}/unclaim", "Return to the queue", csrf, secondary=True))
+    return render('<div class="actions">{parts}</div>', parts=join(parts))
+
+
+def _button_form(action: str, label: str, csrf: Safe, secondary: bool = False) -> Safe:
+    return render(
+        '<form method="post" action="{action}">{csrf}'
+        '<button type="submit" class="button{variant}">{label}</button></form>',
+        action=action,
+        csrf=csrf,
+        label=label,
+        variant=" button--secondary" if secondary else "",
+    )
+
+
+def _audit(entries: Sequence[TriageAuditEntry]) -> Safe:
+    rows = join(
+        render(
+            '<tr><td><time datetime="{iso}">{when}</time></td><td>{actor}</td>'
+            "<td>{action}</td><td>{detail}</td></tr>",
+            iso=entry.at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            when=local_time(entry.at),
+            actor=entry.actor,
+            action=entry.action.replace("_", " "),
+            detail=entry.detail or "",
+        )
+        for entry in entries
+    )
+    return render(
+        "<table><caption>Who viewed or changed this record, oldest first</caption>"
+        '<thead><tr><th scope="col">When</th><th scope="col">Who</th>'
+        '<th scope="col">What</th><th scope="col">Details</th></tr></thead>'
+        "<tbody>{rows}</tbody></table>",
+        rows=rows,
+    )
+
+
+def record_page(
+    *,
+    record: TriageRecord,
+    audit: Sequence[TriageAuditEntry],
+    viewer: Viewer,
+    note: str = "",
+    error: str | None = None,
+) -> Safe:
+    """A record's full view: details, contact, conversation, actions and audit log.
+
+    Args:
+        record: the record.
+        audit: its audit log, oldest first.
+        viewer: the signed-in staff member.
+        note: the resolution note typed last time (after an error).
+        error: why the last resolve attempt failed.
+
+    Returns:
+        The HTML document.
+    """
+    main = render(
+        "{summary}"
+        '<p><a href="/staff">Back to the queue</a></p>'
+        "<h1>Triage record {reference}</h1>"
+        '<p class="pre-wrap">{text}</p>'
+        "{details}"
+        "<h2>Contact details</h2>{contact}"
+        "<h2>Actions</h2>{actions}"
+        "<h2>Conversation</h2>{transcript}"
+        "<h2>History</h2>{audit}",
+        summary=_error_summary([("note", error)] if error else []),
+        reference=record.reference,
+        text=record.summary,
+        details=_details(record),
+        contact=_contact(record),
+        actions=_actions(record, viewer, note, error),
+        transcript=_transcript(record),
+        audit=_audit(audit),
+    )
+    title = f"Triage record {record.reference}"
+    return layout(f"Error: {title}" if error else title, main, viewer)
+
+
+def message_page(title: str, message: str, viewer: Viewer | None = None) -> Safe:
+    """A short page for an error or a refused action, with a way back to the queue.
+
+    Args:
+        title: the heading.
+        message: one or two sentences.
+        viewer: the signed-in staff member, if any.
+
+    Returns:
+        The HTML document.
+    """
+    main = render(
+        '<h1>{title}</h1><p>{message}</p><p><a href="/staff">Back to the queue</a></p>',
+        title=title,
+        message=message,
+    )
+    return layout(title, main, viewer)

@@ -1,0 +1,462 @@
+"""Every database operation on the triage queue: records, their audit log, retention.
+
+Routes (the JSON API and the staff console) call these functions with keyword arguments
+and never build queries themselves. ``update_triage`` is the one function that changes a
+record: it checks a status move against ``workflow.py``, applies it only if nobody changed
+the record in the meantime, and writes the audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
+from integrations.council_services.triage_models import (
+    REFERENCE_ALPHABET,
+    Category,
+    ContactIn,
+    TriageCreate,
+    is_triage_reference,
+)
+from integrations.council_services.workflow import (
+    TRIAGE_INITIAL_STATUS,
+    TriageAction,
+    TriageStatus,
+    check_triage_transition,
+)
+
+logger = logging.getLogger(__name__)
+
+TRIAGE_PREFIX = "FD-"
+REFERENCE_LENGTH = 6
+MAX_REFERENCE_ATTEMPTS = 10
+PURGE_BATCH = 500
+
+# Who did it, when it was not a signed-in person.
+API_ACTOR = "api-token"
+RETENTION_ACTOR = "retention"
+RESERVED_ACTORS = frozenset({API_ACTOR, RETENTION_ACTOR})
+
+
+class AuditAction:
+    """The ``action`` values of the audit log (status moves use ``workflow.TriageAction``)."""
+
+    CREATE = "create"
+    RESUBMIT = "resubmit"  # the same reference posted again (the assistant retrying)
+    VIEW = "view"
+    LIST = "list"
+    UPDATE = "update"  # assignee or contact details changed
+    PURGE_TRANSCRIPT = "purge_transcript"
+
+
+class ReferenceConflict(ValueError):
+    """A posted reference already belongs to another conversation's record."""
+
+
+class ReferenceExhausted(RuntimeError):
+    """No unused triage reference was found after several attempts."""
+
+
+class ConcurrentChange(RuntimeError):
+    """Someone else changed the record between reading and writing it."""
+
+
+class _Unset:
+    """Marks a keyword argument the caller did not give (None is a value: "clear it")."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def new_triage_reference() -> str:
+    """Return a random reference such as ``FD-7K3Q9X`` (no 0/O or 1/I: read out by phone)."""
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return TRIAGE_PREFIX + body
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _audit_row(actor: str, action: str, at: datetime, detail: str | None = None) -> dict:
+    return {"actor": actor, "action": action, "detail": (detail or None) and detail[:200], "at": at}
+
+
+def _contact_json(contact: ContactIn | None) -> dict[str, Any] | None:
+    if contact is None:
+        return None
+    return {
+        "name": contact.name,
+        "phone": contact.phone,
+        "email": contact.email,
+        "preferred": contact.preferred.value if contact.preferred else None,
+    }
+
+
+def _build(data: TriageCreate, reference: str, arrived: datetime) -> TriageRecord:
+    created = data.created_at.astimezone(timezone.utc) if data.created_at else arrived
+    return TriageRecord(
+        reference=reference,
+        created_at=created,
+        updated_at=arrived,
+        conversation_id=data.conversation_id,
+        channel=data.channel.value,
+        language=data.language,
+        category=data.category.value,
+        priority=int(data.priority),
+        vulnerability=list(data.vulnerability),
+        summary=data.summary,
+        transcript=[
+            {"role": entry.role.value, "text": entry.text, "at": utc_isoformat(entry.at)}
+            for entry in data.transcript
+        ],
+        contact=_contact_json(data.contact),
+        status=TRIAGE_INITIAL_STATUS.value,
+        assignee=None,
+        interpreter=data.interpreter,
+        assisted=data.assisted,
+        journey=data.journey,
+        what_was_tried=data.what_was_tried,
+        last_failure=data.last_failure,
+        resolution_note=None,
+    )
+
+
+def _existing(session: Session, data: TriageCreate, actor: str, at: datetime) -> TriageRecord:
+    """Return the record already stored under the posted reference, if it is the same one."""
+    found = get_triage(session, reference=data.reference or "")
+    if found is None:  # callers look it up first; only a concurrent delete gets here
+        raise RuntimeError(f"triage record {data.reference} vanished")
+    if found.conversation_id != data.conversation_id:
+        raise ReferenceConflict(
+            f"reference {data.reference} already belongs to another conversation"
+        )
+    session.add(
+        TriageAuditEntry(triage_record_pk=found.id, **_audit_row(actor, AuditAction.RESUBMIT, at))
+    )
+    session.commit()
+    logger.info("Triage record %s posted again; the stored one is kept", found.reference)
+    return found
+
+
+def create_triage(
+    session: Session,
+    *,
+    data: TriageCreate,
+    actor: str = API_ACTOR,
+    now: datetime | None = None,
+    reference_factory: Callable[[], str] = new_triage_reference,
+) -> tuple[TriageRecord, bool]:
+    """Store a hand-off, or return the one already stored under the same reference.
+
+    Posting is idempotent on ``reference``: the assistant may have shown the reference to
+    the resident while this service was down, and retries until it gets an answer.
+
+    Args:
+        session: the database session.
+        data: the validated record.
+        actor: who posted it, for the audit log.
+        now: the time of arrival (defaults to the current time).
+        reference_factory: makes candidate references when the client sent none.
+
+    Returns:
+        The stored record, and True when it was created by this call (False when it
+        already existed).
+
+    Raises:
+        ReferenceConflict: the reference belongs to another conversation's record.
+        ReferenceExhausted: every generated reference was already taken.
+    """
+    arrived = now or _now()
+    if data.reference and get_triage(session, reference=data.reference) is not None:
+        return _existing(session, data, actor, arrived), False
+    for _attempt in range(MAX_REFERENCE_ATTEMPTS):
+        reference = data.reference or reference_factory()
+        row = _build(data, reference, arrived)
+        row.audit.append(TriageAuditEntry(**_audit_row(actor, AuditAction.CREATE, arrived)))
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if get_triage(session, reference=reference) is None:
+                raise  # not a reference collision: a real fault
+            if data.reference:
+                # Posted twice at the same moment: the other request stored it first.
+                return _existing(session, data, actor, arrived), False
+            logger.warning("Triage reference collision; trying another")
+            continue
+        logger.info(
+            "Triage record %s received: priority %d, %s", row.reference, row.priority, row.category
+        )
+        return row, True
+    raise ReferenceExhausted(f"no free triage reference after {MAX_REFERENCE_ATTEMPTS} attempts")
+
+
+def get_triage(session: Session, *, reference: str) -> TriageRecord | None:
+    """Return the record with this reference (case-insensitive).
+
+    Args:
+        session: the database session.
+        reference: e.g. ``FD-7K3Q9X``.
+
+    Returns:
+        The record, or None (also for a reference that is not well formed).
+    """
+    reference = reference.strip().upper()
+    if not is_triage_reference(reference):
+        return None
+    statement = sa.select(TriageRecord).where(TriageRecord.reference == reference)
+    return session.execute(statement).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class TriagePage:
+    """One page of a triage listing."""
+
+    count: int  # every match, not only this page
+    records: list[TriageRecord]
+
+
+def list_triage(
+    session: Session,
+    *,
+    statuses: Collection[TriageStatus] | None = None,
+    priorities: Collection[int] | None = None,
+    categories: Collection[Category] | None = None,
+    queue_order: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> TriagePage:
+    """List records, newest first (or in queue order: most urgent, then oldest, first).
+
+    Args:
+        session: the database session.
+        statuses: statuses to include (all when None or empty).
+        priorities: priorities to include.
+        categories: categories to include.
+        queue_order: sort by priority, then age, oldest first, as staff work the queue.
+        limit: the most records returned.
+        offset: how many matching records to skip.
+
+    Returns:
+        The total number of matches and the page of records.
+    """
+    conditions = []
+    if statuses:
+        conditions.append(TriageRecord.status.in_([status.value for status in statuses]))
+    if priorities:
+        conditions.append(TriageRecord.priority.in_(list(priorities)))
+    if categories:
+        conditions.append(TriageRecord.category.in_([category.value for category in categories]))
+    count = session.execute(
+        sa.select(sa.func.count()).select_from(TriageRecord).where(*conditions)
+    ).scalar_one()
+    if queue_order:
+        order = (TriageRecord.priority.asc(), TriageRecord.created_at.asc(), TriageRecord.id.asc())
+    else:
+        order = (TriageRecord.created_at.desc(), TriageRecord.id.desc())
+    statement = sa.select(TriageRecord).where(*conditions).order_by(*order)
+    records = list(session.execute(statement.limit(limit).offset(offset)).scalars())
+    return TriagePage(count=int(count), records=records)
+
+
+def record_access(
+    session: Session,
+    *,
+    records: Iterable[TriageRecord],
+    actor: str,
+    action: str = AuditAction.VIEW,
+    now: datetime | None = None,
+) -> None:
+    """Write who looked at which records (``view`` for one, ``list`` for a listing).
+
+    Args:
+        session: the database session.
+        records: the records shown.
+        actor: a staff username, or ``api-token`` for the bearer API.
+        action: ``view`` or ``list``.
+        now: the time of access.
+    """
+    at = now or _now()
+    rows = [{"triage_record_pk": record.id, **_audit_row(actor, action, at)} for record in records]
+    if rows:
+        session.execute(sa.insert(TriageAuditEntry), rows)
+        session.commit()
+
+
+def list_audit(session: Session, *, record: TriageRecord) -> list[TriageAuditEntry]:
+    """Return a record's audit log, oldest entry first.
+
+    Args:
+        session: the database session.
+        record: the stored record.
+
+    Returns:
+        The audit rows.
+    """
+    statement = (
+        sa.select(TriageAuditEntry)
+        .where(TriageAuditEntry.triage_record_pk == record.id)
+        .order_by(TriageAuditEntry.at.asc(), TriageAuditEntry.id.asc())
+    )
+    return list(session.execute(statement).scalars())
+
+
+def update_triage(
+    session: Session,
+    *,
+    record: TriageRecord,
+    actor: str,
+    status: TriageStatus | None = None,
+    assignee: str | None = UNSET,
+    resolution_note: str | None = None,
+    contact: ContactIn | None = UNSET,
+    now: datetime | None = None,
+) -> TriageRecord:
+    """Change a record's status, assignee or contact details, writing the audit log.
+
+    This is the only function that changes a triage record. Claiming (or reopening)
+    assigns the record to ``assignee`` when given, else to the actor when the actor is a
+    person; unclaiming clears the assignee unless one is given; resolving stores the note.
+
+    Args:
+        session: the database session.
+        record: the stored record, as read earlier in this request.
+        actor: a staff username, or ``api-token`` for the bearer API.
+        status: the new status; None keeps the current one.
+        assignee: the new assignee; None unassigns; leave out to keep (or derive) it.
+        resolution_note: what was done, when resolving.
+        contact: consented contact details; None withdraws them; leave out to keep them.
+        now: the time of the change.
+
+    Returns:
+        The updated record.
+
+    Raises:
+        workflow.InvalidTriageTransition: when the workflow does not allow the move.
+        ConcurrentChange: when the record changed since it was read.
+    """
+    at = now or _now()
+    current = TriageStatus(record.status)
+    values: dict[str, Any] = {}
+    audit: list[dict[str, Any]] = []
+    if status is not None:
+        action = check_triage_transition(current, status)
+        values["status"] = status.value
+        taking = action in (TriageAction.CLAIM, TriageAction.REOPEN)
+        if taking and assignee is UNSET and actor not in RESERVED_ACTORS:
+            assignee = actor
+        elif action is TriageAction.UNCLAIM and assignee is UNSET:
+            assignee = None
+        if action is TriageAction.RESOLVE:
+            values["resolution_note"] = resolution_note
+        detail = f"from {current.value} to {status.value}"
+        if action is TriageAction.RESOLVE and resolution_note:
+            detail += " with a note"
+        audit.append(_audit_row(actor, action.value, at, detail))
+    if assignee is not UNSET and assignee != record.assignee:
+        values["assignee"] = assignee
+        change = f"assignee: {assignee or 'none'}"
+        if audit:  # the status move's row says who took the record
+            audit[0]["detail"] = f"{audit[0]['detail']}; {change}"[:200]
+        else:
+            audit.append(_audit_row(actor, AuditAction.UPDATE, at, change))
+    if contact is not UNSET:
+        values["contact"] = _contact_json(contact)
+        detail = "contact details added" if contact is not None else "contact details withdrawn"
+        audit.append(_audit_row(actor, AuditAction.UPDATE, at, detail))
+    if not values:
+        return record
+    values["updated_at"] = at
+    # Compare-and-set on the status read earlier: two staff claiming the same record at the
+    # same moment cannot both succeed.
+    result = session.execute(
+        sa.update(TriageRecord)
+        .where(TriageRecord.id == record.id, TriageRecord.status == current.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise ConcurrentChange(f"triage record {record.reference} changed meanwhile; reload it")
+    if audit:
+        session.execute(
+            sa.insert(TriageAuditEntry), [{"triage_record_pk": record.id, **row} for row in audit]
+        )
+    session.commit()
+    session.refresh(record)
+    logger.info(
+        "Triage record %s updated by %s: %s",
+        record.reference,
+        actor,
+        ", ".join(row["action"] for row in audit) or "no audited change",
+    )
+    return record
+
+
+def purge_transcripts(
+    session: Session, *, older_than_days: int, now: datetime | None = None
+) -> int:
+    """Empty the transcripts of records created more than ``older_than_days`` days ago.
+
+    The record itself stays (staff may still need its summary and outcome); its transcript
+    becomes ``[]``, ``transcript_purged_at`` is set and the audit log says so.
+
+    Args:
+        session: the database session.
+        older_than_days: the retention period (``TRANSCRIPT_RETENTION_DAYS``).
+        now: the current time (for tests).
+
+    Returns:
+        How many transcripts were removed.
+
+    Raises:
+        ValueError: when ``older_than_days`` is negative.
+    """
+    if older_than_days < 0:
+        raise ValueError("older_than_days cannot be negative")
+    at = now or _now()
+    cutoff = at - timedelta(days=older_than_days)
+    candidates = (
+        sa.select(TriageRecord.id, TriageRecord.transcript)
+        .where(TriageRecord.created_at < cutoff, TriageRecord.transcript_purged_at.is_(None))
+        .order_by(TriageRecord.id)
+    )
+    ids = [row.id for row in session.execute(candidates) if row.transcript]
+    for start in range(0, len(ids), PURGE_BATCH):
+        batch = ids[start : start + PURGE_BATCH]
+        session.execute(
+            sa.update(TriageRecord)
+            .where(TriageRecord.id.in_(batch))
+            .values(transcript=[], transcript_purged_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        detail = f"older than {older_than_days} days"
+        session.execute(
+            sa.insert(TriageAuditEntry),
+            [
+                {
+                    "triage_record_pk": pk,
+                    **_audit_row(RETENTION_ACTOR, AuditAction.PURGE_TRANSCRIPT, at, detail),
+                }
+                for pk in batch
+            ],
+        )
+        session.commit()
+    session.expire_all()
+    if ids:
+        logger.info("Removed %d triage transcripts older than %d days", len(ids), older_than_days)
+    return len(ids)

@@ -1,0 +1,138 @@
+"""``python -m integrations.council_services``: serve (default), create-staff and purge."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from integrations.council_services import crud_staff, crud_triage
+from integrations.council_services.__main__ import build_parser, main
+from integrations.council_services.core.config import Settings
+from integrations.council_services.core.db import (
+    apply_migrations,
+    create_db_engine,
+    create_session_factory,
+)
+from integrations.council_services.triage_models import TriageCreate
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite file the command line is pointed at through the environment."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    for name in ("DATABASE_URL", "TRANSCRIPT_RETENTION_DAYS", "OPEN311_API_KEY", "STAFF_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COUNCIL_SERVICES_DATABASE_URL", url)
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    return url
+
+
+def with_session(url: str, work: Any) -> Any:
+    engine = create_db_engine(Settings(database_url=url, environment="test"))
+    try:
+        apply_migrations(engine)
+        with create_session_factory(engine)() as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "host", "port"),
+    [
+        ([], None, None, None),
+        (["--port", "8010"], None, None, 8010),
+        (["--host", "0.0.0.0", "--port", "8010"], None, "0.0.0.0", 8010),
+        (["serve"], "serve", None, None),
+        (["serve", "--port", "8010"], "serve", None, 8010),
+        (["--host", "127.0.0.2", "serve"], "serve", "127.0.0.2", None),
+    ],
+)
+def test_serve_is_the_default_and_keeps_its_options(
+    argv: list[str], command: str | None, host: str | None, port: int | None
+) -> None:
+    args = build_parser().parse_args(argv)
+    assert (args.command, args.host, args.port) == (command, host, port)
+
+
+@pytest.mark.parametrize("argv", [["--port", "8123"], ["serve", "--port", "8123"]])
+def test_serve_runs_uvicorn(
+    argv: list[str], database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    assert main(argv) == 0
+    assert calls and calls[0]["port"] == 8123 and calls[0]["host"] == "127.0.0.1"
+
+
+def test_create_staff_reads_the_password_from_stdin(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    argv = ["create-staff", "Alice", "--name", "Alice Smith", "--password-stdin"]
+    assert main(argv) == 0
+    assert "Created staff account alice (Alice Smith)" in capsys.readouterr().out
+    account = with_session(
+        database,
+        lambda s: crud_staff.authenticate_staff(s, username="alice", password=PASSWORD),
+    )
+    assert account is not None and account.display_name == "Alice Smith"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["create-staff", "alice", "--password-stdin"]) == 1
+
+
+def test_create_staff_refuses_a_short_password(
+    database: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["create-staff", "bob", "--password-stdin"]) == 1
+    assert "at least 12 characters" in caplog.text
+    assert with_session(database, lambda s: crud_staff.get_active_staff(s, username="bob")) is None
+
+
+def test_create_staff_asks_twice_without_echo(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter([PASSWORD, PASSWORD + " typo"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert main(["create-staff", "carol"]) == 1
+    answers = iter([PASSWORD, PASSWORD])
+    assert main(["create-staff", "carol"]) == 0
+    assert with_session(database, lambda s: crud_staff.get_active_staff(s, username="carol"))
+
+
+def test_purge_uses_the_retention_setting_or_days(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(timezone.utc)
+
+    def seed(session: Any) -> None:
+        for age in (40, 20, 1):
+            data = TriageCreate(
+                conversation_id=f"conv-{age}",
+                channel="web",
+                language="en",
+                category="other",
+                priority=3,
+                summary="Test record.",
+                transcript=[{"role": "resident", "text": "hello", "at": now.isoformat()}],
+            )
+            crud_triage.create_triage(session, data=data, now=now - timedelta(days=age))
+
+    with_session(database, seed)
+    assert main(["purge"]) == 0
+    assert "Removed 1 triage transcripts older than 30 days." in capsys.readouterr().out
+    monkeypatch.setenv("TRANSCRIPT_RETENTION_DAYS", "10")
+    assert main(["purge"]) == 0
+    assert "Removed 1 triage transcripts older than 10 days." in capsys.readouterr().out
+    assert main(["purge", "--days", "0"]) == 0
+    assert "Removed 1 triage transcripts older than 0 days." in capsys.readouterr().out
+    assert main(["purge", "--days", "-1"]) == 2
