@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -335,8 +335,11 @@ class ActionCreateTriage(Action):
             response_time=response_time,
         )
         logger.info("triage record", extra={"reference": reference, "priority": record["priority"]})
+        # Handed over: the assistant stays quiet until staff resolve the record (the
+        # council services then resume the conversation) or a new session starts.
         return [
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
+            ConversationPaused(),
         ]

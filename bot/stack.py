@@ -133,7 +133,11 @@ class Stack:
             [python, "-m", "integrations.council_services",
              "--host", "127.0.0.1", "--port", str(council_services_port)],
             f"http://127.0.0.1:{council_services_port}/healthz",
-            {**env, "COUNCIL_SERVICES_DATABASE_URL": council_db},
+            {
+                **env,
+                "COUNCIL_SERVICES_DATABASE_URL": council_db,
+                "ASSISTANT_RASA_URL": settings.rasa_url,
+            },
         )  # fmt: skip
         self.action_server = Service(
             "action-server",

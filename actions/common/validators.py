@@ -65,24 +65,30 @@ def parse_yes_no(text: str | bool | None) -> bool | None:
     return None
 
 
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PHONE_IN_TEXT = re.compile(r"(?:\+44|0044|\(?0)[\d\s().-]{8,16}\d")
+
+
 def parse_contact(text: str | None) -> tuple[str, str] | None:
-    """Recognise an email address or a UK phone number.
+    """Find an email address or a UK phone number, alone or in a sentence.
 
     Returns:
         ``("email", address)`` or ``("phone", number in 0XXXX form)``, or None.
     """
-    cleaned = clean_text(text).strip(" .")
+    cleaned = clean_text(text)
     if not cleaned:
         return None
-    if _EMAIL.match(cleaned):
-        return "email", cleaned.lower()
-    digits = re.sub(r"[\s()\-.]", "", cleaned)
-    if digits.startswith("+44"):
-        digits = "0" + digits[3:].lstrip("0")
-    elif digits.startswith("0044"):
-        digits = "0" + digits[4:].lstrip("0")
-    if _UK_PHONE.match(digits):
-        return "phone", digits
+    email = _EMAIL_IN_TEXT.search(cleaned)
+    if email and _EMAIL.match(email.group(0)):
+        return "email", email.group(0).lower()
+    for candidate in _PHONE_IN_TEXT.findall(cleaned):
+        digits = re.sub(r"[\s()\-.]", "", candidate)
+        if digits.startswith("+44"):
+            digits = "0" + digits[3:].lstrip("0")
+        elif digits.startswith("0044"):
+            digits = "0" + digits[4:].lstrip("0")
+        if _UK_PHONE.match(digits):
+            return "phone", digits
     return None
 
 

@@ -105,3 +105,22 @@ def test_handoff_while_the_council_services_are_down_is_delivered_later(stack, s
         response = staff.get(f"/triage/{reference}")
     assert response.status_code == 200, response.text
     assert response.json()["reference"] == reference
+
+
+def test_a_handed_over_conversation_waits_for_staff_then_resumes(resident: Resident, staff):
+    resident.say_text("put me through to an advisor")
+    resident.say_text("question about my council tax band")
+    reference = TRIAGE_REF.search(resident.say_text("no thanks")).group(1)
+    assert resident.say("hello?") == []  # handed over: the assistant stays quiet
+
+    assert (
+        staff.patch(
+            f"/triage/{reference}", json={"status": "claimed", "assignee": "sam"}
+        ).status_code
+        == 200
+    )
+    response = staff.patch(
+        f"/triage/{reference}", json={"status": "resolved", "resolution_note": "Called back."}
+    )
+    assert response.status_code == 200, response.text
+    assert "Hello" in resident.say_text("hello")

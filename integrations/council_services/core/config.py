@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         SecretStr(DEV_STAFF_SESSION_SECRET), env="STAFF_SESSION_SECRET"
     )
     staff_session_minutes: int = Field(60, ge=1, le=24 * 60, env="STAFF_SESSION_MINUTES")
+    # The assistant's Rasa server: a resolved hand-off resumes the paused conversation.
+    # Empty: no call (the conversation resumes at its next session).
+    assistant_rasa_url: str = Field("", env="ASSISTANT_RASA_URL")
+    assistant_api_token: SecretStr = Field(SecretStr(""), env="RASA_API_TOKEN")
     transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
 
     class Config:

@@ -35,6 +35,8 @@ def test_parse_yes_no(text, expected):
         ("+44 7700 900123", ("phone", "07700900123")),
         ("(01782) 234234", ("phone", "01782234234")),
         ("0044 1782 234234", ("phone", "01782234234")),
+        ("my number is 07700 900123", ("phone", "07700900123")),
+        ("email me at Jo@Example.com please", ("email", "jo@example.com")),
         ("12345", None), ("not an email@", None), ("", None), ("077009001234567", None),
     ],
 )  # fmt: skip

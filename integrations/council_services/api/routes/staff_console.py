@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrations.council_services import crud_staff, crud_triage
 from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.errors import LoginRequired
+from integrations.council_services.assistant_link import resume_conversation
 from integrations.council_services.console_pages import (
     STATUS_FILTERS,
     QueueFilters,
@@ -370,6 +371,7 @@ def reopen(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField
 @router.post("/triage/{reference}/resolve")
 def resolve(
     session: SessionDep,
+    settings: SettingsDep,
     staff: StaffDep,
     reference: str,
     csrf: CsrfField = "",
@@ -383,7 +385,11 @@ def resolve(
     elif len(text) > NOTE_MAX_LENGTH:
         error = f"The resolution note must be {NOTE_MAX_LENGTH} characters or fewer"
     if error is None:
-        return _move(session, staff, reference, csrf, "resolve", note=text)
+        response = _move(session, staff, reference, csrf, "resolve", note=text)
+        resolved = crud_triage.get_triage(session, reference=reference)
+        if response.status_code == status.HTTP_303_SEE_OTHER and resolved is not None:
+            resume_conversation(settings, resolved.conversation_id)
+        return response
     if not staff.form_is_genuine(csrf):
         return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
     found = crud_triage.get_triage(session, reference=reference)

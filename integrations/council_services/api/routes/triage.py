@@ -15,7 +15,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import ConstrainedInt
 
 from integrations.council_services import crud_triage
-from integrations.council_services.api.deps import SessionDep, StaffTokenFirstRoute, require_staff
+from integrations.council_services.api.deps import (
+    SessionDep,
+    SettingsDep,
+    StaffTokenFirstRoute,
+    require_staff,
+)
+from integrations.council_services.assistant_link import resume_conversation
 from integrations.council_services.crud_triage import (
     API_ACTOR,
     UNSET,
@@ -154,7 +160,9 @@ def read_triage(session: SessionDep, reference: str) -> TriagePublic:
         },
     },
 )
-def update_triage(session: SessionDep, reference: str, update: TriageUpdate) -> TriagePublic:
+def update_triage(
+    session: SessionDep, settings: SettingsDep, reference: str, update: TriageUpdate
+) -> TriagePublic:
     """Change the status (claim, unclaim, resolve, reopen), the assignee or contact details.
 
     Moves: new to claimed or resolved; claimed to new or resolved; resolved to claimed.
@@ -173,6 +181,8 @@ def update_triage(session: SessionDep, reference: str, update: TriageUpdate) -> 
         )
     except (InvalidTriageTransition, ConcurrentChange) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if update.status == TriageStatus.RESOLVED:
+        resume_conversation(settings, record.conversation_id)
     return TriagePublic.from_row(record)
 
 
