@@ -30,7 +30,8 @@ def resume_conversation(settings: Settings, conversation_id: str) -> bool:
         response = httpx.post(
             url,
             params={"token": settings.assistant_api_token.get_secret_value()},
-            json={"event": "resume"},
+            # Listening again after the resume, so the next message is answered afresh.
+            json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
             timeout=httpx.Timeout(5.0, connect=2.0),
         )
     except httpx.HTTPError as error:
