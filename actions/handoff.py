@@ -16,8 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.forms import yes_no
 from actions.common.triage import journey_intent, resident_texts, transcript
-from actions.common.validators import clean_text, has_words, parse_contact, parse_yes_no
+from actions.common.validators import clean_text, has_words, parse_contact
 from integrations.outbox.worker import TRIAGE_CONTACT, TRIAGE_RECORD
 from integrations.triage import TriageError, TriageUnavailable, new_reference
 
@@ -110,11 +111,8 @@ class ValidateHandoffForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes or no; no means no contact details are kept."""
-        answer = parse_yes_no(value)
-        if answer is None:
-            dispatcher.utter_message(response=responses.YES_NO_NOT_UNDERSTOOD)
-            return {slots.HANDOFF_CONSENT: None}
-        if answer is False:
+        answer = yes_no(slots.HANDOFF_CONSENT, value, dispatcher)
+        if answer[slots.HANDOFF_CONSENT] is False:
             return {
                 slots.HANDOFF_CONSENT: False,
                 slots.HANDOFF_NAME: None,
@@ -123,7 +121,7 @@ class ValidateHandoffForm(FormValidationAction):
                 slots.HANDOFF_EMAIL: None,
                 slots.HANDOFF_PREFERRED: None,
             }
-        return {slots.HANDOFF_CONSENT: True}
+        return answer
 
     async def validate_handoff_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -11,13 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.forms import yes_no
 from actions.common.locations import LocationResult, find_duplicate, resolve_location
 from actions.common.validators import (
     CANCELLED,
     clean_description,
     parse_change_field,
     parse_contact,
-    parse_yes_no,
 )
 from integrations.open311 import NewServiceRequest, Open311Error
 from integrations.open311.errors import Open311Unavailable
@@ -111,10 +111,7 @@ class ValidateReportForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes: follow the existing report. No: carry on with a new one."""
-        answer = parse_yes_no(value)
-        if answer is None:
-            dispatcher.utter_message(response=responses.YES_NO_NOT_UNDERSTOOD)
-        return {slots.FOLLOW_EXISTING: answer}
+        return yes_no(slots.FOLLOW_EXISTING, value, dispatcher)
 
     async def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -129,13 +126,13 @@ class ValidateReportForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes or no."""
-        return self._yes_no(slots.DANGEROUS, value, dispatcher)
+        return yes_no(slots.DANGEROUS, value, dispatcher)
 
     async def validate_contact_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes or no; saying no clears any details given before."""
-        result = self._yes_no(slots.CONTACT_CONSENT, value, dispatcher)
+        result = yes_no(slots.CONTACT_CONSENT, value, dispatcher)
         if result[slots.CONTACT_CONSENT] is False:
             result.update(
                 {slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None}
@@ -161,7 +158,7 @@ class ValidateReportForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes sends the report; no asks what to change."""
-        return self._yes_no(slots.CONFIRM_REPORT, value, dispatcher)
+        return yes_no(slots.CONFIRM_REPORT, value, dispatcher)
 
     async def validate_change_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -185,13 +182,6 @@ class ValidateReportForm(FormValidationAction):
                 {slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None}
             )
         return cleared
-
-    @staticmethod
-    def _yes_no(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        answer = parse_yes_no(value)
-        if answer is None:
-            dispatcher.utter_message(response=responses.YES_NO_NOT_UNDERSTOOD)
-        return {slot: answer}
 
 
 def build_request(tracker: Tracker) -> NewServiceRequest:
