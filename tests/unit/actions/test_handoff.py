@@ -1,0 +1,214 @@
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handoff
+from actions.common import deps
+from actions.handoff import (
+    ActionCreateTriage,
+    ActionHandleFallback,
+    ActionUrgentHelp,
+    ValidateHandoffForm,
+    consecutive_fallbacks,
+    suggestions,
+)
+from integrations.outbox import Outbox
+from integrations.triage import TriageUnavailable
+
+
+def _user(text, intent, ranking=None):
+    return {
+        "event": "user",
+        "text": text,
+        "timestamp": 1_700_000_000.0,
+        "parse_data": {"intent": {"name": intent}, "intent_ranking": ranking or []},
+    }
+
+
+def _tracker(events, slots=None, latest=None):
+    return Tracker(
+        "resident-1",
+        {"channel": "web", "language": "en", **(slots or {})},
+        latest or (events[-1]["parse_data"] if events else {}),
+        events,
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+class FakeTriage:
+    def __init__(self, available=True):
+        self.available = available
+        self.created = []
+        self.contacts = []
+
+    async def create(self, record):
+        if not self.available:
+            raise TriageUnavailable("down")
+        self.created.append(record)
+        return record["reference"]
+
+    async def add_contact(self, reference, contact):
+        if not self.available:
+            raise TriageUnavailable("down")
+        self.contacts.append((reference, contact))
+
+
+@pytest.fixture
+def triage(monkeypatch, tmp_path):
+    fake = FakeTriage()
+    outbox = Outbox(f"sqlite:///{tmp_path / 'o.db'}")
+    monkeypatch.setattr(deps, "triage", lambda: fake)
+    monkeypatch.setattr(deps, "outbox", lambda: outbox)
+    fake.outbox = outbox
+    return fake
+
+
+def _responses(dispatcher):
+    return [message.get("response") for message in dispatcher.messages]
+
+
+def test_consecutive_fallbacks_counts_only_the_latest_run():
+    events = [_user("a", "nlu_fallback"), _user("pothole", "report_pothole")]
+    assert consecutive_fallbacks(events) == 0
+    events += [
+        _user("x", "nlu_fallback"),
+        {"event": "bot", "text": "?"},
+        _user("y", "nlu_fallback"),
+    ]
+    assert consecutive_fallbacks(events) == 2
+
+
+def test_suggestions_use_labels_and_skip_unlabelled_intents():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "report_pothole", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "council_tax", "confidence": 0.1},
+        {"name": "report_graffiti", "confidence": 0.01},
+    ]
+    labels = {
+        "report_pothole": "Report a pothole",
+        "council_tax": "Council tax",
+        "report_graffiti": "G",
+    }
+    assert suggestions(ranking, labels) == [
+        {"title": "Report a pothole", "payload": "/report_pothole"},
+        {"title": "Council tax", "payload": "/council_tax"},
+    ]
+
+
+def test_first_miss_suggests_second_offers_a_person():
+    ranking = [{"name": "report_pothole", "confidence": 0.4}]
+    first = _user("hole thing", "nlu_fallback", ranking)
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandleFallback().run(dispatcher, _tracker([first]), {}))
+    assert _responses(dispatcher) == ["utter_fallback_suggestions"]
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/report_pothole"
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(
+        ActionHandleFallback().run(dispatcher, _tracker([first, _user("?", "nlu_fallback")]), {})
+    )
+    assert _responses(dispatcher) == ["utter_fallback_offer_person"]
+
+
+def test_handoff_form_asks_only_what_applies():
+    form = ValidateHandoffForm()
+    required = asyncio.run(form.required_slots([], CollectingDispatcher(), _tracker([]), {}))
+    assert required == ["handoff_need", "handoff_consent"]
+    tracker = _tracker([], {"triage_urgent": True, "handoff_consent": True})
+    required = asyncio.run(form.required_slots([], CollectingDispatcher(), tracker, {}))
+    assert required == ["handoff_consent", "handoff_name", "handoff_contact", "handoff_preferred"]
+
+
+def test_an_email_means_contact_by_email():
+    result = asyncio.run(
+        ValidateHandoffForm().validate_handoff_contact(
+            "jo@example.com", CollectingDispatcher(), _tracker([]), {}
+        )
+    )
+    assert result["handoff_email"] == "jo@example.com" and result["handoff_preferred"] == "email"
+
+
+def test_declining_consent_clears_contact_details():
+    result = asyncio.run(
+        ValidateHandoffForm().validate_handoff_consent(
+            "no", CollectingDispatcher(), _tracker([]), {}
+        )
+    )
+    assert result["handoff_consent"] is False and result["handoff_phone"] is None
+
+
+def test_create_triage_sends_a_redacted_record_and_pauses(triage):
+    events = [
+        _user("I want to talk to someone", "human_handoff"),
+        _user("my bill is wrong, ring me on 07700 900123", "council_tax"),
+    ]
+    tracker = _tracker(
+        events,
+        {"handoff_need": "my bill is wrong", "handoff_consent": True, "handoff_name": "Jo",
+         "handoff_phone": "07700900123", "handoff_preferred": "text"},
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    record = triage.created[0]
+    assert record["reference"].startswith("FD-")
+    assert record["category"] == "council_tax" and record["priority"] == 3
+    assert record["contact"] == {
+        "name": "Jo",
+        "phone": "07700900123",
+        "email": None,
+        "preferred": "text",
+    }
+    assert all("07700" not in line["text"] for line in record["transcript"])
+    assert _responses(dispatcher) == ["utter_handoff_created"]
+    assert result[-1] == ConversationPaused()
+
+
+def test_create_triage_holds_the_record_when_the_queue_is_down(triage):
+    triage.available = False
+    tracker = _tracker([_user("person please", "human_handoff")], {"handoff_consent": False})
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    reference = dispatcher.messages[0]["triage_reference"]
+    assert _responses(dispatcher) == ["utter_handoff_created_held"]
+    held = triage.outbox.get(reference)
+    assert held.status == "pending" and held.kind == handoff.TRIAGE_RECORD
+    assert held.payload["contact"] is None
+
+
+def test_urgent_help_opens_a_priority_one_case_at_once(triage):
+    tracker = _tracker(
+        [_user("i've been kicked out and have nowhere to sleep tonight", "urgent_help")]
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionUrgentHelp().run(dispatcher, tracker, {}))
+    assert _responses(dispatcher) == ["utter_urgent_help", "utter_urgent_case_opened"]
+    assert dispatcher.messages[0]["samaritans_phone"] == "116 123"
+    record = triage.created[0]
+    assert record["priority"] == 1 and record["category"] == "housing"
+    assert "homeless tonight" in record["vulnerability"]
+    assert {"event": "slot", "name": "triage_urgent", "value": True} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_contact_given_after_urgent_help_is_added_to_the_same_case(triage):
+    tracker = _tracker(
+        [_user("help", "urgent_help")],
+        {"triage_urgent": True, "triage_reference": "FD-ABC234", "handoff_consent": True,
+         "handoff_name": "Sam", "handoff_phone": "07700900123", "handoff_preferred": "phone"},
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert triage.created == []
+    assert triage.contacts == [
+        ("FD-ABC234", {"name": "Sam", "phone": "07700900123", "email": None, "preferred": "phone"})
+    ]
+    assert _responses(dispatcher) == ["utter_handoff_contact_added"]
