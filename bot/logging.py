@@ -27,3 +27,5 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Health polls and client calls are routine; their request lines would drown the log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
