@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.language import SUPPORTED, detect_language, is_right_to_left
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "languages.yml"
+EXAMPLES = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+SHORT_ENGLISH = [e["text"] for e in EXAMPLES if e["short"] and e["language"] == "en"]
+
+
+def test_fixture_is_broad_enough():
+    counts = Counter(e["language"] for e in EXAMPLES)
+    assert len(EXAMPLES) >= 120
+    assert len(counts) >= 9
+    for code in ("en", "pl", "ro", "ur", "pa", "ar", "bn", "sk"):
+        assert counts[code] >= 8, code
+    assert counts["lt"] + counts["pt"] >= 8
+    assert len(SHORT_ENGLISH) >= 30
+    assert set(counts) <= SUPPORTED
+
+
+def test_accuracy_on_labelled_messages():
+    misses = [
+        (e["text"], e["language"], got)
+        for e in EXAMPLES
+        if (got := detect_language(e["text"], current="en")) != e["language"]
+    ]
+    accuracy = 1 - len(misses) / len(EXAMPLES)
+    assert accuracy >= 0.95, f"accuracy {accuracy:.1%}; misses: {misses}"
+
+
+@pytest.mark.parametrize("text", SHORT_ENGLISH)
+def test_short_english_stays_english(text):
+    assert detect_language(text, current="en") == "en"
+
+
+@pytest.mark.parametrize("text", SHORT_ENGLISH)
+def test_short_message_keeps_current_language(text):
+    assert detect_language(text, current="pl") == "pl"
+
+
+def test_ok_keeps_polish():
+    assert detect_language("ok", current="pl") == "pl"
+
+
+def test_slang_stays_english():
+    text = "ay up duck, theres a massive pothole on me road innit"
+    assert detect_language(text, current="en") == "en"
+
+
+def test_clear_english_switches_back_from_polish():
+    assert detect_language("I need help with my council tax bill please", current="pl") == "en"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("مجھے مدد چاہیے، میرے پاس گھر نہیں ہے", "ur"),
+        ("أحتاج إلى مساعدة في السكن", "ar"),
+        ("ਮੈਨੂੰ ਮਦਦ ਚਾਹੀਦੀ ਹੈ", "pa"),
+        ("আমার সাহায্য দরকার", "bn"),
+    ],
+)
+def test_script_decides_non_latin(text, expected):
+    assert detect_language(text, current="en") == expected
+
+
+def test_unsupported_language_keeps_current():
+    assert detect_language("Jag behöver hjälp med min lägenhet och hyran", current="pl") == "pl"
+
+
+def test_deterministic():
+    texts = [e["text"] for e in EXAMPLES[::7]]
+    for text in texts:
+        results = {detect_language(text, current="en") for _ in range(5)}
+        assert len(results) == 1, text
+
+
+def test_thread_safe_first_use():
+    text = "Potrzebuję pomocy z wnioskiem o Universal Credit."
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(detect_language(text))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["pl"] * 8
+
+
+@pytest.mark.parametrize("code", ["ur", "ar", "fa", "ku", "he", "UR"])
+def test_right_to_left(code):
+    assert is_right_to_left(code)
+
+
+@pytest.mark.parametrize("code", ["en", "pl", "pa", "bn", "zh", "", None])
+def test_left_to_right(code):
+    assert not is_right_to_left(code)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\t",
+        None,
+        123,
+        "👍👍👍",
+        "🙂" * 500,
+        "\x00\x01\x02\x7f",
+        "hello\x00 world\u200b\u202e",
+        "a" * 10_000,
+        "Potrzebuję pomocy " * 600,
+        "...!!!???",
+        "\ud800",
+    ],
+)
+def test_odd_input_does_not_crash(text):
+    result = detect_language(text, current="cy")
+    assert result in SUPPORTED
+
+
+def test_odd_input_keeps_current():
+    for text in ["", "   ", None, "👍", "\x00\x01", "12345 67890"]:
+        assert detect_language(text, current="ro") == "ro"
