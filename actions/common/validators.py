@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from bot.text import clean_text
 
 YES_WORDS = {
     "yes", "y", "yeah", "yep", "yup", "aye", "ok", "okay", "sure", "correct", "right",
@@ -18,17 +19,6 @@ NO_WORDS = {
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _UK_PHONE = re.compile(r"^0\d{9,10}$")
 _WORD = re.compile(r"[A-Za-z']+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
-
-
-def clean_text(text: str | None, max_chars: int = 1000) -> str:
-    """Drop control and invisible characters, fold whitespace and cap the length."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
-    return text[:max_chars]
 
 
 def has_words(text: str) -> bool:

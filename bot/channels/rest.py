@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from typing import Any
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest
 from sanic.request import Request
 
+from bot.text import clean_text
+
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 ALLOWED_CHANNELS = {"web", "library", "api"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
 _SENDER = re.compile(r"^[A-Za-z0-9_.:@-]+$")
 #: What an empty message becomes: NLU's own fallback intent.
 EMPTY_MESSAGE = "/nlu_fallback"
@@ -35,9 +35,7 @@ def clean_message(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
     """Normalise a resident's message; an empty one becomes the fallback intent."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())[:max_chars]
+    text = clean_text(text, max_chars)
     if text.startswith("/") and not _PAYLOAD.match(text):
         text = text.lstrip("/ ")
     return text if text else EMPTY_MESSAGE
