@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.forms import yes_no
-from actions.common.triage import journey_intent, resident_texts, transcript
+from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
 from actions.common.validators import clean_text, has_words, parse_contact
 from integrations.outbox.worker import TRIAGE_CONTACT, TRIAGE_RECORD
 from integrations.triage import TriageError, TriageUnavailable, new_reference
@@ -35,8 +35,7 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     for event in reversed(events):
         if event.get("event") != "user":
             continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if name != "nlu_fallback":
+        if intent_of(event) != "nlu_fallback":
             break
         count += 1
     return count
@@ -182,12 +181,7 @@ def _contact(tracker: Tracker) -> dict[str, Any] | None:
 
 
 def _last_failure(events: list[dict[str, Any]]) -> str | None:
-    misses = sum(
-        1
-        for e in events
-        if e.get("event") == "user"
-        and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "nlu_fallback"
-    )
+    misses = sum(1 for e in events if e.get("event") == "user" and intent_of(e) == "nlu_fallback")
     return f"{misses} message(s) not understood" if misses else None
 
 

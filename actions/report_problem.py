@@ -78,13 +78,15 @@ class ValidateReportForm(FormValidationAction):
         """Locate a postcode (inside the council's area) or accept a street and landmark."""
         result: LocationResult = resolve_location(str(value or ""), deps.profile())
         if not result.ok:
-            attempts = (tracker.get_slot(slots.LOCATION_ATTEMPTS) or 0) + 1
+            attempts = (tracker.get_slot(slots.LOCATION_ATTEMPTS) or 0) + int(
+                result.counts_as_failure
+            )
             dispatcher.utter_message(response=result.problem_response, **result.template_vars)
             if attempts >= LOCATION_ATTEMPTS_BEFORE_PERSON and result.counts_as_failure:
                 dispatcher.utter_message(response=responses.OFFER_PERSON)
             return {
                 slots.LOCATION: None,
-                slots.LOCATION_ATTEMPTS: attempts if result.counts_as_failure else attempts - 1,
+                slots.LOCATION_ATTEMPTS: attempts,
                 slots.LOCATION_POSTCODE: result.postcode,
             }
         events = {

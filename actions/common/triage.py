@@ -176,12 +176,17 @@ NON_JOURNEY = {
 }  # fmt: skip
 
 
+def intent_of(event: dict[str, Any]) -> str | None:
+    """The intent NLU gave a user event (None for other events)."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
 def journey_intent(events: list[dict[str, Any]]) -> str | None:
     """The latest service intent the resident expressed (the journey they were in)."""
     for event in reversed(events):
         if event.get("event") != "user":
             continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        name = intent_of(event)
         if name and name not in NON_JOURNEY:
             return name
     return None

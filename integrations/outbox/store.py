@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    func,
     select,
     update,
 )
@@ -151,11 +152,11 @@ class Outbox:
     def pending_count(self) -> int:
         """How many items still wait for delivery."""
         with self._engine.connect() as conn:
-            return len(
-                conn.execute(
-                    select(outbox_items.c.reference).where(outbox_items.c.status == PENDING)
-                ).all()
-            )
+            return conn.execute(
+                select(func.count())
+                .select_from(outbox_items)
+                .where(outbox_items.c.status == PENDING)
+            ).scalar_one()
 
     def mark_delivered(self, reference: str, delivered_id: str) -> None:
         """Record the id the council services gave the item."""
