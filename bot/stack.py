@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import httpx
@@ -63,12 +64,13 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    log_file: BinaryIO | None = None
 
     def start(self, log_dir: Path) -> None:
         """Start the process, writing its output to ``<log_dir>/<name>.log``."""
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}.log"
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        self.log_file = log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             self.command,
             cwd=REPO_ROOT,
@@ -93,24 +95,31 @@ class Service:
         return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop the process (SIGTERM, then SIGKILL)."""
-        if not self.running or self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=timeout_s)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=timeout_s)
+        """Stop the process (SIGTERM, then SIGKILL) and close its log."""
+        if self.running and self.process is not None:
+            _terminate(self.process, timeout_s)
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the process's output, for error messages."""
         if self.log_path is None or not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _terminate(process: subprocess.Popen, timeout_s: float) -> None:
+    """SIGTERM the process group, then SIGKILL it if it does not exit in time."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout_s)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=timeout_s)
 
 
 class Stack:
