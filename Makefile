@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean
+.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,7 +31,10 @@ train: install ## Train the model if the training inputs changed (cached by thei
 run: install ## Start every service with embedded defaults and print the URLs
 	$(PY) -m bot run
 
-test: install ## The whole test suite (unit, contract, NLU, end-to-end)
+system-packages: ## Install the Debian packages the tests need (nginx), if missing
+	@scripts/system-packages.sh
+
+test: install system-packages ## The whole test suite (unit, contract, NLU, end-to-end)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)
@@ -63,6 +66,21 @@ stand-in: install ## Run only the council services stand-in on :8000
 
 create-staff: install ## Create a staff account for the console: make create-staff STAFF_USER=jo
 	$(PY) -m integrations.council_services create-staff $(STAFF_USER)
+
+# Local defaults for the scaled topology: PostgreSQL and Redis on this machine.
+SCALED_PG ?= postgresql+psycopg2://postgres@127.0.0.1:5432
+run-scaled: install system-packages ## Two Rasa + two action servers behind nginx, on PostgreSQL and Redis
+	TRACKER_STORE_URL=$${TRACKER_STORE_URL:-$(SCALED_PG)/frontdoor_tracker} \
+	DATABASE_URL=$${DATABASE_URL:-$(SCALED_PG)/frontdoor} \
+	COUNCIL_SERVICES_DATABASE_URL=$${COUNCIL_SERVICES_DATABASE_URL:-$(SCALED_PG)/frontdoor_council} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(PY) -m bot run-scaled
+
+bench: install ## Benchmark the running stack (1, 10, 50 conversations at once): docs/benchmarks.md
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+soak: install ## Steady load for SOAK_MINUTES (default 3), memory growth and errors: docs/soak.md
+	$(PY) scripts/bench.py --soak $${SOAK_MINUTES:-3}
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts

@@ -2,6 +2,8 @@
 
 Commands:
     run            train if needed, start every service, print the URLs; Ctrl-C stops all
+    run-scaled     the same with two Rasa and two action servers behind nginx, on
+                   PostgreSQL and Redis (see bot/scaled_stack.py)
     train          train the model if the training inputs changed (``--force`` to retrain)
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
@@ -20,13 +22,22 @@ from bot import logging as bot_logging
 from bot.settings import Settings
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, scaled: bool = False) -> int:
     from bot.stack import Stack
     from bot.training import ensure_model
 
     settings.check_secrets()
     model = ensure_model(settings.models_dir)
-    stack = Stack(settings, model)
+    if scaled:
+        from bot.scaled_stack import ScaledStack, ScaledStackError
+
+        try:
+            stack: Stack = ScaledStack(settings, model, settings.council_services_database_url)
+        except ScaledStackError as error:
+            sys.stderr.write(f"Cannot start the scaled stack: {error}\n")
+            return 2
+    else:
+        stack = Stack(settings, model)
     sys.stdout.write("Starting Front Door (council services, actions, outbox, Rasa)...\n")
     stack.start()
     lines = [f"  {name:32} {url}" for name, url in stack.urls().items()]
@@ -80,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start every service")
+    sub.add_parser("run-scaled", help="two Rasa and two action servers behind nginx")
     train = sub.add_parser("train", help="train the model if the inputs changed")
     train.add_argument("--force", action="store_true", help="retrain even if cached")
     sub.add_parser("model-path", help="print the model path for the current inputs")
@@ -92,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     if args.command == "run":
         return _run(settings)
+    if args.command == "run-scaled":
+        return _run(settings, scaled=True)
     if args.command == "train":
         from bot.training import ensure_model
 

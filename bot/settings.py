@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     open311_api_key: str = Field(DEVELOPMENT_SECRETS["open311_api_key"], env="OPEN311_API_KEY")
     open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
     staff_api_token: str = Field(DEVELOPMENT_SECRETS["staff_api_token"], env="STAFF_API_TOKEN")
+    #: The council services' own database, passed to the stand-in the launcher starts.
+    council_services_database_url: str = Field("", env="COUNCIL_SERVICES_DATABASE_URL")
     http_connect_timeout_s: float = Field(2.0, env="HTTP_CONNECT_TIMEOUT")
     http_read_timeout_s: float = Field(5.0, env="HTTP_READ_TIMEOUT")
 

@@ -122,17 +122,53 @@ def _terminate(process: subprocess.Popen, timeout_s: float) -> None:
         process.wait(timeout=timeout_s)
 
 
+def action_server_service(name: str, port: int, env: dict[str, str]) -> Service:
+    """An action server (rasa-sdk) on ``port``."""
+    return Service(
+        name,
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        env,
+    )
+
+
+def rasa_service(
+    name: str,
+    settings: Settings,
+    model: Path,
+    host: str,
+    port: int,
+    endpoints: Path,
+    env: dict[str, str],
+) -> Service:
+    """A Rasa server with the HTTP API on (token-protected) and our channels."""
+    return Service(
+        name,
+        [sys.executable, "-m", "rasa", "run", "--model", str(model),
+         "--enable-api", "--auth-token", settings.rasa_api_token,
+         "--interface", host, "--port", str(port),
+         "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
+         "--cors", "http://localhost:*", "--cors", "http://127.0.0.1:*"],
+        f"http://{host}:{port}/status?token={settings.rasa_api_token}",
+        env,
+    )  # fmt: skip
+
+
 class Stack:
     """The product's processes for one set of settings."""
 
-    def __init__(self, settings: Settings, model: Path) -> None:
+    def __init__(
+        self, settings: Settings, model: Path, council_services_db: str | None = None
+    ) -> None:
         self.settings = settings
         self.model = model
         self.council_services_port = urlsplit(settings.council_services_url).port or 80
         council_services_port = self.council_services_port
         env = settings_env(settings)
-        council_db = os.environ.get(
-            "COUNCIL_SERVICES_DATABASE_URL", f"sqlite:///{settings.var_dir / 'council_services.db'}"
+        council_db = (
+            council_services_db
+            or settings.council_services_database_url
+            or f"sqlite:///{settings.var_dir / 'council_services.db'}"
         )
         python = sys.executable
         var = settings.var_dir
@@ -148,26 +184,15 @@ class Stack:
                 "ASSISTANT_RASA_URL": settings.rasa_url,
             },
         )  # fmt: skip
-        self.action_server = Service(
-            "action-server",
-            [python, "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(settings.action_server_port)],
-            f"http://127.0.0.1:{settings.action_server_port}/health",
-            env,
-        )  # fmt: skip
+        self.action_server = action_server_service(
+            "action-server", settings.action_server_port, env
+        )
         self.outbox_worker = Service(
             "outbox-worker", [python, "-m", "bot", "outbox-worker"], "", env
         )
-        self.rasa = Service(
-            "rasa",
-            [python, "-m", "rasa", "run", "--model", str(model),
-             "--enable-api", "--auth-token", settings.rasa_api_token,
-             "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-             "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
-             "--cors", "http://localhost:*", "--cors", "http://127.0.0.1:*"],
-            f"{settings.rasa_url}/status?token={settings.rasa_api_token}",
-            env,
-        )  # fmt: skip
+        self.rasa = rasa_service(
+            "rasa", settings, model, settings.rasa_host, settings.rasa_port, endpoints, env
+        )
 
     @property
     def services(self) -> list[Service]:

@@ -17,6 +17,7 @@ from integrations.council_services.api.errors import (
     register_exception_handlers,
 )
 from integrations.council_services.api.main import api_router
+from integrations.council_services.api.openapi import finish_openapi
 from integrations.council_services.catalogue import load_catalogue
 from integrations.council_services.core.config import Settings, get_settings
 from integrations.council_services.core.db import (
@@ -81,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_exception_handlers(app)
     app.include_router(api_router)
     describe_open311_errors_in_openapi(app)
+    finish_openapi(app)
     return app
