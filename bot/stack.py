@@ -199,7 +199,7 @@ class Stack:
         """All processes, in start order."""
         return [self.council_services, self.action_server, self.outbox_worker, self.rasa]
 
-    def start(self, timeout_s: float = 180.0) -> None:
+    def start(self, timeout_s: float = 600.0) -> None:
         """Start everything and wait until each process answers its health check.
 
         Raises:
