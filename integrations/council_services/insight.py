@@ -215,7 +215,9 @@ def record_event(
                 text=question.text,
                 best_guess=question.best_guess,
                 confidence=question.confidence,
-                reason=question.reason,
+                # A message in a session that ended with a person is one the assistant
+                # could not handle: say so whatever the sender thought.
+                reason="handoff" if event.outcome is Outcome.HANDED_OFF else question.reason,
             )
         )
     try:

@@ -8,6 +8,7 @@ from integrations.council_services.api.routes import (
     insight,
     open311,
     staff_console,
+    staff_insight,
     staff_reports,
     system,
     triage,
@@ -20,3 +21,4 @@ api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
 api_router.include_router(insight.router, prefix="/api/v1")
+api_router.include_router(staff_insight.router)

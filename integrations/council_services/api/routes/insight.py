@@ -2,7 +2,9 @@
 
 ``POST /api/v1/insight/events``: the assistant posts one outcome event per conversation
 session (idempotent). ``GET /api/v1/insight?from=&to=&channel=``: the dashboard's figures.
-Both need ``Authorization: Bearer $STAFF_API_TOKEN``, checked before anything else.
+``GET /api/v1/insight/unanswered``: the grouped unanswered questions, and each group as
+Rasa NLU YAML (``/unanswered/{id}.yml``) or CSV (``/unanswered/{id}.csv``). All need
+``Authorization: Bearer $STAFF_API_TOKEN``, checked before anything else.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ from integrations.council_services.api.deps import (
     SessionDep,
     StaffTokenFirstRoute,
     require_staff,
+)
+from integrations.council_services.insight_unanswered import (
+    QuestionGroup,
+    export_csv,
+    export_nlu_yaml,
+    find_group,
+    group_questions,
+    questions_in,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,3 +84,80 @@ def post_event(
     if stored.created:
         logger.info("Outcome event %d recorded: %s", stored.id, body.outcome.value)
     return stored
+
+
+@router.get("/unanswered", summary="Questions the assistant could not answer, grouped")
+def unanswered(
+    session: SessionDep,
+    date_from: str | None = Query(None, alias="from", description="first day, YYYY-MM-DD"),
+    date_to: str | None = Query(None, alias="to", description="last day, YYYY-MM-DD"),
+    channel: str | None = Query(None, description="web, ivr, library or api"),
+) -> dict:
+    """Groups of similar unanswered questions, biggest first, with the assistant's best guess."""
+    filters = filters_or_400(date_from, date_to, channel)
+    groups = group_questions(questions_in(session, filters))
+    return {
+        "filters": {
+            "from": filters.date_from.isoformat(),
+            "to": filters.date_to.isoformat(),
+            "channel": filters.channel,
+        },
+        "groups": [group.public() for group in groups],
+    }
+
+
+def _group_or_404(
+    session: SessionDep,
+    group_id: int,
+    date_from: str | None,
+    date_to: str | None,
+    channel: str | None,
+) -> QuestionGroup:
+    filters = filters_or_400(date_from, date_to, channel)
+    group = find_group(group_questions(questions_in(session, filters)), group_id)
+    if group is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such group in this period")
+    return group
+
+
+@router.get("/unanswered/{group_id}.yml", summary="A group as Rasa NLU YAML, for review")
+def unanswered_yaml(
+    session: SessionDep,
+    group_id: int,
+    date_from: str | None = Query(None, alias="from"),
+    date_to: str | None = Query(None, alias="to"),
+    channel: str | None = Query(None),
+) -> Response:
+    """The group's messages as a Rasa NLU training data file."""
+    group = _group_or_404(session, group_id, date_from, date_to, channel)
+    return Response(
+        export_nlu_yaml(group),
+        media_type="application/x-yaml; charset=utf-8",
+        headers=download_headers(f"unanswered-{group_id}.yml"),
+    )
+
+
+@router.get("/unanswered/{group_id}.csv", summary="A group as CSV")
+def unanswered_csv(
+    session: SessionDep,
+    group_id: int,
+    date_from: str | None = Query(None, alias="from"),
+    date_to: str | None = Query(None, alias="to"),
+    channel: str | None = Query(None),
+) -> Response:
+    """The group's messages as CSV."""
+    group = _group_or_404(session, group_id, date_from, date_to, channel)
+    return Response(
+        export_csv(group),
+        media_type="text/csv; charset=utf-8",
+        headers=download_headers(f"unanswered-{group_id}.csv"),
+    )
+
+
+def download_headers(filename: str) -> dict[str, str]:
+    """Headers of a file download that holds (redacted) residents' words."""
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
