@@ -147,5 +147,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Removed {events} conversation events and {held} delivered outbox items "
             f"older than {days} days.\n"
         )
+        from bot.insight import purge_delivered
+
+        keys = purge_delivered(settings.database, days)
+        sys.stdout.write(f"Removed {keys} insight delivery keys older than {days} days.\n")
         return 0
     return 2

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -181,3 +181,26 @@ class InsightWorker:
         """Release the database connections."""
         self.tracker.dispose()
         self.store.dispose()
+
+
+def purge_delivered(database_url: str, older_than_days: int) -> int:
+    """Forget delivery keys (they hold sender ids) past the transcript retention.
+
+    The conversations behind them are purged from the tracker store at the same age, so a
+    forgotten key can never be delivered twice.
+
+    Returns:
+        How many keys were removed.
+    """
+    engine = create_engine(database_url, future=True)
+    try:
+        if not inspect(engine).has_table("insight_delivered"):
+            return 0
+        cutoff = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+        with engine.begin() as connection:
+            result = connection.execute(
+                insight_delivered.delete().where(insight_delivered.c.delivered_at < cutoff)
+            )
+        return int(result.rowcount or 0)
+    finally:
+        engine.dispose()

@@ -382,46 +382,8 @@ def _breakdown_section(
     )
 
 
-def insight_page(
-    *,
-    figures: dict[str, Any] | None,
-    filters: InsightFilters | None,
-    form: tuple[str, str, str],
-    viewer: Viewer,
-    error: str | None = None,
-    unanswered_groups: int = 0,
-) -> Safe:
-    """The dashboard.
-
-    Args:
-        figures: from ``insight.compute_insight`` (None when the filters were not valid).
-        filters: the filters in use.
-        form: the filter form's values as typed (from, to, channel).
-        viewer: the signed-in staff member.
-        error: why the filters were refused.
-        unanswered_groups: how many groups of unanswered questions there are in the period.
-
-    Returns:
-        The HTML document.
-    """
-    heading = render("<h1>Service insight</h1>")
-    form_html = _filter_form(*form, error)
-    if figures is None or filters is None:
-        return layout("Error: Service insight", join([heading, form_html]), viewer)
-    channel = f", {_channel(filters.channel)}" if filters.channel else ", all channels"
-    period = render(
-        "<p>From {start} to {end}{channel}. "
-        '<a href="/staff/insight/unanswered?from={qs_from}&amp;to={qs_to}'
-        '&amp;channel={qs_channel}">'
-        "Questions the assistant could not answer ({groups} groups)</a></p>",
-        start=filters.date_from.strftime("%-d %B %Y"),
-        end=filters.date_to.strftime("%-d %B %Y"),
-        channel=channel,
-        qs_from=filters.date_from.isoformat(),
-        qs_to=filters.date_to.isoformat(),
-        qs_channel=filters.channel or "",
-        groups=unanswered_groups,
-    )
+def figure_sections(figures: dict[str, Any]) -> list[Safe]:
+    """The headline figures, every chart with its table, and the cost section."""
     outcomes = [(OUTCOME_LABELS[name], count) for name, count in figures["outcomes"].items()]
     outcome_rows = [
         (
@@ -451,10 +413,7 @@ def insight_page(
         (PRIORITY_LABELS.get(row["priority"], str(row["priority"])), row["count"])
         for row in handoffs["by_priority"]
     ]
-    sections = [
-        heading,
-        form_html,
-        period,
+    return [
         _headline(figures),
         _figure(
             "outcomes",
@@ -528,6 +487,49 @@ def insight_page(
         ),
         _cost_section(figures["cost_avoided"]),
     ]
+
+
+def insight_page(
+    *,
+    figures: dict[str, Any] | None,
+    filters: InsightFilters | None,
+    form: tuple[str, str, str],
+    viewer: Viewer,
+    error: str | None = None,
+    unanswered_groups: int = 0,
+) -> Safe:
+    """The dashboard.
+
+    Args:
+        figures: from ``insight.compute_insight`` (None when the filters were not valid).
+        filters: the filters in use.
+        form: the filter form's values as typed (from, to, channel).
+        viewer: the signed-in staff member.
+        error: why the filters were refused.
+        unanswered_groups: how many groups of unanswered questions there are in the period.
+
+    Returns:
+        The HTML document.
+    """
+    heading = render("<h1>Service insight</h1>")
+    form_html = _filter_form(*form, error)
+    if figures is None or filters is None:
+        return layout("Error: Service insight", join([heading, form_html]), viewer)
+    channel = f", {_channel(filters.channel)}" if filters.channel else ", all channels"
+    period = render(
+        "<p>From {start} to {end}{channel}. "
+        '<a href="/staff/insight/unanswered?from={qs_from}&amp;to={qs_to}'
+        '&amp;channel={qs_channel}">'
+        "Questions the assistant could not answer ({groups} groups)</a></p>",
+        start=filters.date_from.strftime("%-d %B %Y"),
+        end=filters.date_to.strftime("%-d %B %Y"),
+        channel=channel,
+        qs_from=filters.date_from.isoformat(),
+        qs_to=filters.date_to.isoformat(),
+        qs_channel=filters.channel or "",
+        groups=unanswered_groups,
+    )
+    sections = [heading, form_html, period, *figure_sections(figures)]
     return layout("Service insight", join(sections), viewer)
 
 

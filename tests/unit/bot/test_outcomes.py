@@ -327,3 +327,24 @@ def test_the_worker_retries_when_the_council_services_are_down(tmp_path: Path) -
         assert asyncio.run(worker.run_once()) == 1
     finally:
         worker.close()
+
+
+def test_delivery_keys_follow_the_transcript_retention(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.insight import insight_delivered, purge_delivered
+
+    url = f"sqlite:///{tmp_path / 'frontdoor.db'}"
+    assert purge_delivered(url, 30) == 0  # no table yet
+    engine = sa.create_engine(url, future=True)
+    insight_delivered.metadata.create_all(engine)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as connection:
+        for key, age in (("old", 40), ("new", 1)):
+            connection.execute(
+                insight_delivered.insert().values(
+                    session_key=key, status="delivered", delivered_at=now - timedelta(days=age)
+                )
+            )
+    engine.dispose()
+    assert purge_delivered(url, 30) == 1
