@@ -7,6 +7,7 @@ Commands:
     train          train the model if the training inputs changed (``--force`` to retrain)
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
+    insight-worker post one outcome event per ended conversation session until stopped
     purge          delete conversations and delivered outbox items past retention
 """
 
@@ -86,6 +87,35 @@ def _outbox_worker(settings: Settings) -> int:
     return 0
 
 
+def _insight_worker(settings: Settings) -> int:
+    from bot.insight import InsightWorker
+    from bot.outcomes import load_rules
+    from integrations.insight import InsightClient
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    worker = InsightWorker(
+        settings.tracker_store,
+        settings.database,
+        InsightClient(
+            settings.council_services_url,
+            settings.staff_api_token,
+            settings.http_connect_timeout_s,
+            settings.http_read_timeout_s,
+        ),
+        load_rules(settings.kb_dir / "insight" / "outcomes.yml"),
+        settings.insight_hash_secret,
+        idle_s=settings.insight_idle_s,
+        lookback_s=settings.insight_lookback_hours * 3600,
+    )
+    try:
+        asyncio.run(worker.run_forever(settings.insight_poll_s))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
@@ -96,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--force", action="store_true", help="retrain even if cached")
     sub.add_parser("model-path", help="print the model path for the current inputs")
     sub.add_parser("outbox-worker", help="deliver held reports")
+    sub.add_parser("insight-worker", help="post outcome events of ended conversations")
     purge = sub.add_parser("purge", help="delete data older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="TRANSCRIPT_RETENTION_DAYS")
     args = parser.parse_args(argv)
@@ -118,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "outbox-worker":
         return _outbox_worker(settings)
+    if args.command == "insight-worker":
+        return _insight_worker(settings)
     if args.command == "purge":
         from bot.retention import purge_outbox, purge_tracker_events
 
@@ -128,5 +161,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Removed {events} conversation events and {held} delivered outbox items "
             f"older than {days} days.\n"
         )
+        from bot.insight import purge_delivered
+
+        keys = purge_delivered(settings.database, days)
+        sys.stdout.write(f"Removed {keys} insight delivery keys older than {days} days.\n")
         return 0
     return 2

@@ -118,7 +118,7 @@ def write_nginx_config(settings: Settings, ports: InternalPorts, var_dir: Path) 
 
 
 class ScaledStack(Stack):
-    """Council services, two action servers, outbox worker, two Rasa servers, nginx."""
+    """Council services, two action servers, the workers, two Rasa servers, nginx."""
 
     def __init__(
         self,
@@ -159,6 +159,7 @@ class ScaledStack(Stack):
             self.council_services,
             *self.action_servers,
             self.outbox_worker,
+            self.insight_worker,
             *self.rasa_servers,
             self.nginx,
         ]

@@ -23,6 +23,7 @@ DEVELOPMENT_SECRETS = {
     "staff_api_token": "dev-staff-token",
     "open311_api_key": "dev-open311-key",
     "caller_id_secret": "dev-caller-id-secret",
+    "insight_hash_secret": "dev-insight-hash-secret",
 }
 
 
@@ -71,6 +72,14 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
     caller_id_secret: str = Field(DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET")
+
+    # Service insight (issue #10): one outcome event per ended conversation session.
+    insight_hash_secret: str = Field(
+        DEVELOPMENT_SECRETS["insight_hash_secret"], env="INSIGHT_HASH_SECRET"
+    )
+    insight_idle_s: float = Field(3600.0, env="INSIGHT_IDLE_SECONDS")
+    insight_poll_s: float = Field(30.0, env="INSIGHT_POLL_SECONDS")
+    insight_lookback_hours: float = Field(48.0, env="INSIGHT_LOOKBACK_HOURS")
 
     class Config:  # noqa: D106 - pydantic's settings hook
         env_file = ".env"

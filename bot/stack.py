@@ -1,7 +1,7 @@
 """Starts and stops the whole product, each service in its own process.
 
-The services are the council services, the action server, the outbox worker and the
-Rasa server.
+The services are the council services, the action server, the outbox worker, the
+insight worker and the Rasa server.
 Used by ``python -m bot run`` (``make run``) and by the end-to-end tests, which start
 the same stack on free ports with their own database files.
 """
@@ -48,6 +48,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "OUTBOX_RETRY_BASE_SECONDS": str(settings.outbox_retry_base_s),
         "OUTBOX_RETRY_MAX_SECONDS": str(settings.outbox_retry_max_s),
         "OUTBOX_POLL_SECONDS": str(settings.outbox_poll_s),
+        "INSIGHT_HASH_SECRET": settings.insight_hash_secret,
+        "INSIGHT_IDLE_SECONDS": str(settings.insight_idle_s),
+        "INSIGHT_POLL_SECONDS": str(settings.insight_poll_s),
+        "INSIGHT_LOOKBACK_HOURS": str(settings.insight_lookback_hours),
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -190,6 +194,9 @@ class Stack:
         self.outbox_worker = Service(
             "outbox-worker", [python, "-m", "bot", "outbox-worker"], "", env
         )
+        self.insight_worker = Service(
+            "insight-worker", [python, "-m", "bot", "insight-worker"], "", env
+        )
         self.rasa = rasa_service(
             "rasa", settings, model, settings.rasa_host, settings.rasa_port, endpoints, env
         )
@@ -197,7 +204,13 @@ class Stack:
     @property
     def services(self) -> list[Service]:
         """All processes, in start order."""
-        return [self.council_services, self.action_server, self.outbox_worker, self.rasa]
+        return [
+            self.council_services,
+            self.action_server,
+            self.outbox_worker,
+            self.insight_worker,
+            self.rasa,
+        ]
 
     def start(self, timeout_s: float = 600.0) -> None:
         """Start everything and wait until each process answers its health check.

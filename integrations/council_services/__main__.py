@@ -5,7 +5,11 @@ Commands:
         (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``.
     create-staff USERNAME [--name "Display Name"] [--password-stdin]: add a staff console
         account; the password is read from standard input or asked for without echo.
-    purge [--days N]: empty triage transcripts older than ``TRANSCRIPT_RETENTION_DAYS``.
+    purge [--days N]: empty triage transcripts and delete unanswered questions older than
+        ``TRANSCRIPT_RETENTION_DAYS``; delete outcome events older than
+        ``INSIGHT_EVENT_RETENTION_DAYS`` (two years by default).
+    insight-report --from DATE --to DATE --out DIR [--channel C]: write the service insight
+        report for the period as HTML and CSV files.
 """
 
 from __future__ import annotations
@@ -70,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="retention in days (default: TRANSCRIPT_RETENTION_DAYS)",
     )
+    report = commands.add_parser("insight-report", help="write the service insight report")
+    report.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+    report.add_argument("--channel", default=None, help="web, ivr, library or api (default all)")
+    report.add_argument("--out", required=True, help="folder for the HTML and CSV files")
     return parser
 
 
@@ -146,14 +155,50 @@ def _purge(args: argparse.Namespace) -> int:
     if days < 0:
         logger.error("--days cannot be negative")
         return 2
+    from integrations.council_services.insight import purge_events, purge_unanswered
+
+    event_days = settings.insight_event_retention_days
     engine = create_db_engine(settings)
     try:
         apply_migrations(engine)
         with create_session_factory(engine)() as session:
             removed = purge_transcripts(session, older_than_days=days)
+            questions = purge_unanswered(session, older_than_days=days)
+            events = purge_events(session, older_than_days=event_days)
     finally:
         engine.dispose()
-    sys.stdout.write(f"Removed {removed} triage transcripts older than {days} days.\n")
+    sys.stdout.write(
+        f"Removed {removed} triage transcripts older than {days} days.\n"
+        f"Removed {questions} unanswered questions older than {days} days.\n"
+        f"Removed {events} outcome events older than {event_days} days.\n"
+    )
+    return 0
+
+
+def _insight_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from integrations.council_services import insight
+    from integrations.council_services.insight_report import write_report
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    try:
+        filters = insight.parse_filters(args.date_from, args.date_to, args.channel)
+        costs = insight.load_costs(settings.insight_costs_path)
+    except (insight.FilterError, insight.CostsFileError) as exc:
+        logger.error("Cannot write the report: %s", exc)
+        return 2
+    engine = create_db_engine(settings)
+    try:
+        apply_migrations(engine)
+        with create_session_factory(engine)() as session:
+            figures = insight.compute_insight(session, filters, costs)
+    finally:
+        engine.dispose()
+    written = write_report(figures, filters, Path(args.out))
+    sys.stdout.write("".join(f"Wrote {path}\n" for path in written))
     return 0
 
 
@@ -174,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         return _create_staff(args)
     if args.command == "purge":
         return _purge(args)
+    if args.command == "insight-report":
+        return _insight_report(args)
     return _serve(args)
 
 

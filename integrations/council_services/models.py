@@ -663,3 +663,68 @@ class ReportStaffView(BaseModel):
                 for change in row.history
             ],
         )
+
+
+# --- Service insight (issue #10) ---------------------------------------------------------------
+
+
+class OutcomeEvent(Base):
+    """How one conversation session ended (service insight, issue #10).
+
+    No personal data: the conversation id is an HMAC the assistant computed, and nothing
+    the resident typed is kept here. ``hour_of_day`` and ``week_start`` are the UK local
+    hour and the Monday of the UK local week of ``started_at``, stored at ingestion so the
+    dashboard's groupings are plain indexed columns on SQLite and PostgreSQL alike.
+    """
+
+    __tablename__ = "insight_events"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_hash = sa.Column(sa.String(64), nullable=False)
+    started_at = sa.Column(UTCDateTime, nullable=False)
+    ended_at = sa.Column(UTCDateTime, nullable=False)
+    channel = sa.Column(sa.String(16), nullable=False)
+    language = sa.Column(sa.String(8), nullable=False)
+    journey = sa.Column(sa.String(32), nullable=False)
+    outcome = sa.Column(sa.String(24), nullable=False)
+    fallbacks = sa.Column(sa.Integer, nullable=False)
+    duration_s = sa.Column(sa.Integer, nullable=False)
+    assisted = sa.Column(sa.Boolean, nullable=False)
+    hour_of_day = sa.Column(sa.SmallInteger, nullable=False)
+    week_start = sa.Column(sa.Date, nullable=False)
+    received_at = sa.Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_hash", "started_at", name="uq_insight_events_session"),
+    )
+
+
+# The dashboard filters on a date range and, optionally, a channel.
+sa.Index("ix_insight_events_started", OutcomeEvent.started_at)
+sa.Index("ix_insight_events_channel_started", OutcomeEvent.channel, OutcomeEvent.started_at)
+
+
+class UnansweredQuestion(Base):
+    """A resident's message the assistant did not understand, redacted by the assistant.
+
+    Follows the transcript retention (``TRANSCRIPT_RETENTION_DAYS``): ``purge`` deletes it.
+    """
+
+    __tablename__ = "insight_unanswered"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_hash = sa.Column(sa.String(64), nullable=False)
+    asked_at = sa.Column(UTCDateTime, nullable=False)
+    channel = sa.Column(sa.String(16), nullable=False)
+    language = sa.Column(sa.String(8), nullable=False)
+    text = sa.Column(sa.Text, nullable=False)
+    best_guess = sa.Column(sa.String(100), nullable=True)
+    confidence = sa.Column(sa.Float, nullable=True)
+    reason = sa.Column(sa.String(16), nullable=False)
+
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_hash", "asked_at", name="uq_insight_unanswered_message"),
+    )
+
+
+sa.Index("ix_insight_unanswered_asked_at", UnansweredQuestion.asked_at)

@@ -13,6 +13,8 @@ from bot.stack import Stack
 from bot.training import ensure_model
 from tests.helpers import Resident, free_port
 
+INSIGHT_IDLE_S = 15.0
+
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
@@ -31,12 +33,15 @@ def _stack_settings(var_dir: Path) -> Settings:
         outbox_retry_base_s=0.5,
         outbox_retry_max_s=2.0,
         outbox_poll_s=0.3,
+        # Sessions end after a few idle seconds, so the insight test sees their outcomes.
+        insight_idle_s=INSIGHT_IDLE_S,
+        insight_poll_s=0.5,
     )
 
 
 @pytest.fixture(scope="session")
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Council services, action server, outbox worker and Rasa, running."""
+    """Council services, action server, outbox and insight workers and Rasa, running."""
     running = Stack(_stack_settings(tmp_path_factory.mktemp("stack")), trained_model)
     running.start()
     yield running

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
+    insight,
     open311,
     staff_console,
+    staff_insight,
     staff_reports,
     system,
     triage,
@@ -18,3 +20,5 @@ api_router.include_router(open311.router, prefix="/open311/v2")
 api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
+api_router.include_router(insight.router, prefix="/api/v1")
+api_router.include_router(staff_insight.router)

@@ -14,6 +14,9 @@ Variables:
     STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
     STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
     TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts (30).
+    INSIGHT_EVENT_RETENTION_DAYS: age after which ``purge`` removes outcome events (730).
+    INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
+        cost avoided uses (default ``kb/insight/contact_costs.yml``).
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
 """
@@ -30,6 +33,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parents[1]
 DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "council_services.db"
 DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "data" / "services.yml"
+DEFAULT_INSIGHT_COSTS_PATH = REPO_ROOT / "kb" / "insight" / "contact_costs.yml"
 
 # Development defaults, documented in .env.example. They are refused outside development.
 DEV_OPEN311_API_KEY = "dev-open311-key"
@@ -68,6 +72,10 @@ class Settings(BaseSettings):
     assistant_rasa_url: str = Field("", env="ASSISTANT_RASA_URL")
     assistant_api_token: SecretStr = Field(SecretStr(""), env="RASA_API_TOKEN")
     transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
+    insight_event_retention_days: int = Field(
+        730, ge=1, le=3650, env="INSIGHT_EVENT_RETENTION_DAYS"
+    )
+    insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""

@@ -127,9 +127,55 @@ def _triage_tables(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
+def _insight_tables(connection: Connection) -> None:
+    """Version 7: service insight: outcome events and unanswered questions (issue #10).
+
+    Spelt out, frozen as shipped, like version 2.
+    """
+    metadata = sa.MetaData()
+    events = sa.Table(
+        "insight_events",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("conversation_hash", sa.String(64), nullable=False),
+        sa.Column("started_at", UTCDateTime, nullable=False),
+        sa.Column("ended_at", UTCDateTime, nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("journey", sa.String(32), nullable=False),
+        sa.Column("outcome", sa.String(24), nullable=False),
+        sa.Column("fallbacks", sa.Integer, nullable=False),
+        sa.Column("duration_s", sa.Integer, nullable=False),
+        sa.Column("assisted", sa.Boolean, nullable=False),
+        sa.Column("hour_of_day", sa.SmallInteger, nullable=False),
+        sa.Column("week_start", sa.Date, nullable=False),
+        sa.Column("received_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("conversation_hash", "started_at", name="uq_insight_events_session"),
+    )
+    sa.Index("ix_insight_events_started", events.c.started_at)
+    sa.Index("ix_insight_events_channel_started", events.c.channel, events.c.started_at)
+    unanswered = sa.Table(
+        "insight_unanswered",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("conversation_hash", sa.String(64), nullable=False),
+        sa.Column("asked_at", UTCDateTime, nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("best_guess", sa.String(100), nullable=True),
+        sa.Column("confidence", sa.Float, nullable=True),
+        sa.Column("reason", sa.String(16), nullable=False),
+        sa.UniqueConstraint("conversation_hash", "asked_at", name="uq_insight_unanswered_message"),
+    )
+    sa.Index("ix_insight_unanswered_asked_at", unanswered.c.asked_at)
+    metadata.create_all(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
+    Migration(7, "service insight: insight_events, insight_unanswered", _insight_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

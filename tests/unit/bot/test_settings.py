@@ -23,6 +23,7 @@ def test_real_secrets_accepted_in_production():
         staff_api_token="b",
         open311_api_key="c",
         caller_id_secret="d",
+        insight_hash_secret="e",
     ).check_secrets()
 
 

@@ -1,0 +1,206 @@
+"""The insight worker: posts one outcome event per ended conversation session (issue #10).
+
+It reads Rasa's SQL tracker store (the ``events`` table, as ``bot/retention.py`` does),
+splits each recently active conversation into sessions (``bot/outcomes.py``), and posts
+every session that has ended (a newer session started, or ``INSIGHT_IDLE_SECONDS`` passed
+without an event) to the council services. The keys of the sessions it delivered are kept
+in the assistant's own database (``insight_delivered``), and the council services store
+one event per conversation and session start, so the worker is idempotent: a restart, a
+lost answer or two workers never count a session twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.outcomes import OutcomeRules, Session, derive_event, split_sessions
+from integrations.insight import InsightClient, InsightRejected, InsightUnavailable
+
+logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+insight_delivered = Table(
+    "insight_delivered",
+    metadata,
+    Column("session_key", String(200), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("delivered_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def session_key(session: Session) -> str:
+    """The idempotency key of a session: the conversation and its start, never shown."""
+    return f"{session.sender_id}@{session.started_at:.6f}"
+
+
+def _as_dict(type_name: str, timestamp: float, data: str | None) -> dict[str, Any]:
+    try:
+        event = json.loads(data) if data else {}
+    except ValueError:
+        event = {}
+    if not isinstance(event, dict):
+        event = {}
+    event.setdefault("event", type_name)
+    event.setdefault("timestamp", timestamp)
+    return event
+
+
+class InsightWorker:
+    """Derives and posts outcome events from the tracker store."""
+
+    def __init__(
+        self,
+        tracker_store_url: str,
+        database_url: str,
+        client: InsightClient,
+        rules: OutcomeRules,
+        secret: str,
+        idle_s: float,
+        lookback_s: float,
+    ) -> None:
+        self.tracker: Engine = create_engine(tracker_store_url, future=True)
+        self.store: Engine = create_engine(database_url, future=True)
+        metadata.create_all(self.store)
+        self.client = client
+        self.rules = rules
+        self.secret = secret
+        self.idle_s = idle_s
+        self.lookback_s = lookback_s
+
+    def _recent_conversations(self, now: float) -> list[str]:
+        if not inspect(self.tracker).has_table("events"):
+            return []
+        query = text(
+            "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) >= :since"
+        )
+        with self.tracker.connect() as connection:
+            rows = connection.execute(query, {"since": now - self.lookback_s})
+            return [str(row[0]) for row in rows]
+
+    def _events(self, sender_id: str) -> list[dict[str, Any]]:
+        query = text(
+            "SELECT type_name, timestamp, data FROM events WHERE sender_id = :sender ORDER BY id"
+        )
+        with self.tracker.connect() as connection:
+            rows = connection.execute(query, {"sender": sender_id})
+            return [_as_dict(row[0], float(row[1] or 0), row[2]) for row in rows]
+
+    def _delivered(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        query = select(insight_delivered.c.session_key).where(
+            insight_delivered.c.session_key.in_(keys)
+        )
+        with self.store.connect() as connection:
+            return {row[0] for row in connection.execute(query)}
+
+    def _mark(self, key: str, status: str) -> None:
+        try:
+            with self.store.begin() as connection:
+                connection.execute(
+                    insight_delivered.insert().values(
+                        session_key=key, status=status, delivered_at=datetime.now(timezone.utc)
+                    )
+                )
+        except IntegrityError:  # another worker got there first
+            pass
+
+    def ended_sessions(self, now: float | None = None) -> list[Session]:
+        """Ended sessions of recently active conversations not yet delivered."""
+        now = time.time() if now is None else now
+        ended: list[Session] = []
+        for sender_id in self._recent_conversations(now):
+            sessions = [
+                session
+                for session in split_sessions(sender_id, self._events(sender_id))
+                if session.has_ended(now, self.idle_s)
+            ]
+            done = self._delivered([session_key(session) for session in sessions])
+            ended.extend(session for session in sessions if session_key(session) not in done)
+        return ended
+
+    async def run_once(self, now: float | None = None) -> int:
+        """Post every ended session not yet delivered.
+
+        Returns:
+            How many events the council services took in this round.
+        """
+        try:
+            sessions = self.ended_sessions(now)
+        except OperationalError as error:  # e.g. SQLite busy: try again next round
+            logger.warning("Tracker store not readable now: %s", type(error).__name__)
+            return 0
+        posted = 0
+        for session in sessions:
+            event = derive_event(session, self.rules, self.secret)
+            try:
+                await self.client.post_event(event)
+            except InsightUnavailable as error:
+                logger.warning("Council services unavailable for insight events: %s", error)
+                return posted
+            except InsightRejected as error:
+                logger.error("Outcome event %s refused: %s", event["conversation_hash"][:8], error)
+                self._mark(session_key(session), "rejected")
+                continue
+            self._mark(session_key(session), "delivered")
+            posted += 1
+            logger.info(
+                "Outcome event %s: %s, %s",
+                event["conversation_hash"][:8],
+                event["journey"],
+                event["outcome"],
+            )
+        return posted
+
+    async def run_forever(self, poll_s: float) -> None:
+        """Keep posting until cancelled."""
+        while True:
+            await self.run_once()
+            await asyncio.sleep(poll_s)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.tracker.dispose()
+        self.store.dispose()
+
+
+def purge_delivered(database_url: str, older_than_days: int) -> int:
+    """Forget delivery keys (they hold sender ids) past the transcript retention.
+
+    The conversations behind them are purged from the tracker store at the same age, so a
+    forgotten key can never be delivered twice.
+
+    Returns:
+        How many keys were removed.
+    """
+    engine = create_engine(database_url, future=True)
+    try:
+        if not inspect(engine).has_table("insight_delivered"):
+            return 0
+        cutoff = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+        with engine.begin() as connection:
+            result = connection.execute(
+                insight_delivered.delete().where(insight_delivered.c.delivered_at < cutoff)
+            )
+        return int(result.rowcount or 0)
+    finally:
+        engine.dispose()

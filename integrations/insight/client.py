@@ -1,0 +1,62 @@
+"""HTTP client of ``POST /api/v1/insight/events`` of the council services.
+
+One private method, :meth:`InsightClient._request`, does all the HTTP with explicit
+timeouts; tests pass an ``httpx`` transport.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from integrations.insight.errors import InsightRejected, InsightUnavailable
+
+
+class InsightClient:
+    """Posts outcome events with the staff (service) token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        connect_timeout_s: float = 2.0,
+        read_timeout_s: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/api/v1/insight/events"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
+        self._transport = transport
+
+    async def _request(self, body: dict[str, Any]) -> httpx.Response:
+        """Send one event.
+
+        Raises:
+            InsightUnavailable: connection failure, timeout or 5xx.
+            InsightRejected: any 4xx.
+        """
+        try:
+            async with httpx.AsyncClient(
+                timeout=self._timeout, headers=self._headers, transport=self._transport
+            ) as client:
+                response = await client.post(self._url, json=body)
+        except httpx.HTTPError as error:
+            raise InsightUnavailable(f"POST insight/events: {type(error).__name__}") from error
+        if response.status_code >= 500:
+            raise InsightUnavailable(f"POST insight/events: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise InsightRejected(response.status_code, response.text[:300])
+        return response
+
+    async def post_event(self, event: dict[str, Any]) -> bool:
+        """Post one outcome event.
+
+        Args:
+            event: the event (``bot.outcomes.derive_event``).
+
+        Returns:
+            True when the council services stored it now, False when they already had it.
+        """
+        response = await self._request(event)
+        return response.status_code == 201
