@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
     open311,
+    places,
     staff_console,
     staff_reports,
     system,
@@ -18,3 +19,4 @@ api_router.include_router(open311.router, prefix="/open311/v2")
 api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
+api_router.include_router(places.router, prefix="/api/v1")

@@ -96,4 +96,5 @@ def test_a_version_1_database_is_upgraded_at_start(
             headers=server.staff_headers,
         )
         assert created.status_code == 201, created.text
-    assert schema_versions(empty_database) == [1, 2] == list(range(1, LATEST_VERSION + 1))
+    assert schema_versions(empty_database)[:2] == [1, 2]
+    assert schema_versions(empty_database)[-1] == LATEST_VERSION

@@ -117,7 +117,7 @@ def test_a_version_1_database_upgrades_to_version_2(tmp_path: Path) -> None:
     engine.dispose()
 
     engine = file_engine(tmp_path)
-    assert apply_migrations(engine) == 2 == LATEST_VERSION
+    assert apply_migrations(engine, MIGRATIONS[:2]) == 2
     with engine.connect() as connection:
         assert set(TRIAGE_TABLES) <= set(sa.inspect(connection).get_table_names())
         descriptions = connection.execute(
@@ -156,4 +156,25 @@ def test_migration_2_builds_what_the_models_describe(tmp_path: Path) -> None:
         for table, column in (("triage_records", "reference"), ("staff_accounts", "username")):
             unique = [set(u["column_names"]) for u in inspector.get_unique_constraints(table)]
             assert {column} in unique, table
+    engine.dispose()
+
+
+# --- version 3: public PC bookings (issue #5) ------------------------------------------------
+
+
+def test_a_version_2_database_upgrades_to_version_3_with_the_slot_constraint(
+    tmp_path: Path,
+) -> None:
+    engine = file_engine(tmp_path)
+    assert apply_migrations(engine, MIGRATIONS[:2]) == 2
+    with engine.connect() as connection:
+        assert not sa.inspect(connection).has_table("pc_bookings")
+    assert apply_migrations(engine, MIGRATIONS[:3]) == 3
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        assert {"pc_bookings", "pc_booking_slots"} <= set(inspector.get_table_names())
+        unique = inspector.get_unique_constraints("pc_booking_slots")
+        assert any(
+            set(c["column_names"]) == {"place_id", "pc_number", "slot_start"} for c in unique
+        )
     engine.dispose()
