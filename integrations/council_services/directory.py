@@ -123,6 +123,21 @@ class PlaceFinder:
                 self._grid[place.id] = None
         return self._grid[place.id]
 
+    def warm_up(self) -> int:
+        """Locate every place now (loads the postcode data), so no request waits for it.
+
+        Returns:
+            How many places have a location.
+        """
+        try:
+            self._postcodes.preload(
+                self.area.postcode_areas or [p.postcode for p in self.directory.places]
+            )
+        except PostcodeDataUnavailable as error:
+            logger.error("postcode data unavailable: %s", error)
+            return 0
+        return sum(1 for place in self.directory.places if self.grid(place) is not None)
+
     def origin(self, near: str) -> Origin:
         """Turn ``near`` (a postcode, or the name of a place in the directory) into a point.
 

@@ -6,6 +6,7 @@ database at import time: the schema is brought up to date when the app starts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version = apply_migrations(engine)
+        # Load the postcode data in the background: start-up stays fast, and a search that
+        # comes first simply waits for the load already under way.
+        warm_up = asyncio.create_task(asyncio.to_thread(place_finder.warm_up))
         logger.info(
             "Council services ready: %s database at schema version %d, %d services",
             engine.dialect.name,
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             len(catalogue),
         )
         yield
+        await warm_up
         engine.dispose()
 
     app = FastAPI(

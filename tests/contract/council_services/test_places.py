@@ -12,10 +12,21 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from tests.contract.council_services.conftest import RunningServer
 
 LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def directory_ready(council_services: RunningServer) -> None:
+    """Wait for the postcode data the server loads in the background (slow on a busy box)."""
+    httpx.get(
+        f"{council_services.base_url}/api/v1/places",
+        params={"near": "ST4 2DX", "limit": 1},
+        timeout=120.0,
+    ).raise_for_status()
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
