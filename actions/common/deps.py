@@ -9,9 +9,11 @@ from functools import lru_cache
 
 import yaml
 
+from actions.common.place_words import Words, load_words
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
 from bot.settings import settings
+from integrations.directory import DirectoryClient, get_directory_client
 from integrations.open311 import Open311Client, get_open311_client
 from integrations.outbox import Outbox
 from integrations.postcodes.authorities import LocalAuthorities, load_authorities
@@ -72,3 +74,13 @@ def intent_labels() -> dict[str, str]:
     """Plain-English button titles for intents (``kb/intent_labels.yml``)."""
     data = yaml.safe_load((settings.kb_dir / "intent_labels.yml").read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in data["labels"].items()}
+
+
+def directory() -> DirectoryClient:
+    """The council's location directory and PC bookings."""
+    return get_directory_client()
+
+
+def place_words() -> Words:
+    """Words for talking about places (``kb/directory/words.yml``)."""
+    return load_words(settings.kb_dir / "directory" / "words.yml")

@@ -59,3 +59,13 @@ HANDOFF_FORM_SLOTS = (
     HANDOFF_NEED, HANDOFF_CONSENT, HANDOFF_NAME, HANDOFF_CONTACT, HANDOFF_PHONE,
     HANDOFF_EMAIL, HANDOFF_PREFERRED,
 )  # fmt: skip
+
+# Find a place and book a public PC (issue #5)
+PLACE_POSTCODE = "place_postcode"
+PLACES_LISTED = "places_listed"
+BOOK_PLACE = "book_place"
+BOOK_PLACE_NAME = "book_place_name"
+BOOK_DATE = "book_date"
+BOOK_TIME = "book_time"
+BOOK_MINUTES = "book_minutes"
+BOOKING_REFERENCE = "booking_reference"

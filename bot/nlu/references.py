@@ -6,6 +6,7 @@ the look-alikes 0, 1, I and O::
     SR-7K3Q9X   a street report the council's system accepted
     FD-7K3Q9X   a triage record handed to staff
     HR-7K3Q9X   a report held in the assistant's outbox until the council is reachable
+    PC-7K3Q9X   a public PC booking in the location directory
 
 Residents type them in any case, with or without the hyphen, or with a space instead
 (``sr7k3q9x``, ``SR 7K3Q9X``). Actions reuse these functions to read a reference from a
@@ -24,6 +25,7 @@ REFERENCE_PREFIXES = {
     "SR": "street_report",
     "FD": "triage",
     "HR": "held_report",
+    "PC": "pc_booking",
 }
 REFERENCE_LENGTH = 6
 

@@ -6,6 +6,7 @@ database at import time: the schema is brought up to date when the app starts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,9 @@ from integrations.council_services.core.db import (
     create_db_engine,
     create_session_factory,
 )
+from integrations.council_services.directory import PlaceFinder, load_area
+from integrations.council_services.places import load_directory
+from integrations.postcodes.client import PostcodeDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,9 @@ A stand-in for a council's customer records system, for development and tests.
 * **Triage queue** under `/api/v1/triage`: hand-offs from the assistant; list, read, claim,
   resolve, and read the audit log (bearer token).
 * **Staff console** at `/staff` (HTML, sign-in required).
+* **Location directory** at `/api/v1/places`: public PCs, free Wi-Fi, libraries, work clubs
+  and pay points nearest a postcode, with opening hours; book a public PC at
+  `/api/v1/places/{id}/bookings` and cancel it at `/api/v1/bookings/{reference}`.
 """
 
 
@@ -52,14 +59,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     Raises:
         catalogue.CatalogueError: when the service catalogue is missing or malformed.
+        places.PlacesError: when the council's directory file is missing or malformed.
     """
     settings = settings or get_settings()
     catalogue = load_catalogue(settings.catalogue_path)
+    place_finder = PlaceFinder(
+        load_directory(settings.places_path), load_area(settings.council_dir), PostcodeDirectory()
+    )
     engine = create_db_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version = apply_migrations(engine)
+        # Load the postcode data in the background: start-up stays fast, and a search that
+        # comes first simply waits for the load already under way.
+        warm_up = asyncio.create_task(asyncio.to_thread(place_finder.warm_up))
         logger.info(
             "Council services ready: %s database at schema version %d, %d services",
             engine.dialect.name,
@@ -67,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             len(catalogue),
         )
         yield
+        await warm_up
         engine.dispose()
 
     app = FastAPI(
@@ -77,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalogue = catalogue
+    app.state.place_finder = place_finder
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     register_exception_handlers(app)

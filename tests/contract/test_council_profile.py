@@ -60,3 +60,13 @@ def test_core_code_never_names_a_council(council_dir: Path):
         text = path.read_text(errors="ignore")
         offenders += [f"{name}: {needle}" for needle in needles if needle in text]
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("council_dir", COUNCILS, ids=lambda p: p.name)
+def test_every_council_directory_file_loads(council_dir: Path):
+    """Each profile's places.yml (the location directory) passes the loader's checks."""
+    from integrations.council_services.places import load_directory
+
+    directory = load_directory(council_dir / "places.yml")
+    assert directory.places
+    assert any(place.facilities.bookable_pcs for place in directory.places)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from integrations.council_services.api.routes import (
     insight,
     open311,
+    places,
     staff_console,
     staff_insight,
     staff_reports,
@@ -22,3 +23,4 @@ api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
 api_router.include_router(insight.router, prefix="/api/v1")
 api_router.include_router(staff_insight.router)
+api_router.include_router(places.router, prefix="/api/v1")

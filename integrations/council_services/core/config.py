@@ -19,6 +19,9 @@ Variables:
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
+    COUNCIL / KB_DIR: the council profile folder ``<KB_DIR>/councils/<COUNCIL>/`` whose
+        ``places.yml`` is the location directory (empty COUNCIL: ``councils/default.yml``).
+    PLACES_FILE: a directory file to use instead of the profile's ``places.yml``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -76,6 +80,10 @@ class Settings(BaseSettings):
         730, ge=1, le=3650, env="INSIGHT_EVENT_RETENTION_DAYS"
     )
     insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
+    # The location directory (issue #5): the council's profile folder, as the assistant's.
+    council: str = Field("", env="COUNCIL")
+    kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
+    places_file: Path | None = Field(None, env="PLACES_FILE")
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""
@@ -124,6 +132,20 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         """Whether the development placeholder secrets are acceptable (development, test)."""
         return self.environment in PLACEHOLDERS_ALLOWED
+
+    @property
+    def council_dir(self) -> Path:
+        """The council's profile folder: ``COUNCIL``, or the default named in the kb."""
+        slug = self.council
+        if not slug:
+            default = yaml.safe_load((self.kb_dir / "councils" / "default.yml").read_text())
+            slug = str(default["council"])
+        return self.kb_dir / "councils" / slug
+
+    @property
+    def places_path(self) -> Path:
+        """The location directory file: ``PLACES_FILE`` or the profile's ``places.yml``."""
+        return self.places_file or self.council_dir / "places.yml"
 
     @property
     def secure_cookies(self) -> bool:

@@ -169,12 +169,49 @@ def _insight_tables(connection: Connection) -> None:
         sa.UniqueConstraint("conversation_hash", "asked_at", name="uq_insight_unanswered_message"),
     )
     sa.Index("ix_insight_unanswered_asked_at", unanswered.c.asked_at)
+def _pc_booking_tables(connection: Connection) -> None:
+    """Version 3: public PC bookings (issue #5), spelt out as shipped.
+
+    The UNIQUE constraint on (place, PC, slot start) is what stops two residents booking
+    the same PC at the same time, even when their requests arrive together.
+    """
+    metadata = sa.MetaData()
+    sa.Table(
+        "pc_bookings",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("place_id", sa.String(100), nullable=False),
+        sa.Column("pc_number", sa.Integer, nullable=False),
+        sa.Column("starts_at", UTCDateTime, nullable=False),
+        sa.Column("ends_at", UTCDateTime, nullable=False),
+        sa.Column("minutes", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("cancelled_at", UTCDateTime, nullable=True),
+    )
+    sa.Table(
+        "pc_booking_slots",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "booking_id",
+            sa.Integer,
+            sa.ForeignKey("pc_bookings.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("place_id", sa.String(100), nullable=False),
+        sa.Column("pc_number", sa.Integer, nullable=False),
+        sa.Column("slot_start", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("place_id", "pc_number", "slot_start", name="uq_pc_booking_slot"),
+    )
     metadata.create_all(connection)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
+    Migration(3, "public PC bookings: pc_bookings, pc_booking_slots", _pc_booking_tables),
     Migration(7, "service insight: insight_events, insight_unanswered", _insight_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

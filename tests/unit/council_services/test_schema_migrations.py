@@ -157,3 +157,24 @@ def test_migration_2_builds_what_the_models_describe(tmp_path: Path) -> None:
             unique = [set(u["column_names"]) for u in inspector.get_unique_constraints(table)]
             assert {column} in unique, table
     engine.dispose()
+
+
+# --- version 3: public PC bookings (issue #5) ------------------------------------------------
+
+
+def test_a_version_2_database_upgrades_to_version_3_with_the_slot_constraint(
+    tmp_path: Path,
+) -> None:
+    engine = file_engine(tmp_path)
+    assert apply_migrations(engine, MIGRATIONS[:2]) == 2
+    with engine.connect() as connection:
+        assert not sa.inspect(connection).has_table("pc_bookings")
+    assert apply_migrations(engine, MIGRATIONS[:3]) == 3
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        assert {"pc_bookings", "pc_booking_slots"} <= set(inspector.get_table_names())
+        unique = inspector.get_unique_constraints("pc_booking_slots")
+        assert any(
+            set(c["column_names"]) == {"place_id", "pc_number", "slot_start"} for c in unique
+        )
+    engine.dispose()

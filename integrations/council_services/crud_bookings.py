@@ -1,0 +1,232 @@
+"""Booking and cancelling public PCs: the one write path for ``pc_bookings``.
+
+A booking holds one PC for every slot it covers. Each attempt inserts the booking and its
+slot rows in one transaction; the UNIQUE constraint on (place, PC, slot start) makes the
+database refuse a PC someone else already holds, and the next PC is tried. So two residents
+can never get the same PC at the same time, even when they book at the same instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from integrations.council_services.booking_models import BOOKING_PREFIX, PcBooking, PcBookingSlot
+from integrations.council_services.places import Directory, Place
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+BOOKED = "booked"
+CANCELLED = "cancelled"
+# A busy SQLite file can refuse a writer for a moment; try an attempt again this often.
+_LOCKED_RETRIES = 5
+
+
+class BookingRefused(Exception):
+    """A booking or cancellation that cannot be done; carries the HTTP status and a reason."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What a resident asked for, in the council's local time."""
+
+    place: Place
+    day: date
+    time: str
+    minutes: int
+
+
+def new_booking_reference() -> str:
+    """A fresh ``PC-XXXXXX`` reference (no 0, 1, I or O)."""
+    return BOOKING_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def check_request(
+    request: BookingRequest, directory: Directory, now_local: datetime
+) -> tuple[datetime, datetime]:
+    """Check a request against the place, its hours and the clock.
+
+    Args:
+        request: the booking asked for.
+        directory: for the slot length and the longest booking.
+        now_local: the council's local time now, naive.
+
+    Returns:
+        The naive local start and end.
+
+    Raises:
+        BookingRefused: with the reason, when the request cannot be booked.
+    """
+    place = request.place
+    slot = directory.slot_minutes
+    if place.facilities.bookable_pcs < 1:
+        raise BookingRefused(422, "not_bookable", f"{place.name} has no computers to book")
+    if request.minutes % slot or not slot <= request.minutes <= directory.max_minutes:
+        raise BookingRefused(
+            422,
+            "bad_length",
+            f"a booking lasts {slot} to {directory.max_minutes} minutes, in steps of {slot}",
+        )
+    hour, minute = (int(part) for part in request.time.split(":"))
+    start = datetime.combine(request.day, datetime.min.time()) + timedelta(
+        hours=hour, minutes=minute
+    )
+    if (hour * 60 + minute) % slot:
+        raise BookingRefused(
+            422, "bad_start", f"bookings start on the hour or every {slot} minutes after it"
+        )
+    end = start + timedelta(minutes=request.minutes)
+    if start <= now_local:
+        raise BookingRefused(422, "in_the_past", "that time has already passed")
+    if place.is_closed_on(request.day):
+        reason = place.closures[request.day]
+        raise BookingRefused(
+            422, "closed_that_day", f"{place.name} is closed on {request.day} ({reason})"
+        )
+    if not place.hours[request.day.weekday()]:
+        raise BookingRefused(422, "closed_that_day", f"{place.name} is closed on {request.day:%A}s")
+    if not place.fits_opening(start, end):
+        raise BookingRefused(
+            422,
+            "outside_opening_hours",
+            f"{place.name} is not open for the whole of that time",
+        )
+    return start, end
+
+
+def _to_utc(local: datetime, tz: ZoneInfo) -> datetime:
+    return local.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def book_pc(
+    sessions: sessionmaker,
+    request: BookingRequest,
+    directory: Directory,
+    tz: ZoneInfo,
+    now_local: datetime,
+) -> PcBooking:
+    """Book the first free PC for the request.
+
+    Args:
+        sessions: the session factory (each attempt is its own transaction).
+        request: the booking asked for.
+        directory: for the slot length and longest booking.
+        tz: the council's timezone.
+        now_local: the council's local time now, naive.
+
+    Returns:
+        The booking, committed.
+
+    Raises:
+        BookingRefused: 422 with the reason when the request breaks a rule, 409 when every
+            bookable PC is taken for some of that time.
+    """
+    start, end = check_request(request, directory, now_local)
+    place = request.place
+    slot = timedelta(minutes=directory.slot_minutes)
+    slot_starts = []
+    moment = start
+    while moment < end:
+        slot_starts.append(_to_utc(moment, tz))
+        moment += slot
+    for pc_number in range(1, place.facilities.bookable_pcs + 1):
+        booking = _try_pc(sessions, place, pc_number, start, end, request.minutes, slot_starts, tz)
+        if booking is not None:
+            logger.info("PC booked", extra={"reference": booking.reference, "place_id": place.id})
+            return booking
+    raise BookingRefused(
+        409, "fully_booked", f"every computer at {place.name} is booked for some of that time"
+    )
+
+
+def _try_pc(
+    sessions: sessionmaker,
+    place: Place,
+    pc_number: int,
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    slot_starts: list[datetime],
+    tz: ZoneInfo,
+) -> PcBooking | None:
+    """Insert the booking on one PC in one transaction; None if the PC is taken."""
+    for _ in range(_LOCKED_RETRIES):
+        with sessions() as session:
+            booking = PcBooking(
+                reference=new_booking_reference(),
+                place_id=place.id,
+                pc_number=pc_number,
+                starts_at=_to_utc(start, tz),
+                ends_at=_to_utc(end, tz),
+                minutes=minutes,
+                status=BOOKED,
+                created_at=datetime.now(timezone.utc),
+                slots=[
+                    PcBookingSlot(place_id=place.id, pc_number=pc_number, slot_start=moment)
+                    for moment in slot_starts
+                ],
+            )
+            try:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                session.add(booking)
+                session.commit()
+                return booking
+            except IntegrityError:
+                session.rollback()
+                taken = session.execute(
+                    sa.select(sa.func.count())
+                    .select_from(PcBookingSlot)
+                    .where(
+                        PcBookingSlot.place_id == place.id,
+                        PcBookingSlot.pc_number == pc_number,
+                        PcBookingSlot.slot_start.in_(slot_starts),
+                    )
+                ).scalar_one()
+                if taken:
+                    return None
+                # A reference collision, not a taken PC: try again with a new reference.
+            except OperationalError as error:
+                session.rollback()
+                if "locked" not in str(error).lower():
+                    raise
+    return None
+
+
+def get_booking(session: Session, *, reference: str) -> PcBooking | None:
+    """The booking with this reference, if any."""
+    return session.execute(
+        sa.select(PcBooking).where(PcBooking.reference == reference)
+    ).scalar_one_or_none()
+
+
+def cancel_booking(session: Session, *, reference: str) -> PcBooking:
+    """Cancel a booking: free its PC slots and mark it cancelled.
+
+    Raises:
+        BookingRefused: 404 for an unknown reference, 409 if it is already cancelled.
+    """
+    booking = get_booking(session, reference=reference)
+    if booking is None:
+        raise BookingRefused(404, "not_found", f"no booking with reference {reference}")
+    if booking.status == CANCELLED:
+        raise BookingRefused(409, "already_cancelled", f"booking {reference} is already cancelled")
+    booking.slots.clear()
+    booking.status = CANCELLED
+    booking.cancelled_at = datetime.now(timezone.utc)
+    session.commit()
+    logger.info("PC booking cancelled", extra={"reference": reference})
+    return booking

@@ -1,0 +1,127 @@
+"""HTTP client of the council's location directory (``/api/v1/places``) and PC bookings.
+
+One private method, :meth:`DirectoryClient._request`, does all the HTTP with explicit
+timeouts and turns every outcome into a decoded body or an
+:mod:`integrations.directory.errors` exception. Tests pass an ``httpx`` transport.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from integrations.directory.errors import DirectoryRejected, DirectoryUnavailable
+from integrations.directory.models import Booking, Place, PlaceQuery
+
+logger = logging.getLogger(__name__)
+
+
+class DirectoryClient:
+    """Finds places and books public PCs through the council services API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        connect_timeout_s: float = 2.0,
+        read_timeout_s: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._root = base_url.rstrip("/") + "/api/v1"
+        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
+        self._transport = transport
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send one request and return the decoded JSON body.
+
+        Raises:
+            DirectoryUnavailable: connection failure, timeout, 5xx or a body that is not JSON.
+            DirectoryRejected: any 4xx, with the API's code and message.
+        """
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as http:
+                response = await http.request(
+                    method, f"{self._root}/{path}", params=params, json=body
+                )
+        except httpx.HTTPError as error:
+            raise DirectoryUnavailable(f"{method} {path}: {type(error).__name__}") from error
+        if response.status_code >= 500:
+            raise DirectoryUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        try:
+            decoded = response.json()
+        except ValueError as error:
+            raise DirectoryUnavailable(f"{method} {path}: response is not JSON") from error
+        if response.status_code >= 400:
+            detail = decoded.get("detail") if isinstance(decoded, dict) else None
+            if isinstance(detail, dict):
+                code, message = str(detail.get("code", "")), str(detail.get("message", ""))
+            else:
+                code, message = "invalid", str(detail)[:200]
+            raise DirectoryRejected(response.status_code, code, message)
+        return decoded
+
+    async def search(self, query: PlaceQuery) -> list[Place]:
+        """Places nearest first that pass the query's filters."""
+        body = await self._request("GET", "places", params=query.params())
+        return [Place.from_json(item) for item in body.get("places", [])]
+
+    async def place(self, place_id: str) -> Place:
+        """One place by id.
+
+        Raises:
+            DirectoryRejected: 404 when there is no such place.
+        """
+        return Place.from_json(await self._request("GET", f"places/{quote(place_id, safe='')}"))
+
+    async def book(self, place_id: str, day: date, time: str, minutes: int) -> Booking:
+        """Book a public PC; the reference is in the result.
+
+        Raises:
+            DirectoryRejected: with the reason (``in_the_past``, ``fully_booked``, ...).
+        """
+        body = await self._request(
+            "POST",
+            f"places/{quote(place_id, safe='')}/bookings",
+            body={"date": day.isoformat(), "time": time, "minutes": minutes},
+        )
+        booking = Booking.from_json(body)
+        logger.info("PC booked", extra={"reference": booking.reference})
+        return booking
+
+    async def booking(self, reference: str) -> Booking:
+        """A booking by reference."""
+        return Booking.from_json(await self._request("GET", f"bookings/{quote(reference)}"))
+
+    async def cancel(self, reference: str) -> Booking:
+        """Cancel a booking by reference.
+
+        Raises:
+            DirectoryRejected: 404 unknown, 409 already cancelled.
+        """
+        return Booking.from_json(await self._request("DELETE", f"bookings/{quote(reference)}"))
+
+
+_shared: DirectoryClient | None = None
+
+
+def get_directory_client() -> DirectoryClient:
+    """The process-wide client, configured from settings (built on first use)."""
+    global _shared
+    if _shared is None:
+        from bot.settings import settings
+
+        _shared = DirectoryClient(
+            settings.council_services_url,
+            connect_timeout_s=settings.http_connect_timeout_s,
+            read_timeout_s=settings.http_read_timeout_s,
+        )
+    return _shared

@@ -1,0 +1,126 @@
+"""Typed shapes of the directory API (``/api/v1/places`` and PC bookings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+def _datetime(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class PlaceQuery:
+    """What to search for: all filters must hold."""
+
+    near: str | None = None
+    types: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    open_now: bool | None = None
+    limit: int = 3
+
+    def params(self) -> list[tuple[str, str]]:
+        """The query string of ``GET /api/v1/places``."""
+        params: list[tuple[str, str]] = [("limit", str(self.limit))]
+        if self.near:
+            params.append(("near", self.near))
+        params += [("type", t) for t in self.types]
+        params += [("feature", f) for f in self.features]
+        params += [("service", s) for s in self.services]
+        if self.open_now is not None:
+            params.append(("open_now", "true" if self.open_now else "false"))
+        return params
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place as the directory returns it (times are the council's local time)."""
+
+    id: str
+    name: str
+    type: str
+    address: str
+    postcode: str
+    phone: str
+    distance_m: int | None
+    open_now: bool
+    open_until: datetime | None
+    next_opening: datetime | None
+    hours: dict[str, list[str]] = field(hash=False)
+    closures: dict[date, str] = field(hash=False)
+    facilities: dict[str, Any] = field(hash=False)
+    staff_help: bool = False
+    services: tuple[str, ...] = ()
+    sessions: dict[str, str] = field(default_factory=dict, hash=False)
+    how_to_book: str = ""
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Place:
+        """Build from one entry of the API's ``places`` list."""
+        return cls(
+            id=str(item["id"]),
+            name=str(item["name"]),
+            type=str(item["type"]),
+            address=str(item.get("address") or ""),
+            postcode=str(item.get("postcode") or ""),
+            phone=str(item.get("phone") or ""),
+            distance_m=item.get("distance_m"),
+            open_now=bool(item.get("open_now")),
+            open_until=_datetime(item.get("open_until")),
+            next_opening=_datetime(item.get("next_opening")),
+            hours={str(k): list(v) for k, v in (item.get("hours") or {}).items()},
+            closures={
+                date.fromisoformat(c["date"]): str(c.get("reason") or "")
+                for c in item.get("closures") or []
+            },
+            facilities=dict(item.get("facilities") or {}),
+            staff_help=bool(item.get("staff_help")),
+            services=tuple(item.get("services") or ()),
+            sessions={str(k): str(v) for k, v in (item.get("sessions") or {}).items()},
+            how_to_book=str(item.get("how_to_book") or ""),
+        )
+
+    @property
+    def bookable_pcs(self) -> int:
+        """How many PCs can be booked here."""
+        return int(self.facilities.get("bookable_pcs") or 0)
+
+    def has(self, feature: str) -> bool:
+        """Whether the place has a facility, PCs of a kind, or staff help (``staff_help``)."""
+        if feature == "staff_help":
+            return self.staff_help
+        value = self.facilities.get(feature)
+        return bool(value) and value is not False
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A public PC booking."""
+
+    reference: str
+    status: str
+    place_id: str
+    place_name: str
+    pc_number: int
+    date: date
+    time: str
+    end_time: str
+    minutes: int
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Booking:
+        """Build from the API's booking shape."""
+        return cls(
+            reference=str(item["reference"]),
+            status=str(item["status"]),
+            place_id=str(item["place_id"]),
+            place_name=str(item.get("place_name") or item["place_id"]),
+            pc_number=int(item["pc_number"]),
+            date=date.fromisoformat(item["date"]),
+            time=str(item["time"]),
+            end_time=str(item.get("end_time") or ""),
+            minutes=int(item["minutes"]),
+        )

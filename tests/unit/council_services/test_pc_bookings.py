@@ -1,0 +1,134 @@
+"""Booking rules and the database guarantee against double booking."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from integrations.council_services import crud_bookings
+from integrations.council_services.booking_models import PcBookingSlot
+from integrations.council_services.core.db import create_session_factory
+from integrations.council_services.crud_bookings import BookingRefused, BookingRequest
+from integrations.council_services.places import Directory, load_directory
+from tests.unit.council_services.test_places import SAMPLE
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 12, 7, 8, 0)  # Monday morning
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return load_directory(SAMPLE)
+
+
+def _request(directory: Directory, place_id: str, day: date, time: str, minutes: int):
+    place = directory.get(place_id)
+    assert place is not None
+    return BookingRequest(place=place, day=day, time=time, minutes=minutes)
+
+
+def test_bookings_fill_the_pcs_then_refuse(engine: Engine, directory: Directory) -> None:
+    sessions = create_session_factory(engine)
+    # Bentilee Community Hub has 2 bookable PCs.
+    first = crud_bookings.book_pc(
+        sessions, _request(directory, "bentilee-community-hub", MONDAY, "10:00", 60),
+        directory, LONDON, NOW,
+    )  # fmt: skip
+    second = crud_bookings.book_pc(
+        sessions, _request(directory, "bentilee-community-hub", MONDAY, "10:30", 30),
+        directory, LONDON, NOW,
+    )  # fmt: skip
+    assert first.reference.startswith("PC-") and len(first.reference) == 9
+    assert {first.pc_number, second.pc_number} == {1, 2}
+    with pytest.raises(BookingRefused) as caught:
+        crud_bookings.book_pc(
+            sessions, _request(directory, "bentilee-community-hub", MONDAY, "10:30", 30),
+            directory, LONDON, NOW,
+        )  # fmt: skip
+    assert (caught.value.status, caught.value.code) == (409, "fully_booked")
+    # 11:00 is free on PC 2 again (the second booking ended), PC 1 too.
+    later = crud_bookings.book_pc(
+        sessions, _request(directory, "bentilee-community-hub", MONDAY, "11:00", 30),
+        directory, LONDON, NOW,
+    )  # fmt: skip
+    assert later.pc_number == 1
+    # Cancelling frees the PC at once.
+    with sessions() as session:
+        crud_bookings.cancel_booking(session, reference=second.reference)
+    again = crud_bookings.book_pc(
+        sessions, _request(directory, "bentilee-community-hub", MONDAY, "10:30", 30),
+        directory, LONDON, NOW,
+    )  # fmt: skip
+    assert again.pc_number == second.pc_number
+    with sessions() as session:
+        with pytest.raises(BookingRefused, match="already cancelled"):
+            crud_bookings.cancel_booking(session, reference=second.reference)
+        with pytest.raises(BookingRefused) as missing:
+            crud_bookings.cancel_booking(session, reference="PC-ZZZZZZ")
+        assert missing.value.status == 404
+
+
+def test_the_database_refuses_the_same_pc_and_slot_twice(
+    engine: Engine, directory: Directory
+) -> None:
+    sessions = create_session_factory(engine)
+    booking = crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "14:00", 30),
+        directory, LONDON, NOW,
+    )  # fmt: skip
+    with sessions() as session:
+        slot = session.execute(
+            sa.select(PcBookingSlot).where(PcBookingSlot.booking_id == booking.id)
+        ).scalar_one()
+        session.add(
+            PcBookingSlot(
+                booking_id=booking.id,
+                place_id=slot.place_id,
+                pc_number=slot.pc_number,
+                slot_start=slot.slot_start,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+@pytest.mark.parametrize(
+    ("place_id", "day", "time", "minutes", "code"),
+    [
+        ("city-central-library", date(2026, 12, 13), "10:00", 60, "closed_that_day"),  # Sunday
+        ("city-central-library", date(2026, 12, 25), "10:00", 60, "closed_that_day"),
+        ("city-central-library", MONDAY, "16:30", 60, "outside_opening_hours"),
+        ("city-central-library", MONDAY, "07:00", 30, "in_the_past"),
+        ("city-central-library", date(2026, 12, 1), "10:00", 30, "in_the_past"),
+        ("city-central-library", MONDAY, "10:15", 30, "bad_start"),
+        ("city-central-library", MONDAY, "10:00", 45, "bad_length"),
+        ("city-central-library", MONDAY, "10:00", 180, "bad_length"),
+        ("bentilee-library", MONDAY, "12:00", 120, "outside_opening_hours"),  # lunch
+        ("hanley-jobcentre", MONDAY, "10:00", 30, "not_bookable"),
+    ],
+)
+def test_refusals_have_a_clear_reason(
+    engine: Engine,
+    directory: Directory,
+    place_id: str,
+    day: date,
+    time: str,
+    minutes: int,
+    code: str,
+) -> None:
+    sessions = create_session_factory(engine)
+    with pytest.raises(BookingRefused) as caught:
+        crud_bookings.book_pc(
+            sessions, _request(directory, place_id, day, time, minutes), directory, LONDON, NOW
+        )
+    assert caught.value.code == code
+    assert caught.value.status == 422
+    assert caught.value.message
+    with sessions() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(PcBookingSlot)).scalar() == 0
