@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
+    council_tax,
     open311,
     staff_console,
     staff_reports,
@@ -18,3 +19,4 @@ api_router.include_router(open311.router, prefix="/open311/v2")
 api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
+api_router.include_router(council_tax.router, prefix="/api/v1")

@@ -14,6 +14,9 @@ Variables:
     STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
     STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
     TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts (30).
+    COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications of one account, across all
+        conversations, before it is locked (5).
+    COUNCIL_TAX_LOCK_MINUTES: how long such an account stays locked (30).
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
 """
@@ -68,6 +71,10 @@ class Settings(BaseSettings):
     assistant_rasa_url: str = Field("", env="ASSISTANT_RASA_URL")
     assistant_api_token: SecretStr = Field(SecretStr(""), env="RASA_API_TOKEN")
     transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
+    council_tax_max_failed_verifications: int = Field(
+        5, ge=1, le=100, env="COUNCIL_TAX_MAX_FAILED_VERIFICATIONS"
+    )
+    council_tax_lock_minutes: int = Field(30, ge=1, le=24 * 60, env="COUNCIL_TAX_LOCK_MINUTES")
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""

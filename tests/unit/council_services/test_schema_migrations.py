@@ -48,7 +48,7 @@ def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
     assert apply_migrations(engine) == LATEST_VERSION
     with engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT version FROM schema_version")).scalars()
-        assert list(rows) == list(range(1, LATEST_VERSION + 1))
+        assert list(rows) == [m.version for m in MIGRATIONS]
     engine.dispose()
 
 
@@ -117,7 +117,7 @@ def test_a_version_1_database_upgrades_to_version_2(tmp_path: Path) -> None:
     engine.dispose()
 
     engine = file_engine(tmp_path)
-    assert apply_migrations(engine) == 2 == LATEST_VERSION
+    assert apply_migrations(engine, MIGRATIONS[:2]) == 2
     with engine.connect() as connection:
         assert set(TRIAGE_TABLES) <= set(sa.inspect(connection).get_table_names())
         descriptions = connection.execute(
@@ -125,6 +125,7 @@ def test_a_version_1_database_upgrades_to_version_2(tmp_path: Path) -> None:
         ).all()
     assert [version for version, _ in descriptions] == [1, 2]
     assert "triage" in descriptions[1][1]
+    assert apply_migrations(engine) == LATEST_VERSION
     with create_session_factory(engine)() as session:
         assert crud.get_service_request(session, service_request_id=reference) is not None
         body = {
@@ -156,4 +157,22 @@ def test_migration_2_builds_what_the_models_describe(tmp_path: Path) -> None:
         for table, column in (("triage_records", "reference"), ("staff_accounts", "username")):
             unique = [set(u["column_names"]) for u in inspector.get_unique_constraints(table)]
             assert {column} in unique, table
+    engine.dispose()
+
+
+# --- version 4: council tax accounts (sample), cases, broadband applications ---------------
+
+
+def test_a_version_2_database_upgrades_to_version_4_with_sample_accounts(tmp_path: Path) -> None:
+    engine = file_engine(tmp_path)
+    assert apply_migrations(engine, MIGRATIONS[:2]) == 2
+    assert apply_migrations(engine) == 4 == LATEST_VERSION
+    with engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        assert {"council_tax_accounts", "council_tax_cases", "broadband_applications"} <= tables
+        rows = connection.execute(
+            sa.text("SELECT account_reference, sample_data FROM council_tax_accounts")
+        ).all()
+    assert rows and all(sample for _, sample in rows)
+    assert "40012345" in {reference for reference, _ in rows}
     engine.dispose()
