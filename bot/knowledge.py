@@ -23,6 +23,7 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,12 @@ def load_service(path: Path, slots: set[str] | None = None) -> ServiceKnowledge:
         facts=facts,
         answers=tuple(answers),
     )
+
+
+@lru_cache(maxsize=16)
+def cached_knowledge(path: Path) -> ServiceKnowledge:
+    """Load one service file once per process (for the action server)."""
+    return load_service(path)
 
 
 def load_all(kb_dir: Path, slots: set[str] | None = None) -> list[ServiceKnowledge]:

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     staff_api_token: str = Field(DEVELOPMENT_SECRETS["staff_api_token"], env="STAFF_API_TOKEN")
     http_connect_timeout_s: float = Field(2.0, env="HTTP_CONNECT_TIMEOUT")
     http_read_timeout_s: float = Field(5.0, env="HTTP_READ_TIMEOUT")
+    #: Use the in-memory CRM (council tax, broadband) instead of the council services.
+    crm_fake: bool = Field(False, env="CRM_FAKE")
 
     # The assistant's own storage (outbox of reports waiting for the council services)
     database_url: str = Field("", env="DATABASE_URL")

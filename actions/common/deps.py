@@ -6,12 +6,15 @@ Nothing here touches the network or a database at import time.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
+from bot.knowledge import ServiceKnowledge, cached_knowledge
 from bot.settings import settings
+from integrations.crm import CrmClient, FakeCrm, get_crm_client
 from integrations.open311 import Open311Client, get_open311_client
 from integrations.outbox import Outbox
 from integrations.postcodes.authorities import LocalAuthorities, load_authorities
@@ -72,3 +75,18 @@ def intent_labels() -> dict[str, str]:
     """Plain-English button titles for intents (``kb/intent_labels.yml``)."""
     data = yaml.safe_load((settings.kb_dir / "intent_labels.yml").read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in data["labels"].items()}
+
+
+def settings_kb_dir() -> Path:
+    """The knowledge-base folder in use."""
+    return settings.kb_dir
+
+
+def knowledge(service: str) -> ServiceKnowledge:
+    """The knowledge base of one service (``kb/facts/<service>.yml``), loaded once."""
+    return cached_knowledge(settings.kb_dir / "facts" / f"{service}.yml")
+
+
+def crm() -> CrmClient | FakeCrm:
+    """The council's CRM: council tax accounts and cases, broadband applications."""
+    return get_crm_client()

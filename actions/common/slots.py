@@ -59,3 +59,21 @@ HANDOFF_FORM_SLOTS = (
     HANDOFF_NEED, HANDOFF_CONSENT, HANDOFF_NAME, HANDOFF_CONTACT, HANDOFF_PHONE,
     HANDOFF_EMAIL, HANDOFF_PREFERRED,
 )  # fmt: skip
+
+# Council tax
+CT_ACCOUNT_REFERENCE = "ct_account_reference"
+CT_POSTCODE = "ct_postcode"
+CT_SURNAME = "ct_surname"
+CT_CONFIRM = "ct_confirm"
+CT_ALONE_SINCE = "ct_alone_since"
+CT_MOVING_DATE = "ct_moving_date"
+CT_NEW_ADDRESS = "ct_new_address"
+CT_VERIFIED = "ct_verified"
+CT_STOPPED = "ct_stopped"
+CT_FAILURES = "ct_failures"
+CT_BALANCE = "ct_balance"
+CT_BAND = "ct_band"
+CT_NEXT_DATE = "ct_next_date"
+CT_NEXT_AMOUNT = "ct_next_amount"
+CT_CASE_REFERENCE = "ct_case_reference"
+CT_CASE_REFERENCE_SPOKEN = "ct_case_reference_spoken"
