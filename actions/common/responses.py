@@ -67,3 +67,23 @@ CT_MOVE_CASE_CREATED = "utter_council_tax_move_case_created"
 CT_CANT_PAY_RECORDED = "utter_council_tax_cant_pay_recorded"
 CT_CANT_PAY_HELD = "utter_council_tax_cant_pay_held"
 CT_CANT_PAY_HELP = "utter_council_tax_cant_pay_help"
+
+# Universal Credit
+UC_HARDSHIP_RECORDED = "utter_universal_credit_hardship_recorded"
+UC_HARDSHIP_HELD = "utter_universal_credit_hardship_held"
+UC_HARDSHIP_HELP = "utter_universal_credit_hardship_help"
+
+# Broadband vouchers
+BB_APPLICANT_NOT_UNDERSTOOD = "utter_broadband_applicant_not_understood"
+BB_STAFF_NOT_VALID = "utter_broadband_staff_not_valid"
+BB_SPEED_NOT_VALID = "utter_broadband_speed_not_valid"
+BB_BUSINESS_NAME_NOT_VALID = "utter_broadband_business_name_not_valid"
+BB_APPLICATION_SENT = "utter_broadband_application_sent"
+BB_APPLICATION_NOT_SENT = "utter_broadband_application_not_sent"
+BB_UNAVAILABLE = "utter_broadband_unavailable"
+BB_ELIGIBLE = "utter_broadband_eligible"
+BB_FOR_RESIDENTS = "utter_broadband_for_residents"
+BB_TOO_MANY_STAFF = "utter_broadband_too_many_staff"
+BB_OUTSIDE_AREA = "utter_broadband_outside_area"
+BB_FAST_ENOUGH = "utter_broadband_fast_enough"
+BB_BUILD_PLANNED = "utter_broadband_build_planned"
