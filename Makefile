@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean
+.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,12 @@ stand-in: install ## Run only the council services stand-in on :8000
 
 create-staff: install ## Create a staff account for the console: make create-staff STAFF_USER=jo
 	$(PY) -m integrations.council_services create-staff $(STAFF_USER)
+
+kb-check: install ## Fail if a knowledge-base answer lacks a source or date, or the domain disagrees with kb/
+	$(PY) -m bot kb-check
+
+kb-sync: install ## Regenerate the domain's service answers (domain/*_faq.yml) from kb/facts/
+	$(PY) -m bot kb-sync
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts
