@@ -40,7 +40,7 @@ def test_an_eligible_business_application_is_in_the_crm(stack, resident: Residen
     _start(resident)
     resident.say_text("12")
     resident.say_text("ST6 3JJ")
-    assert "planned" in resident.say_text("8")
+    assert "plan to bring faster broadband" in resident.say_text("8")
     reply = resident.say_text("no")
     assert "£3,000" in reply and "What is the business called" in reply, reply
     assert "Shall I send" in resident.say_text("Potteries Pots Ltd")
