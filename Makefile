@@ -81,6 +81,11 @@ bench: install ## Benchmark the running stack (1, 10, 50 conversations at once):
 
 soak: install ## Steady load for SOAK_MINUTES (default 3), memory growth and errors: docs/soak.md
 	$(PY) scripts/bench.py --soak $${SOAK_MINUTES:-3}
+kb-check: install ## Fail if a knowledge-base answer lacks a source or date, or the domain disagrees with kb/
+	$(PY) -m bot kb-check
+
+kb-sync: install ## Regenerate the domain's service answers (domain/*_faq.yml) from kb/facts/
+	$(PY) -m bot kb-sync
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts

@@ -249,6 +249,11 @@ async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
     return False
 
 
+async def send_record(record: dict[str, Any], reference: str) -> bool:
+    """Send a triage record a journey built itself (or hold it); True when sent now."""
+    return await _send(TRIAGE_RECORD, record, reference)
+
+
 def _reset_handoff() -> list[EventType]:
     return [SlotSet(name, None) for name in slots.HANDOFF_FORM_SLOTS] + [
         SlotSet(slots.TRIAGE_URGENT, False)

@@ -9,6 +9,8 @@ Commands:
     outbox-worker  deliver held reports to the council services until stopped
     insight-worker post one outcome event per ended conversation session until stopped
     purge          delete conversations and delivered outbox items past retention
+    kb-check       fail when a knowledge-base answer lacks a source or the domain disagrees
+    kb-sync        regenerate the domain files of service answers from kb/facts/
 """
 
 from __future__ import annotations
@@ -129,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("insight-worker", help="post outcome events of ended conversations")
     purge = sub.add_parser("purge", help="delete data older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="TRANSCRIPT_RETENTION_DAYS")
+    sub.add_parser("kb-check", help="check the knowledge base against the domain")
+    sub.add_parser("kb-sync", help="regenerate the domain's service answers from kb/")
     args = parser.parse_args(argv)
 
     bot_logging.configure()
@@ -166,4 +170,29 @@ def main(argv: list[str] | None = None) -> int:
         keys = purge_delivered(settings.database, days)
         sys.stdout.write(f"Removed {keys} insight delivery keys older than {days} days.\n")
         return 0
+    if args.command in ("kb-check", "kb-sync"):
+        return _knowledge(settings, args.command)
     return 2
+
+
+def _knowledge(settings: Settings, command: str) -> int:
+    from bot import knowledge
+    from bot.settings import REPO_ROOT
+
+    domain_dir = REPO_ROOT / "domain"
+    if command == "kb-sync":
+        try:
+            changed = knowledge.sync(settings.kb_dir, domain_dir, REPO_ROOT)
+        except knowledge.KnowledgeError as error:
+            sys.stderr.write(f"{error}\n")
+            return 1
+        for path in changed:
+            sys.stdout.write(f"wrote {path}\n")
+        sys.stdout.write(f"{len(changed)} domain file(s) changed.\n")
+        return 0
+    problems = knowledge.check(settings.kb_dir, domain_dir, REPO_ROOT)
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    if not problems:
+        sys.stdout.write("Knowledge base and domain agree; every answer has a source.\n")
+    return 1 if problems else 0

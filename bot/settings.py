@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     council_services_database_url: str = Field("", env="COUNCIL_SERVICES_DATABASE_URL")
     http_connect_timeout_s: float = Field(2.0, env="HTTP_CONNECT_TIMEOUT")
     http_read_timeout_s: float = Field(5.0, env="HTTP_READ_TIMEOUT")
+    #: Use the in-memory CRM (council tax, broadband) instead of the council services.
+    crm_fake: bool = Field(False, env="CRM_FAKE")
 
     # The assistant's own storage (outbox of reports waiting for the council services)
     database_url: str = Field("", env="DATABASE_URL")

@@ -6,13 +6,16 @@ Nothing here touches the network or a database at import time.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
 from actions.common.place_words import Words, load_words
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
+from bot.knowledge import ServiceKnowledge, cached_knowledge
 from bot.settings import settings
+from integrations.crm import CrmClient, FakeCrm, get_crm_client
 from integrations.directory import DirectoryClient, get_directory_client
 from integrations.open311 import Open311Client, get_open311_client
 from integrations.outbox import Outbox
@@ -84,3 +87,16 @@ def directory() -> DirectoryClient:
 def place_words() -> Words:
     """Words for talking about places (``kb/directory/words.yml``)."""
     return load_words(settings.kb_dir / "directory" / "words.yml")
+def settings_kb_dir() -> Path:
+    """The knowledge-base folder in use."""
+    return settings.kb_dir
+
+
+def knowledge(service: str) -> ServiceKnowledge:
+    """The knowledge base of one service (``kb/facts/<service>.yml``), loaded once."""
+    return cached_knowledge(settings.kb_dir / "facts" / f"{service}.yml")
+
+
+def crm() -> CrmClient | FakeCrm:
+    """The council's CRM: council tax accounts and cases, broadband applications."""
+    return get_crm_client()

@@ -69,3 +69,36 @@ BOOK_DATE = "book_date"
 BOOK_TIME = "book_time"
 BOOK_MINUTES = "book_minutes"
 BOOKING_REFERENCE = "booking_reference"
+# Council tax
+CT_ACCOUNT_REFERENCE = "ct_account_reference"
+CT_POSTCODE = "ct_postcode"
+CT_SURNAME = "ct_surname"
+CT_CONFIRM = "ct_confirm"
+CT_ALONE_SINCE = "ct_alone_since"
+CT_MOVING_DATE = "ct_moving_date"
+CT_NEW_ADDRESS = "ct_new_address"
+CT_VERIFIED = "ct_verified"
+CT_STOPPED = "ct_stopped"
+CT_FAILURES = "ct_failures"
+CT_BALANCE = "ct_balance"
+CT_BAND = "ct_band"
+CT_NEXT_DATE = "ct_next_date"
+CT_NEXT_AMOUNT = "ct_next_amount"
+CT_CASE_REFERENCE = "ct_case_reference"
+CT_CASE_REFERENCE_SPOKEN = "ct_case_reference_spoken"
+
+# Broadband vouchers
+BB_APPLICANT = "bb_applicant"
+BB_STAFF = "bb_staff"
+BB_POSTCODE = "bb_postcode"
+BB_SPEED = "bb_speed"
+BB_BUILD_PLANNED = "bb_build_planned"
+BB_BUSINESS_NAME = "bb_business_name"
+BB_CONFIRM = "bb_confirm"
+BB_OUTCOME = "bb_outcome"
+BB_REFERENCE = "bb_reference"
+
+BROADBAND_FORM_SLOTS = (
+    BB_APPLICANT, BB_STAFF, BB_POSTCODE, BB_SPEED, BB_BUILD_PLANNED, BB_BUSINESS_NAME,
+    BB_CONFIRM, BB_OUTCOME,
+)  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
+    council_tax,
     insight,
     open311,
     places,
@@ -24,3 +25,4 @@ api_router.include_router(staff_console.router)
 api_router.include_router(insight.router, prefix="/api/v1")
 api_router.include_router(staff_insight.router)
 api_router.include_router(places.router, prefix="/api/v1")
+api_router.include_router(council_tax.router, prefix="/api/v1")

@@ -17,6 +17,9 @@ Variables:
     INSIGHT_EVENT_RETENTION_DAYS: age after which ``purge`` removes outcome events (730).
     INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
+    COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications of one account, across all
+        conversations, before it is locked (5).
+    COUNCIL_TAX_LOCK_MINUTES: how long such an account stays locked (30).
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
     COUNCIL / KB_DIR: the council profile folder ``<KB_DIR>/councils/<COUNCIL>/`` whose
@@ -84,6 +87,10 @@ class Settings(BaseSettings):
     council: str = Field("", env="COUNCIL")
     kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
     places_file: Path | None = Field(None, env="PLACES_FILE")
+    council_tax_max_failed_verifications: int = Field(
+        5, ge=1, le=100, env="COUNCIL_TAX_MAX_FAILED_VERIFICATIONS"
+    )
+    council_tax_lock_minutes: int = Field(30, ge=1, le=24 * 60, env="COUNCIL_TAX_LOCK_MINUTES")
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -169,6 +170,8 @@ def _insight_tables(connection: Connection) -> None:
         sa.UniqueConstraint("conversation_hash", "asked_at", name="uq_insight_unanswered_message"),
     )
     sa.Index("ix_insight_unanswered_asked_at", unanswered.c.asked_at)
+
+
 def _pc_booking_tables(connection: Connection) -> None:
     """Version 3: public PC bookings (issue #5), spelt out as shipped.
 
@@ -208,10 +211,89 @@ def _pc_booking_tables(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
+SAMPLE_ACCOUNTS_PATH = Path(__file__).resolve().parents[1] / "data" / "council_tax_accounts.yml"
+
+
+def _council_tax_tables(connection: Connection) -> None:
+    """Version 4: council tax accounts (SAMPLE accounts seeded), cases, broadband applications.
+
+    Spelt out as shipped, like version 2.
+    """
+    metadata = sa.MetaData()
+    accounts = sa.Table(
+        "council_tax_accounts",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("account_reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("surname", sa.String(100), nullable=False),
+        sa.Column("postcode", sa.String(10), nullable=False),
+        sa.Column("address", sa.String(300), nullable=False),
+        sa.Column("band", sa.String(1), nullable=False),
+        sa.Column("balance_pence", sa.Integer, nullable=False),
+        sa.Column("instalments", sa.Integer, nullable=False),
+        sa.Column("next_instalment_date", sa.Date, nullable=True),
+        sa.Column("next_instalment_pence", sa.Integer, nullable=True),
+        sa.Column("sample_data", sa.Boolean, nullable=False),
+        sa.Column("failed_verifications", sa.Integer, nullable=False),
+        sa.Column("locked_until", UTCDateTime, nullable=True),
+    )
+    sa.Table(
+        "council_tax_cases",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column(
+            "account_id",
+            sa.Integer,
+            sa.ForeignKey("council_tax_accounts.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("details", sa.JSON, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("conversation_id", sa.String(200), nullable=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "broadband_applications",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("business_name", sa.String(200), nullable=False),
+        sa.Column("postcode", sa.String(10), nullable=False),
+        sa.Column("staff_count", sa.Integer, nullable=False),
+        sa.Column("current_speed_mbps", sa.Float, nullable=False),
+        sa.Column("voucher_pounds", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("conversation_id", sa.String(200), nullable=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    metadata.create_all(connection)
+    seed = yaml.safe_load(SAMPLE_ACCOUNTS_PATH.read_text(encoding="utf-8"))
+    rows = [
+        {
+            **account,
+            "account_reference": str(account["account_reference"]),
+            "sample_data": bool(seed.get("sample_data", True)),
+            "failed_verifications": 0,
+            "locked_until": None,
+        }
+        for account in seed["accounts"]
+    ]
+    if rows:
+        connection.execute(accounts.insert(), rows)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
     Migration(3, "public PC bookings: pc_bookings, pc_booking_slots", _pc_booking_tables),
+    Migration(
+        4,
+        "council tax accounts (sample), council tax cases, broadband applications",
+        _council_tax_tables,
+    ),
     Migration(7, "service insight: insight_events, insight_unanswered", _insight_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

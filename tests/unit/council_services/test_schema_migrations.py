@@ -125,6 +125,7 @@ def test_a_version_1_database_upgrades_to_version_2(tmp_path: Path) -> None:
         ).all()
     assert [version for version, _ in descriptions] == [m.version for m in MIGRATIONS]
     assert "triage" in descriptions[1][1]
+    assert apply_migrations(engine) == LATEST_VERSION
     with create_session_factory(engine)() as session:
         assert crud.get_service_request(session, service_request_id=reference) is not None
         body = {
@@ -177,4 +178,21 @@ def test_a_version_2_database_upgrades_to_version_3_with_the_slot_constraint(
         assert any(
             set(c["column_names"]) == {"place_id", "pc_number", "slot_start"} for c in unique
         )
+
+
+# --- version 4: council tax accounts (sample), cases, broadband applications ---------------
+
+
+def test_a_version_2_database_upgrades_to_version_4_with_sample_accounts(tmp_path: Path) -> None:
+    engine = file_engine(tmp_path)
+    assert apply_migrations(engine, MIGRATIONS[:2]) == 2
+    assert apply_migrations(engine, [m for m in MIGRATIONS if m.version <= 4]) == 4
+    with engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        assert {"council_tax_accounts", "council_tax_cases", "broadband_applications"} <= tables
+        rows = connection.execute(
+            sa.text("SELECT account_reference, sample_data FROM council_tax_accounts")
+        ).all()
+    assert rows and all(sample for _, sample in rows)
+    assert "40012345" in {reference for reference, _ in rows}
     engine.dispose()

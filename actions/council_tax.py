@@ -1,0 +1,220 @@
+"""Council tax: account look-up with verification, three changes, and "I can't pay".
+
+Every form here starts by proving the account is the resident's (reference, postcode and
+surname, checked by the CRM together). A failure says only that the details don't match;
+after three in a conversation nothing more is tried and a person is offered. The CRM also
+locks an account after repeated failures across conversations. What a verified resident
+may see lives in this conversation's slots only, which a new session clears.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import deps, responses, slots
+from actions.common.journey_triage import journey_record
+from actions.common.values import (
+    format_date,
+    format_pounds,
+    spell_out,
+)
+from actions.handoff import send_record
+from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
+from integrations.triage import new_reference
+
+logger = logging.getLogger(__name__)
+
+#: Failed verifications in one conversation before the assistant stops trying.
+MAX_FAILURES = 3
+IDENTITY_SLOTS = (slots.CT_ACCOUNT_REFERENCE, slots.CT_POSTCODE, slots.CT_SURNAME)
+
+
+def account_slots(summary: AccountSummary) -> list[EventType]:
+    """The slots a verified resident's answers are filled from."""
+    return [
+        SlotSet(slots.CT_VERIFIED, True),
+        SlotSet(slots.CT_BAND, summary.band),
+        SlotSet(slots.CT_BALANCE, format_pounds(summary.balance_pence)),
+        SlotSet(
+            slots.CT_NEXT_DATE,
+            format_date(summary.next_instalment_date) if summary.next_instalment_date else None,
+        ),
+        SlotSet(
+            slots.CT_NEXT_AMOUNT,
+            format_pounds(summary.next_instalment_pence)
+            if summary.next_instalment_pence is not None
+            else None,
+        ),
+    ]
+
+
+def identity_of(tracker: Tracker) -> Identity:
+    """The details the resident verified with, as the CRM wants them."""
+    return Identity(
+        account_reference=str(tracker.get_slot(slots.CT_ACCOUNT_REFERENCE) or ""),
+        postcode=str(tracker.get_slot(slots.CT_POSTCODE) or ""),
+        surname=str(tracker.get_slot(slots.CT_SURNAME) or ""),
+    )
+
+
+def _unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """True when the form ended without a verified account (and the resident knows why)."""
+    if tracker.get_slot(slots.CT_VERIFIED) and not tracker.get_slot(slots.CT_STOPPED):
+        return False
+    if not tracker.get_slot(slots.CT_STOPPED):
+        # The form asked nothing: verification already failed too often in this conversation.
+        dispatcher.utter_message(response=responses.CT_VERIFICATION_STOPPED)
+    return True
+
+
+class ActionCouncilTaxAccountSummary(Action):
+    """Reads the verified account back: band, balance, next instalment."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_council_tax_account_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Say the summary, or nothing if verification stopped (already explained)."""
+        if _unverified(dispatcher, tracker):
+            return [SlotSet(slots.CT_STOPPED, False)]
+        if tracker.get_slot(slots.CT_NEXT_DATE):
+            dispatcher.utter_message(response=responses.CT_BALANCE)
+        else:
+            dispatcher.utter_message(response=responses.CT_BALANCE_NOTHING_DUE)
+        return []
+
+
+class _CaseAction(Action):
+    """Sends one kind of change to the CRM once the form is complete."""
+
+    kind = ""
+    done_response = ""
+    form_slots: tuple[str, ...] = ()
+
+    def details(self, tracker: Tracker) -> dict[str, Any]:
+        """The change's own details for the CRM."""
+        return {}
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Create the case and read its reference back."""
+        reset = [SlotSet(slot, None) for slot in (*self.form_slots, slots.CT_CONFIRM)]
+        if _unverified(dispatcher, tracker):
+            return [*reset, SlotSet(slots.CT_STOPPED, False)]
+        if tracker.get_slot(slots.CT_CONFIRM) is not True:
+            dispatcher.utter_message(response=responses.CT_NOTHING_CHANGED)
+            return reset
+        try:
+            case = await deps.crm().create_case(
+                identity_of(tracker), self.kind, self.details(tracker), tracker.sender_id
+            )
+        except NotVerified:
+            dispatcher.utter_message(response=responses.CT_VERIFICATION_STOPPED)
+            return [*reset, SlotSet(slots.CT_VERIFIED, False)]
+        except (CrmUnavailable, CrmError) as error:
+            logger.warning("council tax case not sent", extra={"error": str(error)})
+            dispatcher.utter_message(response=responses.CT_UNAVAILABLE)
+            return reset
+        dispatcher.utter_message(
+            response=self.done_response,
+            ct_case_reference=case.reference,
+            ct_case_reference_spoken=spell_out(case.reference),
+            report_change_days=deps.knowledge("council_tax").facts["report_change_days"].text,
+        )
+        return [
+            *reset,
+            SlotSet(slots.CT_CASE_REFERENCE, case.reference),
+            SlotSet(slots.CT_CASE_REFERENCE_SPOKEN, spell_out(case.reference)),
+        ]
+
+
+class ActionCouncilTaxChangeInstalments(_CaseAction):
+    """Asks for 12 monthly instalments."""
+
+    kind = "twelve_instalments"
+    done_response = responses.CT_INSTALMENTS_CASE_CREATED
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_council_tax_change_instalments"
+
+
+class ActionCouncilTaxApplyDiscount(_CaseAction):
+    """Applies for the single person discount from the date given."""
+
+    kind = "single_person_discount"
+    done_response = responses.CT_DISCOUNT_CASE_CREATED
+    form_slots = (slots.CT_ALONE_SINCE,)
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_council_tax_apply_discount"
+
+    def details(self, tracker: Tracker) -> dict[str, Any]:
+        """The date they started living alone, as ISO 8601."""
+        return {"living_alone_since": _iso(tracker.get_slot(slots.CT_ALONE_SINCE))}
+
+
+class ActionCouncilTaxReportMove(_CaseAction):
+    """Reports a move: the date and the new address."""
+
+    kind = "moving_home"
+    done_response = responses.CT_MOVE_CASE_CREATED
+    form_slots = (slots.CT_MOVING_DATE, slots.CT_NEW_ADDRESS)
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_council_tax_report_move"
+
+    def details(self, tracker: Tracker) -> dict[str, Any]:
+        """The moving date (ISO 8601) and the new address."""
+        return {
+            "moving_date": _iso(tracker.get_slot(slots.CT_MOVING_DATE)),
+            "new_address": tracker.get_slot(slots.CT_NEW_ADDRESS),
+        }
+
+
+def _iso(display: str | None) -> str:
+    from actions.common.values import parse_date
+
+    parsed = parse_date(display)
+    return parsed.isoformat() if parsed else ""
+
+
+class ActionCouncilTaxCantPay(Action):
+    """Says "I can't pay": a priority-2 triage record, then budgeting-support signposting."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_council_tax_cant_pay"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Open the record, read the reference back, then say where help is."""
+        reference = new_reference()
+        record = journey_record(tracker, reference, "council_tax_cant_pay")
+        sent = await send_record(record, reference)
+        response_time = deps.triage_rules().response_time(record["priority"])
+        dispatcher.utter_message(
+            response=responses.CT_CANT_PAY_RECORDED if sent else responses.CT_CANT_PAY_HELD,
+            triage_reference=reference,
+            triage_reference_spoken=spell_out(reference),
+            response_time=response_time,
+        )
+        dispatcher.utter_message(response=responses.CT_CANT_PAY_HELP)
+        logger.info("council tax hardship record", extra={"reference": reference})
+        return [
+            SlotSet(slots.TRIAGE_REFERENCE, reference),
+            SlotSet(slots.RESPONSE_TIME, response_time),
+        ]
