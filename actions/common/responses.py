@@ -44,3 +44,7 @@ URGENT_CASE_OPENED = "utter_urgent_case_opened"
 FALLBACK_SUGGESTIONS = "utter_fallback_suggestions"
 FALLBACK_REPHRASE = "utter_fallback_rephrase"
 FALLBACK_OFFER_PERSON = "utter_fallback_offer_person"
+
+# Another language (issue #7): wording per language in kb/translations, generated into
+# domain/languages.yml
+INTERPRETER_OFFER = "utter_interpreter_offer"
