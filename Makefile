@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean
+.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean translations
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -66,3 +66,6 @@ create-staff: install ## Create a staff account for the console: make create-sta
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts
+
+translations: install ## Regenerate domain/languages.yml from kb/translations (issue #7)
+	$(PY) -m bot.translations
