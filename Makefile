@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean
+.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -89,3 +89,6 @@ kb-sync: install ## Regenerate the domain's service answers (domain/*_faq.yml) f
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts
+
+translations: install ## Regenerate domain/languages.yml from kb/translations (issue #7)
+	$(PY) -m bot.translations

@@ -54,7 +54,10 @@ def suggestions(ranking: list[dict[str, Any]], labels: dict[str, str]) -> list[d
 
 
 class ActionHandleFallback(Action):
-    """First miss: best guesses as buttons. Second miss in a row: offer a person."""
+    """First miss: best guesses as buttons. Second miss in a row: offer a person.
+
+    In a conversation in another language every miss offers a person with an interpreter.
+    """
 
     def name(self) -> str:
         """Registered name."""
@@ -63,7 +66,11 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Suggest, or offer a person."""
+        """Suggest, or offer a person; in another language, a person with an interpreter."""
+        if (tracker.get_slot(slots.LANGUAGE) or "en") != "en":
+            # English suggestions would be guesses about text the model cannot read.
+            dispatcher.utter_message(response=responses.INTERPRETER_OFFER)
+            return []
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response=responses.FALLBACK_OFFER_PERSON)
             return []

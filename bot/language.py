@@ -89,6 +89,14 @@ _ENGLISH_WORDS = frozenset(
     new old broken kids poorly damp fix collection collected waste weeks week
     tonight homeless apply badge tell live outside number out like understand
     yes thanks thank cheers very much today
+    im done now goodbye bye hello hey morning evening again behind near next opposite
+    full time part discount occupier sole single blocked drain bus station school shop
+    shops pavement lamp light lights broken missed overflowing smells smell dumped
+    dumping graffiti tipping fly noise neighbour neighbours nobody anyone anybody
+    something nothing everything always never already yet soon because than then
+    those these them their were we've we're they're you're i'll i'd she's he's let's
+    what's where's how's who's pay paid paying owe money bill bills account letter
+    form website phone call ring rang booked book cancel appointment
     """.split()
 )
 
@@ -305,7 +313,9 @@ def _latin(words: list[str], cleaned: str, current: str) -> str:
     english = sum(w in _ENGLISH_WORDS for w in lowered) / len(lowered)
     if english >= ENGLISH_WORD_SHARE:
         return "en"
-    ranked = _candidates(cleaned)
+    # langdetect's profiles are lower case: shouted text ("BLOCKED DRAIN BENTILEE")
+    # otherwise reads as German.
+    ranked = _candidates(cleaned.lower())
     chosen = _pick_latin(lowered, ranked) if ranked else None
     if chosen in {"cs", "sk"}:
         slovak = sum(c in _SLOVAK_ONLY for c in cleaned)

@@ -87,6 +87,8 @@ def directory() -> DirectoryClient:
 def place_words() -> Words:
     """Words for talking about places (``kb/directory/words.yml``)."""
     return load_words(settings.kb_dir / "directory" / "words.yml")
+
+
 def settings_kb_dir() -> Path:
     """The knowledge-base folder in use."""
     return settings.kb_dir

@@ -127,3 +127,6 @@ BB_TOO_MANY_STAFF = "utter_broadband_too_many_staff"
 BB_OUTSIDE_AREA = "utter_broadband_outside_area"
 BB_FAST_ENOUGH = "utter_broadband_fast_enough"
 BB_BUILD_PLANNED = "utter_broadband_build_planned"
+# Another language (issue #7): wording per language in kb/translations, generated into
+# domain/languages.yml
+INTERPRETER_OFFER = "utter_interpreter_offer"

@@ -16,6 +16,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest
 from sanic.request import Request
 
+from bot.language import SUPPORTED
 from bot.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,18 @@ EMPTY_MESSAGE = "/nlu_fallback"
 #: Button payloads (``/affirm``) pass; any other leading slash would let typed text
 #: inject intents and entities, so it is dropped.
 _PAYLOAD = re.compile(r"^/[a-z_]{1,64}$")
+#: The one payload with an entity: the language buttons ("English", "Polski"), which
+#: greet the resident again in the chosen language. Only this intent, only this
+#: entity, and only a language the assistant knows (issue #7).
+_LANGUAGE_PAYLOAD = re.compile(r'^/greet\{"language": ?"([a-z]{2})"\}$')
+
+
+def _allowed_payload(text: str) -> bool:
+    """Whether a leading-slash message is a button payload the product sends."""
+    if _PAYLOAD.match(text):
+        return True
+    match = _LANGUAGE_PAYLOAD.match(text)
+    return bool(match) and match.group(1) in SUPPORTED
 
 
 def clean_message(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
@@ -36,7 +49,7 @@ def clean_message(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = clean_text(text, max_chars)
-    if text.startswith("/") and not _PAYLOAD.match(text):
+    if text.startswith("/") and not _allowed_payload(text):
         text = text.lstrip("/ ")
     return text if text else EMPTY_MESSAGE
 

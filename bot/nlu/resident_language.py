@@ -1,0 +1,234 @@
+"""A Rasa 3.6 NLU component: the language of each message, and what it can really mean.
+
+Listed in ``config.yml`` after every other component, so it sees the English NLU's
+answer. For each typed message it runs :func:`bot.language.detect_language`, which keeps
+quiet on short or ambiguous text (postcodes, numbers, "ok", names, "hiya"):
+
+* **No clear language**: nothing changes. The ``language`` slot keeps its value, so a
+  Polish conversation stays Polish when the resident answers "ok" or "ST4 2DX".
+* **English**: a ``language`` entity with value ``en`` (the slot follows the resident
+  back to English); the intent is left exactly as the English NLU classified it.
+* **Another language**: a ``language`` entity with its code, and the intent is replaced
+  by what the assistant can honestly understand in that language, from the phrases in
+  ``kb/translations/<code>.yml`` (``understand``): ``urgent_help`` for crisis words,
+  ``greet`` for a greeting, otherwise ``nlu_fallback``, which leads to the offer of a
+  person with an interpreter instead of a confident English answer to a question the
+  English model could not read. An ``urgent_help`` prediction is never taken away.
+
+A whole message that is just a greeting of one language ("dzień dobry") also switches,
+although it is short: the phrase is distinctive and listed for one language only.
+
+The ``language`` slot is filled from the entity by a ``from_entity`` mapping (domain/core.yml).
+Button payloads (``/greet{"language":"pl"}``) bypass the component: Rasa parses them itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_CONFIDENCE,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import detect_language
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_ENTITY = "language"
+ENGLISH = "en"
+URGENT_INTENT = "urgent_help"
+GREET_INTENT = "greet"
+NOT_UNDERSTOOD_INTENT = "nlu_fallback"
+#: Checked in this order: a crisis word wins over a greeting in the same message.
+UNDERSTOOD_INTENTS = (URGENT_INTENT, GREET_INTENT)
+#: Passed to the detector as "the current language": it comes back when unsure.
+_UNDECIDED = ""
+_PUNCTUATION = re.compile(r"[^\w\s'-]+")
+
+
+def _normalise(text: str) -> str:
+    """Lower case, NFC, punctuation to spaces, single spaces."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+class Lexicon:
+    """Greetings and crisis phrases per language, from ``kb/translations``."""
+
+    def __init__(self, phrases: dict[str, dict[str, tuple[str, ...]]]) -> None:
+        """Build from ``{code: {intent: phrases}}``.
+
+        Args:
+            phrases: What each language's file lists under ``understand``.
+        """
+        self._phrases = {
+            code: {
+                intent: tuple(_normalise(p) for p in found if _normalise(p))
+                for intent, found in by_intent.items()
+            }
+            for code, by_intent in phrases.items()
+        }
+        owners: dict[str, set[str]] = {}
+        for code, by_intent in self._phrases.items():
+            for phrase in by_intent.get(GREET_INTENT, ()):
+                owners.setdefault(phrase, set()).add(code)
+        # A greeting that two languages share ("salam") cannot tell them apart.
+        self._greeting_owner = {p: next(iter(c)) for p, c in owners.items() if len(c) == 1}
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages with a lexicon."""
+        return frozenset(self._phrases)
+
+    def understood(self, code: str, text: str) -> str | None:
+        """The intent the message clearly expresses in language ``code``, if any."""
+        normalised = _normalise(text)
+        by_intent = self._phrases.get(code, {})
+        for intent in UNDERSTOOD_INTENTS:
+            if any(phrase in normalised for phrase in by_intent.get(intent, ())):
+                return intent
+        return None
+
+    def greeting_language(self, text: str) -> str | None:
+        """The language of a message that is nothing but one language's greeting."""
+        return self._greeting_owner.get(_normalise(text))
+
+
+def load_lexicon(translations_dir: Path) -> Lexicon:
+    """The lexicon of every translation in ``translations_dir``."""
+    from bot.translations import lexicons
+
+    return Lexicon(lexicons(translations_dir))
+
+
+@DefaultV1Recipe.register(
+    [
+        DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+        DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
+    ],
+    is_trainable=False,
+)
+class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
+    """Adds a ``language`` entity and keeps only what is understood in other languages."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring).
+
+        ``translations_dir`` is where the ``<code>.yml`` files are; empty means the
+        ``kb/translations`` folder of the running settings.
+        """
+        return {"translations_dir": ""}
+
+    def __init__(self, config: dict[str, Any], lexicon: Lexicon | None = None) -> None:
+        """Creates the component.
+
+        Args:
+            config: the default config updated with the pipeline entry.
+            lexicon: the phrases to use; loaded from ``translations_dir`` when omitted.
+        """
+        if lexicon is None:
+            directory = config.get("translations_dir") or ""
+            if not directory:
+                from bot.settings import settings
+
+                directory = settings.kb_dir / "translations"
+            lexicon = load_lexicon(Path(directory))
+        self._lexicon = lexicon
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ResidentLanguageClassifier:
+        """Creates a new component (see parent class for full docstring)."""
+        return cls({**cls.get_default_config(), **config})
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Leaves the training data as it is: the component learns nothing from it.
+
+        Args:
+            training_data: the NLU training data.
+
+        Returns:
+            The same training data, unchanged.
+        """
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Adds the language entity and, for another language, the understood intent.
+
+        Args:
+            messages: the messages to process.
+
+        Returns:
+            The same messages.
+        """
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text.strip() or text.startswith("/"):
+                continue
+            code = detect_language(text, current=_UNDECIDED)
+            if code == _UNDECIDED:
+                code = self._lexicon.greeting_language(text) or _UNDECIDED
+            if code == _UNDECIDED:
+                continue
+            self._add_entity(message, text, code)
+            if code != ENGLISH:
+                self._keep_only_understood(message, text, code)
+        return messages
+
+    def _add_entity(self, message: Message, text: str, code: str) -> None:
+        entities = [
+            entity
+            for entity in message.get(ENTITIES) or []
+            if entity.get(ENTITY_ATTRIBUTE_TYPE) != LANGUAGE_ENTITY
+        ]
+        entities.append(
+            {
+                ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
+                ENTITY_ATTRIBUTE_START: 0,
+                ENTITY_ATTRIBUTE_END: len(text),
+                ENTITY_ATTRIBUTE_VALUE: code,
+                ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
+                EXTRACTOR: self.name,
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
+
+    def _keep_only_understood(self, message: Message, text: str, code: str) -> None:
+        """Replace the English model's guess by what the lexicon really understands."""
+        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        intent = self._lexicon.understood(code, text)
+        if intent is None:
+            # Never take urgent help away: a missed crisis costs far more than a false one.
+            intent = URGENT_INTENT if predicted == URGENT_INTENT else NOT_UNDERSTOOD_INTENT
+        chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(chosen)], add_to_output=True)
+        logger.debug("language %s: intent %s (English model said %s)", code, intent, predicted)

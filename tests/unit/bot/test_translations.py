@@ -1,0 +1,176 @@
+"""The translations in kb/translations and the domain file generated from them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from rasa.core.nlg.generator import ResponseVariationFilter
+from rasa.core.nlg.interpolator import interpolate
+
+from bot import translations
+from bot.channels.rest import clean_message
+from bot.translations import (
+    DOMAIN_FILE,
+    load_source,
+    load_translations,
+    placeholders,
+    render_domain,
+)
+
+REQUIRED_LANGUAGES = ("pl", "ro", "ur", "pa", "ar", "bn", "sk")
+SOURCE = load_source()
+TRANSLATIONS = load_translations()
+PAIRS = [(code, name) for code in sorted(TRANSLATIONS) for name in sorted(SOURCE)]
+#: Placeholders a translation must keep: what the resident needs to act on.
+MUST_KEEP = re.compile(r"_phone(_spoken)?$|^triage_reference$")
+#: Forced direction marks and embeddings: right-to-left text must rely on dir="auto".
+DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def _english(name: str, voice: bool) -> list[dict]:
+    return [v for v in SOURCE[name] if (v.get("channel") == "twilio_voice") == voice]
+
+
+def _all_texts(entry: dict) -> list[str]:
+    texts = [entry["text"], entry.get("voice") or ""]
+    texts += [b["title"] for b in entry.get("buttons") or []]
+    return texts
+
+
+def test_required_languages_are_translated():
+    assert set(REQUIRED_LANGUAGES) <= set(TRANSLATIONS)
+
+
+def test_generated_domain_is_up_to_date():
+    assert DOMAIN_FILE.read_text(encoding="utf-8") == render_domain(), (
+        "domain/languages.yml is out of date: run python -m bot.translations"
+    )
+
+
+def test_check_mode_reports_a_stale_file(tmp_path, monkeypatch):
+    stale = tmp_path / "languages.yml"
+    stale.write_text("# old\n", encoding="utf-8")
+    monkeypatch.setattr(translations, "DOMAIN_FILE", stale)
+    assert translations.main(["--check"]) == 1
+    assert translations.main([]) == 0
+    assert translations.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_every_language_has_every_response(code):
+    assert set(TRANSLATIONS[code].responses) == set(SOURCE)
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_every_translation_says_it_needs_a_qualified_translator(code):
+    path = translations.TRANSLATIONS_DIR / f"{code}.yml"
+    header = path.read_text(encoding="utf-8").split("\nlanguage:")[0]
+    assert "qualified translator" in header
+    review = TRANSLATIONS[code].review
+    assert review["source"] == "kb/translations/en.yml"
+    assert review["status"] in {"draft", "checked"}
+    if review["status"] == "checked":
+        assert review["translator"] and review["checked"]
+
+
+@pytest.mark.parametrize("code,name", PAIRS)
+def test_placeholders_are_consistent(code, name):
+    entry = TRANSLATIONS[code].responses[name]
+    for voice, text in ((False, entry["text"]), (True, entry.get("voice"))):
+        english = _english(name, voice)
+        if not english:
+            continue
+        assert text, f"{code}/{name}: English has a voice variant, so the translation needs one"
+        allowed = set().union(*(placeholders(v["text"]) for v in english))
+        found = placeholders(text)
+        assert found <= allowed, f"{code}/{name}: unknown placeholders {found - allowed}"
+        default = next((v for v in english if not v.get("condition")), english[0])
+        needed = {p for p in placeholders(default["text"]) if MUST_KEEP.search(p)}
+        assert needed <= found, f"{code}/{name}: missing {needed - found}"
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_button_payloads_pass_the_rest_channel(code):
+    for name, entry in TRANSLATIONS[code].responses.items():
+        for button in entry.get("buttons") or []:
+            assert clean_message(button["payload"]) == button["payload"], (code, name)
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_no_forced_direction_marks(code):
+    for name, entry in TRANSLATIONS[code].responses.items():
+        for text in _all_texts(entry):
+            assert not DIRECTION_MARKS.search(text), (code, name)
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_every_language_understands_greetings_and_urgent_help(code):
+    understand = TRANSLATIONS[code].understand
+    assert len(understand.get("greet", ())) >= 2
+    assert len(understand.get("urgent_help", ())) >= 8
+
+
+def test_urgent_help_keeps_every_safety_number_in_every_language():
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    values = {
+        "emergency_phone": "999",
+        "samaritans_phone": "116 123",
+        "domestic_abuse_phone": "0808 2000 247",
+        "emergency_housing_phone": "01782 234234",
+        "council_name": "Stoke-on-Trent City Council",
+    }
+    for code in TRANSLATIONS:
+        [variation] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
+            "utter_urgent_help", "rest", {"language": code}
+        )
+        text = interpolate(variation["text"], values)
+        for number in ("999", "116 123", "0808 2000 247", "01782 234234"):
+            assert number in text, (code, text)
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_rasa_picks_the_language_variation_on_every_channel(code):
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chooser = ResponseVariationFilter(domain["responses"])
+    slots = {"language": code, "triage_urgent": True, "handoff_consent": True}
+    for name in SOURCE:
+        for channel in ("rest", "twilio_voice"):
+            chosen = chooser.responses_for_utter_action(name, channel, slots)
+            assert len(chosen) == 1, (code, name, channel)
+            expected = TRANSLATIONS[code].responses[name]
+            wanted = expected.get("voice") if channel == "twilio_voice" else None
+            assert chosen[0]["text"] == (wanted or expected["text"]), (code, name, channel)
+
+
+def test_english_is_unchanged_for_english_conversations():
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chooser = ResponseVariationFilter(domain["responses"])
+    urgent = chooser.responses_for_utter_action(
+        "utter_ask_handoff_consent", "rest", {"language": "en", "triage_urgent": True}
+    )
+    assert [v["text"] for v in urgent] == [SOURCE["utter_ask_handoff_consent"][0]["text"]]
+    plain = chooser.responses_for_utter_action(
+        "utter_ask_handoff_consent", "rest", {"language": "en", "triage_urgent": False}
+    )
+    assert [v["text"] for v in plain] == [SOURCE["utter_ask_handoff_consent"][1]["text"]]
+
+
+def test_language_button_payload_survives_rasa_interpolation():
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    [variation] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
+        "utter_greet", "rest", {"language": "pl"}
+    )
+    buttons = interpolate(variation["buttons"], {"language": "pl", "council_name": "X"})
+    assert buttons[-1]["payload"] == '/greet{"language":"en"}'
+
+
+def test_malformed_translation_is_refused(tmp_path):
+    (tmp_path / "en.yml").write_text("language: en\nresponses: {utter_x: [{text: hi}]}\n")
+    (tmp_path / "pl.yml").write_text("language: pl\nresponses: {utter_x: {voice: x}}\n")
+    with pytest.raises(ValueError, match="pl.yml"):
+        load_translations(tmp_path)
+    (tmp_path / "pl.yml").write_text("language: de\nresponses: {}\n")
+    with pytest.raises(ValueError, match="two-letter code"):
+        load_translations(tmp_path)
