@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean
+.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff clean chromium
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ train: install ## Train the model if the training inputs changed (cached by thei
 run: install ## Start every service with embedded defaults and print the URLs
 	$(PY) -m bot run
 
-test: install ## The whole test suite (unit, contract, NLU, end-to-end)
+test: install chromium ## The whole test suite (unit, contract, NLU, end-to-end, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)
@@ -66,3 +66,9 @@ create-staff: install ## Create a staff account for the console: make create-sta
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts
+
+CHROMIUM ?= /usr/bin/chromium
+chromium: ## Install Debian's chromium for the browser tests, only when it is missing (needs root)
+	@[ -x $(CHROMIUM) ] || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

@@ -23,6 +23,7 @@ DEVELOPMENT_SECRETS = {
     "staff_api_token": "dev-staff-token",
     "open311_api_key": "dev-open311-key",
     "caller_id_secret": "dev-caller-id-secret",
+    "twilio_auth_token": "dev-twilio-auth-token",
 }
 
 
@@ -69,6 +70,19 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
     caller_id_secret: str = Field(DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET")
+
+    # Phone line (issue #6): Twilio Voice webhook at /webhooks/twilio_voice/webhook
+    twilio_auth_token: str = Field(
+        DEVELOPMENT_SECRETS["twilio_auth_token"], env="TWILIO_AUTH_TOKEN"
+    )
+    #: The public base URL Twilio calls (behind a proxy); empty: the URL as received.
+    twilio_public_url: str = Field("", env="TWILIO_PUBLIC_URL")
+    twilio_voice: str = Field("Polly.Amy", env="TWILIO_VOICE")
+    twilio_language: str = Field("en-GB", env="TWILIO_LANGUAGE")
+    #: Where the text message at the end of a call sends residents; empty: the web chat.
+    web_chat_url: str = Field("", env="WEB_CHAT_URL")
+    #: ``outbox`` (the council services' SMS outbox) or ``fake`` (in memory, for tests).
+    sms_gateway: str = Field("outbox", env="SMS_GATEWAY")
 
     class Config:  # noqa: D106 - pydantic's settings hook
         env_file = ".env"
@@ -118,6 +132,11 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def continue_online_url(self) -> str:
+        """The link a caller is texted to carry on online (the web chat)."""
+        return self.web_chat_url or f"{self.council_services_url.rstrip('/')}/"
 
     def check_secrets(self) -> None:
         """Refuse the development placeholder secrets outside development.

@@ -48,6 +48,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "OUTBOX_RETRY_BASE_SECONDS": str(settings.outbox_retry_base_s),
         "OUTBOX_RETRY_MAX_SECONDS": str(settings.outbox_retry_max_s),
         "OUTBOX_POLL_SECONDS": str(settings.outbox_poll_s),
+        "CALLER_ID_SECRET": settings.caller_id_secret,
+        "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+        "TWILIO_PUBLIC_URL": settings.twilio_public_url,
+        "TWILIO_VOICE": settings.twilio_voice,
+        "TWILIO_LANGUAGE": settings.twilio_language,
+        "WEB_CHAT_URL": settings.web_chat_url,
+        "SMS_GATEWAY": settings.sms_gateway,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -134,6 +141,7 @@ class Stack:
         council_db = os.environ.get(
             "COUNCIL_SERVICES_DATABASE_URL", f"sqlite:///{settings.var_dir / 'council_services.db'}"
         )
+        self.council_services_database_url = council_db
         python = sys.executable
         var = settings.var_dir
         endpoints = write_endpoints(settings, var / "endpoints.yml")

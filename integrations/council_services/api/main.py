@@ -6,10 +6,12 @@ from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
     open311,
+    sms,
     staff_console,
     staff_reports,
     system,
     triage,
+    web_chat,
 )
 
 api_router = APIRouter()
@@ -18,3 +20,6 @@ api_router.include_router(open311.router, prefix="/open311/v2")
 api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
+api_router.include_router(web_chat.router)
+api_router.include_router(sms.api_router)
+api_router.include_router(sms.console_router)

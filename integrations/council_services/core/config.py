@@ -14,6 +14,11 @@ Variables:
     STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
     STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
     TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts (30).
+    WEB_CHAT_IDLE_MINUTES: a web chat idle this long is cleared from the browser (30).
+    WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
+        council's own site, to embed the chat in an iframe.
+    WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
+    MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
 """
@@ -68,6 +73,11 @@ class Settings(BaseSettings):
     assistant_rasa_url: str = Field("", env="ASSISTANT_RASA_URL")
     assistant_api_token: SecretStr = Field(SecretStr(""), env="RASA_API_TOKEN")
     transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
+    # The resident web chat at "/" (issue #6).
+    web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
+    web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
+    web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
+    max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""
@@ -83,6 +93,13 @@ class Settings(BaseSettings):
         elif value.startswith("postgresql://"):
             value = "postgresql+psycopg2://" + value[len("postgresql://") :]
         return value
+
+    @validator("web_chat_frame_ancestors")
+    def _plain_frame_ancestors(cls, value: str) -> str:
+        """Keep the value to CSP source expressions: no ``;`` or line breaks to inject."""
+        if any(char in value for char in ";,\r\n"):
+            raise ValueError("WEB_CHAT_FRAME_ANCESTORS takes space-separated CSP sources")
+        return value.strip() or "'self'"
 
     @root_validator(skip_on_failure=True)
     def _refuse_placeholder_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:

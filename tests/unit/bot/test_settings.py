@@ -23,6 +23,7 @@ def test_real_secrets_accepted_in_production():
         staff_api_token="b",
         open311_api_key="c",
         caller_id_secret="d",
+        twilio_auth_token="e",
     ).check_secrets()
 
 
