@@ -24,6 +24,7 @@ DEVELOPMENT_SECRETS = {
     "open311_api_key": "dev-open311-key",
     "caller_id_secret": "dev-caller-id-secret",
     "twilio_auth_token": "dev-twilio-auth-token",
+    "library_assist_secret": "dev-library-assist-secret",
 }
 
 
@@ -83,6 +84,10 @@ class Settings(BaseSettings):
     web_chat_url: str = Field("", env="WEB_CHAT_URL")
     #: ``outbox`` (the council services' SMS outbox) or ``fake`` (in memory, for tests).
     sms_gateway: str = Field("outbox", env="SMS_GATEWAY")
+    #: Shared with the council services: signs the mark of a library assisted session.
+    library_assist_secret: str = Field(
+        DEVELOPMENT_SECRETS["library_assist_secret"], env="LIBRARY_ASSIST_SECRET"
+    )
 
     class Config:  # noqa: D106 - pydantic's settings hook
         env_file = ".env"

@@ -55,6 +55,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TWILIO_LANGUAGE": settings.twilio_language,
         "WEB_CHAT_URL": settings.web_chat_url,
         "SMS_GATEWAY": settings.sms_gateway,
+        "LIBRARY_ASSIST_SECRET": settings.library_assist_secret,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",

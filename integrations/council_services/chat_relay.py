@@ -114,6 +114,7 @@ async def relay(
     message: ChatMessage,
     channel: str = "web",
     extra_metadata: dict[str, str] | None = None,
+    sender_prefix: str = SENDER_PREFIX,
 ) -> list[dict[str, Any]]:
     """Send one message to the assistant's REST channel and return its cleaned replies.
 
@@ -122,6 +123,7 @@ async def relay(
         message: the checked message.
         channel: the contract's channel for this conversation (``web`` or ``library``).
         extra_metadata: further metadata set by this server (never by the page).
+        sender_prefix: the prefix of the assistant's conversation id.
 
     Returns:
         The replies, as ``clean_replies`` shapes them.
@@ -134,7 +136,7 @@ async def relay(
         raise AssistantUnavailable("ASSISTANT_RASA_URL is not set")
     url = f"{settings.assistant_rasa_url.rstrip('/')}/webhooks/rest/webhook"
     body = {
-        "sender": SENDER_PREFIX + message.conversation_id,
+        "sender": sender_prefix + message.conversation_id,
         "message": message.text,
         "metadata": {"channel": channel, **(extra_metadata or {})},
     }

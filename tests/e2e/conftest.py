@@ -31,6 +31,7 @@ def _stack_settings(var_dir: Path) -> Settings:
         outbox_retry_base_s=0.5,
         outbox_retry_max_s=2.0,
         outbox_poll_s=0.3,
+        twilio_auth_token="test-twilio-auth-token",
     )
 
 

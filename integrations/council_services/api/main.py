@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
+    assisted,
     open311,
     sms,
     staff_console,
@@ -23,3 +24,4 @@ api_router.include_router(staff_console.router)
 api_router.include_router(web_chat.router)
 api_router.include_router(sms.api_router)
 api_router.include_router(sms.console_router)
+api_router.include_router(assisted.router)

@@ -19,6 +19,7 @@ Variables:
         council's own site, to embed the chat in an iframe.
     WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
     MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
+    LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
 """
@@ -40,6 +41,7 @@ DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "data" / "services.yml"
 DEV_OPEN311_API_KEY = "dev-open311-key"
 DEV_STAFF_API_TOKEN = "dev-staff-token"
 DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
+DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
 # "test" as well, like bot/settings.py: the end-to-end stack runs with the documented
@@ -78,6 +80,10 @@ class Settings(BaseSettings):
     web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
     web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
     max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
+    # Library assisted sessions: the key shared with the assistant that signs the mark.
+    library_assist_secret: SecretStr = Field(
+        SecretStr(DEV_LIBRARY_ASSIST_SECRET), env="LIBRARY_ASSIST_SECRET"
+    )
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""
@@ -110,6 +116,10 @@ class Settings(BaseSettings):
             "OPEN311_API_KEY": (values["open311_api_key"], DEV_OPEN311_API_KEY),
             "STAFF_API_TOKEN": (values["staff_api_token"], DEV_STAFF_API_TOKEN),
             "STAFF_SESSION_SECRET": (values["staff_session_secret"], DEV_STAFF_SESSION_SECRET),
+            "LIBRARY_ASSIST_SECRET": (
+                values["library_assist_secret"],
+                DEV_LIBRARY_ASSIST_SECRET,
+            ),
         }
         for name, (secret, placeholder) in placeholders.items():
             if not secret.get_secret_value() or secret.get_secret_value() == placeholder:

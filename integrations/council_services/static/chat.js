@@ -34,6 +34,14 @@
   var referenceValue = document.getElementById("reference-value");
   var warning = document.getElementById("idle-warning");
   var warningLeft = document.getElementById("idle-left");
+  // A library assisted session (issue #6): the staff console fixes the conversation id
+  // and its signed token, and nothing is stored in the browser at all.
+  var endpoint = root.getAttribute("data-endpoint") || "/chat/messages";
+  var fixedId = root.getAttribute("data-conversation") || "";
+  var assistToken = root.getAttribute("data-token") || "";
+  var csrf = root.getAttribute("data-csrf") || "";
+  var finishUrl = root.getAttribute("data-finish-url") || "";
+  var memoryOnly = !!fixedId;
   var idleMs = Math.max(2, Number(root.getAttribute("data-idle-minutes")) || 30) * 60000;
   var warnMs = Math.min(2 * 60000, idleMs / 2);
   var state = null;
@@ -51,10 +59,13 @@
   }
 
   function freshState() {
-    return { id: newId(), messages: [], reference: "", lastActive: Date.now() };
+    return { id: fixedId || newId(), messages: [], reference: "", lastActive: Date.now() };
   }
 
   function load() {
+    if (memoryOnly) {
+      return null;
+    }
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
       if (saved && typeof saved.id === "string" && Array.isArray(saved.messages)) {
@@ -69,7 +80,7 @@
   function save() {
     // Nothing is written until the resident has said something, so a cleared or unused
     // chat leaves storage empty.
-    if (state.messages.length) {
+    if (state.messages.length && !memoryOnly) {
       window.sessionStorage.setItem(KEY, JSON.stringify(state));
     }
   }
@@ -211,8 +222,11 @@
     add({ from: "user", text: shown || text });
     setBusy(true);
     var request = new XMLHttpRequest();
-    request.open("POST", "/chat/messages");
+    request.open("POST", endpoint);
     request.setRequestHeader("Content-Type", "application/json");
+    if (csrf) {
+      request.setRequestHeader("X-CSRF-Token", csrf);
+    }
     request.timeout = 90000;
     request.onload = function () {
       setBusy(false);
@@ -233,7 +247,11 @@
       setBusy(false);
       say(MESSAGES.unavailable);
     };
-    request.send(JSON.stringify({ conversation_id: state.id, message: text }));
+    var body = { conversation_id: state.id, message: text };
+    if (assistToken) {
+      body.assist_token = assistToken;
+    }
+    request.send(JSON.stringify(body));
   }
 
   function clearAll(reason) {
@@ -288,6 +306,13 @@
   });
 
   document.getElementById("finish").addEventListener("click", function () {
+    if (finishUrl) {
+      // Assisted session: wipe the screen by leaving the page for a fresh one.
+      window.sessionStorage.clear();
+      list.textContent = "";
+      window.location.replace(finishUrl);
+      return;
+    }
     clearAll("cleared");
     input.focus();
   });

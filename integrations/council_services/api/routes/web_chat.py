@@ -24,8 +24,8 @@ from integrations.council_services.chat_relay import (
     parse_message,
     relay,
 )
-from integrations.council_services.console_pages import render
-from integrations.council_services.core.config import PACKAGE_DIR
+from integrations.council_services.console_pages import Safe, render
+from integrations.council_services.core.config import PACKAGE_DIR, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ ASSETS = {
     "chat.css": "text/css",
 }
 UNAVAILABLE = "unavailable"
+NOTHING = Safe("")
 
 
 def page_headers(frame_ancestors: str) -> dict[str, str]:
@@ -58,11 +59,27 @@ def _asset(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
+def chat_document(
+    settings: Settings,
+    mode: Safe = NOTHING,
+    staff_panel: Safe = NOTHING,
+    finish_label: str = "Finish and clear",
+) -> Safe:
+    """The chat page; the library assisted session adds its attributes and staff panel."""
+    return render(
+        _asset("chat.html"),
+        idle_minutes=settings.web_chat_idle_minutes,
+        max_chars=settings.max_message_chars,
+        mode=mode,
+        staff_panel=staff_panel,
+        finish_label=finish_label,
+    )
+
+
 @router.get("/")
 def chat_page(settings: SettingsDep) -> HTMLResponse:
     """The resident web chat."""
-    page = render(_asset("chat.html"), idle_minutes=settings.web_chat_idle_minutes,
-                  max_chars=settings.max_message_chars)  # fmt: skip
+    page = chat_document(settings)
     return HTMLResponse(str(page), headers=page_headers(settings.web_chat_frame_ancestors))
 
 
