@@ -17,6 +17,7 @@ import uuid
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from bot.settings import REPO_ROOT
 
@@ -143,7 +144,7 @@ def test_finish_and_clear_leaves_nothing_behind(page):
     page.get_by_role("button", name="Finish and clear").click()
     assert storage(page) == {"session": 0, "local": 0, "state": None}
     assert page.locator("#messages li").count() == 0
-    assert "cleared" in page.locator("#notice").inner_text()
+    expect(page.locator("#notice")).to_contain_text("cleared")
     assert page.context.cookies() == []
     page.reload()
     assert page.locator("#messages li").count() == 0
@@ -178,7 +179,7 @@ def test_an_idle_conversation_warns_then_clears(page):
     page.reload()
     assert page.locator("#messages li").count() == 0
     assert storage(page) == {"session": 0, "local": 0, "state": None}
-    assert "nothing happened" in page.locator("#notice").inner_text()
+    expect(page.locator("#notice")).to_contain_text("nothing happened")
 
 
 def test_a_kind_message_when_the_assistant_is_down(page):
