@@ -24,6 +24,7 @@ def test_real_secrets_accepted_in_production():
         open311_api_key="c",
         caller_id_secret="d",
         twilio_auth_token="e",
+        library_assist_secret="f",
     ).check_secrets()
 
 
