@@ -31,10 +31,10 @@ train: install ## Train the model if the training inputs changed (cached by thei
 run: install ## Start every service with embedded defaults and print the URLs
 	$(PY) -m bot run
 
-system-packages: ## Install the Debian packages the tests need (nginx), if missing
+system-packages: ## Install the Debian packages the tests need (nginx, chromium), if missing
 	@scripts/system-packages.sh
 
-test: install system-packages ## The whole test suite (unit, contract, NLU, end-to-end)
+test: install system-packages ## The whole test suite (unit, contract, NLU, end-to-end, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.assisted import is_assisted
 from actions.common.forms import yes_no
 from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
 from actions.common.validators import clean_text, has_words, parse_contact
@@ -230,7 +231,7 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
         "journey": journey,
         "last_failure": last_failure,
         "interpreter": language != "en",
-        "assisted": channel == "library",
+        "assisted": is_assisted(tracker),
     }
 
 

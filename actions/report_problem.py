@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.assisted import is_assisted
 from actions.common.forms import yes_no
 from actions.common.locations import LocationResult, find_duplicate, resolve_location
 from actions.common.validators import (
@@ -202,7 +203,11 @@ def build_request(tracker: Tracker) -> NewServiceRequest:
         address_string=tracker.get_slot(slots.LOCATION),
         email=tracker.get_slot(slots.CONTACT_EMAIL),
         phone=tracker.get_slot(slots.CONTACT_PHONE),
-        attributes={"hazard": "yes" if dangerous else "no"},
+        attributes={
+            "hazard": "yes" if dangerous else "no",
+            # Only in a library assisted session (issue #6): staff can see who helped.
+            **({"assisted": "yes"} if is_assisted(tracker) else {}),
+        },
     )
 
 

@@ -24,6 +24,8 @@ DEVELOPMENT_SECRETS = {
     "open311_api_key": "dev-open311-key",
     "caller_id_secret": "dev-caller-id-secret",
     "insight_hash_secret": "dev-insight-hash-secret",
+    "twilio_auth_token": "dev-twilio-auth-token",
+    "library_assist_secret": "dev-library-assist-secret",
 }
 
 
@@ -82,6 +84,22 @@ class Settings(BaseSettings):
     insight_idle_s: float = Field(3600.0, env="INSIGHT_IDLE_SECONDS")
     insight_poll_s: float = Field(30.0, env="INSIGHT_POLL_SECONDS")
     insight_lookback_hours: float = Field(48.0, env="INSIGHT_LOOKBACK_HOURS")
+    # Phone line (issue #6): Twilio Voice webhook at /webhooks/twilio_voice/webhook
+    twilio_auth_token: str = Field(
+        DEVELOPMENT_SECRETS["twilio_auth_token"], env="TWILIO_AUTH_TOKEN"
+    )
+    #: The public base URL Twilio calls (behind a proxy); empty: the URL as received.
+    twilio_public_url: str = Field("", env="TWILIO_PUBLIC_URL")
+    twilio_voice: str = Field("Polly.Amy", env="TWILIO_VOICE")
+    twilio_language: str = Field("en-GB", env="TWILIO_LANGUAGE")
+    #: Where the text message at the end of a call sends residents; empty: the web chat.
+    web_chat_url: str = Field("", env="WEB_CHAT_URL")
+    #: ``outbox`` (the council services' SMS outbox) or ``fake`` (in memory, for tests).
+    sms_gateway: str = Field("outbox", env="SMS_GATEWAY")
+    #: Shared with the council services: signs the mark of a library assisted session.
+    library_assist_secret: str = Field(
+        DEVELOPMENT_SECRETS["library_assist_secret"], env="LIBRARY_ASSIST_SECRET"
+    )
 
     class Config:  # noqa: D106 - pydantic's settings hook
         env_file = ".env"
@@ -131,6 +149,11 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def continue_online_url(self) -> str:
+        """The link a caller is texted to carry on online (the web chat)."""
+        return self.web_chat_url or f"{self.council_services_url.rstrip('/')}/"
 
     def check_secrets(self) -> None:
         """Refuse the development placeholder secrets outside development.

@@ -52,6 +52,14 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "INSIGHT_IDLE_SECONDS": str(settings.insight_idle_s),
         "INSIGHT_POLL_SECONDS": str(settings.insight_poll_s),
         "INSIGHT_LOOKBACK_HOURS": str(settings.insight_lookback_hours),
+        "CALLER_ID_SECRET": settings.caller_id_secret,
+        "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+        "TWILIO_PUBLIC_URL": settings.twilio_public_url,
+        "TWILIO_VOICE": settings.twilio_voice,
+        "TWILIO_LANGUAGE": settings.twilio_language,
+        "WEB_CHAT_URL": settings.web_chat_url,
+        "SMS_GATEWAY": settings.sms_gateway,
+        "LIBRARY_ASSIST_SECRET": settings.library_assist_secret,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -174,6 +182,7 @@ class Stack:
             or settings.council_services_database_url
             or f"sqlite:///{settings.var_dir / 'council_services.db'}"
         )
+        self.council_services_database_url = council_db
         python = sys.executable
         var = settings.var_dir
         endpoints = write_endpoints(settings, var / "endpoints.yml")

@@ -17,7 +17,9 @@ from sanic.exceptions import InvalidUsage as BadRequest
 from sanic.request import Request
 
 from bot.language import SUPPORTED
+from bot.settings import settings
 from bot.text import clean_text
+from integrations.assisted import token_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,11 @@ def clean_message(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
 class GuardedRestInput(RestInput):
     """Rasa's REST input with input validation and cleaning."""
 
-    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    def __init__(
+        self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS, assist_secret: str = ""
+    ) -> None:
         self.max_message_chars = max_message_chars
+        self.assist_secret = assist_secret
 
     @classmethod
     def name(cls) -> str:
@@ -69,7 +74,10 @@ class GuardedRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GuardedRestInput:
         """Build from ``credentials.yml`` (optional ``max_message_chars``)."""
         credentials = credentials or {}
-        return cls(int(credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)))
+        return cls(
+            int(credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)),
+            settings.library_assist_secret,
+        )
 
     @staticmethod
     def _body(request: Request) -> dict[str, Any]:
@@ -94,8 +102,22 @@ class GuardedRestInput(RestInput):
         return self.name()
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
-        """Only the checked channel name passes; everything else is dropped."""
-        metadata = self._body(request).get("metadata")
+        """Only the checked channel name passes, and the assisted mark with a valid token.
+
+        A library session is ``assisted`` only when its ``assist_token`` was signed by
+        the staff console for this very conversation (``integrations/assisted``); anything
+        else in the metadata is dropped.
+        """
+        body = self._body(request)
+        metadata = body.get("metadata")
         channel = metadata.get("channel") if isinstance(metadata, dict) else None
         allowed = isinstance(channel, str) and channel in ALLOWED_CHANNELS
-        return {"channel": channel if allowed else "api"}
+        checked: dict[str, Any] = {"channel": channel if allowed else "api"}
+        if channel == "library" and isinstance(metadata, dict):
+            sender = body.get("sender")
+            token = metadata.get("assist_token")
+            if isinstance(sender, str) and token_is_valid(
+                self.assist_secret, sender.strip(), token
+            ):
+                checked["assisted"] = True
+        return checked

@@ -156,6 +156,10 @@ def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
     signed_in = Safe("")
     if viewer is not None:
         signed_in = render(
+            '<nav aria-label="Console"><ul class="console-nav">'
+            '<li><a href="/staff">Queue</a></li>'
+            '<li><a href="/staff/assisted">Assisted session</a></li>'
+            '<li><a href="/staff/sms">Text messages</a></li></ul></nav>'
             '<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
             "<p>{name}</p>"
             '<form method="post" action="/staff/logout">{csrf}'

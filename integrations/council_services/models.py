@@ -728,3 +728,20 @@ class UnansweredQuestion(Base):
 
 
 sa.Index("ix_insight_unanswered_asked_at", UnansweredQuestion.asked_at)
+
+
+class SmsOutboxItem(Base):
+    """A text message the assistant asked to send (issue #6): staff see them at /staff/sms.
+
+    In development this outbox is the SMS gateway; a council with a real provider sends
+    from here. The number is kept as given, so it is personal data like a triage contact.
+    """
+
+    __tablename__ = "sms_outbox"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, index=True)
+    to_number = sa.Column(sa.String(20), nullable=False)
+    body = sa.Column(sa.String(700), nullable=False)
+    conversation_id = sa.Column(sa.String(128), nullable=False, default="")
+    status = sa.Column(sa.String(16), nullable=False, default="queued")

@@ -36,6 +36,7 @@ def _stack_settings(var_dir: Path) -> Settings:
         # Sessions end after a few idle seconds, so the insight test sees their outcomes.
         insight_idle_s=INSIGHT_IDLE_S,
         insight_poll_s=0.5,
+        twilio_auth_token="test-twilio-auth-token",
     )
 
 
@@ -43,7 +44,7 @@ def _stack_settings(var_dir: Path) -> Settings:
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Council services, action server, outbox and insight workers and Rasa, running."""
     running = Stack(_stack_settings(tmp_path_factory.mktemp("stack")), trained_model)
-    running.start()
+    running.start(timeout_s=900)  # loading DIET takes minutes on a busy 2-core machine
     yield running
     running.stop()
 
@@ -59,3 +60,52 @@ def open311(stack: Stack) -> httpx.Client:
     """A plain HTTP client of the running council services."""
     with httpx.Client(base_url=f"{stack.settings.council_services_url}/open311/v2") as client:
         yield client
+
+
+# --- Browser tests (issue #6): Debian's chromium driven by Playwright, one per session ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session (``make system-packages`` installs it).
+
+    Playwright gives each launch a fresh temporary profile (it refuses ``--user-data-dir``).
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make system-packages` (Debian's chromium package)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, stack: Stack) -> Iterator[object]:
+    """A fresh browser context and page (its own storage), phone-sized."""
+    context = browser.new_context(
+        base_url=f"http://127.0.0.1:{stack.council_services_port}",
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+    )
+    context.set_default_timeout(60_000)
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -5,15 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
+    assisted,
     council_tax,
     insight,
     open311,
     places,
+    sms,
     staff_console,
     staff_insight,
     staff_reports,
     system,
     triage,
+    web_chat,
 )
 
 api_router = APIRouter()
@@ -26,3 +29,7 @@ api_router.include_router(insight.router, prefix="/api/v1")
 api_router.include_router(staff_insight.router)
 api_router.include_router(places.router, prefix="/api/v1")
 api_router.include_router(council_tax.router, prefix="/api/v1")
+api_router.include_router(web_chat.router)
+api_router.include_router(sms.api_router)
+api_router.include_router(sms.console_router)
+api_router.include_router(assisted.router)

@@ -20,6 +20,12 @@ Variables:
     COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications of one account, across all
         conversations, before it is locked (5).
     COUNCIL_TAX_LOCK_MINUTES: how long such an account stays locked (30).
+    WEB_CHAT_IDLE_MINUTES: a web chat idle this long is cleared from the browser (30).
+    WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
+        council's own site, to embed the chat in an iframe.
+    WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
+    MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
+    LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
     COUNCIL / KB_DIR: the council profile folder ``<KB_DIR>/councils/<COUNCIL>/`` whose
@@ -46,6 +52,7 @@ DEFAULT_INSIGHT_COSTS_PATH = REPO_ROOT / "kb" / "insight" / "contact_costs.yml"
 DEV_OPEN311_API_KEY = "dev-open311-key"
 DEV_STAFF_API_TOKEN = "dev-staff-token"
 DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
+DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
 # "test" as well, like bot/settings.py: the end-to-end stack runs with the documented
@@ -91,6 +98,15 @@ class Settings(BaseSettings):
         5, ge=1, le=100, env="COUNCIL_TAX_MAX_FAILED_VERIFICATIONS"
     )
     council_tax_lock_minutes: int = Field(30, ge=1, le=24 * 60, env="COUNCIL_TAX_LOCK_MINUTES")
+    # The resident web chat at "/" (issue #6).
+    web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
+    web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
+    web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
+    max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
+    # Library assisted sessions: the key shared with the assistant that signs the mark.
+    library_assist_secret: SecretStr = Field(
+        SecretStr(DEV_LIBRARY_ASSIST_SECRET), env="LIBRARY_ASSIST_SECRET"
+    )
 
     class Config:
         """Read only the process environment; no ``.env`` file is loaded implicitly."""
@@ -107,6 +123,13 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg2://" + value[len("postgresql://") :]
         return value
 
+    @validator("web_chat_frame_ancestors")
+    def _plain_frame_ancestors(cls, value: str) -> str:
+        """Keep the value to CSP source expressions: no ``;`` or line breaks to inject."""
+        if any(char in value for char in ";,\r\n"):
+            raise ValueError("WEB_CHAT_FRAME_ANCESTORS takes space-separated CSP sources")
+        return value.strip() or "'self'"
+
     @root_validator(skip_on_failure=True)
     def _refuse_placeholder_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:
         """Refuse the development placeholder secrets outside development and test."""
@@ -116,6 +139,10 @@ class Settings(BaseSettings):
             "OPEN311_API_KEY": (values["open311_api_key"], DEV_OPEN311_API_KEY),
             "STAFF_API_TOKEN": (values["staff_api_token"], DEV_STAFF_API_TOKEN),
             "STAFF_SESSION_SECRET": (values["staff_session_secret"], DEV_STAFF_SESSION_SECRET),
+            "LIBRARY_ASSIST_SECRET": (
+                values["library_assist_secret"],
+                DEV_LIBRARY_ASSIST_SECRET,
+            ),
         }
         for name, (secret, placeholder) in placeholders.items():
             if not secret.get_secret_value() or secret.get_secret_value() == placeholder:

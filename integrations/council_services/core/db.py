@@ -285,6 +285,11 @@ def _council_tax_tables(connection: Connection) -> None:
         connection.execute(accounts.insert(), rows)
 
 
+def _sms_outbox(connection: Connection) -> None:
+    """Version 5: the SMS outbox (issue #6; versions 3 and 4 belong to other issues)."""
+    Base.metadata.create_all(connection, tables=[Base.metadata.tables["sms_outbox"]])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -294,6 +299,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "council tax accounts (sample), council tax cases, broadband applications",
         _council_tax_tables,
     ),
+    Migration(5, "sms outbox: sms_outbox", _sms_outbox),
     Migration(7, "service insight: insight_events, insight_unanswered", _insight_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

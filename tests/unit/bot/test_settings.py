@@ -24,6 +24,8 @@ def test_real_secrets_accepted_in_production():
         open311_api_key="c",
         caller_id_secret="d",
         insight_hash_secret="e",
+        twilio_auth_token="e",
+        library_assist_secret="f",
     ).check_secrets()
 
 

@@ -28,6 +28,9 @@ OWN_VARIABLES = (
     "STAFF_SESSION_SECRET",
     "STAFF_SESSION_MINUTES",
     "TRANSCRIPT_RETENTION_DAYS",
+    "LIBRARY_ASSIST_SECRET",
+    "WEB_CHAT_IDLE_MINUTES",
+    "WEB_CHAT_FRAME_ANCESTORS",
 )
 
 
@@ -70,11 +73,13 @@ def test_placeholder_secrets_are_refused_outside_development(environment: str) -
         "open311_api_key": "a-real-key",
         "staff_api_token": "a-real-token",
         "staff_session_secret": REAL_SESSION_SECRET,
+        "library_assist_secret": "a-real-assist-secret",
     }
     for name, setting in (
         ("OPEN311_API_KEY", "open311_api_key"),
         ("STAFF_API_TOKEN", "staff_api_token"),
         ("STAFF_SESSION_SECRET", "staff_session_secret"),
+        ("LIBRARY_ASSIST_SECRET", "library_assist_secret"),
     ):
         with pytest.raises(ValidationError, match=name):
             Settings(environment=environment, **{**real, setting: ""})
@@ -93,6 +98,7 @@ def test_a_short_session_secret_is_refused_outside_development() -> None:
             open311_api_key="a-real-key",
             staff_api_token="a-real-token",
             staff_session_secret="too-short",
+            library_assist_secret="a-real-assist-secret",
         )
 
 
@@ -124,6 +130,7 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("OPEN311_API_KEY", "from-env-key")
     monkeypatch.setenv("STAFF_API_TOKEN", "from-env-token")
     monkeypatch.setenv("STAFF_SESSION_SECRET", REAL_SESSION_SECRET)
+    monkeypatch.setenv("LIBRARY_ASSIST_SECRET", "from-env-assist-secret")
     monkeypatch.setenv("COUNCIL_SERVICES_PORT", "8100")
     settings = Settings()
     assert settings.environment == "production" and settings.port == 8100

@@ -1,0 +1,385 @@
+"""The phone line: Rasa's Twilio Voice channel, made safe and British (issue #6).
+
+Same name and URL as Rasa's channel (``/webhooks/twilio_voice/webhook``). On top of it:
+
+- every request must carry a valid ``X-Twilio-Signature`` for ``TWILIO_AUTH_TOKEN`` and
+  the public URL (``TWILIO_PUBLIC_URL`` behind a proxy); anything else gets 403;
+- the conversation id is a keyed hash of the caller's number (``CALLER_ID_SECRET``),
+  never the number itself;
+- speech is recognised as ``TWILIO_LANGUAGE`` (en-GB) and read by ``TWILIO_VOICE``;
+- replies are the domain's ``twilio_voice`` variants, read without links or emoji, with
+  references and phone numbers digit by digit; buttons become "Press 1 for ..." (never
+  their payloads) and keypad digits choose them; after a yes/no question 1 is yes, 2 no;
+- silence gets one reprompt, then a kind goodbye;
+- urgent help and a completed hand-off transfer the call to the council's contact centre;
+- a caller who says goodbye is offered a text message with a link to carry on online and
+  their reference, sent through the SMS gateway (``integrations/sms``).
+
+Every sentence said comes from the domain (``domain/voice.yml`` for the channel's own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.twilio_voice import TwilioVoiceInput
+from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.exceptions import InvalidConfigException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bot.channels.rest import clean_message
+from bot.channels.voice_text import (
+    caller_conversation_id,
+    dial_number,
+    fill,
+    keypad_payload,
+    spoken,
+)
+from bot.councils.profile import load_profile
+from bot.settings import Settings
+from bot.settings import settings as default_settings
+from integrations.sms import SmsError, SmsGateway, SmsMessage, get_sms_gateway
+from integrations.sms.models import uk_mobile_e164
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+#: What a call opens with (the greeting), as a payload so that NLU cannot mistake it.
+CALL_START = "/greet"
+OFFER_STAGE = "offer_text"
+_VOICE = re.compile(r"^(?:man|woman|alice|(?:Polly|Google)\.[A-Za-z0-9._-]{1,64})$")
+_LANGUAGE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
+REFERENCE_SLOTS = ("triage_reference", "report_reference")
+TRANSFER_INTENTS = {"urgent_help"}
+
+
+class VoiceCollectingOutputChannel(CollectingOutputChannel):
+    """Collects replies for the phone: text and buttons only (images and custom dropped)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel the domain's ``twilio_voice`` variants are chosen for."""
+        return "twilio_voice"
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Images cannot be heard: dropped."""
+
+    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
+        """Attachments cannot be heard: dropped."""
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Custom payloads are for screens: dropped."""
+
+
+class FrontDoorVoiceInput(TwilioVoiceInput):
+    """Twilio Voice webhook with signature checks, hashed callers and British speech."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        speech_timeout: str = "3",
+        speech_model: str = "phone_call",
+        enhanced: str = "false",
+        sms_gateway: SmsGateway | None = None,
+    ) -> None:
+        if not _VOICE.match(settings.twilio_voice):
+            raise InvalidConfigException(f"TWILIO_VOICE {settings.twilio_voice!r} is not valid")
+        if not _LANGUAGE.match(settings.twilio_language):
+            raise InvalidConfigException("TWILIO_LANGUAGE must look like en-GB")
+        # Rasa's own check knows only its list of voices; ours is checked above.
+        super().__init__(None, None, "Polly.Amy", speech_timeout, speech_model, enhanced)
+        self.assistant_voice = settings.twilio_voice
+        self.language = settings.twilio_language
+        self.settings = settings
+        self.validator = RequestValidator(settings.twilio_auth_token)
+        self.contact_centre = load_profile(settings.council_dir).phone
+        self.sms_gateway = sms_gateway or get_sms_gateway(settings)
+
+    @classmethod
+    def name(cls) -> str:
+        """Keeps Rasa's URL: ``/webhooks/twilio_voice/webhook``."""
+        return "twilio_voice"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> FrontDoorVoiceInput:
+        """Build from ``credentials.yml`` (speech options) and the settings (the rest)."""
+        credentials = credentials or {}
+        default_settings.check_secrets()
+        return cls(
+            default_settings,
+            speech_timeout=str(credentials.get("speech_timeout", "3")),
+            speech_model=str(credentials.get("speech_model", "phone_call")),
+            enhanced=str(credentials.get("enhanced", "false")),
+        )
+
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        """Every call is on the contract's ``ivr`` channel."""
+        return {"channel": "ivr"}
+
+    # --- Signatures ---------------------------------------------------------------------
+
+    def public_url(self, request: Request) -> str:
+        """The URL Twilio called, as Twilio saw it (``TWILIO_PUBLIC_URL`` behind a proxy)."""
+        if not self.settings.twilio_public_url:
+            return request.url
+        query = f"?{request.query_string}" if request.query_string else ""
+        return self.settings.twilio_public_url.rstrip("/") + request.path + query
+
+    def is_signed(self, request: Request) -> bool:
+        """Whether ``X-Twilio-Signature`` matches the URL and the form for our auth token."""
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return False
+        params = request.form if request.form is not None else {}
+        return bool(self.validator.validate(self.public_url(request), params, signature))
+
+    # --- Domain wording -----------------------------------------------------------------
+
+    def say_response(self, domain: Any, name: str, **values: Any) -> str:
+        """The voice variant of one of the domain's responses, filled in."""
+        variants = (domain.responses or {}).get(name) or []
+        chosen = [v for v in variants if v.get("channel") == self.name()] or [
+            v for v in variants if not v.get("channel")
+        ]
+        if not chosen:
+            logger.error("response %s has no voice form", name)
+            return ""
+        return fill(str(chosen[0].get("text", "")), values)
+
+    def lines(self, domain: Any, messages: list[Mapping[str, Any]]) -> list[str]:
+        """What to say for the collected replies, keypad options included."""
+        said: list[str] = []
+        for message in messages:
+            text = spoken(str(message.get("text") or ""))
+            if text:
+                said.append(text)
+            for digit, button in enumerate(message.get("buttons") or [], start=1):
+                option = spoken(str(button.get("title") or ""))
+                if option and digit <= 9:
+                    said.append(
+                        self.say_response(
+                            domain, "utter_voice_keypad_option", digit=digit, option=option
+                        )
+                    )
+        return said
+
+    # --- TwiML --------------------------------------------------------------------------
+
+    def _action(self, silence: int = 0, stage: str = "") -> str:
+        query = {"s": str(silence)}
+        if stage:
+            query["stage"] = stage
+        return f"{WEBHOOK_PATH}?{urlencode(query)}"
+
+    def _say(self, target: VoiceResponse | Gather, text: str) -> None:
+        target.say(text, voice=self.assistant_voice, language=self.language)
+
+    def gather(self, lines: list[str], silence: int = 0, stage: str = "") -> VoiceResponse:
+        """Say the lines and listen for speech or keys."""
+        twiml = VoiceResponse()
+        gather = Gather(
+            input="speech dtmf",
+            action=self._action(silence, stage),
+            method="POST",
+            actionOnEmptyResult=True,
+            language=self.language,
+            speechTimeout=self.speech_timeout,
+            speechModel=self.speech_model,
+            timeout=6,
+            finishOnKey="#",
+        )
+        if self.enhanced.lower() == "true":
+            gather.setdefault("enhanced", "true")
+        for line in lines:
+            self._say(gather, line)
+        twiml.append(gather)
+        return twiml
+
+    def hang_up(self, lines: list[str]) -> VoiceResponse:
+        """Say the lines and end the call."""
+        twiml = VoiceResponse()
+        for line in lines:
+            self._say(twiml, line)
+        twiml.hangup()
+        return twiml
+
+    def transfer(self, domain: Any, lines: list[str]) -> VoiceResponse:
+        """Say the lines, then put the caller through to the contact centre."""
+        twiml = VoiceResponse()
+        for line in [*lines, self.say_response(domain, "utter_voice_transfer")]:
+            self._say(twiml, line)
+        twiml.dial(dial_number(self.contact_centre))
+        return twiml
+
+    # --- The conversation ---------------------------------------------------------------
+
+    @staticmethod
+    async def _tracker(request: Request, sender: str) -> Any:
+        return await request.app.ctx.agent.tracker_store.retrieve(sender)
+
+    @staticmethod
+    def _last_bot(tracker: Any) -> list[BotUttered]:
+        """The assistant's messages since the caller last spoke, oldest first."""
+        said: list[BotUttered] = []
+        for event in reversed(tracker.events if tracker else []):
+            if isinstance(event, BotUttered):
+                said.append(event)
+            elif said and getattr(event, "type_name", "") == "user":
+                break
+        return list(reversed(said))
+
+    @staticmethod
+    def _reference(tracker: Any) -> str | None:
+        for event in reversed(tracker.events if tracker else []):
+            if isinstance(event, SlotSet) and event.key in REFERENCE_SLOTS and event.value:
+                return str(event.value)
+        return None
+
+    async def _offer_answer(self, request: Request, sender: str, caller: str) -> VoiceResponse:
+        """The caller's answer to "would you like a text message?"."""
+        agent = request.app.ctx.agent
+        domain = agent.domain
+        form = request.form or {}
+        digits = (form.get("Digits") or "").strip()
+        speech = clean_message(form.get("SpeechResult") or "", self.settings.max_message_chars)
+        wants = digits == "1"
+        if not digits and form.get("SpeechResult"):
+            parsed = await agent.parse_message(speech)
+            wants = (parsed.get("intent") or {}).get("name") == "affirm"
+        if not wants:
+            return self.hang_up([self.say_response(domain, "utter_voice_no_text")])
+        tracker = await self._tracker(request, sender)
+        reference = self._reference(tracker)
+        values = {
+            "council_name": tracker.get_slot("council_name") if tracker else "",
+            "reference": reference or "",
+            "link": self.settings.continue_online_url,
+        }
+        name = "utter_sms_continue_online_reference" if reference else "utter_sms_continue_online"
+        body = fill(self._screen_text(domain, name), values)
+        number = uk_mobile_e164(caller)
+        try:
+            if number is None:
+                raise SmsError("not a UK mobile number")
+            message = SmsMessage(to=number, body=body, conversation_id=sender)
+            await asyncio.to_thread(self.sms_gateway.send, message)
+        except (SmsError, ValidationError) as error:
+            logger.warning("no text message after the call: %s", type(error).__name__)
+            return self.hang_up([self.say_response(domain, "utter_voice_text_failed")])
+        return self.hang_up([self.say_response(domain, "utter_voice_text_sent")])
+
+    @staticmethod
+    def _screen_text(domain: Any, name: str) -> str:
+        variants = (domain.responses or {}).get(name) or []
+        plain = [v for v in variants if not v.get("channel")]
+        return str(plain[0].get("text", "")) if plain else ""
+
+    async def _silence(
+        self, request: Request, sender: str, silence: int, stage: str
+    ) -> VoiceResponse:
+        domain = request.app.ctx.agent.domain
+        if silence >= 1:
+            return self.hang_up([self.say_response(domain, "utter_voice_no_input_goodbye")])
+        if stage == OFFER_STAGE:
+            return self.gather(
+                [
+                    self.say_response(domain, "utter_voice_no_input"),
+                    self.say_response(domain, "utter_voice_offer_text"),
+                ],
+                silence=1,
+                stage=OFFER_STAGE,
+            )
+        last = self._last_bot(await self._tracker(request, sender))
+        repeat = self.lines(domain, [{"text": e.text, **(e.data or {})} for e in last])
+        return self.gather([self.say_response(domain, "utter_voice_no_input"), *repeat], 1)
+
+    async def _turn(
+        self,
+        request: Request,
+        sender: str,
+        text: str,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+    ) -> VoiceResponse:
+        agent = request.app.ctx.agent
+        collector = VoiceCollectingOutputChannel()
+        await on_new_message(
+            UserMessage(
+                text,
+                collector,
+                sender,
+                input_channel=self.name(),
+                metadata=self.get_metadata(request),
+            )
+        )
+        lines = self.lines(agent.domain, collector.messages)
+        tracker = await self._tracker(request, sender)
+        intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
+        if intent in TRANSFER_INTENTS or (tracker is not None and tracker.is_paused()):
+            return self.transfer(agent.domain, lines)
+        if intent == "goodbye":
+            offer = self.say_response(agent.domain, "utter_voice_offer_text")
+            return self.gather([*lines, offer], stage=OFFER_STAGE)
+        return self.gather(lines)
+
+    async def respond(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> VoiceResponse | None:
+        """The TwiML for one signed webhook request, or None for a malformed one."""
+        form = request.form or {}
+        caller = (form.get("From") or "").strip()
+        if not caller or len(caller) > 32:
+            return None
+        sender = caller_conversation_id(caller, self.settings.caller_id_secret)
+        stage = request.args.get("stage", "")
+        silence_arg = request.args.get("s")
+        silence = int(silence_arg) if silence_arg and silence_arg.isdigit() else 0
+        speech = form.get("SpeechResult")
+        digits = (form.get("Digits") or "").strip()
+
+        if stage == OFFER_STAGE and (speech or digits):
+            return await self._offer_answer(request, sender, caller)
+        if not speech and not digits:
+            if silence_arg is None and not stage:
+                return await self._turn(request, sender, CALL_START, on_new_message)
+            return await self._silence(request, sender, silence, stage)
+        text = None
+        if digits:
+            last = self._last_bot(await self._tracker(request, sender))
+            buttons = [b for e in last for b in (e.data or {}).get("buttons") or []]
+            text = keypad_payload(digits, buttons) or digits[:32]
+        else:
+            text = clean_message(speech, self.settings.max_message_chars)
+        return await self._turn(request, sender, text, on_new_message)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """The webhook: signed requests only."""
+        webhook = Blueprint("frontdoor_twilio_voice_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.is_signed(request):
+                logger.warning("phone line: refused a request without a valid signature")
+                return response.text("Forbidden", status=403)
+            twiml = await self.respond(request, on_new_message)
+            if twiml is None:
+                return response.text("Bad request", status=400)
+            return response.text(str(twiml), content_type="text/xml")
+
+        return webhook

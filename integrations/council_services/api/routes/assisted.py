@@ -1,0 +1,151 @@
+"""Library assisted sessions (issue #6): staff help a resident through the web chat.
+
+A signed-in staff member starts a session at ``/staff/assisted``. The session gets a new
+conversation id (``library-<random>``) and a token signed with ``LIBRARY_ASSIST_SECRET``
+(``integrations/assisted``); the chat page sends both with each message to
+``/staff/assisted/messages``, which checks the staff session, the CSRF token and the
+assist token, then passes the message on with channel ``library``. The assistant checks
+the token again before it marks the conversation assisted, so every report and triage
+record of the session carries the mark. The page keeps nothing in the browser's storage,
+shows staff guidance beside the chat, and "Finish session" leaves it for a fresh page.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from integrations.assisted import issue_token, token_is_valid
+from integrations.council_services.api.deps import SettingsDep
+from integrations.council_services.api.routes.staff_console import (
+    SECURITY_HEADERS,
+    StaffDep,
+)
+from integrations.council_services.api.routes.web_chat import (
+    UNAVAILABLE,
+    chat_document,
+    page_headers,
+    read_json,
+)
+from integrations.council_services.chat_relay import (
+    AssistantUnavailable,
+    ChatInputError,
+    parse_message,
+    relay,
+)
+from integrations.council_services.console_pages import Safe, join, layout, render
+from integrations.council_services.core.config import PACKAGE_DIR
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/staff/assisted", include_in_schema=False)
+
+GUIDANCE_FILE = PACKAGE_DIR / "data" / "assisted_guidance.yml"
+SENDER_PREFIX = "library-"
+
+
+@lru_cache(maxsize=1)
+def guidance() -> dict[str, Any]:
+    """The staff guidance (``data/assisted_guidance.yml``)."""
+    return yaml.safe_load(GUIDANCE_FILE.read_text(encoding="utf-8"))
+
+
+def _items(lines: list[str]) -> Safe:
+    return join(render("<li>{line}</li>", line=line) for line in lines)
+
+
+def guidance_panel() -> Safe:
+    """The staff-only panel beside the chat."""
+    data = guidance()
+    return render(
+        '<aside class="staff-panel" aria-labelledby="staff-guidance-title">'
+        '<h2 id="staff-guidance-title">{title} (for staff)</h2>'
+        "<p><strong>Assisted session.</strong> Every report and case made here is marked "
+        "as made with help from library staff.</p>"
+        "<ul>{before}</ul>"
+        "<h3>Digital skills checklist</h3><ul>{checklist}</ul>"
+        "<h3>Nearby places</h3><p>{places}</p>"
+        "<ul>{after}</ul></aside>",
+        title=data["title"],
+        before=_items(data["before"]),
+        checklist=_items(data["digital_skills_checklist"]),
+        places=data["nearby_places"],
+        after=_items(data["after"]),
+    )
+
+
+@router.get("")
+def start_page(staff: StaffDep) -> HTMLResponse:
+    """Explain assisted sessions and offer to start one."""
+    main = render(
+        '<p><a href="/staff">Back to the queue</a></p>'
+        "<h1>Assisted session</h1>"
+        "<p>Help a resident use the assistant on this computer. Their reports and cases "
+        "will be marked as made with your help.</p>"
+        '<form method="post" action="/staff/assisted/start">'
+        '<input type="hidden" name="csrf_token" value="{csrf}">'
+        '<button type="submit" class="button">Start an assisted session</button></form>',
+        csrf=staff.viewer.csrf_token,
+    )
+    return HTMLResponse(
+        str(layout("Assisted session", main, staff.viewer)), headers=SECURITY_HEADERS
+    )
+
+
+@router.post("/start")
+def start(
+    settings: SettingsDep, staff: StaffDep, csrf: str = Form("", alias="csrf_token")
+) -> Response:
+    """Start a session: a new conversation id and its signed token, in the chat page."""
+    if not staff.form_is_genuine(csrf):
+        return Response("This form has expired. Go back and try again.", status_code=403)
+    conversation_id = uuid.uuid4().hex
+    token = issue_token(
+        settings.library_assist_secret.get_secret_value(), SENDER_PREFIX + conversation_id
+    )
+    logger.info("Staff member %s started an assisted session", staff.username)
+    mode = render(
+        ' data-endpoint="/staff/assisted/messages" data-conversation="{conversation}"'
+        ' data-token="{token}" data-csrf="{csrf}" data-finish-url="/staff/assisted"',
+        conversation=conversation_id,
+        token=token,
+        csrf=staff.viewer.csrf_token,
+    )
+    page = chat_document(
+        settings, mode=mode, staff_panel=guidance_panel(), finish_label="Finish session"
+    )
+    headers = {**page_headers("'none'")}
+    return HTMLResponse(str(page), headers=headers)
+
+
+@router.post("/messages")
+async def message(request: Request, settings: SettingsDep, staff: StaffDep) -> JSONResponse:
+    """Pass one message of an assisted session to the assistant, on channel ``library``."""
+    if not staff.form_is_genuine(request.headers.get("x-csrf-token")):
+        return JSONResponse({"error": "Your session has expired. Start again."}, 403)
+    try:
+        body = await read_json(request)
+        chat = parse_message(body, settings.max_message_chars)
+    except ChatInputError as error:
+        return JSONResponse({"error": str(error)}, status.HTTP_400_BAD_REQUEST)
+    token = body.get("assist_token") if isinstance(body, dict) else None
+    secret = settings.library_assist_secret.get_secret_value()
+    if not token_is_valid(secret, SENDER_PREFIX + chat.conversation_id, token):
+        return JSONResponse({"error": "This session has ended. Start a new one."}, 403)
+    try:
+        replies = await relay(
+            settings,
+            chat,
+            channel="library",
+            extra_metadata={"assist_token": str(token)},
+            sender_prefix=SENDER_PREFIX,
+        )
+    except AssistantUnavailable:
+        return JSONResponse({"error": UNAVAILABLE}, status.HTTP_503_SERVICE_UNAVAILABLE)
+    return JSONResponse({"replies": replies}, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,110 @@
+"""Library assisted sessions against the running stack: the records carry the mark.
+
+Over the REST channel with a token signed by the shared key, then through the staff
+console's assisted page in Chromium; a forged token leaves the records unmarked.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+
+from integrations.assisted import issue_token
+from tests.e2e.test_web_chat import STAFF_PASSWORD, _create_staff, say, storage
+
+pytestmark = pytest.mark.e2e
+
+TRIAGE_REF = re.compile(r"\bFD-[2-9A-HJ-NP-Z]{6}\b")
+SERVICE_REF = re.compile(r"\bSR-[2-9A-HJ-NP-Z]{6}\b")
+
+
+class LibraryResident:
+    """A conversation on the library channel, with whatever token it is given."""
+
+    def __init__(self, stack, token: str | None) -> None:
+        self.url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+        self.sender = f"library-{uuid.uuid4().hex}"
+        self.token = token
+
+    def say(self, text: str) -> str:
+        metadata = {"channel": "library"}
+        if self.token is not None:
+            metadata["assist_token"] = self.token
+        body = {"sender": self.sender, "message": text, "metadata": metadata}
+        response = httpx.post(self.url, json=body, timeout=60)
+        response.raise_for_status()
+        return "\n".join(reply.get("text", "") for reply in response.json())
+
+
+@pytest.fixture
+def staff_api(stack) -> httpx.Client:
+    with httpx.Client(
+        base_url=f"{stack.settings.council_services_url}/api/v1",
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+    ) as client:
+        yield client
+
+
+def _handoff(resident: LibraryResident) -> str:
+    resident.say("can I speak to someone please")
+    resident.say("I need help filling in a housing benefit form")
+    return TRIAGE_REF.search(resident.say("no thanks")).group(0)
+
+
+def test_records_of_an_assisted_session_carry_the_mark(stack, staff_api):
+    resident = LibraryResident(stack, None)
+    resident.token = issue_token(stack.settings.library_assist_secret, resident.sender)
+    record = staff_api.get(f"/triage/{_handoff(resident)}").json()
+    assert record["assisted"] is True and record["channel"] == "library"
+
+    reporter = LibraryResident(stack, None)
+    reporter.token = issue_token(stack.settings.library_assist_secret, reporter.sender)
+    reporter.say("there's a massive pothole on my road")
+    reporter.say("ST4 2DX")
+    reporter.say("Deep hole near the crossing")
+    reporter.say("no")
+    reporter.say("no")
+    reference = SERVICE_REF.search(reporter.say("yes")).group(0)
+    report = staff_api.get(f"/reports/{reference}").json()
+    assert report["attributes"].get("assisted") == "yes"
+
+
+def test_a_forged_or_borrowed_token_leaves_no_mark(stack, staff_api):
+    forged = LibraryResident(stack, "9999999999.deadbeef")
+    record = staff_api.get(f"/triage/{_handoff(forged)}").json()
+    assert record["assisted"] is False and record["channel"] == "library"
+
+    someone_else = LibraryResident(stack, None)
+    someone_else.token = issue_token(stack.settings.library_assist_secret, "library-other")
+    record = staff_api.get(f"/triage/{_handoff(someone_else)}").json()
+    assert record["assisted"] is False
+
+
+def test_an_assisted_session_in_the_browser(page, stack, staff_api):
+    username = f"library-{uuid.uuid4().hex[:8]}"
+    _create_staff(stack, username)
+    page.goto("/staff/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff")
+    page.goto("/staff/assisted")
+    page.get_by_role("button", name="Start an assisted session").click()
+    assert "Digital skills checklist" in page.locator(".staff-panel").inner_text()
+
+    say(page, "can I speak to someone please")
+    say(page, "I need help filling in a housing benefit form")
+    reference = TRIAGE_REF.search(say(page, "no thanks")).group(0)
+    assert page.locator("#reference-value").inner_text() == reference
+    assert storage(page) == {"session": 0, "local": 0, "state": None}
+    record = staff_api.get(f"/triage/{reference}").json()
+    assert record["assisted"] is True and record["channel"] == "library"
+
+    page.get_by_role("button", name="Finish session").click()
+    page.wait_for_url("**/staff/assisted")
+    assert reference not in page.content()
+    assert page.locator("#messages").count() == 0
+    assert storage(page) == {"session": 0, "local": 0, "state": None}

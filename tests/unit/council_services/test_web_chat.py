@@ -1,0 +1,181 @@
+"""The web chat page and its relay to the assistant, in process with a fake assistant."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from integrations.council_services import chat_relay
+from integrations.council_services.chat_relay import ChatInputError, clean_replies, parse_message
+from integrations.council_services.core.config import Settings
+from integrations.council_services.main import create_app
+
+CONVERSATION = "0f5c2a3e-8d4b-4f61-9a77-1c2d3e4f5a6b"
+
+
+@pytest.fixture
+def assistant(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """A fake Rasa REST channel: records what it receives, answers with a canned list."""
+    received: list[dict] = []
+    real_client = httpx.AsyncClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        received.append({"url": str(request.url), "body": json.loads(request.content)})
+        return httpx.Response(
+            200,
+            json=[
+                {"recipient_id": "x", "text": "Where is the pothole?"},
+                {
+                    "recipient_id": "x",
+                    "text": "Is it dangerous?",
+                    "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": 3}],
+                    "image": "https://example.org/evil.png",
+                    "custom": {"html": "<script>"},
+                },
+            ],
+        )
+
+    def client_factory(**kwargs: object) -> httpx.AsyncClient:
+        return real_client(transport=httpx.MockTransport(handler), **kwargs)
+
+    monkeypatch.setattr(chat_relay.httpx, "AsyncClient", client_factory)
+    return received
+
+
+def _client(**overrides: object) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url="sqlite://",
+        environment="development",
+        assistant_rasa_url="http://assistant.test:5005",
+        **overrides,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    yield from _client()
+
+
+def test_the_page_is_served_with_a_strict_policy(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "frame-ancestors 'self'" in policy
+    assert response.headers["cache-control"] == "no-store"
+    assert 'src="/chat/chat.js"' in response.text and 'data-idle-minutes="30"' in response.text
+    assert 'role="log"' in response.text and "Finish and clear" in response.text
+    assert "http" not in response.text.split("<footer")[0]  # nothing from elsewhere
+
+
+def test_assets_are_local_and_unknown_names_are_404(client: TestClient) -> None:
+    script = client.get("/chat/chat.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "innerHTML" not in script.text and "localStorage" not in script.text
+    assert "document.cookie" not in script.text
+    assert client.get("/chat/chat.css").status_code == 200
+    assert client.get("/chat/..%2Fcore%2Fconfig.py").status_code == 404
+
+
+def test_a_message_is_relayed_with_a_fixed_channel(client: TestClient, assistant) -> None:
+    response = client.post(
+        "/chat/messages",
+        json={"conversation_id": CONVERSATION, "message": "  pothole  ", "metadata": {"x": 1}},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "replies": [
+            {"text": "Where is the pothole?", "buttons": []},
+            {"text": "Is it dangerous?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+        ]
+    }
+    (sent,) = assistant
+    assert sent["url"] == "http://assistant.test:5005/webhooks/rest/webhook"
+    assert sent["body"] == {
+        "sender": f"web-{CONVERSATION}",
+        "message": "pothole",
+        "metadata": {"channel": "web"},
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"conversation_id": "short", "message": "hi"},
+        {"conversation_id": "../../etc/passwd-aaaaaaaaaaa", "message": "hi"},
+        {"conversation_id": CONVERSATION, "message": ""},
+        {"conversation_id": CONVERSATION, "message": 42},
+        {"conversation_id": CONVERSATION, "message": "x" * 1001},
+        ["not", "an", "object"],
+    ],
+)
+def test_bad_messages_are_refused_and_not_relayed(client: TestClient, assistant, body) -> None:
+    response = client.post("/chat/messages", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert assistant == []
+
+
+def test_wrong_content_type_and_oversized_bodies_are_refused(client: TestClient, assistant) -> None:
+    form = client.post("/chat/messages", data={"message": "hi"})
+    assert form.status_code == 400
+    big = client.post(
+        "/chat/messages",
+        content=json.dumps({"conversation_id": CONVERSATION, "message": "x" * 40000}),
+        headers={"content-type": "application/json"},
+    )
+    assert big.status_code == 400
+    assert assistant == []
+
+
+def test_an_assistant_that_is_down_gets_a_503(client: TestClient) -> None:
+    # Nothing listens on assistant.test: the relay must answer, not hang or crash.
+    response = client.post(
+        "/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"}
+    )
+    assert response.status_code == 503
+    assert response.json() == {"error": "unavailable"}
+
+
+def test_an_unconfigured_assistant_gets_a_503() -> None:
+    settings = Settings(database_url="sqlite://", environment="development")
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"}
+        )
+    assert response.status_code == 503
+
+
+def test_frame_ancestors_is_configurable_but_not_injectable() -> None:
+    for client in _client(web_chat_frame_ancestors="'self' https://www.example.gov.uk"):
+        policy = client.get("/").headers["content-security-policy"]
+        assert policy.endswith("frame-ancestors 'self' https://www.example.gov.uk")
+    with pytest.raises(ValueError):
+        Settings(web_chat_frame_ancestors="*; script-src *")
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (None, []),
+        ({"text": "hi"}, []),
+        ([{"text": "a" * 5000}], [{"text": "a" * 4000, "buttons": []}]),
+        ([{"image": "x"}, "text", {"text": None}], []),
+        ([{"buttons": [{"title": "T", "payload": "/p"}]}],
+         [{"text": "", "buttons": [{"title": "T", "payload": "/p"}]}]),
+    ],
+)  # fmt: skip
+def test_clean_replies_keeps_only_text_and_buttons(raw: object, expected: list) -> None:
+    assert clean_replies(raw) == expected
+
+
+def test_parse_message_strips_and_checks() -> None:
+    assert parse_message({"conversation_id": CONVERSATION, "message": " hi "}, 10).text == "hi"
+    with pytest.raises(ChatInputError):
+        parse_message({"conversation_id": CONVERSATION, "message": "hello world"}, 5)
