@@ -66,3 +66,10 @@ create-staff: install ## Create a staff account for the console: make create-sta
 
 clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts
+
+.PHONY: bench-insight insight-report
+bench-insight: install ## Time the insight dashboard's queries on 1,000,000 events in PostgreSQL
+	$(PY) scripts/bench_insight.py
+
+insight-report: install ## Service insight report: make insight-report FROM=2026-11-01 TO=2026-11-30 OUT=report/
+	$(PY) -m integrations.council_services insight-report --from $(FROM) --to $(TO) --out $(OUT)
