@@ -92,3 +92,9 @@ clean: ## Remove trained models, local databases and results
 
 translations: install ## Regenerate domain/languages.yml from kb/translations (issue #7)
 	$(PY) -m bot.translations
+.PHONY: bench-insight insight-report
+bench-insight: install ## Time the insight dashboard's queries on 1,000,000 events in PostgreSQL
+	$(PY) scripts/bench_insight.py
+
+insight-report: install ## Service insight report: make insight-report FROM=2026-11-01 TO=2026-11-30 OUT=report/
+	$(PY) -m integrations.council_services insight-report --from $(FROM) --to $(TO) --out $(OUT)

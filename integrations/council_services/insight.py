@@ -31,7 +31,12 @@ from pydantic import BaseModel, Field, StrictStr, validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from integrations.council_services.models import OutcomeEvent, TriageRecord, UnansweredQuestion
+from integrations.council_services.models import (
+    InsightRollup,
+    OutcomeEvent,
+    TriageRecord,
+    UnansweredQuestion,
+)
 
 try:
     UK_TIME = ZoneInfo("Europe/London")
@@ -70,9 +75,9 @@ def is_contained(outcome: str) -> bool:
 
 
 def _contained_sql() -> sa.sql.ColumnElement:
-    """``1`` for a contained event, ``0`` otherwise, from the same definition."""
+    """The contained conversations of a rollup row, from the same definition."""
     values = sorted(item.value for item in CONTAINED_OUTCOMES)
-    return sa.case((OutcomeEvent.outcome.in_(values), 1), else_=0)
+    return sa.case((InsightRollup.outcome.in_(values), InsightRollup.conversations), else_=0)
 
 
 CHANNELS = ("web", "ivr", "library", "api")
@@ -160,6 +165,89 @@ def _uk_hour_and_week(moment: datetime) -> tuple[int, date]:
     return local.hour, local.date() - timedelta(days=local.weekday())
 
 
+def _uk_day(moment: datetime) -> date:
+    return moment.astimezone(UK_TIME).date()
+
+
+def _rollup_keys(row: OutcomeEvent) -> list[tuple[str, str, str]]:
+    """(dimension, value, outcome) of the rollup rows one event counts in."""
+    return [
+        ("all", "", row.outcome),
+        ("language", row.language, row.outcome),
+        ("journey", row.journey, row.outcome),
+        ("hour", str(row.hour_of_day), ""),
+    ]
+
+
+def _add_to_rollup(session: Session, row: OutcomeEvent) -> None:
+    """Count one event in the rollup (insert or add, on SQLite and PostgreSQL alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for dimension, value, outcome in _rollup_keys(row):
+        statement = insert(InsightRollup).values(
+            day=row.day,
+            channel=row.channel,
+            dimension=dimension,
+            value=value,
+            outcome=outcome,
+            conversations=1,
+            fallbacks=row.fallbacks,
+            duration_s=row.duration_s,
+            assisted=1 if row.assisted else 0,
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["day", "channel", "dimension", "value", "outcome"],
+                set_={
+                    name: getattr(InsightRollup, name) + getattr(statement.excluded, name)
+                    for name in ("conversations", "fallbacks", "duration_s", "assisted")
+                },
+            )
+        )
+
+
+def rebuild_rollup(session: Session) -> int:
+    """Recount the rollup from the events (after a bulk load or a manual repair).
+
+    Returns:
+        How many rollup rows there are now.
+    """
+    session.execute(sa.delete(InsightRollup))
+    e = OutcomeEvent
+    measures = [
+        sa.func.count(),
+        sa.func.sum(e.fallbacks),
+        sa.func.sum(e.duration_s),
+        sa.func.sum(sa.case((e.assisted, 1), else_=0)),
+    ]
+    columns = [
+        InsightRollup.day,
+        InsightRollup.channel,
+        InsightRollup.dimension,
+        InsightRollup.value,
+        InsightRollup.outcome,
+        InsightRollup.conversations,
+        InsightRollup.fallbacks,
+        InsightRollup.duration_s,
+        InsightRollup.assisted,
+    ]
+    hour = sa.cast(e.hour_of_day, sa.String)
+    for dimension, value, outcome, grouping in (
+        ("all", sa.literal(""), e.outcome, [e.outcome]),
+        ("language", e.language, e.outcome, [e.language, e.outcome]),
+        ("journey", e.journey, e.outcome, [e.journey, e.outcome]),
+        ("hour", hour, sa.literal(""), [e.hour_of_day]),
+    ):
+        select = sa.select(
+            e.day, e.channel, sa.literal(dimension), value, outcome, *measures
+        ).group_by(e.day, e.channel, *grouping)
+        session.execute(sa.insert(InsightRollup).from_select(columns, select))
+    session.commit()
+    return int(session.execute(sa.select(sa.func.count()).select_from(InsightRollup)).scalar())
+
+
 def record_event(
     session: Session, event: OutcomeEventIn, now: datetime | None = None
 ) -> OutcomeEventStored:
@@ -186,6 +274,7 @@ def record_event(
         return OutcomeEventStored(id=existing, created=False)
     hour, week = _uk_hour_and_week(event.started_at)
     row = OutcomeEvent(
+        day=_uk_day(event.started_at),
         conversation_hash=event.conversation_hash,
         started_at=event.started_at,
         ended_at=event.ended_at,
@@ -201,6 +290,8 @@ def record_event(
         received_at=now or datetime.now(timezone.utc),
     )
     session.add(row)
+    session.flush()
+    _add_to_rollup(session, row)
     seen: set[datetime] = set()
     for question in event.unanswered:
         if question.asked_at in seen:
@@ -229,13 +320,14 @@ def record_event(
 
 
 def purge_events(session: Session, *, older_than_days: int, now: datetime | None = None) -> int:
-    """Delete outcome events that started more than ``older_than_days`` days ago.
+    """Delete outcome events of UK days more than ``older_than_days`` days ago, and their counts.
 
     Returns:
         How many were deleted.
     """
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)
-    result = session.execute(sa.delete(OutcomeEvent).where(OutcomeEvent.started_at < cutoff))
+    cutoff_day = _uk_day((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days))
+    result = session.execute(sa.delete(OutcomeEvent).where(OutcomeEvent.day < cutoff_day))
+    session.execute(sa.delete(InsightRollup).where(InsightRollup.day < cutoff_day))
     session.commit()
     return int(result.rowcount or 0)
 
@@ -329,10 +421,14 @@ class InsightFilters:
         return datetime.combine(following, time(), UK_TIME).astimezone(timezone.utc)
 
 
-def _event_filter(filters: InsightFilters) -> list[sa.sql.ColumnElement]:
-    conditions = [OutcomeEvent.started_at >= filters.start, OutcomeEvent.started_at < filters.end]
+def _rollup_filter(filters: InsightFilters, dimension: str) -> list[sa.sql.ColumnElement]:
+    conditions = [
+        InsightRollup.dimension == dimension,
+        InsightRollup.day >= filters.date_from,
+        InsightRollup.day <= filters.date_to,
+    ]
     if filters.channel:
-        conditions.append(OutcomeEvent.channel == filters.channel)
+        conditions.append(InsightRollup.channel == filters.channel)
     return conditions
 
 
@@ -340,15 +436,23 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _grouped(session: Session, column: Any, filters: InsightFilters) -> list[tuple[Any, int, int]]:
+def _grouped(
+    session: Session, column: Any, filters: InsightFilters, dimension: str = "all"
+) -> list[tuple[Any, int, int]]:
+    """(key, conversations, contained) grouped by a rollup column."""
     query = (
-        sa.select(column, sa.func.count(), sa.func.sum(_contained_sql()))
-        .where(*_event_filter(filters))
+        sa.select(
+            column,
+            sa.func.sum(InsightRollup.conversations),
+            sa.func.sum(_contained_sql()),
+        )
+        .where(*_rollup_filter(filters, dimension))
         .group_by(column)
         .order_by(column)
     )
     return [
-        (key, int(count), int(contained or 0)) for key, count, contained in session.execute(query)
+        (key, int(count or 0), int(contained or 0))
+        for key, count, contained in session.execute(query)
     ]
 
 
@@ -356,19 +460,19 @@ def outcome_counts(session: Session, filters: InsightFilters) -> dict[str, Any]:
     """Conversations, fallbacks and duration by outcome (dashboard query 1)."""
     query = (
         sa.select(
-            OutcomeEvent.outcome,
-            sa.func.count(),
-            sa.func.sum(OutcomeEvent.fallbacks),
-            sa.func.sum(OutcomeEvent.duration_s),
-            sa.func.sum(sa.case((OutcomeEvent.assisted, 1), else_=0)),
+            InsightRollup.outcome,
+            sa.func.sum(InsightRollup.conversations),
+            sa.func.sum(InsightRollup.fallbacks),
+            sa.func.sum(InsightRollup.duration_s),
+            sa.func.sum(InsightRollup.assisted),
         )
-        .where(*_event_filter(filters))
-        .group_by(OutcomeEvent.outcome)
+        .where(*_rollup_filter(filters, "all"))
+        .group_by(InsightRollup.outcome)
     )
     outcomes = {item.value: 0 for item in Outcome}
     fallbacks = duration = assisted = 0
     for outcome, count, fallback_sum, duration_sum, assisted_sum in session.execute(query):
-        outcomes[outcome] = int(count)
+        outcomes[outcome] = int(count or 0)
         fallbacks += int(fallback_sum or 0)
         duration += int(duration_sum or 0)
         assisted += int(assisted_sum or 0)
@@ -385,8 +489,23 @@ def outcome_counts(session: Session, filters: InsightFilters) -> dict[str, Any]:
     }
 
 
+def by_channel(session: Session, filters: InsightFilters) -> list[tuple[Any, int, int]]:
+    """(channel, conversations, contained) (dashboard query 2)."""
+    return _grouped(session, InsightRollup.channel, filters)
+
+
+def by_language(session: Session, filters: InsightFilters) -> list[tuple[Any, int, int]]:
+    """(language, conversations, contained) (dashboard query 3)."""
+    return _grouped(session, InsightRollup.value, filters, "language")
+
+
+def by_journey(session: Session, filters: InsightFilters) -> list[tuple[Any, int, int]]:
+    """(journey, conversations, contained) (dashboard query 4)."""
+    return _grouped(session, InsightRollup.value, filters, "journey")
+
+
 def handoffs(session: Session, filters: InsightFilters) -> dict[str, Any]:
-    """Hand-offs (triage records) by category and priority (dashboard query 2)."""
+    """Hand-offs (triage records) by category and priority (dashboard query 7)."""
     conditions = [TriageRecord.created_at >= filters.start, TriageRecord.created_at < filters.end]
     if filters.channel:
         conditions.append(TriageRecord.channel == filters.channel)
@@ -424,18 +543,20 @@ def handoffs(session: Session, filters: InsightFilters) -> dict[str, Any]:
 def busiest_hours(session: Session, filters: InsightFilters) -> list[dict[str, int]]:
     """Conversations by UK local hour of the day, all 24 hours (dashboard query 5)."""
     counts = {
-        hour: count for hour, count, _ in _grouped(session, OutcomeEvent.hour_of_day, filters)
+        int(hour): count
+        for hour, count, _ in _grouped(session, InsightRollup.value, filters, "hour")
     }
     return [{"hour": hour, "conversations": counts.get(hour, 0)} for hour in range(24)]
 
 
 def weekly_trend(session: Session, filters: InsightFilters) -> list[dict[str, Any]]:
     """Conversations and containment by UK week, Monday first (dashboard query 6)."""
-    rows = _grouped(session, OutcomeEvent.week_start, filters)
-    found = {
-        (week if isinstance(week, date) else date.fromisoformat(str(week))): (count, contained)
-        for week, count, contained in rows
-    }
+    found: dict[date, tuple[int, int]] = {}
+    for day, count, contained in _grouped(session, InsightRollup.day, filters):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        week = day - timedelta(days=day.weekday())
+        total, inside = found.get(week, (0, 0))
+        found[week] = (total + count, inside + contained)
     first = filters.date_from - timedelta(days=filters.date_from.weekday())
     weeks = []
     week = first
@@ -521,7 +642,7 @@ def compute_insight(
         The figures, as the JSON API returns them.
     """
     summary = outcome_counts(session, filters)
-    by_channel = _breakdown(_grouped(session, OutcomeEvent.channel, filters), "channel")
+    channels = _breakdown(by_channel(session, filters), "channel")
     return {
         "filters": {
             "from": filters.date_from.isoformat(),
@@ -534,13 +655,13 @@ def compute_insight(
             "containment_rate": "contained conversations / all conversations",
         },
         **summary,
-        "by_channel": by_channel,
-        "by_language": _breakdown(_grouped(session, OutcomeEvent.language, filters), "language"),
-        "by_journey": _breakdown(_grouped(session, OutcomeEvent.journey, filters), "journey"),
+        "by_channel": channels,
+        "by_language": _breakdown(by_language(session, filters), "language"),
+        "by_journey": _breakdown(by_journey(session, filters), "journey"),
         "busiest_hours": busiest_hours(session, filters),
         "weekly": weekly_trend(session, filters),
         "handoffs": handoffs(session, filters),
-        "cost_avoided": cost_avoided(by_channel, costs),
+        "cost_avoided": cost_avoided(channels, costs),
     }
 
 

@@ -690,6 +690,7 @@ class OutcomeEvent(Base):
     fallbacks = sa.Column(sa.Integer, nullable=False)
     duration_s = sa.Column(sa.Integer, nullable=False)
     assisted = sa.Column(sa.Boolean, nullable=False)
+    day = sa.Column(sa.Date, nullable=False)
     hour_of_day = sa.Column(sa.SmallInteger, nullable=False)
     week_start = sa.Column(sa.Date, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False)
@@ -745,3 +746,32 @@ class SmsOutboxItem(Base):
     body = sa.Column(sa.String(700), nullable=False)
     conversation_id = sa.Column(sa.String(128), nullable=False, default="")
     status = sa.Column(sa.String(16), nullable=False, default="queued")
+
+
+class InsightRollup(Base):
+    """Outcome events counted per UK day, channel and outcome, by one dimension at a time.
+
+    Kept up to date as each event arrives, so the dashboard reads a few thousand rows a
+    year instead of every event. ``dimension`` is ``all`` (``value`` empty), ``language``,
+    ``journey`` or ``hour`` (``outcome`` empty: the busiest hours need no outcome).
+    """
+
+    __tablename__ = "insight_rollup"
+
+    day = sa.Column(sa.Date, primary_key=True)
+    channel = sa.Column(sa.String(16), primary_key=True)
+    dimension = sa.Column(sa.String(16), primary_key=True)
+    value = sa.Column(sa.String(32), primary_key=True)
+    outcome = sa.Column(sa.String(24), primary_key=True)
+    conversations = sa.Column(sa.Integer, nullable=False)
+    fallbacks = sa.Column(sa.Integer, nullable=False)
+    duration_s = sa.Column(sa.BigInteger, nullable=False)
+    assisted = sa.Column(sa.Integer, nullable=False)
+
+
+sa.Index(
+    "ix_insight_rollup_dimension_day",
+    InsightRollup.dimension,
+    InsightRollup.day,
+    InsightRollup.channel,
+)

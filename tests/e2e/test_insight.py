@@ -130,3 +130,20 @@ def test_four_conversations_move_the_figures_exactly(stack, insight_api: httpx.C
         - sum(row["conversations"] for row in before["busiest_hours"])
         == 4
     )
+
+
+def test_a_message_not_understood_is_listed_redacted(stack, insight_api: httpx.Client) -> None:
+    resident = Resident(stack.settings.rasa_url)
+    resident.say("flibble wibble sprocket ring me on 07700 900123")
+    deadline = time.monotonic() + 60 + SETTLE_S
+    found: list[str] = []
+    while not found and time.monotonic() < deadline:
+        time.sleep(1)
+        groups = insight_api.get("/insight/unanswered").json()["groups"]
+        found = [
+            example
+            for group in groups
+            for example in group["examples"]
+            if example.startswith("flibble wibble sprocket ring")
+        ]
+    assert found == ["flibble wibble sprocket ring me on [phone]"]

@@ -148,6 +148,7 @@ def _insight_tables(connection: Connection) -> None:
         sa.Column("fallbacks", sa.Integer, nullable=False),
         sa.Column("duration_s", sa.Integer, nullable=False),
         sa.Column("assisted", sa.Boolean, nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
         sa.Column("hour_of_day", sa.SmallInteger, nullable=False),
         sa.Column("week_start", sa.Date, nullable=False),
         sa.Column("received_at", UTCDateTime, nullable=False),
@@ -170,6 +171,21 @@ def _insight_tables(connection: Connection) -> None:
         sa.UniqueConstraint("conversation_hash", "asked_at", name="uq_insight_unanswered_message"),
     )
     sa.Index("ix_insight_unanswered_asked_at", unanswered.c.asked_at)
+    rollup = sa.Table(
+        "insight_rollup",
+        metadata,
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("channel", sa.String(16), primary_key=True),
+        sa.Column("dimension", sa.String(16), primary_key=True),
+        sa.Column("value", sa.String(32), primary_key=True),
+        sa.Column("outcome", sa.String(24), primary_key=True),
+        sa.Column("conversations", sa.Integer, nullable=False),
+        sa.Column("fallbacks", sa.Integer, nullable=False),
+        sa.Column("duration_s", sa.BigInteger, nullable=False),
+        sa.Column("assisted", sa.Integer, nullable=False),
+    )
+    sa.Index("ix_insight_rollup_dimension_day", rollup.c.dimension, rollup.c.day, rollup.c.channel)
+    metadata.create_all(connection)
 
 
 def _pc_booking_tables(connection: Connection) -> None:
@@ -300,7 +316,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         _council_tax_tables,
     ),
     Migration(5, "sms outbox: sms_outbox", _sms_outbox),
-    Migration(7, "service insight: insight_events, insight_unanswered", _insight_tables),
+    Migration(
+        7, "service insight: insight_events, insight_unanswered, insight_rollup", _insight_tables
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

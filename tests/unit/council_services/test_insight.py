@@ -304,3 +304,19 @@ def test_bad_input_is_refused_and_changes_nothing(client: TestClient) -> None:
     assert client.post("/api/v1/insight/events", json=bad).status_code == 422
     figures = client.get("/api/v1/insight", params={"from": "2026-11-01", "to": "2026-11-30"})
     assert figures.json()["conversations"] == 0
+
+
+def test_the_rollup_rebuilt_from_events_gives_the_same_figures(
+    filled: Session, costs: insight.ContactCosts
+) -> None:
+    incremental = compute_insight(filled, NOVEMBER, costs)
+    assert insight.rebuild_rollup(filled) > 0
+    assert compute_insight(filled, NOVEMBER, costs) == incremental
+
+
+def test_purging_old_events_removes_their_counts(filled: Session, costs) -> None:
+    removed = insight.purge_events(filled, older_than_days=10, now=utc(2026, 11, 20, 12))
+    # Events before 10 November (UK days): the 31 October one and the first three.
+    assert removed == 4
+    figures = compute_insight(filled, NOVEMBER, costs)
+    assert figures["conversations"] == 4 and figures["contained"] == 2
