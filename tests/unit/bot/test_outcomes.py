@@ -348,3 +348,41 @@ def test_delivery_keys_follow_the_transcript_retention(tmp_path: Path) -> None:
             )
     engine.dispose()
     assert purge_delivered(url, 30) == 1
+
+
+def _domain_names() -> tuple[set[str], set[str]]:
+    import yaml
+
+    responses: set[str] = set()
+    actions: set[str] = set()
+    for path in (REPO_ROOT / "domain").glob("*.yml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        responses |= set(document.get("responses") or {})
+        actions |= set(document.get("actions") or [])
+    return responses, actions
+
+
+def test_every_named_response_and_action_exists_in_the_domain():
+    """A misspelt name in outcomes.yml would silently count conversations as abandoned."""
+    from fnmatch import fnmatch
+
+    responses, actions = _domain_names()
+    for outcome, patterns in RULES.outcome_responses.items():
+        for pattern in patterns:
+            assert any(fnmatch(name, pattern) for name in responses), (outcome, pattern)
+    for outcome, names in RULES.outcome_actions.items():
+        for name in names:
+            assert name in actions, (outcome, name)
+
+
+def test_every_intent_of_the_training_data_has_a_journey_area():
+    import yaml
+
+    intents = set()
+    for path in (REPO_ROOT / "data" / "nlu").glob("*.yml"):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" in block:
+                intents.add(block["intent"])
+    assert intents
+    for intent in sorted(intents):
+        assert RULES.area_of(intent) is not None, intent
