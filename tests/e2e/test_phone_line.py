@@ -108,7 +108,10 @@ def test_a_call_is_answered_in_british_english(call: Call):
 def test_a_pothole_report_by_phone_then_a_text_message(call: Call, stack):
     call.start()
     assert "Where is the pothole" in said(call.turn(SpeechResult="there's a pothole on my road"))
-    assert "describe the problem" in said(call.turn(SpeechResult="ST6 3JJ"))
+    reply = said(call.turn(SpeechResult="ST6 3JJ"))
+    if "already reported" in reply:  # an earlier test reported one here: press 2, it's new
+        reply = said(call.turn(Digits="2"))
+    assert "describe the problem" in reply
     reply = said(call.turn(SpeechResult="deep hole by the bus stop"))
     assert "dangerous" in reply and "press 1 for yes" in reply
     assert "contact you" in said(call.turn(Digits="1"))  # keypad: yes
