@@ -17,6 +17,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.channels.voice_text import caller_conversation_id
+from tests.e2e.test_web_chat import triage_record
 
 pytestmark = pytest.mark.e2e
 
@@ -161,10 +162,7 @@ def test_urgent_help_transfers_the_call(call: Call, stack):
     assert dial is not None and dial.text == CONTACT_CENTRE
     assert twiml.find("Gather") is None
     reference = spelled("FD", text)
-    record = httpx.get(
-        f"{stack.settings.council_services_url}/api/v1/triage/{reference}",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
-    ).json()
+    record = triage_record(stack, reference)
     assert record["channel"] == "ivr" and record["priority"] == 1
     assert record["conversation_id"] == call.conversation_id
     assert call.caller not in str(record)
