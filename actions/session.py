@@ -38,6 +38,9 @@ class ActionSessionStart(Action):
         council = deps.profile()
         return [
             SessionStarted(),
+            # SessionStarted empties every slot; keep the checked metadata for the whole
+            # session (it carries the library assisted mark, issue #6).
+            SlotSet(slots.SESSION_STARTED_METADATA, metadata or None),
             SlotSet(slots.CHANNEL, channel_for(metadata)),
             SlotSet(slots.LANGUAGE, "en"),
             SlotSet(slots.COUNCIL_NAME, council.name),

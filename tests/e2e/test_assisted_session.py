@@ -7,6 +7,7 @@ console's assisted page in Chromium; a forged token leaves the records unmarked.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import httpx
@@ -63,7 +64,8 @@ def test_records_of_an_assisted_session_carry_the_mark(stack, staff_api):
     reporter = LibraryResident(stack, None)
     reporter.token = issue_token(stack.settings.library_assist_secret, reporter.sender)
     reporter.say("there's a massive pothole on my road")
-    reporter.say("ST4 2DX")
+    if "already reported" in reporter.say("ST4 2DX"):
+        reporter.say("no")  # a different one
     reporter.say("Deep hole near the crossing")
     reporter.say("no")
     reporter.say("no")
@@ -100,7 +102,15 @@ def test_an_assisted_session_in_the_browser(page, stack, staff_api):
     reference = TRIAGE_REF.search(say(page, "no thanks")).group(0)
     assert page.locator("#reference-value").inner_text() == reference
     assert storage(page) == {"session": 0, "local": 0, "state": None}
-    record = staff_api.get(f"/triage/{reference}").json()
+    # On a busy machine the queue may answer late: the record then waits in the outbox
+    # and is delivered a moment later (the page says so), so allow for that.
+    deadline = time.monotonic() + 60
+    response = staff_api.get(f"/triage/{reference}")
+    while response.status_code == 404 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        response = staff_api.get(f"/triage/{reference}")
+    assert response.status_code == 200, response.text
+    record = response.json()
     assert record["assisted"] is True and record["channel"] == "library"
 
     page.get_by_role("button", name="Finish session").click()

@@ -17,6 +17,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.channels.voice_text import caller_conversation_id
+from tests.e2e.test_web_chat import triage_record
 
 pytestmark = pytest.mark.e2e
 
@@ -108,7 +109,10 @@ def test_a_call_is_answered_in_british_english(call: Call):
 def test_a_pothole_report_by_phone_then_a_text_message(call: Call, stack):
     call.start()
     assert "Where is the pothole" in said(call.turn(SpeechResult="there's a pothole on my road"))
-    assert "describe the problem" in said(call.turn(SpeechResult="ST6 3JJ"))
+    reply = said(call.turn(SpeechResult="ST6 3JJ"))
+    if "already reported" in reply:  # an earlier test reported one here: press 2, it's new
+        reply = said(call.turn(Digits="2"))
+    assert "describe the problem" in reply
     reply = said(call.turn(SpeechResult="deep hole by the bus stop"))
     assert "dangerous" in reply and "press 1 for yes" in reply
     assert "contact you" in said(call.turn(Digits="1"))  # keypad: yes
@@ -158,10 +162,7 @@ def test_urgent_help_transfers_the_call(call: Call, stack):
     assert dial is not None and dial.text == CONTACT_CENTRE
     assert twiml.find("Gather") is None
     reference = spelled("FD", text)
-    record = httpx.get(
-        f"{stack.settings.council_services_url}/api/v1/triage/{reference}",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
-    ).json()
+    record = triage_record(stack, reference)
     assert record["channel"] == "ivr" and record["priority"] == 1
     assert record["conversation_id"] == call.conversation_id
     assert call.caller not in str(record)

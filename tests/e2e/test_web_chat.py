@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 
 import httpx
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 SERVICE_REF = re.compile(r"\bSR-[2-9A-HJ-NP-Z]{6}\b")
 TRIAGE_REF = re.compile(r"\bFD-[2-9A-HJ-NP-Z]{6}\b")
-BOT = "#messages li.message--bot"
+BOT = "#messages .message--bot"
 STAFF_PASSWORD = "browser test password"
 STATE_KEY = "frontdoor.chat"
 
@@ -36,7 +37,7 @@ def _bot_count(page) -> int:
 
 def _wait_for_replies(page, before: int) -> str:
     page.wait_for_function(
-        "n => document.querySelectorAll('#messages li.message--bot').length > n"
+        "n => document.querySelectorAll('#messages .message--bot').length > n"
         " && document.getElementById('typing').hidden",
         arg=before,
     )
@@ -65,6 +66,19 @@ def storage(page) -> dict:
     )
 
 
+def triage_record(stack, reference: str) -> dict:
+    """The record, allowing for the outbox delivering it late on a busy machine."""
+    url = f"{stack.settings.council_services_url}/api/v1/triage/{reference}"
+    headers = {"Authorization": f"Bearer {stack.settings.staff_api_token}"}
+    deadline = time.monotonic() + 60
+    response = httpx.get(url, headers=headers)
+    while response.status_code == 404 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        response = httpx.get(url, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -79,7 +93,10 @@ def test_a_pothole_report_through_the_page(page, open311):
     assert page.locator("html").get_attribute("lang") == "en-GB"
     description = f"Deep hole by the bus stop {uuid.uuid4().hex[:6]}"
     assert "Where is the" in say(page, "there's a massive pothole on my road")
-    assert "describe the problem" in say(page, "ST6 3JJ")
+    reply = say(page, "ST6 3JJ")
+    if "already reported" in reply:  # an earlier test reported one here: say it's new
+        reply = choose(page, "No, it's a different one")
+    assert "describe the problem" in reply
     assert "dangerous" in say(page, description)
 
     # Keyboard only: from the message box, back to the choices, and Enter.
@@ -100,11 +117,11 @@ def test_a_pothole_report_through_the_page(page, open311):
     reference = SERVICE_REF.search(reply).group(0)
     assert page.locator(f"{BOT} .ref", has_text=reference).count() == 1
     # What the resident pressed is shown as their own words, never the payload.
-    mine = page.locator("#messages li.message--user").all_inner_texts()
+    mine = page.locator("#messages .message--user").all_inner_texts()
     assert any("Yes, send it" in text for text in mine)
     assert not any(text.strip().endswith("/affirm") for text in mine)
     # Every message reads in its own direction (right-to-left scripts).
-    assert page.locator("#messages li:not([dir='auto'])").count() == 0
+    assert page.locator("#messages .message:not([dir='auto'])").count() == 0
 
     request = open311.get(f"/requests/{reference}.json").json()[0]
     assert request["service_code"] == "POTHOLE" and description in request["description"]
@@ -126,10 +143,7 @@ def test_a_handoff_through_the_page_shows_the_reference(page, stack):
     assert page.locator("#reference").is_visible()
     assert page.locator("#reference-value").inner_text() == reference
 
-    record = httpx.get(
-        f"{stack.settings.council_services_url}/api/v1/triage/{reference}",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
-    ).json()
+    record = triage_record(stack, reference)
     assert record["channel"] == "web"
     assert record["conversation_id"].startswith("web-")
 
@@ -143,11 +157,11 @@ def test_finish_and_clear_leaves_nothing_behind(page):
 
     page.get_by_role("button", name="Finish and clear").click()
     assert storage(page) == {"session": 0, "local": 0, "state": None}
-    assert page.locator("#messages li").count() == 0
+    assert page.locator("#messages .message").count() == 0
     expect(page.locator("#notice")).to_contain_text("cleared")
     assert page.context.cookies() == []
     page.reload()
-    assert page.locator("#messages li").count() == 0
+    assert page.locator("#messages .message").count() == 0
 
     say(page, "hello")
     new_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{STATE_KEY}')).id")
@@ -168,7 +182,7 @@ def test_an_idle_conversation_warns_then_clears(page):
     assert page.locator("#idle-warning").is_visible()
     page.get_by_role("button", name="Keep my conversation").click()
     assert page.locator("#idle-warning").is_hidden()
-    assert page.locator("#messages li").count() >= 2
+    assert page.locator("#messages .message").count() >= 2
 
     page.evaluate(
         "(ago) => { const s = JSON.parse(sessionStorage.getItem('frontdoor.chat'));"
@@ -177,7 +191,7 @@ def test_an_idle_conversation_warns_then_clears(page):
         idle_ms + 1000,
     )
     page.reload()
-    assert page.locator("#messages li").count() == 0
+    assert page.locator("#messages .message").count() == 0
     assert storage(page) == {"session": 0, "local": 0, "state": None}
     expect(page.locator("#notice")).to_contain_text("nothing happened")
 
@@ -223,8 +237,8 @@ def test_links_are_safe_and_text_is_never_html(page):
 def test_the_chat_is_accessible(page):
     page.goto("/")
     say(page, "there's a pothole on my road")
-    say(page, "ST6 3JJ")
-    say(page, "Deep hole by the bus stop")  # now with buttons on the page
+    if "describe the problem" in say(page, "ST6 3JJ"):  # else: asked about a duplicate
+        say(page, "Deep hole by the bus stop")  # now with buttons on the page
     assert serious_violations(page) == []
     # Targets at least 24 by 24 pixels.
     sizes = page.evaluate(

@@ -148,7 +148,7 @@
   }
 
   function render(message, isLatest) {
-    var item = document.createElement("li");
+    var item = document.createElement("div");
     item.className = "message message--" + (message.from === "user" ? "user" : "bot");
     item.setAttribute("dir", "auto");
     var who = document.createElement("span");

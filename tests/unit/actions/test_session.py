@@ -34,6 +34,7 @@ def test_session_starts_then_listens():
 def test_session_carries_the_council_and_language():
     events, _ = start({"channel": "web"})
     assert slot_values(events) == {
+        "session_started_metadata": {"channel": "web"},
         "channel": "web",
         "language": "en",
         "council_name": "Stoke-on-Trent City Council",
@@ -62,3 +63,14 @@ def test_session_carries_the_council_and_language():
 def test_channel_comes_from_checked_metadata(metadata, channel):
     events, _ = start(metadata)
     assert slot_values(events)["channel"] == channel
+
+
+def test_the_assisted_mark_outlives_session_start():
+    # SessionStarted empties the slots: the metadata must be set again after it.
+    events, _ = start({"channel": "library", "assisted": True})
+    names = [event.get("name") or event.get("event") for event in events]
+    assert names.index("session_started_metadata") > names.index("session_started")
+    assert slot_values(events)["session_started_metadata"] == {
+        "channel": "library",
+        "assisted": True,
+    }
