@@ -93,8 +93,11 @@ class ActionCouncilTaxAccountSummary(Action):
         return []
 
 
-class _CaseAction(Action):
-    """Sends one kind of change to the CRM once the form is complete."""
+class _CaseAction:
+    """Sends one kind of change to the CRM once the form is complete.
+
+    A mixin, not an ``Action``: rasa-sdk registers every ``Action`` subclass by name.
+    """
 
     kind = ""
     done_response = ""
@@ -138,7 +141,7 @@ class _CaseAction(Action):
         ]
 
 
-class ActionCouncilTaxChangeInstalments(_CaseAction):
+class ActionCouncilTaxChangeInstalments(_CaseAction, Action):
     """Asks for 12 monthly instalments."""
 
     kind = "twelve_instalments"
@@ -149,7 +152,7 @@ class ActionCouncilTaxChangeInstalments(_CaseAction):
         return "action_council_tax_change_instalments"
 
 
-class ActionCouncilTaxApplyDiscount(_CaseAction):
+class ActionCouncilTaxApplyDiscount(_CaseAction, Action):
     """Applies for the single person discount from the date given."""
 
     kind = "single_person_discount"
@@ -165,7 +168,7 @@ class ActionCouncilTaxApplyDiscount(_CaseAction):
         return {"living_alone_since": _iso(tracker.get_slot(slots.CT_ALONE_SINCE))}
 
 
-class ActionCouncilTaxReportMove(_CaseAction):
+class ActionCouncilTaxReportMove(_CaseAction, Action):
     """Reports a move: the date and the new address."""
 
     kind = "moving_home"

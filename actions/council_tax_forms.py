@@ -27,12 +27,11 @@ from integrations.postcodes.normalise import find_postcodes
 logger = logging.getLogger(__name__)
 
 
-class CouncilTaxFormValidation(FormValidationAction):
-    """Verification shared by every council tax form; subclasses add their own slots."""
+class CouncilTaxFormValidation:
+    """Verification shared by every council tax form; subclasses add their own slots.
 
-    def name(self) -> str:  # pragma: no cover - abstract
-        """Registered name (set by each form)."""
-        raise NotImplementedError
+    A mixin, not a ``FormValidationAction``: rasa-sdk registers every action subclass by name.
+    """
 
     async def required_slots(
         self,
@@ -111,7 +110,7 @@ class CouncilTaxFormValidation(FormValidationAction):
         return yes_no(slots.CT_CONFIRM, value, dispatcher)
 
 
-class ValidateCouncilTaxAccountForm(CouncilTaxFormValidation):
+class ValidateCouncilTaxAccountForm(CouncilTaxFormValidation, FormValidationAction):
     """Look-up: verification only."""
 
     def name(self) -> str:
@@ -119,7 +118,7 @@ class ValidateCouncilTaxAccountForm(CouncilTaxFormValidation):
         return "validate_council_tax_account_form"
 
 
-class ValidateCouncilTaxInstalmentsForm(CouncilTaxFormValidation):
+class ValidateCouncilTaxInstalmentsForm(CouncilTaxFormValidation, FormValidationAction):
     """Switch to 12 instalments: verification and a yes."""
 
     def name(self) -> str:
@@ -127,7 +126,7 @@ class ValidateCouncilTaxInstalmentsForm(CouncilTaxFormValidation):
         return "validate_council_tax_instalments_form"
 
 
-class ValidateCouncilTaxDiscountForm(CouncilTaxFormValidation):
+class ValidateCouncilTaxDiscountForm(CouncilTaxFormValidation, FormValidationAction):
     """Single person discount: verification, the date they started living alone, a yes."""
 
     def name(self) -> str:
@@ -145,7 +144,7 @@ class ValidateCouncilTaxDiscountForm(CouncilTaxFormValidation):
         return {slots.CT_ALONE_SINCE: result.display}
 
 
-class ValidateCouncilTaxMovingForm(CouncilTaxFormValidation):
+class ValidateCouncilTaxMovingForm(CouncilTaxFormValidation, FormValidationAction):
     """Moving home: verification, the moving date, the new address, a yes."""
 
     def name(self) -> str:

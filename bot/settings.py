@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Conversation limits
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
+    #: Seconds `make run` and the end-to-end tests wait for every service to be ready.
+    stack_start_timeout_s: float = Field(600.0, env="STACK_START_TIMEOUT")
     caller_id_secret: str = Field(DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET")
 
     # Service insight (issue #10): one outcome event per ended conversation session.

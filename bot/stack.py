@@ -221,8 +221,12 @@ class Stack:
             self.rasa,
         ]
 
-    def start(self, timeout_s: float = 600.0) -> None:
+    def start(self, timeout_s: float | None = None) -> None:
         """Start everything and wait until each process answers its health check.
+
+        Args:
+            timeout_s: how long to wait for all of them; ``STACK_START_TIMEOUT`` by default
+                (a busy shared machine can take minutes to load the model).
 
         Raises:
             RuntimeError: with the failing process's log when one dies or never gets ready.
@@ -230,7 +234,8 @@ class Stack:
         log_dir = self.settings.var_dir / "logs"
         for service in self.services:
             service.start(log_dir)
-        deadline = time.monotonic() + timeout_s
+        wait_s = self.settings.stack_start_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + wait_s
         for service in self.services:
             self.wait_healthy(service, deadline)
 

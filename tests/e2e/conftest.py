@@ -44,7 +44,7 @@ def _stack_settings(var_dir: Path) -> Settings:
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Council services, action server, outbox and insight workers and Rasa, running."""
     running = Stack(_stack_settings(tmp_path_factory.mktemp("stack")), trained_model)
-    running.start(timeout_s=900)  # loading DIET takes minutes on a busy 2-core machine
+    running.start()
     yield running
     running.stop()
 
