@@ -97,6 +97,12 @@ _ENGLISH_WORDS = frozenset(
     those these them their were we've we're they're you're i'll i'd she's he's let's
     what's where's how's who's pay paid paying owe money bill bills account letter
     form website phone call ring rang booked book cancel appointment
+    computer computers laptop pc pcs printer printing print wifi internet online library
+    libraries public reserve booking open opening closed hours late early today tomorrow
+    monday tuesday wednesday thursday friday saturday sunday weekend nearest closest
+    point points payzone cash club job jobs cv work instalments instalment balance band
+    arrears reminder summons exemption student students journal advance jobcentre
+    broadband voucher vouchers business staff speed fibre skills learn learning course
     """.split()
 )
 
