@@ -9,6 +9,8 @@ with schemathesis, ``tests/contract/council_services/test_openapi_fuzz.py``):
 - A JSON body that cannot be parsed at all is answered with 400 (``{"detail": ...}``)
   before validation, which FastAPI does not document. Every operation with a request body
   documents that 400.
+- An operation behind the staff token answers 401 without it, and one with a path
+  parameter answers 404 for an unknown one; routers that forget to say so are covered here.
 """
 
 from __future__ import annotations
@@ -60,6 +62,28 @@ def document_unparseable_bodies(schema: dict[str, Any]) -> None:
                 operation.setdefault("responses", {}).setdefault("400", _BAD_BODY)
 
 
+_DETAIL = {
+    "application/json": {
+        "schema": {"type": "object", "properties": {"detail": {}}, "required": ["detail"]}
+    }
+}
+
+
+def document_refusals(schema: dict[str, Any]) -> None:
+    """Add 401 to operations behind a bearer token and 404 to those with path parameters."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault(
+                    "401", {"description": "Missing or wrong token.", "content": _DETAIL}
+                )
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                responses.setdefault("404", {"description": "Not found.", "content": _DETAIL})
+
+
 def finish_openapi(app: FastAPI) -> None:
     """Apply the corrections above once, when ``/openapi.json`` is first built."""
     build = app.openapi
@@ -70,6 +94,7 @@ def finish_openapi(app: FastAPI) -> None:
         schema = build()
         admit_null_for_optional_properties(schema)
         document_unparseable_bodies(schema)
+        document_refusals(schema)
         app.openapi_schema = schema
         app.state.openapi_finished = True
         return schema

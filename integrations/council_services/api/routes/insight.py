@@ -35,6 +35,11 @@ router = APIRouter(
     tags=["staff: insight"],
     dependencies=[Depends(require_staff)],
     route_class=StaffTokenFirstRoute,
+    responses={
+        status.HTTP_400_BAD_REQUEST: {
+            "description": "The date range or channel cannot be read (for example from after to)."
+        }
+    },
 )
 
 
