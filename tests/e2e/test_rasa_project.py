@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 # Was 0.90 until the council tax, Universal Credit, broadband and directory intents were
-# merged (17 new intents). The merged model scores 0.894: the council tax FAQ and the
+# merged (17 new intents). The merged model scores 0.888: the council tax FAQ and the
 # council tax transactions (12 instalments, single person discount, moving home, can't
 # pay) overlap, and the held-out set labels similar phrasings both ways. Lowered by 0.02,
 # not removed, until that overlap is reworked (see the session note on issue #4).
