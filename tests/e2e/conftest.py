@@ -75,11 +75,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the whole session (``make system-packages`` installs it).
+    """One headless Chromium per test module (``make system-packages`` installs it).
 
-    Playwright gives each launch a fresh temporary profile (it refuses ``--user-data-dir``).
+    Module scope on purpose: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, and every later test that calls ``asyncio.run`` would
+    fail. Playwright gives each launch a fresh temporary profile (it refuses
+    ``--user-data-dir``).
     """
     if not CHROMIUM.exists():
         pytest.fail(
