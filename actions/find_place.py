@@ -49,6 +49,10 @@ SEARCHES: dict[str, dict[str, tuple[str, ...]]] = {
     "find_library": {"types": ("library",)},
     "find_work_club": {"services": ("job_search",)},
     "find_pay_point": {"types": ("pay_point",)},
+    "universal_credit_no_device": {
+        "features": ("public_pcs", "staff_help"),
+        "services": ("universal_credit_support",),
+    },
 }
 FACILITIES = ("wifi", "printing", "screen_reader", "large_key_keyboard", "hearing_loop",
               "step_free", "staff_help", "public_pcs", "bookable_pcs")  # fmt: skip
@@ -114,6 +118,46 @@ def words() -> Words:
     return deps.place_words()
 
 
+async def check_place_postcode(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """Fill ``place_postcode``: a postcode in the council's area, or a listed place's postcode.
+
+    The slot is None, after the reason is said, when the answer can't be used.
+    """
+    text = clean_text(str(value or ""), 100)
+    matches = find_postcodes(text)
+    if matches:
+        postcode = matches[0].postcode
+        try:
+            found = deps.postcodes().lookup(postcode)
+        except PostcodeNotFound:
+            dispatcher.utter_message(
+                response=responses.PLACE_POSTCODE_NOT_FOUND, place_postcode=postcode
+            )
+            return {slots.PLACE_POSTCODE: None}
+        except PostcodeDataUnavailable:
+            return {slots.PLACE_POSTCODE: postcode}  # the directory will check it
+        if not deps.profile().covers(found.local_authority_code):
+            dispatcher.utter_message(
+                response=responses.PLACE_POSTCODE_OTHER_COUNCIL, place_postcode=postcode
+            )
+            return {slots.PLACE_POSTCODE: None}
+        return {slots.PLACE_POSTCODE: postcode}
+    if outward_code_only(text):
+        dispatcher.utter_message(response=responses.PLACE_POSTCODE_PARTIAL)
+        return {slots.PLACE_POSTCODE: None}
+    try:
+        listed = await deps.directory().search(PlaceQuery(near=text, limit=1))
+    except DirectoryRejected:
+        listed = []
+    except DirectoryUnavailable:
+        dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
+        return {slots.PLACE_POSTCODE: None}
+    if not listed:
+        dispatcher.utter_message(response=responses.PLACE_POSTCODE_NOT_VALID)
+        return {slots.PLACE_POSTCODE: None}
+    return {slots.PLACE_POSTCODE: listed[0].postcode}
+
+
 class ValidateFindPlaceForm(FormValidationAction):
     """Checks the postcode (or a place name) to search near."""
 
@@ -125,39 +169,7 @@ class ValidateFindPlaceForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept a postcode in the council's area, or the name of a place it lists."""
-        text = clean_text(str(value or ""), 100)
-        matches = find_postcodes(text)
-        if matches:
-            postcode = matches[0].postcode
-            try:
-                found = deps.postcodes().lookup(postcode)
-            except PostcodeNotFound:
-                dispatcher.utter_message(
-                    response=responses.PLACE_POSTCODE_NOT_FOUND, place_postcode=postcode
-                )
-                return {slots.PLACE_POSTCODE: None}
-            except PostcodeDataUnavailable:
-                return {slots.PLACE_POSTCODE: postcode}  # the directory will check it
-            if not deps.profile().covers(found.local_authority_code):
-                dispatcher.utter_message(
-                    response=responses.PLACE_POSTCODE_OTHER_COUNCIL, place_postcode=postcode
-                )
-                return {slots.PLACE_POSTCODE: None}
-            return {slots.PLACE_POSTCODE: postcode}
-        if outward_code_only(text):
-            dispatcher.utter_message(response=responses.PLACE_POSTCODE_PARTIAL)
-            return {slots.PLACE_POSTCODE: None}
-        try:
-            listed = await deps.directory().search(PlaceQuery(near=text, limit=1))
-        except DirectoryRejected:
-            listed = []
-        except DirectoryUnavailable:
-            dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return {slots.PLACE_POSTCODE: None}
-        if not listed:
-            dispatcher.utter_message(response=responses.PLACE_POSTCODE_NOT_VALID)
-            return {slots.PLACE_POSTCODE: None}
-        return {slots.PLACE_POSTCODE: listed[0].postcode}
+        return await check_place_postcode(value, dispatcher)
 
 
 class ActionFindPlace(Action):

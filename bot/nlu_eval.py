@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.outcomes import OutcomeRules, load_rules
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
 
@@ -46,6 +47,44 @@ def summarise(report_path: Path) -> dict:
     }
 
 
+def predictions(out_dir: Path) -> list[tuple[str, str]]:
+    """(labelled intent, predicted intent) of every example of a ``rasa test nlu --successes``.
+
+    Retrieval intents are compared by their base name, as Rasa's own report does.
+    """
+    pairs = []
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = out_dir / name
+        for row in json.loads(path.read_text()) if path.exists() else []:
+            predicted = (row.get("intent_prediction") or {}).get("name") or "nlu_fallback"
+            pairs.append((str(row["intent"]).split("/")[0], str(predicted).split("/")[0]))
+    return pairs
+
+
+def area_scores(pairs: list[tuple[str, str]], rules: OutcomeRules) -> dict:
+    """Scores by the contract's intent areas: a wrong intent in the right area counts as right.
+
+    Returns the weighted F1 over areas and each area's recall (how many of its messages
+    were put in the area), so a safety area such as ``urgent_help`` can be gated on its own.
+    """
+    from sklearn.metrics import f1_score
+
+    def area(intent: str) -> str:
+        return rules.area_of(intent) or "out_of_scope"
+
+    truth = [area(labelled) for labelled, _ in pairs]
+    guess = [area(predicted) for _, predicted in pairs]
+    recall = {
+        name: round(
+            sum(1 for t, g in zip(truth, guess, strict=True) if t == name == g) / truth.count(name),
+            4,
+        )
+        for name in sorted(set(truth))
+    }
+    weighted = f1_score(truth, guess, average="weighted", zero_division=0)
+    return {"weighted_f1": round(float(weighted), 4), "examples": len(pairs), "recall": recall}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluations and write the summary."""
     parser = argparse.ArgumentParser(prog="python -m bot.nlu_eval")
@@ -55,13 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     out = REPO_ROOT / "results"
     model = ensure_model(Settings().models_dir)
     _rasa("test", "nlu", "--model", str(model), "--nlu", "tests/nlu/heldout.yml",
-          "--out", str(out / "heldout"))  # fmt: skip
+          "--successes", "--out", str(out / "heldout"))  # fmt: skip
     summary = {"heldout": summarise(out / "heldout" / "intent_report.json")}
+    rules = load_rules(Settings().kb_dir / "insight" / "outcomes.yml")
+    areas = area_scores(predictions(out / "heldout"), rules)
     if args.cross_validation:
         _rasa("test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
               "--folds", str(args.folds), "--out", str(out / "cross-validation"))  # fmt: skip
         summary["cross_validation"] = summarise(out / "cross-validation" / "intent_report.json")
-    (out / "nlu-summary.json").write_text(json.dumps(summary, indent=2))
+    (out / "nlu-summary.json").write_text(json.dumps({**summary, "heldout_areas": areas}, indent=2))
     lines = [
         "| evaluation | examples | weighted F1 | macro F1 | weakest intents |",
         "|---|---|---|---|---|",
@@ -70,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         weakest = ", ".join(f"{w['intent']} {w['f1']}" for w in values["weakest"])
         cells = [name, values["examples"], values["weighted_f1"], values["macro_f1"], weakest]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    lines.append("")
+    lines.append(
+        f"Held-out by contract area: weighted F1 {areas['weighted_f1']}; urgent help recall "
+        f"{areas['recall'].get('urgent_help')}."
+    )
     (out / "nlu-summary.md").write_text("\n".join(lines) + "\n")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -130,3 +130,12 @@ BB_BUILD_PLANNED = "utter_broadband_build_planned"
 # Another language (issue #7): wording per language in kb/translations, generated into
 # domain/languages.yml
 INTERPRETER_OFFER = "utter_interpreter_offer"
+
+# Digital skills
+DS_RECOMMEND_CLASS = "utter_digital_skills_recommend_class"
+DS_RECOMMEND_DROP_IN = "utter_digital_skills_recommend_drop_in"
+DS_RECOMMEND_CONFIDENT = "utter_digital_skills_recommend_confident"
+DS_NONE_NEARBY = "utter_digital_skills_none_nearby"
+DS_PLACE_LINE = "utter_digital_skills_place_line"
+DS_FOLLOW_UP = "utter_digital_skills_follow_up"
+DS_INTRO = "utter_digital_skills_intro"

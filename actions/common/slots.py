@@ -102,3 +102,7 @@ BROADBAND_FORM_SLOTS = (
     BB_APPLICANT, BB_STAFF, BB_POSTCODE, BB_SPEED, BB_BUILD_PLANNED, BB_BUSINESS_NAME,
     BB_CONFIRM, BB_OUTCOME,
 )  # fmt: skip
+
+# Digital skills (issue #4): the self-check's answers are the slots named in
+# kb/facts/digital_skills.yml; this one carries the skills still to learn.
+SKILLS_TO_LEARN = "skills_to_learn"

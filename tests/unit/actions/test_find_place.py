@@ -7,6 +7,7 @@ the slots the action sets.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -228,3 +229,23 @@ def test_refused_bookings_say_why(directory: FakeDirectory, code: str, response:
     events, names = run(ActionBookPc(), slots=slots)
     assert names == [response]
     assert "booking_reference" not in slot_values(events)
+
+
+def test_no_device_for_universal_credit_looks_for_free_computers_with_support(
+    directory: FakeDirectory,
+) -> None:
+    directory.places = [
+        replace(p, services=("universal_credit_support",)) if p.id == "stoke-library" else p
+        for p in directory.places
+    ]
+    events, names = run(
+        ActionFindPlace(),
+        text="i haven't got a computer, how do i claim universal credit",
+        intent="universal_credit_no_device",
+        slots={"place_postcode": "ST6 3JJ"},
+    )
+    query = directory.queries[-1]
+    assert query.features == ("public_pcs", "staff_help")
+    assert query.services == ("universal_credit_support",)
+    assert slot_values(events)["places_listed"] == ["stoke-library"]
+    assert names == [responses.PLACES_FOUND, responses.PLACE_LINE_OPEN, responses.PLACES_FOLLOW_UP]
