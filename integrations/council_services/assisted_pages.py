@@ -3,7 +3,8 @@
 This module owns the markup of the search form and of the full list of places near the
 resident: nearest first, with what staff need to advise them (distance, opening, public
 computers, assistive technology, staff help, Universal Credit support and digital skills
-sessions). Every value is escaped by ``console_pages.render``. The list
+sessions) and, under each place with bookable computers, the booking form of
+``assisted_booking_pages.py``. Every value is escaped by ``console_pages.render``. The list
 is one ``<section id="assisted-places">``: the chat page puts it into its staff panel
 (``static/assisted.js``) and, without script, it is the main content of a console page.
 """
@@ -13,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from integrations.council_services.assisted_booking_pages import (
+    Booked,
+    Refused,
+    booking_form,
+    booking_outcome,
+)
 from integrations.council_services.assisted_panel import (
+    NOTHING,
     Search,
     SessionFields,
     capitalised,
@@ -24,7 +32,7 @@ from integrations.council_services.assisted_panel import (
 )
 from integrations.council_services.console_pages import Safe, Viewer, join, layout, render
 from integrations.council_services.directory import Found
-from integrations.council_services.places import PLACE_TYPES, Place
+from integrations.council_services.places import PLACE_TYPES, Directory, Place
 
 SECTION_ID = "assisted-places"
 PLACES_PATH = "/staff/assisted/places"
@@ -119,35 +127,49 @@ def _details(found: Found) -> Safe:
     return render('<dl class="place-details">{rows}</dl>', rows=join(rows))
 
 
-def _place_item(found: Found, now: datetime) -> Safe:
+def _place_item(
+    found: Found, now: datetime, session: SessionFields, search: Search, directory: Directory
+) -> Safe:
     place = found.place
     summary = [wording()["types"].get(place.type, place.type), distance_label(found.distance_m)]
+    book = NOTHING
+    if place.facilities.bookable_pcs:
+        book = booking_form(place, session, search, directory, now.date())
     return render(
         '<li class="place" id="place-{place_id}"><h4>{name}</h4>'
         '<p class="place-summary">{summary}</p><p class="place-open">{opening}</p>'
-        "{details}</li>",
+        "{details}{book}</li>",
         place_id=place.id,
         name=place.name,
         summary=" · ".join(part for part in summary if part),
         opening=_opening(found, now),
         details=_details(found),
+        book=book,
     )
 
 
 def places_section(
     *,
+    session: SessionFields,
+    search: Search,
     found: Sequence[Found] = (),
     now: datetime | None = None,
+    directory: Directory | None = None,
     near_label: str = "",
     problem: str | None = None,
+    outcome: Booked | Refused | None = None,
 ) -> Safe:
-    """The list of every place near the resident.
+    """The list of every place near the resident, with the outcome of a booking above it.
 
     Args:
+        session: the assisted session's fields, carried by every booking form.
+        search: the postcode and type asked for.
         found: the places, nearest first.
-        now: the council's local time now, naive (for opening times).
+        now: the council's local time now, naive (for opening times and the booking date).
+        directory: for booking lengths (needed when ``found`` is not empty).
         near_label: the postcode as the directory understood it.
         problem: a message instead of the list (e.g. a postcode that cannot be used).
+        outcome: a booking just made or refused.
 
     Returns:
         ``<section id="assisted-places">``.
@@ -158,25 +180,28 @@ def places_section(
             '<p id="places-problem" tabindex="-1" data-focus>{problem}</p></div>',
             problem=problem,
         )
-    elif not found or now is None:
+    elif not found or now is None or directory is None:
         body = render(
             '<h3 tabindex="-1" data-focus>No places found</h3>'
             "<p>Try another type of place, or any type.</p>"
         )
     else:
-        items = join(_place_item(item, now) for item in found)
+        items = join(_place_item(item, now, session, search, directory) for item in found)
         body = render(
-            '<h3 id="places-title" tabindex="-1" data-focus>{count} near {near}</h3>'
+            '<h3 id="places-title" tabindex="-1"{focus}>{count} near {near}</h3>'
             "<p>Nearest first. Opening times are as of {now}.</p>"
             '<ol class="place-list">{items}</ol>',
+            focus=NOTHING if outcome else Safe(" data-focus"),
             count=f"{len(found)} place{'' if len(found) == 1 else 's'}",
-            near=near_label,
+            near=near_label or search.postcode,
             now=when_label(now, now),
             items=items,
         )
     return render(
-        '<section id="{id}" class="assisted-places" aria-label="Nearby places">{body}</section>',
+        '<section id="{id}" class="assisted-places" aria-label="Nearby places">'
+        "{outcome}{body}</section>",
         id=SECTION_ID,
+        outcome=booking_outcome(outcome),
         body=body,
     )
 

@@ -2,7 +2,7 @@
 
 This module owns the panel's wording (``data/assisted_places.yml``), the hidden fields that
 tie its forms to the assisted session, what staff searched for, and the small formatting
-rules (distances, times) of ``assisted_pages.py`` and ``assisted_booking_pages.py``.
+rules (distances, times, lengths) of ``assisted_pages.py`` and ``assisted_booking_pages.py``.
 """
 
 from __future__ import annotations
@@ -76,6 +76,17 @@ def when_label(moment: datetime, now: datetime) -> str:
         return "midnight tonight"
     day = {0: "today", 1: "tomorrow"}.get(days, f"{moment:%A} {moment.day} {moment:%B}")
     return f"{day} at {moment:%H:%M}"
+
+
+def minutes_label(minutes: int) -> str:
+    """``30 minutes``, ``1 hour``, ``1 hour 30 minutes``, ``2 hours``."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'' if hours == 1 else 's'}")
+    if rest:
+        parts.append(f"{rest} minute{'' if rest == 1 else 's'}")
+    return " ".join(parts)
 
 
 def options(choices: Sequence[tuple[str, str]], chosen: str) -> Safe:

@@ -1,9 +1,9 @@
 /* Staff panel of a library assisted session (issue #6). Plain JavaScript, nothing from elsewhere.
  *
- * The "Nearby places" form posts to /staff/assisted/places. Without script it opens the
- * answer as a page; with it, the answer's <section id="assisted-places"> (HTML the server
- * built and escaped) is put into the panel, so the chat on this page is not lost. Nothing
- * is stored in the browser.
+ * The "Nearby places" forms post to /staff/assisted/places and /staff/assisted/bookings.
+ * Without script they open the answer as a page; with it, the answer's
+ * <section id="assisted-places"> (HTML the server built and escaped) is put into the panel,
+ * so the chat on this page is not lost. Nothing is stored in the browser.
  */
 (function () {
   "use strict";

@@ -101,8 +101,8 @@ def guidance_panel(session: SessionFields) -> Safe:
     return render(
         '<aside class="staff-panel" aria-labelledby="staff-guidance-title">'
         '<h2 id="staff-guidance-title">{title} (for staff)</h2>'
-        "<p><strong>Assisted session.</strong> Every report and case made here is marked "
-        "as made with help from library staff.</p>"
+        "<p><strong>Assisted session.</strong> Every report, case and computer booking made "
+        "here is marked as made with help from library staff.</p>"
         "<ul>{before}</ul>"
         "<h3>Digital skills checklist</h3><ul>{checklist}</ul>"
         "{places}"

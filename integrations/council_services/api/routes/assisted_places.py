@@ -1,12 +1,13 @@
-"""Nearby places for the resident in a library assisted session (issue #6).
+"""Nearby places and PC bookings for the resident in a library assisted session (issue #6).
 
 ``POST /staff/assisted/places`` lists every place in the directory near the resident's
-postcode, nearest first. It is a POST so the resident's postcode never sits in a URL, the
-browser's history or the server's access log. It needs a signed-in staff member (otherwise
-the console's redirect to sign-in), the console's CSRF token and the session's assist token
-(403 without them). The answer is a console page whose ``<section id="assisted-places">``
-the chat page puts into its staff panel (``static/assisted.js``); without script the page
-itself is shown.
+postcode, nearest first; ``POST /staff/assisted/bookings`` books a public computer for them
+with the residents' own booking code (``crud_bookings.book_pc``), marked as assisted. Both
+are POSTs so the resident's postcode never sits in a URL, the browser's history or the
+server's access log. Both need a signed-in staff member (otherwise the console's redirect to
+sign-in), the console's CSRF token and the session's assist token (403 without them). The
+answer is a console page whose ``<section id="assisted-places">`` the chat page puts into
+its staff panel (``static/assisted.js``); without script the page itself is shown.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import logging
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
-from integrations.council_services.api.deps import SettingsDep
+from integrations.council_services import crud_bookings
+from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.routes.assisted import session_is_genuine
 from integrations.council_services.api.routes.places import FinderDep
 from integrations.council_services.api.routes.staff_console import (
@@ -26,9 +29,12 @@ from integrations.council_services.api.routes.staff_console import (
     SignedIn,
     StaffDep,
 )
+from integrations.council_services.assisted_booking_pages import Booked, Refused
 from integrations.council_services.assisted_pages import places_page, places_section
 from integrations.council_services.assisted_panel import Search, SessionFields, wording
+from integrations.council_services.booking_models import BookingCreate
 from integrations.council_services.core.config import Settings
+from integrations.council_services.crud_bookings import BookingRefused, BookingRequest
 from integrations.council_services.directory import Found, NearError, PlaceFinder
 from integrations.council_services.places import PLACE_TYPES
 
@@ -68,9 +74,13 @@ class _Panel:
         *,
         finder: PlaceFinder | None = None,
         problem: str | None = None,
+        outcome: Booked | Refused | None = None,
         code: int = status.HTTP_200_OK,
     ) -> HTMLResponse:
-        """The page with the list (searched when ``finder`` is given) or a problem."""
+        """The page with the list (searched again when ``finder`` is given) or a problem.
+
+        A search problem sets the status only when there is no booking outcome to report.
+        """
         found: list[Found] = []
         near, now = "", None
         if finder is not None and problem is None:
@@ -79,8 +89,17 @@ class _Panel:
                 found, near = self._search(finder, now)
             except _SearchProblem as error:
                 problem = error.message
-                code = error.status
-        section = places_section(found=found, now=now, near_label=near, problem=problem)
+                code = code if outcome else error.status
+        section = places_section(
+            session=self.fields,
+            search=self.search,
+            found=found,
+            now=now,
+            directory=finder.directory if finder else None,
+            near_label=near,
+            problem=problem,
+            outcome=outcome,
+        )
         page = places_page(section, self.fields, self.search, self.staff.viewer)
         return HTMLResponse(str(page), status_code=code, headers=SECURITY_HEADERS)
 
@@ -132,3 +151,69 @@ def places(
     """Every place near the resident's postcode, nearest first."""
     panel = _Panel(staff, conversation_id, assist_token, postcode, kind)
     return panel.refusal(settings, csrf_token) or panel.answer(finder=finder)
+
+
+def _booking_problem(error: ValidationError) -> str:
+    problems = wording()["booking_problems"]
+    field = str(error.errors()[0]["loc"][0]) if error.errors() else "date"
+    return problems.get(field, problems["date"])
+
+
+@router.post("/bookings")
+def book(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: StaffDep,
+    finder: FinderDep,
+    csrf_token: FormText = "",
+    conversation_id: FormText = "",
+    assist_token: FormText = "",
+    postcode: FormText = "",
+    kind: Annotated[str, Form(alias="type")] = "",
+    place_id: FormText = "",
+    date: FormText = "",
+    time: FormText = "",
+    minutes: FormText = "",
+) -> HTMLResponse:
+    """Book a public computer for the resident, marked as made in an assisted session."""
+    panel = _Panel(staff, conversation_id, assist_token, postcode, kind)
+    refused = panel.refusal(settings, csrf_token)
+    if refused is not None:
+        return refused
+    place = finder.directory.get(place_id[:_ID_CHARS])
+    if place is None:
+        outcome = Refused(wording()["booking_problems"]["place"])
+        return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_404_NOT_FOUND)
+    try:
+        # pydantic's own checks, shared with the residents' API, turn the strings into types.
+        asked = BookingCreate(date=date, time=time, minutes=minutes)  # type: ignore[arg-type]
+    except ValidationError as error:
+        outcome = Refused(_booking_problem(error))
+        return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_400_BAD_REQUEST)
+    # The sign-in check read the staff account in the request's session; end that read
+    # before book_pc's own transactions, or SQLite's lock would make them wait on it.
+    session.close()
+    try:
+        booking = crud_bookings.book_pc(
+            request.app.state.session_factory,
+            BookingRequest(place=place, day=asked.date, time=asked.time, minutes=asked.minutes),
+            finder.directory,
+            finder.area.timezone,
+            finder.now(),
+            assisted_by=staff.username,
+        )
+    except BookingRefused as error:
+        return panel.answer(finder=finder, outcome=Refused(error.message), code=error.status)
+    logger.info(
+        "Staff member %s booked PC %s in an assisted session", staff.username, booking.reference
+    )
+    tz = finder.area.timezone
+    outcome = Booked(
+        reference=booking.reference,
+        place=place,
+        pc_number=booking.pc_number,
+        start=booking.starts_at.astimezone(tz),
+        end=booking.ends_at.astimezone(tz),
+    )
+    return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_201_CREATED)
