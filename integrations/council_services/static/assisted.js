@@ -3,16 +3,27 @@
  * The "Nearby places" forms post to /staff/assisted/places and /staff/assisted/bookings.
  * Without script they open the answer as a page; with it, the answer's
  * <section id="assisted-places"> (HTML the server built and escaped) is put into the panel,
- * so the chat on this page is not lost. Nothing is stored in the browser.
+ * so the chat on this page is not lost. Nothing is stored in the browser, and the list and
+ * any booking are wiped when the chat is cleared ("frontdoor:cleared" from chat.js, which
+ * "Finish session" and the idle timeout send) or after the same idle time of their own.
  */
 (function () {
   "use strict";
 
   var output = document.getElementById("assisted-output");
+  var chat = document.getElementById("chat");
   if (!output) {
     return;
   }
+  var idleMs = Math.max(2, Number(chat && chat.getAttribute("data-idle-minutes")) || 30) * 60000;
+  var lastActive = Date.now();
   var busy = false;
+
+  function clearOutput() {
+    output.textContent = "";
+    var forms = document.querySelectorAll("form[data-assisted-form]");
+    Array.prototype.forEach.call(forms, function (form) { form.reset(); });
+  }
 
   function showMessage(text) {
     output.textContent = "";
@@ -74,4 +85,13 @@
       submit(form);
     }
   });
+  document.addEventListener("frontdoor:cleared", clearOutput);
+  ["keydown", "input", "pointerdown"].forEach(function (name) {
+    document.addEventListener(name, function () { lastActive = Date.now(); }, { passive: true });
+  });
+  window.setInterval(function () {
+    if (output.firstChild && Date.now() - lastActive >= idleMs) {
+      clearOutput();
+    }
+  }, 15000);
 })();
