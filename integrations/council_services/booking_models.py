@@ -4,7 +4,7 @@ Storage: a booking is one ``pc_bookings`` row plus one ``pc_booking_slots`` row 
 slot it holds. ``pc_booking_slots`` has a UNIQUE constraint on (place, PC, slot start), so
 the database itself refuses a second booking of the same PC at the same time, however
 close together two requests arrive. Cancelling deletes the slot rows and keeps the booking.
-Migration 3 in ``core/db.py`` creates both tables.
+Migration 3 in ``core/db.py`` creates both tables; migration 8 adds the assisted-session mark.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ class PcBooking(Base):
     status = sa.Column(sa.String(16), nullable=False)
     created_at = sa.Column(UTCDateTime, nullable=False)
     cancelled_at = sa.Column(UTCDateTime, nullable=True)
+    # Made by library staff for a resident in an assisted session (migration 8).
+    assisted = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    assisted_by = sa.Column(sa.String(64), nullable=True)
 
     slots = relationship("PcBookingSlot", back_populates="booking", cascade="all, delete-orphan")
 
@@ -99,6 +102,9 @@ class BookingPublic(BaseModel):
     ends_at: str
     created_at: str
     cancelled_at: str | None = None
+    assisted: bool = Field(
+        False, description="Booked by library staff for the resident in an assisted session."
+    )
 
 
 class FacilitiesPublic(BaseModel):

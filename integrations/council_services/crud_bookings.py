@@ -118,6 +118,8 @@ def book_pc(
     directory: Directory,
     tz: ZoneInfo,
     now_local: datetime,
+    *,
+    assisted_by: str | None = None,
 ) -> PcBooking:
     """Book the first free PC for the request.
 
@@ -127,6 +129,8 @@ def book_pc(
         directory: for the slot length and longest booking.
         tz: the council's timezone.
         now_local: the council's local time now, naive.
+        assisted_by: the staff member booking for a resident in an assisted session
+            (the booking is then marked assisted); None when residents book for themselves.
 
     Returns:
         The booking, committed.
@@ -144,9 +148,18 @@ def book_pc(
         slot_starts.append(_to_utc(moment, tz))
         moment += slot
     for pc_number in range(1, place.facilities.bookable_pcs + 1):
-        booking = _try_pc(sessions, place, pc_number, start, end, request.minutes, slot_starts, tz)
+        booking = _try_pc(
+            sessions, place, pc_number, start, end, request.minutes, slot_starts, tz, assisted_by
+        )
         if booking is not None:
-            logger.info("PC booked", extra={"reference": booking.reference, "place_id": place.id})
+            logger.info(
+                "PC booked",
+                extra={
+                    "reference": booking.reference,
+                    "place_id": place.id,
+                    "assisted": booking.assisted,
+                },
+            )
             return booking
     raise BookingRefused(
         409, "fully_booked", f"every computer at {place.name} is booked for some of that time"
@@ -162,6 +175,7 @@ def _try_pc(
     minutes: int,
     slot_starts: list[datetime],
     tz: ZoneInfo,
+    assisted_by: str | None,
 ) -> PcBooking | None:
     """Insert the booking on one PC in one transaction; None if the PC is taken."""
     for _ in range(_LOCKED_RETRIES):
@@ -175,6 +189,8 @@ def _try_pc(
                 minutes=minutes,
                 status=BOOKED,
                 created_at=datetime.now(timezone.utc),
+                assisted=assisted_by is not None,
+                assisted_by=assisted_by,
                 slots=[
                     PcBookingSlot(place_id=place.id, pc_number=pc_number, slot_start=moment)
                     for moment in slot_starts

@@ -1,7 +1,9 @@
 """Library assisted sessions against the running stack: the records carry the mark.
 
 Over the REST channel with a token signed by the shared key, then through the staff
-console's assisted page in Chromium; a forged token leaves the records unmarked.
+console's assisted page in Chromium; a forged token leaves the records unmarked. The staff
+panel lists nearby places and books a PC without leaving the chat, and "Finish session"
+leaves none of it on screen or in storage.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import uuid
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from integrations.assisted import issue_token
+from tests.contract.council_services.test_assisted import open_weekday
 from tests.e2e.test_web_chat import STAFF_PASSWORD, _create_staff, say, storage
 
 pytestmark = pytest.mark.e2e
@@ -117,4 +121,44 @@ def test_an_assisted_session_in_the_browser(page, stack, staff_api):
     page.wait_for_url("**/staff/assisted")
     assert reference not in page.content()
     assert page.locator("#messages").count() == 0
+    assert storage(page) == {"session": 0, "local": 0, "state": None}
+
+
+def test_the_staff_panel_lists_places_books_a_pc_and_finish_clears_it(page, stack):
+    """Nearby places and a booking go into the panel without leaving the chat; Finish wipes them."""
+    username = f"library-{uuid.uuid4().hex[:8]}"
+    _create_staff(stack, username)
+    page.goto("/staff/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff")
+    page.goto("/staff/assisted")
+    page.get_by_role("button", name="Start an assisted session").click()
+    chat_url = page.url
+
+    page.get_by_label("Resident's postcode").fill("ST4 2DX")
+    page.get_by_role("button", name="Show nearby places").click()
+    output = page.locator("#assisted-output")
+    # The first search may wait for the postcode data the stand-in loads at start.
+    expect(output.locator("#places-title")).to_contain_text("places near ST4 2DX", timeout=120_000)
+    assert output.locator("li.place").count() > 3
+    assert page.url == chat_url  # the chat page was not left
+
+    library = output.locator("#place-city-central-library")
+    library.locator("summary").click()
+    monday = open_weekday(0, weeks_ahead=4)
+    library.get_by_label("Date").fill(monday.isoformat())
+    library.get_by_label("Start time").fill("15:30")
+    library.get_by_label("How long").select_option("30")
+    library.get_by_role("button", name="Book the computer").click()
+    booked = output.locator(".booking-result--done .ref")
+    expect(booked).to_have_text(re.compile(r"PC-[2-9A-HJ-NP-Z]{6}"), timeout=30_000)
+    reference = booked.inner_text()
+    assert page.url == chat_url
+
+    page.get_by_role("button", name="Finish session").click()
+    page.wait_for_url("**/staff/assisted")
+    content = page.content()
+    assert reference not in content and "ST4 2DX" not in content
     assert storage(page) == {"session": 0, "local": 0, "state": None}

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from integrations.council_services.api.routes import (
     assisted,
+    assisted_places,
     council_tax,
     insight,
     open311,
@@ -33,3 +34,4 @@ api_router.include_router(web_chat.router)
 api_router.include_router(sms.api_router)
 api_router.include_router(sms.console_router)
 api_router.include_router(assisted.router)
+api_router.include_router(assisted_places.router)

@@ -306,6 +306,18 @@ def _sms_outbox(connection: Connection) -> None:
     Base.metadata.create_all(connection, tables=[Base.metadata.tables["sms_outbox"]])
 
 
+def _assisted_pc_bookings(connection: Connection) -> None:
+    """Version 8: mark PC bookings that library staff made in an assisted session (issue #6).
+
+    ``assisted`` defaults to false, so every earlier booking reads as the resident's own;
+    ``assisted_by`` is the staff member's username, for the record of who booked.
+    """
+    connection.execute(
+        sa.text("ALTER TABLE pc_bookings ADD COLUMN assisted BOOLEAN NOT NULL DEFAULT FALSE")
+    )
+    connection.execute(sa.text("ALTER TABLE pc_bookings ADD COLUMN assisted_by VARCHAR(64)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -318,6 +330,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "sms outbox: sms_outbox", _sms_outbox),
     Migration(
         7, "service insight: insight_events, insight_unanswered, insight_rollup", _insight_tables
+    ),
+    Migration(
+        8,
+        "assisted PC bookings: pc_bookings.assisted, pc_bookings.assisted_by",
+        _assisted_pc_bookings,
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

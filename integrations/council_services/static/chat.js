@@ -6,6 +6,8 @@
  * - The conversation lives only in sessionStorage (this tab). "Finish and clear" wipes it
  *   and starts a new conversation id; an idle conversation is wiped too, after a warning.
  *   Typing counts as activity, so the resident is never timed out while writing.
+ * - Clearing sends "frontdoor:cleared" so that other parts of the page (the assisted
+ *   session's staff panel) wipe what they show too.
  */
 (function () {
   "use strict";
@@ -254,8 +256,14 @@
     request.send(JSON.stringify(body));
   }
 
+  function announceCleared() {
+    // The assisted session's staff panel (assisted.js) wipes its list and bookings too.
+    document.dispatchEvent(new CustomEvent("frontdoor:cleared"));
+  }
+
   function clearAll(reason) {
     window.sessionStorage.clear();
+    announceCleared();
     state = freshState();
     list.textContent = "";
     showReference("");
@@ -310,6 +318,8 @@
       // Assisted session: wipe the screen by leaving the page for a fresh one.
       window.sessionStorage.clear();
       list.textContent = "";
+      showReference("");
+      announceCleared();
       window.location.replace(finishUrl);
       return;
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,8 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from integrations.council_services import crud_bookings
-from integrations.council_services.booking_models import PcBookingSlot
-from integrations.council_services.core.db import create_session_factory
+from integrations.council_services.booking_models import PcBooking, PcBookingSlot
+from integrations.council_services.core.config import Settings
+from integrations.council_services.core.db import (
+    MIGRATIONS,
+    apply_migrations,
+    create_db_engine,
+    create_session_factory,
+)
 from integrations.council_services.crud_bookings import BookingRefused, BookingRequest
 from integrations.council_services.places import Directory, load_directory
 from tests.unit.council_services.test_places import SAMPLE
@@ -132,3 +139,41 @@ def test_refusals_have_a_clear_reason(
     assert caught.value.message
     with sessions() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(PcBookingSlot)).scalar() == 0
+
+
+def test_a_booking_made_for_a_resident_by_staff_is_marked_assisted(
+    engine: Engine, directory: Directory
+) -> None:
+    sessions = create_session_factory(engine)
+    own = crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "10:00", 30), directory, LONDON, NOW
+    )
+    helped = crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "11:00", 30),
+        directory, LONDON, NOW, assisted_by="libby",
+    )  # fmt: skip
+    with sessions() as session:
+        query = sa.select(PcBooking.reference, PcBooking.assisted, PcBooking.assisted_by)
+        rows = {reference: (assisted, by) for reference, assisted, by in session.execute(query)}
+    assert rows[own.reference] == (False, None)
+    assert rows[helped.reference] == (True, "libby")
+
+
+def test_bookings_made_before_migration_8_read_as_the_residents_own(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cs.db'}"
+    engine = create_db_engine(Settings(database_url=url, environment="development"))
+    apply_migrations(engine, [m for m in MIGRATIONS if m.version < 8])
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO pc_bookings (reference, place_id, pc_number, starts_at, ends_at, "
+                "minutes, status, created_at) VALUES ('PC-OLD234', 'meir-library', 1, :at, :at, "
+                "30, 'booked', :at)"
+            ),
+            {"at": datetime(2026, 12, 7, 10, 0)},
+        )
+    assert apply_migrations(engine) == MIGRATIONS[-1].version
+    with create_session_factory(engine)() as session:
+        old = crud_bookings.get_booking(session, reference="PC-OLD234")
+        assert old is not None and (old.assisted, old.assisted_by) == (False, None)
+    engine.dispose()

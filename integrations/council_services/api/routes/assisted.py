@@ -33,6 +33,9 @@ from integrations.council_services.api.routes.web_chat import (
     page_headers,
     read_json,
 )
+from integrations.council_services.assisted_pages import search_form
+from integrations.council_services.assisted_panel import SessionFields
+from integrations.council_services.assisted_panel import wording as places_wording
 from integrations.council_services.chat_relay import (
     AssistantUnavailable,
     ChatInputError,
@@ -40,7 +43,7 @@ from integrations.council_services.chat_relay import (
     relay,
 )
 from integrations.council_services.console_pages import Safe, join, layout, render
-from integrations.council_services.core.config import PACKAGE_DIR
+from integrations.council_services.core.config import PACKAGE_DIR, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,18 @@ router = APIRouter(prefix="/staff/assisted", include_in_schema=False)
 
 GUIDANCE_FILE = PACKAGE_DIR / "data" / "assisted_guidance.yml"
 SENDER_PREFIX = "library-"
+
+
+def session_is_genuine(settings: Settings, conversation_id: str, token: object) -> bool:
+    """Whether ``token`` was issued for this assisted session and has not expired.
+
+    Args:
+        settings: for ``LIBRARY_ASSIST_SECRET``.
+        conversation_id: the session's id as the page holds it (without ``library-``).
+        token: the token the page sent.
+    """
+    secret = settings.library_assist_secret.get_secret_value()
+    return token_is_valid(secret, SENDER_PREFIX + conversation_id, token)
 
 
 @lru_cache(maxsize=1)
@@ -60,22 +75,42 @@ def _items(lines: list[str]) -> Safe:
     return join(render("<li>{line}</li>", line=line) for line in lines)
 
 
-def guidance_panel() -> Safe:
+def nearby_places(session: SessionFields) -> Safe:
+    """The panel's "Nearby places": the search form and where its list appears.
+
+    The list comes from ``assisted_places.py``; ``assisted.js`` puts it into
+    ``#assisted-output`` so the chat stays on screen (without script the form opens it as
+    a page of its own).
+    """
+    words = places_wording()
+    return render(
+        '<h3 id="nearby-places-title">Nearby places</h3><p>{intro}</p>{form}'
+        '<div id="assisted-output" class="assisted-output" data-signed-out="{signed_out}"'
+        ' data-failed="{failed}"></div>'
+        '<script src="/chat/assisted.js" defer></script>',
+        intro=words["intro"],
+        form=search_form(session),
+        signed_out=words["signed_out"],
+        failed=words["failed"],
+    )
+
+
+def guidance_panel(session: SessionFields) -> Safe:
     """The staff-only panel beside the chat."""
     data = guidance()
     return render(
         '<aside class="staff-panel" aria-labelledby="staff-guidance-title">'
         '<h2 id="staff-guidance-title">{title} (for staff)</h2>'
-        "<p><strong>Assisted session.</strong> Every report and case made here is marked "
-        "as made with help from library staff.</p>"
+        "<p><strong>Assisted session.</strong> Every report, case and computer booking made "
+        "here is marked as made with help from library staff.</p>"
         "<ul>{before}</ul>"
         "<h3>Digital skills checklist</h3><ul>{checklist}</ul>"
-        "<h3>Nearby places</h3><p>{places}</p>"
+        "{places}"
         "<ul>{after}</ul></aside>",
         title=data["title"],
         before=_items(data["before"]),
         checklist=_items(data["digital_skills_checklist"]),
-        places=data["nearby_places"],
+        places=nearby_places(session),
         after=_items(data["after"]),
     )
 
@@ -117,9 +152,8 @@ def start(
         token=token,
         csrf=staff.viewer.csrf_token,
     )
-    page = chat_document(
-        settings, mode=mode, staff_panel=guidance_panel(), finish_label="Finish session"
-    )
+    panel = guidance_panel(SessionFields(staff.viewer.csrf_token, conversation_id, token))
+    page = chat_document(settings, mode=mode, staff_panel=panel, finish_label="Finish session")
     headers = {**page_headers("'none'")}
     return HTMLResponse(str(page), headers=headers)
 
@@ -135,8 +169,7 @@ async def message(request: Request, settings: SettingsDep, staff: StaffDep) -> J
     except ChatInputError as error:
         return JSONResponse({"error": str(error)}, status.HTTP_400_BAD_REQUEST)
     token = body.get("assist_token") if isinstance(body, dict) else None
-    secret = settings.library_assist_secret.get_secret_value()
-    if not token_is_valid(secret, SENDER_PREFIX + chat.conversation_id, token):
+    if not session_is_genuine(settings, chat.conversation_id, token):
         return JSONResponse({"error": "This session has ended. Start a new one."}, 403)
     try:
         replies = await relay(

@@ -207,6 +207,7 @@ def _booking_public(finder: PlaceFinder, booking: PcBooking) -> BookingPublic:
         cancelled_at=booking.cancelled_at.isoformat(timespec="seconds")
         if booking.cancelled_at
         else None,
+        assisted=booking.assisted,
     )
 
 

@@ -35,6 +35,7 @@ STATIC_DIR = PACKAGE_DIR / "static"
 ASSETS = {
     "chat.js": "text/javascript",
     "chat.css": "text/css",
+    "assisted.js": "text/javascript",  # the staff panel of a library assisted session
 }
 UNAVAILABLE = "unavailable"
 NOTHING = Safe("")

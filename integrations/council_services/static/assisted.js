@@ -1,0 +1,97 @@
+/* Staff panel of a library assisted session (issue #6). Plain JavaScript, nothing from elsewhere.
+ *
+ * The "Nearby places" forms post to /staff/assisted/places and /staff/assisted/bookings.
+ * Without script they open the answer as a page; with it, the answer's
+ * <section id="assisted-places"> (HTML the server built and escaped) is put into the panel,
+ * so the chat on this page is not lost. Nothing is stored in the browser, and the list and
+ * any booking are wiped when the chat is cleared ("frontdoor:cleared" from chat.js, which
+ * "Finish session" and the idle timeout send) or after the same idle time of their own.
+ */
+(function () {
+  "use strict";
+
+  var output = document.getElementById("assisted-output");
+  var chat = document.getElementById("chat");
+  if (!output) {
+    return;
+  }
+  var idleMs = Math.max(2, Number(chat && chat.getAttribute("data-idle-minutes")) || 30) * 60000;
+  var lastActive = Date.now();
+  var busy = false;
+
+  function clearOutput() {
+    output.textContent = "";
+    var forms = document.querySelectorAll("form[data-assisted-form]");
+    Array.prototype.forEach.call(forms, function (form) { form.reset(); });
+  }
+
+  function showMessage(text) {
+    output.textContent = "";
+    var p = document.createElement("p");
+    p.className = "booking-result booking-result--refused";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    output.appendChild(p);
+  }
+
+  function show(html) {
+    // An inert document: nothing in it runs or loads; only the section is taken.
+    var parsed = new DOMParser().parseFromString(html, "text/html");
+    var section = parsed.getElementById("assisted-places");
+    if (!section) {
+      showMessage(output.getAttribute("data-failed"));
+      return;
+    }
+    output.textContent = "";
+    output.appendChild(document.importNode(section, true));
+    var focus = output.querySelector("[data-focus]");
+    if (focus) {
+      focus.focus();
+    }
+  }
+
+  function submit(form) {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    output.setAttribute("aria-busy", "true");
+    var body = new URLSearchParams(new FormData(form));
+    window.fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      cache: "no-store",
+      // A redirect means the staff sign-in has ended: say so rather than follow it.
+      redirect: "manual"
+    }).then(function (response) {
+      if (response.type === "opaqueredirect") {
+        showMessage(output.getAttribute("data-signed-out"));
+        return null;
+      }
+      return response.text().then(show);
+    }).catch(function () {
+      showMessage(output.getAttribute("data-failed"));
+    }).then(function () {
+      busy = false;
+      output.setAttribute("aria-busy", "false");
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.hasAttribute && form.hasAttribute("data-assisted-form")) {
+      event.preventDefault();
+      submit(form);
+    }
+  });
+  document.addEventListener("frontdoor:cleared", clearOutput);
+  ["keydown", "input", "pointerdown"].forEach(function (name) {
+    document.addEventListener(name, function () { lastActive = Date.now(); }, { passive: true });
+  });
+  window.setInterval(function () {
+    if (output.firstChild && Date.now() - lastActive >= idleMs) {
+      clearOutput();
+    }
+  }, 15000);
+})();
