@@ -8,7 +8,9 @@ quiet on short or ambiguous text (postcodes, numbers, "ok", names, "hiya"):
   Polish conversation stays Polish when the resident answers "ok" or "ST4 2DX".
 * **English**: a ``language`` entity with value ``en`` (the slot follows the resident
   back to English); the intent is left exactly as the English NLU classified it.
-* **Another language**: a ``language`` entity with its code, and the intent is replaced
+* **Another language**: a ``language`` entity with its code, a ``detected_language``
+  entity with the same code (the slot remembers the resident's own language after they
+  switch to English, for the button back), and the intent is replaced
   by what the assistant can honestly understand in that language, from the phrases in
   ``kb/translations/<code>.yml`` (``understand``): ``urgent_help`` for crisis words,
   ``greet`` for a greeting, otherwise ``nlu_fallback``, which leads to the offer of a
@@ -18,7 +20,8 @@ quiet on short or ambiguous text (postcodes, numbers, "ok", names, "hiya"):
 A whole message that is just a greeting of one language ("dzień dobry") also switches,
 although it is short: the phrase is distinctive and listed for one language only.
 
-The ``language`` slot is filled from the entity by a ``from_entity`` mapping (domain/core.yml).
+The ``language`` and ``detected_language`` slots are filled from the entities by
+``from_entity`` mappings (domain/core.yml).
 Button payloads (``/greet{"language":"pl"}``) bypass the component: Rasa parses them itself.
 """
 
@@ -57,6 +60,8 @@ from bot.language import detect_language
 logger = logging.getLogger(__name__)
 
 LANGUAGE_ENTITY = "language"
+#: The resident's own language when it is not English; its slot survives a switch to English.
+DETECTED_LANGUAGE_ENTITY = "detected_language"
 ENGLISH = "en"
 URGENT_INTENT = "urgent_help"
 GREET_INTENT = "greet"
@@ -198,27 +203,32 @@ class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
                 code = self._lexicon.greeting_language(text) or _UNDECIDED
             if code == _UNDECIDED:
                 continue
-            self._add_entity(message, text, code)
+            found = {LANGUAGE_ENTITY: code}
+            if code != ENGLISH:
+                found[DETECTED_LANGUAGE_ENTITY] = code
+            self._set_entities(message, text, found)
             if code != ENGLISH:
                 self._keep_only_understood(message, text, code)
         return messages
 
-    def _add_entity(self, message: Message, text: str, code: str) -> None:
+    def _set_entities(self, message: Message, text: str, values: dict[str, str]) -> None:
+        """Add one whole-message entity per type in ``values``, replacing older ones."""
         entities = [
             entity
             for entity in message.get(ENTITIES) or []
-            if entity.get(ENTITY_ATTRIBUTE_TYPE) != LANGUAGE_ENTITY
+            if entity.get(ENTITY_ATTRIBUTE_TYPE) not in (LANGUAGE_ENTITY, DETECTED_LANGUAGE_ENTITY)
         ]
-        entities.append(
-            {
-                ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
-                ENTITY_ATTRIBUTE_START: 0,
-                ENTITY_ATTRIBUTE_END: len(text),
-                ENTITY_ATTRIBUTE_VALUE: code,
-                ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
-                EXTRACTOR: self.name,
-            }
-        )
+        for entity_type, value in values.items():
+            entities.append(
+                {
+                    ENTITY_ATTRIBUTE_TYPE: entity_type,
+                    ENTITY_ATTRIBUTE_START: 0,
+                    ENTITY_ATTRIBUTE_END: len(text),
+                    ENTITY_ATTRIBUTE_VALUE: value,
+                    ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
+                    EXTRACTOR: self.name,
+                }
+            )
         message.set(ENTITIES, entities, add_to_output=True)
 
     def _keep_only_understood(self, message: Message, text: str, code: str) -> None:

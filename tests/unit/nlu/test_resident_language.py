@@ -186,3 +186,28 @@ def test_no_english_training_or_heldout_message_changes_intent(component):
         if languages not in ([], ["en"]) or message.get("intent")["name"] != "thank":
             changed.append((text, languages))
     assert changed == []
+
+
+def _detected(message) -> list[str]:
+    return [e["value"] for e in message.get("entities") if e["entity"] == "detected_language"]
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("Chciałbym zapytać, jak zapłacić podatek za mieszkanie w tym roku", "pl"),
+        ("dzień dobry", "pl"),
+        ("میرا شوہر مجھے مارتا ہے اور مجھے گھر جانے سے ڈر لگتا ہے", "ur"),
+        ("Eu não sei pagar a minha conta da câmara municipal", "pt"),
+    ],
+)
+def test_another_language_is_remembered_as_the_detected_language(component, text, code):
+    message, languages = _run(component, text)
+    assert languages == [code]
+    assert _detected(message) == [code]
+
+
+@pytest.mark.parametrize("text", ["I need help with my council tax bill please", "ok", "tak"])
+def test_english_or_short_text_leaves_the_detected_language_alone(component, text):
+    message, _ = _run(component, text)
+    assert _detected(message) == []
