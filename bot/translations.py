@@ -13,6 +13,9 @@ whole in ``domain/languages.yml``, written by ``python -m bot.translations`` fro
 * ``kb/translations/en.yml``: the English source, as Rasa response variations (with their
   ``channel: twilio_voice`` voice variants). A condition on an English variation gets
   ``language: en`` added, so it never wins over another language's variation.
+* ``switch_back`` in ``en.yml``: English replies that, for a resident whose own language
+  (the ``detected_language`` slot) has a translation, also offer a button back to it,
+  titled in that language's own name ("Polski"), so a resident can switch either way.
 * ``kb/translations/<code>.yml``: per response a ``text``, a ``voice`` variant for the
   phone line (required where English has one, because Rasa prefers any channel variant
   to a conditional one without a channel) and its own ``buttons``. Each file also says
@@ -28,6 +31,7 @@ are missing from a translation.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -125,8 +129,37 @@ def load_translations(directory: Path = TRANSLATIONS_DIR) -> dict[str, Translati
     return found
 
 
+def load_switch_back(directory: Path = TRANSLATIONS_DIR) -> tuple[str, ...]:
+    """The English replies that offer a button back to the resident's own language.
+
+    Raises:
+        ValueError: when a listed reply is not in ``en.yml`` or has a conditional web
+            variation (Rasa would pick at random between it and the switch-back copy).
+    """
+    path = directory / f"{SOURCE_LANGUAGE}.yml"
+    data = _load_file(path)
+    names = tuple(str(n) for n in data.get("switch_back") or ())
+    for name in names:
+        variations = data["responses"].get(name)
+        if not variations:
+            raise ValueError(f"{path}: switch_back lists '{name}', which it does not define")
+        if any(v.get("condition") and not v.get("channel") for v in variations):
+            raise ValueError(f"{path}: switch_back reply '{name}' has a conditional variation")
+    return names
+
+
 def _language_condition(code: str) -> dict[str, Any]:
     return {"type": "slot", "name": "language", "value": code}
+
+
+def _detected_condition(code: str) -> dict[str, Any]:
+    return {"type": "slot", "name": "detected_language", "value": code}
+
+
+def switch_button(translation: Translation) -> dict[str, str]:
+    """The button back to a language, titled in its own name: ``Polski``."""
+    payload = "/greet" + json.dumps({"language": translation.code}, separators=(",", ":"))
+    return {"title": translation.native_name, "payload": payload}
 
 
 def _payload(payload: str) -> str:
@@ -168,16 +201,38 @@ def _english_variation(variation: dict[str, Any]) -> dict[str, Any]:
     return variation
 
 
+def _switch_back_variations(
+    english: list[dict[str, Any]], translations: dict[str, Translation]
+) -> list[dict[str, Any]]:
+    """English web variations with a button back to the resident's own language.
+
+    Only in English conversations of a resident whose ``detected_language`` is
+    translated; the phone line keeps its plain English variant (no buttons there).
+    """
+    variations = []
+    for code, translation in translations.items():
+        for variation in english:
+            if variation.get("channel"):
+                continue
+            condition = [_language_condition(SOURCE_LANGUAGE), _detected_condition(code)]
+            buttons = [*(variation.get("buttons") or []), switch_button(translation)]
+            variations.append({"condition": condition, **variation, "buttons": _buttons(buttons)})
+    return variations
+
+
 def build_responses(directory: Path = TRANSLATIONS_DIR) -> dict[str, list[dict[str, Any]]]:
     """Every translated response with all its variations, English last (the default)."""
     source = load_source(directory)
     translations = load_translations(directory)
+    switch_back = load_switch_back(directory)
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, english in source.items():
         variations: list[dict[str, Any]] = []
         for code, translation in translations.items():
             if name in translation.responses:
                 variations += _translated_variations(code, translation.responses[name])
+        if name in switch_back:
+            variations += _switch_back_variations(english, translations)
         variations += [_english_variation(v) for v in english]
         responses[name] = variations
     return responses

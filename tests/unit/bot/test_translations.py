@@ -166,6 +166,61 @@ def test_language_button_payload_survives_rasa_interpolation():
     assert buttons[-1]["payload"] == '/greet{"language":"en"}'
 
 
+def _greet_buttons(slots: dict, channel: str = "rest") -> list[list[dict]]:
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chosen = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
+        "utter_greet", channel, slots
+    )
+    return [interpolate(v.get("buttons") or [], {"council_name": "X"}) for v in chosen]
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_english_greeting_offers_a_button_back_to_the_residents_language(code):
+    [buttons] = _greet_buttons({"language": "en", "detected_language": code})
+    english = [b["payload"] for b in SOURCE["utter_greet"][0]["buttons"]]
+    assert [b["payload"] for b in buttons[:-1]] == english
+    back = buttons[-1]
+    assert back == {
+        "title": TRANSLATIONS[code].native_name,
+        "payload": f'/greet{{"language":"{code}"}}',
+    }
+    assert clean_message(back["payload"]) == back["payload"]
+
+
+def test_the_button_back_leads_to_the_language_which_offers_english_again():
+    [buttons] = _greet_buttons({"language": "pl", "detected_language": "pl"})
+    assert buttons[-1]["payload"] == '/greet{"language":"en"}'
+
+
+@pytest.mark.parametrize("detected", [None, "pt", "en"])
+def test_no_button_back_without_a_translated_own_language(detected):
+    [buttons] = _greet_buttons({"language": "en", "detected_language": detected})
+    assert buttons == SOURCE["utter_greet"][0]["buttons"]
+
+
+def test_the_phone_line_keeps_its_english_greeting_after_switching():
+    slots = {"language": "en", "detected_language": "pl"}
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    [voice] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
+        "utter_greet", "twilio_voice", slots
+    )
+    assert voice["text"] == _english("utter_greet", voice=True)[0]["text"]
+
+
+def test_switch_back_refuses_a_reply_with_conditional_variations(tmp_path):
+    (tmp_path / "en.yml").write_text(
+        "language: en\nswitch_back: [utter_x]\nresponses:\n"
+        "  utter_x: [{text: hi, condition: [{type: slot, name: a, value: true}]}, {text: hi}]\n"
+    )
+    with pytest.raises(ValueError, match="conditional"):
+        translations.load_switch_back(tmp_path)
+    (tmp_path / "en.yml").write_text(
+        "language: en\nswitch_back: [utter_y]\nresponses: {utter_x: [{text: hi}]}\n"
+    )
+    with pytest.raises(ValueError, match="utter_y"):
+        translations.load_switch_back(tmp_path)
+
+
 def test_malformed_translation_is_refused(tmp_path):
     (tmp_path / "en.yml").write_text("language: en\nresponses: {utter_x: [{text: hi}]}\n")
     (tmp_path / "pl.yml").write_text("language: pl\nresponses: {utter_x: {voice: x}}\n")
