@@ -70,13 +70,29 @@ NOT_UNDERSTOOD_INTENT = "nlu_fallback"
 UNDERSTOOD_INTENTS = (URGENT_INTENT, GREET_INTENT)
 #: Passed to the detector as "the current language": it comes back when unsure.
 _UNDECIDED = ""
-_PUNCTUATION = re.compile(r"[^\w\s'-]+")
+#: Kept although they are punctuation: "don't", "bună-ziua".
+_WORD_PUNCTUATION = frozenset("'-")
+#: Arabic-script vowel marks (harakat, tanween, Quranic signs): optional, so often left out.
+_OPTIONAL_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 
 
 def _normalise(text: str) -> str:
-    """Lower case, NFC, punctuation to spaces, single spaces."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
+    """Lower case, NFC, punctuation and symbols to spaces, single spaces.
+
+    Vowel signs and other combining marks stay: Gurmukhi, Bengali and Devanagari write
+    vowels with them, and without them "ਹਾਂ" (yes) and "ਹੈ" (is) would both be "ਹ". The
+    optional vowel marks of Arabic script ("شكراً" or "شكرا") and zero-width joiners are
+    dropped: they change how a word looks, not what it says.
+    """
+    text = _OPTIONAL_MARKS.sub("", unicodedata.normalize("NFC", text).casefold())
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        separator = category[0] in "PSZC" and char not in _WORD_PUNCTUATION
+        kept.append(" " if separator else char)
+    return " ".join("".join(kept).split())
 
 
 class Lexicon:

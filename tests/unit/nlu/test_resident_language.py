@@ -8,7 +8,7 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.resident_language import Lexicon, ResidentLanguageClassifier
+from bot.nlu.resident_language import Lexicon, ResidentLanguageClassifier, _normalise
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "languages.yml"
 SHORT_ENGLISH = [
@@ -211,3 +211,18 @@ def test_another_language_is_remembered_as_the_detected_language(component, text
 def test_english_or_short_text_leaves_the_detected_language_alone(component, text):
     message, _ = _run(component, text)
     assert _detected(message) == []
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("ਹਾਂ", "ਹਾਂ"),  # vowel signs carry the vowel: not the same word as ਹੈ
+        ("হ্যাঁ!", "হ্যাঁ"),
+        ("لا، شكراً", "لا شكرا"),  # Arabic vowel marks are optional
+        ("Tak, proszę!", "tak proszę"),
+        ("bună-ziua", "bună-ziua"),
+    ],
+)
+def test_normalising_keeps_what_makes_a_word(text, expected):
+    assert _normalise(text) == expected
+    assert _normalise("ਹਾਂ") != _normalise("ਹੈ")
