@@ -20,6 +20,12 @@ quiet on short or ambiguous text (postcodes, numbers, "ok", names, "hiya"):
 A whole message that is just a greeting of one language ("dzień dobry") also switches,
 although it is short: the phrase is distinctive and listed for one language only.
 
+A whole message that is just a yes or a no listed in ``understand`` (``affirm``/``deny``:
+"tak", "nu", "ہاں", "না") becomes ``affirm`` or ``deny``, whatever the English model made
+of it, so residents can answer the hand-off questions in their own words. It never
+switches language: such words are too short to tell languages apart ("nie" is Polish and
+Slovak), and ``language`` keeps its value. An ``urgent_help`` prediction is kept here too.
+
 The ``language`` and ``detected_language`` slots are filled from the entities by
 ``from_entity`` mappings (domain/core.yml).
 Button payloads (``/greet{"language":"pl"}``) bypass the component: Rasa parses them itself.
@@ -65,9 +71,13 @@ DETECTED_LANGUAGE_ENTITY = "detected_language"
 ENGLISH = "en"
 URGENT_INTENT = "urgent_help"
 GREET_INTENT = "greet"
+AFFIRM_INTENT = "affirm"
+DENY_INTENT = "deny"
 NOT_UNDERSTOOD_INTENT = "nlu_fallback"
 #: Checked in this order: a crisis word wins over a greeting in the same message.
 UNDERSTOOD_INTENTS = (URGENT_INTENT, GREET_INTENT)
+#: Understood only as a whole message: "nie" inside a sentence is not an answer.
+ANSWER_INTENTS = (AFFIRM_INTENT, DENY_INTENT)
 #: Passed to the detector as "the current language": it comes back when unsure.
 _UNDECIDED = ""
 #: Kept although they are punctuation: "don't", "bună-ziua".
@@ -96,7 +106,7 @@ def _normalise(text: str) -> str:
 
 
 class Lexicon:
-    """Greetings and crisis phrases per language, from ``kb/translations``."""
+    """Greetings, crisis phrases and yes/no answers per language, from ``kb/translations``."""
 
     def __init__(self, phrases: dict[str, dict[str, tuple[str, ...]]]) -> None:
         """Build from ``{code: {intent: phrases}}``.
@@ -117,6 +127,14 @@ class Lexicon:
                 owners.setdefault(phrase, set()).add(code)
         # A greeting that two languages share ("salam") cannot tell them apart.
         self._greeting_owner = {p: next(iter(c)) for p, c in owners.items() if len(c) == 1}
+        meanings: dict[str, set[str]] = {}
+        for by_intent in self._phrases.values():
+            for intent in ANSWER_INTENTS:
+                for phrase in by_intent.get(intent, ()):
+                    meanings.setdefault(phrase, set()).add(intent)
+        # Shared answers are fine ("nie": no in Polish and Slovak); yes in one language
+        # and no in another would be a guess, so such a word means nothing.
+        self._answers = {p: next(iter(i)) for p, i in meanings.items() if len(i) == 1}
 
     @property
     def languages(self) -> frozenset[str]:
@@ -135,6 +153,10 @@ class Lexicon:
     def greeting_language(self, text: str) -> str | None:
         """The language of a message that is nothing but one language's greeting."""
         return self._greeting_owner.get(_normalise(text))
+
+    def answer(self, text: str) -> str | None:
+        """``affirm`` or ``deny`` for a message that is nothing but a listed yes or no."""
+        return self._answers.get(_normalise(text))
 
 
 def load_lexicon(translations_dir: Path) -> Lexicon:
@@ -214,6 +236,10 @@ class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text.strip() or text.startswith("/"):
                 continue
+            answer = self._lexicon.answer(text)
+            if answer is not None:
+                self._set_intent(message, answer, keep_urgent=True)
+                continue
             code = detect_language(text, current=_UNDECIDED)
             if code == _UNDECIDED:
                 code = self._lexicon.greeting_language(text) or _UNDECIDED
@@ -249,12 +275,23 @@ class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
 
     def _keep_only_understood(self, message: Message, text: str, code: str) -> None:
         """Replace the English model's guess by what the lexicon really understands."""
+        intent = self._lexicon.understood(code, text) or NOT_UNDERSTOOD_INTENT
+        self._set_intent(message, intent, keep_urgent=intent == NOT_UNDERSTOOD_INTENT)
+        logger.debug("language %s: intent %s", code, intent)
+
+    @staticmethod
+    def _set_intent(message: Message, intent: str, keep_urgent: bool) -> None:
+        """Make ``intent`` the only, certain intent of ``message``.
+
+        Args:
+            message: The message to change.
+            intent: The intent it expresses.
+            keep_urgent: Keep an ``urgent_help`` prediction instead: a missed crisis costs
+                far more than a false one.
+        """
         predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        intent = self._lexicon.understood(code, text)
-        if intent is None:
-            # Never take urgent help away: a missed crisis costs far more than a false one.
-            intent = URGENT_INTENT if predicted == URGENT_INTENT else NOT_UNDERSTOOD_INTENT
+        if keep_urgent and predicted == URGENT_INTENT:
+            intent = URGENT_INTENT
         chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(chosen)], add_to_output=True)
-        logger.debug("language %s: intent %s (English model said %s)", code, intent, predicted)

@@ -112,6 +112,14 @@ def test_every_language_understands_greetings_and_urgent_help(code):
     assert len(understand.get("urgent_help", ())) >= 8
 
 
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_every_language_understands_yes_and_no(code):
+    understand = TRANSLATIONS[code].understand
+    assert len(understand.get("affirm", ())) >= 2
+    assert len(understand.get("deny", ())) >= 2
+    assert not set(understand["affirm"]) & set(understand["deny"])
+
+
 def test_urgent_help_keeps_every_safety_number_in_every_language():
     domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
     values = {

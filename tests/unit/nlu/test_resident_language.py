@@ -226,3 +226,63 @@ def test_english_or_short_text_leaves_the_detected_language_alone(component, tex
 def test_normalising_keeps_what_makes_a_word(text, expected):
     assert _normalise(text) == expected
     assert _normalise("ਹਾਂ") != _normalise("ਹੈ")
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("tak", "affirm"),
+        ("Tak, proszę", "affirm"),
+        ("Nie.", "deny"),
+        ("nie, dziękuję", "deny"),
+        ("da", "affirm"),
+        ("Nu, mulțumesc", "deny"),
+        ("áno", "affirm"),
+        ("haan ji", "affirm"),
+        ("nahin", "deny"),
+        ("ہاں", "affirm"),
+        ("جی نہیں", "deny"),
+        ("نہیں", "deny"),
+        ("ਹਾਂ ਜੀ", "affirm"),
+        ("ਨਹੀਂ", "deny"),
+        ("نعم", "affirm"),
+        ("لا، شكراً", "deny"),
+        ("হ্যাঁ", "affirm"),
+        ("না", "deny"),
+    ],
+)
+def test_yes_and_no_in_other_languages_answer_without_switching(component, text, intent):
+    message, languages = _run(component, text, intent="nlu_fallback", confidence=0.3)
+    assert message.get("intent") == {"name": intent, "confidence": 1.0}
+    assert message.get("intent_ranking") == [{"name": intent, "confidence": 1.0}]
+    assert languages == [] and _detected(message) == []
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "ok", "nah", "yes please", "no ta"])
+def test_english_yes_and_no_are_left_to_the_english_model(component, text):
+    message, _ = _run(component, text, intent="affirm", confidence=0.8)
+    assert message.get("intent") == {"name": "affirm", "confidence": 0.8}
+
+
+def test_no_inside_a_sentence_is_not_an_answer(component):
+    message, languages = _run(component, "Nie mam gdzie spać dziś w nocy, pomocy")
+    assert languages == ["pl"]
+    assert message.get("intent")["name"] == "urgent_help"
+
+
+def test_an_answer_never_takes_urgent_help_away(component):
+    message, _ = _run(component, "nie", intent="urgent_help")
+    assert message.get("intent")["name"] == "urgent_help"
+
+
+def test_a_word_that_is_yes_in_one_language_and_no_in_another_means_nothing():
+    lexicon = Lexicon({"xx": {"affirm": ("na", "tak")}, "yy": {"deny": ("na", "nie")}})
+    assert lexicon.answer("na") is None
+    assert lexicon.answer("Tak!") == "affirm"
+    assert lexicon.answer("nie") == "deny"
+    assert lexicon.answer("tak tak i nie") is None
+
+
+def test_no_answer_word_is_a_short_english_message(component):
+    for text in SHORT_ENGLISH:
+        assert component._lexicon.answer(text) is None, text
