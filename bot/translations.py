@@ -16,6 +16,10 @@ whole in ``domain/languages.yml``, written by ``python -m bot.translations`` fro
 * ``switch_back`` in ``en.yml``: English replies that, for a resident whose own language
   (the ``detected_language`` slot) has a translation, also offer a button back to it,
   titled in that language's own name ("Polski"), so a resident can switch either way.
+* ``kb/translations/<code>-<Script>.yml`` (``script: Arab``): replies for residents who
+  write the language in another script, e.g. Punjabi in Shahmukhi (``pa-Arab``), chosen
+  by the ``detected_language`` slot; the ``<code>.yml`` replies then answer when that slot
+  is the plain code or empty. Its ``understand`` phrases add to the language's.
 * ``kb/translations/<code>.yml``: per response a ``text``, a ``voice`` variant for the
   phone line (required where English has one, because Rasa prefers any channel variant
   to a conditional one without a channel) and its own ``buttons``. Each file also says
@@ -31,6 +35,7 @@ are missing from a translation.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import sys
@@ -48,6 +53,8 @@ VOICE_CHANNEL = "twilio_voice"
 DOMAIN_FILE = REPO_ROOT / "domain" / "languages.yml"
 TRANSLATIONS_DIR = REPO_ROOT / "kb" / "translations"
 _CODE = re.compile(r"^[a-z]{2}$")
+#: An ISO 15924 script code, as in BCP 47 tags: ``Arab``, ``Guru``.
+_SCRIPT = re.compile(r"^[A-Z][a-z]{3}$")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 HEADER = (
@@ -67,6 +74,13 @@ class Translation:
     responses: dict[str, dict[str, Any]]
     understand: dict[str, tuple[str, ...]]
     review: dict[str, Any]
+    #: ISO 15924 script of a script variant (``Arab``); None for the language's main file.
+    script: str | None = None
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag, as in the ``detected_language`` slot: ``pl``, ``pa-Arab``."""
+        return f"{self.code}-{self.script}" if self.script else self.code
 
 
 def placeholders(text: str) -> set[str]:
@@ -79,8 +93,16 @@ def _load_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("responses"), dict):
         raise ValueError(f"{path}: needs a 'responses' mapping")
     code = data.get("language")
-    if not isinstance(code, str) or not _CODE.match(code) or path.stem != code:
+    script = data.get("script")
+    if script is not None and (not isinstance(script, str) or not _SCRIPT.match(script)):
+        raise ValueError(f"{path}: 'script' must be an ISO 15924 code such as Arab")
+    if not isinstance(code, str) or not _CODE.match(code):
         raise ValueError(f"{path}: 'language' must be the two-letter code of the file name")
+    if path.stem != (f"{code}-{script}" if script else code):
+        raise ValueError(
+            f"{path}: 'language' must be the two-letter code of the file name"
+            " (followed by -<script> when 'script' is set)"
+        )
     return data
 
 
@@ -99,7 +121,7 @@ def load_source(directory: Path = TRANSLATIONS_DIR) -> dict[str, list[dict[str, 
 
 
 def load_translations(directory: Path = TRANSLATIONS_DIR) -> dict[str, Translation]:
-    """Every translation except the English source, by language code.
+    """Every translation except the English source, by tag (``pl``, ``pa-Arab``).
 
     Raises:
         ValueError: naming the file and response when something is malformed.
@@ -119,12 +141,13 @@ def load_translations(directory: Path = TRANSLATIONS_DIR) -> dict[str, Translati
             for intent, phrases in (data.get("understand") or {}).items()
         }
         found[path.stem] = Translation(
-            code=path.stem,
+            code=data["language"],
             name=str(data.get("name") or path.stem),
             native_name=str(data.get("native_name") or data.get("name") or path.stem),
             responses=responses,
             understand=understand,
             review=dict(data.get("review") or {}),
+            script=data.get("script"),
         )
     return found
 
@@ -152,8 +175,26 @@ def _language_condition(code: str) -> dict[str, Any]:
     return {"type": "slot", "name": "language", "value": code}
 
 
-def _detected_condition(code: str) -> dict[str, Any]:
-    return {"type": "slot", "name": "detected_language", "value": code}
+def _detected_condition(tag: str | None) -> dict[str, Any]:
+    return {"type": "slot", "name": "detected_language", "value": tag}
+
+
+def conditions(
+    translation: Translation, translations: dict[str, Translation]
+) -> list[list[dict[str, Any]]]:
+    """When Rasa picks this translation: one condition list per variation to write.
+
+    Rasa chooses at random between matching conditional variations, so a language with
+    a script variant needs conditions that never match together: the variant when
+    ``detected_language`` is its tag (``pa-Arab``), the main file when it is the plain
+    code or empty (a language button pressed without a detected language).
+    """
+    own = _language_condition(translation.code)
+    if translation.script:
+        return [[own, _detected_condition(translation.tag)]]
+    if any(t.code == translation.code and t.script for t in translations.values()):
+        return [[own, _detected_condition(translation.code)], [own, _detected_condition(None)]]
+    return [[own]]
 
 
 def switch_button(translation: Translation) -> dict[str, str]:
@@ -175,19 +216,18 @@ def _buttons(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"title": str(b["title"]), "payload": _payload(str(b["payload"]))} for b in buttons]
 
 
-def _translated_variations(code: str, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    text: dict[str, Any] = {"condition": [_language_condition(code)], "text": entry["text"]}
-    if entry.get("buttons"):
-        text["buttons"] = _buttons(entry["buttons"])
-    variations = [text]
-    if entry.get("voice"):
-        variations.append(
-            {
-                "condition": [_language_condition(code)],
-                "channel": VOICE_CHANNEL,
-                "text": entry["voice"],
-            }
-        )
+def _translated_variations(
+    when: list[list[dict[str, Any]]], entry: dict[str, Any]
+) -> list[dict[str, Any]]:
+    variations: list[dict[str, Any]] = []
+    for condition in when:
+        text: dict[str, Any] = {"condition": copy.deepcopy(condition), "text": entry["text"]}
+        if entry.get("buttons"):
+            text["buttons"] = _buttons(entry["buttons"])
+        variations.append(text)
+        if entry.get("voice"):
+            voice = {"condition": copy.deepcopy(condition), "channel": VOICE_CHANNEL}
+            variations.append({**voice, "text": entry["voice"]})
     return variations
 
 
@@ -210,11 +250,11 @@ def _switch_back_variations(
     translated; the phone line keeps its plain English variant (no buttons there).
     """
     variations = []
-    for code, translation in translations.items():
+    for tag, translation in translations.items():
         for variation in english:
             if variation.get("channel"):
                 continue
-            condition = [_language_condition(SOURCE_LANGUAGE), _detected_condition(code)]
+            condition = [_language_condition(SOURCE_LANGUAGE), _detected_condition(tag)]
             buttons = [*(variation.get("buttons") or []), switch_button(translation)]
             variations.append({"condition": condition, **variation, "buttons": _buttons(buttons)})
     return variations
@@ -228,9 +268,10 @@ def build_responses(directory: Path = TRANSLATIONS_DIR) -> dict[str, list[dict[s
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, english in source.items():
         variations: list[dict[str, Any]] = []
-        for code, translation in translations.items():
+        for translation in translations.values():
             if name in translation.responses:
-                variations += _translated_variations(code, translation.responses[name])
+                when = conditions(translation, translations)
+                variations += _translated_variations(when, translation.responses[name])
         if name in switch_back:
             variations += _switch_back_variations(english, translations)
         variations += [_english_variation(v) for v in english]
@@ -251,8 +292,16 @@ def render_domain(directory: Path = TRANSLATIONS_DIR) -> str:
 
 @lru_cache(maxsize=4)
 def lexicons(directory: Path = TRANSLATIONS_DIR) -> dict[str, dict[str, tuple[str, ...]]]:
-    """What the assistant understands per language: ``{code: {intent: phrases}}``."""
-    return {code: t.understand for code, t in load_translations(directory).items()}
+    """What the assistant understands per language: ``{code: {intent: phrases}}``.
+
+    A script variant's phrases add to its language's (``pa-Arab`` to ``pa``).
+    """
+    merged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for translation in load_translations(directory).values():
+        by_intent = merged.setdefault(translation.code, {})
+        for intent, phrases in translation.understand.items():
+            by_intent[intent] = by_intent.get(intent, ()) + phrases
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -229,6 +229,62 @@ def test_switch_back_refuses_a_reply_with_conditional_variations(tmp_path):
         translations.load_switch_back(tmp_path)
 
 
+SCRIPT_VARIANT_FILES = {
+    "en.yml": "language: en\nswitch_back: [utter_x]\nresponses: {utter_x: [{text: hi}]}\n",
+    "xx.yml": "language: xx\nnative_name: Main\nresponses: {utter_x: {text: main}}\n"
+    "understand: {greet: [hallo]}\n",
+    "xx-Arab.yml": "language: xx\nscript: Arab\nnative_name: Variant\n"
+    "responses: {utter_x: {text: variant}}\nunderstand: {greet: [salam]}\n",
+    "yy.yml": "language: yy\nresponses: {utter_x: {text: other}}\n",
+}
+
+
+@pytest.fixture
+def script_variants(tmp_path):
+    for name, text in SCRIPT_VARIANT_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "slots,text",
+    [
+        ({"language": "xx", "detected_language": "xx-Arab"}, "variant"),
+        ({"language": "xx", "detected_language": "xx"}, "main"),
+        ({"language": "xx", "detected_language": None}, "main"),
+        ({"language": "yy", "detected_language": "xx-Arab"}, "other"),
+        ({"language": "yy", "detected_language": None}, "other"),
+        ({"language": "en", "detected_language": "xx-Arab"}, "hi"),
+    ],
+)
+def test_a_script_variant_answers_only_residents_who_write_in_that_script(
+    script_variants, slots, text
+):
+    responses = translations.build_responses(script_variants)
+    chosen = ResponseVariationFilter(responses).responses_for_utter_action("utter_x", "rest", slots)
+    assert [v["text"] for v in chosen] == [text]
+
+
+def test_a_script_variant_has_its_own_button_back_and_adds_to_the_lexicon(script_variants):
+    responses = translations.build_responses(script_variants)
+    [english] = ResponseVariationFilter(responses).responses_for_utter_action(
+        "utter_x", "rest", {"language": "en", "detected_language": "xx-Arab"}
+    )
+    assert english["buttons"] == [{"title": "Variant", "payload": '/greet{{"language":"xx"}}'}]
+    found = load_translations(script_variants)
+    assert found["xx-Arab"].tag == "xx-Arab" and found["xx-Arab"].code == "xx"
+    assert set(translations.lexicons(script_variants)["xx"]["greet"]) == {"hallo", "salam"}
+
+
+def test_malformed_script_variant_is_refused(tmp_path):
+    (tmp_path / "xx-Arab.yml").write_text("language: xx\nscript: arabic\nresponses: {}\n")
+    with pytest.raises(ValueError, match="ISO 15924"):
+        load_translations(tmp_path)
+    (tmp_path / "xx-Arab.yml").write_text("language: xx\nresponses: {}\n")
+    with pytest.raises(ValueError, match="two-letter code"):
+        load_translations(tmp_path)
+
+
 def test_malformed_translation_is_refused(tmp_path):
     (tmp_path / "en.yml").write_text("language: en\nresponses: {utter_x: [{text: hi}]}\n")
     (tmp_path / "pl.yml").write_text("language: pl\nresponses: {utter_x: {voice: x}}\n")
