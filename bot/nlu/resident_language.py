@@ -9,8 +9,9 @@ quiet on short or ambiguous text (postcodes, numbers, "ok", names, "hiya"):
 * **English**: a ``language`` entity with value ``en`` (the slot follows the resident
   back to English); the intent is left exactly as the English NLU classified it.
 * **Another language**: a ``language`` entity with its code, a ``detected_language``
-  entity with the same code (the slot remembers the resident's own language after they
-  switch to English, for the button back), and the intent is replaced
+  entity with its tag (the code, or ``pa-Arab`` for Punjabi in Shahmukhi: the slot
+  remembers the resident's own language and script after they switch to English, for
+  the button back and the replies' script), and the intent is replaced
   by what the assistant can honestly understand in that language, from the phrases in
   ``kb/translations/<code>.yml`` (``understand``): ``urgent_help`` for crisis words,
   ``greet`` for a greeting, otherwise ``nlu_fallback``, which leads to the offer of a
@@ -18,7 +19,8 @@ quiet on short or ambiguous text (postcodes, numbers, "ok", names, "hiya"):
   English model could not read. An ``urgent_help`` prediction is never taken away.
 
 A whole message that is just a greeting of one language ("dzień dobry") also switches,
-although it is short: the phrase is distinctive and listed for one language only.
+although it is short, and to that language whatever the detector says: the phrase is
+distinctive and listed for one language only.
 
 A whole message that is just a yes or a no listed in ``understand`` (``affirm``/``deny``:
 "tak", "nu", "ہاں", "না") becomes ``affirm`` or ``deny``, whatever the English model made
@@ -61,7 +63,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect_language
+from bot.language import detect_language, language_tag
 
 logger = logging.getLogger(__name__)
 
@@ -240,14 +242,16 @@ class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
             if answer is not None:
                 self._set_intent(message, answer, keep_urgent=True)
                 continue
-            code = detect_language(text, current=_UNDECIDED)
-            if code == _UNDECIDED:
-                code = self._lexicon.greeting_language(text) or _UNDECIDED
+            # A whole-message greeting listed for one language is the surest sign of all:
+            # "کی حال اے" has too few grammar words to read as Punjabi rather than Urdu.
+            code = self._lexicon.greeting_language(text) or detect_language(
+                text, current=_UNDECIDED
+            )
             if code == _UNDECIDED:
                 continue
             found = {LANGUAGE_ENTITY: code}
             if code != ENGLISH:
-                found[DETECTED_LANGUAGE_ENTITY] = code
+                found[DETECTED_LANGUAGE_ENTITY] = language_tag(text, code)
             self._set_entities(message, text, found)
             if code != ENGLISH:
                 self._keep_only_understood(message, text, code)

@@ -129,20 +129,26 @@ def test_urgent_help_keeps_every_safety_number_in_every_language():
         "emergency_housing_phone": "01782 234234",
         "council_name": "Stoke-on-Trent City Council",
     }
-    for code in TRANSLATIONS:
+    for tag, translation in TRANSLATIONS.items():
         [variation] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
-            "utter_urgent_help", "rest", {"language": code}
+            "utter_urgent_help", "rest", {"language": translation.code, "detected_language": tag}
         )
         text = interpolate(variation["text"], values)
         for number in ("999", "116 123", "0808 2000 247", "01782 234234"):
-            assert number in text, (code, text)
+            assert number in text, (tag, text)
+        assert variation["text"] == translation.responses["utter_urgent_help"]["text"]
 
 
 @pytest.mark.parametrize("code", sorted(TRANSLATIONS))
 def test_rasa_picks_the_language_variation_on_every_channel(code):
     domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
     chooser = ResponseVariationFilter(domain["responses"])
-    slots = {"language": code, "triage_urgent": True, "handoff_consent": True}
+    slots = {
+        "language": TRANSLATIONS[code].code,
+        "detected_language": code,
+        "triage_urgent": True,
+        "handoff_consent": True,
+    }
     for name in SOURCE:
         for channel in ("rest", "twilio_voice"):
             chosen = chooser.responses_for_utter_action(name, channel, slots)
@@ -190,9 +196,29 @@ def test_english_greeting_offers_a_button_back_to_the_residents_language(code):
     back = buttons[-1]
     assert back == {
         "title": TRANSLATIONS[code].native_name,
-        "payload": f'/greet{{"language":"{code}"}}',
+        "payload": f'/greet{{"language":"{TRANSLATIONS[code].code}"}}',
     }
     assert clean_message(back["payload"]) == back["payload"]
+
+
+@pytest.mark.parametrize("detected", ["pa", None])
+def test_punjabi_in_gurmukhi_or_unknown_script_gets_gurmukhi(detected):
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chooser = ResponseVariationFilter(domain["responses"])
+    slots = {"language": "pa", "detected_language": detected}
+    for name in SOURCE:
+        [chosen] = chooser.responses_for_utter_action(name, "rest", slots)
+        assert chosen["text"] == TRANSLATIONS["pa"].responses[name]["text"], name
+
+
+def test_punjabi_in_shahmukhi_is_answered_in_arabic_script_asking_for_punjabi():
+    shahmukhi = TRANSLATIONS["pa-Arab"]
+    assert shahmukhi.code == "pa" and shahmukhi.script == "Arab"
+    assert "Punjabi" in shahmukhi.responses["utter_interpreter_offer"]["text"]
+    for name, entry in shahmukhi.responses.items():
+        for text in _all_texts(entry):
+            assert "Urdu" not in text and "اردو" not in text, name
+            assert not re.search("[\u0a00-\u0a7f]", text), name  # no Gurmukhi
 
 
 def test_the_button_back_leads_to_the_language_which_offers_english_again():

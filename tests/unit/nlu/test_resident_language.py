@@ -286,3 +286,29 @@ def test_a_word_that_is_yes_in_one_language_and_no_in_another_means_nothing():
 def test_no_answer_word_is_a_short_english_message(component):
     for text in SHORT_ENGLISH:
         assert component._lexicon.answer(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("مینوں گھر وچ ڈر لگدا اے، میرا گھر والا مینوں ماردا اے", "urgent_help"),
+        ("کی حال اے", "greet"),
+        ("میں کونسل ٹیکس دینا چاہندا آں پر مینوں طریقہ نئیں پتا", "nlu_fallback"),
+    ],
+)
+def test_punjabi_in_shahmukhi_is_punjabi_written_in_arabic_script(component, text, intent):
+    message, languages = _run(component, text)
+    assert languages == ["pa"]
+    assert _detected(message) == ["pa-Arab"]
+    assert message.get("intent")["name"] == intent
+
+
+def test_punjabi_in_gurmukhi_is_plain_punjabi(component):
+    message, languages = _run(component, "ਮੇਰਾ ਪਤੀ ਮੈਨੂੰ ਮਾਰਦਾ ਹੈ ਅਤੇ ਮੈਨੂੰ ਡਰ ਲੱਗਦਾ ਹੈ")
+    assert languages == ["pa"] and _detected(message) == ["pa"]
+
+
+@pytest.mark.parametrize("text,intent", [("آہو جی", "affirm"), ("نئیں", "deny")])
+def test_shahmukhi_yes_and_no(component, text, intent):
+    message, languages = _run(component, text, intent="nlu_fallback")
+    assert message.get("intent")["name"] == intent and languages == []
