@@ -8,7 +8,8 @@ current language unless the message gives clear evidence of another one.
 * Non-Latin scripts (Arabic, Gurmukhi, Bengali, Devanagari, Chinese) are decided by
   their Unicode script, which is reliable even on a single word. Arabic script is split
   into Urdu, Persian, Sorani Kurdish and Arabic by letters only those languages use,
-  and by langdetect when the message is long enough.
+  and by langdetect when the message is long enough; Urdu-script text is then split
+  into Urdu and Punjabi written in Shahmukhi by grammar words (:mod:`bot.shahmukhi`).
 * Latin and Cyrillic text needs enough words and letters, once postcodes, references,
   numbers, URLs and emails are removed, and a clear winner from langdetect.
 
@@ -24,6 +25,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+
+from bot.shahmukhi import punjabi_or_urdu
 
 #: Languages the assistant can talk in (ISO 639-1). Anything else keeps the current one.
 SUPPORTED: frozenset[str] = frozenset(
@@ -235,7 +238,7 @@ _PLAIN_HEH = "\u0647"
 
 
 def _arabic_script(text: str, long_enough: bool, current: str) -> str:
-    """Tell Urdu, Persian, Sorani Kurdish and Arabic apart.
+    """Tell Urdu, Shahmukhi Punjabi, Persian, Sorani Kurdish and Arabic apart.
 
     Args:
         text: The message, mostly in Arabic script.
@@ -243,8 +246,14 @@ def _arabic_script(text: str, long_enough: bool, current: str) -> str:
         current: The conversation's language, kept when the letters cannot tell.
 
     Returns:
-        ``"ur"``, ``"fa"``, ``"ku"``, ``"ar"`` or ``current``.
+        ``"ur"``, ``"pa"``, ``"fa"``, ``"ku"``, ``"ar"`` or ``current``.
     """
+    code = _arabic_letters(text, long_enough, current)
+    return punjabi_or_urdu(text, current) if code == "ur" else code
+
+
+def _arabic_letters(text: str, long_enough: bool, current: str) -> str:
+    """Tell Urdu (or Shahmukhi), Persian, Sorani Kurdish and Arabic apart by their letters."""
     urdu = sum(c in _URDU_ONLY for c in text)
     sorani = sum(c in _SORANI_ONLY for c in text)
     perso_urdu = sum(c in _PERSO_URDU for c in text)
@@ -263,7 +272,8 @@ def _arabic_script(text: str, long_enough: bool, current: str) -> str:
         if current in {"ur", "fa"}:
             return current
         return "fa" if _PLAIN_HEH in text else "ur"
-    return current if current in RIGHT_TO_LEFT else "ar"
+    # Shahmukhi Punjabi ("pa") is written in Arabic script too.
+    return current if current in RIGHT_TO_LEFT or current == "pa" else "ar"
 
 
 # Czech and Slovak are close and langdetect mixes them up; these letters settle it.
@@ -387,9 +397,32 @@ def is_right_to_left(code: str) -> bool:
     """Tell whether ``code``'s script is written right to left.
 
     Args:
-        code: An ISO 639-1 language code, e.g. ``"ur"``.
+        code: An ISO 639-1 language code, e.g. ``"ur"``, or a tag from
+            :func:`language_tag`, e.g. ``"pa-Arab"``.
 
     Returns:
-        True for Urdu, Arabic, Persian, Sorani Kurdish and Hebrew.
+        True for Urdu, Arabic, Persian, Sorani Kurdish, Hebrew and any ``-Arab`` tag.
     """
-    return isinstance(code, str) and code.strip().lower() in RIGHT_TO_LEFT
+    if not isinstance(code, str):
+        return False
+    code = code.strip().lower()
+    return code in RIGHT_TO_LEFT or code.endswith("-arab")
+
+
+def language_tag(text: str, code: str) -> str:
+    """The BCP 47 tag of a message in language ``code``: ``pa-Arab`` for Shahmukhi.
+
+    Punjabi is written in Gurmukhi (India) or in Arabic script, Shahmukhi (Pakistan), and
+    readers of one seldom read the other, so replies need to know which.
+
+    Args:
+        text: The resident's message.
+        code: Its language, from :func:`detect_language`.
+
+    Returns:
+        ``"pa-Arab"`` for Punjabi written mostly in Arabic script, otherwise ``code``.
+    """
+    if code != "pa" or not isinstance(text, str):
+        return code
+    scripts = Counter(_script(c) for c in text)
+    return "pa-Arab" if scripts["arabic"] > scripts["gurmukhi"] else code

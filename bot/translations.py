@@ -13,6 +13,13 @@ whole in ``domain/languages.yml``, written by ``python -m bot.translations`` fro
 * ``kb/translations/en.yml``: the English source, as Rasa response variations (with their
   ``channel: twilio_voice`` voice variants). A condition on an English variation gets
   ``language: en`` added, so it never wins over another language's variation.
+* ``switch_back`` in ``en.yml``: English replies that, for a resident whose own language
+  (the ``detected_language`` slot) has a translation, also offer a button back to it,
+  titled in that language's own name ("Polski"), so a resident can switch either way.
+* ``kb/translations/<code>-<Script>.yml`` (``script: Arab``): replies for residents who
+  write the language in another script, e.g. Punjabi in Shahmukhi (``pa-Arab``), chosen
+  by the ``detected_language`` slot; the ``<code>.yml`` replies then answer when that slot
+  is the plain code or empty. Its ``understand`` phrases add to the language's.
 * ``kb/translations/<code>.yml``: per response a ``text``, a ``voice`` variant for the
   phone line (required where English has one, because Rasa prefers any channel variant
   to a conditional one without a channel) and its own ``buttons``. Each file also says
@@ -28,6 +35,8 @@ are missing from a translation.
 from __future__ import annotations
 
 import argparse
+import copy
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -44,6 +53,8 @@ VOICE_CHANNEL = "twilio_voice"
 DOMAIN_FILE = REPO_ROOT / "domain" / "languages.yml"
 TRANSLATIONS_DIR = REPO_ROOT / "kb" / "translations"
 _CODE = re.compile(r"^[a-z]{2}$")
+#: An ISO 15924 script code, as in BCP 47 tags: ``Arab``, ``Guru``.
+_SCRIPT = re.compile(r"^[A-Z][a-z]{3}$")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 HEADER = (
@@ -63,6 +74,13 @@ class Translation:
     responses: dict[str, dict[str, Any]]
     understand: dict[str, tuple[str, ...]]
     review: dict[str, Any]
+    #: ISO 15924 script of a script variant (``Arab``); None for the language's main file.
+    script: str | None = None
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag, as in the ``detected_language`` slot: ``pl``, ``pa-Arab``."""
+        return f"{self.code}-{self.script}" if self.script else self.code
 
 
 def placeholders(text: str) -> set[str]:
@@ -75,8 +93,16 @@ def _load_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("responses"), dict):
         raise ValueError(f"{path}: needs a 'responses' mapping")
     code = data.get("language")
-    if not isinstance(code, str) or not _CODE.match(code) or path.stem != code:
+    script = data.get("script")
+    if script is not None and (not isinstance(script, str) or not _SCRIPT.match(script)):
+        raise ValueError(f"{path}: 'script' must be an ISO 15924 code such as Arab")
+    if not isinstance(code, str) or not _CODE.match(code):
         raise ValueError(f"{path}: 'language' must be the two-letter code of the file name")
+    if path.stem != (f"{code}-{script}" if script else code):
+        raise ValueError(
+            f"{path}: 'language' must be the two-letter code of the file name"
+            " (followed by -<script> when 'script' is set)"
+        )
     return data
 
 
@@ -95,7 +121,7 @@ def load_source(directory: Path = TRANSLATIONS_DIR) -> dict[str, list[dict[str, 
 
 
 def load_translations(directory: Path = TRANSLATIONS_DIR) -> dict[str, Translation]:
-    """Every translation except the English source, by language code.
+    """Every translation except the English source, by tag (``pl``, ``pa-Arab``).
 
     Raises:
         ValueError: naming the file and response when something is malformed.
@@ -115,18 +141,66 @@ def load_translations(directory: Path = TRANSLATIONS_DIR) -> dict[str, Translati
             for intent, phrases in (data.get("understand") or {}).items()
         }
         found[path.stem] = Translation(
-            code=path.stem,
+            code=data["language"],
             name=str(data.get("name") or path.stem),
             native_name=str(data.get("native_name") or data.get("name") or path.stem),
             responses=responses,
             understand=understand,
             review=dict(data.get("review") or {}),
+            script=data.get("script"),
         )
     return found
 
 
+def load_switch_back(directory: Path = TRANSLATIONS_DIR) -> tuple[str, ...]:
+    """The English replies that offer a button back to the resident's own language.
+
+    Raises:
+        ValueError: when a listed reply is not in ``en.yml`` or has a conditional web
+            variation (Rasa would pick at random between it and the switch-back copy).
+    """
+    path = directory / f"{SOURCE_LANGUAGE}.yml"
+    data = _load_file(path)
+    names = tuple(str(n) for n in data.get("switch_back") or ())
+    for name in names:
+        variations = data["responses"].get(name)
+        if not variations:
+            raise ValueError(f"{path}: switch_back lists '{name}', which it does not define")
+        if any(v.get("condition") and not v.get("channel") for v in variations):
+            raise ValueError(f"{path}: switch_back reply '{name}' has a conditional variation")
+    return names
+
+
 def _language_condition(code: str) -> dict[str, Any]:
     return {"type": "slot", "name": "language", "value": code}
+
+
+def _detected_condition(tag: str | None) -> dict[str, Any]:
+    return {"type": "slot", "name": "detected_language", "value": tag}
+
+
+def conditions(
+    translation: Translation, translations: dict[str, Translation]
+) -> list[list[dict[str, Any]]]:
+    """When Rasa picks this translation: one condition list per variation to write.
+
+    Rasa chooses at random between matching conditional variations, so a language with
+    a script variant needs conditions that never match together: the variant when
+    ``detected_language`` is its tag (``pa-Arab``), the main file when it is the plain
+    code or empty (a language button pressed without a detected language).
+    """
+    own = _language_condition(translation.code)
+    if translation.script:
+        return [[own, _detected_condition(translation.tag)]]
+    if any(t.code == translation.code and t.script for t in translations.values()):
+        return [[own, _detected_condition(translation.code)], [own, _detected_condition(None)]]
+    return [[own]]
+
+
+def switch_button(translation: Translation) -> dict[str, str]:
+    """The button back to a language, titled in its own name: ``Polski``."""
+    payload = "/greet" + json.dumps({"language": translation.code}, separators=(",", ":"))
+    return {"title": translation.native_name, "payload": payload}
 
 
 def _payload(payload: str) -> str:
@@ -142,19 +216,18 @@ def _buttons(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"title": str(b["title"]), "payload": _payload(str(b["payload"]))} for b in buttons]
 
 
-def _translated_variations(code: str, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    text: dict[str, Any] = {"condition": [_language_condition(code)], "text": entry["text"]}
-    if entry.get("buttons"):
-        text["buttons"] = _buttons(entry["buttons"])
-    variations = [text]
-    if entry.get("voice"):
-        variations.append(
-            {
-                "condition": [_language_condition(code)],
-                "channel": VOICE_CHANNEL,
-                "text": entry["voice"],
-            }
-        )
+def _translated_variations(
+    when: list[list[dict[str, Any]]], entry: dict[str, Any]
+) -> list[dict[str, Any]]:
+    variations: list[dict[str, Any]] = []
+    for condition in when:
+        text: dict[str, Any] = {"condition": copy.deepcopy(condition), "text": entry["text"]}
+        if entry.get("buttons"):
+            text["buttons"] = _buttons(entry["buttons"])
+        variations.append(text)
+        if entry.get("voice"):
+            voice = {"condition": copy.deepcopy(condition), "channel": VOICE_CHANNEL}
+            variations.append({**voice, "text": entry["voice"]})
     return variations
 
 
@@ -168,16 +241,39 @@ def _english_variation(variation: dict[str, Any]) -> dict[str, Any]:
     return variation
 
 
+def _switch_back_variations(
+    english: list[dict[str, Any]], translations: dict[str, Translation]
+) -> list[dict[str, Any]]:
+    """English web variations with a button back to the resident's own language.
+
+    Only in English conversations of a resident whose ``detected_language`` is
+    translated; the phone line keeps its plain English variant (no buttons there).
+    """
+    variations = []
+    for tag, translation in translations.items():
+        for variation in english:
+            if variation.get("channel"):
+                continue
+            condition = [_language_condition(SOURCE_LANGUAGE), _detected_condition(tag)]
+            buttons = [*(variation.get("buttons") or []), switch_button(translation)]
+            variations.append({"condition": condition, **variation, "buttons": _buttons(buttons)})
+    return variations
+
+
 def build_responses(directory: Path = TRANSLATIONS_DIR) -> dict[str, list[dict[str, Any]]]:
     """Every translated response with all its variations, English last (the default)."""
     source = load_source(directory)
     translations = load_translations(directory)
+    switch_back = load_switch_back(directory)
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, english in source.items():
         variations: list[dict[str, Any]] = []
-        for code, translation in translations.items():
+        for translation in translations.values():
             if name in translation.responses:
-                variations += _translated_variations(code, translation.responses[name])
+                when = conditions(translation, translations)
+                variations += _translated_variations(when, translation.responses[name])
+        if name in switch_back:
+            variations += _switch_back_variations(english, translations)
         variations += [_english_variation(v) for v in english]
         responses[name] = variations
     return responses
@@ -196,8 +292,16 @@ def render_domain(directory: Path = TRANSLATIONS_DIR) -> str:
 
 @lru_cache(maxsize=4)
 def lexicons(directory: Path = TRANSLATIONS_DIR) -> dict[str, dict[str, tuple[str, ...]]]:
-    """What the assistant understands per language: ``{code: {intent: phrases}}``."""
-    return {code: t.understand for code, t in load_translations(directory).items()}
+    """What the assistant understands per language: ``{code: {intent: phrases}}``.
+
+    A script variant's phrases add to its language's (``pa-Arab`` to ``pa``).
+    """
+    merged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for translation in load_translations(directory).values():
+        by_intent = merged.setdefault(translation.code, {})
+        for intent, phrases in translation.understand.items():
+            by_intent[intent] = by_intent.get(intent, ()) + phrases
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,10 @@ ENGLISH_BUTTON = '/greet{"language":"en"}'
 URDU_URGENT = "میرا شوہر مجھے مارتا ہے اور مجھے گھر جانے سے ڈر لگتا ہے"
 POLISH_GREETING = "Dzień dobry, czy ktoś tutaj mówi po polsku?"
 POLISH_QUESTION = "Chciałbym zapytać, jak zapłacić podatek za mieszkanie w tym roku"
+POLISH_BUTTON = '/greet{"language":"pl"}'
+URDU_QUESTION = "میں اپنا کونسل ٹیکس کیسے ادا کروں؟ مجھے بل سمجھ نہیں آیا"
+SHAHMUKHI_QUESTION = "میں کونسل ٹیکس دینا چاہندا آں پر مینوں طریقہ نئیں پتا"
+GURMUKHI = re.compile("[\u0a00-\u0a7f]")
 
 
 @pytest.fixture
@@ -27,14 +31,18 @@ def staff(stack) -> httpx.Client:
         yield client
 
 
-def _language(stack, resident: Resident) -> str:
+def _slot(stack, resident: Resident, name: str):
     response = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{resident.sender}/tracker",
         params={"token": stack.settings.rasa_api_token},
         timeout=30,
     )
     response.raise_for_status()
-    return response.json()["slots"]["language"]
+    return response.json()["slots"][name]
+
+
+def _language(stack, resident: Resident) -> str:
+    return _slot(stack, resident, "language")
 
 
 def _payloads(replies: list[dict]) -> list[str]:
@@ -109,3 +117,75 @@ def test_polish_question_not_understood_leads_to_an_interpreter_handoff(
     assert record["interpreter"] is True
     assert record["contact"] is None
     assert "Nie rozumiem listu" in record["summary"]
+
+
+def test_english_greeting_offers_a_button_back_to_polish(stack, resident: Resident):
+    resident.say(POLISH_QUESTION)
+    replies = resident.say(ENGLISH_BUTTON)
+    assert replies[0]["text"].startswith("Hello. I'm the Stoke-on-Trent City Council assistant")
+    buttons = [b for reply in replies for b in reply.get("buttons", [])]
+    assert {"title": "Polski", "payload": POLISH_BUTTON} in buttons
+    assert _language(stack, resident) == "en"
+    assert _slot(stack, resident, "detected_language") == "pl"
+
+    replies = resident.say(POLISH_BUTTON)
+    assert "Dzień dobry. Jestem automatycznym asystentem" in replies[0]["text"]
+    assert ENGLISH_BUTTON in _payloads(replies)
+    assert _language(stack, resident) == "pl"
+
+
+def test_english_only_greeting_has_no_language_button(stack, resident: Resident):
+    replies = resident.say("hello")
+    assert not any("language" in payload for payload in _payloads(replies))
+
+
+def test_typed_yes_and_no_in_polish_go_through_the_interpreter_handoff(
+    stack, resident: Resident, staff
+):
+    resident.say(POLISH_QUESTION)
+    assert "Napisz w jednym lub dwóch zdaniach" in resident.say_text("tak")
+    assert _language(stack, resident) == "pl"  # "tak" is too short to switch anything
+    assert "Nie musisz" in resident.say_text("Nie rozumiem listu o podatku, który dostałem")
+    reply = resident.say_text("nie")
+    assert "Urząd zorganizuje tłumacza" in reply, reply
+    record = staff.get(f"/triage/{TRIAGE_REF.search(reply).group(1)}").json()
+    assert record["language"] == "pl" and record["contact"] is None
+
+
+def test_typed_no_to_the_interpreter_offer_says_how_to_change_ones_mind(stack, resident: Resident):
+    resident.say(POLISH_QUESTION)
+    replies = resident.say("Nie, dziękuję")
+    text = "\n".join(reply.get("text", "") for reply in replies)
+    assert "Jeśli zmienisz zdanie" in text and "01782" in text, text
+    assert _payloads(replies) == ["/human_handoff", ENGLISH_BUTTON]
+    assert _language(stack, resident) == "pl"
+
+
+def test_typed_yes_in_urdu_script_accepts_the_interpreter(stack, resident: Resident):
+    assert "ترجمان" in resident.say_text(URDU_QUESTION)
+    reply = resident.say_text("جی ہاں")
+    assert "ایک دو جملوں میں لکھیں" in reply, reply
+    assert _language(stack, resident) == "ur"
+
+
+def test_punjabi_in_shahmukhi_is_recorded_as_punjabi_and_answered_in_arabic_script(
+    stack, resident: Resident, staff
+):
+    replies = resident.say(SHAHMUKHI_QUESTION)
+    text = "\n".join(reply.get("text", "") for reply in replies)
+    assert "Punjabi" in text and "پنجابی" in text, text
+    assert "Urdu" not in text and not GURMUKHI.search(text)
+    assert _language(stack, resident) == "pa"
+    assert _slot(stack, resident, "detected_language") == "pa-Arab"
+
+    english = resident.say(ENGLISH_BUTTON)
+    back = [b for reply in english for b in reply.get("buttons", [])][-1]
+    assert back == {"title": "پنجابی", "payload": '/greet{"language":"pa"}'}
+    assert not GURMUKHI.search(resident.say_text(back["payload"]))
+
+    resident.say("/human_handoff")
+    resident.say("مینوں کونسل ٹیکس دے بل دی سمجھ نئیں آئی")
+    reply = resident.say_text("نئیں")
+    record = staff.get(f"/triage/{TRIAGE_REF.search(reply).group(1)}").json()
+    assert record["language"] == "pa"
+    assert record["interpreter"] is True

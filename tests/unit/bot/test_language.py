@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.language import SUPPORTED, detect_language, is_right_to_left
+from bot.language import SUPPORTED, detect_language, is_right_to_left, language_tag
+from bot.settings import REPO_ROOT
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "languages.yml"
 EXAMPLES = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
@@ -95,7 +96,7 @@ def test_thread_safe_first_use():
     assert results == ["pl"] * 8
 
 
-@pytest.mark.parametrize("code", ["ur", "ar", "fa", "ku", "he", "UR"])
+@pytest.mark.parametrize("code", ["ur", "ar", "fa", "ku", "he", "UR", "pa-Arab"])
 def test_right_to_left(code):
     assert is_right_to_left(code)
 
@@ -131,3 +132,58 @@ def test_odd_input_does_not_crash(text):
 def test_odd_input_keeps_current():
     for text in ["", "   ", None, "👍", "\x00\x01", "12345 67890"]:
         assert detect_language(text, current="ro") == "ro"
+
+
+SHAHMUKHI = [
+    e["text"] for e in EXAMPLES if e["language"] == "pa" and "\u0600" <= e["text"][0] <= "\u06ff"
+]
+URDU = [e["text"] for e in EXAMPLES if e["language"] == "ur"]
+
+
+def test_fixture_has_shahmukhi_punjabi():
+    assert len(SHAHMUKHI) >= 10
+
+
+@pytest.mark.parametrize("text", SHAHMUKHI)
+def test_shahmukhi_punjabi_is_punjabi_not_urdu(text):
+    assert detect_language(text, current="en") == "pa"
+    assert detect_language(text, current="ur") == "pa"
+    assert language_tag(text, "pa") == "pa-Arab"
+
+
+@pytest.mark.parametrize("text", URDU)
+def test_urdu_stays_urdu_even_in_a_punjabi_conversation(text):
+    assert detect_language(text, current="en") == "ur"
+    assert detect_language(text, current="pa") == "ur"
+
+
+def _urdu_replies() -> list[str]:
+    """The Urdu translations: long, ordinary Urdu prose the heuristic must not misread."""
+    data = yaml.safe_load((REPO_ROOT / "kb/translations/ur.yml").read_text(encoding="utf-8"))
+    return [
+        text for entry in data["responses"].values() for text in (entry["text"], entry["voice"])
+    ]
+
+
+def test_no_urdu_reply_text_reads_as_punjabi():
+    misread = [t for t in _urdu_replies() if detect_language(t, current="en") == "pa"]
+    assert misread == []
+
+
+def test_urdu_script_without_grammar_words_keeps_a_punjabi_conversation():
+    # "Council tax bill" in Urdu letters: nothing says Urdu or Punjabi.
+    assert detect_language("کونسل ٹیکس بل", current="pa") == "pa"
+    assert detect_language("کونسل ٹیکس بل", current="en") == "ur"
+
+
+@pytest.mark.parametrize(
+    "text,code,tag",
+    [
+        ("ਮੈਨੂੰ ਮਦਦ ਚਾਹੀਦੀ ਹੈ", "pa", "pa"),
+        ("مینوں مدد چاہیدی اے", "pa", "pa-Arab"),
+        ("مجھے مدد چاہیے", "ur", "ur"),
+        ("Potrzebuję pomocy", "pl", "pl"),
+    ],
+)
+def test_language_tag_names_the_script_only_where_it_matters(text, code, tag):
+    assert language_tag(text, code) == tag

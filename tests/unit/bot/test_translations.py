@@ -112,6 +112,14 @@ def test_every_language_understands_greetings_and_urgent_help(code):
     assert len(understand.get("urgent_help", ())) >= 8
 
 
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_every_language_understands_yes_and_no(code):
+    understand = TRANSLATIONS[code].understand
+    assert len(understand.get("affirm", ())) >= 2
+    assert len(understand.get("deny", ())) >= 2
+    assert not set(understand["affirm"]) & set(understand["deny"])
+
+
 def test_urgent_help_keeps_every_safety_number_in_every_language():
     domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
     values = {
@@ -121,20 +129,26 @@ def test_urgent_help_keeps_every_safety_number_in_every_language():
         "emergency_housing_phone": "01782 234234",
         "council_name": "Stoke-on-Trent City Council",
     }
-    for code in TRANSLATIONS:
+    for tag, translation in TRANSLATIONS.items():
         [variation] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
-            "utter_urgent_help", "rest", {"language": code}
+            "utter_urgent_help", "rest", {"language": translation.code, "detected_language": tag}
         )
         text = interpolate(variation["text"], values)
         for number in ("999", "116 123", "0808 2000 247", "01782 234234"):
-            assert number in text, (code, text)
+            assert number in text, (tag, text)
+        assert variation["text"] == translation.responses["utter_urgent_help"]["text"]
 
 
 @pytest.mark.parametrize("code", sorted(TRANSLATIONS))
 def test_rasa_picks_the_language_variation_on_every_channel(code):
     domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
     chooser = ResponseVariationFilter(domain["responses"])
-    slots = {"language": code, "triage_urgent": True, "handoff_consent": True}
+    slots = {
+        "language": TRANSLATIONS[code].code,
+        "detected_language": code,
+        "triage_urgent": True,
+        "handoff_consent": True,
+    }
     for name in SOURCE:
         for channel in ("rest", "twilio_voice"):
             chosen = chooser.responses_for_utter_action(name, channel, slots)
@@ -164,6 +178,137 @@ def test_language_button_payload_survives_rasa_interpolation():
     )
     buttons = interpolate(variation["buttons"], {"language": "pl", "council_name": "X"})
     assert buttons[-1]["payload"] == '/greet{"language":"en"}'
+
+
+def _greet_buttons(slots: dict, channel: str = "rest") -> list[list[dict]]:
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chosen = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
+        "utter_greet", channel, slots
+    )
+    return [interpolate(v.get("buttons") or [], {"council_name": "X"}) for v in chosen]
+
+
+@pytest.mark.parametrize("code", sorted(TRANSLATIONS))
+def test_english_greeting_offers_a_button_back_to_the_residents_language(code):
+    [buttons] = _greet_buttons({"language": "en", "detected_language": code})
+    english = [b["payload"] for b in SOURCE["utter_greet"][0]["buttons"]]
+    assert [b["payload"] for b in buttons[:-1]] == english
+    back = buttons[-1]
+    assert back == {
+        "title": TRANSLATIONS[code].native_name,
+        "payload": f'/greet{{"language":"{TRANSLATIONS[code].code}"}}',
+    }
+    assert clean_message(back["payload"]) == back["payload"]
+
+
+@pytest.mark.parametrize("detected", ["pa", None])
+def test_punjabi_in_gurmukhi_or_unknown_script_gets_gurmukhi(detected):
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chooser = ResponseVariationFilter(domain["responses"])
+    slots = {"language": "pa", "detected_language": detected}
+    for name in SOURCE:
+        [chosen] = chooser.responses_for_utter_action(name, "rest", slots)
+        assert chosen["text"] == TRANSLATIONS["pa"].responses[name]["text"], name
+
+
+def test_punjabi_in_shahmukhi_is_answered_in_arabic_script_asking_for_punjabi():
+    shahmukhi = TRANSLATIONS["pa-Arab"]
+    assert shahmukhi.code == "pa" and shahmukhi.script == "Arab"
+    assert "Punjabi" in shahmukhi.responses["utter_interpreter_offer"]["text"]
+    for name, entry in shahmukhi.responses.items():
+        for text in _all_texts(entry):
+            assert "Urdu" not in text and "اردو" not in text, name
+            assert not re.search("[\u0a00-\u0a7f]", text), name  # no Gurmukhi
+
+
+def test_the_button_back_leads_to_the_language_which_offers_english_again():
+    [buttons] = _greet_buttons({"language": "pl", "detected_language": "pl"})
+    assert buttons[-1]["payload"] == '/greet{"language":"en"}'
+
+
+@pytest.mark.parametrize("detected", [None, "pt", "en"])
+def test_no_button_back_without_a_translated_own_language(detected):
+    [buttons] = _greet_buttons({"language": "en", "detected_language": detected})
+    assert buttons == SOURCE["utter_greet"][0]["buttons"]
+
+
+def test_the_phone_line_keeps_its_english_greeting_after_switching():
+    slots = {"language": "en", "detected_language": "pl"}
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    [voice] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
+        "utter_greet", "twilio_voice", slots
+    )
+    assert voice["text"] == _english("utter_greet", voice=True)[0]["text"]
+
+
+def test_switch_back_refuses_a_reply_with_conditional_variations(tmp_path):
+    (tmp_path / "en.yml").write_text(
+        "language: en\nswitch_back: [utter_x]\nresponses:\n"
+        "  utter_x: [{text: hi, condition: [{type: slot, name: a, value: true}]}, {text: hi}]\n"
+    )
+    with pytest.raises(ValueError, match="conditional"):
+        translations.load_switch_back(tmp_path)
+    (tmp_path / "en.yml").write_text(
+        "language: en\nswitch_back: [utter_y]\nresponses: {utter_x: [{text: hi}]}\n"
+    )
+    with pytest.raises(ValueError, match="utter_y"):
+        translations.load_switch_back(tmp_path)
+
+
+SCRIPT_VARIANT_FILES = {
+    "en.yml": "language: en\nswitch_back: [utter_x]\nresponses: {utter_x: [{text: hi}]}\n",
+    "xx.yml": "language: xx\nnative_name: Main\nresponses: {utter_x: {text: main}}\n"
+    "understand: {greet: [hallo]}\n",
+    "xx-Arab.yml": "language: xx\nscript: Arab\nnative_name: Variant\n"
+    "responses: {utter_x: {text: variant}}\nunderstand: {greet: [salam]}\n",
+    "yy.yml": "language: yy\nresponses: {utter_x: {text: other}}\n",
+}
+
+
+@pytest.fixture
+def script_variants(tmp_path):
+    for name, text in SCRIPT_VARIANT_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "slots,text",
+    [
+        ({"language": "xx", "detected_language": "xx-Arab"}, "variant"),
+        ({"language": "xx", "detected_language": "xx"}, "main"),
+        ({"language": "xx", "detected_language": None}, "main"),
+        ({"language": "yy", "detected_language": "xx-Arab"}, "other"),
+        ({"language": "yy", "detected_language": None}, "other"),
+        ({"language": "en", "detected_language": "xx-Arab"}, "hi"),
+    ],
+)
+def test_a_script_variant_answers_only_residents_who_write_in_that_script(
+    script_variants, slots, text
+):
+    responses = translations.build_responses(script_variants)
+    chosen = ResponseVariationFilter(responses).responses_for_utter_action("utter_x", "rest", slots)
+    assert [v["text"] for v in chosen] == [text]
+
+
+def test_a_script_variant_has_its_own_button_back_and_adds_to_the_lexicon(script_variants):
+    responses = translations.build_responses(script_variants)
+    [english] = ResponseVariationFilter(responses).responses_for_utter_action(
+        "utter_x", "rest", {"language": "en", "detected_language": "xx-Arab"}
+    )
+    assert english["buttons"] == [{"title": "Variant", "payload": '/greet{{"language":"xx"}}'}]
+    found = load_translations(script_variants)
+    assert found["xx-Arab"].tag == "xx-Arab" and found["xx-Arab"].code == "xx"
+    assert set(translations.lexicons(script_variants)["xx"]["greet"]) == {"hallo", "salam"}
+
+
+def test_malformed_script_variant_is_refused(tmp_path):
+    (tmp_path / "xx-Arab.yml").write_text("language: xx\nscript: arabic\nresponses: {}\n")
+    with pytest.raises(ValueError, match="ISO 15924"):
+        load_translations(tmp_path)
+    (tmp_path / "xx-Arab.yml").write_text("language: xx\nresponses: {}\n")
+    with pytest.raises(ValueError, match="two-letter code"):
+        load_translations(tmp_path)
 
 
 def test_malformed_translation_is_refused(tmp_path):

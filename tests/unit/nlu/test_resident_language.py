@@ -8,7 +8,7 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.resident_language import Lexicon, ResidentLanguageClassifier
+from bot.nlu.resident_language import Lexicon, ResidentLanguageClassifier, _normalise
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "languages.yml"
 SHORT_ENGLISH = [
@@ -186,3 +186,129 @@ def test_no_english_training_or_heldout_message_changes_intent(component):
         if languages not in ([], ["en"]) or message.get("intent")["name"] != "thank":
             changed.append((text, languages))
     assert changed == []
+
+
+def _detected(message) -> list[str]:
+    return [e["value"] for e in message.get("entities") if e["entity"] == "detected_language"]
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("Chciałbym zapytać, jak zapłacić podatek za mieszkanie w tym roku", "pl"),
+        ("dzień dobry", "pl"),
+        ("میرا شوہر مجھے مارتا ہے اور مجھے گھر جانے سے ڈر لگتا ہے", "ur"),
+        ("Eu não sei pagar a minha conta da câmara municipal", "pt"),
+    ],
+)
+def test_another_language_is_remembered_as_the_detected_language(component, text, code):
+    message, languages = _run(component, text)
+    assert languages == [code]
+    assert _detected(message) == [code]
+
+
+@pytest.mark.parametrize("text", ["I need help with my council tax bill please", "ok", "tak"])
+def test_english_or_short_text_leaves_the_detected_language_alone(component, text):
+    message, _ = _run(component, text)
+    assert _detected(message) == []
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("ਹਾਂ", "ਹਾਂ"),  # vowel signs carry the vowel: not the same word as ਹੈ
+        ("হ্যাঁ!", "হ্যাঁ"),
+        ("لا، شكراً", "لا شكرا"),  # Arabic vowel marks are optional
+        ("Tak, proszę!", "tak proszę"),
+        ("bună-ziua", "bună-ziua"),
+    ],
+)
+def test_normalising_keeps_what_makes_a_word(text, expected):
+    assert _normalise(text) == expected
+    assert _normalise("ਹਾਂ") != _normalise("ਹੈ")
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("tak", "affirm"),
+        ("Tak, proszę", "affirm"),
+        ("Nie.", "deny"),
+        ("nie, dziękuję", "deny"),
+        ("da", "affirm"),
+        ("Nu, mulțumesc", "deny"),
+        ("áno", "affirm"),
+        ("haan ji", "affirm"),
+        ("nahin", "deny"),
+        ("ہاں", "affirm"),
+        ("جی نہیں", "deny"),
+        ("نہیں", "deny"),
+        ("ਹਾਂ ਜੀ", "affirm"),
+        ("ਨਹੀਂ", "deny"),
+        ("نعم", "affirm"),
+        ("لا، شكراً", "deny"),
+        ("হ্যাঁ", "affirm"),
+        ("না", "deny"),
+    ],
+)
+def test_yes_and_no_in_other_languages_answer_without_switching(component, text, intent):
+    message, languages = _run(component, text, intent="nlu_fallback", confidence=0.3)
+    assert message.get("intent") == {"name": intent, "confidence": 1.0}
+    assert message.get("intent_ranking") == [{"name": intent, "confidence": 1.0}]
+    assert languages == [] and _detected(message) == []
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "ok", "nah", "yes please", "no ta"])
+def test_english_yes_and_no_are_left_to_the_english_model(component, text):
+    message, _ = _run(component, text, intent="affirm", confidence=0.8)
+    assert message.get("intent") == {"name": "affirm", "confidence": 0.8}
+
+
+def test_no_inside_a_sentence_is_not_an_answer(component):
+    message, languages = _run(component, "Nie mam gdzie spać dziś w nocy, pomocy")
+    assert languages == ["pl"]
+    assert message.get("intent")["name"] == "urgent_help"
+
+
+def test_an_answer_never_takes_urgent_help_away(component):
+    message, _ = _run(component, "nie", intent="urgent_help")
+    assert message.get("intent")["name"] == "urgent_help"
+
+
+def test_a_word_that_is_yes_in_one_language_and_no_in_another_means_nothing():
+    lexicon = Lexicon({"xx": {"affirm": ("na", "tak")}, "yy": {"deny": ("na", "nie")}})
+    assert lexicon.answer("na") is None
+    assert lexicon.answer("Tak!") == "affirm"
+    assert lexicon.answer("nie") == "deny"
+    assert lexicon.answer("tak tak i nie") is None
+
+
+def test_no_answer_word_is_a_short_english_message(component):
+    for text in SHORT_ENGLISH:
+        assert component._lexicon.answer(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("مینوں گھر وچ ڈر لگدا اے، میرا گھر والا مینوں ماردا اے", "urgent_help"),
+        ("کی حال اے", "greet"),
+        ("میں کونسل ٹیکس دینا چاہندا آں پر مینوں طریقہ نئیں پتا", "nlu_fallback"),
+    ],
+)
+def test_punjabi_in_shahmukhi_is_punjabi_written_in_arabic_script(component, text, intent):
+    message, languages = _run(component, text)
+    assert languages == ["pa"]
+    assert _detected(message) == ["pa-Arab"]
+    assert message.get("intent")["name"] == intent
+
+
+def test_punjabi_in_gurmukhi_is_plain_punjabi(component):
+    message, languages = _run(component, "ਮੇਰਾ ਪਤੀ ਮੈਨੂੰ ਮਾਰਦਾ ਹੈ ਅਤੇ ਮੈਨੂੰ ਡਰ ਲੱਗਦਾ ਹੈ")
+    assert languages == ["pa"] and _detected(message) == ["pa"]
+
+
+@pytest.mark.parametrize("text,intent", [("آہو جی", "affirm"), ("نئیں", "deny")])
+def test_shahmukhi_yes_and_no(component, text, intent):
+    message, languages = _run(component, text, intent="nlu_fallback")
+    assert message.get("intent")["name"] == intent and languages == []
