@@ -84,7 +84,7 @@ def recommend(answers: dict[str, bool | None], class_below: int) -> Recommendati
 
 
 def spoken_list(items: tuple[str, ...]) -> str:
-    """"a, b and c"."""
+    """Items joined for reading aloud: ``a, b and c``."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
