@@ -97,35 +97,22 @@ class ValidateDigitalSkillsForm(FormValidationAction):
         """Registered name."""
         return "validate_digital_skills_form"
 
-    async def validate_ds_managing_information(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Finding information online."""
-        return yes_no("ds_managing_information", value, dispatcher)
+    def __getattr__(self, name: str) -> Any:
+        """``validate_<skill slot>`` for each skill of the knowledge base: a yes or a no.
 
-    async def validate_ds_communicating(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Emails and messages."""
-        return yes_no("ds_communicating", value, dispatcher)
+        rasa-sdk looks validators up by name; the skills are data, so their validators are
+        made here rather than written out one by one.
+        """
+        slot = name.removeprefix("validate_")
+        if name.startswith("validate_") and slot in {skill.slot for skill in skills()}:
 
-    async def validate_ds_transacting(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Buying and paying online."""
-        return yes_no("ds_transacting", value, dispatcher)
+            async def validate_skill(
+                value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+            ) -> dict[str, Any]:
+                return yes_no(slot, value, dispatcher)
 
-    async def validate_ds_problem_solving(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Solving problems with online help."""
-        return yes_no("ds_problem_solving", value, dispatcher)
-
-    async def validate_ds_creating(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Filling in forms and making things online."""
-        return yes_no("ds_creating", value, dispatcher)
+            return validate_skill
+        raise AttributeError(name)
 
     async def validate_place_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

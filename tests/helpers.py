@@ -40,3 +40,17 @@ class Resident:
     def say_text(self, text: str) -> str:
         """Send a message and return the replies' text joined by newlines."""
         return "\n".join(reply.get("text", "") for reply in self.say(text))
+
+
+def nearest_places(council: httpx.Client, params: list[tuple[str, str]]) -> list[dict]:
+    """The directory's three nearest places for a ``/api/v1/places`` query."""
+    response = council.get("/api/v1/places", params=[*params, ("limit", "3")])
+    assert response.status_code == 200, response.text
+    return response.json()["places"]
+
+
+def assert_listed_in_order(reply: str, places: list[dict]) -> None:
+    """Every place is named in the reply, nearest first."""
+    positions = [reply.find(place["name"]) for place in places]
+    assert all(p >= 0 for p in positions), (reply, [p["name"] for p in places])
+    assert positions == sorted(positions), reply

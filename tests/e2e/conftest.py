@@ -56,6 +56,13 @@ def resident(stack: Stack) -> Resident:
 
 
 @pytest.fixture
+def council(stack: Stack) -> Iterator[httpx.Client]:
+    """A client of the running council services (public endpoints)."""
+    with httpx.Client(base_url=stack.settings.council_services_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
 def open311(stack: Stack) -> httpx.Client:
     """A plain HTTP client of the running council services."""
     with httpx.Client(base_url=f"{stack.settings.council_services_url}/open311/v2") as client:

@@ -10,27 +10,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.helpers import Resident
+from tests.helpers import Resident, assert_listed_in_order, nearest_places
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def council(stack) -> httpx.Client:
-    with httpx.Client(base_url=stack.settings.council_services_url, timeout=10) as client:
-        yield client
-
-
-def nearest(council: httpx.Client, params: list[tuple[str, str]]) -> list[dict]:
-    response = council.get("/api/v1/places", params=[*params, ("limit", "3")])
-    assert response.status_code == 200, response.text
-    return response.json()["places"]
-
-
-def assert_listed_in_order(reply: str, places: list[dict]) -> None:
-    positions = [reply.find(place["name"]) for place in places]
-    assert all(p >= 0 for p in positions), (reply, [p["name"] for p in places])
-    assert positions == sorted(positions), reply
 
 
 def test_a_beginner_is_offered_the_nearest_classes(
@@ -45,7 +27,7 @@ def test_a_beginner_is_offered_the_nearest_classes(
     assert "postcode" in reply, reply
     reply = resident.say_text("ST4 2DX")
     assert "beginners' class" in reply, reply
-    expected = nearest(council, [("near", "ST4 2DX"), ("service", "digital_skills_class")])
+    expected = nearest_places(council, [("near", "ST4 2DX"), ("service", "digital_skills_class")])
     assert expected, "the sample directory lists classes"
     assert_listed_in_order(reply, expected)
     assert expected[0]["sessions"]["digital_skills_class"] in reply, reply
@@ -65,7 +47,7 @@ def test_someone_with_most_skills_is_offered_drop_ins_for_the_rest(
         reply = resident.say_text(answer)
     reply = resident.say_text("not really")
     assert "drop-in" in reply and "filling in forms" in reply, reply
-    expected = nearest(council, [("near", "ST6 3JJ"), ("service", "digital_skills_drop_in")])
+    expected = nearest_places(council, [("near", "ST6 3JJ"), ("service", "digital_skills_drop_in")])
     assert_listed_in_order(reply, expected)
 
 
@@ -81,7 +63,7 @@ def test_no_computer_for_universal_credit_finds_free_computers_with_support(
     reply = resident.say_text("i haven't got a computer, how do i claim universal credit")
     assert "free computer" in reply and "postcode" in reply, reply
     reply = resident.say_text("ST6 3JJ")
-    expected = nearest(
+    expected = nearest_places(
         council,
         [("near", "ST6 3JJ"), ("feature", "public_pcs"), ("feature", "staff_help"),
          ("service", "universal_credit_support")],

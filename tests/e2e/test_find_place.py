@@ -13,30 +13,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.helpers import Resident
+from tests.helpers import Resident, assert_listed_in_order, nearest_places
 
 pytestmark = pytest.mark.e2e
 
 BOOKING_REFERENCE = re.compile(r"\b(PC-[2-9A-HJ-NP-Z]{6})\b")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-@pytest.fixture
-def council(stack) -> httpx.Client:
-    with httpx.Client(base_url=stack.settings.council_services_url, timeout=10) as client:
-        yield client
-
-
-def nearest(council: httpx.Client, params: list[tuple[str, str]]) -> list[dict]:
-    response = council.get("/api/v1/places", params=[*params, ("limit", "3")])
-    assert response.status_code == 200, response.text
-    return response.json()["places"]
-
-
-def assert_listed_in_order(reply: str, places: list[dict]) -> None:
-    positions = [reply.find(place["name"]) for place in places]
-    assert all(p >= 0 for p in positions), (reply, [p["name"] for p in places])
-    assert positions == sorted(positions), reply
 
 
 def test_finding_a_pc_asks_for_a_postcode_then_lists_the_nearest_three(
@@ -46,7 +28,7 @@ def test_finding_a_pc_asks_for_a_postcode_then_lists_the_nearest_three(
     assert "postcode" in reply, reply
     reply = resident.say_text("st6 3jj")
     assert "nearest places to ST6 3JJ" in reply, reply
-    expected = nearest(council, [("near", "ST6 3JJ"), ("feature", "public_pcs")])
+    expected = nearest_places(council, [("near", "ST6 3JJ"), ("feature", "public_pcs")])
     assert len(expected) == 3
     assert_listed_in_order(reply, expected)
     assert reply.count("miles away") == 3
@@ -66,7 +48,7 @@ def test_an_accessibility_request_finds_places_with_a_screen_reader(
     resident: Resident, council: httpx.Client
 ) -> None:
     reply = resident.say_text("somewhere with a screen reader near ST4 2DX?")
-    expected = nearest(
+    expected = nearest_places(
         council, [("near", "ST4 2DX"), ("feature", "public_pcs"), ("feature", "screen_reader")]
     )
     assert expected and all(p["facilities"]["screen_reader"] for p in expected)
@@ -90,7 +72,7 @@ def test_booking_a_pc_gives_a_reference_the_council_can_see_and_cancel(
     resident: Resident, council: httpx.Client
 ) -> None:
     reply = resident.say_text("nearest library to ST6 3JJ")
-    libraries = nearest(council, [("near", "ST6 3JJ"), ("type", "library")])
+    libraries = nearest_places(council, [("near", "ST6 3JJ"), ("type", "library")])
     assert_listed_in_order(reply, libraries)
     first = libraries[0]
     assert first["facilities"]["bookable_pcs"] > 0
