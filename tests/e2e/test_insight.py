@@ -132,12 +132,6 @@ def test_four_conversations_move_the_figures_exactly(stack, insight_api: httpx.C
     )
 
 
-@pytest.mark.xfail(
-    reason="Known NLU defect after the merge: a message of nonsense words with a phone number "
-    "is read as council_tax_change_instalments, not as not understood, so it never reaches "
-    "the unanswered list. To fix in the NLU data (see the session note).",
-    strict=False,
-)
 def test_a_message_not_understood_is_listed_redacted(stack, insight_api: httpx.Client) -> None:
     resident = Resident(stack.settings.rasa_url)
     resident.say("flibble wibble sprocket, my mobile is 07700 900123")
