@@ -11,7 +11,8 @@ Same name and URL as Rasa's channel (``/webhooks/twilio_voice/webhook``). On top
   references and phone numbers digit by digit; buttons become "Press 1 for ..." (never
   their payloads) and keypad digits choose them; after a yes/no question 1 is yes, 2 no;
 - silence gets one reprompt, then a kind goodbye;
-- urgent help and a completed hand-off transfer the call to the council's contact centre;
+- urgent help transfers the call to the council's contact centre at once; a completed
+  hand-off first offers the text message below, then transfers (silence transfers too);
 - a caller who says goodbye is offered a text message with a link to carry on online and
   their reference, sent through the SMS gateway (``integrations/sms``).
 
@@ -58,6 +59,8 @@ WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
 #: What a call opens with (the greeting), as a payload so that NLU cannot mistake it.
 CALL_START = "/greet"
 OFFER_STAGE = "offer_text"
+#: The text-message offer made before a completed hand-off puts the caller through.
+TRANSFER_OFFER_STAGE = "offer_text_transfer"
 _VOICE = re.compile(r"^(?:man|woman|alice|(?:Polly|Google)\.[A-Za-z0-9._-]{1,64})$")
 _LANGUAGE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
 REFERENCE_SLOTS = ("triage_reference", "report_reference")
@@ -248,10 +251,21 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
                 return str(event.value)
         return None
 
-    async def _offer_answer(self, request: Request, sender: str, caller: str) -> VoiceResponse:
-        """The caller's answer to "would you like a text message?"."""
+    async def _offer_answer(
+        self, request: Request, sender: str, caller: str, transfer: bool = False
+    ) -> VoiceResponse:
+        """The caller's answer to "would you like a text message?".
+
+        At the end of a call the call then ends; before a hand-off (``transfer``) the
+        caller is put through to the contact centre either way.
+        """
         agent = request.app.ctx.agent
         domain = agent.domain
+
+        def finish(line: str) -> VoiceResponse:
+            said = [self.say_response(domain, line)]
+            return self.transfer(domain, said) if transfer else self.hang_up(said)
+
         form = request.form or {}
         digits = (form.get("Digits") or "").strip()
         speech = clean_message(form.get("SpeechResult") or "", self.settings.max_message_chars)
@@ -260,7 +274,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             parsed = await agent.parse_message(speech)
             wants = (parsed.get("intent") or {}).get("name") == "affirm"
         if not wants:
-            return self.hang_up([self.say_response(domain, "utter_voice_no_text")])
+            return finish("utter_voice_no_text")
         tracker = await self._tracker(request, sender)
         reference = self._reference(tracker)
         values = {
@@ -278,8 +292,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             await asyncio.to_thread(self.sms_gateway.send, message)
         except (SmsError, ValidationError) as error:
             logger.warning("no text message after the call: %s", type(error).__name__)
-            return self.hang_up([self.say_response(domain, "utter_voice_text_failed")])
-        return self.hang_up([self.say_response(domain, "utter_voice_text_sent")])
+            return finish("utter_voice_text_failed")
+        return finish("utter_voice_text_sent")
 
     @staticmethod
     def _screen_text(domain: Any, name: str) -> str:
@@ -291,6 +305,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         self, request: Request, sender: str, silence: int, stage: str
     ) -> VoiceResponse:
         domain = request.app.ctx.agent.domain
+        if stage == TRANSFER_OFFER_STAGE:  # no answer: don't keep them from a person
+            return self.transfer(domain, [])
         if silence >= 1:
             return self.hang_up([self.say_response(domain, "utter_voice_no_input_goodbye")])
         if stage == OFFER_STAGE:
@@ -327,8 +343,11 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         lines = self.lines(agent.domain, collector.messages)
         tracker = await self._tracker(request, sender)
         intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
-        if intent in TRANSFER_INTENTS or (tracker is not None and tracker.is_paused()):
+        if intent in TRANSFER_INTENTS:  # someone at risk is put through at once
             return self.transfer(agent.domain, lines)
+        if tracker is not None and tracker.is_paused():
+            offer = self.say_response(agent.domain, "utter_voice_offer_text_before_transfer")
+            return self.gather([*lines, offer], stage=TRANSFER_OFFER_STAGE)
         if intent == "goodbye":
             offer = self.say_response(agent.domain, "utter_voice_offer_text")
             return self.gather([*lines, offer], stage=OFFER_STAGE)
@@ -351,6 +370,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
 
         if stage == OFFER_STAGE and (speech or digits):
             return await self._offer_answer(request, sender, caller)
+        if stage == TRANSFER_OFFER_STAGE and (speech or digits):
+            return await self._offer_answer(request, sender, caller, transfer=True)
         if not speech and not digits:
             if silence_arg is None and not stage:
                 return await self._turn(request, sender, CALL_START, on_new_message)

@@ -168,6 +168,27 @@ def test_urgent_help_transfers_the_call(call: Call, stack):
     assert call.caller not in str(record)
 
 
+def test_a_hand_off_offers_a_text_with_the_reference_then_transfers(call: Call, stack):
+    call.start()
+    reply = said(call.turn(SpeechResult="can i speak to a real person please"))
+    for answer in ("I need help with a letter about my rent", "no"):
+        if "Before I put you through" in reply:
+            break
+        reply = said(call.turn(SpeechResult=answer))
+    assert "Before I put you through" in reply and "stage=offer_text_transfer" in call.action
+    reference = spelled("FD", reply)
+    twiml = call.turn(Digits="1")
+    assert "sent you a text" in said(twiml)
+    dial = twiml.find("Dial")
+    assert dial is not None and dial.text == CONTACT_CENTRE
+    outbox = httpx.get(
+        f"{stack.settings.council_services_url}/api/v1/sms",
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+    ).json()
+    mine = [m for m in outbox if m["to"] == call.caller]
+    assert len(mine) == 1 and reference in mine[0]["body"]
+
+
 def test_silence_gets_a_reprompt_then_a_kind_goodbye(call: Call):
     first = said(call.start())
     twiml = call.turn()
