@@ -251,10 +251,19 @@ def _machine() -> dict[str, Any]:
 
 
 def _time_training() -> float:
-    with tempfile.TemporaryDirectory() as scratch:
-        started = time.perf_counter()
-        ensure_model(Path(scratch), force=True)
-        return time.perf_counter() - started
+    """A full training: a scratch model folder and a scratch Rasa cache, so nothing is reused."""
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as cache:
+        before = os.environ.get("RASA_CACHE_DIRECTORY")
+        os.environ["RASA_CACHE_DIRECTORY"] = cache
+        try:
+            started = time.perf_counter()
+            ensure_model(Path(scratch), force=True)
+            return time.perf_counter() - started
+        finally:
+            if before is None:
+                os.environ.pop("RASA_CACHE_DIRECTORY", None)
+            else:
+                os.environ["RASA_CACHE_DIRECTORY"] = before
 
 
 def _markdown(report: dict[str, Any]) -> str:
