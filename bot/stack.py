@@ -156,7 +156,7 @@ def rasa_service(
     """A Rasa server with the HTTP API on (token-protected) and our channels."""
     return Service(
         name,
-        [sys.executable, "-m", "rasa", "run", "--model", str(model),
+        [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
          "--enable-api", "--auth-token", settings.rasa_api_token,
          "--interface", host, "--port", str(port),
          "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),

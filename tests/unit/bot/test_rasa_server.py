@@ -1,0 +1,66 @@
+"""The Rasa launcher's once-built action response check (``bot/rasa_server.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError, validate
+from rasa.core.actions.action import RemoteAction
+
+from bot import rasa_server
+from bot.stack import rasa_service
+
+VALID = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "place_postcode", "value": "ST6 3JJ"}],
+     "responses": [{"response": "utter_places_found", "place_postcode": "ST6 3JJ"}]},
+    {"events": [{"event": "active_loop", "name": None}], "responses": []},
+    {},
+]  # fmt: skip
+INVALID = [
+    {"events": "not a list", "responses": []},
+    {"events": [{"event": "slot"}], "responses": []},  # a slot event needs a name
+    {"events": [], "responses": "hello"},
+    [],
+]
+
+
+def rasa_accepts(result: object) -> bool:
+    try:
+        validate(result, RemoteAction.action_response_format_spec())
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("result", VALID + INVALID)
+def test_the_check_agrees_with_rasas_own(result: object) -> None:
+    action = RemoteAction("action_test", None)
+    try:
+        ours = rasa_server.validate_action_result(action, result)  # type: ignore[arg-type]
+    except ValidationError as error:
+        assert "Failed to validate Action server response" in error.message
+        ours = False
+    assert ours == rasa_accepts(result)
+    assert ours == (result in VALID)
+
+
+def test_the_validator_is_built_once() -> None:
+    assert rasa_server.action_result_validator() is rasa_server.action_result_validator()
+
+
+def test_install_replaces_rasas_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    rasa_server.install()
+    assert RemoteAction._validate_action_result is rasa_server.validate_action_result
+    with pytest.raises(ValidationError):
+        RemoteAction("action_test", None)._validate_action_result({"events": "x"})
+
+
+def test_the_stack_starts_rasa_through_the_launcher(tmp_path) -> None:
+    from bot.settings import Settings
+
+    service = rasa_service("rasa", Settings(), tmp_path / "m.tar.gz", "127.0.0.1", 5005,
+                           tmp_path / "endpoints.yml", {})  # fmt: skip
+    assert service.command[1:4] == ["-m", "bot.rasa_server", "run"]
