@@ -89,7 +89,8 @@ def test_a_forged_or_borrowed_token_leaves_no_mark(stack, staff_api):
     assert record["assisted"] is False
 
 
-def test_an_assisted_session_in_the_browser(page, stack, staff_api):
+def start_assisted_session(page, stack) -> None:
+    """Sign in as a new library staff member and start an assisted session."""
     username = f"library-{uuid.uuid4().hex[:8]}"
     _create_staff(stack, username)
     page.goto("/staff/login")
@@ -99,6 +100,10 @@ def test_an_assisted_session_in_the_browser(page, stack, staff_api):
     page.wait_for_url("**/staff")
     page.goto("/staff/assisted")
     page.get_by_role("button", name="Start an assisted session").click()
+
+
+def test_an_assisted_session_in_the_browser(page, stack, staff_api):
+    start_assisted_session(page, stack)
     assert "Digital skills checklist" in page.locator(".staff-panel").inner_text()
 
     say(page, "can I speak to someone please")
@@ -126,15 +131,7 @@ def test_an_assisted_session_in_the_browser(page, stack, staff_api):
 
 def test_the_staff_panel_lists_places_books_a_pc_and_finish_clears_it(page, stack):
     """Nearby places and a booking go into the panel without leaving the chat; Finish wipes them."""
-    username = f"library-{uuid.uuid4().hex[:8]}"
-    _create_staff(stack, username)
-    page.goto("/staff/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff")
-    page.goto("/staff/assisted")
-    page.get_by_role("button", name="Start an assisted session").click()
+    start_assisted_session(page, stack)
     chat_url = page.url
 
     page.get_by_label("Resident's postcode").fill("ST4 2DX")
