@@ -251,6 +251,20 @@ async def place_in_question(tracker: Tracker, text: str) -> Place | None:
     return listed[0] if len(listed) == 1 else None
 
 
+async def place_or_say_why(
+    tracker: Tracker, text: str, dispatcher: CollectingDispatcher
+) -> Place | None:
+    """The place a follow-up is about, or None after saying why it can't be told."""
+    try:
+        place = await place_in_question(tracker, text)
+    except DirectoryUnavailable:
+        dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
+        return None
+    if place is None:
+        dispatcher.utter_message(response=responses.PLACE_WHICH)
+    return place
+
+
 class ActionPlaceHours(Action):
     """Answers "is it open on Sunday?" about a listed or named place."""
 
@@ -263,13 +277,8 @@ class ActionPlaceHours(Action):
     ) -> list[EventType]:
         """Say the place's hours on the day asked about, or whether it is open now."""
         text = str(tracker.latest_message.get("text") or "")
-        try:
-            place = await place_in_question(tracker, text)
-        except DirectoryUnavailable:
-            dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return []
+        place = await place_or_say_why(tracker, text, dispatcher)
         if place is None:
-            dispatcher.utter_message(response=responses.PLACE_WHICH)
             return []
         vocabulary = words()
         now = local_now()
@@ -322,13 +331,8 @@ class ActionPlaceDetails(Action):
     ) -> list[EventType]:
         """Say whether the place has what was asked about, or what it has."""
         text = str(tracker.latest_message.get("text") or "")
-        try:
-            place = await place_in_question(tracker, text)
-        except DirectoryUnavailable:
-            dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return []
+        place = await place_or_say_why(tracker, text, dispatcher)
         if place is None:
-            dispatcher.utter_message(response=responses.PLACE_WHICH)
             return []
         vocabulary = words()
         asked = [f for f in features_asked(text, vocabulary) if f in (*FACILITIES, *SERVICES)]
