@@ -26,8 +26,16 @@ from integrations.council_services.insight_unanswered import (
 router = APIRouter(prefix="/staff/insight", include_in_schema=False)
 
 
-def _form(date_from: str, date_to: str, channel: str) -> tuple[str, str, str]:
-    return date_from[:10], date_to[:10], channel[:10]
+def _period(
+    date_from: str, date_to: str, channel: str
+) -> tuple[insight.InsightFilters | None, tuple[str, str, str], str]:
+    """The filters of the form (None if they can't be used), the form's values, the error."""
+    try:
+        filters = insight.parse_filters(date_from or None, date_to or None, channel or None)
+    except insight.FilterError as error:
+        return None, (date_from[:10], date_to[:10], channel[:10]), str(error)
+    form = (filters.date_from.isoformat(), filters.date_to.isoformat(), filters.channel or "")
+    return filters, form, ""
 
 
 @router.get("")
@@ -40,23 +48,16 @@ def dashboard(
     channel: str = Query(""),
 ) -> Response:
     """The dashboard, for a date range (the last 30 days by default) and channel."""
-    try:
-        filters = insight.parse_filters(date_from or None, date_to or None, channel or None)
-    except insight.FilterError as error:
-        page = insight_page(
-            figures=None,
-            filters=None,
-            form=_form(date_from, date_to, channel),
-            viewer=staff.viewer,
-            error=str(error),
-        )
+    filters, form, error = _period(date_from, date_to, channel)
+    if filters is None:
+        page = insight_page(figures=None, filters=None, form=form, viewer=staff.viewer, error=error)
         return _html(page, status.HTTP_400_BAD_REQUEST)
     figures = insight.compute_insight(session, filters, costs_for(request))
     groups = group_questions(questions_in(session, filters))
     page = insight_page(
         figures=figures,
         filters=filters,
-        form=(filters.date_from.isoformat(), filters.date_to.isoformat(), filters.channel or ""),
+        form=form,
         viewer=staff.viewer,
         unanswered_groups=len(groups),
     )
@@ -72,22 +73,17 @@ def unanswered(
     channel: str = Query(""),
 ) -> Response:
     """The grouped unanswered questions of the period."""
-    try:
-        filters = insight.parse_filters(date_from or None, date_to or None, channel or None)
-    except insight.FilterError as error:
+    filters, form, error = _period(date_from, date_to, channel)
+    if filters is None:
         page = unanswered_page(
-            groups=None,
-            filters=None,
-            form=_form(date_from, date_to, channel),
-            viewer=staff.viewer,
-            error=str(error),
+            groups=None, filters=None, form=form, viewer=staff.viewer, error=error
         )
         return _html(page, status.HTTP_400_BAD_REQUEST)
     groups = group_questions(questions_in(session, filters))
     page = unanswered_page(
         groups=[group.public() for group in groups],
         filters=filters,
-        form=(filters.date_from.isoformat(), filters.date_to.isoformat(), filters.channel or ""),
+        form=form,
         viewer=staff.viewer,
     )
     return _html(page)
@@ -96,10 +92,9 @@ def unanswered(
 def _export(
     session: SessionDep, group_id: int, date_from: str, date_to: str, channel: str, kind: str
 ) -> Response:
-    try:
-        filters = insight.parse_filters(date_from or None, date_to or None, channel or None)
-    except insight.FilterError as error:
-        return Response(str(error), status_code=400, media_type="text/plain; charset=utf-8")
+    filters, _, error = _period(date_from, date_to, channel)
+    if filters is None:
+        return Response(error, status_code=400, media_type="text/plain; charset=utf-8")
     group = find_group(group_questions(questions_in(session, filters)), group_id)
     if group is None:
         return Response(
