@@ -13,6 +13,7 @@ import httpx
 
 from integrations.crm.errors import CrmNotFound, CrmRejected, CrmUnavailable, NotVerified
 from integrations.crm.models import AccountSummary, Application, Case, Identity
+from integrations.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,11 @@ class CrmClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._root = base_url.rstrip("/") + "/api/v1"
-        self._headers = {"Authorization": f"Bearer {token}"}
-        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._transport = transport
+        self._http = PooledClient(
+            httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+            {"Authorization": f"Bearer {token}"},
+            transport,
+        )
 
     async def _request(
         self, method: str, path: str, body: dict[str, Any] | None = None
@@ -45,10 +48,7 @@ class CrmClient:
             CrmRejected: any other 4xx.
         """
         try:
-            async with httpx.AsyncClient(
-                timeout=self._timeout, headers=self._headers, transport=self._transport
-            ) as http:
-                response = await http.request(method, f"{self._root}{path}", json=body)
+            response = await self._http.get().request(method, f"{self._root}{path}", json=body)
         except httpx.HTTPError as error:
             raise CrmUnavailable(f"{method} {path}: {type(error).__name__}") from error
         if response.status_code >= 500:

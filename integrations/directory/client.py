@@ -16,6 +16,7 @@ import httpx
 
 from integrations.directory.errors import DirectoryRejected, DirectoryUnavailable
 from integrations.directory.models import Booking, Place, PlaceQuery
+from integrations.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,9 @@ class DirectoryClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._root = base_url.rstrip("/") + "/api/v1"
-        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._transport = transport
+        self._http = PooledClient(
+            httpx.Timeout(read_timeout_s, connect=connect_timeout_s), transport=transport
+        )
 
     async def _request(
         self,
@@ -48,10 +50,9 @@ class DirectoryClient:
             DirectoryRejected: any 4xx, with the API's code and message.
         """
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as http:
-                response = await http.request(
-                    method, f"{self._root}/{path}", params=params, json=body
-                )
+            response = await self._http.get().request(
+                method, f"{self._root}/{path}", params=params, json=body
+            )
         except httpx.HTTPError as error:
             raise DirectoryUnavailable(f"{method} {path}: {type(error).__name__}") from error
         if response.status_code >= 500:

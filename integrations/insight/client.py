@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from integrations.insight.errors import InsightRejected, InsightUnavailable
+from integrations.pooled_http import PooledClient
 
 
 class InsightClient:
@@ -25,9 +26,11 @@ class InsightClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/api/v1/insight/events"
-        self._headers = {"Authorization": f"Bearer {token}"}
-        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._transport = transport
+        self._http = PooledClient(
+            httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+            {"Authorization": f"Bearer {token}"},
+            transport,
+        )
 
     async def _request(self, body: dict[str, Any]) -> httpx.Response:
         """Send one event.
@@ -37,10 +40,7 @@ class InsightClient:
             InsightRejected: any 4xx.
         """
         try:
-            async with httpx.AsyncClient(
-                timeout=self._timeout, headers=self._headers, transport=self._transport
-            ) as client:
-                response = await client.post(self._url, json=body)
+            response = await self._http.get().post(self._url, json=body)
         except httpx.HTTPError as error:
             raise InsightUnavailable(f"POST insight/events: {type(error).__name__}") from error
         if response.status_code >= 500:

@@ -18,6 +18,7 @@ from integrations.open311.errors import (
     Open311Unavailable,
 )
 from integrations.open311.models import NewServiceRequest, Service, ServiceRequest
+from integrations.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 
@@ -37,20 +38,13 @@ class Open311Client:
         self._root = base_url.rstrip("/") + "/open311/v2"
         self._api_key = api_key
         self._jurisdiction_id = jurisdiction_id
-        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._transport = transport
-        self._http: httpx.AsyncClient | None = None
+        self._http = PooledClient(
+            httpx.Timeout(read_timeout_s, connect=connect_timeout_s), transport=transport
+        )
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    def _client(self) -> httpx.AsyncClient:
-        if self._http is None or self._http.is_closed:
-            self._http = httpx.AsyncClient(timeout=self._timeout, transport=self._transport)
-        return self._http
+        await self._http.aclose()
 
     async def _request(
         self,
@@ -70,7 +64,7 @@ class Open311Client:
         if self._jurisdiction_id and form is None:
             query["jurisdiction_id"] = self._jurisdiction_id
         try:
-            response = await self._client().request(
+            response = await self._http.get().request(
                 method, f"{self._root}/{path}", params=query or None, data=form
             )
         except httpx.HTTPError as error:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -28,17 +29,11 @@ class TriageClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._root = base_url.rstrip("/") + "/api/v1/triage"
-        self._headers = {"Authorization": f"Bearer {token}"}
-        self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
-        self._transport = transport
-        self._http: httpx.AsyncClient | None = None
-
-    def _client(self) -> httpx.AsyncClient:
-        if self._http is None or self._http.is_closed:
-            self._http = httpx.AsyncClient(
-                timeout=self._timeout, headers=self._headers, transport=self._transport
-            )
-        return self._http
+        self._http = PooledClient(
+            httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+            {"Authorization": f"Bearer {token}"},
+            transport,
+        )
 
     async def _request(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """Send one JSON request and return the decoded body.
@@ -48,7 +43,7 @@ class TriageClient:
             TriageRejected: any 4xx.
         """
         try:
-            response = await self._client().request(method, f"{self._root}{path}", json=body)
+            response = await self._http.get().request(method, f"{self._root}{path}", json=body)
         except httpx.HTTPError as error:
             raise TriageUnavailable(f"{method} triage{path}: {type(error).__name__}") from error
         if response.status_code >= 500:
