@@ -39,9 +39,10 @@ class PooledClient:
         """The client for the running event loop (made on first use, or after a close)."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._client.is_closed or self._loop is not loop:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, headers=self._headers, transport=self._transport
-            )
+            options: dict = {"timeout": self._timeout, "headers": self._headers}
+            if self._transport is not None:
+                options["transport"] = self._transport
+            self._client = httpx.AsyncClient(**options)
             self._loop = loop
         return self._client
 

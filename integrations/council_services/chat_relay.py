@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
 
 from integrations.council_services.core.config import Settings
+from integrations.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,12 @@ def clean_replies(raw: Any) -> list[dict[str, Any]]:
     return replies
 
 
+@lru_cache(maxsize=4)
+def _assistant_http(timeout_s: float) -> PooledClient:
+    """The pooled client that carries web chat messages to the assistant."""
+    return PooledClient(httpx.Timeout(timeout_s, connect=3.0))
+
+
 async def relay(
     settings: Settings,
     message: ChatMessage,
@@ -140,10 +148,10 @@ async def relay(
         "message": message.text,
         "metadata": {"channel": channel, **(extra_metadata or {})},
     }
-    timeout = httpx.Timeout(settings.web_chat_timeout_seconds, connect=3.0)
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.post(url, json=body)
+        response = (
+            await _assistant_http(settings.web_chat_timeout_seconds).get().post(url, json=body)
+        )
     except httpx.HTTPError as error:
         logger.warning("web chat: the assistant did not answer: %s", type(error).__name__)
         raise AssistantUnavailable(type(error).__name__) from error
