@@ -11,10 +11,14 @@ current language unless the message gives clear evidence of another one.
   and by langdetect when the message is long enough; Urdu-script text is then split
   into Urdu and Punjabi written in Shahmukhi by grammar words (:mod:`bot.shahmukhi`).
 * Latin and Cyrillic text needs enough words and letters, once postcodes, references,
-  numbers, URLs and emails are removed, and a clear winner from langdetect.
+  numbers, URLs, emails and markup (``<script>...</script>``, ``%s``) are removed, a clear
+  winner from langdetect, and the agreement of lingua, a detector built for short text: two
+  independent detectors agreeing is what it takes to leave the current language.
 
-langdetect is loaded lazily (its profiles take about a second to read) and seeded so
-the same message always gives the same answer.
+Both detectors are loaded lazily and once; langdetect is seeded so the same message always
+gives the same answer. lingua runs in its low-accuracy mode (trigram models, about 100 MB
+rather than 600 MB for every supported language): it only confirms a choice that has passed
+the length gate and langdetect's own test.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 #: Report references (SR-7K3Q9X) and any other token mixing letters with digits.
 _REFERENCE = re.compile(r"\b[A-Z]{1,4}-[A-Z0-9]{3,}\b|\b\w*\d\w*\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+#: Markup and format strings carry no language: ``<script>``, ``&amp;``, ``%s``, ``{{x}}``.
+_MARKUP = re.compile(r"<[^<>]{0,200}>|&#?\w{1,10};|%[a-z]\b|\{\{[^{}]{0,200}\}\}", re.IGNORECASE)
 
 # Words that are English and not also common words of a supported language
 # ("a", "on", "to", "no", "are", "was", "he", "do" are left out for that reason).
@@ -106,6 +112,7 @@ _ENGLISH_WORDS = frozenset(
     point points payzone cash club job jobs cv work instalments instalment balance band
     arrears reminder summons exemption student students journal advance jobcentre
     broadband voucher vouchers business staff speed fibre skills learn learning course
+    hiya hiyaa good afternoon night cheers thanks ta lovely ok okay alright
     """.split()
 )
 
@@ -148,6 +155,7 @@ _MARKER_WORDS: dict[str, frozenset[str]] = {
 
 _LOCK = threading.Lock()
 _detect_langs: Callable[[str], list[Any]] | None = None  # set by _langdetect()
+_lingua_detector: Any = None  # set by _lingua()
 
 
 def _langdetect() -> Callable[[str], list[Any]]:
@@ -187,6 +195,33 @@ def _candidates(text: str) -> list[tuple[str, float]]:
     return [(_normalise_code(r.lang), r.prob) for r in ranked]
 
 
+def _lingua() -> Any:
+    """Return lingua's detector for the supported languages it knows, built once."""
+    global _lingua_detector
+    if _lingua_detector is None:
+        with _LOCK:
+            if _lingua_detector is None:
+                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+                known = []
+                for code in sorted(SUPPORTED):
+                    iso = getattr(IsoCode639_1, code.upper(), None)
+                    if iso is not None:
+                        known.append(Language.from_iso_code_639_1(iso))
+                _lingua_detector = (
+                    LanguageDetectorBuilder.from_languages(*known).with_low_accuracy_mode().build()
+                )
+    return _lingua_detector
+
+
+def _lingua_agrees(text: str, code: str) -> bool:
+    """Whether lingua also ranks ``code`` first for ``text``."""
+    ranked = _lingua().compute_language_confidence_values(text[:MAX_DETECT_CHARS])
+    if not ranked or ranked[0].value <= 0:
+        return False
+    return ranked[0].language.iso_code_639_1.name.lower() == code
+
+
 def _normalise_code(code: str) -> str:
     """Map langdetect's codes onto ISO 639-1 (``zh-cn`` -> ``zh``)."""
     return code.split("-")[0].lower()
@@ -219,8 +254,8 @@ def _script(char: str) -> str | None:
 
 
 def _clean(text: str) -> str:
-    """Drop what carries no language: URLs, emails, postcodes, references, digits."""
-    for pattern in (_URL, _EMAIL, _POSTCODE, _REFERENCE):
+    """Drop what carries no language: markup, URLs, emails, postcodes, references, digits."""
+    for pattern in (_MARKUP, _URL, _EMAIL, _POSTCODE, _REFERENCE):
         text = pattern.sub(" ", text)
     return text
 
@@ -338,7 +373,11 @@ def _latin(words: list[str], cleaned: str, current: str) -> str:
         czech = sum(c in _CZECH_ONLY for c in cleaned)
         if slovak != czech:
             chosen = "sk" if slovak > czech else "cs"
-    return chosen if chosen in SUPPORTED else current
+        # lingua mixes the two as well: agreement on "one of them" is what it can give.
+        agreed = chosen is not None and any(_lingua_agrees(cleaned, c) for c in ("cs", "sk"))
+    else:
+        agreed = chosen is not None and _lingua_agrees(cleaned, chosen)
+    return chosen if agreed and chosen in SUPPORTED else current
 
 
 def detect_language(text: str, current: str = "en") -> str:

@@ -1,9 +1,11 @@
 """NLU evaluation: held-out set and k-fold cross-validation, with a summary to keep.
 
 ``python -m bot.nlu_eval [--cross-validation] [--folds 5]`` (``make eval``) writes Rasa's
-reports to ``results/`` and a short ``results/nlu-summary.md``. The held-out set
-(``tests/nlu/heldout.yml``) is never trained on; cross-validation trains on folds of
-``data/nlu`` only.
+reports to ``results/`` and a short ``results/nlu-summary.md``. Neither held-out set is
+ever trained on: ``tests/nlu/heldout.yml`` (the team's own, by intent) and
+``tests/nlu/real_style.yml`` (residents' own voices, by contract area, scored with
+:mod:`bot.nlu_areas`, plus ``tests/nlu/crisis_languages.yml``); cross-validation trains on
+folds of ``data/nlu`` only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.nlu_areas import Prediction, load_examples, markdown_table, mistakes, score
 from bot.outcomes import OutcomeRules, load_rules
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
@@ -85,6 +88,43 @@ def area_scores(pairs: list[tuple[str, str]], rules: OutcomeRules) -> dict:
     return {"weighted_f1": round(float(weighted), 4), "examples": len(pairs), "recall": recall}
 
 
+#: Area-labelled held-out sets, scored through the trained model.
+AREA_SETS = ("real_style", "crisis_languages")
+
+
+def parse_with_model(model: Path, texts: list[str]) -> list[Prediction]:
+    """The final intent and confidence the trained model gives each text (in this process)."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    async def parse_all() -> list[Prediction]:
+        found = []
+        for text in texts:
+            intent = (await agent.parse_message(text)).get("intent") or {}
+            found.append(
+                Prediction(intent.get("name") or "nlu_fallback", intent.get("confidence") or 0.0)
+            )
+        return found
+
+    return asyncio.run(parse_all())
+
+
+def area_report(model: Path, rules: OutcomeRules, out: Path) -> str:
+    """Score every area-labelled held-out set; write JSON and Markdown; return the Markdown."""
+    sections = []
+    for name in AREA_SETS:
+        examples = load_examples(REPO_ROOT / "tests" / "nlu" / f"{name}.yml")
+        found = parse_with_model(model, [example.text for example in examples])
+        figures = score(examples, found, rules.area_of)
+        wrong = mistakes(examples, found, rules.area_of)
+        (out / f"{name}.json").write_text(json.dumps({**figures, "mistakes": wrong}, indent=2))
+        sections.append(markdown_table(figures, f"{name}.yml"))
+    return "\n".join(sections)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluations and write the summary."""
     parser = argparse.ArgumentParser(prog="python -m bot.nlu_eval")
@@ -116,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Held-out by contract area: weighted F1 {areas['weighted_f1']}; urgent help recall "
         f"{areas['recall'].get('urgent_help')}."
     )
+    lines += ["", area_report(model, rules, out)]
     (out / "nlu-summary.md").write_text("\n".join(lines) + "\n")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -1,8 +1,9 @@
 """Trains the Rasa model once per set of training inputs and reuses it afterwards.
 
 The model file is named after a hash of everything that changes what is learnt
-(config, domain, training data, the custom NLU component's code and the Rasa version),
-so ``make run`` and the test session train only when one of those changed.
+(config, domain, training data, the custom NLU components' code, the pretrained
+encoder's identity and the Rasa version), so ``make run`` and the test session train
+only when one of those changed. The encoder's files are fetched and checked first.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from bot.nlu.encoder_files import ENCODER_ID, ensure_encoder_files
 from bot.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
@@ -46,9 +48,9 @@ def _files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def training_fingerprint(root: Path = REPO_ROOT) -> str:
-    """A short hash of the training inputs and the Rasa version."""
-    digest = hashlib.sha256(f"rasa=={version('rasa')}".encode())
+def training_fingerprint(root: Path = REPO_ROOT, encoder_id: str = ENCODER_ID) -> str:
+    """A short hash of the training inputs, the encoder's identity and the Rasa version."""
+    digest = hashlib.sha256(f"rasa=={version('rasa')}\0encoder={encoder_id}".encode())
     for path in _files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
@@ -78,6 +80,7 @@ def ensure_model(models_dir: Path, root: Path = REPO_ROOT, force: bool = False) 
         if target.exists() and not force:
             logger.info("reusing trained model %s", target.name)
             return target
+        ensure_encoder_files()
         logger.info("training model %s (inputs changed)", target.name)
         command = [
             sys.executable, "-m", "rasa", "train",

@@ -134,6 +134,36 @@ def test_odd_input_keeps_current():
         assert detect_language(text, current="ro") == "ro"
 
 
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(document.cookie)>",
+    "%s%s%s%n",
+    "' OR 1=1 --",
+    "{{7*7}} ${7*7}",
+    "../../../../etc/passwd",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "&lt;b&gt;bold&lt;/b&gt;",
+    "\u202eevil\u202c text here",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("current", ["en", "pl"])
+def test_hostile_strings_never_switch_language(text, current):
+    """Markup and injection strings carry no language (``<script>`` once read as Romanian)."""
+    assert detect_language(text, current=current) == current
+
+
+def test_both_detectors_must_agree(monkeypatch):
+    """langdetect's choice alone is not enough: lingua must rank the same language first."""
+    from bot import language
+
+    sentence = "potrzebuję pomocy z podatkiem lokalnym proszę"
+    assert detect_language(sentence, current="en") == "pl"
+    monkeypatch.setattr(language, "_lingua_agrees", lambda text, code: False)
+    assert detect_language(sentence, current="en") == "en"
+
+
 SHAHMUKHI = [
     e["text"] for e in EXAMPLES if e["language"] == "pa" and "\u0600" <= e["text"][0] <= "\u06ff"
 ]

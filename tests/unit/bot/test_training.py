@@ -26,3 +26,19 @@ def test_model_path_names_the_fingerprint(tmp_path):
     root = _copy_inputs(tmp_path)
     path = model_path(tmp_path / "models", root)
     assert path.name == f"frontdoor-{training_fingerprint(root)}.tar.gz"
+
+
+def test_fingerprint_follows_the_encoder(tmp_path):
+    root = _copy_inputs(tmp_path)
+    assert training_fingerprint(root, encoder_id="all-MiniLM-L6-v2@0000") != training_fingerprint(
+        root
+    )
+
+
+def test_fingerprint_follows_the_nlu_components_code(tmp_path):
+    root = _copy_inputs(tmp_path)
+    (root / "bot" / "nlu").mkdir(parents=True)
+    (root / "bot" / "nlu" / "component.py").write_text("THRESHOLD = 0.5\n")
+    first = training_fingerprint(root)
+    (root / "bot" / "nlu" / "component.py").write_text("THRESHOLD = 0.6\n")
+    assert training_fingerprint(root) != first

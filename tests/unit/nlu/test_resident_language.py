@@ -312,3 +312,44 @@ def test_punjabi_in_gurmukhi_is_plain_punjabi(component):
 def test_shahmukhi_yes_and_no(component, text, intent):
     message, languages = _run(component, text, intent="nlu_fallback")
     assert message.get("intent")["name"] == intent and languages == []
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("On zabrał mi paszport i nie pozwala mi wyjść z domu", "pl"),
+        ("Părinții mă obligă să mă mărit cu un bărbat pe care nu-l cunosc", "ro"),
+        ("Rodičia ma nútia vydať sa za cudzieho muža", "sk"),
+        ("بچے دو دن سے بھوکے ہیں، کھانے کو کچھ نہیں", "ur"),
+        ("ਅਸੀਂ ਕਾਰ ਵਿੱਚ ਸੌਂ ਰਹੇ ਹਾਂ", "pa"),
+        ("امی ڈگ پئی اے تے اٹھ نئیں سکدی", "pa"),
+        ("একজন অচেনা লোক আমার মেয়ের কাছে ছবি চাইছে", "bn"),
+        ("الجارة تترك الأطفال وحدهم في البيت طوال الليل", "ar"),
+    ],
+)
+def test_a_crisis_without_the_obvious_words_is_urgent_help(component, text, code):
+    # Issue #14: passport taken, forced marriage, hungry children, sleeping in the car,
+    # a fall, a stranger asking a child for photos, children left alone.
+    message, languages = _run(component, text, intent="council_tax", confidence=0.95)
+    assert languages == [code]
+    assert message.get("intent") == {"name": "urgent_help", "confidence": 1.0}
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("Śmieciarka nie zabrała mi pojemnika w tym tygodniu", "pl"),
+        ("Pe strada mea este o groapă mare, e un pericol pentru mașini", "ro"),
+        ("Na ceste je veľká jama, je to nebezpečné pre autá", "sk"),
+        ("اس گڑھے سے حادثے کا خطرہ ہے", "ur"),
+        ("ਸਾਡੀ ਸੜਕ ਤੇ ਵੱਡਾ ਟੋਆ ਹੈ, ਬਹੁਤ ਖ਼ਤਰਨਾਕ ਹੈ", "pa"),
+        ("আমাদের রাস্তায় বড় গর্ত, খুব বিপজ্জনক", "bn"),
+        ("الحفرة تشكل خطرا على السيارات", "ar"),
+    ],
+)
+def test_a_dangerous_pothole_is_not_a_crisis_in_other_languages(component, text, code):
+    # A hazard in the street is a report, not a person in danger: the crisis phrases say
+    # "I am in danger", not "danger" (issue #14).
+    message, languages = _run(component, text, intent="report_pothole", confidence=0.9)
+    assert languages == [code]
+    assert message.get("intent")["name"] == "nlu_fallback"

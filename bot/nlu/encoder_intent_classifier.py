@@ -1,0 +1,178 @@
+"""A Rasa 3.6 intent classifier: logistic regression on the pretrained encoder's embeddings.
+
+Why not DIET alone: DIET learns English from our ~2,000 examples and nothing else, so real
+residents' phrasings it has never seen land confidently on the wrong journey. The encoder
+already knows English; a linear model over its sentence embedding generalises from the same
+examples far better (measured on held-out residents' phrasing: see the README's NLU
+figures). DIET still extracts entities (``intent_classification: false`` in config.yml).
+
+Listed after :class:`bot.nlu.sentence_features.SentenceEncoderFeaturizer`::
+
+    - name: bot.nlu.encoder_intent_classifier.EncoderIntentClassifier
+      featurizer: sentence_encoder
+      sparse_featurizers: [chars]
+      strength: 20
+
+Optionally the rows of other featurizers' sparse sentence features (character n-grams,
+which carry typos and rare words such as street names) are L2-normalised, weighted and
+appended to the embedding. It sets ``intent`` and ``intent_ranking`` like any Rasa
+classifier, so the FallbackClassifier after it applies the confidence thresholds.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.linear_model import LinearModel
+from bot.nlu.sentence_features import DEFAULT_ALIAS, SentenceEncoderFeaturizer, sentence_vector
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class EncoderIntentClassifier(GraphComponent, IntentClassifier):
+    """Predicts the intent from the sentence embedding with a linear model."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """Components that should be included in the pipeline before this component."""
+        return [SentenceEncoderFeaturizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # The alias of the featurizer whose sentence features are used.
+            "featurizer": DEFAULT_ALIAS,
+            # Aliases of sparse featurizers whose sentence features are appended, and
+            # the weight of their normalised row beside the unit-length embedding.
+            "sparse_featurizers": [],
+            "sparse_weight": 0.5,
+            # Inverse regularisation strength (scikit-learn's C).
+            "strength": 20.0,
+            # Weigh each intent by the inverse of its number of examples, so how many
+            # examples we happened to write for an intent is not taken as how often
+            # residents ask for it.
+            "balanced": False,
+            # How many intents the ranking lists.
+            "ranking_length": 10,
+            "random_seed": 42,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: LinearModel | None = None,
+    ) -> None:
+        """Keep the config and the trained model, if any."""
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EncoderIntentClassifier:
+        """Creates an untrained component (see parent class for full docstring)."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> EncoderIntentClassifier:
+        """Loads the trained weights (see parent class for full docstring)."""
+        try:
+            with model_storage.read_from(resource) as folder:
+                return cls(config, model_storage, resource, LinearModel.load(folder))
+        except ValueError:
+            logger.warning("no trained intent model found; every message will be unclassified")
+            return cls(config, model_storage, resource)
+
+    def _features(self, message: Message) -> np.ndarray | None:
+        """The embedding, followed by the weighted, normalised sparse sentence features."""
+        vector = sentence_vector(message, self._config["featurizer"])
+        if vector is None or not self._config["sparse_featurizers"]:
+            return vector
+        _, sparse = message.get_sparse_features(TEXT, list(self._config["sparse_featurizers"]))
+        if sparse is None:
+            return None
+        row = np.asarray(sparse.features.todense(), dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(row))
+        if norm > 0:
+            row *= float(self._config["sparse_weight"]) / norm
+        return np.concatenate([vector, row])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fits the linear model on every intent example's features."""
+        rows, labels = [], []
+        for message in training_data.intent_examples:
+            vector = self._features(message)
+            if vector is not None and message.get(INTENT):
+                rows.append(vector)
+                labels.append(str(message.get(INTENT)))
+        if len(set(labels)) < 2:
+            logger.warning("fewer than two intents to learn; the classifier is not trained")
+            return self._resource
+        self._model = LinearModel.fit(
+            np.stack(rows),
+            labels,
+            strength=float(self._config["strength"]),
+            balanced=bool(self._config["balanced"]),
+            seed=int(self._config["random_seed"]),
+        )
+        with self._storage.write_to(self._resource) as folder:
+            self._model.save(folder)
+        logger.info(
+            "intent model trained on %d examples of %d intents", len(rows), len(set(labels))
+        )
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Sets ``intent`` and ``intent_ranking`` on each message that has an embedding."""
+        if self._model is None:
+            return messages
+        for message in messages:
+            vector = self._features(message)
+            if vector is None:
+                continue
+            probabilities = self._model.probabilities(vector)[0]
+            order = np.argsort(-probabilities)[: int(self._config["ranking_length"])]
+            ranking = [
+                {
+                    INTENT_NAME_KEY: self._model.labels[index],
+                    PREDICTED_CONFIDENCE_KEY: float(probabilities[index]),
+                }
+                for index in order
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

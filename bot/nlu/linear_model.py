@@ -1,0 +1,83 @@
+"""A multinomial logistic regression kept as plain arrays: trained with scikit-learn, run in numpy.
+
+The NLU's classifiers are linear models over the sentence encoder's embeddings. Keeping the
+weights as arrays (saved with ``numpy.savez``, no pickle) makes a trained model safe to load
+and fast to run: one matrix product and a softmax per message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+_WEIGHTS = "weights.npz"
+_LABELS = "labels.json"
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Weights ``(classes, features)``, biases ``(classes,)`` and the class labels."""
+
+    weights: np.ndarray
+    biases: np.ndarray
+    labels: tuple[str, ...]
+
+    @classmethod
+    def fit(
+        cls,
+        features: np.ndarray,
+        labels: list[str],
+        strength: float,
+        balanced: bool = False,
+        seed: int = 42,
+    ) -> LinearModel:
+        """Train on rows of ``features`` labelled ``labels``.
+
+        Args:
+            features: One row per example.
+            labels: One label per row (two or more distinct labels).
+            strength: Inverse regularisation (scikit-learn's ``C``): higher fits tighter.
+            balanced: Weigh classes by the inverse of their frequency.
+            seed: Makes training repeatable.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(
+            C=strength,
+            max_iter=5000,
+            class_weight="balanced" if balanced else None,
+            random_state=seed,
+        )
+        model.fit(features, labels)
+        classes = tuple(str(name) for name in model.classes_)
+        weights, biases = model.coef_, model.intercept_
+        if len(classes) == 2:
+            # scikit-learn keeps one row for two classes; make it a proper softmax pair.
+            weights = np.vstack([-weights[0] / 2, weights[0] / 2])
+            biases = np.array([-biases[0] / 2, biases[0] / 2])
+        return cls(weights.astype(np.float32), biases.astype(np.float32), classes)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Class probabilities: one row per row of ``features`` (or one row for a vector)."""
+        rows = np.atleast_2d(features).astype(np.float32)
+        scores = rows @ self.weights.T + self.biases
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def save(self, folder: Path) -> None:
+        """Write the arrays and labels into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez(folder / _WEIGHTS, weights=self.weights, biases=self.biases)
+        (folder / _LABELS).write_text(json.dumps(list(self.labels)))
+
+    @classmethod
+    def load(cls, folder: Path) -> LinearModel:
+        """Read a model written by :meth:`save`."""
+        with np.load(folder / _WEIGHTS, allow_pickle=False) as arrays:
+            weights, biases = arrays["weights"], arrays["biases"]
+        labels = tuple(json.loads((folder / _LABELS).read_text()))
+        return cls(weights, biases, labels)

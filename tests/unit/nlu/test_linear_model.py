@@ -1,0 +1,55 @@
+"""The linear model kept as arrays: same answers as scikit-learn, saved without pickle."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from bot.nlu.linear_model import LinearModel
+
+
+def _data(classes: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(classes, 8)) * 3
+    rows = np.vstack([centre + rng.normal(size=(20, 8)) for centre in centres])
+    labels = [f"intent_{index}" for index in range(classes) for _ in range(20)]
+    return rows, labels
+
+
+@pytest.mark.parametrize("classes", [2, 4])
+def test_probabilities_match_scikit_learn(classes):
+    rows, labels = _data(classes)
+    model = LinearModel.fit(rows, labels, strength=1.0)
+    reference = LogisticRegression(C=1.0, max_iter=5000, random_state=42).fit(rows, labels)
+    assert model.labels == tuple(reference.classes_)
+    assert model.probabilities(rows) == pytest.approx(reference.predict_proba(rows), abs=1e-4)
+
+
+def test_a_single_vector_gives_one_row():
+    rows, labels = _data(3)
+    model = LinearModel.fit(rows, labels, strength=1.0)
+    assert model.probabilities(rows[0]).shape == (1, 3)
+    assert model.probabilities(rows[0]).sum() == pytest.approx(1.0)
+
+
+def test_balanced_weights_raise_the_rare_class(tmp_path):
+    rng = np.random.default_rng(1)
+    rows = np.vstack([rng.normal(0, 1, size=(200, 4)), rng.normal(1.5, 1, size=(10, 4))])
+    labels = ["other"] * 200 + ["crisis"] * 10
+    plain = LinearModel.fit(rows, labels, strength=1.0)
+    balanced = LinearModel.fit(rows, labels, strength=1.0, balanced=True)
+    rare = rows[200:]
+    index = plain.labels.index("crisis")
+    assert (
+        balanced.probabilities(rare)[:, index].mean() > plain.probabilities(rare)[:, index].mean()
+    )
+
+
+def test_saved_and_loaded_without_pickle(tmp_path):
+    rows, labels = _data(3)
+    model = LinearModel.fit(rows, labels, strength=1.0)
+    model.save(tmp_path / "model")
+    loaded = LinearModel.load(tmp_path / "model")
+    assert loaded.labels == model.labels
+    assert np.array_equal(loaded.probabilities(rows), model.probabilities(rows))
+    with np.load(tmp_path / "model" / "weights.npz", allow_pickle=False) as arrays:
+        assert set(arrays.files) == {"weights", "biases"}
