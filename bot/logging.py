@@ -1,31 +1,29 @@
-"""Configures logging once (from the CLI), with a filter that redacts personal data."""
+"""Configures logging once (from the CLI and the launchers), with redaction of every line.
+
+The redaction itself (personal data, secrets, URL tokens; on third-party loggers too) is
+:mod:`lib.redacted_logs`, shared with the council services.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from bot.redaction import redact
+from lib.redacted_logs import install as install_redaction
 
-
-class RedactingFilter(logging.Filter):
-    """A backstop: personal data that reaches a log line is masked before it is written."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the formatted message in place."""
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure(level: str = "INFO") -> None:
-    """Set up the root logger for a Front Door process."""
+def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+    """Set up the root logger for a Front Door process and redact everything it writes.
+
+    Args:
+        level: the root logger's level.
+        secrets: values never to write (the settings' tokens and shared secrets).
+    """
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter(FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Health polls and client calls are routine; their request lines would drown the log.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_redaction(secrets)

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.redaction import redact
+from lib.redaction import redact
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Removes personal data from text before it is stored or logged.
+"""Removes personal data from text before it is stored or logged (shared by every process).
 
 Covers UK phone numbers, email addresses, National Insurance numbers, payment card
 numbers, bank account numbers and sort codes. Postcodes and report references are

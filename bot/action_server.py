@@ -1,0 +1,121 @@
+"""The action server: rasa-sdk's own server, on loopback, answering only Rasa.
+
+``python -m bot.action_server --actions actions --port 5055`` replaces
+``python -m rasa_sdk``, which listens on every interface with no authentication, so that
+any host (or any web page, through a ``text/plain`` POST) could run any action with a
+forged conversation. Here:
+
+* it binds ``ACTION_SERVER_HOST`` (``127.0.0.1`` by default);
+* every call must carry the shared secret ``ACTION_SERVER_TOKEN``, which Rasa sends as an
+  ``Authorization: Bearer`` header (``bot/rasa_files.py`` writes it into the action
+  endpoint's ``headers``; Rasa's own ``token`` query parameter is accepted too). It is
+  checked, in constant time, before rasa-sdk reads the request: a call without it gets
+  401 and no action runs. Only ``/health`` answers without it: the launcher and
+  orchestrators poll it, and it runs nothing and tells nothing;
+* a request that fails answers 500 without echoing the request body (rasa-sdk's own error
+  answer holds the whole tracker, which Rasa then logs);
+* every log line is redacted and the files it creates are owner-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import sys
+
+from sanic import Sanic, response
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import logging as bot_logging
+from bot.settings import Settings
+from lib.private_files import private_umask
+
+logger = logging.getLogger(__name__)
+
+#: Paths that answer without the secret.
+OPEN_PATHS = frozenset({"/health"})
+BEARER = "bearer "
+REFUSED = {"error": "This action server answers only the assistant's own Rasa server."}
+FAILED = {"error": "The action server could not handle this request."}
+
+
+def presented_secret(request: Request) -> str:
+    """The secret a request carries: its bearer header, else its ``token`` parameter."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith(BEARER):
+        return header[len(BEARER) :].strip()
+    return str(request.args.get("token", ""))
+
+
+def is_authorised(request: Request, token: str) -> bool:
+    """Whether the request carries the shared secret (compared in constant time)."""
+    given = presented_secret(request)
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
+def create_app(token: str, actions_package: str = "actions") -> Sanic:
+    """rasa-sdk's application for ``actions_package``, behind the secret check.
+
+    Args:
+        token: the shared secret every call but ``/health`` must carry.
+        actions_package: the module or package whose actions are registered.
+
+    Raises:
+        ValueError: when ``token`` is empty (the server would refuse every call).
+    """
+    from rasa_sdk.endpoint import create_app as create_sdk_app
+
+    if not token:
+        raise ValueError("ACTION_SERVER_TOKEN is empty: set the secret Rasa sends")
+    # No CORS: only Rasa, server to server, calls the action server.
+    app = create_sdk_app(actions_package, cors_origins="")
+
+    @app.middleware("request")
+    async def require_secret(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS or is_authorised(request, token):
+            return None
+        logger.warning("action server: refused a call without the shared secret")
+        return response.json(REFUSED, status=401)
+
+    @app.exception(Exception)
+    async def failed(request: Request, exception: Exception) -> HTTPResponse:
+        if isinstance(exception, SanicException):
+            return response.json({"error": str(exception)}, status=exception.status_code)
+        logger.error("action server: request failed (%s)", type(exception).__name__)
+        return response.json(FAILED, status=500)
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the action server; returns the exit code."""
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__)
+    parser.add_argument("--actions", default="actions", help="package of the actions")
+    parser.add_argument("--host", default=settings.action_server_host, help="ACTION_SERVER_HOST")
+    parser.add_argument(
+        "--port", type=int, default=settings.action_server_port, help="ACTION_SERVER_PORT"
+    )
+    args = parser.parse_args(argv)
+    private_umask()
+    bot_logging.configure(secrets=settings.secret_values())
+    try:
+        settings.check_secrets()
+        app = create_app(settings.action_server_token, args.actions)
+    except ValueError as error:
+        logger.error("Action server cannot start: %s", error)
+        return 2
+    from rasa_sdk import utils
+    from rasa_sdk.plugin import plugin_manager
+
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    logger.info("Action server on http://%s:%d/", args.host, args.port)
+    app.run(args.host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure code shared by the assistant and the council services; imports nothing of the project."""

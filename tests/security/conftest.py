@@ -1,0 +1,1 @@
+"""Security tests against the running stack (fixtures from ``tests/stack_fixtures.py``)."""
