@@ -1,18 +1,21 @@
-"""Report a street problem: the form's validation and the submission to the CRM."""
+"""Report a street problem: the form's validation (submission: ``report_problem_send.py``).
+
+What the form asks depends on the problem: the council's ``services.yml`` lists the
+questions each problem needs (``kb/report_questions.yml``) and the advice it gives.
+"""
 
 from __future__ import annotations
 
-import logging
+from functools import partial
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
-from actions.common.assisted import is_assisted
-from actions.common.forms import yes_no
+from actions.common.failsafe import FailSafe
+from actions.common.forms import slot_before_latest_message, yes_no
 from actions.common.locations import LocationResult, find_duplicate, resolve_location
 from actions.common.validators import (
     CANCELLED,
@@ -20,17 +23,13 @@ from actions.common.validators import (
     parse_change_field,
     parse_contact,
 )
-from integrations.open311 import NewServiceRequest, Open311Error
-from integrations.open311.errors import Open311Unavailable
-from integrations.outbox.worker import OPEN311_REQUEST
-
-logger = logging.getLogger(__name__)
+from bot.councils.profile import Advice, ProblemCategory
 
 #: After this many places that could not be found, offer a person.
 LOCATION_ATTEMPTS_BEFORE_PERSON = 2
 
 
-class ValidateReportForm(FormValidationAction):
+class ValidateReportForm(FailSafe, FormValidationAction):
     """Checks each answer of ``report_form`` and decides which questions remain."""
 
     def name(self) -> str:
@@ -50,6 +49,9 @@ class ValidateReportForm(FormValidationAction):
             required.append(slots.FOLLOW_EXISTING)
             if tracker.get_slot(slots.FOLLOW_EXISTING) is True:
                 return required
+        category = deps.profile().problem(tracker.get_slot(slots.PROBLEM_TYPE) or "")
+        if category is not None:
+            required += category.question_names
         required += [slots.DESCRIPTION, slots.DANGEROUS, slots.CONTACT_CONSENT]
         if tracker.get_slot(slots.CONTACT_CONSENT) is True:
             required.append(slots.CONTACT)
@@ -61,17 +63,79 @@ class ValidateReportForm(FormValidationAction):
     async def validate_problem_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Accept a problem the council handles and remember its plain-English label."""
-        category = deps.profile().problem(str(value)) if value else None
-        if category is None:
+        """Accept a problem the council handles, remember its label and give its advice.
+
+        Once the form has a problem type, only the answer to "what kind of problem is it?"
+        changes it: a later answer that reads like another report (a description of an
+        abandoned car as "dumped") does not.
+        """
+        before = slot_before_latest_message(tracker, slots.PROBLEM_TYPE)
+        asked = tracker.get_slot(slots.REQUESTED_SLOT)
+        if before and asked not in (None, slots.PROBLEM_TYPE):
+            return {slots.PROBLEM_TYPE: before}
+        if not value:
             return {slots.PROBLEM_TYPE: None}
-        return {
+        category = deps.profile().problem(str(value)) or _category_of_intent(tracker, domain)
+        if category is None:
+            # "Something else" (the generic report intent) or words that name no problem.
+            if _latest_intent(tracker) != GENERIC_REPORT_INTENT:
+                dispatcher.utter_message(response=responses.PROBLEM_TYPE_NOT_UNDERSTOOD)
+            return {slots.PROBLEM_TYPE: None, slots.PROBLEM_TYPE_IN_WORDS: True}
+        result: dict[str, Any] = {
             slots.PROBLEM_TYPE: category.problem_type,
             slots.PROBLEM_LABEL: category.label,
+            slots.PROBLEM_TYPE_IN_WORDS: None,
             # A new category means any duplicate found before no longer applies.
             slots.DUPLICATE_OF: None,
             slots.FOLLOW_EXISTING: None,
         }
+        if asked is None or category.problem_type != before:
+            # A new report, or another kind of problem: its own questions, asked afresh.
+            result.update({question: None for question in deps.report_questions()})
+            for advice in category.opening_advice:
+                _say_advice(dispatcher, advice)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        """``validate_<question>`` for each question of ``kb/report_questions.yml``."""
+        question = name.removeprefix("validate_")
+        if name.startswith("validate_") and question in deps.report_questions():
+            return partial(self.validate_question, question)
+        raise AttributeError(name)
+
+    async def validate_question(
+        self,
+        question: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Read the answer to one of the problem's questions, and give any advice it calls for.
+
+        Args:
+            question: the question's name (its slot).
+            value: the reply.
+            dispatcher: for the "not understood" and advice responses.
+            tracker: the conversation.
+            domain: the domain (unused).
+
+        Returns:
+            The answer (a key or the resident's words), and any answers it implies; the
+            question set to None, to ask again, when the reply does not answer it.
+        """
+        asked = deps.report_questions()[question]
+        reading = asked.read(value)
+        if reading is None:
+            dispatcher.utter_message(response=asked.not_understood)
+            return {question: None}
+        answer = asked.answer(reading)
+        result: dict[str, Any] = {question: reading, **(answer.sets if answer else {})}
+        category = deps.profile().problem(tracker.get_slot(slots.PROBLEM_TYPE) or "")
+        for advice in category.advice if category else ():
+            if any(advice.follows(name, str(key)) for name, key in result.items()):
+                _say_advice(dispatcher, advice)
+        return result
 
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -180,6 +244,9 @@ class ValidateReportForm(FormValidationAction):
         }
         if field == slots.LOCATION:
             cleared.update({slots.DUPLICATE_OF: None, slots.FOLLOW_EXISTING: None})
+        if field == slots.DESCRIPTION:
+            # "The details" are the answers about the problem as well as its description.
+            cleared.update({question: None for question in deps.report_questions()})
         if field == slots.CONTACT_CONSENT:
             cleared.update(
                 {slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None}
@@ -187,77 +254,31 @@ class ValidateReportForm(FormValidationAction):
         return cleared
 
 
-def build_request(tracker: Tracker) -> NewServiceRequest:
-    """The Open311 request for the answers in the tracker."""
-    category = deps.profile().problem(tracker.get_slot(slots.PROBLEM_TYPE) or "")
-    if category is None:
-        raise ValueError("report form finished without a known problem type")
-    dangerous = tracker.get_slot(slots.DANGEROUS) is True
-    lat = tracker.get_slot(slots.LOCATION_LAT)
-    long = tracker.get_slot(slots.LOCATION_LONG)
-    return NewServiceRequest(
-        service_code=category.service_code,
-        description=tracker.get_slot(slots.DESCRIPTION) or "",
-        lat=lat,
-        long=long,
-        address_string=tracker.get_slot(slots.LOCATION),
-        email=tracker.get_slot(slots.CONTACT_EMAIL),
-        phone=tracker.get_slot(slots.CONTACT_PHONE),
-        attributes={
-            "hazard": "yes" if dangerous else "no",
-            # Only in a library assisted session (issue #6): staff can see who helped.
-            **({"assisted": "yes"} if is_assisted(tracker) else {}),
-        },
+#: The intent of "I want to report a problem" and of the "Something else" button.
+GENERIC_REPORT_INTENT = "report_problem"
+
+
+def _latest_intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def _category_of_intent(tracker: Tracker, domain: DomainDict) -> ProblemCategory | None:
+    """The problem the latest intent names, by the problem_type slot's intent mappings.
+
+    Used when an entity extracted from the reply is not a problem type ("fox"), so the
+    entity mapping won over the intent's.
+    """
+    intent = _latest_intent(tracker)
+    mappings = domain.get("slots", {}).get(slots.PROBLEM_TYPE, {}).get("mappings", [])
+    for mapping in mappings:
+        if mapping.get("type") == "from_intent" and mapping.get("intent") == intent:
+            return deps.profile().problem(str(mapping.get("value")))
+    return None
+
+
+def _say_advice(dispatcher: CollectingDispatcher, advice: Advice) -> None:
+    dispatcher.utter_message(
+        response=responses.REPORT_ADVICE,
+        report_advice=advice.text,
+        report_advice_voice=advice.voice,
     )
-
-
-def reset_report_slots() -> list[EventType]:
-    """Forget the answers once the report is sent (or not), keeping the reference."""
-    return [SlotSet(name, None) for name in slots.REPORT_FORM_SLOTS] + [
-        SlotSet(slots.LOCATION_ATTEMPTS, 0)
-    ]
-
-
-class ActionSubmitReport(Action):
-    """Sends the finished report to the CRM, or holds it in the outbox if the CRM is down."""
-
-    def name(self) -> str:
-        """Registered name."""
-        return "action_submit_report"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Submit, follow an existing report, or drop a cancelled one."""
-        if tracker.get_slot(slots.FOLLOW_EXISTING) is True:
-            dispatcher.utter_message(
-                response=responses.FOLLOWING_EXISTING,
-                duplicate_of=tracker.get_slot(slots.DUPLICATE_OF),
-            )
-            return reset_report_slots()
-        if tracker.get_slot(slots.CONFIRM_REPORT) is not True:
-            dispatcher.utter_message(response=responses.REPORT_NOT_SENT)
-            return reset_report_slots()
-
-        request = build_request(tracker)
-        try:
-            reference = await deps.open311().submit(request)
-        except Open311Unavailable as error:
-            reference = deps.outbox().hold(OPEN311_REQUEST, request.to_dict())
-            logger.warning(
-                "report held in outbox", extra={"reference": reference, "error": str(error)}
-            )
-            response = responses.REPORT_HELD
-        except Open311Error as error:
-            # Refused by the CRM: keep it for a person rather than lose it.
-            reference = deps.outbox().hold(OPEN311_REQUEST, request.to_dict())
-            deps.outbox().mark_failed(reference, 1, str(error))
-            logger.error(
-                "report refused by CRM; kept", extra={"reference": reference, "error": str(error)}
-            )
-            response = responses.REPORT_KEPT_FOR_REVIEW
-        else:
-            logger.info("report submitted", extra={"service_request_id": reference})
-            response = responses.REPORT_SUBMITTED
-        dispatcher.utter_message(response=response, report_reference=reference)
-        return [*reset_report_slots(), SlotSet(slots.REPORT_REFERENCE, reference)]

@@ -24,7 +24,11 @@ SERVICES = "/open311/v2/services.json"
 REQUESTS = "/open311/v2/requests.json"
 REFERENCE = re.compile(r"^SR-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$")
 W3C_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
-EXPECTED_CODES = {"POTHOLE", "STREETLIGHT", "FLYTIP", "GRAFFITI", "DRAIN", "PAVEMENT"}
+EXPECTED_CODES = {
+    "POTHOLE", "STREETLIGHT", "FLYTIP", "GRAFFITI", "DRAIN", "PAVEMENT", "LITTER",
+    "DOG_FOULING", "ABANDONED_VEHICLE", "DEAD_ANIMAL", "TREES_HEDGES", "FLOODING",
+    "ROAD_DEBRIS", "STREET_FURNITURE",
+}  # fmt: skip
 SERVICE_FIELDS = {
     "service_code",
     "service_name",
@@ -215,6 +219,69 @@ def test_pothole_and_street_light_attributes(client: httpx.Client) -> None:
         "on_in_daytime",
         "damaged",
     }
+
+
+#: Each street service's own attributes (besides hazard and assisted) and, for lists, their keys.
+STREET_ATTRIBUTES = {
+    "LITTER": {
+        "litter_problem": {"litter", "overflowing_bin", "damaged_bin"},
+        "litter_type": {"food_packaging", "cans_bottles", "cigarette_ends", "needles", "other"},
+    },
+    "DOG_FOULING": {"fouling_frequency": {"one_off", "regular"}, "usual_time": None},
+    "ABANDONED_VEHICLE": {
+        "registration": None,
+        "vehicle_description": None,
+        "time_there": {"under_1_week", "1_to_4_weeks", "over_4_weeks", "unknown"},
+        "vehicle_condition": {
+            "flat_tyres", "broken_windows", "no_plates", "burnt_out", "full_of_rubbish",
+        },
+    },
+    "DEAD_ANIMAL": {
+        "animal_type": {"cat", "dog", "fox", "badger", "deer", "bird", "other"},
+        "animal_size": {"small", "medium", "large"},
+    },
+    "TREES_HEDGES": {
+        "tree_problem": {"fallen_tree", "overgrown_tree", "overgrown_hedge", "damaged_tree"},
+        "blocking": {"road", "pavement", "sign_or_light", "nothing"},
+    },
+    "FLOODING": {
+        "flood_location": {"road", "pavement", "inside_property", "garden_or_land"},
+        "water_source": {"rain_or_drain", "burst_pipe", "watercourse", "sewage", "unknown"},
+    },
+    "ROAD_DEBRIS": {
+        "debris_type": {"broken_glass", "crash_debris", "spilt_load", "oil_or_fuel", "other"},
+        "debris_location": {"road", "pavement", "cycle_lane"},
+    },
+    "STREET_FURNITURE": {
+        "item": {"road_sign", "street_name_plate", "bollard", "railing", "other"},
+        "damage": {"knocked_down", "damaged", "missing", "obscured"},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", sorted(STREET_ATTRIBUTES))
+def test_street_service_attributes(client: httpx.Client, code: str) -> None:
+    """Each street service asks what its team needs; nothing required (a resident may not know)."""
+    definition = client.get(f"/open311/v2/services/{code}.json").json()
+    by_code = {attribute["code"]: attribute for attribute in definition["attributes"]}
+    assert set(by_code) == {*STREET_ATTRIBUTES[code], "hazard", "assisted"}
+    for name, keys in STREET_ATTRIBUTES[code].items():
+        attribute = by_code[name]
+        assert attribute["required"] is False and attribute["description"]
+        if keys is None:
+            assert attribute["datatype"] == "string" and attribute["datatype_description"]
+        else:
+            assert {value["key"] for value in attribute["values"]} == keys
+
+
+@pytest.mark.parametrize("code", sorted(STREET_ATTRIBUTES))
+def test_street_services_say_what_residents_can_expect(
+    client: httpx.Client, council_services: RunningServer, code: str
+) -> None:
+    """A new request gets its service's notice (e.g. how soon dead animals are removed)."""
+    response = post(client, council_services, service_code=code, **{"attribute[depth]": None})
+    assert response.status_code == 200, response.text
+    assert response.json()[0]["service_notice"]
 
 
 def test_unknown_service_definition_is_404(client: httpx.Client) -> None:

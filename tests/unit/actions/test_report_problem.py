@@ -16,12 +16,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, slots
-from actions.report_problem import ActionSubmitReport, ValidateReportForm, reset_report_slots
+from actions.report_problem import ValidateReportForm
+from actions.report_problem_send import ActionSubmitReport, reset_report_slots
 from integrations.open311 import NewServiceRequest, Open311Rejected, ServiceRequest
 from integrations.open311.fake import FakeOpen311Client
 from integrations.outbox.store import FAILED, PENDING
 from integrations.outbox.worker import OPEN311_REQUEST
-from tests.unit.actions.trackers import entity, load_tracker, response_names, slot_values
+from tests.unit.actions.trackers import (
+    entity,
+    load_tracker,
+    response_names,
+    slot_values,
+    tracker_state,
+)
 
 pytestmark = pytest.mark.usefixtures("council", "crm", "outbox")
 
@@ -32,6 +39,15 @@ LAT_PER_M = 1 / 111_195
 
 #: The description in the fixture ``report_form_complete``.
 DESCRIPTION = "Deep pothole by the bus stop, about a foot across"
+
+#: Every question about a problem, forgotten (kb/report_questions.yml).
+QUESTIONS_CLEARED = dict.fromkeys(
+    [
+        "litter_problem", "vehicle_registration", "vehicle_description", "vehicle_time_there",
+        "animal_kind", "animal_size", "tree_problem", "tree_blocking", "flood_place",
+        "flood_source", "debris_kind", "furniture_item",
+    ]
+)  # fmt: skip
 
 #: The answers of a form waiting for the resident to confirm.
 ANSWERED = {
@@ -134,23 +150,100 @@ def test_required_slots_depend_on_the_answers(filled, expected, domain):
 # --- problem_type ----------------------------------------------------------------------
 
 
+def asking_problem_type(**slot_values: Any) -> Tracker:
+    """The form asking "what kind of problem is it?" (a pothole was chosen before)."""
+    return load_tracker(
+        "report_form_location", slots={"requested_slot": "problem_type", **slot_values}
+    )
+
+
+def starting(intent: str, text: str, entities: list | None = None) -> Tracker:
+    """The form just started by a message: no question asked yet, nothing chosen before."""
+    state = tracker_state("report_form_location")
+    state["events"] = [
+        event
+        for event in state["events"]
+        if event.get("name") not in ("problem_type", "requested_slot")
+    ]
+    state["slots"].update({"requested_slot": None, "problem_type": None})
+    state["latest_message"].update(
+        text=text, intent={"name": intent, "confidence": 1.0}, entities=entities or []
+    )
+    return Tracker.from_dict(state)
+
+
 @pytest.mark.parametrize(
     "value,label", [("pothole", "pothole"), ("streetlight", "street light fault")]
 )
 def test_known_problem_sets_its_label_and_forgets_an_old_duplicate(value, label):
-    result, sent = validate("problem_type", value, mid_form(duplicate_of="SR-7K3Q9X"))
+    result, sent = validate("problem_type", value, asking_problem_type(duplicate_of="SR-7K3Q9X"))
     assert result == {
         "problem_type": value,
         "problem_label": label,
+        "problem_type_in_words": None,
         "duplicate_of": None,
         "follow_existing": None,
+        **({} if value == "pothole" else QUESTIONS_CLEARED),
     }
     assert sent == []
 
 
-@pytest.mark.parametrize("value", ["unicorn", "dog fouling", "", None])
-def test_unknown_problem_is_refused(value):
-    result, sent = validate("problem_type", value, mid_form())
+def test_a_new_report_clears_old_answers_and_gives_the_problems_advice():
+    result, sent = validate(
+        "problem_type", "dead_animal", starting("report_dead_animal", "dead fox on my road")
+    )
+    assert result["problem_type"] == "dead_animal"
+    assert result["problem_label"] == "dead animal"
+    assert {name: result[name] for name in QUESTIONS_CLEARED} == QUESTIONS_CLEARED
+    assert sent == ["utter_report_advice"]
+
+
+def test_the_advice_is_the_councils_in_both_wordings():
+    dispatcher = CollectingDispatcher()
+    tracker = starting("report_dead_animal", "dead fox on my road")
+    asyncio.run(ValidateReportForm().validate_problem_type("dead_animal", dispatcher, tracker, {}))
+    [advice] = dispatcher.messages
+    assert "RSPCA on 0300 1234 999" in advice["report_advice"]
+    assert "0 3 0 0, 1 2 3 4, 9 9 9" in advice["report_advice_voice"]
+
+
+def test_a_later_answer_that_reads_like_another_report_keeps_the_problem():
+    """Describing an abandoned car as "dumped" does not make it fly-tipping."""
+    tracker = mid_form(requested_slot="description", problem_type="fly_tipping")
+    result, sent = validate("problem_type", "fly_tipping", tracker)
+    assert result == {"problem_type": "pothole"}  # what the fixture chose before
+    assert sent == []
+
+
+def test_an_entity_that_is_not_a_problem_type_falls_back_to_the_intent(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = starting("report_dead_animal", "a dead fox")
+    result = asyncio.run(
+        ValidateReportForm().validate_problem_type("fox", dispatcher, tracker, domain)
+    )
+    assert result["problem_type"] == "dead_animal"
+
+
+def test_something_else_asks_for_the_problem_in_words():
+    tracker = asking_problem_type(problem_type=None)
+    tracker.latest_message["intent"] = {"name": "report_problem", "confidence": 1.0}
+    result, sent = validate("problem_type", "/report_problem", tracker)
+    assert result == {"problem_type": None, "problem_type_in_words": True}
+    assert sent == []
+
+
+@pytest.mark.parametrize("value", ["unicorn", "dog fouling", "there's a wasps nest"])
+def test_words_that_name_no_problem_say_so_and_ask_in_words(value):
+    tracker = asking_problem_type(problem_type=None)
+    tracker.latest_message["intent"] = {"name": "out_of_scope", "confidence": 0.9}
+    result, sent = validate("problem_type", value, tracker)
+    assert result == {"problem_type": None, "problem_type_in_words": True}
+    assert sent == ["utter_problem_type_not_understood"]
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_no_problem_type_is_refused_silently(value):
+    result, sent = validate("problem_type", value, asking_problem_type(problem_type=None))
     assert result == {"problem_type": None}
     assert sent == []
 
@@ -425,7 +518,7 @@ def test_changing_the_place_clears_it_and_its_duplicate():
 @pytest.mark.parametrize(
     "typed,cleared",
     [
-        ("details", {"description"}),
+        ("details", {"description", *QUESTIONS_CLEARED}),
         ("whether it's dangerous", {"dangerous"}),
         ("the problem", {"problem_type"}),
         ("contact", {"contact_consent", "contact", "contact_email", "contact_phone"}),
