@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
+from actions.common.failsafe import FailSafe, track
 from actions.common.forms import yes_no
 from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
 from actions.common.validators import clean_text, has_words, parse_contact
@@ -30,13 +31,18 @@ MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05
 
 
+#: Intents that mean the assistant could not help with a message: not understood, or
+#: understood as something the council does not deal with.
+MISSES = frozenset({"nlu_fallback", "out_of_scope"})
+
+
 def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
-    """How many of the resident's latest messages in a row were not understood."""
+    """How many of the resident's latest messages in a row the assistant could not help with."""
     count = 0
     for event in reversed(events):
         if event.get("event") != "user":
             continue
-        if intent_of(event) != "nlu_fallback":
+        if intent_of(event) not in MISSES:
             break
         count += 1
     return count
@@ -54,7 +60,24 @@ def suggestions(ranking: list[dict[str, Any]], labels: dict[str, str]) -> list[d
     return buttons
 
 
-class ActionHandleFallback(Action):
+class ActionAnswerOutOfScope(FailSafe, Action):
+    """Says the council does not deal with it; after two misses in a row, offers a person."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_answer_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Signpost elsewhere, and offer a person when the last message was a miss too."""
+        dispatcher.utter_message(response=responses.OUT_OF_SCOPE)
+        if consecutive_fallbacks(tracker.events) >= 2:
+            dispatcher.utter_message(response=responses.OUT_OF_SCOPE_OFFER_PERSON)
+        return []
+
+
+class ActionHandleFallback(FailSafe, Action):
     """First miss: best guesses as buttons. Second miss in a row: offer a person.
 
     In a conversation in another language every miss offers a person with an interpreter.
@@ -84,7 +107,7 @@ class ActionHandleFallback(Action):
         return []
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(FailSafe, FormValidationAction):
     """Checks the hand-off answers and asks only what applies."""
 
     def name(self) -> str:
@@ -237,11 +260,16 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
 
 async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
     """Send to the triage queue; on failure keep it in the outbox. True when sent now."""
+    outbox_key = reference if kind == TRIAGE_RECORD else None
+    flight = track(kind, payload, outbox_key)  # kept by the failsafe if anything below fails
     try:
         if kind == TRIAGE_RECORD:
             await deps.triage().create(payload)
         else:
-            await deps.triage().add_contact(reference, payload["contact"])
+            await deps.triage().add_contact(
+                reference, payload["contact"], payload.get("conversation_id")
+            )
+        flight.settle(reference)
         return True
     except TriageUnavailable as error:
         logger.warning(
@@ -252,8 +280,8 @@ async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
             "triage queue refused a record; held",
             extra={"reference": reference, "error": str(error)},
         )
-    outbox_key = reference if kind == TRIAGE_RECORD else None
     deps.outbox().hold(kind, payload, reference=outbox_key)
+    flight.settle(reference)
     return False
 
 
@@ -268,8 +296,12 @@ def _reset_handoff() -> list[EventType]:
     ]
 
 
-class ActionUrgentHelp(Action):
+class ActionUrgentHelp(FailSafe, Action):
     """Safety information first, then a priority-1 record at once, with no questions."""
+
+    failure_kept_response = responses.ACTION_FAILED_URGENT
+    keep_as = "safeguarding"
+    keep_priority = 1
 
     def name(self) -> str:
         """Registered name."""
@@ -305,8 +337,10 @@ class ActionUrgentHelp(Action):
         ]
 
 
-class ActionCreateTriage(Action):
+class ActionCreateTriage(FailSafe, Action):
     """Creates the triage record (or adds contact details to the urgent one)."""
+
+    keep_as = "other"
 
     def name(self) -> str:
         """Registered name."""
@@ -322,7 +356,14 @@ class ActionCreateTriage(Action):
             contact = _contact(tracker)
             response_time = rules.response_time(1)
             if contact:
-                await _send(TRIAGE_CONTACT, {"reference": reference, "contact": contact}, reference)
+                # Only the conversation that opened the record may add to it: the council
+                # services check this id against the record's.
+                change = {
+                    "reference": reference,
+                    "contact": contact,
+                    "conversation_id": tracker.sender_id,
+                }
+                await _send(TRIAGE_CONTACT, change, reference)
                 dispatcher.utter_message(
                     response=responses.HANDOFF_CONTACT_ADDED,
                     triage_reference=reference,

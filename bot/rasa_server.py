@@ -1,4 +1,4 @@
-"""Start Rasa (``python -m bot.rasa_server run ...``) with one fix for its speed.
+"""Start Rasa (``python -m bot.rasa_server run ...``) with a fix for its speed and two for safety.
 
 Rasa 3.6 checks every action server response with ``jsonschema.validate``, which first
 validates Rasa's own (large, constant) event schema against the JSON Schema meta-schema,
@@ -7,19 +7,40 @@ machine, nearly half of a form turn (profiled with cProfile; see the README's be
 section). ``install`` replaces that check with one validator built once for the same
 schema, so responses are checked exactly as before, with the same error message.
 
+Rasa's HTTP API reads its token only from the ``token`` query parameter, so every call
+put the secret in a URL, where Sanic's access log and HTTP clients' logs wrote it down.
+``accept_bearer_token`` lets the same token come in an ``Authorization: Bearer`` header
+(compared in constant time); the query parameter keeps working for existing clients.
+
+No turn ends in silence: ``bot/always_answer.py`` answers a turn the dialogue left
+without a reply.
+
+Every line the process logs is redacted (``lib/redacted_logs.py``) and the files it
+creates (the SQLite tracker store) are readable by their owner only.
+
 Everything else is Rasa's own command line, unchanged.
 """
 
 from __future__ import annotations
 
+import hmac
 import sys
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from inspect import isawaitable
 from typing import Any
 
+import rasa.server
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from sanic.request import Request
+
+from lib.private_files import private_umask
+from lib.redacted_logs import install as install_redaction
+
+BEARER = "bearer "
 
 
 @lru_cache(maxsize=1)
@@ -45,13 +66,61 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         raise error
 
 
+def bearer_token(request: Request) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header, or ``""``."""
+    header = request.headers.get("Authorization", "")
+    return header[len(BEARER) :].strip() if header.lower().startswith(BEARER) else ""
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+_rasa_requires_auth = rasa.server.requires_auth
+
+
+def requires_auth(app: Any, token: str | None = None) -> Callable[[Callable], Callable]:
+    """Rasa's ``requires_auth``, also accepting the token as a bearer header."""
+    rasa_decorator = _rasa_requires_auth(app, token)
+
+    def decorator(handler: Callable) -> Callable:
+        checked = rasa_decorator(handler)
+
+        @wraps(handler)
+        async def authorised(request: Request, *args: Any, **kwargs: Any) -> Any:
+            if token and _same_secret(bearer_token(request), token):
+                result = handler(request, *args, **kwargs)
+                return await result if isawaitable(result) else result
+            return await checked(request, *args, **kwargs)
+
+        return authorised
+
+    return decorator
+
+
+def accept_bearer_token() -> None:
+    """Let Rasa's HTTP API take its token in a header (before Rasa builds its app)."""
+    rasa.server.requires_auth = requires_auth
+
+
 def install() -> None:
-    """Use the once-built validator for every action server response."""
+    """Use the once-built validator for every action server response; accept bearer tokens.
+
+    Also make every turn end with an answer (``bot/always_answer.py``).
+    """
+    from bot import always_answer
+
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    accept_bearer_token()
+    always_answer.install()
 
 
 def main() -> None:
-    """Rasa's command line, with the fix installed."""
+    """Rasa's command line, with the fixes installed and every log line redacted."""
+    from bot.settings import Settings
+
+    private_umask()
+    install_redaction(Settings().secret_values())
     install()
     from rasa.__main__ import main as rasa_main
 

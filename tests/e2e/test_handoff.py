@@ -111,7 +111,10 @@ def test_a_handed_over_conversation_waits_for_staff_then_resumes(resident: Resid
     resident.say_text("put me through to an advisor")
     resident.say_text("question about my council tax band")
     reference = TRIAGE_REF.search(resident.say_text("no thanks")).group(1)
-    assert resident.say("hello?") == []  # handed over: the assistant stays quiet
+    # Handed over: the assistant says who has the conversation and how to get help now.
+    paused = resident.say_text("hello?")
+    assert "passed to the council's staff" in paused, paused
+    assert "999" in paused, paused
 
     assert (
         staff.patch(

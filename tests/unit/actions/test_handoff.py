@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import handoff
 from actions.common import deps
 from actions.handoff import (
+    ActionAnswerOutOfScope,
     ActionCreateTriage,
     ActionHandleFallback,
     ActionUrgentHelp,
@@ -53,10 +54,10 @@ class FakeTriage:
         self.created.append(record)
         return record["reference"]
 
-    async def add_contact(self, reference, contact):
+    async def add_contact(self, reference, contact, conversation_id):
         if not self.available:
             raise TriageUnavailable("down")
-        self.contacts.append((reference, contact))
+        self.contacts.append((reference, contact, conversation_id))
 
 
 @pytest.fixture
@@ -81,6 +82,11 @@ def test_consecutive_fallbacks_counts_only_the_latest_run():
         {"event": "bot", "text": "?"},
         _user("y", "nlu_fallback"),
     ]
+    assert consecutive_fallbacks(events) == 2
+
+
+def test_something_the_council_does_not_deal_with_counts_as_a_miss():
+    events = [_user("flibble wibble", "nlu_fallback"), _user("zxqv plonk", "out_of_scope")]
     assert consecutive_fallbacks(events) == 2
 
 
@@ -116,6 +122,18 @@ def test_first_miss_suggests_second_offers_a_person():
         ActionHandleFallback().run(dispatcher, _tracker([first, _user("?", "nlu_fallback")]), {})
     )
     assert _responses(dispatcher) == ["utter_fallback_offer_person"]
+
+
+def test_out_of_scope_offers_a_person_only_after_a_miss():
+    dispatcher = CollectingDispatcher()
+    alone = _tracker([_user("who won the football", "out_of_scope")])
+    asyncio.run(ActionAnswerOutOfScope().run(dispatcher, alone, {}))
+    assert _responses(dispatcher) == ["utter_out_of_scope"]
+
+    dispatcher = CollectingDispatcher()
+    after_miss = _tracker([_user("flibble", "nlu_fallback"), _user("zxqv plonk", "out_of_scope")])
+    asyncio.run(ActionAnswerOutOfScope().run(dispatcher, after_miss, {}))
+    assert _responses(dispatcher) == ["utter_out_of_scope", "utter_out_of_scope_offer_person"]
 
 
 def test_handoff_form_asks_only_what_applies():
@@ -209,6 +227,10 @@ def test_contact_given_after_urgent_help_is_added_to_the_same_case(triage):
     asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
     assert triage.created == []
     assert triage.contacts == [
-        ("FD-ABC234", {"name": "Sam", "phone": "07700900123", "email": None, "preferred": "phone"})
+        (
+            "FD-ABC234",
+            {"name": "Sam", "phone": "07700900123", "email": None, "preferred": "phone"},
+            "resident-1",  # the council services check it is the record's own conversation
+        )
     ]
     assert _responses(dispatcher) == ["utter_handoff_contact_added"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import rasa.server
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 
@@ -52,7 +53,9 @@ def test_install_replaces_rasas_check(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
+    monkeypatch.setattr(rasa.server, "requires_auth", rasa.server.requires_auth)
     rasa_server.install()
+    assert rasa.server.requires_auth is rasa_server.requires_auth
     assert RemoteAction._validate_action_result is rasa_server.validate_action_result
     with pytest.raises(ValidationError):
         RemoteAction("action_test", None)._validate_action_result({"events": "x"})
@@ -64,3 +67,42 @@ def test_the_stack_starts_rasa_through_the_launcher(tmp_path) -> None:
     service = rasa_service("rasa", Settings(), tmp_path / "m.tar.gz", "127.0.0.1", 5005,
                            tmp_path / "endpoints.yml", {})  # fmt: skip
     assert service.command[1:4] == ["-m", "bot.rasa_server", "run"]
+
+
+class FakeRequest:
+    def __init__(self, headers: dict[str, str], args: dict[str, str]) -> None:
+        self.headers = headers
+        self.args = args
+
+
+class FakeApp:
+    config: dict[str, object] = {}
+
+
+async def _status(request: FakeRequest) -> str:
+    return "ran"
+
+
+@pytest.mark.parametrize(
+    "headers,args,allowed",
+    [
+        ({"Authorization": "Bearer api-token-1"}, {}, True),
+        ({"Authorization": "bearer api-token-1"}, {}, True),
+        ({}, {"token": "api-token-1"}, True),  # Rasa's own query form still works
+        ({"Authorization": "Bearer wrong"}, {}, False),
+        ({"Authorization": "Bearer "}, {}, False),
+        ({"Authorization": "api-token-1"}, {}, False),
+        ({}, {}, False),
+    ],
+)
+def test_rasas_api_takes_its_token_in_a_bearer_header(headers, args, allowed) -> None:
+    import asyncio
+
+    guarded = rasa_server.requires_auth(FakeApp(), "api-token-1")(_status)
+    request = FakeRequest(headers, args)
+    if allowed:
+        assert asyncio.run(guarded(request)) == "ran"
+    else:
+        with pytest.raises(rasa.server.ErrorResponse) as refused:
+            asyncio.run(guarded(request))
+        assert refused.value.status == 401
