@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.journey_triage import journey_record
 from actions.common.values import spell_out
 from actions.handoff import send_record
@@ -22,8 +23,11 @@ from integrations.triage import new_reference
 logger = logging.getLogger(__name__)
 
 
-class ActionUniversalCreditHardship(Action):
+class ActionUniversalCreditHardship(FailSafe, Action):
     """Hardship: a triage record (priority from the rules, at least 2), then where help is."""
+
+    keep_as = "universal_credit"
+    keep_priority = 2
 
     def name(self) -> str:
         """Registered name."""

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.place_words import (
     clock,
     day_asked,
@@ -28,6 +29,7 @@ from actions.common.place_words import (
 )
 from actions.find_place import local_now, place_in_question, words
 from bot.nlu.references import find_references
+from bot.text import clean_number_text
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,11 @@ REFUSALS = {
     "bad_length": responses.BOOKING_BAD_LENGTH,
     "bad_start": responses.BOOKING_BAD_START,
     "not_bookable": responses.BOOKING_NOT_BOOKABLE,
+}
+#: Why a cancellation was refused, and the response that explains it.
+CANCEL_REFUSALS = {
+    "already_cancelled": responses.BOOKING_ALREADY_CANCELLED,
+    "not_yours": responses.BOOKING_CANCEL_NOT_YOURS,
 }
 BOOKING_SLOTS = (slots.BOOK_PLACE, slots.BOOK_PLACE_NAME, slots.BOOK_DATE, slots.BOOK_TIME,
                  slots.BOOK_MINUTES)  # fmt: skip
@@ -58,7 +65,7 @@ def _place_slots(place: Place, dispatcher: CollectingDispatcher) -> dict[str, An
     return {slots.BOOK_PLACE: place.id, slots.BOOK_PLACE_NAME: place.name}
 
 
-class ActionPrepareBooking(Action):
+class ActionPrepareBooking(FailSafe, Action):
     """Fills what the booking request already says, so the form asks only for the rest."""
 
     def name(self) -> str:
@@ -90,7 +97,7 @@ class ActionPrepareBooking(Action):
         return events
 
 
-class ValidateBookPcForm(FormValidationAction):
+class ValidateBookPcForm(FailSafe, FormValidationAction):
     """Checks each answer of ``book_pc_form``."""
 
     def name(self) -> str:
@@ -161,7 +168,7 @@ class ValidateBookPcForm(FormValidationAction):
         return {slots.BOOK_MINUTES: float(minutes)}
 
 
-class ActionBookPc(Action):
+class ActionBookPc(FailSafe, Action):
     """Books the PC and reads the reference back, or says why it could not."""
 
     def name(self) -> str:
@@ -188,7 +195,7 @@ class ActionBookPc(Action):
         }
         try:
             booking = await deps.directory().book(
-                place_id, date.fromisoformat(day), time, int(minutes)
+                place_id, date.fromisoformat(day), time, int(minutes), tracker.sender_id
             )
         except DirectoryUnavailable as error:
             logger.warning("booking failed", extra={"error": str(error)})
@@ -209,7 +216,7 @@ class ActionBookPc(Action):
         return [*done, SlotSet(slots.BOOKING_REFERENCE, booking.reference)]
 
 
-class ActionCancelBooking(Action):
+class ActionCancelBooking(FailSafe, Action):
     """Cancels a PC booking by its reference."""
 
     def name(self) -> str:
@@ -221,23 +228,22 @@ class ActionCancelBooking(Action):
     ) -> list[EventType]:
         """Find the reference in the message (or the one just booked) and cancel it."""
         text = str(tracker.latest_message.get("text") or "")
-        found = [m for m in find_references(text) if m.reference.startswith("PC-")]
+        found = [
+            m for m in find_references(clean_number_text(text)) if m.reference.startswith("PC-")
+        ]
         reference = found[0].reference if found else tracker.get_slot(slots.BOOKING_REFERENCE)
         if not reference:
             dispatcher.utter_message(response=responses.BOOKING_CANCEL_NEED_REFERENCE)
             return []
         spoken = spoken_reference(reference)
         try:
-            await deps.directory().cancel(reference)
+            # Only this conversation's own bookings: the directory refuses any other.
+            await deps.directory().cancel(reference, tracker.sender_id)
         except DirectoryUnavailable:
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
             return []
         except DirectoryRejected as error:
-            response = (
-                responses.BOOKING_ALREADY_CANCELLED
-                if error.code == "already_cancelled"
-                else responses.BOOKING_NOT_FOUND
-            )
+            response = CANCEL_REFUSALS.get(error.code, responses.BOOKING_NOT_FOUND)
             dispatcher.utter_message(
                 response=response, booking_reference=reference, booking_reference_spoken=spoken
             )

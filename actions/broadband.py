@@ -17,10 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.forms import yes_no
 from actions.common.values import spell_out
 from bot.knowledge import ServiceKnowledge
-from bot.text import clean_text
+from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError
 from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 from integrations.postcodes.normalise import find_postcodes
@@ -65,7 +66,7 @@ def parse_applicant(text: str) -> str | None:
 
 def parse_number(text: str) -> float | None:
     """The first number in the answer (digits or a small number word), or None."""
-    cleaned = clean_text(text, 100).lower().replace(",", "")
+    cleaned = clean_number_text(text, 100).lower().replace(",", "")
     match = _NUMBER.search(cleaned)
     if match:
         return float(match.group(0))
@@ -85,7 +86,7 @@ def speed_outcome(mbps: float, knowledge: ServiceKnowledge) -> str | None:
     return FAST_ENOUGH if mbps >= float(knowledge.fact("slow_speed_mbps")) else None
 
 
-class ValidateBroadbandForm(FormValidationAction):
+class ValidateBroadbandForm(FailSafe, FormValidationAction):
     """Asks one rule at a time and stops at the first the business does not meet."""
 
     def name(self) -> str:
@@ -132,7 +133,7 @@ class ValidateBroadbandForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A full postcode; outside the council's area ends the check."""
-        found = find_postcodes(clean_text(str(value or ""), 100))
+        found = find_postcodes(clean_number_text(str(value or ""), 100))
         if not found:
             dispatcher.utter_message(response=responses.CT_POSTCODE_NOT_VALID)
             return {slots.BB_POSTCODE: None}
@@ -196,8 +197,10 @@ class ValidateBroadbandForm(FormValidationAction):
         return yes_no(slots.BB_CONFIRM, value, dispatcher)
 
 
-class ActionBroadbandOutcome(Action):
+class ActionBroadbandOutcome(FailSafe, Action):
     """Says why a business can't get a voucher, or sends the eligible business's application."""
+
+    keep_as = "broadband"
 
     def name(self) -> str:
         """Registered name."""

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.journey_triage import journey_record
 from actions.common.values import (
     format_date,
@@ -73,7 +74,7 @@ def _unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return True
 
 
-class ActionCouncilTaxAccountSummary(Action):
+class ActionCouncilTaxAccountSummary(FailSafe, Action):
     """Reads the verified account back: band, balance, next instalment."""
 
     def name(self) -> str:
@@ -93,7 +94,7 @@ class ActionCouncilTaxAccountSummary(Action):
         return []
 
 
-class _CaseAction:
+class _CaseAction(FailSafe):
     """Sends one kind of change to the CRM once the form is complete.
 
     A mixin, not an ``Action``: rasa-sdk registers every ``Action`` subclass by name.
@@ -102,6 +103,8 @@ class _CaseAction:
     kind = ""
     done_response = ""
     form_slots: tuple[str, ...] = ()
+    #: A change that fails unexpectedly is kept for staff as a council tax record.
+    keep_as = "council_tax"
 
     def details(self, tracker: Tracker) -> dict[str, Any]:
         """The change's own details for the CRM."""
@@ -194,8 +197,11 @@ def _iso(display: str | None) -> str:
     return parsed.isoformat() if parsed else ""
 
 
-class ActionCouncilTaxCantPay(Action):
+class ActionCouncilTaxCantPay(FailSafe, Action):
     """Says "I can't pay": a priority-2 triage record, then budgeting-support signposting."""
+
+    keep_as = "council_tax"
+    keep_priority = 2
 
     def name(self) -> str:
         """Registered name."""

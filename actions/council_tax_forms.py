@@ -15,12 +15,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.forms import yes_no
 from actions.common.validators import looks_like_address
 from actions.common.values import parse_account_reference, parse_surname
 from actions.council_tax import IDENTITY_SLOTS, MAX_FAILURES, account_slots
 from actions.council_tax_dates import check_alone_since, check_moving_date
-from bot.text import clean_text
+from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError, Identity, NotVerified
 from integrations.postcodes.normalise import find_postcodes
 
@@ -62,7 +63,7 @@ class CouncilTaxFormValidation:
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A full UK postcode, in any common form."""
-        found = find_postcodes(clean_text(str(value or ""), 100))
+        found = find_postcodes(clean_number_text(str(value or ""), 100))
         if not found:
             dispatcher.utter_message(response=responses.CT_POSTCODE_NOT_VALID)
             return {slots.CT_POSTCODE: None}
@@ -110,7 +111,7 @@ class CouncilTaxFormValidation:
         return yes_no(slots.CT_CONFIRM, value, dispatcher)
 
 
-class ValidateCouncilTaxAccountForm(CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxAccountForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
     """Look-up: verification only."""
 
     def name(self) -> str:
@@ -118,7 +119,7 @@ class ValidateCouncilTaxAccountForm(CouncilTaxFormValidation, FormValidationActi
         return "validate_council_tax_account_form"
 
 
-class ValidateCouncilTaxInstalmentsForm(CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxInstalmentsForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
     """Switch to 12 instalments: verification and a yes."""
 
     def name(self) -> str:
@@ -126,7 +127,7 @@ class ValidateCouncilTaxInstalmentsForm(CouncilTaxFormValidation, FormValidation
         return "validate_council_tax_instalments_form"
 
 
-class ValidateCouncilTaxDiscountForm(CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxDiscountForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
     """Single person discount: verification, the date they started living alone, a yes."""
 
     def name(self) -> str:
@@ -144,7 +145,7 @@ class ValidateCouncilTaxDiscountForm(CouncilTaxFormValidation, FormValidationAct
         return {slots.CT_ALONE_SINCE: result.display}
 
 
-class ValidateCouncilTaxMovingForm(CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxMovingForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
     """Moving home: verification, the moving date, the new address, a yes."""
 
     def name(self) -> str:

@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.forms import yes_no
 from actions.find_place import check_place_postcode, local_now, place_vars, words
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
@@ -90,7 +91,7 @@ def spoken_list(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class ValidateDigitalSkillsForm(FormValidationAction):
+class ValidateDigitalSkillsForm(FailSafe, FormValidationAction):
     """Reads the five yes/no answers and the postcode to search near."""
 
     def name(self) -> str:
@@ -131,7 +132,7 @@ async def _sessions_near(near: str, services: tuple[str, ...]) -> tuple[str, lis
     return services[0], []
 
 
-class ActionDigitalSkillsRecommendation(Action):
+class ActionDigitalSkillsRecommendation(FailSafe, Action):
     """Says what would help and lists the nearest classes or drop-in sessions."""
 
     def name(self) -> str:
@@ -180,7 +181,7 @@ class ActionDigitalSkillsRecommendation(Action):
         return [*events, SlotSet(slots.PLACES_LISTED, [place.id for place in found])]
 
 
-class ActionStartDigitalSkills(Action):
+class ActionStartDigitalSkills(FailSafe, Action):
     """Explains the self-check and clears any earlier answers, so it starts afresh."""
 
     def name(self) -> str:

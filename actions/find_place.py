@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from actions.common.place_words import (
     Words,
     asks_open_now,
@@ -35,7 +36,7 @@ from actions.common.place_words import (
     walk_minutes,
 )
 from actions.common.triage import intent_of
-from actions.common.validators import clean_text
+from bot.text import clean_number_text
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
 from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 from integrations.postcodes.normalise import find_postcodes, outward_code_only
@@ -123,7 +124,7 @@ async def check_place_postcode(value: Any, dispatcher: CollectingDispatcher) -> 
 
     The slot is None, after the reason is said, when the answer can't be used.
     """
-    text = clean_text(str(value or ""), 100)
+    text = clean_number_text(str(value or ""), 100)
     matches = find_postcodes(text)
     if matches:
         postcode = matches[0].postcode
@@ -158,7 +159,7 @@ async def check_place_postcode(value: Any, dispatcher: CollectingDispatcher) -> 
     return {slots.PLACE_POSTCODE: listed[0].postcode}
 
 
-class ValidateFindPlaceForm(FormValidationAction):
+class ValidateFindPlaceForm(FailSafe, FormValidationAction):
     """Checks the postcode (or a place name) to search near."""
 
     def name(self) -> str:
@@ -172,7 +173,7 @@ class ValidateFindPlaceForm(FormValidationAction):
         return await check_place_postcode(value, dispatcher)
 
 
-class ActionFindPlace(Action):
+class ActionFindPlace(FailSafe, Action):
     """Lists the three nearest places that fit what the resident asked for."""
 
     def name(self) -> str:
@@ -265,7 +266,7 @@ async def place_or_say_why(
     return place
 
 
-class ActionPlaceHours(Action):
+class ActionPlaceHours(FailSafe, Action):
     """Answers "is it open on Sunday?" about a listed or named place."""
 
     def name(self) -> str:
@@ -319,7 +320,7 @@ class ActionPlaceHours(Action):
         return []
 
 
-class ActionPlaceDetails(Action):
+class ActionPlaceDetails(FailSafe, Action):
     """Answers "does the second one have a screen reader?" and "tell me about the first"."""
 
     def name(self) -> str:

@@ -11,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.failsafe import FailSafe
 from bot.nlu.references import find_references
+from bot.text import clean_number_text
 from integrations.open311 import Open311NotFound, Open311Unavailable
 from integrations.outbox.store import DELIVERED, HOLDING_PREFIX
 
@@ -23,7 +25,7 @@ REFERENCE_ATTEMPTS = 3
 NO_REFERENCE = "none"
 
 
-class ValidateStatusForm(FormValidationAction):
+class ValidateStatusForm(FailSafe, FormValidationAction):
     """Checks that the resident gave something shaped like a reference."""
 
     def name(self) -> str:
@@ -34,7 +36,7 @@ class ValidateStatusForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept ``SR-XXXXXX`` (CRM) or ``HR-XXXXXX`` (held) references in any case."""
-        found = find_references(str(value or ""))
+        found = find_references(clean_number_text(str(value or "")))
         if found:
             return {slots.STATUS_REFERENCE: found[0].reference, slots.STATUS_ATTEMPTS: 0}
         attempts = (tracker.get_slot(slots.STATUS_ATTEMPTS) or 0) + 1
@@ -45,7 +47,7 @@ class ValidateStatusForm(FormValidationAction):
         return {slots.STATUS_REFERENCE: None, slots.STATUS_ATTEMPTS: attempts}
 
 
-class ActionCheckReportStatus(Action):
+class ActionCheckReportStatus(FailSafe, Action):
     """Tells the resident where their report has got to, in plain English."""
 
     def name(self) -> str:

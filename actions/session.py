@@ -9,6 +9,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, slots
+from actions.common.failsafe import FailSafe
 
 CHANNELS = {"web", "library", "api", "ivr"}
 
@@ -23,7 +24,7 @@ def channel_for(metadata: dict[str, Any] | None) -> str:
     return requested if isinstance(requested, str) and requested in CHANNELS else "api"
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(FailSafe, Action):
     """Starts a session and sets the council and channel slots."""
 
     def name(self) -> str:

@@ -23,6 +23,7 @@ import time
 
 from bot import logging as bot_logging
 from bot.settings import Settings
+from lib.private_files import private_umask
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
@@ -135,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("kb-sync", help="regenerate the domain's service answers from kb/")
     args = parser.parse_args(argv)
 
-    bot_logging.configure()
     settings = Settings()
+    bot_logging.configure(secrets=settings.secret_values())
     if args.command == "run":
         return _run(settings)
     if args.command == "run-scaled":
@@ -152,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"{model_path(settings.models_dir)}\n")
         return 0
     if args.command == "outbox-worker":
+        private_umask()
         return _outbox_worker(settings)
     if args.command == "insight-worker":
+        private_umask()
         return _insight_worker(settings)
     if args.command == "purge":
         from bot.retention import purge_outbox, purge_tracker_events

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.redaction import redact
+from lib.redaction import redact
 
 OUTCOMES = ("urgent", "handed_off", "report_made", "transaction_done", "self_served")
 ABANDONED = "abandoned"

@@ -1,7 +1,15 @@
-"""Writes Rasa's ``endpoints.yml`` from settings, so configuration has one home."""
+"""Writes Rasa's ``endpoints.yml`` from settings, so configuration has one home.
+
+The action endpoint carries the action server's shared secret as an ``Authorization:
+Bearer`` header (Rasa's ``token`` key would put it in every URL). The file names the
+environment variable, which Rasa expands when it reads the file, so the secret itself is
+never written to disk; the file is owner-only all the same (it may hold a database
+password).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +18,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
+from lib.private_files import FILE_MODE, FOLDER_MODE
 
 
 def tracker_store_config(url: str) -> dict[str, Any]:
@@ -48,15 +57,27 @@ def lock_store_config(redis_url: str) -> dict[str, Any] | None:
     return config
 
 
+#: Rasa expands ``${...}`` in endpoints.yml from the environment of its own process.
+ACTION_TOKEN_HEADER = "Bearer ${ACTION_SERVER_TOKEN}"
+
+
+def action_endpoint_config(settings: Settings) -> dict[str, Any]:
+    """Rasa's action endpoint: the webhook URL and the shared secret as a bearer header."""
+    return {"url": settings.action_endpoint, "headers": {"Authorization": ACTION_TOKEN_HEADER}}
+
+
 def write_endpoints(settings: Settings, path: Path) -> Path:
-    """Write ``endpoints.yml`` for these settings and return its path."""
+    """Write ``endpoints.yml`` (owner-only) for these settings and return its path."""
     endpoints: dict[str, Any] = {
-        "action_endpoint": {"url": settings.action_endpoint},
+        "action_endpoint": action_endpoint_config(settings),
         "tracker_store": tracker_store_config(settings.tracker_store),
     }
     lock_store = lock_store_config(settings.redis_url)
     if lock_store:
         endpoints["lock_store"] = lock_store
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(descriptor, FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(yaml.safe_dump(endpoints, sort_keys=False))
     return path

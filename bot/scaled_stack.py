@@ -12,6 +12,8 @@ let the other process carry on where the first stopped.
 
 from __future__ import annotations
 
+import os
+import pwd
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -93,6 +95,18 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
+def worker_user_directive() -> str:
+    """The ``user`` line of nginx: its workers run as the launcher's own user.
+
+    ``var/`` is owner-only (``lib/private_files.py``). Started by root, nginx would run its
+    workers as ``nobody``, who could not reach the temporary files under ``var/nginx``;
+    started by anyone else, nginx ignores ``user``, so none is written.
+    """
+    if os.geteuid() != 0:
+        return ""
+    return f"user {pwd.getpwuid(os.geteuid()).pw_name};"
+
+
 def write_nginx_config(settings: Settings, ports: InternalPorts, var_dir: Path) -> Path:
     """Fill in the nginx template for these ports and return the config file's path."""
     nginx_var = var_dir / "nginx"
@@ -111,6 +125,7 @@ def write_nginx_config(settings: Settings, ports: InternalPorts, var_dir: Path) 
         action_port=settings.action_server_port,
         action_port_a=ports.actions_a,
         action_port_b=ports.actions_b,
+        worker_user=worker_user_directive(),
     )
     path = nginx_var / "nginx.conf"
     path.write_text(config, encoding="utf-8")
@@ -137,8 +152,9 @@ class ScaledStack(Stack):
         # Rasa calls the actions through nginx (settings.action_server_port is nginx's).
         endpoints = write_endpoints(settings, var / "endpoints.yml")
         self.action_servers = [
-            action_server_service("action-server-a", self.ports.actions_a, env),
-            action_server_service("action-server-b", self.ports.actions_b, env),
+            # Behind nginx, which listens on 127.0.0.1 for Rasa: loopback only.
+            action_server_service("action-server-a", "127.0.0.1", self.ports.actions_a, env),
+            action_server_service("action-server-b", "127.0.0.1", self.ports.actions_b, env),
         ]
         self.rasa_servers = [
             rasa_service("rasa-a", settings, model, "127.0.0.1", self.ports.rasa_a, endpoints, env),

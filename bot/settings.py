@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseSettings, Field, validator
@@ -26,6 +27,7 @@ DEVELOPMENT_SECRETS = {
     "insight_hash_secret": "dev-insight-hash-secret",
     "twilio_auth_token": "dev-twilio-auth-token",
     "library_assist_secret": "dev-library-assist-secret",
+    "action_server_token": "dev-action-server-token",
 }
 
 
@@ -47,8 +49,14 @@ class Settings(BaseSettings):
     redis_url: str = Field("", env="REDIS_URL")
 
     # Action server
+    #: The interface the action server binds: loopback, so only this machine's Rasa reaches it.
+    action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
     action_server_port: int = Field(5055, env="ACTION_SERVER_PORT")
     action_server_url: str = Field("", env="ACTION_SERVER_URL")
+    #: The secret Rasa sends with every action call; the action server refuses calls without it.
+    action_server_token: str = Field(
+        DEVELOPMENT_SECRETS["action_server_token"], env="ACTION_SERVER_TOKEN"
+    )
 
     # Council services (CRM stand-in, directory, triage queue)
     council_services_url: str = Field("http://localhost:8000", env="COUNCIL_SERVICES_URL")
@@ -156,6 +164,15 @@ class Settings(BaseSettings):
     def continue_online_url(self) -> str:
         """The link a caller is texted to carry on online (the web chat)."""
         return self.web_chat_url or f"{self.council_services_url.rstrip('/')}/"
+
+    def secret_values(self) -> list[str]:
+        """The values of every secret setting, which no log line may show."""
+        values = [str(getattr(self, name)) for name in DEVELOPMENT_SECRETS]
+        for url in (self.database, self.tracker_store, self.redis_url):
+            password = urlsplit(url).password if url else None
+            if password:
+                values.append(password)
+        return values
 
     def check_secrets(self) -> None:
         """Refuse the development placeholder secrets outside development.

@@ -16,13 +16,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 from urllib.parse import urlsplit
 
 import httpx
 
 from bot.rasa_files import write_endpoints
 from bot.settings import REPO_ROOT, Settings
+from lib.private_files import PRIVATE_UMASK, make_private, open_private_log
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "RASA_HOST": settings.rasa_host,
         "RASA_PORT": str(settings.rasa_port),
         "RASA_API_TOKEN": settings.rasa_api_token,
+        "ACTION_SERVER_HOST": settings.action_server_host,
         "ACTION_SERVER_PORT": str(settings.action_server_port),
+        "ACTION_SERVER_TOKEN": settings.action_server_token,
         "COUNCIL_SERVICES_URL": settings.council_services_url,
         "OPEN311_API_KEY": settings.open311_api_key,
         "STAFF_API_TOKEN": settings.staff_api_token,
@@ -74,15 +77,19 @@ class Service:
     command: list[str]
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
+    #: Headers of the health check (a token goes in a header, never in the URL).
+    health_headers: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
-    log_file: BinaryIO | None = None
+    log_file: IO[bytes] | None = None
 
     def start(self, log_dir: Path) -> None:
-        """Start the process, writing its output to ``<log_dir>/<name>.log``."""
-        log_dir.mkdir(parents=True, exist_ok=True)
+        """Start the process, writing its output to ``<log_dir>/<name>.log`` (owner-only).
+
+        The process starts with a private umask, so its databases and files are too.
+        """
         self.log_path = log_dir / f"{self.name}.log"
-        self.log_file = log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.log_file = log = os.fdopen(open_private_log(self.log_path), "ab")
         self.process = subprocess.Popen(
             self.command,
             cwd=REPO_ROOT,
@@ -90,6 +97,7 @@ class Service:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
 
     def is_healthy(self) -> bool:
@@ -97,7 +105,8 @@ class Service:
         if not self.health_url:
             return self.running
         try:
-            return httpx.get(self.health_url, timeout=2.0).status_code == 200
+            reply = httpx.get(self.health_url, headers=self.health_headers, timeout=2.0)
+            return reply.status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -134,14 +143,20 @@ def _terminate(process: subprocess.Popen, timeout_s: float) -> None:
         process.wait(timeout=timeout_s)
 
 
-def action_server_service(name: str, port: int, env: dict[str, str]) -> Service:
-    """An action server (rasa-sdk) on ``port``."""
+def action_server_service(name: str, host: str, port: int, env: dict[str, str]) -> Service:
+    """An action server (rasa-sdk behind the shared secret, ``bot/action_server.py``)."""
     return Service(
         name,
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        f"http://127.0.0.1:{port}/health",
+        [sys.executable, "-m", "bot.action_server", "--actions", "actions",
+         "--host", host, "--port", str(port)],
+        f"http://{_reachable(host)}:{port}/health",
         env,
-    )
+    )  # fmt: skip
+
+
+def _reachable(host: str) -> str:
+    """Where this machine reaches a server bound to ``host`` (all interfaces: loopback)."""
+    return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
 
 
 def rasa_service(
@@ -161,8 +176,9 @@ def rasa_service(
          "--interface", host, "--port", str(port),
          "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
          "--cors", "http://localhost:*", "--cors", "http://127.0.0.1:*"],
-        f"http://{host}:{port}/status?token={settings.rasa_api_token}",
+        f"http://{host}:{port}/status",
         env,
+        {"Authorization": f"Bearer {settings.rasa_api_token}"},
     )  # fmt: skip
 
 
@@ -198,7 +214,7 @@ class Stack:
             },
         )  # fmt: skip
         self.action_server = action_server_service(
-            "action-server", settings.action_server_port, env
+            "action-server", settings.action_server_host, settings.action_server_port, env
         )
         self.outbox_worker = Service(
             "outbox-worker", [python, "-m", "bot", "outbox-worker"], "", env
@@ -231,7 +247,8 @@ class Stack:
         Raises:
             RuntimeError: with the failing process's log when one dies or never gets ready.
         """
-        log_dir = self.settings.var_dir / "logs"
+        make_private(self.settings.var_dir)
+        log_dir = make_private(self.settings.var_dir / "logs")
         for service in self.services:
             service.start(log_dir)
         wait_s = self.settings.stack_start_timeout_s if timeout_s is None else timeout_s
@@ -267,5 +284,8 @@ class Stack:
             "Open311 services": f"{base}/open311/v2/services.json",
             "Council services API docs": f"{base}/docs",
             "Rasa REST channel": f"{self.settings.rasa_url}/webhooks/rest/webhook",
-            "Action server": f"http://127.0.0.1:{self.settings.action_server_port}/health",
+            "Action server": (
+                f"http://{_reachable(self.settings.action_server_host)}:"
+                f"{self.settings.action_server_port}/health"
+            ),
         }

@@ -1,18 +1,11 @@
-"""Cleaning of residents' text, shared by the channels and the actions."""
+"""Cleaning of residents' text, shared by the channels and the actions.
+
+The cleaning itself lives in :mod:`lib.text`, so the council services (which import
+nothing of ``bot/``) clean their edges with the same function.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from lib.text import clean_json, clean_number_text, clean_text, fold_digits
 
-#: Control characters and invisible formatting (zero-width, bidirectional overrides).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
-
-
-def clean_text(text: str | None, max_chars: int = 1000) -> str:
-    """Drop control and invisible characters, fold whitespace and cap the length."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", text)
-    return " ".join(text.split())[:max_chars]
+__all__ = ["clean_json", "clean_number_text", "clean_text", "fold_digits"]

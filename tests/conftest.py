@@ -10,6 +10,15 @@ import pytest
 
 from bot.settings import REPO_ROOT, Settings
 
+# The running stack (tests/e2e and tests/security share one per session).
+from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
+    council,
+    open311,
+    resident,
+    stack,
+    trained_model,
+)
+
 
 @pytest.fixture
 def test_settings(tmp_path: Path) -> Settings:

@@ -54,3 +54,29 @@ def assert_listed_in_order(reply: str, places: list[dict]) -> None:
     positions = [reply.find(place["name"]) for place in places]
     assert all(p >= 0 for p in positions), (reply, [p["name"] for p in places])
     assert positions == sorted(positions), reply
+
+
+def non_loopback_address() -> str | None:
+    """An IPv4 address of this machine that is not loopback, or None when it has none."""
+    import subprocess
+
+    found = subprocess.run(["hostname", "-I"], capture_output=True, text=True, check=False)
+    for address in found.stdout.split():
+        if "." in address and not address.startswith("127."):
+            return address
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def can_connect(host: str, port: int, timeout_s: float = 2.0) -> bool:
+    """Whether a TCP connection to ``host:port`` is accepted."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False

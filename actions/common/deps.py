@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from actions.common.place_words import Words, load_words
+from actions.common.report_questions import Questions, cached_questions
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
 from bot.knowledge import ServiceKnowledge, cached_knowledge
@@ -27,6 +28,11 @@ from integrations.triage import TriageClient, get_triage_client
 def profile() -> CouncilProfile:
     """The council the assistant speaks for."""
     return cached_profile(settings.council_dir)
+
+
+def report_questions() -> Questions:
+    """The questions the report form can ask about a problem (``kb/report_questions.yml``)."""
+    return cached_questions(settings.kb_dir / "report_questions.yml")
 
 
 def open311() -> Open311Client:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import responses
@@ -16,3 +17,23 @@ def yes_no(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str,
     if answer is None:
         dispatcher.utter_message(response=responses.YES_NO_NOT_UNDERSTOOD)
     return {slot: answer}
+
+
+def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
+    """A slot's value before the latest user message (before this turn's candidates).
+
+    The tracker a validation action gets already holds the values extracted from the
+    latest message; this reads the value the conversation had before it.
+    """
+    events = tracker.events
+    latest_user = max(
+        (index for index, event in enumerate(events) if event.get("event") == "user"),
+        default=len(events),
+    )
+    value = None
+    for event in events[:latest_user]:
+        if event.get("event") in ("restart", "session_started"):
+            value = None
+        elif event.get("event") == "slot" and event.get("name") == name:
+            value = event.get("value")
+    return value

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from actions.common import deps, responses
-from actions.common.validators import clean_text, looks_like_address
+from actions.common.validators import looks_like_address
 from bot.councils.profile import CouncilProfile
 from bot.settings import settings
+from bot.text import clean_number_text
 from integrations.open311 import Open311Error, ServiceRequest
 from integrations.postcodes.client import haversine_m
 from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
@@ -59,7 +60,7 @@ def resolve_location(text: str, council: CouncilProfile) -> LocationResult:
         ``ok`` with coordinates for a postcode in the area, ``ok`` without coordinates
         for a street and landmark, otherwise the response that explains the problem.
     """
-    cleaned = clean_text(text, 300)
+    cleaned = clean_number_text(text, 300)  # a postcode in full-width digits still reads
     matches = find_postcodes(cleaned)
     if matches:
         postcode = matches[0].postcode

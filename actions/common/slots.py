@@ -12,6 +12,7 @@ REQUESTED_SLOT = "requested_slot"
 # Report a street problem
 PROBLEM_TYPE = "problem_type"
 PROBLEM_LABEL = "problem_label"
+PROBLEM_TYPE_IN_WORDS = "problem_type_in_words"
 LOCATION = "location"
 LOCATION_POSTCODE = "location_postcode"
 LOCATION_LAT = "location_lat"
@@ -30,9 +31,10 @@ CONFIRM_REPORT = "confirm_report"
 CHANGE_FIELD = "change_field"
 REPORT_REFERENCE = "report_reference"
 
+# The questions about a problem are slots too, named in kb/report_questions.yml.
 REPORT_FORM_SLOTS = (
-    PROBLEM_TYPE, PROBLEM_LABEL, LOCATION, LOCATION_POSTCODE, LOCATION_LAT, LOCATION_LONG,
-    LOCATION_ATTEMPTS, DUPLICATE_OF, DUPLICATE_DISTANCE,
+    PROBLEM_TYPE, PROBLEM_LABEL, PROBLEM_TYPE_IN_WORDS, LOCATION, LOCATION_POSTCODE,
+    LOCATION_LAT, LOCATION_LONG, LOCATION_ATTEMPTS, DUPLICATE_OF, DUPLICATE_DISTANCE,
     FOLLOW_EXISTING, DESCRIPTION, DANGEROUS, CONTACT_CONSENT, CONTACT, CONTACT_EMAIL,
     CONTACT_PHONE, CONFIRM_REPORT, CHANGE_FIELD,
 )  # fmt: skip
@@ -106,3 +108,10 @@ BROADBAND_FORM_SLOTS = (
 # Digital skills (issue #4): the self-check's answers are the slots named in
 # kb/facts/digital_skills.yml; this one carries the skills still to learn.
 SKILLS_TO_LEARN = "skills_to_learn"
+
+# Signposts (issue #14): the last topic signposted and what the resident was told
+SIGNPOST_TOPIC = "signpost_topic"
+SIGNPOST_LINK = "signpost_link"
+SIGNPOST_PHONE = "signpost_phone"
+SIGNPOST_PHONE_SPOKEN = "signpost_phone_spoken"
+SIGNPOST_HOURS = "signpost_hours"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.redaction import redact
+from lib.redaction import redact
 
 STANDARD_PRIORITY = 3
 TRANSCRIPT_LIMIT = 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import clean_text
+from bot.text import clean_number_text, clean_text
 
 YES_WORDS = {
     "yes", "y", "yeah", "yep", "yup", "aye", "ok", "okay", "sure", "correct", "right",
@@ -65,7 +65,7 @@ def parse_contact(text: str | None) -> tuple[str, str] | None:
     Returns:
         ``("email", address)`` or ``("phone", number in 0XXXX form)``, or None.
     """
-    cleaned = clean_text(text)
+    cleaned = clean_number_text(text, 1000)
     if not cleaned:
         return None
     email = _EMAIL_IN_TEXT.search(cleaned)
@@ -88,6 +88,43 @@ def clean_description(text: str | None, max_chars: int = 1000) -> str | None:
     if not has_words(cleaned) or cleaned.startswith("/"):
         return None
     return cleaned
+
+
+def clean_short_text(text: str | None, max_chars: int = 100) -> str | None:
+    """A few words (a vehicle's make and colour), or None when there are no words in it."""
+    return clean_description(text, max_chars)
+
+
+#: Current UK number plates (since 2001): two letters, two digits, three letters.
+_CURRENT_PLATE = re.compile(r"\b([A-Z]{2}[0-9]{2}) ?([A-Z]{3})\b")
+#: Any other plate as a resident types it: letters and digits, at least one of each.
+_OTHER_PLATE = re.compile(r"^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{2,8}$")
+
+
+def parse_registration(text: str | None) -> str | None:
+    """A vehicle's registration number, alone or in a sentence, in capitals.
+
+    A current plate (``AB12 CDE``) is found anywhere in the reply and written with its
+    space; an older or personalised one (``A123 BCD``, ``K1 NGS``) only when it is the
+    whole reply. The phone line hears a plate spelt out (``A B 1 2 C D E``).
+
+    Returns:
+        The registration, or None when the reply does not look like one.
+    """
+    upper = clean_text(text).upper().strip(" .!?")
+    current = _CURRENT_PLATE.search(upper)
+    if current:
+        return f"{current.group(1)} {current.group(2)}"
+    words = upper.split()
+    compact = "".join(words)
+    if not _OTHER_PLATE.match(compact):
+        return None
+    spelt = _CURRENT_PLATE.fullmatch(compact)
+    if spelt:
+        return f"{spelt.group(1)} {spelt.group(2)}"
+    if all(len(word) == 1 for word in words):
+        return compact
+    return " ".join(words) if len(words) <= 3 else None
 
 
 def looks_like_address(text: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from bot.text import clean_text
+from bot.text import clean_number_text, clean_text
 
 MONTHS = {
     name: number
@@ -96,11 +96,12 @@ def spell_out(reference: str) -> str:
 
 def parse_account_reference(text: str | None) -> str | None:
     """A council tax account reference (8 digits, spaces allowed), or None."""
-    digits = re.sub(r"[\s-]", "", clean_text(text or "", 100))
+    cleaned = clean_number_text(text, 100)
+    digits = re.sub(r"[\s-]", "", cleaned)
     match = re.fullmatch(r"(?:ref(?:erence)?:?|account:?|no\.?)?(\d{8})", digits.lower())
     if match:
         return match[1]
-    found = re.findall(r"(?<!\d)\d{8}(?!\d)", re.sub(r"(\d)[\s-](?=\d)", r"\1", text or ""))
+    found = re.findall(r"(?<!\d)\d{8}(?!\d)", re.sub(r"(\d)[\s-](?=\d)", r"\1", cleaned))
     return found[0] if len(found) == 1 else None
 
 

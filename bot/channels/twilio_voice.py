@@ -14,7 +14,9 @@ Same name and URL as Rasa's channel (``/webhooks/twilio_voice/webhook``). On top
 - urgent help transfers the call to the council's contact centre at once; a completed
   hand-off first offers the text message below, then transfers (silence transfers too);
 - a caller who says goodbye is offered a text message with a link to carry on online and
-  their reference, sent through the SMS gateway (``integrations/sms``).
+  their reference, sent through the SMS gateway (``integrations/sms``);
+- a caller told where to go for a service the assistant does not handle (a signpost) is
+  offered the page's link by text, and the call goes on.
 
 Every sentence said comes from the domain (``domain/voice.yml`` for the channel's own).
 """
@@ -50,6 +52,7 @@ from bot.channels.voice_text import (
 from bot.councils.profile import load_profile
 from bot.settings import Settings
 from bot.settings import settings as default_settings
+from bot.text import clean_text
 from integrations.sms import SmsError, SmsGateway, SmsMessage, get_sms_gateway
 from integrations.sms.models import uk_mobile_e164
 
@@ -61,6 +64,10 @@ CALL_START = "/greet"
 OFFER_STAGE = "offer_text"
 #: The text-message offer made before a completed hand-off puts the caller through.
 TRANSFER_OFFER_STAGE = "offer_text_transfer"
+#: The offer to text the link of a signpost (issue #14); the call goes on either way.
+SIGNPOST_OFFER_STAGE = "offer_signpost_text"
+#: The slot that holds the link of a signpost given in this turn (actions/signpost.py).
+SIGNPOST_LINK_SLOT = "signpost_link"
 _VOICE = re.compile(r"^(?:man|woman|alice|(?:Polly|Google)\.[A-Za-z0-9._-]{1,64})$")
 _LANGUAGE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
 REFERENCE_SLOTS = ("triage_reference", "report_reference")
@@ -284,6 +291,12 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         }
         name = "utter_sms_continue_online_reference" if reference else "utter_sms_continue_online"
         body = fill(self._screen_text(domain, name), values)
+        if not await self._send_text(caller, sender, body):
+            return finish("utter_voice_text_failed")
+        return finish("utter_voice_text_sent")
+
+    async def _send_text(self, caller: str, sender: str, body: str) -> bool:
+        """Text the caller through the SMS gateway; False when it cannot be sent."""
         number = uk_mobile_e164(caller)
         try:
             if number is None:
@@ -291,9 +304,54 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             message = SmsMessage(to=number, body=body, conversation_id=sender)
             await asyncio.to_thread(self.sms_gateway.send, message)
         except (SmsError, ValidationError) as error:
-            logger.warning("no text message after the call: %s", type(error).__name__)
-            return finish("utter_voice_text_failed")
-        return finish("utter_voice_text_sent")
+            logger.warning("no text message to the caller: %s", type(error).__name__)
+            return False
+        return True
+
+    @staticmethod
+    def _signpost_link(tracker: Any) -> str | None:
+        """The link of a signpost given since the caller last spoke, if any."""
+        for event in reversed(tracker.events if tracker else []):
+            if getattr(event, "type_name", "") == "user":
+                return None
+            if isinstance(event, SlotSet) and event.key == SIGNPOST_LINK_SLOT and event.value:
+                return str(event.value)
+        return None
+
+    async def _signpost_answer(
+        self,
+        request: Request,
+        sender: str,
+        caller: str,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+    ) -> VoiceResponse:
+        """The caller's answer to "would you like me to text you the link?".
+
+        Yes texts the link of the signpost just given, no says so; either way the call goes
+        on. Anything else is a new question and goes to the assistant as usual.
+        """
+        agent = request.app.ctx.agent
+        domain = agent.domain
+        form = request.form or {}
+        digits = (form.get("Digits") or "").strip()
+        speech = clean_message(form.get("SpeechResult") or "", self.settings.max_message_chars)
+        answer = {"1": "affirm", "2": "deny"}.get(digits)
+        if not digits:
+            parsed = await agent.parse_message(speech)
+            answer = (parsed.get("intent") or {}).get("name")
+        if answer not in ("affirm", "deny"):
+            return await self._turn(request, sender, digits or speech, on_new_message)
+        if answer == "deny":
+            return self.gather([self.say_response(domain, "utter_voice_signpost_no_text")])
+        tracker = await self._tracker(request, sender)
+        values = {
+            "council_name": tracker.get_slot("council_name") if tracker else "",
+            "link": tracker.get_slot(SIGNPOST_LINK_SLOT) if tracker else "",
+        }
+        body = fill(self._screen_text(domain, "utter_sms_signpost"), values)
+        sent = bool(values["link"]) and await self._send_text(caller, sender, body)
+        line = "utter_voice_signpost_text_sent" if sent else "utter_voice_signpost_text_failed"
+        return self.gather([self.say_response(domain, line)])
 
     @staticmethod
     def _screen_text(domain: Any, name: str) -> str:
@@ -309,14 +367,18 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             return self.transfer(domain, [])
         if silence >= 1:
             return self.hang_up([self.say_response(domain, "utter_voice_no_input_goodbye")])
-        if stage == OFFER_STAGE:
+        offers = {
+            OFFER_STAGE: "utter_voice_offer_text",
+            SIGNPOST_OFFER_STAGE: "utter_voice_offer_signpost_text",
+        }
+        if stage in offers:
             return self.gather(
                 [
                     self.say_response(domain, "utter_voice_no_input"),
-                    self.say_response(domain, "utter_voice_offer_text"),
+                    self.say_response(domain, offers[stage]),
                 ],
                 silence=1,
-                stage=OFFER_STAGE,
+                stage=stage,
             )
         last = self._last_bot(await self._tracker(request, sender))
         repeat = self.lines(domain, [{"text": e.text, **(e.data or {})} for e in last])
@@ -351,6 +413,9 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         if intent == "goodbye":
             offer = self.say_response(agent.domain, "utter_voice_offer_text")
             return self.gather([*lines, offer], stage=OFFER_STAGE)
+        if self._signpost_link(tracker):  # a link can't be heard: offer it by text
+            offer = self.say_response(agent.domain, "utter_voice_offer_signpost_text")
+            return self.gather([*lines, offer], stage=SIGNPOST_OFFER_STAGE)
         return self.gather(lines)
 
     async def respond(
@@ -358,7 +423,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
     ) -> VoiceResponse | None:
         """The TwiML for one signed webhook request, or None for a malformed one."""
         form = request.form or {}
-        caller = (form.get("From") or "").strip()
+        caller = clean_text(form.get("From") or "", None)
         if not caller or len(caller) > 32:
             return None
         sender = caller_conversation_id(caller, self.settings.caller_id_secret)
@@ -372,6 +437,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             return await self._offer_answer(request, sender, caller)
         if stage == TRANSFER_OFFER_STAGE and (speech or digits):
             return await self._offer_answer(request, sender, caller, transfer=True)
+        if stage == SIGNPOST_OFFER_STAGE and (speech or digits):
+            return await self._signpost_answer(request, sender, caller, on_new_message)
         if not speech and not digits:
             if silence_arg is None and not stage:
                 return await self._turn(request, sender, CALL_START, on_new_message)
@@ -380,7 +447,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         if digits:
             last = self._last_bot(await self._tracker(request, sender))
             buttons = [b for e in last for b in (e.data or {}).get("buttons") or []]
-            text = keypad_payload(digits, buttons) or digits[:32]
+            text = keypad_payload(digits, buttons) or clean_message(digits, 32)
         else:
             text = clean_message(speech, self.settings.max_message_chars)
         return await self._turn(request, sender, text, on_new_message)

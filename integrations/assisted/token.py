@@ -40,6 +40,8 @@ def token_is_valid(
     """Whether ``token`` was issued for this conversation with this key and has not expired."""
     if not secret or not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
         return False
+    if not token.isascii():  # a real token is ASCII; compare_digest refuses anything else
+        return False
     expires_text, _, mac = token.partition(".")
     if not expires_text.isdigit() or not mac:
         return False

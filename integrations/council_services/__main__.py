@@ -29,6 +29,8 @@ from integrations.council_services.core.db import (
     create_db_engine,
     create_session_factory,
 )
+from lib.private_files import private_umask
+from lib.redacted_logs import install as install_redaction
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +204,14 @@ def _insight_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _secrets() -> list[str]:
+    """The secrets of the environment's settings, which no log line may show."""
+    try:
+        return Settings().secret_values()
+    except ValidationError:
+        return []  # the command reports the settings problem itself
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command (``serve`` when none is given).
 
@@ -212,9 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         The process exit status.
     """
     args = build_parser().parse_args(argv)
+    private_umask()
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_redaction(_secrets())
     if args.command == "create-staff":
         return _create_staff(args)
     if args.command == "purge":

@@ -2,8 +2,9 @@
 
 The assistant pauses a conversation when it hands it to a person (Rasa's
 ``ConversationPaused``). When staff resolve the record, this module appends Rasa's
-``resume`` event through the assistant's HTTP API. The stand-in talks to the assistant
-only over HTTP; a failure is logged and never blocks the staff member.
+``resume`` event through the assistant's HTTP API, with the API token in a bearer header
+(a URL would carry it into access logs). The stand-in talks to the assistant only over
+HTTP; a failure is logged and never blocks the staff member.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def resume_conversation(settings: Settings, conversation_id: str) -> bool:
     try:
         response = httpx.post(
             url,
-            params={"token": settings.assistant_api_token.get_secret_value()},
+            headers={"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"},
             # Listening again after the resume, so the next message is answered afresh.
             json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
             timeout=httpx.Timeout(5.0, connect=2.0),

@@ -4,7 +4,8 @@ Storage: a booking is one ``pc_bookings`` row plus one ``pc_booking_slots`` row 
 slot it holds. ``pc_booking_slots`` has a UNIQUE constraint on (place, PC, slot start), so
 the database itself refuses a second booking of the same PC at the same time, however
 close together two requests arrive. Cancelling deletes the slot rows and keeps the booking.
-Migration 3 in ``core/db.py`` creates both tables; migration 8 adds the assisted-session mark.
+Migration 3 in ``core/db.py`` creates both tables; migration 8 adds the assisted-session mark;
+migration 9 the conversation that made the booking, the only one that may cancel it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, validator
 from sqlalchemy.orm import relationship
 
+from integrations.council_services.clean_input import clean_number, cleaned
 from integrations.council_services.models import Base, UTCDateTime
 
 BOOKING_PREFIX = "PC-"
@@ -41,6 +43,8 @@ class PcBooking(Base):
     # Made by library staff for a resident in an assisted session (migration 8).
     assisted = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     assisted_by = sa.Column(sa.String(64), nullable=True)
+    # The conversation that booked it, the only one that may cancel it (migration 9).
+    conversation_id = sa.Column(sa.String(200), nullable=True)
 
     slots = relationship("PcBookingSlot", back_populates="booking", cascade="all, delete-orphan")
 
@@ -70,6 +74,15 @@ class BookingCreate(BaseModel):
     date: date = Field(..., description="The day, in the council's local time (YYYY-MM-DD).")
     time: str = Field(..., description="Start time, local, 24-hour HH:MM.", example="10:00")
     minutes: int = Field(..., ge=1, le=24 * 60, description="How long, in minutes.")
+    conversation_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The conversation booking it: the only one that may cancel it later.",
+    )
+
+    _clean_time = cleaned("time", how=clean_number)
+    _clean_conversation = cleaned("conversation_id")
 
     @validator("time")
     def _time_of_day(cls, value: str) -> str:
@@ -78,6 +91,24 @@ class BookingCreate(BaseModel):
         if not match:
             raise ValueError("time must be HH:MM, 24-hour, like 14:30")
         return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    class Config:
+        """Reject unknown fields."""
+
+        extra = "forbid"
+
+
+class BookingCancel(BaseModel):
+    """A request to cancel a booking: the reference is in the path."""
+
+    conversation_id: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="The conversation that made the booking; any other is refused (403).",
+    )
+
+    _clean_conversation = cleaned("conversation_id")
 
     class Config:
         """Reject unknown fields."""

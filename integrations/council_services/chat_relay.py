@@ -19,6 +19,7 @@ import httpx
 
 from integrations.council_services.core.config import Settings
 from integrations.pooled_http import PooledClient
+from lib.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +68,16 @@ def parse_message(body: Any, max_chars: int) -> ChatMessage:
     if not isinstance(conversation_id, str) or not CONVERSATION_ID.match(conversation_id):
         raise ChatInputError("The conversation id is not valid.")
     text = body.get("message")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         raise ChatInputError("Type a message first.")
     if len(text) > max_chars:
         raise ChatInputError(f"Your message is too long. Keep it under {max_chars} characters.")
-    return ChatMessage(conversation_id, text.strip())
+    # Lone surrogates (legal JSON, but no UTF-8 encoder takes them), bidi controls and
+    # invisible characters go before the message is passed on or anything is logged.
+    text = clean_text(text, max_chars)
+    if not text:
+        raise ChatInputError("Type a message first.")
+    return ChatMessage(conversation_id, text)
 
 
 def _button(raw: Any) -> dict[str, str] | None:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, root_validator, validator
 
+from integrations.council_services.clean_input import clean_number, clean_strings, cleaned
 from integrations.council_services.models import Base, UTCDateTime
 from integrations.council_services.triage_models import REFERENCE_ALPHABET
 
@@ -102,6 +103,9 @@ class Verification(BaseModel):
     postcode: str = Field(..., min_length=1, max_length=16)
     surname: str = Field(..., min_length=1, max_length=100)
 
+    _clean_numbers = cleaned("account_reference", "postcode", how=clean_number)
+    _clean_surname = cleaned("surname")
+
 
 class AccountSummary(BaseModel):
     """What a verified resident may see of their account."""
@@ -142,6 +146,8 @@ class CaseCreate(Verification):
     kind: CaseKind
     details: dict[str, Any] = Field(default_factory=dict)
     conversation_id: str | None = Field(None, max_length=200)
+
+    _clean_details = cleaned("details", "conversation_id", how=clean_strings)
 
     @root_validator(skip_on_failure=True)
     def _details_fit_the_kind(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
@@ -206,6 +212,9 @@ class ApplicationCreate(BaseModel):
     current_speed_mbps: float = Field(..., ge=0, le=10_000)
     voucher_pounds: int = Field(..., ge=0, le=100_000)
     conversation_id: str | None = Field(None, max_length=200)
+
+    _clean_lines = cleaned("business_name", "conversation_id")
+    _clean_postcode = cleaned("postcode", how=clean_number)
 
     @validator("business_name")
     def _strip(cls, value: str) -> str:  # noqa: N805

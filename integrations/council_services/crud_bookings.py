@@ -8,6 +8,7 @@ can never get the same PC at the same time, even when they book at the same inst
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -120,6 +121,7 @@ def book_pc(
     now_local: datetime,
     *,
     assisted_by: str | None = None,
+    conversation_id: str | None = None,
 ) -> PcBooking:
     """Book the first free PC for the request.
 
@@ -131,6 +133,7 @@ def book_pc(
         now_local: the council's local time now, naive.
         assisted_by: the staff member booking for a resident in an assisted session
             (the booking is then marked assisted); None when residents book for themselves.
+        conversation_id: the conversation booking it, the only one that may cancel it.
 
     Returns:
         The booking, committed.
@@ -149,7 +152,13 @@ def book_pc(
         moment += slot
     for pc_number in range(1, place.facilities.bookable_pcs + 1):
         booking = _try_pc(
-            sessions, place, pc_number, start, end, request.minutes, slot_starts, tz, assisted_by
+            sessions,
+            place,
+            pc_number,
+            (start, end, request.minutes),
+            slot_starts,
+            tz,
+            (assisted_by, conversation_id),
         )
         if booking is not None:
             logger.info(
@@ -170,14 +179,18 @@ def _try_pc(
     sessions: sessionmaker,
     place: Place,
     pc_number: int,
-    start: datetime,
-    end: datetime,
-    minutes: int,
+    span: tuple[datetime, datetime, int],
     slot_starts: list[datetime],
     tz: ZoneInfo,
-    assisted_by: str | None,
+    made_by: tuple[str | None, str | None],
 ) -> PcBooking | None:
-    """Insert the booking on one PC in one transaction; None if the PC is taken."""
+    """Insert the booking on one PC in one transaction; None if the PC is taken.
+
+    ``span`` is the local start, end and length; ``made_by`` the assisting staff member
+    and the conversation, either of which may be None.
+    """
+    start, end, minutes = span
+    assisted_by, conversation_id = made_by
     for _ in range(_LOCKED_RETRIES):
         with sessions() as session:
             booking = PcBooking(
@@ -191,6 +204,7 @@ def _try_pc(
                 created_at=datetime.now(timezone.utc),
                 assisted=assisted_by is not None,
                 assisted_by=assisted_by,
+                conversation_id=conversation_id,
                 slots=[
                     PcBookingSlot(place_id=place.id, pc_number=pc_number, slot_start=moment)
                     for moment in slot_starts
@@ -229,15 +243,25 @@ def get_booking(session: Session, *, reference: str) -> PcBooking | None:
     ).scalar_one_or_none()
 
 
-def cancel_booking(session: Session, *, reference: str) -> PcBooking:
-    """Cancel a booking: free its PC slots and mark it cancelled.
+def cancel_booking(session: Session, *, reference: str, conversation_id: str) -> PcBooking:
+    """Cancel a booking made by this conversation: free its PC slots and mark it cancelled.
+
+    A booking reference is not proof of anything (it is read out, texted, shown on
+    screen): only the conversation that made the booking may cancel it.
 
     Raises:
-        BookingRefused: 404 for an unknown reference, 409 if it is already cancelled.
+        BookingRefused: 404 for an unknown reference, 403 when another conversation (or
+            none known) made it, 409 if it is already cancelled.
     """
     booking = get_booking(session, reference=reference)
     if booking is None:
         raise BookingRefused(404, "not_found", f"no booking with reference {reference}")
+    owner = booking.conversation_id or ""
+    if not owner or not hmac.compare_digest(owner.encode(), conversation_id.encode()):
+        logger.warning("PC booking cancellation refused: another conversation's booking")
+        raise BookingRefused(
+            403, "not_yours", f"booking {reference} was made in another conversation"
+        )
     if booking.status == CANCELLED:
         raise BookingRefused(409, "already_cancelled", f"booking {reference} is already cancelled")
     booking.slots.clear()

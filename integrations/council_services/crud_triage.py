@@ -8,6 +8,7 @@ the record in the meantime, and writes the audit row in the same transaction.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 from collections.abc import Callable, Collection, Iterable
@@ -220,6 +221,18 @@ def get_triage(session: Session, *, reference: str) -> TriageRecord | None:
         return None
     statement = sa.select(TriageRecord).where(TriageRecord.reference == reference)
     return session.execute(statement).scalar_one_or_none()
+
+
+def is_owner(record: TriageRecord, conversation_id: str | None) -> bool:
+    """Whether ``conversation_id`` is the conversation that created the record.
+
+    Args:
+        record: the stored record.
+        conversation_id: the conversation asking for a change (None: unknown).
+    """
+    if not conversation_id:
+        return False
+    return hmac.compare_digest(conversation_id.encode(), record.conversation_id.encode())
 
 
 @dataclass(frozen=True)

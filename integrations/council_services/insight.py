@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, StrictStr, validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrations.council_services.clean_input import cleaned
 from integrations.council_services.models import (
     InsightRollup,
     OutcomeEvent,
@@ -92,6 +93,7 @@ JOURNEYS = (
     "digital_skills",
     "human_handoff",
     "urgent_help",
+    "signpost",
     "out_of_scope",
     "small_talk",
 )
@@ -108,6 +110,8 @@ class UnansweredIn(BaseModel):
     best_guess: StrictStr | None = Field(None, max_length=100)
     confidence: float | None = Field(None, ge=0, le=1)
     reason: StrictStr = Field("fallback", regex=r"^(fallback|handoff)$")
+
+    _clean_text = cleaned("text", "best_guess")
 
     @validator("asked_at")
     def _aware(cls, value: datetime) -> datetime:

@@ -52,6 +52,7 @@ JOURNEY_LABELS = {
     "digital_skills": "Digital skills",
     "human_handoff": "Asked for a person",
     "urgent_help": "Urgent help",
+    "signpost": "Pointed to another council service",
     "out_of_scope": "Not a council matter / not understood",
     "small_talk": "Small talk only",
 }

@@ -1,6 +1,6 @@
 """Questions the assistant could not answer, grouped by similarity (issue #10).
 
-The assistant redacts each message before it leaves (``bot/redaction.py``); here they are
+The assistant redacts each message before it leaves (``lib/redaction.py``); here they are
 stored (``UnansweredQuestion``), grouped and exported. Grouping: TF-IDF over character
 n-grams (2 to 4, within word boundaries, so typos and plurals still match), cosine
 distance, average-linkage agglomerative clustering with a distance threshold. The most

@@ -26,6 +26,12 @@ from pydantic import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 
+from integrations.council_services.clean_input import (
+    clean_block,
+    clean_number,
+    clean_strings,
+    cleaned,
+)
 from integrations.council_services.workflow import Open311Status, ReportStatus, open311_status
 
 Base = declarative_base()
@@ -436,6 +442,13 @@ class ServiceRequestCreate(BaseModel):
         extra = "forbid"
         anystr_strip_whitespace = True
 
+    _clean_lines = cleaned(
+        "service_code", "address_string", "address_id", "email", "first_name", "last_name",
+        "media_url", "device_id", "account_id",
+    )  # fmt: skip
+    _clean_description = cleaned("description", how=clean_block)
+    _clean_numbers = cleaned("zipcode", "phone", how=clean_number)
+    _clean_attributes = cleaned("attributes", how=clean_strings)
     _blanks = validator(
         "lat",
         "long",

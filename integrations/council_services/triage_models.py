@@ -8,9 +8,10 @@ no unknown fields. Storage is ``models.TriageRecord``; output is ``TriagePublic`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -22,6 +23,7 @@ from pydantic import (
     validator,
 )
 
+from integrations.council_services.clean_input import clean_block, clean_line, clean_number
 from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from integrations.council_services.workflow import TriageStatus
 
@@ -74,11 +76,22 @@ class Priority(ConstrainedInt):
 
 
 class _Text(ConstrainedStr):
-    """A string (never a number turned into one), trimmed, not empty."""
+    """A string (never a number turned into one), cleaned, trimmed, not empty.
+
+    Cleaning (``clean_input``) comes first, so text made only of invisible characters is
+    empty and refused, and nothing unencodable is stored.
+    """
 
     strict = True
     strip_whitespace = True
     min_length = 1
+    clean: ClassVar[Callable[[Any], Any]] = staticmethod(clean_line)
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        """Clean first, then pydantic's own checks (type, length, pattern)."""
+        yield cls.clean
+        yield from super().__get_validators__()
 
 
 class Text64(_Text):
@@ -106,30 +119,39 @@ class Text254(_Text):
 
 
 class Phone(_Text):
-    """A telephone number, as typed."""
+    """A telephone number, as typed (digits of any script read as ASCII ones)."""
 
     max_length = 40
     regex = _PHONE
+    clean = staticmethod(clean_number)
 
 
 class Summary(_Text):
     """The one or two sentences staff act on."""
 
     max_length = SUMMARY_MAX_LENGTH
+    clean = staticmethod(clean_block)
 
 
 class Note(_Text):
     """Free text from staff or the assistant: what was tried, a resolution note."""
 
     max_length = NOTE_MAX_LENGTH
+    clean = staticmethod(clean_block)
 
 
 class TranscriptText(ConstrainedStr):
-    """One line of the conversation, kept exactly as sent."""
+    """One line of the conversation, kept as sent once cleaned (line breaks stay)."""
 
     strict = True
     min_length = 1
     max_length = TRANSCRIPT_TEXT_MAX_LENGTH
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        """Clean first, then pydantic's own checks."""
+        yield clean_block
+        yield from super().__get_validators__()
 
 
 class LanguageCode(ConstrainedStr):
@@ -288,12 +310,18 @@ class TriageUpdate(BaseModel):
     ``null``, withdraws) the resident's consented contact details; ``resolution_note`` is
     accepted only with ``"status": "resolved"``. What the client left out stays as it is
     (``__fields_set__`` tells an explicit null from an absent field).
+
+    ``conversation_id`` says which conversation asks for the change. Contact details are
+    the resident's own: only the conversation that created the record may change them
+    (403 otherwise), because the bearer token alone is held by every conversation the
+    assistant runs, including one with forged state.
     """
 
     status: TriageStatus | None = None
     assignee: Text64 | None = None
     resolution_note: Note | None = None
     contact: ContactIn | None = None
+    conversation_id: Text200 | None = None
 
     class Config:
         """Unknown fields are refused so typos do not pass silently."""
@@ -303,7 +331,7 @@ class TriageUpdate(BaseModel):
     @root_validator(pre=True)
     def _something_to_change(cls, values: dict[str, Any]) -> dict[str, Any]:
         """An update names at least one field, and a status is never null."""
-        if not values:
+        if not set(values) - {"conversation_id"}:
             raise ValueError("give status, assignee, resolution_note or contact")
         if "status" in values and values["status"] is None:
             raise ValueError("status cannot be null")

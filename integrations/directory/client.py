@@ -83,8 +83,10 @@ class DirectoryClient:
         """
         return Place.from_json(await self._request("GET", f"places/{quote(place_id, safe='')}"))
 
-    async def book(self, place_id: str, day: date, time: str, minutes: int) -> Booking:
-        """Book a public PC; the reference is in the result.
+    async def book(
+        self, place_id: str, day: date, time: str, minutes: int, conversation_id: str
+    ) -> Booking:
+        """Book a public PC for this conversation; the reference is in the result.
 
         Raises:
             DirectoryRejected: with the reason (``in_the_past``, ``fully_booked``, ...).
@@ -92,7 +94,12 @@ class DirectoryClient:
         body = await self._request(
             "POST",
             f"places/{quote(place_id, safe='')}/bookings",
-            body={"date": day.isoformat(), "time": time, "minutes": minutes},
+            body={
+                "date": day.isoformat(),
+                "time": time,
+                "minutes": minutes,
+                "conversation_id": conversation_id,
+            },
         )
         booking = Booking.from_json(body)
         logger.info("PC booked", extra={"reference": booking.reference})
@@ -102,13 +109,17 @@ class DirectoryClient:
         """A booking by reference."""
         return Booking.from_json(await self._request("GET", f"bookings/{quote(reference)}"))
 
-    async def cancel(self, reference: str) -> Booking:
-        """Cancel a booking by reference.
+    async def cancel(self, reference: str, conversation_id: str) -> Booking:
+        """Cancel a booking this conversation made, by reference.
 
         Raises:
-            DirectoryRejected: 404 unknown, 409 already cancelled.
+            DirectoryRejected: 404 unknown, 403 ``not_yours`` (another conversation made
+                it), 409 already cancelled.
         """
-        return Booking.from_json(await self._request("DELETE", f"bookings/{quote(reference)}"))
+        body = await self._request(
+            "DELETE", f"bookings/{quote(reference)}", body={"conversation_id": conversation_id}
+        )
+        return Booking.from_json(body)
 
 
 _shared: DirectoryClient | None = None

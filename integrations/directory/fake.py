@@ -22,6 +22,8 @@ class FakeDirectory:
         self.available = available
         self.queries: list[PlaceQuery] = []
         self.bookings: dict[str, Booking] = {}
+        #: The conversation that made each booking, the only one that may cancel it.
+        self.owners: dict[str, str] = {}
         self.refuse_with: DirectoryRejected | None = None
 
     def _check(self) -> None:
@@ -52,7 +54,9 @@ class FakeDirectory:
                 return place
         raise DirectoryRejected(404, "place_not_found", place_id)
 
-    async def book(self, place_id: str, day: date, time: str, minutes: int) -> Booking:
+    async def book(
+        self, place_id: str, day: date, time: str, minutes: int, conversation_id: str
+    ) -> Booking:
         """Book PC 1 (or refuse with ``refuse_with``)."""
         self._check()
         if self.refuse_with is not None:
@@ -61,6 +65,7 @@ class FakeDirectory:
         reference = f"PC-{len(self.bookings) + 2:06d}".replace("0", "A").replace("1", "B")
         booking = Booking(reference, "booked", place.id, place.name, 1, day, time, "", minutes)
         self.bookings[reference] = booking
+        self.owners[reference] = conversation_id
         return booking
 
     async def booking(self, reference: str) -> Booking:
@@ -70,9 +75,11 @@ class FakeDirectory:
             raise DirectoryRejected(404, "not_found", reference)
         return self.bookings[reference]
 
-    async def cancel(self, reference: str) -> Booking:
-        """Cancel a booking."""
+    async def cancel(self, reference: str, conversation_id: str) -> Booking:
+        """Cancel a booking this conversation made."""
         booking = await self.booking(reference)
+        if self.owners.get(reference) != conversation_id:
+            raise DirectoryRejected(403, "not_yours", reference)
         if booking.status == "cancelled":
             raise DirectoryRejected(409, "already_cancelled", reference)
         self.bookings[reference] = replace(booking, status="cancelled")

@@ -57,7 +57,9 @@ def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> di
             return await triage.create(payload)
 
         async def contact(payload: dict[str, Any]) -> str:
-            await triage.add_contact(payload["reference"], payload["contact"])
+            await triage.add_contact(
+                payload["reference"], payload["contact"], payload.get("conversation_id")
+            )
             return payload["reference"]
 
         found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact})

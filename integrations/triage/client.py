@@ -62,9 +62,17 @@ class TriageClient:
         logger.info("triage record created", extra={"reference": reference})
         return reference
 
-    async def add_contact(self, reference: str, contact: dict[str, Any]) -> None:
-        """Attach consented contact details to an existing record."""
-        await self._request("PATCH", f"/{reference}", {"contact": contact})
+    async def add_contact(
+        self, reference: str, contact: dict[str, Any], conversation_id: str | None
+    ) -> None:
+        """Attach consented contact details to a record this conversation created.
+
+        The council services refuse (403, :class:`TriageRejected`) a conversation id that
+        is not the record's.
+        """
+        await self._request(
+            "PATCH", f"/{reference}", {"contact": contact, "conversation_id": conversation_id}
+        )
 
 
 _shared: TriageClient | None = None

@@ -13,14 +13,12 @@ from bot.settings import REPO_ROOT
 
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
 STAND_IN_SERVICES = REPO_ROOT / "integrations" / "council_services" / "data" / "services.yml"
+#: Every common street problem (the contract's report_* area): each council maps them all.
 PROBLEM_TYPES = {
-    "pothole",
-    "streetlight",
-    "fly_tipping",
-    "graffiti",
-    "blocked_drain",
-    "damaged_pavement",
-}
+    "pothole", "streetlight", "fly_tipping", "graffiti", "blocked_drain", "damaged_pavement",
+    "litter", "dog_fouling", "abandoned_vehicle", "dead_animal", "tree_or_hedge", "flooding",
+    "glass_or_debris", "street_furniture",
+}  # fmt: skip
 
 
 def _stand_in_codes() -> set[str]:

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.conftest import INSIGHT_IDLE_S
 from tests.helpers import Resident
+from tests.stack_fixtures import INSIGHT_IDLE_S
 
 pytestmark = pytest.mark.e2e
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
@@ -157,6 +158,19 @@ class Settings(BaseSettings):
             )
         return values
 
+    def secret_values(self) -> list[str]:
+        """The values of every secret setting, which no log line may show."""
+        secrets = [
+            self.open311_api_key,
+            self.staff_api_token,
+            self.staff_session_secret,
+            self.assistant_api_token,
+            self.library_assist_secret,
+        ]
+        values = [secret.get_secret_value() for secret in secrets]
+        password = sa_url_password(self.database_url)
+        return [value for value in [*values, password] if value]
+
     @property
     def is_sqlite(self) -> bool:
         """Whether the database is SQLite (file or memory)."""
@@ -185,6 +199,11 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Whether session cookies carry ``Secure`` (staging and production run behind HTTPS)."""
         return not self.is_development
+
+
+def sa_url_password(url: str) -> str:
+    """The password in a database URL, or ``""``."""
+    return (urlsplit(url).password or "") if "@" in url else ""
 
 
 @lru_cache(maxsize=1)

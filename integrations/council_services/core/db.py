@@ -318,6 +318,15 @@ def _assisted_pc_bookings(connection: Connection) -> None:
     connection.execute(sa.text("ALTER TABLE pc_bookings ADD COLUMN assisted_by VARCHAR(64)"))
 
 
+def _pc_booking_owner(connection: Connection) -> None:
+    """Version 9: the conversation that made each PC booking (issue #15).
+
+    Only that conversation may cancel the booking. Earlier bookings have none, so the API
+    cannot cancel them: staff can, and they end on their own.
+    """
+    connection.execute(sa.text("ALTER TABLE pc_bookings ADD COLUMN conversation_id VARCHAR(200)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -336,6 +345,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "assisted PC bookings: pc_bookings.assisted, pc_bookings.assisted_by",
         _assisted_pc_bookings,
     ),
+    Migration(9, "who may cancel a PC booking: pc_bookings.conversation_id", _pc_booking_owner),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -271,6 +271,17 @@ def test_a_booking_for_the_resident_gets_a_reference_and_is_marked_assisted(
     public = httpx.get(f"{council_services.base_url}/api/v1/bookings/{reference}").json()
     assert (public["assisted"], public["time"], public["minutes"]) == (True, "15:00", 60)
     assert librarian.username not in str(public)
+    # The resident can cancel it later in the same assisted conversation, and nobody else.
+    session = {"conversation_id": f"library-{assisted.conversation_id}"}
+    stranger = httpx.request(
+        "DELETE", f"{council_services.base_url}/api/v1/bookings/{reference}",
+        json={"conversation_id": f"web-{assisted.conversation_id}"},
+    )  # fmt: skip
+    assert stranger.status_code == 403
+    cancelled = httpx.request(
+        "DELETE", f"{council_services.base_url}/api/v1/bookings/{reference}", json=session
+    )
+    assert cancelled.status_code == 200, cancelled.text
     # A resident's own booking is not marked.
     own = httpx.post(
         f"{council_services.base_url}/api/v1/places/city-central-library/bookings",

@@ -98,9 +98,10 @@ def test_clear_errors(client: httpx.Client) -> None:
 
 def test_book_read_and_cancel(client: httpx.Client) -> None:
     day = next_weekday(0)  # a Monday
+    owner = {"conversation_id": "web-contract-owner"}
     response = client.post(
         "/api/v1/places/city-central-library/bookings",
-        json={"date": day.isoformat(), "time": "14:00", "minutes": 60},
+        json={"date": day.isoformat(), "time": "14:00", "minutes": 60, **owner},
     )
     assert response.status_code == 201, response.text
     booking = response.json()
@@ -109,12 +110,34 @@ def test_book_read_and_cancel(client: httpx.Client) -> None:
     assert (booking["time"], booking["end_time"]) == ("14:00", "15:00")
     read = client.get(f"/api/v1/bookings/{reference.lower()}")
     assert read.status_code == 200 and read.json()["pc_number"] == booking["pc_number"]
-    cancelled = client.delete(f"/api/v1/bookings/{reference}")
+    cancelled = client.request("DELETE", f"/api/v1/bookings/{reference}", json=owner)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    again = client.delete(f"/api/v1/bookings/{reference}")
+    again = client.request("DELETE", f"/api/v1/bookings/{reference}", json=owner)
     assert again.status_code == 409
     assert client.get("/api/v1/bookings/PC-ZZZZZZ").status_code == 404
     assert client.get("/api/v1/bookings/not-a-ref").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body,status",
+    [({"conversation_id": "web-someone-else"}, 403), ({}, 422), (None, 422)],
+)
+def test_a_booking_is_cancelled_only_by_the_conversation_that_made_it(
+    client: httpx.Client, body: dict | None, status: int
+) -> None:
+    day = next_weekday(2)  # a Wednesday
+    response = client.post(
+        "/api/v1/places/city-central-library/bookings",
+        json={"date": day.isoformat(), "time": "11:00", "minutes": 30,
+              "conversation_id": "web-the-owner"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    reference = response.json()["reference"]
+    refused = client.request("DELETE", f"/api/v1/bookings/{reference}", json=body)
+    assert refused.status_code == status, refused.text
+    if status == 403:
+        assert refused.json()["detail"]["code"] == "not_yours"
+    assert client.get(f"/api/v1/bookings/{reference}").json()["status"] == "booked"
 
 
 def test_refused_bookings_say_why(client: httpx.Client) -> None:

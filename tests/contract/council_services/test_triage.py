@@ -459,12 +459,39 @@ def test_contact_details_added_after_an_urgent_record(
     client: httpx.Client, council_services: RunningServer
 ) -> None:
     """The assistant opens an urgent record at once and adds consented contact details later."""
-    reference = create(client, council_services, priority=1, category="safeguarding", contact=None)[
-        "reference"
-    ]
-    response = patch(client, council_services, reference, contact=CONTACT)
+    created = create(client, council_services, priority=1, category="safeguarding", contact=None)
+    reference = created["reference"]
+    response = patch(
+        client,
+        council_services,
+        reference,
+        contact=CONTACT,
+        conversation_id=created["conversation_id"],
+    )
     assert response.status_code == 200, response.text
     assert response.json()["contact"] == CONTACT and response.json()["status"] == "new"
+
+
+@pytest.mark.parametrize(
+    "conversation,refusal", [(None, 403), ("another-conversation", 403), ("", 422)]
+)
+def test_only_the_records_own_conversation_may_change_its_contact_details(
+    client: httpx.Client, council_services: RunningServer, conversation: str | None, refusal: int
+) -> None:
+    """The bearer token is the assistant's, held by every conversation: it is not enough."""
+    created = create(client, council_services, priority=1, category="safeguarding")
+    reference = created["reference"]
+    forged = {"name": "Someone Else", "phone": "07700900999", "email": None, "preferred": "phone"}
+    body = {"contact": forged} if conversation is None else {
+        "contact": forged, "conversation_id": conversation,
+    }  # fmt: skip
+    response = client.patch(
+        f"{TRIAGE}/{reference}", json=body, headers=council_services.staff_headers
+    )
+    assert response.status_code == refusal, response.text
+    stored = client.get(f"{TRIAGE}/{reference}", headers=council_services.staff_headers).json()
+    assert stored["contact"] == created["contact"]
+    assert "update" not in audit_actions(client, council_services, reference)
 
 
 # --- audit ------------------------------------------------------------------------------------

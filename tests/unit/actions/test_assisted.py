@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 
 from actions.common.assisted import is_assisted
 from actions.handoff import build_record
-from actions.report_problem import build_request
+from actions.report_problem_send import build_request
 
 
 def _tracker(channel: str, metadata: dict | None, extra_slots: dict | None = None) -> Tracker:

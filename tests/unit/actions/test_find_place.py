@@ -212,6 +212,21 @@ def test_book_and_cancel(directory: FakeDirectory) -> None:
     assert names == [responses.BOOKING_CANCEL_NEED_REFERENCE]
 
 
+def test_a_booking_is_cancelled_only_by_the_conversation_that_made_it(
+    directory: FakeDirectory,
+) -> None:
+    slots = {"book_place": "tunstall-library", "book_place_name": "Tunstall Library",
+             "book_date": "2026-12-08", "book_time": "10:00", "book_minutes": 60.0}  # fmt: skip
+    events, _ = run(ActionBookPc(), slots=slots)
+    reference = slot_values(events)["booking_reference"]
+    other = load_tracker("status_check", text=f"cancel booking {reference}")
+    other.sender_id = "someone-else"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCancelBooking().run(dispatcher, other, {}))
+    assert response_names(dispatcher) == [responses.BOOKING_CANCEL_NOT_YOURS]
+    assert directory.bookings[reference].status == "booked"
+
+
 @pytest.mark.parametrize(
     ("code", "response"),
     [

@@ -3,10 +3,12 @@ import pytest
 from actions.common.validators import (
     CANCELLED,
     clean_description,
+    clean_short_text,
     clean_text,
     looks_like_address,
     parse_change_field,
     parse_contact,
+    parse_registration,
     parse_yes_no,
 )
 
@@ -75,3 +77,36 @@ def test_looks_like_address(text, expected):
 )  # fmt: skip
 def test_parse_change_field(text, expected):
     assert parse_change_field(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13",  # full-width
+        "\u09e6\u09ed\u09ed\u09e6\u09e6 \u09ef\u09e6\u09e6\u09e7\u09e8\u09e9",  # Bengali digits
+        "07700\u200b900123\ufeff",
+    ],
+)
+def test_a_phone_number_in_other_digits_is_read_as_ascii(text):
+    assert parse_contact(text) == ("phone", "07700900123")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("AB12 CDE", "AB12 CDE"), ("ab12cde", "AB12 CDE"), (" Ab12  cde. ", "AB12 CDE"),
+        ("the reg is AB12 CDE i think", "AB12 CDE"), ("A123 BCD", "A123 BCD"),
+        ("K1 NGS", "K1 NGS"), ("abc 123d", "ABC 123D"), ("A B 1 2 C D E", "AB12 CDE"),
+        ("k 1 n g s", "K1NGS"),
+        ("red", None), ("12", None), ("ABC", None), ("", None), (None, None),
+        ("it's parked by number 12 on the corner", None), ("ABCDEFGHJ1", None),
+    ],
+)  # fmt: skip
+def test_parse_registration(text, expected):
+    assert parse_registration(text) == expected
+
+
+def test_clean_short_text_keeps_a_few_words_only():
+    assert clean_short_text("  silver Ford Focus ") == "silver Ford Focus"
+    assert clean_short_text("🙂") is None
+    assert len(clean_short_text("word " * 100) or "") <= 100

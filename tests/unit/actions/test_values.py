@@ -78,3 +78,16 @@ def test_account_references(text, expected):
 )
 def test_surnames(text, expected):
     assert parse_surname(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18",  # full-width
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",  # Arabic-Indic
+        "1234\u200b5678",  # a zero-width space inside
+        "my ref is \u20661234 5678\u2069",  # bidi isolates around it
+    ],
+)
+def test_an_account_reference_in_other_digits_is_read_as_ascii(text):
+    assert parse_account_reference(text) == "12345678"

@@ -42,3 +42,21 @@ def test_write_endpoints(tmp_path):
     assert data["action_endpoint"]["url"] == "http://127.0.0.1:6001/webhook"
     assert data["tracker_store"]["dialect"] == "sqlite"
     assert "lock_store" not in data
+
+
+def test_the_action_endpoint_sends_the_secret_as_a_header_rasa_expands(tmp_path, monkeypatch):
+    from rasa.utils.endpoints import read_endpoint_config
+
+    settings = Settings(_env_file=None, var_dir=tmp_path, action_server_token="s3cret-value")
+    path = write_endpoints(settings, tmp_path / "endpoints.yml")
+    assert "s3cret-value" not in path.read_text()
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", settings.action_server_token)
+    endpoint = read_endpoint_config(str(path), "action_endpoint")
+    assert endpoint.headers == {"Authorization": "Bearer s3cret-value"}
+    assert endpoint.token is None  # never in the URL
+    assert endpoint.combine_parameters() == {}
+
+
+def test_the_endpoints_file_is_owner_only(tmp_path):
+    path = write_endpoints(Settings(_env_file=None, var_dir=tmp_path), tmp_path / "endpoints.yml")
+    assert path.stat().st_mode & 0o777 == 0o600

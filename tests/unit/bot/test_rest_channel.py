@@ -48,3 +48,26 @@ def test_language_buttons_pass(payload):
 )
 def test_other_entity_payloads_are_still_refused(raw, expected):
     assert clean_message(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("pothole \ud800 on Leek Road", "pothole on Leek Road"),  # lone surrogate (legal JSON)
+        ("\ufeffpothole", "pothole"),  # byte-order mark
+        ("pay \u2066QQ123456C\u2069 now \u202e", "pay QQ123456C now"),  # isolates, override
+        ("07700\u200b900123", "07700900123"),  # zero-width space inside a number
+        ("\ud800\u200b\ufeff", EMPTY_MESSAGE),
+    ],
+)
+def test_hostile_characters_never_reach_the_assistant(raw, expected):
+    cleaned = clean_message(raw)
+    assert cleaned == expected
+    cleaned.encode("utf-8")
+
+
+@pytest.mark.parametrize("token", ["\ud800", "１２３.abc", "9999999999.é"])
+def test_an_assist_token_that_is_not_ascii_is_simply_invalid(token):
+    from integrations.assisted import token_is_valid
+
+    assert token_is_valid("secret", "library-1", token) is False

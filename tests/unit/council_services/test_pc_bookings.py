@@ -49,7 +49,7 @@ def test_bookings_fill_the_pcs_then_refuse(engine: Engine, directory: Directory)
     )  # fmt: skip
     second = crud_bookings.book_pc(
         sessions, _request(directory, "bentilee-community-hub", MONDAY, "10:30", 30),
-        directory, LONDON, NOW,
+        directory, LONDON, NOW, conversation_id="web-resident-2",
     )  # fmt: skip
     assert first.reference.startswith("PC-") and len(first.reference) == 9
     assert {first.pc_number, second.pc_number} == {1, 2}
@@ -67,7 +67,9 @@ def test_bookings_fill_the_pcs_then_refuse(engine: Engine, directory: Directory)
     assert later.pc_number == 1
     # Cancelling frees the PC at once.
     with sessions() as session:
-        crud_bookings.cancel_booking(session, reference=second.reference)
+        crud_bookings.cancel_booking(
+            session, reference=second.reference, conversation_id="web-resident-2"
+        )
     again = crud_bookings.book_pc(
         sessions, _request(directory, "bentilee-community-hub", MONDAY, "10:30", 30),
         directory, LONDON, NOW,
@@ -75,10 +77,44 @@ def test_bookings_fill_the_pcs_then_refuse(engine: Engine, directory: Directory)
     assert again.pc_number == second.pc_number
     with sessions() as session:
         with pytest.raises(BookingRefused, match="already cancelled"):
-            crud_bookings.cancel_booking(session, reference=second.reference)
+            crud_bookings.cancel_booking(
+                session, reference=second.reference, conversation_id="web-resident-2"
+            )
         with pytest.raises(BookingRefused) as missing:
-            crud_bookings.cancel_booking(session, reference="PC-ZZZZZZ")
+            crud_bookings.cancel_booking(session, reference="PC-ZZZZZZ", conversation_id="x")
         assert missing.value.status == 404
+
+
+@pytest.mark.parametrize("asking", ["web-someone-else", "WEB-OWNER", "web-owne"])
+def test_only_the_conversation_that_booked_may_cancel(
+    engine: Engine, directory: Directory, asking: str
+) -> None:
+    sessions = create_session_factory(engine)
+    booking = crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "15:00", 30),
+        directory, LONDON, NOW, conversation_id="web-owner",
+    )  # fmt: skip
+    with sessions() as session:
+        with pytest.raises(BookingRefused) as refused:
+            crud_bookings.cancel_booking(
+                session, reference=booking.reference, conversation_id=asking
+            )
+        assert (refused.value.status, refused.value.code) == (403, "not_yours")
+        stored = crud_bookings.get_booking(session, reference=booking.reference)
+        assert stored is not None and stored.status == "booked" and stored.slots
+
+
+def test_a_booking_nobody_owns_cannot_be_cancelled_through_the_api(
+    engine: Engine, directory: Directory
+) -> None:
+    sessions = create_session_factory(engine)
+    booking = crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "16:00", 30), directory, LONDON, NOW
+    )
+    with sessions() as session:
+        with pytest.raises(BookingRefused) as refused:
+            crud_bookings.cancel_booking(session, reference=booking.reference, conversation_id="")
+        assert refused.value.code == "not_yours"
 
 
 def test_the_database_refuses_the_same_pc_and_slot_twice(

@@ -82,17 +82,19 @@ def test_booking_and_cancel_bodies() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
             assert request.url.path == "/api/v1/places/tunstall-library/bookings"
-            assert json.loads(request.content) == {"date": "2026-12-07", "time": "10:00",
-                                                   "minutes": 60}  # fmt: skip
+            assert json.loads(request.content) == {
+                "date": "2026-12-07", "time": "10:00", "minutes": 60, "conversation_id": "c-1"
+            }  # fmt: skip
             return httpx.Response(201, json=BOOKING)
         assert request.method == "DELETE"
         assert request.url.path == "/api/v1/bookings/PC-7K3Q9X"
+        assert json.loads(request.content) == {"conversation_id": "c-1"}
         return httpx.Response(200, json={**BOOKING, "status": "cancelled"})
 
     client = client_for(handler)
-    booking = asyncio.run(client.book("tunstall-library", date(2026, 12, 7), "10:00", 60))
+    booking = asyncio.run(client.book("tunstall-library", date(2026, 12, 7), "10:00", 60, "c-1"))
     assert booking.reference == "PC-7K3Q9X" and booking.pc_number == 2
-    assert asyncio.run(client.cancel("PC-7K3Q9X")).status == "cancelled"
+    assert asyncio.run(client.cancel("PC-7K3Q9X", "c-1")).status == "cancelled"
 
 
 def test_a_4xx_becomes_rejected_with_the_code() -> None:

@@ -35,4 +35,4 @@ def test_unreachable_is_unavailable():
         raise httpx.ConnectTimeout("slow")
 
     with pytest.raises(TriageUnavailable):
-        asyncio.run(_client(handler).add_contact("FD-ABC234", {"phone": "07700900123"}))
+        asyncio.run(_client(handler).add_contact("FD-ABC234", {"phone": "07700900123"}, "c-1"))

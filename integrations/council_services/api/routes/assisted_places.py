@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from integrations.council_services import crud_bookings
 from integrations.council_services.api.deps import SessionDep, SettingsDep
-from integrations.council_services.api.routes.assisted import session_is_genuine
+from integrations.council_services.api.routes.assisted import SENDER_PREFIX, session_is_genuine
 from integrations.council_services.api.routes.places import FinderDep
 from integrations.council_services.api.routes.staff_console import (
     SECURITY_HEADERS,
@@ -202,6 +202,8 @@ def book(
             finder.area.timezone,
             finder.now(),
             assisted_by=staff.username,
+            # The session's conversation, so the resident can cancel it there later.
+            conversation_id=SENDER_PREFIX + panel.fields.conversation_id,
         )
     except BookingRefused as error:
         return panel.answer(finder=finder, outcome=Refused(error.message), code=error.status)

@@ -18,6 +18,7 @@ from integrations.council_services import crud_bookings
 from integrations.council_services.api.deps import SessionDep
 from integrations.council_services.booking_models import (
     BOOKING_REFERENCE_PATTERN,
+    BookingCancel,
     BookingCreate,
     BookingPublic,
     ClosurePublic,
@@ -42,6 +43,7 @@ router = APIRouter(tags=["location directory"])
 MAX_LIMIT = 50
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "`near` is neither a postcode nor a place in the directory"},
+    403: {"description": "Cancelling a booking another conversation made"},
     404: {"description": "Unknown postcode, place or booking"},
     409: {"description": "Fully booked, or already cancelled"},
     422: {"description": "Outside the council's area, unknown filter, or a refused booking"},
@@ -233,6 +235,7 @@ def create_booking(
             finder.directory,
             finder.area.timezone,
             finder.now(),
+            conversation_id=body.conversation_id,
         )
     except BookingRefused as error:
         raise _error(error.status, error.code, error.message) from error
@@ -266,11 +269,20 @@ def read_booking(
     responses=_ERRORS,
 )
 def cancel_booking(
-    finder: FinderDep, session: SessionDep, reference: Annotated[str, Path(max_length=20)]
+    finder: FinderDep,
+    session: SessionDep,
+    reference: Annotated[str, Path(max_length=20)],
+    body: BookingCancel,
 ) -> BookingPublic:
-    """Cancel a PC booking by its reference; its PC is free again at once."""
+    """Cancel a PC booking by its reference; its PC is free again at once.
+
+    The body names the conversation asking: only the one that made the booking may
+    cancel it (403 ``not_yours`` otherwise, and the booking stays).
+    """
     try:
-        booking = crud_bookings.cancel_booking(session, reference=_reference(reference))
+        booking = crud_bookings.cancel_booking(
+            session, reference=_reference(reference), conversation_id=body.conversation_id
+        )
     except BookingRefused as error:
         raise _error(error.status, error.code, error.message) from error
     return _booking_public(finder, booking)

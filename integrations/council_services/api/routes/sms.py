@@ -23,6 +23,7 @@ from integrations.council_services.api.deps import (
     require_staff,
 )
 from integrations.council_services.api.routes.staff_console import SECURITY_HEADERS, StaffDep
+from integrations.council_services.clean_input import clean_block, clean_number, cleaned
 from integrations.council_services.console_pages import join, layout, local_time, render
 from integrations.council_services.models import SmsOutboxItem
 
@@ -46,6 +47,10 @@ class SmsCreate(BaseModel):
     to: str = Field(..., description="UK mobile number in E.164 form, +447...")
     body: str = Field(..., min_length=1, max_length=700)
     conversation_id: str = Field("", max_length=128)
+
+    _clean_number = cleaned("to", how=clean_number)
+    _clean_body = cleaned("body", how=clean_block)
+    _clean_conversation = cleaned("conversation_id")
 
     @validator("to")
     def _uk_mobile(cls, value: str) -> str:  # noqa: N805

@@ -63,6 +63,7 @@ router = APIRouter(
 )
 
 _NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "No triage record with this reference."}}
+NOT_OWNER = "Only the conversation that created this record may change its contact details."
 
 
 def _load(session: SessionDep, reference: str) -> TriageRecord:
@@ -155,6 +156,7 @@ def read_triage(session: SessionDep, reference: str) -> TriagePublic:
     response_model=TriagePublic,
     responses={
         **_NOT_FOUND,
+        status.HTTP_403_FORBIDDEN: {"description": NOT_OWNER},
         status.HTTP_409_CONFLICT: {
             "description": "The workflow forbids this move, or the record changed meanwhile."
         },
@@ -166,9 +168,14 @@ def update_triage(
     """Change the status (claim, unclaim, resolve, reopen), the assignee or contact details.
 
     Moves: new to claimed or resolved; claimed to new or resolved; resolved to claimed.
+    Contact details change only with the ``conversation_id`` of the conversation that
+    created the record (403 otherwise, and nothing changes).
     """
     record = _load(session, reference)
     given = update.__fields_set__
+    if "contact" in given and not crud_triage.is_owner(record, update.conversation_id):
+        logger.warning("Refused a contact change of %s from another conversation", reference)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, NOT_OWNER)
     try:
         record = crud_triage.update_triage(
             session,

@@ -1,0 +1,73 @@
+"""The real stack for end-to-end and security tests: one trained model, servers on free ports.
+
+The fixtures are registered in ``tests/conftest.py``, so ``tests/e2e`` and
+``tests/security`` share one running stack in a test session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.settings import REPO_ROOT, Settings
+from bot.stack import Stack
+from bot.training import ensure_model
+from tests.helpers import Resident, free_port
+
+INSIGHT_IDLE_S = 15.0
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current training inputs (trained once, cached by hash)."""
+    return ensure_model(REPO_ROOT / "models")
+
+
+def _stack_settings(var_dir: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        environment="test",
+        var_dir=var_dir,
+        rasa_port=free_port(),
+        action_server_port=free_port(),
+        council_services_url=f"http://127.0.0.1:{free_port()}",
+        outbox_retry_base_s=0.5,
+        outbox_retry_max_s=2.0,
+        outbox_poll_s=0.3,
+        # Sessions end after a few idle seconds, so the insight test sees their outcomes.
+        insight_idle_s=INSIGHT_IDLE_S,
+        insight_poll_s=0.5,
+        twilio_auth_token="test-twilio-auth-token",
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Council services, action server, outbox and insight workers and Rasa, running."""
+    running = Stack(_stack_settings(tmp_path_factory.mktemp("stack")), trained_model)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def resident(stack: Stack) -> Resident:
+    """A new conversation on the web channel."""
+    return Resident(stack.settings.rasa_url)
+
+
+@pytest.fixture
+def council(stack: Stack) -> Iterator[httpx.Client]:
+    """A client of the running council services (public endpoints)."""
+    with httpx.Client(base_url=stack.settings.council_services_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def open311(stack: Stack) -> httpx.Client:
+    """A plain HTTP client of the running council services."""
+    with httpx.Client(base_url=f"{stack.settings.council_services_url}/open311/v2") as client:
+        yield client

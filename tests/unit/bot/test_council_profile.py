@@ -1,0 +1,78 @@
+"""A council's service mapping: questions per problem and advice (``bot/councils/profile``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.councils.profile import ProfileError, QuestionMapping, load_profile
+from bot.settings import REPO_ROOT
+
+SAMPLE = REPO_ROOT / "kb" / "councils" / "stoke-on-trent"
+
+
+def council_with(tmp_path: Path, services: str) -> Path:
+    """A copy of the sample council whose services.yml is ``services``."""
+    folder = tmp_path / "council"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "services.yml").write_text(services)
+    return folder
+
+
+def test_questions_map_to_attributes_in_order():
+    flooding = load_profile(SAMPLE).problems["flooding"]
+    assert flooding.question_names == ("flood_place", "flood_source")
+    assert flooding.questions[0] == QuestionMapping("flood_place", "flood_location")
+
+
+def test_advice_without_when_is_said_first_and_the_rest_follows_answers():
+    flooding = load_profile(SAMPLE).problems["flooding"]
+    [opening] = flooding.opening_advice
+    assert "999" in opening.text
+    inside, water_company = flooding.advice[1:]
+    assert inside.follows("flood_place", "inside_property")
+    assert not inside.follows("flood_place", "road")
+    assert water_company.follows("flood_source", "sewage")
+
+
+def test_a_council_may_use_its_own_attribute_keys(tmp_path):
+    folder = council_with(
+        tmp_path,
+        """
+problems:
+  litter:
+    service_code: STREET_CLEANSING
+    label: litter
+    questions:
+      litter_problem: {attribute: type_of_issue, values: {overflowing_bin: BIN_FULL}}
+""",
+    )
+    [mapping] = load_profile(folder).problems["litter"].questions
+    assert mapping.attribute == "type_of_issue"
+    assert mapping.value_for("overflowing_bin") == "BIN_FULL"
+    assert mapping.value_for("litter") == "litter"
+
+
+@pytest.mark.parametrize(
+    "entry,fragment",
+    [
+        ("questions: [litter_problem]", "'questions' must be a mapping"),
+        ("questions: {litter_problem: {values: {}}}", "needs an attribute code"),
+        ("questions: {litter_problem: {attribute: a, values: [x]}}", "'values' must be"),
+        ("advice: {text: x}", "'advice' must be a list"),
+        ("advice: [{text: x}]", "needs 'text' and 'voice'"),
+        ("advice: [{text: x, voice: y}]", "'source'"),
+        ("advice: [{text: x, voice: y, source: s, when: {q: a}}]", "'when' maps"),
+    ],
+)
+def test_a_malformed_mapping_is_refused_naming_the_file_and_problem(tmp_path, entry, fragment):
+    folder = council_with(
+        tmp_path,
+        f"problems:\n  litter:\n    service_code: LITTER\n    label: litter\n    {entry}\n",
+    )
+    with pytest.raises(ProfileError) as raised:
+        load_profile(folder)
+    message = str(raised.value)
+    assert "services.yml: litter" in message and fragment in message
