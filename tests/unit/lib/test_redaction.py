@@ -17,6 +17,18 @@ from lib.redaction import redact
         ("card 5500-0000-0000-0004", "[card number]", "5500"),
         ("sort code 20-00-00 account 12345678", "[sort code]", "20-00-00"),
         ("account no 12345678", "[account number]", "12345678"),
+        ("sort code 200000", "[sort code]", "200000"),
+        ("account number 1234 5678", "[account number]", "1234 5678"),
+        ("IBAN GB29 NWBK 6016 1331 9268 19", "[IBAN]", "NWBK"),
+        ("DOB 12/03/1985", "[date of birth]", "1985"),
+        ("I was born on the 3rd of March 1985", "[date of birth]", "March"),
+        ("passport no. 123456789", "[passport number]", "123456789"),
+        ("licence MORGA657054SM9IJ", "[driving licence number]", "MORGA"),
+        ("write to jo dot bloggs at gmail dot com", "[email]", "bloggs"),
+        ("jo[at]x.com", "[email]", "jo"),
+        ("jo (at) example dot co dot uk", "[email]", "example"),
+        ("NI number QQ 12 34 56", "[NI number]", "12 34 56"),
+        ("nhs number 9434765919", "[number]", "9434765919"),
     ],
 )
 def test_personal_data_is_redacted(text, placeholder, secret):
@@ -33,7 +45,25 @@ def test_personal_data_is_redacted(text, placeholder, secret):
         "it has been there for 3 weeks",
         "the hole is 20cm deep at number 12",
         "I pay £120 a month",
+        "it has been broken since 3 March",
+        "seen on 03/03/2026 and again on 12-03-2026",
+        "my report FD-7K3Q9X and SR-234567 are both open",
+        "I owe £12,345,678.00",
+        "the council's site at stoke.gov.uk says so",
     ],
 )
 def test_ordinary_text_is_kept(text):
     assert redact(text) == text
+
+
+def test_the_words_around_a_phone_number_keep_their_spaces():
+    assert redact("ring me on 07700 900123 please") == "ring me on [phone] please"
+
+
+def test_a_long_hostile_text_is_redacted_quickly():
+    import time
+
+    started = time.perf_counter()
+    for text in ("a dot " * 5000, "a." * 20000, "SR-" * 10000, "12-" * 10000, "x" * 50000):
+        redact(text)
+    assert time.perf_counter() - started < 2.0
