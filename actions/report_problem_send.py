@@ -20,6 +20,7 @@ from bot.councils.profile import ProblemCategory
 from integrations.open311 import NewServiceRequest, Open311Error
 from integrations.open311.errors import Open311Unavailable
 from integrations.outbox.worker import OPEN311_REQUEST
+from lib.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,16 @@ def _answers(tracker: Tracker, category: ProblemCategory) -> dict[str, Any]:
     return {question: tracker.get_slot(question) for question in category.question_names}
 
 
+def _redacted(text: str | None) -> str | None:
+    return redact(text) if text else text
+
+
 def build_request(tracker: Tracker) -> NewServiceRequest:
-    """The Open311 request for the answers in the tracker."""
+    """The Open311 request for the answers in the tracker.
+
+    The description and location are published by Open311, so they are redacted here,
+    before the request is sent or held in the outbox.
+    """
     category = deps.profile().problem(tracker.get_slot(slots.PROBLEM_TYPE) or "")
     if category is None:
         raise ValueError("report form finished without a known problem type")
@@ -39,10 +48,10 @@ def build_request(tracker: Tracker) -> NewServiceRequest:
     long = tracker.get_slot(slots.LOCATION_LONG)
     return NewServiceRequest(
         service_code=category.service_code,
-        description=tracker.get_slot(slots.DESCRIPTION) or "",
+        description=redact(tracker.get_slot(slots.DESCRIPTION) or ""),
         lat=lat,
         long=long,
-        address_string=tracker.get_slot(slots.LOCATION),
+        address_string=_redacted(tracker.get_slot(slots.LOCATION)),
         email=tracker.get_slot(slots.CONTACT_EMAIL),
         phone=tracker.get_slot(slots.CONTACT_PHONE),
         attributes={

@@ -24,6 +24,7 @@ from integrations.council_services.models import (
     StatusChange,
 )
 from integrations.council_services.workflow import INITIAL_STATUS, ReportStatus, check_transition
+from lib.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _redacted(text: str | None) -> str | None:
+    return redact(text) if text else text
+
+
 def create_service_request(
     session: Session,
     *,
@@ -60,6 +65,9 @@ def create_service_request(
     id_factory: Callable[[], str] = new_service_request_id,
 ) -> ServiceRequest:
     """Store a new report in the initial status, with the first history row.
+
+    The description and address are public in Open311, so they are stored redacted: a
+    resident's phone, NI or bank number typed into them is never kept, let alone shown.
 
     Args:
         session: the database session.
@@ -83,12 +91,12 @@ def create_service_request(
             service_code=service.service_code,
             service_name=service.service_name,
             status=INITIAL_STATUS.value,
-            description=data.description,
+            description=_redacted(data.description),
             agency_responsible=service.agency_responsible,
             service_notice=service.service_notice,
             lat=data.lat,
             long=data.long,
-            address_string=data.address_string,
+            address_string=_redacted(data.address_string),
             address_id=data.address_id,
             zipcode=data.zipcode,
             media_url=data.media_url,

@@ -33,6 +33,7 @@ from integrations.council_services.clean_input import (
     cleaned,
 )
 from integrations.council_services.workflow import Open311Status, ReportStatus, open311_status
+from lib.redaction import redact
 
 Base = declarative_base()
 
@@ -513,8 +514,16 @@ class ServiceRequestCreated(BaseModel):
     account_id: str | None
 
 
+def _public(text: str | None) -> str | None:
+    """A public field's text, redacted (also rows stored before redaction, and staff notes)."""
+    return redact(text) if text else text
+
+
 class ServiceRequestPublic(BaseModel):
-    """An item of ``GET requests.json``: what anyone may see, never the reporter's details."""
+    """An item of ``GET requests.json``: what anyone may see, never the reporter's details.
+
+    Open311 needs no login, so every free-text field is redacted on the way out.
+    """
 
     service_request_id: str
     status: Open311Status
@@ -545,21 +554,21 @@ class ServiceRequestPublic(BaseModel):
         return cls(
             service_request_id=row.service_request_id,
             status=open311_status(ReportStatus(row.status)),
-            status_notes=row.status_notes,
+            status_notes=_public(row.status_notes),
             service_name=row.service_name,
             service_code=row.service_code,
-            description=row.description,
+            description=_public(row.description),
             agency_responsible=row.agency_responsible,
             service_notice=row.service_notice,
             requested_datetime=row.requested_at,
             updated_datetime=row.updated_at,
             expected_datetime=row.expected_at,
-            address=row.address_string,
-            address_id=row.address_id,
-            zipcode=row.zipcode,
+            address=_public(row.address_string),
+            address_id=_public(row.address_id),
+            zipcode=_public(row.zipcode),
             lat=row.lat,
             long=row.long,
-            media_url=row.media_url,
+            media_url=_public(row.media_url),
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.redaction import redact
+
 #: GeoReport v2 status values, mapped to what a resident is told (see responses).
 OPEN311_STATUSES = ("open", "closed")
 
@@ -91,11 +93,16 @@ class NewServiceRequest:
     attributes: dict[str, str] = field(default_factory=dict)
 
     def to_form(self, api_key: str, jurisdiction_id: str = "") -> dict[str, str]:
-        """The form-encoded body of ``POST requests.json``."""
+        """The form-encoded body of ``POST requests.json``.
+
+        Open311 publishes the description and address to anyone, so both leave redacted
+        (also a report held in the outbox from before redaction). Contact details go in
+        their own fields, which Open311 keeps private.
+        """
         form: dict[str, str] = {
             "api_key": api_key,
             "service_code": self.service_code,
-            "description": self.description,
+            "description": redact(self.description),
         }
         if jurisdiction_id:
             form["jurisdiction_id"] = jurisdiction_id
@@ -103,7 +110,7 @@ class NewServiceRequest:
             form["lat"] = f"{self.lat:.6f}"
             form["long"] = f"{self.long:.6f}"
         optional = {
-            "address_string": self.address_string,
+            "address_string": redact(self.address_string) if self.address_string else None,
             "email": self.email,
             "phone": self.phone,
             "first_name": self.first_name,

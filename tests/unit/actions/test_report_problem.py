@@ -752,6 +752,28 @@ def test_crm_down_holds_the_report_in_the_outbox(crm, outbox):
     assert outbox.pending_count() == 1
 
 
+#: Personal data a resident types into the description (issue #15 item 2).
+PLANTED = "ring 07700 900123, NI QQ 12 34 56 C, sort code 20-00-00 account 12345678"
+
+
+def test_personal_data_in_the_description_is_redacted_before_it_is_sent(crm):
+    submit(complete(description=f"Deep hole, {PLANTED}", location=f"Leek Road {PLANTED}"))
+    [sent] = crm.submitted
+    for secret in ("900123", "12 34 56", "20-00-00", "12345678"):
+        assert secret not in sent.description
+        assert secret not in (sent.address_string or "")
+    assert sent.description.startswith("Deep hole, ring [phone]")
+
+
+def test_a_report_held_in_the_outbox_keeps_no_personal_data(crm, outbox):
+    crm.available = False
+    _events, dispatcher = submit(complete(description=f"Deep hole, {PLANTED}"))
+    held = outbox.get(dispatcher.messages[0]["report_reference"])
+    assert held is not None
+    assert "900123" not in held.payload["description"]
+    assert "[NI number]" in held.payload["description"]
+
+
 class RejectingOpen311(FakeOpen311Client):
     """A CRM that refuses every new report."""
 

@@ -46,6 +46,25 @@ def test_submit_posts_form_with_api_key_and_location():
     assert "email" not in form
 
 
+def test_submit_redacts_the_public_description_and_address_but_keeps_the_contact():
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen["form"] = dict(httpx.QueryParams(request.content.decode()))
+        return httpx.Response(200, json=[{"service_request_id": "SR-ABC234"}])
+
+    # As an old outbox item would hold it, written before the assistant redacted.
+    request = NewServiceRequest(
+        "POTHOLE", "Hole. Call 07700 900123, NI QQ123456C, DOB 12/03/1985",
+        address_string="12 Leek Road, my sort code 20-00-00", phone="07700 900123",
+    )  # fmt: skip
+    run(_client(handler).submit(request))
+    form = seen["form"]
+    assert form["description"] == "Hole. Call [phone], NI [NI number], DOB [date of birth]"
+    assert form["address_string"] == "12 Leek Road, my sort code [sort code]"
+    assert form["phone"] == "07700 900123"  # a private field of Open311
+
+
 def test_get_request_parses_status():
     def handler(request):
         assert request.url.params["jurisdiction_id"] == "council.test"
