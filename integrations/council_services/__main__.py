@@ -5,9 +5,11 @@ Commands:
         (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``.
     create-staff USERNAME [--name "Display Name"] [--password-stdin]: add a staff console
         account; the password is read from standard input or asked for without echo.
-    purge [--days N]: empty triage transcripts and delete unanswered questions older than
-        ``TRANSCRIPT_RETENTION_DAYS``; delete outcome events older than
-        ``INSIGHT_EVENT_RETENTION_DAYS`` (two years by default).
+    purge [--days N]: apply every retention period once (``retention.py``): transcripts and
+        unanswered questions (``TRANSCRIPT_RETENTION_DAYS``, or ``--days``), triage and
+        Open311 contacts, Open311 descriptions, text messages and outcome events.
+    retention-worker: the same purge now and every ``PURGE_INTERVAL_HOURS`` (``make run``
+        starts it).
     insight-report --from DATE --to DATE --out DIR [--channel C]: write the service insight
         report for the period as HTML and CSV files.
 """
@@ -69,13 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input",
     )
 
-    purge = commands.add_parser("purge", help="remove old triage transcripts")
+    purge = commands.add_parser("purge", help="remove personal data past its retention")
     purge.add_argument(
         "--days",
         type=int,
         default=None,
-        help="retention in days (default: TRANSCRIPT_RETENTION_DAYS)",
+        help="transcript retention in days (default: TRANSCRIPT_RETENTION_DAYS)",
     )
+    commands.add_parser("retention-worker", help="purge now and every PURGE_INTERVAL_HOURS")
     report = commands.add_parser("insight-report", help="write the service insight report")
     report.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
@@ -148,32 +151,58 @@ def _create_staff(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from integrations.council_services.crud_triage import purge_transcripts
+    from integrations.council_services.retention import RetentionPolicy, purge_all
 
     settings = _settings()
     if settings is None:
         return 2
-    days = settings.transcript_retention_days if args.days is None else args.days
-    if days < 0:
+    if args.days is not None and args.days < 0:
         logger.error("--days cannot be negative")
         return 2
-    from integrations.council_services.insight import purge_events, purge_unanswered
-
-    event_days = settings.insight_event_retention_days
+    policy = RetentionPolicy.from_settings(settings, transcript_days=args.days)
     engine = create_db_engine(settings)
     try:
         apply_migrations(engine)
         with create_session_factory(engine)() as session:
-            removed = purge_transcripts(session, older_than_days=days)
-            questions = purge_unanswered(session, older_than_days=days)
-            events = purge_events(session, older_than_days=event_days)
+            counts = purge_all(session, policy)
     finally:
         engine.dispose()
-    sys.stdout.write(
-        f"Removed {removed} triage transcripts older than {days} days.\n"
-        f"Removed {questions} unanswered questions older than {days} days.\n"
-        f"Removed {events} outcome events older than {event_days} days.\n"
+    sys.stdout.write("".join(f"{line}\n" for line in counts.lines(policy)))
+    return 0
+
+
+def _retention_worker() -> int:
+    import signal
+    import threading
+
+    from integrations.council_services.retention import (
+        RetentionPolicy,
+        run_retention_worker,
+        worker_sessions,
     )
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    stop = threading.Event()
+    previous = {
+        signum: signal.signal(signum, lambda *_: stop.set())
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    engine = create_db_engine(settings)
+    try:
+        apply_migrations(engine)
+        logger.info("Retention worker: purging every %g hours", settings.purge_interval_hours)
+        run_retention_worker(
+            worker_sessions(engine),
+            RetentionPolicy.from_settings(settings),
+            settings.purge_interval_hours * 3600,
+            stop,
+        )
+    finally:
+        engine.dispose()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
 
 
@@ -231,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         return _create_staff(args)
     if args.command == "purge":
         return _purge(args)
+    if args.command == "retention-worker":
+        return _retention_worker()
     if args.command == "insight-report":
         return _insight_report(args)
     return _serve(args)

@@ -57,6 +57,7 @@ class AuditAction:
     LIST = "list"
     UPDATE = "update"  # assignee or contact details changed
     PURGE_TRANSCRIPT = "purge_transcript"
+    PURGE_CONTACT = "purge_contact"  # retention.py
 
 
 class ReferenceConflict(ValueError):

@@ -13,8 +13,17 @@ Variables:
     COUNCIL_SERVICES_CATALOGUE: path of the service catalogue YAML file.
     STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
     STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
-    TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts (30).
+    TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts and
+        unanswered questions (30).
+    TRIAGE_CONTACT_RETENTION_DAYS: days after a triage record last changed that its contact
+        details are removed (90).
+    OPEN311_CONTACT_RETENTION_DAYS: days after a report last changed that its reporter's
+        contact details are removed (90).
+    OPEN311_DESCRIPTION_RETENTION_DAYS: days after a report last changed that its description
+        is removed (365).
+    SMS_RETENTION_DAYS: age after which text messages and their numbers are deleted (30).
     INSIGHT_EVENT_RETENTION_DAYS: age after which ``purge`` removes outcome events (730).
+    PURGE_INTERVAL_HOURS: how often the retention worker purges (24).
     INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
     COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications of one account, across all
@@ -90,6 +99,18 @@ class Settings(BaseSettings):
     insight_event_retention_days: int = Field(
         730, ge=1, le=3650, env="INSIGHT_EVENT_RETENTION_DAYS"
     )
+    # Retention of personal data (retention.py), each kind with its own lifetime in days.
+    triage_contact_retention_days: int = Field(
+        90, ge=1, le=3650, env="TRIAGE_CONTACT_RETENTION_DAYS"
+    )
+    open311_contact_retention_days: int = Field(
+        90, ge=1, le=3650, env="OPEN311_CONTACT_RETENTION_DAYS"
+    )
+    open311_description_retention_days: int = Field(
+        365, ge=1, le=3650, env="OPEN311_DESCRIPTION_RETENTION_DAYS"
+    )
+    sms_retention_days: int = Field(30, ge=1, le=3650, env="SMS_RETENTION_DAYS")
+    purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
     insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
     # The location directory (issue #5): the council's profile folder, as the assistant's.
     council: str = Field("", env="COUNCIL")
