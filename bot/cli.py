@@ -9,6 +9,7 @@ Commands:
     outbox-worker  deliver held reports to the council services until stopped
     insight-worker post one outcome event per ended conversation session until stopped
     purge          delete conversations and delivered outbox items past retention
+    retention-worker  the same purge now and every PURGE_INTERVAL_HOURS (``make run`` starts it)
     kb-check       fail when a knowledge-base answer lacks a source or the domain disagrees
     kb-sync        regenerate the domain files of service answers from kb/facts/
 """
@@ -90,6 +91,21 @@ def _outbox_worker(settings: Settings) -> int:
     return 0
 
 
+def _retention_worker(settings: Settings) -> int:
+    import threading
+
+    from bot import retention
+    from lib.periodic import stop_on_signals
+
+    stop = threading.Event()
+    restore_signals = stop_on_signals(stop)
+    try:
+        retention.run_retention_worker(settings, settings.purge_interval_hours * 3600, stop)
+    finally:
+        restore_signals()
+    return 0
+
+
 def _insight_worker(settings: Settings) -> int:
     from bot.insight import InsightWorker
     from bot.outcomes import load_rules
@@ -130,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("model-path", help="print the model path for the current inputs")
     sub.add_parser("outbox-worker", help="deliver held reports")
     sub.add_parser("insight-worker", help="post outcome events of ended conversations")
+    sub.add_parser("retention-worker", help="purge old data now and every PURGE_INTERVAL_HOURS")
     purge = sub.add_parser("purge", help="delete data older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="TRANSCRIPT_RETENTION_DAYS")
     sub.add_parser("kb-check", help="check the knowledge base against the domain")
@@ -159,20 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         private_umask()
         return _insight_worker(settings)
     if args.command == "purge":
-        from bot.retention import purge_outbox, purge_tracker_events
+        from bot.retention import purge_all
 
-        days = settings.transcript_retention_days if args.days is None else args.days
-        events = purge_tracker_events(settings.tracker_store, days)
-        held = purge_outbox(settings.database, days)
-        sys.stdout.write(
-            f"Removed {events} conversation events and {held} delivered outbox items "
-            f"older than {days} days.\n"
-        )
-        from bot.insight import purge_delivered
-
-        keys = purge_delivered(settings.database, days)
-        sys.stdout.write(f"Removed {keys} insight delivery keys older than {days} days.\n")
+        sys.stdout.write("".join(f"{line}\n" for line in purge_all(settings, args.days).lines()))
         return 0
+    if args.command == "retention-worker":
+        private_umask()
+        return _retention_worker(settings)
     if args.command in ("kb-check", "kb-sync"):
         return _knowledge(settings, args.command)
     return 2

@@ -176,6 +176,7 @@ class ScaledStack(Stack):
             *self.action_servers,
             self.outbox_worker,
             self.insight_worker,
+            *self.retention_workers,
             *self.rasa_servers,
             self.nginx,
         ]

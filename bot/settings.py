@@ -76,9 +76,11 @@ class Settings(BaseSettings):
     outbox_retry_max_s: float = Field(300.0, env="OUTBOX_RETRY_MAX_SECONDS")
     outbox_poll_s: float = Field(1.0, env="OUTBOX_POLL_SECONDS")
 
-    # Retention: conversations (tracker events) and delivered outbox items are removed
-    # after this many days by `python -m bot purge`.
-    transcript_retention_days: int = Field(30, env="TRANSCRIPT_RETENTION_DAYS")
+    # Retention: conversations (tracker events), delivered outbox items and insight delivery
+    # keys are removed after this many days (bot/retention.py), by the retention worker every
+    # PURGE_INTERVAL_HOURS and by `python -m bot purge`.
+    transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
+    purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
 
     # Conversation limits
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")

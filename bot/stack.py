@@ -1,7 +1,8 @@
 """Starts and stops the whole product, each service in its own process.
 
 The services are the council services, the action server, the outbox worker, the
-insight worker and the Rasa server.
+insight worker, the two retention workers (the assistant's data and the council
+services' data, each purged daily) and the Rasa server.
 Used by ``python -m bot run`` (``make run``) and by the end-to-end tests, which start
 the same stack on free ports with their own database files.
 """
@@ -154,6 +155,24 @@ def action_server_service(name: str, host: str, port: int, env: dict[str, str]) 
     )  # fmt: skip
 
 
+def retention_workers(env: dict[str, str], council_services_db: str) -> list[Service]:
+    """The workers that purge personal data past its retention, daily (issue #15 item 12).
+
+    One for the assistant's own stores (``bot/retention.py``), one for the council
+    services' database (``integrations/council_services/retention.py``).
+    """
+    python = sys.executable
+    return [
+        Service("retention-worker", [python, "-m", "bot", "retention-worker"], "", env),
+        Service(
+            "council-retention-worker",
+            [python, "-m", "integrations.council_services", "retention-worker"],
+            "",
+            {**env, "COUNCIL_SERVICES_DATABASE_URL": council_services_db},
+        ),
+    ]
+
+
 def _reachable(host: str) -> str:
     """Where this machine reaches a server bound to ``host`` (all interfaces: loopback)."""
     return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
@@ -222,6 +241,7 @@ class Stack:
         self.insight_worker = Service(
             "insight-worker", [python, "-m", "bot", "insight-worker"], "", env
         )
+        self.retention_workers = retention_workers(env, council_db)
         self.rasa = rasa_service(
             "rasa", settings, model, settings.rasa_host, settings.rasa_port, endpoints, env
         )
@@ -234,6 +254,7 @@ class Stack:
             self.action_server,
             self.outbox_worker,
             self.insight_worker,
+            *self.retention_workers,
             self.rasa,
         ]
 

@@ -172,7 +172,6 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _retention_worker() -> int:
-    import signal
     import threading
 
     from integrations.council_services.retention import (
@@ -180,15 +179,13 @@ def _retention_worker() -> int:
         run_retention_worker,
         worker_sessions,
     )
+    from lib.periodic import stop_on_signals
 
     settings = _settings()
     if settings is None:
         return 2
     stop = threading.Event()
-    previous = {
-        signum: signal.signal(signum, lambda *_: stop.set())
-        for signum in (signal.SIGTERM, signal.SIGINT)
-    }
+    restore_signals = stop_on_signals(stop)
     engine = create_db_engine(settings)
     try:
         apply_migrations(engine)
@@ -201,8 +198,7 @@ def _retention_worker() -> int:
         )
     finally:
         engine.dispose()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        restore_signals()
     return 0
 
 

@@ -43,6 +43,7 @@ from integrations.council_services.models import (
     TriageAuditEntry,
     TriageRecord,
 )
+from lib.periodic import run_every
 
 logger = logging.getLogger(__name__)
 
@@ -281,13 +282,9 @@ def run_retention_worker(
     Returns:
         How many purges ran.
     """
-    runs = 0
-    while not stop.is_set():
-        try:
-            with session_factory() as session:
-                purge_all(session, policy)
-        except Exception:  # noqa: BLE001 - keep the worker alive; the next run retries
-            logger.exception("Retention purge failed; trying again in %.0f s", interval_s)
-        runs += 1
-        stop.wait(interval_s)
-    return runs
+
+    def purge() -> None:
+        with session_factory() as session:
+            purge_all(session, policy)
+
+    return run_every(purge, interval_s, stop)

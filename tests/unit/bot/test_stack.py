@@ -1,0 +1,51 @@
+"""The processes ``make run`` starts (``bot/stack.py``)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bot.settings import Settings
+from bot.stack import Stack
+
+
+def _names(services) -> list[str]:
+    return [service.name for service in services]
+
+
+def test_the_stack_starts_both_retention_workers(tmp_path):
+    settings = Settings(_env_file=None, environment="test", var_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", council_services_db="sqlite:///cs.db")
+    by_name = {service.name: service for service in stack.services}
+    assert _names(stack.services) == [
+        "council-services",
+        "action-server",
+        "outbox-worker",
+        "insight-worker",
+        "retention-worker",
+        "council-retention-worker",
+        "rasa",
+    ]
+    assistant = by_name["retention-worker"]
+    assert assistant.command == [sys.executable, "-m", "bot", "retention-worker"]
+    council = by_name["council-retention-worker"]
+    assert council.command == [
+        sys.executable, "-m", "integrations.council_services", "retention-worker"
+    ]  # fmt: skip
+    # The council worker purges the database the council services process uses.
+    assert (
+        council.env["COUNCIL_SERVICES_DATABASE_URL"]
+        == by_name["council-services"].env["COUNCIL_SERVICES_DATABASE_URL"]
+        == "sqlite:///cs.db"
+    )
+
+
+def test_the_retention_commands_exist():
+    from bot.cli import main as bot_main
+    from integrations.council_services.__main__ import build_parser
+
+    assert build_parser().parse_args(["retention-worker"]).command == "retention-worker"
+    with pytest.raises(SystemExit) as exit_:
+        bot_main(["retention-worker", "--help"])  # an unknown command exits with 2
+    assert exit_.value.code == 0
