@@ -57,7 +57,7 @@ shell: install train ## Talk to the assistant in the terminal (needs the action 
 eval: install ## NLU cross-validation (5 folds) and held-out evaluation, reports in results/
 	$(PY) -m bot.nlu_eval --cross-validation
 
-purge: install ## Delete conversations and transcripts older than TRANSCRIPT_RETENTION_DAYS (default 30)
+purge: install ## Delete personal data past its retention once (the retention workers do it daily)
 	$(PY) -m bot purge
 	$(PY) -m integrations.council_services purge
 
