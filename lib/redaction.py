@@ -75,8 +75,8 @@ _SPELT_EMAIL = re.compile(
 )
 #: Mail providers people name: "jo at gmail.com" is an address, "site at stoke.gov.uk" is not.
 _MAIL_PROVIDER = re.compile(
-    r"(?:g|google|hot|yahoo|proton|fast|zoho)?mail\b|outlook|hotmail|live|icloud|me\b|aol"
-    r"|msn|btinternet|btopenworld|sky|virginmedia|talktalk|ntlworld|blueyonder|yahoo|gmx",
+    r"(?:(?:g|google|hot|proton|fast)?mail|yahoo|zoho|outlook|live|icloud|me|aol|msn|gmx"
+    r"|btinternet|btopenworld|sky|virginmedia|talktalk|ntlworld|blueyonder)\b",
     _I,
 )
 

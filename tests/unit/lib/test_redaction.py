@@ -50,6 +50,7 @@ def test_personal_data_is_redacted(text, placeholder, secret):
         "my report FD-7K3Q9X and SR-234567 are both open",
         "I owe £12,345,678.00",
         "the council's site at stoke.gov.uk says so",
+        "see the notice at liverpool.gov.uk",
     ],
 )
 def test_ordinary_text_is_kept(text):
