@@ -28,9 +28,9 @@ from actions.common.place_words import (
     time_asked,
 )
 from actions.find_place import local_now, place_in_question, words
-from bot.nlu.references import find_references
 from bot.text import clean_number_text
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place
+from lib.references import find_references
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
-from bot.nlu.references import find_references
 from bot.text import clean_number_text
 from integrations.open311 import Open311NotFound, Open311Unavailable
 from integrations.outbox.store import DELIVERED, HOLDING_PREFIX
+from lib.references import find_references
 
 logger = logging.getLogger(__name__)
 

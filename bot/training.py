@@ -29,6 +29,7 @@ TRAINING_INPUTS = (
     "data",
     "bot/nlu",
     "integrations/postcodes/normalise.py",
+    "lib/references.py",
 )
 MODEL_PREFIX = "frontdoor-"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.nlu.references import find_references
+from lib.references import find_references
 
 _I = re.IGNORECASE
 

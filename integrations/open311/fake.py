@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timezone
 
-from bot.nlu.references import REFERENCE_ALPHABET
 from integrations.open311.errors import Open311NotFound, Open311Unavailable
 from integrations.open311.models import NewServiceRequest, Service, ServiceRequest
+from lib.references import REFERENCE_ALPHABET
 
 
 class FakeOpen311Client:

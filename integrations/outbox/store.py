@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from bot.nlu.references import REFERENCE_ALPHABET
+from lib.references import REFERENCE_ALPHABET
 
 HOLDING_PREFIX = "HR"
 

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.nlu.references import REFERENCE_ALPHABET
+from lib.references import REFERENCE_ALPHABET
 
 TRIAGE_PREFIX = "FD"
 CATEGORIES = (

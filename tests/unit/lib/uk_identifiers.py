@@ -11,7 +11,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from bot.nlu.references import REFERENCE_ALPHABET, REFERENCE_PREFIXES
+from lib.references import REFERENCE_ALPHABET, REFERENCE_PREFIXES
 
 DIGITS = string.digits
 UPPER = string.ascii_uppercase

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.nlu.references import REFERENCE_PREFIXES, find_references
+from lib.references import REFERENCE_PREFIXES, find_references
 
 NLU_TESTS = Path(__file__).resolve().parents[2] / "nlu"
 REAL_STYLE = NLU_TESTS / "real_style.yml"

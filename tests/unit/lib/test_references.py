@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.references import (
+from lib.references import (
     REFERENCE_ALPHABET,
     find_references,
     normalise_reference,
