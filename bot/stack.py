@@ -63,6 +63,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "WEB_CHAT_URL": settings.web_chat_url,
         "SMS_GATEWAY": settings.sms_gateway,
         "LIBRARY_ASSIST_SECRET": settings.library_assist_secret,
+        "REST_RATE_LIMIT": settings.rest_rate_limit,
+        "REST_ADDRESS_RATE_LIMIT": settings.rest_address_rate_limit,
+        "RASA_CORS_ORIGINS": settings.rasa_cors_origins,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -159,6 +162,11 @@ def _reachable(host: str) -> str:
     return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
 
 
+def cors_arguments(settings: Settings) -> list[str]:
+    """Rasa's ``--cors`` options: the configured origins only (``bot/cors.py`` keeps them exact)."""
+    return [part for origin in settings.cors_origins for part in ("--cors", origin)]
+
+
 def rasa_service(
     name: str,
     settings: Settings,
@@ -175,7 +183,7 @@ def rasa_service(
          "--enable-api", "--auth-token", settings.rasa_api_token,
          "--interface", host, "--port", str(port),
          "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
-         "--cors", "http://localhost:*", "--cors", "http://127.0.0.1:*"],
+         *cors_arguments(settings)],
         f"http://{host}:{port}/status",
         env,
         {"Authorization": f"Bearer {settings.rasa_api_token}"},
