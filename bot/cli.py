@@ -8,6 +8,7 @@ Commands:
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
     insight-worker post one outcome event per ended conversation session until stopped
+    insight-set-aside  list the conversations the insight worker set aside, and why
     purge          delete conversations and delivered outbox items past retention
     kb-check       fail when a knowledge-base answer lacks a source or the domain disagrees
     kb-sync        regenerate the domain files of service answers from kb/facts/
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("model-path", help="print the model path for the current inputs")
     sub.add_parser("outbox-worker", help="deliver held reports")
     sub.add_parser("insight-worker", help="post outcome events of ended conversations")
+    sub.add_parser("insight-set-aside", help="list items the insight worker set aside")
     purge = sub.add_parser("purge", help="delete data older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="TRANSCRIPT_RETENTION_DAYS")
     sub.add_parser("kb-check", help="check the knowledge base against the domain")
@@ -158,6 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "insight-worker":
         private_umask()
         return _insight_worker(settings)
+    if args.command == "insight-set-aside":
+        from bot.insight import set_aside_sessions
+
+        found = set_aside_sessions(settings.database)
+        for item in found:
+            sys.stdout.write(f"{item.at:%Y-%m-%d %H:%M} {item.key}: {item.reason}\n")
+        sys.stdout.write(f"{len(found)} item(s) set aside.\n")
+        return 0
     if args.command == "purge":
         from bot.retention import purge_outbox, purge_tracker_events
 
