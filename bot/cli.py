@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
-import time
 
 from bot import logging as bot_logging
 from bot.settings import Settings
@@ -28,6 +26,8 @@ from lib.private_files import private_umask
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
+    from bot.launcher import serve
+    from bot.ports import PortInUse
     from bot.stack import Stack
     from bot.training import ensure_model
 
@@ -43,31 +43,12 @@ def _run(settings: Settings, scaled: bool = False) -> int:
             return 2
     else:
         stack = Stack(settings, model)
-    sys.stdout.write("Starting Front Door (council services, actions, outbox, Rasa)...\n")
-    stack.start()
-    lines = [f"  {name:32} {url}" for name, url in stack.urls().items()]
-    sys.stdout.write("Front Door is running:\n" + "\n".join(lines) + "\nPress Ctrl-C to stop.\n")
-    sys.stdout.flush()
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
-        while not stopping:
-            for service in stack.services:
-                if not service.running:
-                    sys.stderr.write(f"{service.name} stopped:\n{service.log_tail()}\n")
-                    stopping = True
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sys.stdout.write("Stopping...\n")
-        stack.stop()
-    return 0
+        stack.check_ports()
+    except PortInUse as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    return serve(stack)
 
 
 def _outbox_worker(settings: Settings) -> int:
