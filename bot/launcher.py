@@ -57,9 +57,12 @@ def stop_on_signals() -> None:
 
 
 def report(message: str) -> None:
-    """Tell the person running the stack (standard error)."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    """Tell the person running the stack (standard error; gone with a closed terminal)."""
+    try:
+        sys.stderr.write(message.rstrip("\n") + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # the terminal closed: the services' logs still say it
+        pass
 
 
 def serve(stack: Runnable, backoff: Backoff | None = None, tick_s: float = 1.0) -> int:
@@ -83,8 +86,7 @@ def serve(stack: Runnable, backoff: Backoff | None = None, tick_s: float = 1.0) 
             supervisor.check()
             time.sleep(tick_s)
     except StopRequested as reason:
-        sys.stdout.write(f"Stopping ({reason})...\n")
-        sys.stdout.flush()
+        report(f"Stopping ({reason})...")
     finally:
         stack.stop()
     return 0

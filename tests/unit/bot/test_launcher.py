@@ -64,7 +64,7 @@ def test_every_child_stops_when_the_launcher_is_told_to_stop(
     launcher.send_signal(stop)
     output, _ = launcher.communicate(timeout=30)
     assert launcher.returncode == 0, output
-    assert f"Stopping ({stop.name})" in output.decode()
+    assert f"Stopping ({stop.name})" in output.decode()  # on standard error
     assert not any(_alive(pid) for pid in pids)
 
 
