@@ -43,12 +43,16 @@ REFUSALS = {
     "bad_length": responses.BOOKING_BAD_LENGTH,
     "bad_start": responses.BOOKING_BAD_START,
     "not_bookable": responses.BOOKING_NOT_BOOKABLE,
+    "too_far_ahead": responses.BOOKING_TOO_FAR_AHEAD,
+    "too_many_bookings": responses.BOOKING_TOO_MANY,
 }
 #: Why a cancellation was refused, and the response that explains it.
 CANCEL_REFUSALS = {
     "already_cancelled": responses.BOOKING_ALREADY_CANCELLED,
     "not_yours": responses.BOOKING_CANCEL_NOT_YOURS,
 }
+#: Refusals whose wording says the rule's number (days ahead, bookings held).
+_NEEDS_LIMIT = {responses.BOOKING_TOO_FAR_AHEAD, responses.BOOKING_TOO_MANY}
 BOOKING_SLOTS = (slots.BOOK_PLACE, slots.BOOK_PLACE_NAME, slots.BOOK_DATE, slots.BOOK_TIME,
                  slots.BOOK_MINUTES)  # fmt: skip
 
@@ -204,7 +208,9 @@ class ActionBookPc(FailSafe, Action):
         except DirectoryRejected as error:
             logger.info("booking refused", extra={"code": error.code})
             response = REFUSALS.get(error.code, responses.BOOKING_REFUSED)
-            dispatcher.utter_message(response=response, **when)
+            if error.limit is None and response in _NEEDS_LIMIT:
+                response = responses.BOOKING_REFUSED
+            dispatcher.utter_message(response=response, booking_limit=error.limit, **when)
             return done
         dispatcher.utter_message(
             response=responses.BOOKING_MADE,

@@ -83,7 +83,8 @@ class CouncilTaxFormValidation:
             surname,
         )
         try:
-            summary = await deps.crm().verify(identity)
+            # The conversation is the caller: its failures lock out only itself.
+            summary = await deps.crm().verify(identity, tracker.sender_id)
         except NotVerified:
             return self._failed(dispatcher, tracker)
         except CrmError as error:

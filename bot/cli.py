@@ -8,6 +8,7 @@ Commands:
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
     insight-worker post one outcome event per ended conversation session until stopped
+    insight-set-aside  list the conversations the insight worker set aside, and why
     purge          delete conversations and delivered outbox items past retention
     retention-worker  the same purge now and every PURGE_INTERVAL_HOURS (``make run`` starts it)
     kb-check       fail when a knowledge-base answer lacks a source or the domain disagrees
@@ -18,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
-import time
 
 from bot import logging as bot_logging
 from bot.settings import Settings
@@ -28,6 +27,8 @@ from lib.private_files import private_umask
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
+    from bot.launcher import serve
+    from bot.ports import PortInUse
     from bot.stack import Stack
     from bot.training import ensure_model
 
@@ -43,31 +44,12 @@ def _run(settings: Settings, scaled: bool = False) -> int:
             return 2
     else:
         stack = Stack(settings, model)
-    sys.stdout.write("Starting Front Door (council services, actions, outbox, Rasa)...\n")
-    stack.start()
-    lines = [f"  {name:32} {url}" for name, url in stack.urls().items()]
-    sys.stdout.write("Front Door is running:\n" + "\n".join(lines) + "\nPress Ctrl-C to stop.\n")
-    sys.stdout.flush()
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
-        while not stopping:
-            for service in stack.services:
-                if not service.running:
-                    sys.stderr.write(f"{service.name} stopped:\n{service.log_tail()}\n")
-                    stopping = True
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sys.stdout.write("Stopping...\n")
-        stack.stop()
-    return 0
+        stack.check_ports()
+    except PortInUse as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    return serve(stack)
 
 
 def _outbox_worker(settings: Settings) -> int:
@@ -147,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("outbox-worker", help="deliver held reports")
     sub.add_parser("insight-worker", help="post outcome events of ended conversations")
     sub.add_parser("retention-worker", help="purge old data now and every PURGE_INTERVAL_HOURS")
+    sub.add_parser("insight-set-aside", help="list items the insight worker set aside")
     purge = sub.add_parser("purge", help="delete data older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="TRANSCRIPT_RETENTION_DAYS")
     sub.add_parser("kb-check", help="check the knowledge base against the domain")
@@ -175,6 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "insight-worker":
         private_umask()
         return _insight_worker(settings)
+    if args.command == "insight-set-aside":
+        from bot.insight import set_aside_sessions
+
+        found = set_aside_sessions(settings.database)
+        for item in found:
+            sys.stdout.write(f"{item.at:%Y-%m-%d %H:%M} {item.key}: {item.reason}\n")
+        sys.stdout.write(f"{len(found)} item(s) set aside.\n")
+        return 0
     if args.command == "purge":
         from bot.retention import purge_all
 

@@ -7,6 +7,12 @@ without an event) to the council services. The keys of the sessions it delivered
 in the assistant's own database (``insight_delivered``), and the council services store
 one event per conversation and session start, so the worker is idempotent: a restart, a
 lost answer or two workers never count a session twice.
+
+A poison item never stops the worker: a conversation or session that cannot be read,
+turned into an event or encoded (a lone surrogate stored during the review did all three)
+is set aside. It is logged, counted (``InsightWorker.set_aside``), kept with the reason in
+``insight_set_aside`` for staff (``python -m bot insight-set-aside`` lists them) and not
+tried again; the rest are delivered as usual.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import asyncio
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -45,6 +52,33 @@ insight_delivered = Table(
     Column("status", String(16), nullable=False),
     Column("delivered_at", DateTime(timezone=True), nullable=False),
 )
+#: Poison items the worker set aside, with the reason (never the conversation's text).
+insight_set_aside = Table(
+    "insight_set_aside",
+    metadata,
+    Column("item_key", String(200), primary_key=True),
+    Column("reason", String(300), nullable=False),
+    Column("set_aside_at", DateTime(timezone=True), nullable=False),
+)
+SET_ASIDE = "set_aside"
+#: The key that sets aside a whole conversation (its events could not be read).
+_WHOLE = "@conversation"
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """One item the worker set aside, for staff."""
+
+    key: str
+    status: str
+    reason: str
+    at: datetime
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, short and printable (a poison character is escaped, never copied)."""
+    text = f"{type(error).__name__}: {error}"
+    return text.encode("ascii", "backslashreplace").decode("ascii")[:300]
 
 
 def session_key(session: Session) -> str:
@@ -85,6 +119,8 @@ class InsightWorker:
         self.secret = secret
         self.idle_s = idle_s
         self.lookback_s = lookback_s
+        #: Items set aside by this process.
+        self.set_aside = 0
 
     def _recent_conversations(self, now: float) -> list[str]:
         if not inspect(self.tracker).has_table("events"):
@@ -124,16 +160,52 @@ class InsightWorker:
         except IntegrityError:  # another worker got there first
             pass
 
+    def _set_aside(self, key: str, error: BaseException) -> None:
+        """Record a poison item so it is never tried again; log and count it."""
+        self.set_aside += 1
+        reason = _reason(error)
+        logger.error("Insight item set aside (%d so far): %s", self.set_aside, reason)
+        now = datetime.now(timezone.utc)
+        try:
+            with self.store.begin() as connection:
+                connection.execute(
+                    insight_set_aside.insert().values(item_key=key, reason=reason, set_aside_at=now)
+                )
+                if not key.endswith(_WHOLE):
+                    connection.execute(
+                        insight_delivered.insert().values(
+                            session_key=key, status=SET_ASIDE, delivered_at=now
+                        )
+                    )
+        except IntegrityError:  # another worker set it aside first
+            pass
+
+    def _whole_conversations_set_aside(self) -> set[str]:
+        query = select(insight_set_aside.c.item_key).where(
+            insight_set_aside.c.item_key.like(f"%{_WHOLE}")
+        )
+        with self.store.connect() as connection:
+            return {row[0][: -len(_WHOLE)] for row in connection.execute(query)}
+
     def ended_sessions(self, now: float | None = None) -> list[Session]:
-        """Ended sessions of recently active conversations not yet delivered."""
+        """Ended sessions of recently active conversations not yet delivered or set aside."""
         now = time.time() if now is None else now
         ended: list[Session] = []
+        skipped = self._whole_conversations_set_aside()
         for sender_id in self._recent_conversations(now):
-            sessions = [
-                session
-                for session in split_sessions(sender_id, self._events(sender_id))
-                if session.has_ended(now, self.idle_s)
-            ]
+            if sender_id in skipped:
+                continue
+            try:
+                sessions = [
+                    session
+                    for session in split_sessions(sender_id, self._events(sender_id))
+                    if session.has_ended(now, self.idle_s)
+                ]
+            except OperationalError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a poison conversation: set it aside
+                self._set_aside(sender_id + _WHOLE, error)
+                continue
             done = self._delivered([session_key(session) for session in sessions])
             ended.extend(session for session in sessions if session_key(session) not in done)
         return ended
@@ -151,7 +223,13 @@ class InsightWorker:
             return 0
         posted = 0
         for session in sessions:
-            event = derive_event(session, self.rules, self.secret)
+            try:
+                event = derive_event(session, self.rules, self.secret)
+                # Encode once here: an event no HTTP client can send is poison, not an outage.
+                json.dumps(event, ensure_ascii=False).encode("utf-8")
+            except Exception as error:  # noqa: BLE001 - a poison session: set it aside
+                self._set_aside(session_key(session), error)
+                continue
             try:
                 await self.client.post_event(event)
             except InsightUnavailable as error:
@@ -172,15 +250,34 @@ class InsightWorker:
         return posted
 
     async def run_forever(self, poll_s: float) -> None:
-        """Keep posting until cancelled."""
+        """Keep posting until cancelled; an unexpected failure of one round is logged."""
         while True:
-            await self.run_once()
+            try:
+                await self.run_once()
+            except Exception:  # noqa: BLE001 - the next round tries again
+                logger.exception("Insight round failed; trying again in %.0f s", poll_s)
             await asyncio.sleep(poll_s)
 
     def close(self) -> None:
         """Release the database connections."""
         self.tracker.dispose()
         self.store.dispose()
+
+
+def set_aside_sessions(database_url: str) -> list[SetAside]:
+    """The items the worker set aside, newest first (for staff and operators)."""
+    engine = create_engine(database_url, future=True)
+    try:
+        if not inspect(engine).has_table("insight_set_aside"):
+            return []
+        query = select(insight_set_aside).order_by(insight_set_aside.c.set_aside_at.desc())
+        with engine.connect() as connection:
+            return [
+                SetAside(row.item_key, SET_ASIDE, row.reason, row.set_aside_at)
+                for row in connection.execute(query)
+            ]
+    finally:
+        engine.dispose()
 
 
 def purge_delivered(database_url: str, older_than_days: int) -> int:
@@ -201,6 +298,10 @@ def purge_delivered(database_url: str, older_than_days: int) -> int:
             result = connection.execute(
                 insight_delivered.delete().where(insight_delivered.c.delivered_at < cutoff)
             )
+            if inspect(connection).has_table("insight_set_aside"):
+                connection.execute(
+                    insight_set_aside.delete().where(insight_set_aside.c.set_aside_at < cutoff)
+                )
         return int(result.rowcount or 0)
     finally:
         engine.dispose()

@@ -12,6 +12,8 @@ put the secret in a URL, where Sanic's access log and HTTP clients' logs wrote i
 ``accept_bearer_token`` lets the same token come in an ``Authorization: Bearer`` header
 (compared in constant time); the query parameter keeps working for existing clients.
 
+CORS answers only the configured origins, each compared whole (``bot/cors.py``).
+
 No turn ends in silence: ``bot/always_answer.py`` answers a turn the dialogue left
 without a reply.
 
@@ -106,13 +108,14 @@ def accept_bearer_token() -> None:
 def install() -> None:
     """Use the once-built validator for every action server response; accept bearer tokens.
 
-    Also make every turn end with an answer (``bot/always_answer.py``).
+    Also make every turn end with an answer (``bot/always_answer.py``) and CORS exact.
     """
-    from bot import always_answer
+    from bot import always_answer, cors
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     accept_bearer_token()
     always_answer.install()
+    cors.install()
 
 
 def main() -> None:

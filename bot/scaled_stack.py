@@ -181,6 +181,16 @@ class ScaledStack(Stack):
             self.nginx,
         ]
 
+    def bound_ports(self) -> list[tuple[str, int]]:
+        """The public ports of nginx, and those of every process behind it."""
+        internal = (
+            self.ports.rasa_a,
+            self.ports.rasa_b,
+            self.ports.actions_a,
+            self.ports.actions_b,
+        )
+        return [*super().bound_ports(), *(("127.0.0.1", port) for port in internal)]
+
     def rasa_on_port(self, port: int) -> Service:
         """The Rasa process listening on ``port``."""
         by_port = {self.ports.rasa_a: self.rasa_servers[0], self.ports.rasa_b: self.rasa_servers[1]}

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseSettings, Field, validator
 
+from bot.cors import exact_patterns, split_origins
+from lib.rate_limit import Limit
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: Secrets shipped as development defaults; refused when ENVIRONMENT is not development.
@@ -84,6 +87,13 @@ class Settings(BaseSettings):
 
     # Conversation limits
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
+    #: REST channel messages one conversation may send ("<requests>/<seconds>", "0": off).
+    rest_rate_limit: str = Field("30/60", env="REST_RATE_LIMIT")
+    #: REST channel messages from one client address. The web chat relay sends every web
+    #: resident's messages from the council services' address, so this one is generous.
+    rest_address_rate_limit: str = Field("600/60", env="REST_ADDRESS_RATE_LIMIT")
+    #: Browser origins Rasa's HTTP API answers (CORS), exactly as written; comma-separated.
+    rasa_cors_origins: str = Field("", env="RASA_CORS_ORIGINS")
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
     #: Seconds `make run` and the end-to-end tests wait for every service to be ready.
     stack_start_timeout_s: float = Field(600.0, env="STACK_START_TIMEOUT")
@@ -124,6 +134,16 @@ class Settings(BaseSettings):
             raise ValueError("ENVIRONMENT must be development, test or production")
         return value
 
+    @validator("rasa_cors_origins")
+    def _exact_origins(cls, value: str) -> str:  # noqa: N805
+        exact_patterns(value)
+        return value.strip()
+
+    @validator("rest_rate_limit", "rest_address_rate_limit")
+    def _rate_limit(cls, value: str) -> str:  # noqa: N805
+        Limit.parse(value)
+        return value.strip()
+
     @property
     def is_development(self) -> bool:
         """True when the placeholder secrets are acceptable."""
@@ -161,6 +181,11 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The browser origins Rasa answers with CORS headers, each exactly."""
+        return split_origins(self.rasa_cors_origins)
 
     @property
     def continue_online_url(self) -> str:

@@ -5,6 +5,11 @@ insight worker, the two retention workers (the assistant's data and the council
 services' data, each purged daily) and the Rasa server.
 Used by ``python -m bot run`` (``make run``) and by the end-to-end tests, which start
 the same stack on free ports with their own database files.
+
+Every child dies with the launcher, however the launcher ends: a clean stop signals each
+process group, and the kernel sends SIGTERM to any child left when the launcher itself is
+killed (``bot/child_process.py``). The stack refuses to start on a port another process
+holds, naming that process (``bot/ports.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.child_process import die_with_parent_hook
+from bot.ports import check_free
 from bot.rasa_files import write_endpoints
 from bot.settings import REPO_ROOT, Settings
 from lib.private_files import PRIVATE_UMASK, make_private, open_private_log
@@ -64,6 +71,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "WEB_CHAT_URL": settings.web_chat_url,
         "SMS_GATEWAY": settings.sms_gateway,
         "LIBRARY_ASSIST_SECRET": settings.library_assist_secret,
+        "REST_RATE_LIMIT": settings.rest_rate_limit,
+        "REST_ADDRESS_RATE_LIMIT": settings.rest_address_rate_limit,
+        "RASA_CORS_ORIGINS": settings.rasa_cors_origins,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -99,6 +109,7 @@ class Service:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             umask=PRIVATE_UMASK,
+            preexec_fn=die_with_parent_hook(),
         )
 
     def is_healthy(self) -> bool:
@@ -115,6 +126,10 @@ class Service:
     def running(self) -> bool:
         """Whether the process is alive."""
         return self.process is not None and self.process.poll() is None
+
+    def exit_code(self) -> int | None:
+        """How the process ended (negative: the signal that ended it); None if running."""
+        return None if self.process is None else self.process.poll()
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and close its log."""
@@ -178,6 +193,11 @@ def _reachable(host: str) -> str:
     return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
 
 
+def cors_arguments(settings: Settings) -> list[str]:
+    """Rasa's ``--cors`` options: the configured origins only (``bot/cors.py`` keeps them exact)."""
+    return [part for origin in settings.cors_origins for part in ("--cors", origin)]
+
+
 def rasa_service(
     name: str,
     settings: Settings,
@@ -194,7 +214,7 @@ def rasa_service(
          "--enable-api", "--auth-token", settings.rasa_api_token,
          "--interface", host, "--port", str(port),
          "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
-         "--cors", "http://localhost:*", "--cors", "http://127.0.0.1:*"],
+         *cors_arguments(settings)],
         f"http://{host}:{port}/status",
         env,
         {"Authorization": f"Bearer {settings.rasa_api_token}"},
@@ -218,6 +238,7 @@ class Stack:
             or f"sqlite:///{settings.var_dir / 'council_services.db'}"
         )
         self.council_services_database_url = council_db
+        self.log_dir = settings.var_dir / "logs"
         python = sys.executable
         var = settings.var_dir
         endpoints = write_endpoints(settings, var / "endpoints.yml")
@@ -269,7 +290,7 @@ class Stack:
             RuntimeError: with the failing process's log when one dies or never gets ready.
         """
         make_private(self.settings.var_dir)
-        log_dir = make_private(self.settings.var_dir / "logs")
+        log_dir = self.log_dir = make_private(self.settings.var_dir / "logs")
         for service in self.services:
             service.start(log_dir)
         wait_s = self.settings.stack_start_timeout_s if timeout_s is None else timeout_s
@@ -277,12 +298,32 @@ class Stack:
         for service in self.services:
             self.wait_healthy(service, deadline)
 
-    def wait_healthy(self, service: Service, deadline: float) -> None:
-        """Block until one service is healthy.
+    def bound_ports(self) -> list[tuple[str, int]]:
+        """The interfaces and ports the stack's servers bind."""
+        return [
+            ("127.0.0.1", self.council_services_port),
+            (self.settings.action_server_host, self.settings.action_server_port),
+            (self.settings.rasa_host, self.settings.rasa_port),
+        ]
+
+    def check_ports(self) -> None:
+        """Refuse to start when a port is taken.
 
         Raises:
-            RuntimeError: when it exits or the deadline passes.
+            bot.ports.PortInUse: naming the port and the process holding it.
         """
+        check_free(self.bound_ports())
+
+    def wait_healthy(self, service: Service, deadline: float) -> None:
+        """Block until one service is healthy (a worker, with no health check, at once).
+
+        A worker that dies is the supervisor's to restart, not a failed start.
+
+        Raises:
+            RuntimeError: when a server exits or the deadline passes.
+        """
+        if not service.health_url:
+            return
         while not service.is_healthy():
             if not service.running:
                 self.stop()

@@ -41,6 +41,10 @@ def _stack_settings(var_dir: Path) -> Settings:
         insight_idle_s=INSIGHT_IDLE_S,
         insight_poll_s=0.5,
         twilio_auth_token="test-twilio-auth-token",
+        # The fuzz test sends hundreds of messages in one conversation as fast as it can;
+        # the limits have their own tests (tests/unit/bot/test_rest_rate_limit.py).
+        rest_rate_limit="0",
+        rest_address_rate_limit="0",
     )
 
 

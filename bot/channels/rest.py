@@ -4,22 +4,30 @@ Same URL as Rasa's ``rest`` channel (``/webhooks/rest/webhook``). Before NLU see
 message it drops control and invisible characters, folds whitespace and caps the length;
 it refuses malformed bodies with 400 instead of a server error; it never trusts the
 client's ``input_channel``; and it lets through only the metadata the product uses.
+A conversation (``REST_RATE_LIMIT``) or a client address (``REST_ADDRESS_RATE_LIMIT``)
+that sends too much is answered 429 with ``Retry-After`` before anything runs.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest
+from sanic.exceptions import SanicException
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.language import SUPPORTED
 from bot.settings import settings
 from bot.text import clean_text
 from integrations.assisted import token_is_valid
+from lib.rate_limit import RateLimiter, limiter
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +44,17 @@ _PAYLOAD = re.compile(r"^/[a-z_]{1,64}$")
 #: greet the resident again in the chosen language. Only this intent, only this
 #: entity, and only a language the assistant knows (issue #7).
 _LANGUAGE_PAYLOAD = re.compile(r'^/greet\{"language": ?"([a-z]{2})"\}$')
+
+
+class TooManyRequests(SanicException):
+    """429: this conversation or address sent too much; ``Retry-After`` says when to retry."""
+
+    status_code = 429
+    quiet = True
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("Too many messages. Please wait a moment and try again.")
+        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 def _allowed_payload(text: str) -> bool:
@@ -60,10 +79,18 @@ class GuardedRestInput(RestInput):
     """Rasa's REST input with input validation and cleaning."""
 
     def __init__(
-        self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS, assist_secret: str = ""
+        self,
+        max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+        assist_secret: str = "",
+        limits: tuple[RateLimiter, RateLimiter] | None = None,
     ) -> None:
         self.max_message_chars = max_message_chars
         self.assist_secret = assist_secret
+        #: Per conversation, then per client address.
+        self.limits = limits or (
+            limiter(settings.rest_rate_limit),
+            limiter(settings.rest_address_rate_limit),
+        )
 
     @classmethod
     def name(cls) -> str:
@@ -79,6 +106,21 @@ class GuardedRestInput(RestInput):
             settings.library_assist_secret,
         )
 
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's REST blueprint, answering :class:`TooManyRequests` with its header.
+
+        (Sanic 21.12's JSON error page drops an exception's headers.)
+        """
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.exception(TooManyRequests)
+        async def too_many(request: Request, error: TooManyRequests) -> HTTPResponse:
+            return response.json(
+                {"status": 429, "message": str(error)}, status=429, headers=error.headers
+            )
+
+        return blueprint
+
     @staticmethod
     def _body(request: Request) -> dict[str, Any]:
         body = request.json
@@ -93,7 +135,20 @@ class GuardedRestInput(RestInput):
         sender = sender.strip()
         if len(sender) > MAX_SENDER_CHARS or not _SENDER.match(sender):
             raise BadRequest("'sender' may use letters, digits and . _ - : @ only.")
+        self._count(req, sender)
         return sender
+
+    def _count(self, req: Request, sender: str) -> None:
+        """Count the message against its conversation and its address.
+
+        Raises:
+            TooManyRequests: when either is over its limit.
+        """
+        per_sender, per_address = self.limits
+        wait_s = max(per_sender.hit(sender), per_address.hit(req.ip or "unknown"))
+        if wait_s:
+            logger.warning("REST channel rate limit reached", extra={"retry_after": wait_s})
+            raise TooManyRequests(wait_s)
 
     def _extract_message(self, req: Request) -> str:
         return clean_message(self._body(req).get("message"), self.max_message_chars)

@@ -5,7 +5,8 @@ slot it holds. ``pc_booking_slots`` has a UNIQUE constraint on (place, PC, slot 
 the database itself refuses a second booking of the same PC at the same time, however
 close together two requests arrive. Cancelling deletes the slot rows and keeps the booking.
 Migration 3 in ``core/db.py`` creates both tables; migration 8 adds the assisted-session mark;
-migration 9 the conversation that made the booking, the only one that may cancel it.
+migration 9 the conversation that made the booking, the only one that may cancel it;
+migration 13 an index on it, for counting the bookings one conversation holds.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ class PcBooking(Base):
     # Made by library staff for a resident in an assisted session (migration 8).
     assisted = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     assisted_by = sa.Column(sa.String(64), nullable=True)
-    # The conversation that booked it, the only one that may cancel it (migration 9).
-    conversation_id = sa.Column(sa.String(200), nullable=True)
+    # The conversation that booked it, the only one that may cancel it (migration 9);
+    # indexed for the per-conversation cap (migration 13).
+    conversation_id = sa.Column(sa.String(200), nullable=True, index=True)
 
     slots = relationship("PcBookingSlot", back_populates="booking", cascade="all, delete-orphan")
 

@@ -55,8 +55,29 @@ class CouncilTaxAccount(Base):
     next_instalment_date = sa.Column(sa.Date, nullable=True)
     next_instalment_pence = sa.Column(sa.Integer, nullable=True)
     sample_data = sa.Column(sa.Boolean, nullable=False)
+    #: Failed verifications of this account by anyone, for staff to see; never locks it.
     failed_verifications = sa.Column(sa.Integer, nullable=False, default=0)
+    #: No longer set (migration 13 locks callers out instead); kept for older rows.
     locked_until = sa.Column(UTCDateTime, nullable=True)
+
+
+class VerificationLockout(Base):
+    """One caller's failed verifications of one account (storage shape, migration 13).
+
+    ``caller_key`` is a hash of the conversation id, so the table names no conversation.
+    """
+
+    __tablename__ = "verification_lockouts"
+    __table_args__ = (
+        sa.UniqueConstraint("caller_key", "account_reference", name="uq_verification_lockout"),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    caller_key = sa.Column(sa.String(64), nullable=False)
+    account_reference = sa.Column(sa.String(32), nullable=False)
+    failures = sa.Column(sa.Integer, nullable=False, default=0)
+    locked_until = sa.Column(UTCDateTime, nullable=True)
+    updated_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class CouncilTaxCase(Base):
@@ -102,9 +123,14 @@ class Verification(BaseModel):
     account_reference: str = Field(..., min_length=1, max_length=32)
     postcode: str = Field(..., min_length=1, max_length=16)
     surname: str = Field(..., min_length=1, max_length=100)
+    conversation_id: str | None = Field(
+        None,
+        max_length=200,
+        description="The caller's conversation: failures lock out this caller, not the account.",
+    )
 
     _clean_numbers = cleaned("account_reference", "postcode", how=clean_number)
-    _clean_surname = cleaned("surname")
+    _clean_surname = cleaned("surname", "conversation_id")
 
 
 class AccountSummary(BaseModel):

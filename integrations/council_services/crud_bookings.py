@@ -4,10 +4,17 @@ A booking holds one PC for every slot it covers. Each attempt inserts the bookin
 slot rows in one transaction; the UNIQUE constraint on (place, PC, slot start) makes the
 database refuse a PC someone else already holds, and the next PC is tried. So two residents
 can never get the same PC at the same time, even when they book at the same instant.
+
+Two rules from the council's profile (``places.yml``, ``booking``) stop one person holding
+the PCs: a booking starts at most ``horizon_days`` ahead, and one conversation holds at
+most ``max_active_per_conversation`` bookings that have not ended. The count is taken
+inside the booking's own write transaction (SQLite's ``BEGIN IMMEDIATE``, a PostgreSQL
+advisory lock on the conversation), so simultaneous requests cannot slip past it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import secrets
@@ -32,13 +39,17 @@ _LOCKED_RETRIES = 5
 
 
 class BookingRefused(Exception):
-    """A booking or cancellation that cannot be done; carries the HTTP status and a reason."""
+    """A booking or cancellation that cannot be done; carries the HTTP status and a reason.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    ``limit`` is the number a rule allows (days ahead, bookings held), when one applies.
+    """
+
+    def __init__(self, status: int, code: str, message: str, limit: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,14 @@ def check_request(
     end = start + timedelta(minutes=request.minutes)
     if start <= now_local:
         raise BookingRefused(422, "in_the_past", "that time has already passed")
+    last_day = now_local.date() + timedelta(days=directory.horizon_days)
+    if request.day > last_day:
+        raise BookingRefused(
+            422,
+            "too_far_ahead",
+            f"PCs can be booked up to {directory.horizon_days} days ahead, until {last_day}",
+            directory.horizon_days,
+        )
     if place.is_closed_on(request.day):
         reason = place.closures[request.day]
         raise BookingRefused(
@@ -159,6 +178,8 @@ def book_pc(
             slot_starts,
             tz,
             (assisted_by, conversation_id),
+            most_active=directory.max_active_per_conversation,
+            now=_to_utc(now_local, tz),
         )
         if booking is not None:
             logger.info(
@@ -183,11 +204,18 @@ def _try_pc(
     slot_starts: list[datetime],
     tz: ZoneInfo,
     made_by: tuple[str | None, str | None],
+    *,
+    most_active: int,
+    now: datetime,
 ) -> PcBooking | None:
     """Insert the booking on one PC in one transaction; None if the PC is taken.
 
     ``span`` is the local start, end and length; ``made_by`` the assisting staff member
-    and the conversation, either of which may be None.
+    and the conversation, either of which may be None; ``most_active`` the bookings one
+    conversation may hold at once; ``now`` the moment, in UTC.
+
+    Raises:
+        BookingRefused: 409 ``too_many_bookings`` when the conversation holds enough.
     """
     start, end, minutes = span
     assisted_by, conversation_id = made_by
@@ -212,6 +240,8 @@ def _try_pc(
             )
             try:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                if conversation_id is not None:
+                    _check_active(session, conversation_id, most_active, now)
                 session.add(booking)
                 session.commit()
                 return booking
@@ -234,6 +264,48 @@ def _try_pc(
                 if "locked" not in str(error).lower():
                     raise
     return None
+
+
+def _lock_key(conversation_id: str) -> int:
+    """A signed 64-bit advisory lock key for one conversation's bookings."""
+    digest = hashlib.sha256(f"pc-bookings:{conversation_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def active_bookings(session: Session, conversation_id: str, now: datetime) -> int:
+    """How many bookings this conversation holds that are booked and not over at ``now``."""
+    return session.execute(
+        sa.select(sa.func.count())
+        .select_from(PcBooking)
+        .where(
+            PcBooking.conversation_id == conversation_id,
+            PcBooking.status == BOOKED,
+            PcBooking.ends_at > now,
+        )
+    ).scalar_one()
+
+
+def _check_active(session: Session, conversation_id: str, most_active: int, now: datetime) -> None:
+    """Refuse a conversation that already holds ``most_active`` bookings.
+
+    Runs inside the booking's write transaction; on PostgreSQL a transaction-scoped
+    advisory lock makes two bookings of one conversation take turns (SQLite's
+    ``BEGIN IMMEDIATE`` already does).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(conversation_id)}
+        )
+    if active_bookings(session, conversation_id, now) >= most_active:
+        session.rollback()
+        logger.info("PC booking refused: the conversation holds the most it may")
+        raise BookingRefused(
+            409,
+            "too_many_bookings",
+            f"one conversation can hold {most_active} bookings at a time; "
+            "cancel one or wait until one is over",
+            most_active,
+        )
 
 
 def get_booking(session: Session, *, reference: str) -> PcBooking | None:

@@ -1,14 +1,18 @@
 """Council tax verification and cases, and broadband applications: the one write path.
 
 Verification answers only "verified" or "not verified": an unknown account, a wrong
-postcode or surname and a locked account look the same from outside, so nobody can learn
-whether an account exists. Failures are counted per account across every conversation,
-and an account is locked for a while after too many, so it cannot be guessed by starting
-new conversations.
+postcode or surname and a locked-out caller look the same from outside, so nobody can
+learn whether an account exists. Failures are counted per caller (the conversation) and
+account: a caller that fails too often is locked out of that account for a while. The
+account itself is never locked, so a stranger's wrong surnames cannot keep the resident
+out. Guessing from many new conversations is slowed by the rate limits of the channels
+in front (REST channel, web chat relay) and stays visible to staff in the account's
+failure count.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import secrets
@@ -24,6 +28,7 @@ from integrations.council_services.council_tax_models import (
     CouncilTaxAccount,
     CouncilTaxCase,
     Verification,
+    VerificationLockout,
     normalise_postcode,
     normalise_surname,
 )
@@ -33,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 REFERENCE_LENGTH = 6
 OPEN = "open"
+#: The caller of a verification that names no conversation (a direct API client).
+NO_CONVERSATION = "no-conversation"
 
 
 class NotVerified(Exception):
@@ -47,42 +54,83 @@ def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+def caller_key(conversation_id: str | None) -> str:
+    """The stored key of a caller: a hash of its conversation id."""
+    caller = conversation_id or NO_CONVERSATION
+    return hashlib.sha256(f"council-tax-caller:{caller}".encode()).hexdigest()
+
+
+def _lockout(session: Session, caller: str, reference: str) -> VerificationLockout | None:
+    return session.execute(
+        sa.select(VerificationLockout).where(
+            VerificationLockout.caller_key == caller,
+            VerificationLockout.account_reference == reference,
+        )
+    ).scalar_one_or_none()
+
+
+def _count_failure(
+    session: Session,
+    found: VerificationLockout | None,
+    key: tuple[str, str],
+    limits: tuple[int, int],
+) -> None:
+    """Add one failure for the caller and account; lock the caller out after too many."""
+    caller, reference = key
+    max_failures, lock_minutes = limits
+    now = _now()
+    row = found or VerificationLockout(
+        caller_key=caller, account_reference=reference, failures=0, updated_at=now
+    )
+    row.failures = (row.failures or 0) + 1
+    row.updated_at = now
+    if row.failures >= max_failures:
+        row.locked_until = now + timedelta(minutes=lock_minutes)
+        row.failures = 0
+        logger.warning("caller locked out of an account after repeated failed verifications")
+    session.add(row)
+    session.commit()
+
+
+def _details_match(account: CouncilTaxAccount, data: Verification) -> bool:
+    """Postcode and surname both match (both compared, in constant time)."""
+    postcode = _same(normalise_postcode(data.postcode), normalise_postcode(account.postcode))
+    surname = _same(normalise_surname(data.surname), normalise_surname(account.surname))
+    return postcode and surname
+
+
 def verify(
     session: Session, data: Verification, *, max_failures: int, lock_minutes: int
 ) -> CouncilTaxAccount:
-    """Return the account the details prove, counting a failure against it otherwise.
+    """Return the account the details prove, counting a failure against the caller otherwise.
 
     Args:
         session: the database session (committed here).
-        data: account reference, postcode and surname as the resident gave them.
-        max_failures: failures in a row before the account is locked.
-        lock_minutes: how long the lock lasts.
+        data: account reference, postcode and surname as the resident gave them, and the
+            conversation asking (the caller).
+        max_failures: failures in a row before this caller is locked out of the account.
+        lock_minutes: how long the lock-out lasts.
 
     Raises:
-        NotVerified: for an unknown account, wrong details, or a locked account alike.
+        NotVerified: for an unknown account, wrong details, or a locked-out caller alike.
     """
     reference = "".join(ch for ch in data.account_reference if ch.isdigit())
+    caller = caller_key(data.conversation_id)
+    lockout = _lockout(session, caller, reference)
+    now = _now()
+    if lockout is not None and lockout.locked_until is not None and lockout.locked_until > now:
+        logger.warning("verification refused: this caller is locked out of the account")
+        raise NotVerified
     account = session.execute(
         sa.select(CouncilTaxAccount).where(CouncilTaxAccount.account_reference == reference)
     ).scalar_one_or_none()
-    if account is None:
+    if account is None or not _details_match(account, data):
+        if account is not None:
+            account.failed_verifications = (account.failed_verifications or 0) + 1
+        _count_failure(session, lockout, (caller, reference), (max_failures, lock_minutes))
         raise NotVerified
-    now = _now()
-    if account.locked_until is not None and account.locked_until > now:
-        logger.warning("verification refused: account locked")
-        raise NotVerified
-    matches = _same(normalise_postcode(data.postcode), normalise_postcode(account.postcode))
-    matches &= _same(normalise_surname(data.surname), normalise_surname(account.surname))
-    if not matches:
-        account.failed_verifications = (account.failed_verifications or 0) + 1
-        if account.failed_verifications >= max_failures:
-            account.locked_until = now + timedelta(minutes=lock_minutes)
-            account.failed_verifications = 0
-            logger.warning("account locked after repeated failed verifications")
-        session.commit()
-        raise NotVerified
-    account.failed_verifications = 0
-    account.locked_until = None
+    if lockout is not None:
+        session.delete(lockout)
     session.commit()
     return account
 

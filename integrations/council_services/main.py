@@ -19,6 +19,7 @@ from integrations.council_services.api.errors import (
 )
 from integrations.council_services.api.main import api_router
 from integrations.council_services.api.openapi import finish_openapi
+from integrations.council_services.api.rate_limits import RateLimits
 from integrations.council_services.catalogue import load_catalogue
 from integrations.council_services.core.config import Settings, get_settings
 from integrations.council_services.core.db import (
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.place_finder = place_finder
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.rate_limits = RateLimits.from_settings(settings)
     register_exception_handlers(app)
     app.include_router(api_router)
     describe_open311_errors_in_openapi(app)

@@ -169,6 +169,10 @@ class Directory:
     slot_minutes: int
     max_minutes: int
     places: tuple[Place, ...]
+    #: How many days ahead a PC can be booked (today counts as day 0).
+    horizon_days: int = 14
+    #: Bookings one conversation may hold at once (booked and not yet ended).
+    max_active_per_conversation: int = 3
 
     def get(self, place_id: str) -> Place | None:
         """The place with this id, if any."""
@@ -367,6 +371,14 @@ def load_directory(path: Path) -> Directory:
         raise PlacesError(f"{path}: 'booking.slot_minutes' must divide a day (5 to 240)")
     if not isinstance(longest, int) or longest < slot or longest % slot:
         raise PlacesError(f"{path}: 'booking.max_minutes' must be a multiple of slot_minutes")
+    horizon = booking.get("horizon_days", 14)
+    most = booking.get("max_active_per_conversation", 3)
+    if not isinstance(horizon, int) or not 0 <= horizon <= 366:
+        raise PlacesError(f"{path}: 'booking.horizon_days' must be a whole number, 0 to 366")
+    if not isinstance(most, int) or not 1 <= most <= 100:
+        raise PlacesError(
+            f"{path}: 'booking.max_active_per_conversation' must be a whole number, 1 to 100"
+        )
     places = tuple(_place(path, entry, index) for index, entry in enumerate(data["places"]))
     seen: set[str] = set()
     for place in places:
@@ -379,4 +391,6 @@ def load_directory(path: Path) -> Directory:
         slot_minutes=slot,
         max_minutes=longest,
         places=places,
+        horizon_days=horizon,
+        max_active_per_conversation=most,
     )

@@ -64,9 +64,16 @@ class CrmClient:
         except ValueError as error:
             raise CrmUnavailable("CRM response is not JSON") from error
 
-    async def verify(self, identity: Identity) -> AccountSummary:
-        """The account summary, if the details prove the account is the resident's."""
-        body = await self._request("POST", "/council-tax/verify", identity.as_json())
+    async def verify(self, identity: Identity, conversation_id: str = "") -> AccountSummary:
+        """The account summary, if the details prove the account is the resident's.
+
+        ``conversation_id`` names the caller: repeated failures lock out that caller only.
+        """
+        body = await self._request(
+            "POST",
+            "/council-tax/verify",
+            {**identity.as_json(), "conversation_id": conversation_id or None},
+        )
         return AccountSummary.from_json(body)
 
     async def create_case(

@@ -40,7 +40,7 @@ class FakeCrm:
         if self.down:
             raise CrmUnavailable("fake CRM is down")
 
-    async def verify(self, identity: Identity) -> AccountSummary:
+    async def verify(self, identity: Identity, conversation_id: str = "") -> AccountSummary:
         """As the client."""
         self._check()
         self.verifications += 1

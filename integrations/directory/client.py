@@ -63,11 +63,14 @@ class DirectoryClient:
             raise DirectoryUnavailable(f"{method} {path}: response is not JSON") from error
         if response.status_code >= 400:
             detail = decoded.get("detail") if isinstance(decoded, dict) else None
+            limit = None
             if isinstance(detail, dict):
                 code, message = str(detail.get("code", "")), str(detail.get("message", ""))
+                found = detail.get("limit")
+                limit = found if isinstance(found, int) and not isinstance(found, bool) else None
             else:
                 code, message = "invalid", str(detail)[:200]
-            raise DirectoryRejected(response.status_code, code, message)
+            raise DirectoryRejected(response.status_code, code, message, limit)
         return decoded
 
     async def search(self, query: PlaceQuery) -> list[Place]:

@@ -16,11 +16,14 @@ class DirectoryRejected(DirectoryError):
 
     Codes include ``outside_area``, ``postcode_not_found``, ``near_not_understood``,
     ``in_the_past``, ``outside_opening_hours``, ``closed_that_day``, ``fully_booked``,
-    ``bad_length``, ``bad_start``, ``not_bookable``, ``not_found``, ``already_cancelled``.
+    ``bad_length``, ``bad_start``, ``not_bookable``, ``not_found``, ``already_cancelled``,
+    ``too_far_ahead`` and ``too_many_bookings`` (with the rule's number in ``limit``),
+    ``rate_limited``.
     """
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, limit: int | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.limit = limit

@@ -26,14 +26,19 @@ Variables:
     PURGE_INTERVAL_HOURS: how often the retention worker purges (24).
     INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
-    COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications of one account, across all
-        conversations, before it is locked (5).
-    COUNCIL_TAX_LOCK_MINUTES: how long such an account stays locked (30).
+    COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications by one caller (conversation)
+        of one account before that caller is locked out of it (5); other callers, the
+        resident among them, are not affected.
+    COUNCIL_TAX_LOCK_MINUTES: how long such a caller stays locked out (30).
     WEB_CHAT_IDLE_MINUTES: a web chat idle this long is cleared from the browser (30).
     WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
         council's own site, to embed the chat in an iframe.
     WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
     MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
+    WEB_CHAT_RATE_LIMIT: web chat messages one client address may send (``60/60``: 60 a
+        minute; ``0``: no limit); more are answered 429 with ``Retry-After``.
+    BOOKING_RATE_LIMIT / BOOKING_CONVERSATION_RATE_LIMIT: PC booking and cancelling calls
+        per client address (``120/60``) and per conversation (``10/60``).
     LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
         development placeholder secrets are refused outside development and test.
@@ -51,6 +56,8 @@ from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
+
+from lib.rate_limit import Limit
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parents[1]
@@ -125,6 +132,14 @@ class Settings(BaseSettings):
     web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
     web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
     max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
+    # Rate limits ("<requests>/<seconds>", "0" off; lib/rate_limit.py), per process.
+    #: Web chat messages from one client address.
+    web_chat_rate_limit: str = Field("60/60", env="WEB_CHAT_RATE_LIMIT")
+    #: PC booking and cancelling calls from one client address (the action server
+    #: books for every resident of the assistant from its own address).
+    booking_rate_limit: str = Field("120/60", env="BOOKING_RATE_LIMIT")
+    #: PC booking and cancelling calls for one conversation.
+    booking_conversation_rate_limit: str = Field("10/60", env="BOOKING_CONVERSATION_RATE_LIMIT")
     # Library assisted sessions: the key shared with the assistant that signs the mark.
     library_assist_secret: SecretStr = Field(
         SecretStr(DEV_LIBRARY_ASSIST_SECRET), env="LIBRARY_ASSIST_SECRET"
@@ -151,6 +166,12 @@ class Settings(BaseSettings):
         if any(char in value for char in ";,\r\n"):
             raise ValueError("WEB_CHAT_FRAME_ANCESTORS takes space-separated CSP sources")
         return value.strip() or "'self'"
+
+    @validator("web_chat_rate_limit", "booking_rate_limit", "booking_conversation_rate_limit")
+    def _rate_limit(cls, value: str) -> str:
+        """A rate limit must read as ``<requests>/<seconds>`` (or ``0`` for none)."""
+        Limit.parse(value)
+        return value.strip()
 
     @root_validator(skip_on_failure=True)
     def _refuse_placeholder_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:

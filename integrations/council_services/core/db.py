@@ -327,6 +327,31 @@ def _pc_booking_owner(connection: Connection) -> None:
     connection.execute(sa.text("ALTER TABLE pc_bookings ADD COLUMN conversation_id VARCHAR(200)"))
 
 
+def _caller_lockouts(connection: Connection) -> None:
+    """Version 13: failed council tax verifications counted per caller (issue #15).
+
+    A caller (one conversation) that fails too often is locked out of that account; the
+    account itself is not, so a stranger's wrong surnames cannot lock out the resident.
+    Also an index for counting one conversation's PC bookings (the per-conversation cap).
+    """
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "verification_lockouts",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("caller_key", sa.String(64), nullable=False),
+        sa.Column("account_reference", sa.String(32), nullable=False),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("locked_until", UTCDateTime, nullable=True),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("caller_key", "account_reference", name="uq_verification_lockout"),
+    )
+    table.create(connection)
+    connection.execute(
+        sa.text("CREATE INDEX ix_pc_bookings_conversation_id ON pc_bookings (conversation_id)")
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -346,6 +371,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         _assisted_pc_bookings,
     ),
     Migration(9, "who may cancel a PC booking: pc_bookings.conversation_id", _pc_booking_owner),
+    Migration(
+        13,
+        "council tax lockouts per caller: verification_lockouts; pc_bookings conversation index",
+        _caller_lockouts,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

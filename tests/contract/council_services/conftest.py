@@ -28,6 +28,12 @@ POSTGRES_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 API_KEY = "contract-open311-key"
 STAFF_TOKEN = "contract-staff-token"
 START_TIMEOUT = 30.0
+NO_RATE_LIMITS = {
+    "WEB_CHAT_RATE_LIMIT": "0",
+    "WEB_CHAT_CONVERSATION_RATE_LIMIT": "0",
+    "BOOKING_RATE_LIMIT": "0",
+    "BOOKING_CONVERSATION_RATE_LIMIT": "0",
+}
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def run_server(database_url: str, log_path: Path, backend: str) -> Iterator[RunningServer]:
-    """Start the stand-in, wait for /healthz, and stop it afterwards."""
+def run_server(
+    database_url: str, log_path: Path, backend: str, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningServer]:
+    """Start the stand-in, wait for /healthz, and stop it afterwards.
+
+    Rate limits are off unless ``extra_env`` sets them: the shared servers take many
+    requests from one address; ``test_rate_limits.py`` starts its own with tight limits.
+    """
     port = free_port()
     env = {
         key: value
@@ -69,6 +81,7 @@ def run_server(database_url: str, log_path: Path, backend: str) -> Iterator[Runn
         ENVIRONMENT="test",
         PYTHONUNBUFFERED="1",
     )
+    env.update({**NO_RATE_LIMITS, **(extra_env or {})})
     command = [sys.executable, "-m", "integrations.council_services", "--port", str(port)]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -166,11 +179,13 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Callable[[str], AbstractContextManager[RunningServer]]:
+def start_server(tmp_path: Path) -> Callable[..., AbstractContextManager[RunningServer]]:
     """Start a stand-in on the given database URL: ``with start_server(url) as server:``."""
 
-    def start(database_url: str) -> AbstractContextManager[RunningServer]:
+    def start(
+        database_url: str, extra_env: dict[str, str] | None = None
+    ) -> AbstractContextManager[RunningServer]:
         backend = database_url.split(":", 1)[0]
-        return run_server(database_url, tmp_path / "server.log", backend)
+        return run_server(database_url, tmp_path / "server.log", backend, extra_env)
 
     return start

@@ -210,3 +210,37 @@ def test_places_are_in_the_openapi_document(client: httpx.Client) -> None:
     assert {"near", "type", "open_now", "limit", "feature"} <= parameters
     assert "/api/v1/places/{place_id}/bookings" in paths
     assert "delete" in paths["/api/v1/bookings/{reference}"]
+
+
+def test_bookings_too_far_ahead_are_refused(client: httpx.Client) -> None:
+    """The horizon comes from the council's profile (14 days for the sample council)."""
+    url = "/api/v1/places/city-central-library/bookings"
+    today = datetime.now(LONDON).date()
+    for day in (today + timedelta(days=15), date(2999, 12, 31)):
+        body = {"date": day.isoformat(), "time": "10:00", "minutes": 30, "conversation_id": "x1"}
+        response = client.post(url, json=body)
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert detail["code"] == "too_far_ahead" and "14 days" in detail["message"]
+        assert detail["limit"] == 14
+
+
+def test_one_conversation_cannot_hold_every_pc(client: httpx.Client) -> None:
+    """Three bookings at most per conversation (the sample profile); others still book."""
+    day = next_weekday(3).isoformat()  # a Thursday
+    url = "/api/v1/places/city-central-library/bookings"
+    script = {"date": day, "minutes": 30, "conversation_id": "web-one-script-holding-pcs"}
+    made = [client.post(url, json={**script, "time": t}) for t in ("10:00", "10:30", "11:00")]
+    assert [r.status_code for r in made] == [201, 201, 201]
+    fourth = client.post(url, json={**script, "time": "11:30"})
+    assert fourth.status_code == 409
+    assert fourth.json()["detail"]["code"] == "too_many_bookings"
+    assert fourth.json()["detail"]["limit"] == 3
+    other = client.post(
+        url, json={**script, "time": "11:30", "conversation_id": "web-another-resident"}
+    )
+    assert other.status_code == 201
+    owner = {"conversation_id": script["conversation_id"]}
+    reference = made[0].json()["reference"]
+    assert client.request("DELETE", f"/api/v1/bookings/{reference}", json=owner).status_code == 200
+    assert client.post(url, json={**script, "time": "11:30"}).status_code == 201

@@ -246,6 +246,28 @@ def test_refused_bookings_say_why(directory: FakeDirectory, code: str, response:
     assert "booking_reference" not in slot_values(events)
 
 
+@pytest.mark.parametrize(
+    ("code", "limit", "response"),
+    [
+        ("too_far_ahead", 14, responses.BOOKING_TOO_FAR_AHEAD),
+        ("too_many_bookings", 3, responses.BOOKING_TOO_MANY),
+        ("too_many_bookings", None, responses.BOOKING_REFUSED),
+    ],
+)
+def test_the_horizon_and_the_cap_are_said_plainly(
+    directory: FakeDirectory, code: str, limit: int | None, response: str
+) -> None:
+    """The resident hears the rule with the council's number (from the directory)."""
+    directory.refuse_with = DirectoryRejected(422, code, "no", limit)
+    slots = {"book_place": "tunstall-library", "book_place_name": "Tunstall Library",
+             "book_date": "2999-12-31", "book_time": "10:00", "book_minutes": 60.0}  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionBookPc().run(dispatcher, load_tracker("status_check", slots=slots), {}))
+    assert [m["response"] for m in dispatcher.messages] == [response]
+    if limit is not None:
+        assert dispatcher.messages[0]["booking_limit"] == limit
+
+
 def test_no_device_for_universal_credit_looks_for_free_computers_with_support(
     directory: FakeDirectory,
 ) -> None:

@@ -69,20 +69,54 @@ def test_a_failure_says_the_same_whatever_went_wrong(client: TestClient, details
     assert response.json() == {"detail": "The details given do not match an account."}
 
 
-def test_an_account_is_locked_after_repeated_failures_even_with_the_right_details(
+def test_a_caller_is_locked_out_after_repeated_failures_even_with_the_right_details(
     client: TestClient,
 ):
+    """The caller (conversation) that failed is locked out; the account is not."""
+    stranger = {"conversation_id": "web-stranger"}
     for _ in range(3):
-        wrong = {**GOOD, "surname": "Guess"}
+        wrong = {**GOOD, "surname": "Guess", **stranger}
         assert (
             client.post("/api/v1/council-tax/verify", json=wrong, headers=TOKEN).status_code == 403
         )
-    locked = client.post("/api/v1/council-tax/verify", json=GOOD, headers=TOKEN)
+    locked = client.post("/api/v1/council-tax/verify", json={**GOOD, **stranger}, headers=TOKEN)
     assert locked.status_code == 403
     assert locked.json() == {"detail": "The details given do not match an account."}
-    # Another account is not affected.
+    # The resident, in their own conversation, still gets in: no denial of service.
+    resident = {**GOOD, "conversation_id": "web-the-resident"}
+    assert (
+        client.post("/api/v1/council-tax/verify", json=resident, headers=TOKEN).status_code == 200
+    )
+    # The stranger is locked out of this account only.
     other = {"account_reference": "40024680", "postcode": "ST1 1HP", "surname": "Patel"}
-    assert client.post("/api/v1/council-tax/verify", json=other, headers=TOKEN).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/council-tax/verify", json={**other, **stranger}, headers=TOKEN
+        ).status_code
+        == 200
+    )
+
+
+def test_five_wrong_surnames_from_a_stranger_do_not_lock_the_resident_out() -> None:
+    """The issue's case with the default settings: five failures, then the resident."""
+    settings = Settings(database_url="sqlite://", environment="development")
+    with TestClient(create_app(settings)) as client:
+        for n in range(5):
+            wrong = {**GOOD, "surname": f"Guess{n}", "conversation_id": "web-stranger"}
+            client.post("/api/v1/council-tax/verify", json=wrong, headers=TOKEN)
+        stranger = {**GOOD, "conversation_id": "web-stranger"}
+        assert (
+            client.post("/api/v1/council-tax/verify", json=stranger, headers=TOKEN).status_code
+            == 403
+        )
+        resident = {**GOOD, "conversation_id": "web-resident"}
+        assert (
+            client.post("/api/v1/council-tax/verify", json=resident, headers=TOKEN).status_code
+            == 200
+        )
+        case = {**resident, "kind": "twelve_instalments"}
+        created = client.post("/api/v1/council-tax/cases", json=case, headers=TOKEN)
+        assert created.status_code == 201
 
 
 def test_a_success_resets_the_failure_count(client: TestClient):

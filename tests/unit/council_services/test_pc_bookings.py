@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -166,9 +166,11 @@ def test_refusals_have_a_clear_reason(
     code: str,
 ) -> None:
     sessions = create_session_factory(engine)
+    # A week before a later day (Christmas), so the booking horizon does not refuse it first.
+    now = max(NOW, datetime.combine(day, NOW.time()) - timedelta(days=7))
     with pytest.raises(BookingRefused) as caught:
         crud_bookings.book_pc(
-            sessions, _request(directory, place_id, day, time, minutes), directory, LONDON, NOW
+            sessions, _request(directory, place_id, day, time, minutes), directory, LONDON, now
         )
     assert caught.value.code == code
     assert caught.value.status == 422
@@ -213,3 +215,62 @@ def test_bookings_made_before_migration_8_read_as_the_residents_own(tmp_path: Pa
         old = crud_bookings.get_booking(session, reference="PC-OLD234")
         assert old is not None and (old.assisted, old.assisted_by) == (False, None)
     engine.dispose()
+
+
+def test_bookings_start_at_most_the_profiles_horizon_ahead(
+    engine: Engine, directory: Directory
+) -> None:
+    sessions = create_session_factory(engine)
+    assert directory.horizon_days == 14
+    last = date(2026, 12, 21)  # a Monday, 14 days after NOW
+    booked = crud_bookings.book_pc(
+        sessions, _request(directory, "city-central-library", last, "10:00", 30),
+        directory, LONDON, NOW,
+    )  # fmt: skip
+    assert booked.reference
+    for too_far in (date(2026, 12, 22), date(2999, 12, 31)):
+        with pytest.raises(BookingRefused) as caught:
+            crud_bookings.book_pc(
+                sessions, _request(directory, "city-central-library", too_far, "10:00", 30),
+                directory, LONDON, NOW,
+            )  # fmt: skip
+        assert (caught.value.status, caught.value.code) == (422, "too_far_ahead")
+        assert "14 days" in caught.value.message
+
+
+def test_one_conversation_holds_at_most_the_profiles_cap(
+    engine: Engine, directory: Directory
+) -> None:
+    sessions = create_session_factory(engine)
+    assert directory.max_active_per_conversation == 3
+    times = ("10:00", "11:00", "12:00")
+    references = [
+        crud_bookings.book_pc(
+            sessions, _request(directory, "city-central-library", MONDAY, time, 30),
+            directory, LONDON, NOW, conversation_id="web-script",
+        ).reference
+        for time in times
+    ]  # fmt: skip
+    with pytest.raises(BookingRefused) as caught:
+        crud_bookings.book_pc(
+            sessions, _request(directory, "meir-library", MONDAY, "14:00", 30),
+            directory, LONDON, NOW, conversation_id="web-script",
+        )  # fmt: skip
+    assert (caught.value.status, caught.value.code) == (409, "too_many_bookings")
+    # Another conversation is not affected.
+    crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "14:00", 30),
+        directory, LONDON, NOW, conversation_id="web-resident",
+    )  # fmt: skip
+    # Cancelling one frees a place in the cap; so does a booking being over.
+    with sessions() as session:
+        crud_bookings.cancel_booking(session, reference=references[0], conversation_id="web-script")
+    crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "15:00", 30),
+        directory, LONDON, NOW, conversation_id="web-script",
+    )  # fmt: skip
+    later = datetime(2026, 12, 7, 11, 45)  # the 11:00 booking is over
+    crud_bookings.book_pc(
+        sessions, _request(directory, "meir-library", MONDAY, "16:00", 30),
+        directory, LONDON, later, conversation_id="web-script",
+    )  # fmt: skip

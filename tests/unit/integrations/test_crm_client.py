@@ -42,11 +42,16 @@ def test_verify_sends_the_token_and_reads_the_summary():
         seen["body"] = json.loads(request.content)
         return httpx.Response(200, json=SUMMARY)
 
-    summary = asyncio.run(_client(handler).verify(IDENTITY))
+    summary = asyncio.run(_client(handler).verify(IDENTITY, "web-caller-1"))
     assert seen == {
         "auth": "Bearer token-1",
         "path": "/api/v1/council-tax/verify",
-        "body": {"account_reference": "40012345", "postcode": "ST4 2DX", "surname": "Bloggs"},
+        "body": {
+            "account_reference": "40012345",
+            "postcode": "ST4 2DX",
+            "surname": "Bloggs",
+            "conversation_id": "web-caller-1",  # the caller, whose failures are counted
+        },
     }
     assert summary.band == "B" and summary.next_instalment_pence == 16850
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, sta
 
 from integrations.council_services import crud_bookings
 from integrations.council_services.api.deps import SessionDep
+from integrations.council_services.api.rate_limits import booking_limit, check_conversation
 from integrations.council_services.booking_models import (
     BOOKING_REFERENCE_PATTERN,
     BookingCancel,
@@ -45,8 +46,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "`near` is neither a postcode nor a place in the directory"},
     403: {"description": "Cancelling a booking another conversation made"},
     404: {"description": "Unknown postcode, place or booking"},
-    409: {"description": "Fully booked, or already cancelled"},
+    409: {"description": "Fully booked, already cancelled, or the conversation holds enough"},
     422: {"description": "Outside the council's area, unknown filter, or a refused booking"},
+}
+_BOOKING_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    429: {"description": "Too many booking calls; try again after `Retry-After` seconds"},
 }
 
 
@@ -68,6 +73,14 @@ FinderDep = Annotated[PlaceFinder, Depends(get_finder)]
 
 def _error(status_code: int, code: str, message: str) -> HTTPException:
     return HTTPException(status_code, {"code": code, "message": message})
+
+
+def _refused(error: BookingRefused) -> HTTPException:
+    """A refused booking; ``limit`` carries the rule's number (days ahead, bookings held)."""
+    detail: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.limit is not None:
+        detail["limit"] = error.limit
+    return HTTPException(error.status, detail)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -218,7 +231,8 @@ def _booking_public(finder: PlaceFinder, booking: PcBooking) -> BookingPublic:
     response_model=BookingPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Book a public PC",
-    responses=_ERRORS,
+    responses=_BOOKING_ERRORS,
+    dependencies=[Depends(booking_limit)],
 )
 def create_booking(
     request: Request,
@@ -226,7 +240,12 @@ def create_booking(
     body: BookingCreate,
     place_id: Annotated[str, Path(max_length=100)],
 ) -> BookingPublic:
-    """Book the first free PC at a place for a date, time (local) and length."""
+    """Book the first free PC at a place for a date, time (local) and length.
+
+    A booking starts at most the council's booking horizon ahead, and one conversation
+    holds only so many at once (both from the council's profile).
+    """
+    check_conversation(request, body.conversation_id)
     place = _place_or_404(finder, place_id)
     try:
         booking = crud_bookings.book_pc(
@@ -238,7 +257,7 @@ def create_booking(
             conversation_id=body.conversation_id,
         )
     except BookingRefused as error:
-        raise _error(error.status, error.code, error.message) from error
+        raise _refused(error) from error
     return _booking_public(finder, booking)
 
 
@@ -266,9 +285,11 @@ def read_booking(
     "/bookings/{reference}",
     response_model=BookingPublic,
     summary="Cancel a booking",
-    responses=_ERRORS,
+    responses=_BOOKING_ERRORS,
+    dependencies=[Depends(booking_limit)],
 )
 def cancel_booking(
+    request: Request,
     finder: FinderDep,
     session: SessionDep,
     reference: Annotated[str, Path(max_length=20)],
@@ -279,6 +300,7 @@ def cancel_booking(
     The body names the conversation asking: only the one that made the booking may
     cancel it (403 ``not_yours`` otherwise, and the booking stays).
     """
+    check_conversation(request, body.conversation_id)
     try:
         booking = crud_bookings.cancel_booking(
             session, reference=_reference(reference), conversation_id=body.conversation_id

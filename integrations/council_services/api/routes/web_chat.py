@@ -13,10 +13,11 @@ import json
 import logging
 from functools import lru_cache
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from integrations.council_services.api.deps import SettingsDep
+from integrations.council_services.api.rate_limits import web_chat_limit
 from integrations.council_services.chat_relay import (
     MAX_BODY_BYTES,
     AssistantUnavailable,
@@ -122,12 +123,13 @@ async def read_json(request: Request) -> object:
         raise ChatInputError("Send the message as JSON.") from error
 
 
-@router.post("/chat/messages")
+@router.post("/chat/messages", dependencies=[Depends(web_chat_limit)])
 async def chat_message(request: Request, settings: SettingsDep) -> JSONResponse:
     """Pass one message to the assistant; answer with its replies.
 
     400 with a short ``error`` for a malformed message, 503 ``unavailable`` when the
-    assistant does not answer (the page then shows its own apology).
+    assistant does not answer (the page then shows its own apology), 429 with
+    ``Retry-After`` when one address sends more than ``WEB_CHAT_RATE_LIMIT``.
     """
     try:
         message = parse_message(await read_json(request), settings.max_message_chars)
