@@ -23,6 +23,7 @@ import pytest
 
 from tests.contract.council_services.conftest import REPO_ROOT
 from tests.contract.council_services.triage_data import create_record as create
+from tests.helpers import staff_sign_in
 
 if TYPE_CHECKING:
     from conftest import RunningServer
@@ -84,9 +85,7 @@ def browser(server: RunningServer) -> httpx.Client:
 
 
 def sign_in(client: httpx.Client, account: StaffAccount) -> httpx.Response:
-    return client.post(
-        "/staff/login", data={"username": account.username, "password": account.password}
-    )
+    return staff_sign_in(client, account.username, account.password)
 
 
 @pytest.fixture
