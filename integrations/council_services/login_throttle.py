@@ -89,49 +89,75 @@ def retry_after(session: Session, attempt: Attempt, now: datetime | None = None)
             LoginThrottleRow.key.in_(keys), LoginThrottleRow.blocked_until > now
         )
     ).scalars()
-    waits = [(until - now).total_seconds() for until in rows]
-    return max(1, math.ceil(max(waits))) if waits else None
+    waits = [_seconds(until, now) for until in rows]
+    return max(waits) if waits else None
 
 
-def _count(session: Session, key: str, rule: Rule, now: datetime) -> None:
+def _seconds(until: datetime, now: datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def _count(session: Session, key: str, rule: Rule, now: datetime) -> int | None:
+    """Count one failure under ``key``; the seconds to wait instead when it is blocked."""
     table = LoginThrottleRow.__table__
     stale = now - FORGET_AFTER
+    # Only an unblocked row is counted. The update locks the row until the commit, so a
+    # request sent at the same moment waits here and then sees the block this one set.
     changed = session.execute(
         table.update()
-        .where(table.c.key == key)
+        .where(
+            table.c.key == key,
+            sa.or_(table.c.blocked_until.is_(None), table.c.blocked_until <= now),
+        )
         .values(
             failures=sa.case((table.c.last_failure_at < stale, 1), else_=table.c.failures + 1),
             last_failure_at=now,
         )
     ).rowcount
     if not changed:
+        blocked_until = session.execute(
+            sa.select(table.c.blocked_until).where(table.c.key == key)
+        ).first()
+        if blocked_until is not None:
+            return _seconds(blocked_until[0], now)
         session.execute(table.insert().values(key=key, failures=1, last_failure_at=now))
-    # The row stays locked by this transaction until the commit, so this is our count.
     failures = session.execute(sa.select(table.c.failures).where(table.c.key == key)).scalar_one()
     delay = rule.delay(failures)
     if delay is not None:
         session.execute(table.update().where(table.c.key == key).values(blocked_until=now + delay))
+    return None
 
 
-def count_attempt(session: Session, attempt: Attempt, now: datetime | None = None) -> None:
-    """Count an attempt as failed (before its password is checked) and commit.
+def count_attempt(session: Session, attempt: Attempt, now: datetime | None = None) -> int | None:
+    """Count an attempt as failed, before its password is checked, and commit.
 
     Args:
         session: the database session (committed here).
         attempt: the username and client.
         now: the current time (for tests).
+
+    Returns:
+        None when the password may be checked; else the seconds to wait, when another
+        attempt sent at the same moment has just blocked a key (nothing is counted then).
     """
     now = now or _now()
     for tries in range(3):
+        session.rollback()  # end any read, so the write below starts its own transaction
+        # SQLite: take the write lock at BEGIN, so concurrent attempts queue up here
+        # instead of deadlocking when they turn from reading to writing.
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         try:
             for key, rule in attempt.keys():
-                _count(session, key, rule, now)
+                wait = _count(session, key, rule, now)
+                if wait is not None:
+                    session.rollback()
+                    return wait
             session.commit()
-            return
+            return None
         except IntegrityError:  # another request made a row meanwhile: count again
-            session.rollback()
             if tries == 2:
                 raise
+    return None  # pragma: no cover - the loop returns or raises
 
 
 def clear(session: Session, attempt: Attempt) -> None:

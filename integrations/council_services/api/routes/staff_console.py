@@ -221,7 +221,9 @@ def login(
         error = "Enter your username and password"
         return _login_response(settings, status.HTTP_400_BAD_REQUEST, error, username)
     attempt = login_throttle.Attempt(username, _client(request))
-    wait = login_throttle.retry_after(session, attempt)
+    wait = login_throttle.retry_after(session, attempt) or login_throttle.count_attempt(
+        session, attempt
+    )
     if wait is not None:
         logger.warning("Staff sign-in throttled")
         error = TOO_MANY.format(wait=_wait_words(wait))
@@ -229,7 +231,6 @@ def login(
         return _login_response(
             settings, status.HTTP_429_TOO_MANY_REQUESTS, error, username, headers
         )
-    login_throttle.count_attempt(session, attempt)
     account = crud_staff.authenticate_staff(session, username=username, password=password)
     if account is None:
         error = "The username or password is not right"
