@@ -53,8 +53,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def run_server(database_url: str, log_path: Path, backend: str) -> Iterator[RunningServer]:
-    """Start the stand-in, wait for /healthz, and stop it afterwards."""
+def run_server(
+    database_url: str, log_path: Path, backend: str, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningServer]:
+    """Start the stand-in (with ``extra_env`` set), wait for /healthz, and stop it afterwards."""
     port = free_port()
     env = {
         key: value
@@ -69,6 +71,7 @@ def run_server(database_url: str, log_path: Path, backend: str) -> Iterator[Runn
         ENVIRONMENT="test",
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra_env or {})
     command = [sys.executable, "-m", "integrations.council_services", "--port", str(port)]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
