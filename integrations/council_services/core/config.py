@@ -24,6 +24,8 @@ Variables:
     WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
         council's own site, to embed the chat in an iframe.
     WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
+    WEB_CHAT_COOKIE_SAMESITE: ``lax`` (default) or ``strict``; ``none`` only when the chat is
+        embedded in an iframe on another site (the cookie is then always ``Secure``).
     MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
     LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
     ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
@@ -103,6 +105,10 @@ class Settings(BaseSettings):
     web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
     web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
     web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
+    # The cookie that binds a web chat conversation to the browser (issue #15).
+    web_chat_cookie_samesite: Literal["lax", "strict", "none"] = Field(
+        "lax", env="WEB_CHAT_COOKIE_SAMESITE"
+    )
     max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
     # Library assisted sessions: the key shared with the assistant that signs the mark.
     library_assist_secret: SecretStr = Field(

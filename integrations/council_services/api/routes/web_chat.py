@@ -153,8 +153,9 @@ def _set_browser_cookie(response: Response, settings: SettingsDep, token: str) -
         token,
         path=COOKIE_PATH,
         httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
+        samesite=settings.web_chat_cookie_samesite,
+        # Browsers take SameSite=None only with Secure.
+        secure=settings.secure_cookies or settings.web_chat_cookie_samesite == "none",
     )
 
 
