@@ -174,7 +174,9 @@ async def chat_message(request: Request, session: SessionDep, settings: Settings
         return _error(str(error), status.HTTP_400_BAD_REQUEST)
     token, new = _browser_token(request)
     try:
-        crud_web_chat.use_conversation(
+        # Database work off the event loop, as FastAPI does for plain functions.
+        await run_in_threadpool(
+            crud_web_chat.use_conversation,
             session,
             conversation_id=message.conversation_id,
             browser_token=token,
@@ -219,8 +221,11 @@ async def chat_finish(request: Request, session: SessionDep, settings: SettingsD
         isinstance(conversation_id, str)
         and CONVERSATION_ID.match(conversation_id)
         and token
-        and crud_web_chat.finish_conversation(
-            session, conversation_id=conversation_id, browser_token=token
+        and await run_in_threadpool(
+            crud_web_chat.finish_conversation,
+            session,
+            conversation_id=conversation_id,
+            browser_token=token,
         )
     ):
         await run_in_threadpool(end_conversation, settings, SENDER_PREFIX + conversation_id)
