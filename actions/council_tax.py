@@ -5,13 +5,20 @@ surname, checked by the CRM together). A failure says only that the details don'
 after three in a conversation nothing more is tried and a person is offered. The CRM also
 locks an account after repeated failures across conversations. What a verified resident
 may see lives in this conversation's slots only, which a new session clears.
+
+A verification lasts ``COUNCIL_TAX_VERIFIED_MINUTES`` (``ct_verified_at`` holds when it
+was made): after that every form asks for the details again, and nothing of the account
+is shown or changed until they are given (issue #15).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from functools import lru_cache
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -26,6 +33,7 @@ from actions.common.values import (
     spell_out,
 )
 from actions.handoff import send_record
+from bot.settings import settings
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
 from integrations.triage import new_reference
 
@@ -34,12 +42,63 @@ logger = logging.getLogger(__name__)
 #: Failed verifications in one conversation before the assistant stops trying.
 MAX_FAILURES = 3
 IDENTITY_SLOTS = (slots.CT_ACCOUNT_REFERENCE, slots.CT_POSTCODE, slots.CT_SURNAME)
+#: Everything a verification gives, forgotten together when it runs out.
+ACCOUNT_SLOTS = (slots.CT_BAND, slots.CT_BALANCE, slots.CT_NEXT_DATE, slots.CT_NEXT_AMOUNT)
+#: Clock skew allowed between action servers for a verification time in the future.
+_SKEW_S = 60.0
+
+
+def verification_is_current(tracker: Tracker, now: float | None = None) -> bool:
+    """Whether the resident verified within ``COUNCIL_TAX_VERIFIED_MINUTES``.
+
+    A verification without a time (made before times were kept) counts as run out.
+    """
+    if not tracker.get_slot(slots.CT_VERIFIED):
+        return False
+    try:
+        verified_at = float(tracker.get_slot(slots.CT_VERIFIED_AT))
+    except (TypeError, ValueError):
+        return False
+    age = (time.time() if now is None else now) - verified_at
+    return -_SKEW_S <= age < settings.council_tax_verified_minutes * 60
+
+
+def verification_has_run_out(tracker: Tracker, now: float | None = None) -> bool:
+    """Whether the resident verified once but too long ago."""
+    return bool(tracker.get_slot(slots.CT_VERIFIED)) and not verification_is_current(tracker, now)
+
+
+def forget_verification() -> list[EventType]:
+    """The events that forget a verification and everything it showed."""
+    return [
+        SlotSet(slots.CT_VERIFIED, False),
+        SlotSet(slots.CT_VERIFIED_AT, None),
+        *(SlotSet(slot, None) for slot in (*ACCOUNT_SLOTS, *IDENTITY_SLOTS)),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _expiry_wording() -> dict[str, str]:
+    path = settings.kb_dir / "council_tax_verification.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["expired"]
+
+
+def say_verification_ran_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Tell the resident plainly that they need to give their details again."""
+    wording = _expiry_wording()
+    if tracker.get_latest_input_channel() == "twilio_voice":
+        dispatcher.utter_message(text=wording["voice"])
+        return
+    minutes = settings.council_tax_verified_minutes
+    shown = int(minutes) if float(minutes).is_integer() else minutes
+    dispatcher.utter_message(text=wording["text"].format(minutes=shown))
 
 
 def account_slots(summary: AccountSummary) -> list[EventType]:
     """The slots a verified resident's answers are filled from."""
     return [
         SlotSet(slots.CT_VERIFIED, True),
+        SlotSet(slots.CT_VERIFIED_AT, time.time()),
         SlotSet(slots.CT_BAND, summary.band),
         SlotSet(slots.CT_BALANCE, format_pounds(summary.balance_pence)),
         SlotSet(
@@ -65,13 +124,20 @@ def identity_of(tracker: Tracker) -> Identity:
 
 
 def _unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """True when the form ended without a verified account (and the resident knows why)."""
-    if tracker.get_slot(slots.CT_VERIFIED) and not tracker.get_slot(slots.CT_STOPPED):
+    """True when the form ended without a current verification (and the resident knows why)."""
+    if verification_is_current(tracker) and not tracker.get_slot(slots.CT_STOPPED):
         return False
+    if verification_has_run_out(tracker):
+        say_verification_ran_out(dispatcher, tracker)
+        return True
     if not tracker.get_slot(slots.CT_STOPPED):
         # The form asked nothing: verification already failed too often in this conversation.
         dispatcher.utter_message(response=responses.CT_VERIFICATION_STOPPED)
     return True
+
+
+def _forget_if_run_out(tracker: Tracker) -> list[EventType]:
+    return forget_verification() if verification_has_run_out(tracker) else []
 
 
 class ActionCouncilTaxAccountSummary(FailSafe, Action):
@@ -86,7 +152,7 @@ class ActionCouncilTaxAccountSummary(FailSafe, Action):
     ) -> list[EventType]:
         """Say the summary, or nothing if verification stopped (already explained)."""
         if _unverified(dispatcher, tracker):
-            return [SlotSet(slots.CT_STOPPED, False)]
+            return [*_forget_if_run_out(tracker), SlotSet(slots.CT_STOPPED, False)]
         if tracker.get_slot(slots.CT_NEXT_DATE):
             dispatcher.utter_message(response=responses.CT_BALANCE)
         else:
@@ -116,7 +182,7 @@ class _CaseAction(FailSafe):
         """Create the case and read its reference back."""
         reset = [SlotSet(slot, None) for slot in (*self.form_slots, slots.CT_CONFIRM)]
         if _unverified(dispatcher, tracker):
-            return [*reset, SlotSet(slots.CT_STOPPED, False)]
+            return [*reset, *_forget_if_run_out(tracker), SlotSet(slots.CT_STOPPED, False)]
         if tracker.get_slot(slots.CT_CONFIRM) is not True:
             dispatcher.utter_message(response=responses.CT_NOTHING_CHANGED)
             return reset

@@ -2,7 +2,9 @@
 
 The resident proves the account is theirs with the reference, postcode and surname, which
 the CRM checks together. A failure says only that the details don't match; after three in
-a conversation the forms ask nothing more and a person is offered.
+a conversation the forms ask nothing more and a person is offered. A verification that has
+run out (``COUNCIL_TAX_VERIFIED_MINUTES``) is forgotten when a form next runs, the resident
+is told why, and the form asks for the details again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -19,7 +22,15 @@ from actions.common.failsafe import FailSafe
 from actions.common.forms import yes_no
 from actions.common.validators import looks_like_address
 from actions.common.values import parse_account_reference, parse_surname
-from actions.council_tax import IDENTITY_SLOTS, MAX_FAILURES, account_slots
+from actions.council_tax import (
+    IDENTITY_SLOTS,
+    MAX_FAILURES,
+    account_slots,
+    forget_verification,
+    say_verification_ran_out,
+    verification_has_run_out,
+    verification_is_current,
+)
 from actions.council_tax_dates import check_alone_since, check_moving_date
 from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError, Identity, NotVerified
@@ -34,6 +45,21 @@ class CouncilTaxFormValidation:
     A mixin, not a ``FormValidationAction``: rasa-sdk registers every action subclass by name.
     """
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate as usual, unless the verification has run out: then start it again.
+
+        The stored details are not checked again on the resident's behalf: the slots are
+        forgotten, the resident is told why, and the form asks for the account reference.
+        Whatever this turn's message said is left for after the new verification.
+        """
+        if verification_has_run_out(tracker):
+            logger.info("council tax verification ran out; asking again")
+            say_verification_ran_out(dispatcher, tracker)
+            return [*forget_verification(), SlotSet("requested_slot", slots.CT_ACCOUNT_REFERENCE)]
+        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+
     async def required_slots(
         self,
         domain_slots: list[str],
@@ -41,12 +67,12 @@ class CouncilTaxFormValidation:
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """Nothing once stopped; no identity questions once verified."""
+        """Nothing once stopped; no identity questions while a verification is current."""
         if tracker.get_slot(slots.CT_STOPPED) or (
             (tracker.get_slot(slots.CT_FAILURES) or 0) >= MAX_FAILURES
         ):
             return []
-        if tracker.get_slot(slots.CT_VERIFIED):
+        if verification_is_current(tracker):
             return [slot for slot in domain_slots if slot not in IDENTITY_SLOTS]
         return domain_slots
 

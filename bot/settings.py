@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     rest_address_rate_limit: str = Field("600/60", env="REST_ADDRESS_RATE_LIMIT")
     #: Browser origins Rasa's HTTP API answers (CORS), exactly as written; comma-separated.
     rasa_cors_origins: str = Field("", env="RASA_CORS_ORIGINS")
+    #: Minutes a resident's council tax verification lasts; then they verify again (#15).
+    council_tax_verified_minutes: float = Field(
+        10.0, gt=0, le=24 * 60, env="COUNCIL_TAX_VERIFIED_MINUTES"
+    )
     duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
     #: Seconds `make run` and the end-to-end tests wait for every service to be ready.
     stack_start_timeout_s: float = Field(600.0, env="STACK_START_TIMEOUT")

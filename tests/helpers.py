@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import uuid
 from dataclasses import dataclass
@@ -80,3 +81,22 @@ def can_connect(host: str, port: int, timeout_s: float = 2.0) -> bool:
             return True
     except OSError:
         return False
+
+
+def staff_sign_in(
+    client: httpx.Client, username: str, password: str, **options: object
+) -> httpx.Response:
+    """Sign in to the staff console as a browser does: fetch the form, post it with its token.
+
+    Works with an ``httpx.Client`` or a ``TestClient`` (their cookie jars keep the sign-in
+    form's cookie between the two requests).
+    """
+    form = client.get("/staff/login", follow_redirects=False)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    token = match.group(1) if match else ""
+    return client.post(
+        "/staff/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+        **options,
+    )

@@ -208,10 +208,11 @@ def _error_summary(errors: Sequence[tuple[str, str]]) -> Safe:
 # --- Sign in ----------------------------------------------------------------------------------
 
 
-def login_page(*, error: str | None = None, username: str = "") -> Safe:
+def login_page(*, csrf_token: str, error: str | None = None, username: str = "") -> Safe:
     """The sign-in form.
 
     Args:
+        csrf_token: the token tied to the sign-in cookie (``core/security.py``).
         error: why the last attempt failed.
         username: what was typed last time, to save typing it again.
 
@@ -223,6 +224,7 @@ def login_page(*, error: str | None = None, username: str = "") -> Safe:
         "{summary}<h1>Sign in</h1>"
         "<p>Sign in with the staff account your team leader set up for you.</p>"
         '<form method="post" action="/staff/login" novalidate>'
+        '<input type="hidden" name="csrf_token" value="{csrf}">'
         '<div class="field{error_class}">'
         '<label for="username">Username</label>{field_error}'
         '<input type="text" id="username" name="username" value="{username}" '
@@ -243,6 +245,7 @@ def login_page(*, error: str | None = None, username: str = "") -> Safe:
         else Safe(""),
         described=Safe(' aria-describedby="username-error"') if error else Safe(""),
         username=username,
+        csrf=csrf_token,
     )
     return layout("Sign in" if not error else "Error: Sign in", main)
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.settings import REPO_ROOT
-from tests.helpers import Resident
+from tests.helpers import Resident, staff_sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -115,7 +115,7 @@ def test_injected_markup_shows_as_text_in_the_staff_console(stack, resident: Res
     _create_staff(stack.council_services.env["COUNCIL_SERVICES_DATABASE_URL"], username, password)
     base = stack.settings.council_services_url
     with httpx.Client(base_url=base, timeout=10) as browser:
-        signed_in = browser.post("/staff/login", data={"username": username, "password": password})
+        signed_in = staff_sign_in(browser, username, password)
         assert signed_in.status_code == 303
         page = browser.get(f"/staff/triage/{reference}")
         assert page.status_code == 200

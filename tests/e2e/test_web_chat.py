@@ -126,10 +126,14 @@ def test_a_pothole_report_through_the_page(page, open311):
     request = open311.get(f"/requests/{reference}.json").json()[0]
     assert request["service_code"] == "POTHOLE" and description in request["description"]
 
-    # Kept only for this tab: survives a reload, never in localStorage or a cookie.
+    # Kept only for this tab: survives a reload, never in localStorage or a cookie. The
+    # one cookie is the council services' HttpOnly token that binds the conversation to
+    # this browser (issue #15): random, and nothing of the conversation is in it.
     kept = storage(page)
     assert kept["local"] == 0 and reference in kept["state"]
-    assert page.context.cookies() == []
+    (cookie,) = page.context.cookies()
+    assert cookie["name"] == "fd_chat" and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert cookie["path"] == "/chat" and reference not in cookie["value"]
     page.reload()
     assert reference in page.locator("#messages").inner_text()
 
@@ -155,11 +159,21 @@ def test_finish_and_clear_leaves_nothing_behind(page):
     assert first["session"] == 1
     old_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{STATE_KEY}')).id")
 
+    assert [cookie["name"] for cookie in page.context.cookies()] == ["fd_chat"]
+
     page.get_by_role("button", name="Finish and clear").click()
     assert storage(page) == {"session": 0, "local": 0, "state": None}
     assert page.locator("#messages .message").count() == 0
     expect(page.locator("#notice")).to_contain_text("cleared")
+    # The council services ended the conversation and removed the chat cookie.
+    deadline = time.monotonic() + 10
+    while page.context.cookies() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert page.context.cookies() == []
+    reused = page.request.post(
+        "/chat/messages", data={"conversation_id": old_id, "message": "what is my balance"}
+    )
+    assert reused.status in (403, 409) and reused.json()["restart"] is True
     page.reload()
     assert page.locator("#messages .message").count() == 0
 

@@ -34,6 +34,8 @@ Variables:
     WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
         council's own site, to embed the chat in an iframe.
     WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
+    WEB_CHAT_COOKIE_SAMESITE: ``lax`` (default) or ``strict``; ``none`` only when the chat is
+        embedded in an iframe on another site (the cookie is then always ``Secure``).
     MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
     WEB_CHAT_RATE_LIMIT: web chat messages one client address may send (``60/60``: 60 a
         minute; ``0``: no limit); more are answered 429 with ``Retry-After``.
@@ -131,6 +133,10 @@ class Settings(BaseSettings):
     web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
     web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
     web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
+    # The cookie that binds a web chat conversation to the browser (issue #15).
+    web_chat_cookie_samesite: Literal["lax", "strict", "none"] = Field(
+        "lax", env="WEB_CHAT_COOKIE_SAMESITE"
+    )
     max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
     # Rate limits ("<requests>/<seconds>", "0" off; lib/rate_limit.py), per process.
     #: Web chat messages from one client address.

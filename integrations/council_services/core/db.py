@@ -327,6 +327,52 @@ def _pc_booking_owner(connection: Connection) -> None:
     connection.execute(sa.text("ALTER TABLE pc_bookings ADD COLUMN conversation_id VARCHAR(200)"))
 
 
+def _staff_sessions(connection: Connection) -> None:
+    """Version 10: server-side staff sessions and the sign-in throttle (issue #15).
+
+    A session lives until it expires or is ended (sign-out, "Finish session"), so a copied
+    cookie stops working. The throttle counts failed sign-ins per account, per client and
+    per account from one client. Spelt out as shipped, like version 2.
+    """
+    metadata = sa.MetaData()
+    sa.Table(
+        "staff_sessions",
+        metadata,
+        sa.Column("session_hash", sa.String(64), primary_key=True),
+        sa.Column("username", sa.String(64), nullable=False, index=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("expires_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "login_throttle",
+        metadata,
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("last_failure_at", UTCDateTime, nullable=False),
+        sa.Column("blocked_until", UTCDateTime, nullable=True),
+    )
+    metadata.create_all(connection)
+
+
+def _web_chat_conversations(connection: Connection) -> None:
+    """Version 11: each resident web chat conversation and the browser it belongs to.
+
+    The browser is known by the HttpOnly cookie the council services set; another browser
+    with the conversation id alone is refused (issue #15). Spelt out as shipped.
+    """
+    metadata = sa.MetaData()
+    sa.Table(
+        "web_chat_conversations",
+        metadata,
+        sa.Column("conversation_id", sa.String(64), primary_key=True),
+        sa.Column("browser_hash", sa.String(64), nullable=False, index=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("last_seen_at", UTCDateTime, nullable=False),
+        sa.Column("ended_at", UTCDateTime, nullable=True),
+    )
+    metadata.create_all(connection)
+
+
 def _caller_lockouts(connection: Connection) -> None:
     """Version 13: failed council tax verifications counted per caller (issue #15).
 
@@ -371,6 +417,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         _assisted_pc_bookings,
     ),
     Migration(9, "who may cancel a PC booking: pc_bookings.conversation_id", _pc_booking_owner),
+    Migration(
+        10, "staff sessions and sign-in throttle: staff_sessions, login_throttle", _staff_sessions
+    ),
+    Migration(
+        11,
+        "web chat conversations bound to a browser: web_chat_conversations",
+        _web_chat_conversations,
+    ),
     Migration(
         13,
         "council tax lockouts per caller: verification_lockouts; pc_bookings conversation index",

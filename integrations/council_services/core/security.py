@@ -7,7 +7,13 @@ This module owns every secret-handling rule of the staff console:
 * a session is a cookie ``<payload>.<signature>``: the payload (username, expiry, a random
   session id) in URL-safe base64 JSON, signed with HMAC-SHA256 under ``STAFF_SESSION_SECRET``;
 * the CSRF token of a form is an HMAC of the session id, so it is tied to one session and
-  needs no storage.
+  needs no storage;
+* the sign-in form, before any session exists, gets a random nonce in its own HttpOnly
+  cookie and carries the HMAC of that nonce: a page elsewhere can neither read the nonce
+  nor make the token, so it cannot sign a browser in to an account of its choosing.
+
+Whether a session is still live (not signed out) is kept in the database
+(``crud_staff_sessions.py``); this module only signs and checks.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ _SCRYPT_MAXMEM = 64 * 1024 * 1024
 _SCHEME = "scrypt"
 
 SESSION_COOKIE = "fd_staff_session"
+LOGIN_COOKIE = "fd_staff_login"
 _CSRF_PURPOSE = b"front-door staff console csrf\x00"
+_LOGIN_PURPOSE = b"front-door staff console login csrf\x00"
 _SESSION_PURPOSE = b"front-door staff console session\x00"
 
 
@@ -206,4 +214,36 @@ def csrf_token_is_valid(secret: str, session: StaffSession, token: str | None) -
     if not token:
         return False
     expected = csrf_token(secret, session)
+    return hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+
+
+def new_login_nonce() -> str:
+    """A fresh random value for the sign-in form's cookie."""
+    return secrets.token_urlsafe(18)
+
+
+def login_csrf_token(secret: str, nonce: str) -> str:
+    """Return the token the sign-in form carries for the nonce in its cookie.
+
+    Args:
+        secret: ``STAFF_SESSION_SECRET``.
+        nonce: the value of the sign-in cookie.
+    """
+    return _sign(secret, nonce.encode("utf-8"), _LOGIN_PURPOSE)
+
+
+def login_csrf_is_valid(secret: str, nonce: str | None, token: str | None) -> bool:
+    """Check a posted sign-in form's token against its cookie, in constant time.
+
+    Args:
+        secret: ``STAFF_SESSION_SECRET``.
+        nonce: the sign-in cookie, if the browser sent one.
+        token: the ``csrf_token`` form field.
+
+    Returns:
+        True when both are present and the token was made for that nonce.
+    """
+    if not nonce or not token or len(nonce) > 100:
+        return False
+    expected = login_csrf_token(secret, nonce)
     return hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))

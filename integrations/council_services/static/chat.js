@@ -1,6 +1,8 @@
 /* Front Door web chat (issue #6). Plain JavaScript, no libraries, nothing from elsewhere.
  *
- * - Talks only to POST /chat/messages on this origin.
+ * - Talks only to POST /chat/messages and POST /chat/finish on this origin. The council
+ *   services bind the conversation to this browser with an HttpOnly cookie; "Finish and
+ *   clear" (and the idle clear) end it on the server too.
  * - Every piece of text from the assistant goes into the page with textContent (never
  *   HTML parsing); links become <a> only for http(s) addresses.
  * - The conversation lives only in sessionStorage (this tab). "Finish and clear" wipes it
@@ -43,6 +45,7 @@
   var assistToken = root.getAttribute("data-token") || "";
   var csrf = root.getAttribute("data-csrf") || "";
   var finishUrl = root.getAttribute("data-finish-url") || "";
+  var finishNext = root.getAttribute("data-finish-next") || "/";
   var memoryOnly = !!fixedId;
   var idleMs = Math.max(2, Number(root.getAttribute("data-idle-minutes")) || 30) * 60000;
   var warnMs = Math.min(2 * 60000, idleMs / 2);
@@ -238,6 +241,10 @@
         body.replies.forEach(function (reply) {
           add({ from: "bot", text: String(reply.text || ""), buttons: reply.buttons || [] });
         });
+      } else if (body && body.restart && body.error) {
+        // Not this browser's conversation, or it has ended: start a new one.
+        clearAll(null);
+        say(String(body.error));
       } else if (request.status === 400 && body && body.error) {
         say(String(body.error));
       } else {
@@ -261,7 +268,38 @@
     document.dispatchEvent(new CustomEvent("frontdoor:cleared"));
   }
 
+  function post(url, body, done) {
+    // Fire and forget; `done` runs whatever the answer (or none).
+    var request = new XMLHttpRequest();
+    var finished = false;
+    function once() {
+      if (!finished) {
+        finished = true;
+        if (done) { done(); }
+      }
+    }
+    request.open("POST", url);
+    request.setRequestHeader("Content-Type", "application/json");
+    if (csrf) {
+      request.setRequestHeader("X-CSRF-Token", csrf);
+    }
+    request.timeout = 10000;
+    request.onload = request.onerror = request.ontimeout = once;
+    request.send(JSON.stringify(body));
+  }
+
+  function endOnServer() {
+    // The council services forget the conversation, the assistant forgets everything it
+    // knew (a council tax check included), and the browser's chat cookie is dropped.
+    if (state && state.messages.length && !memoryOnly) {
+      post("/chat/finish", { conversation_id: state.id });
+    }
+  }
+
   function clearAll(reason) {
+    if (reason) {
+      endOnServer();
+    }
     window.sessionStorage.clear();
     announceCleared();
     state = freshState();
@@ -315,12 +353,13 @@
 
   document.getElementById("finish").addEventListener("click", function () {
     if (finishUrl) {
-      // Assisted session: wipe the screen by leaving the page for a fresh one.
+      // Assisted session: sign the staff member out on the server, wipe the screen and
+      // leave the page for the sign-in page.
       window.sessionStorage.clear();
       list.textContent = "";
       showReference("");
       announceCleared();
-      window.location.replace(finishUrl);
+      post(finishUrl, {}, function () { window.location.replace(finishNext); });
       return;
     }
     clearAll("cleared");

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -16,15 +17,18 @@ from actions.council_tax import (
     ActionCouncilTaxCantPay,
     ActionCouncilTaxChangeInstalments,
     ActionCouncilTaxReportMove,
+    verification_has_run_out,
+    verification_is_current,
 )
 from actions.council_tax_dates import check_alone_since, check_moving_date
 from actions.council_tax_forms import (
     ValidateCouncilTaxAccountForm,
     ValidateCouncilTaxDiscountForm,
+    ValidateCouncilTaxInstalmentsForm,
     ValidateCouncilTaxMovingForm,
 )
 from bot.knowledge import load_service
-from bot.settings import REPO_ROOT
+from bot.settings import REPO_ROOT, settings
 from integrations.crm import FakeCrm
 from integrations.outbox import Outbox
 from integrations.triage import TriageUnavailable
@@ -40,11 +44,15 @@ VERIFIED = {
 
 
 def _tracker(slot_values=None, text="hello", intent="council_tax_account", events=None):
+    slot_values = dict(slot_values or {})
+    if slot_values.get(slots.CT_VERIFIED):
+        # Verified just now, unless the test says when.
+        slot_values.setdefault(slots.CT_VERIFIED_AT, time.time())
     message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
     user = {"event": "user", "text": text, "timestamp": 1_700_000_000.0, "parse_data": message}
     return Tracker(
         "resident-ct",
-        {"channel": "web", "language": "en", slots.CT_FAILURES: 0, **(slot_values or {})},
+        {"channel": "web", "language": "en", slots.CT_FAILURES: 0, **slot_values},
         message,
         events if events is not None else [user],
         False,
@@ -283,6 +291,107 @@ def test_a_crm_outage_changes_nothing_and_says_so(crm):
         )
     )
     assert response_names(dispatcher) == [responses.CT_UNAVAILABLE]
+
+
+# --- verification runs out (issue #15) ---------------------------------------------------------
+
+MINUTE = 60.0
+
+
+def _verified_minutes_ago(minutes: float, **more) -> Tracker:
+    values = {
+        **VERIFIED,
+        slots.CT_VERIFIED_AT: time.time() - minutes * MINUTE,
+        slots.CT_BALANCE: "£842.50",
+        slots.CT_BAND: "B",
+        **more,
+    }
+    return _tracker(values)
+
+
+def _slot_events(events) -> dict:
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+def _said(dispatcher: CollectingDispatcher) -> str:
+    return " ".join(message.get("text") or "" for message in dispatcher.messages)
+
+
+def test_a_verification_lasts_the_configured_minutes(monkeypatch):
+    assert settings.council_tax_verified_minutes == 10  # the default
+    assert verification_is_current(_verified_minutes_ago(9))
+    assert not verification_is_current(_verified_minutes_ago(11))
+    assert verification_has_run_out(_verified_minutes_ago(11))
+    monkeypatch.setattr(settings, "council_tax_verified_minutes", 2)
+    assert not verification_is_current(_verified_minutes_ago(3))
+    assert verification_is_current(_verified_minutes_ago(1))
+
+
+def test_a_verification_without_a_time_or_with_a_forged_one_counts_as_run_out():
+    untimed = _tracker({**VERIFIED, slots.CT_VERIFIED_AT: None})
+    assert not verification_is_current(untimed) and verification_has_run_out(untimed)
+    assert not verification_is_current(_tracker({**VERIFIED, slots.CT_VERIFIED_AT: "soon"}))
+    assert not verification_is_current(_verified_minutes_ago(-120))  # hours in the future
+    assert not verification_has_run_out(_tracker())  # never verified: nothing ran out
+
+
+def test_verifying_records_when(crm):
+    before = time.time()
+    result = run(
+        ValidateCouncilTaxAccountForm().validate_ct_surname(
+            "bloggs", CollectingDispatcher(), _tracker(IDENTITY_SO_FAR), {}
+        )
+    )
+    assert before <= result[slots.CT_VERIFIED_AT] <= time.time()
+
+
+def test_a_run_out_verification_is_forgotten_and_asked_for_again_plainly(crm):
+    dispatcher = CollectingDispatcher()
+    events = run(ValidateCouncilTaxAccountForm().run(dispatcher, _verified_minutes_ago(11), {}))
+    changed = _slot_events(events)
+    assert changed[slots.CT_VERIFIED] is False and changed[slots.CT_VERIFIED_AT] is None
+    for slot in (slots.CT_BALANCE, slots.CT_BAND, slots.CT_ACCOUNT_REFERENCE, slots.CT_SURNAME):
+        assert changed[slot] is None
+    assert changed["requested_slot"] == slots.CT_ACCOUNT_REFERENCE
+    # Told plainly, not an error; the stored details were not used to verify again.
+    assert "check your details again" in _said(dispatcher) and "10 minutes" in _said(dispatcher)
+    assert response_names(dispatcher) == [None]
+    assert crm.verifications == 0
+
+
+def test_a_current_verification_is_not_asked_for_again(crm):
+    dispatcher = CollectingDispatcher()
+    events = run(ValidateCouncilTaxAccountForm().run(dispatcher, _verified_minutes_ago(1), {}))
+    assert slots.CT_VERIFIED not in _slot_events(events)
+    assert "check your details again" not in _said(dispatcher)
+
+
+def test_a_run_out_verification_shows_no_balance():
+    dispatcher = CollectingDispatcher()
+    tracker = _verified_minutes_ago(11, **{slots.CT_NEXT_DATE: "1 January 2027"})
+    events = run(ActionCouncilTaxAccountSummary().run(dispatcher, tracker, {}))
+    assert responses.CT_BALANCE not in response_names(dispatcher)
+    assert "£842.50" not in _said(dispatcher) and "check your details again" in _said(dispatcher)
+    assert _slot_events(events)[slots.CT_BALANCE] is None
+
+
+def test_a_run_out_verification_changes_nothing(crm):
+    dispatcher = CollectingDispatcher()
+    tracker = _verified_minutes_ago(11, **{slots.CT_CONFIRM: True})
+    events = run(ActionCouncilTaxChangeInstalments().run(dispatcher, tracker, {}))
+    assert crm.cases == [] and crm.verifications == 0
+    assert _slot_events(events)[slots.CT_VERIFIED] is False
+    assert "check your details again" in _said(dispatcher)
+
+
+def test_a_run_out_verification_asks_for_the_identity_slots_again():
+    domain_slots = ["ct_account_reference", "ct_postcode", "ct_surname", "ct_confirm"]
+    required = run(
+        ValidateCouncilTaxInstalmentsForm().required_slots(
+            domain_slots, CollectingDispatcher(), _verified_minutes_ago(11), {}
+        )
+    )
+    assert required == domain_slots
 
 
 # --- I can't pay -------------------------------------------------------------------------------

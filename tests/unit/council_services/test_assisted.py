@@ -16,6 +16,7 @@ from integrations.assisted import issue_token, token_is_valid
 from integrations.council_services import chat_relay, crud_staff
 from integrations.council_services.core.config import Settings
 from integrations.council_services.main import create_app
+from tests.helpers import staff_sign_in
 
 SECRET = "unit-assist-secret"
 PASSWORD = "assisted unit password"
@@ -86,10 +87,7 @@ def client() -> Iterator[TestClient]:
 
 
 def _sign_in(client: TestClient) -> None:
-    response = client.post(
-        "/staff/login", data={"username": "libby", "password": PASSWORD}, follow_redirects=False
-    )
-    assert response.status_code == 303
+    assert staff_sign_in(client, "libby", PASSWORD).status_code == 303
 
 
 def _attribute(page: str, name: str) -> str:

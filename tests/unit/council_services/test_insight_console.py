@@ -17,6 +17,7 @@ from integrations.council_services.crud_staff import create_staff
 from integrations.council_services.insight_unanswered import group_questions
 from integrations.council_services.main import create_app
 from integrations.council_services.models import UnansweredQuestion
+from tests.helpers import staff_sign_in
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -80,12 +81,7 @@ def client(app_and_client) -> TestClient:
 
 
 def sign_in(client: TestClient) -> None:
-    response = client.post(
-        "/staff/login",
-        data={"username": "jo", "password": "correct horse battery"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    assert staff_sign_in(client, "jo", "correct horse battery").status_code == 303
 
 
 def test_the_dashboard_needs_a_session(client: TestClient) -> None:

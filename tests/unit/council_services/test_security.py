@@ -12,6 +12,9 @@ from integrations.council_services.core.security import (
     csrf_token_is_valid,
     hash_password,
     issue_session,
+    login_csrf_is_valid,
+    login_csrf_token,
+    new_login_nonce,
     read_session,
     verify_password,
 )
@@ -94,3 +97,18 @@ def test_a_csrf_token_belongs_to_one_session() -> None:
     assert not csrf_token_is_valid(SECRET, session, None)
     assert not csrf_token_is_valid(SECRET, session, "")
     assert not csrf_token_is_valid(SECRET, session, token[:-1])
+
+
+def test_a_login_token_belongs_to_one_sign_in_cookie() -> None:
+    nonce, other = new_login_nonce(), new_login_nonce()
+    token = login_csrf_token(SECRET, nonce)
+    assert nonce != other
+    assert login_csrf_is_valid(SECRET, nonce, token)
+    assert not login_csrf_is_valid(SECRET, other, token)
+    assert not login_csrf_is_valid("another-secret", nonce, token)
+    for missing in (None, ""):
+        assert not login_csrf_is_valid(SECRET, missing, token)
+        assert not login_csrf_is_valid(SECRET, nonce, missing)
+    # A session's CSRF token is no sign-in token, and the reverse.
+    _, session = issue_session(SECRET, "alice", timedelta(minutes=30), now=NOW)
+    assert not login_csrf_is_valid(SECRET, session.session_id, csrf_token(SECRET, session))

@@ -179,3 +179,19 @@ def test_parse_message_strips_and_checks() -> None:
     assert parse_message({"conversation_id": CONVERSATION, "message": " hi "}, 10).text == "hi"
     with pytest.raises(ChatInputError):
         parse_message({"conversation_id": CONVERSATION, "message": "hello world"}, 5)
+
+
+def test_the_chat_cookie_is_http_only_and_lax_by_default(client: TestClient, assistant) -> None:
+    response = client.post(
+        "/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"}
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert cookie.startswith("fd_chat=") and "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie  # development runs on plain http://localhost
+
+
+def test_the_chat_cookie_can_serve_an_iframe_on_another_site(assistant) -> None:
+    for client in _client(web_chat_cookie_samesite="none"):
+        body = {"conversation_id": CONVERSATION, "message": "hi"}
+        cookie = client.post("/chat/messages", json=body).headers["set-cookie"].lower()
+        assert "samesite=none" in cookie and "secure" in cookie and "httponly" in cookie

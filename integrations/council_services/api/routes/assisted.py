@@ -7,7 +7,9 @@ conversation id (``library-<random>``) and a token signed with ``LIBRARY_ASSIST_
 assist token, then passes the message on with channel ``library``. The assistant checks
 the token again before it marks the conversation assisted, so every report and triage
 record of the session carries the mark. The page keeps nothing in the browser's storage,
-shows staff guidance beside the chat, and "Finish session" leaves it for a fresh page.
+shows staff guidance beside the chat, and "Finish session" ends the staff member's session
+on the server (``/staff/assisted/finish``) and leaves for the sign-in page, so nobody at
+the public computer afterwards finds the staff console signed in.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from integrations.assisted import issue_token, token_is_valid
-from integrations.council_services.api.deps import SettingsDep
+from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.routes.staff_console import (
+    LOGIN_PATH,
     SECURITY_HEADERS,
     StaffDep,
+    end_session,
 )
 from integrations.council_services.api.routes.web_chat import (
     UNAVAILABLE,
@@ -147,10 +151,12 @@ def start(
     logger.info("Staff member %s started an assisted session", staff.username)
     mode = render(
         ' data-endpoint="/staff/assisted/messages" data-conversation="{conversation}"'
-        ' data-token="{token}" data-csrf="{csrf}" data-finish-url="/staff/assisted"',
+        ' data-token="{token}" data-csrf="{csrf}" data-finish-url="/staff/assisted/finish"'
+        ' data-finish-next="{next}"',
         conversation=conversation_id,
         token=token,
         csrf=staff.viewer.csrf_token,
+        next=LOGIN_PATH,
     )
     panel = guidance_panel(SessionFields(staff.viewer.csrf_token, conversation_id, token))
     page = chat_document(settings, mode=mode, staff_panel=panel, finish_label="Finish session")
@@ -182,3 +188,19 @@ async def message(request: Request, settings: SettingsDep, staff: StaffDep) -> J
     except AssistantUnavailable:
         return JSONResponse({"error": UNAVAILABLE}, status.HTTP_503_SERVICE_UNAVAILABLE)
     return JSONResponse({"replies": replies}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/finish")
+def finish(request: Request, session: SessionDep, staff: StaffDep) -> Response:
+    """End the staff member's session for good at "Finish session" (then the page signs in).
+
+    The page posts here with the session's CSRF token in ``X-CSRF-Token``; 204 when the
+    session has ended, 403 (nothing ended) without the token.
+    """
+    if not staff.form_is_genuine(request.headers.get("x-csrf-token")):
+        return JSONResponse({"error": "Your session has expired. Start again."}, 403)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.headers["Cache-Control"] = "no-store"
+    end_session(session, staff, response)
+    logger.info("Staff member %s finished an assisted session and was signed out", staff.username)
+    return response

@@ -2,10 +2,12 @@
 
 Server-rendered HTML (``console_pages.py``), no JavaScript. A session is a signed cookie
 (``core/security.py``): HttpOnly, SameSite=Strict, scoped to ``/staff``, ``Secure`` outside
-development, and it lasts ``STAFF_SESSION_MINUTES``. Every form that changes something
-carries a CSRF token tied to the session. Pages asked for without a session redirect to
-``/staff/login`` (303). Views and changes are written to the audit log under the staff
-member's username.
+development, and it lasts ``STAFF_SESSION_MINUTES``. It is also kept on the server
+(``crud_staff_sessions.py``), so signing out ends it for every copy of the cookie. Every
+form that changes something carries a CSRF token tied to the session, and the sign-in form
+one tied to its own cookie. Failed sign-ins are throttled (``login_throttle.py``): 429
+with ``Retry-After``. Pages asked for without a session redirect to ``/staff/login``
+(303). Views and changes are written to the audit log under the staff member's username.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from integrations.council_services import crud_staff, crud_triage
+from integrations.council_services import (
+    crud_staff,
+    crud_staff_sessions,
+    crud_triage,
+    login_throttle,
+)
 from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.errors import LoginRequired
 from integrations.council_services.assistant_link import resume_conversation
@@ -34,11 +41,15 @@ from integrations.council_services.console_pages import (
 )
 from integrations.council_services.core.config import PACKAGE_DIR
 from integrations.council_services.core.security import (
+    LOGIN_COOKIE,
     SESSION_COOKIE,
     StaffSession,
     csrf_token,
     csrf_token_is_valid,
     issue_session,
+    login_csrf_is_valid,
+    login_csrf_token,
+    new_login_nonce,
     read_session,
 )
 from integrations.council_services.crud_triage import AuditAction, ConcurrentChange
@@ -100,7 +111,7 @@ def _signed_in_or_none(
 ) -> SignedIn | None:
     secret = settings.staff_session_secret.get_secret_value()
     staff_session = read_session(secret, request.cookies.get(SESSION_COOKIE))
-    if staff_session is None:
+    if staff_session is None or not crud_staff_sessions.session_is_live(session, staff_session):
         return None
     account = crud_staff.get_active_staff(session, username=staff_session.username)
     if account is None:
@@ -141,36 +152,93 @@ def stylesheet() -> Response:
 # --- Sign in and out --------------------------------------------------------------------------
 
 
+LOGIN_PATH = "/staff/login"
+TOO_MANY = "Too many sign-in attempts. Wait {wait} and try again."
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _login_response(
+    settings: SettingsDep,
+    status_code: int = status.HTTP_200_OK,
+    error: str | None = None,
+    username: str = "",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The sign-in form with a fresh token, and the cookie the token is tied to."""
+    nonce = new_login_nonce()
+    token = login_csrf_token(settings.staff_session_secret.get_secret_value(), nonce)
+    response = _html(login_page(csrf_token=token, error=error, username=username), status_code)
+    response.headers.update(headers or {})
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        path=LOGIN_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 @router.get("/login")
 def login_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The sign-in form (or the queue, for someone already signed in)."""
     if _signed_in_or_none(request, session, settings) is not None:
         return _see_other("/staff")
-    return _html(login_page())
+    return _login_response(settings)
 
 
 @router.post("/login")
 def login(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     username: str = Form(""),
     password: str = Form(""),
+    csrf: Annotated[str, Form(alias="csrf_token")] = "",
 ) -> Response:
-    """Check the username and password; on success start a session and show the queue."""
+    """Check the username and password; on success start a session and show the queue.
+
+    Refused with 403 without the sign-in form's token, and with 429 and ``Retry-After``
+    while failed attempts for this account or client are being throttled.
+    """
+    secret = settings.staff_session_secret.get_secret_value()
     username = username.strip()[:64]
+    if not login_csrf_is_valid(secret, request.cookies.get(LOGIN_COOKIE), csrf):
+        error = "The sign-in page had expired. Enter your username and password again"
+        return _login_response(settings, status.HTTP_403_FORBIDDEN, error, username)
     if not username or not password:
-        page = login_page(error="Enter your username and password", username=username)
-        return _html(page, status.HTTP_400_BAD_REQUEST)
+        error = "Enter your username and password"
+        return _login_response(settings, status.HTTP_400_BAD_REQUEST, error, username)
+    attempt = login_throttle.Attempt(username, _client(request))
+    wait = login_throttle.retry_after(session, attempt) or login_throttle.count_attempt(
+        session, attempt
+    )
+    if wait is not None:
+        logger.warning("Staff sign-in throttled")
+        error = TOO_MANY.format(wait=_wait_words(wait))
+        headers = {"Retry-After": str(wait)}
+        return _login_response(
+            settings, status.HTTP_429_TOO_MANY_REQUESTS, error, username, headers
+        )
     account = crud_staff.authenticate_staff(session, username=username, password=password)
     if account is None:
-        page = login_page(error="The username or password is not right", username=username)
-        return _html(page, status.HTTP_400_BAD_REQUEST)
+        error = "The username or password is not right"
+        return _login_response(settings, status.HTTP_400_BAD_REQUEST, error, username)
+    login_throttle.clear(session, attempt)
     minutes = settings.staff_session_minutes
-    cookie, _ = issue_session(
-        settings.staff_session_secret.get_secret_value(),
-        account.username,
-        timedelta(minutes=minutes),
-    )
+    cookie, staff_session = issue_session(secret, account.username, timedelta(minutes=minutes))
+    crud_staff_sessions.start_session(session, staff_session)
     response = _see_other("/staff")
     response.set_cookie(
         SESSION_COOKIE,
@@ -181,8 +249,15 @@ def login(
         samesite="strict",
         secure=settings.secure_cookies,
     )
+    response.delete_cookie(LOGIN_COOKIE, path=LOGIN_PATH)
     logger.info("Staff member %s signed in", account.username)
     return response
+
+
+def end_session(session: SessionDep, staff: SignedIn, response: Response) -> None:
+    """End a staff member's session on the server and remove its cookie from the browser."""
+    crud_staff_sessions.end_session(session, staff.session)
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
 
 
 @router.post("/logout")
@@ -192,13 +267,14 @@ def logout(
     settings: SettingsDep,
     csrf: Annotated[str, Form(alias="csrf_token")] = "",
 ) -> Response:
-    """End the session (the cookie is removed) and go back to the sign-in page."""
+    """End the session (on the server, and the cookie is removed); back to sign in."""
     staff = _signed_in_or_none(request, session, settings)
     if staff is not None and not staff.form_is_genuine(csrf):
         return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
-    response = _see_other("/staff/login")
+    response = _see_other(LOGIN_PATH)
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
     if staff is not None:
+        end_session(session, staff, response)
         logger.info("Staff member %s signed out", staff.username)
     return response
 

@@ -5,21 +5,34 @@ script talks only to ``POST /chat/messages`` on this origin, which passes the me
 the assistant (``chat_relay.py``). Nothing of the conversation is kept here: the page keeps
 it in the browser's ``sessionStorage`` and wipes it when the resident finishes or the
 chat goes idle for ``WEB_CHAT_IDLE_MINUTES``.
+
+Each conversation belongs to the browser that started it (``crud_web_chat.py``): the first
+message sets an HttpOnly, SameSite=Lax cookie scoped to ``/chat``, and a message with a
+conversation id bound to another browser is refused (403) and never reaches the
+assistant. "Finish and clear" posts to ``/chat/finish``, which ends the conversation here
+and in the assistant (every slot, a council tax verification included, is forgotten) and
+removes the cookie.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from functools import lru_cache
 
 from fastapi import APIRouter, Depends, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from integrations.council_services.api.deps import SettingsDep
+from integrations.council_services import crud_web_chat
+from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.rate_limits import web_chat_limit
+from integrations.council_services.assistant_link import end_conversation
 from integrations.council_services.chat_relay import (
+    CONVERSATION_ID,
     MAX_BODY_BYTES,
+    SENDER_PREFIX,
     AssistantUnavailable,
     ChatInputError,
     parse_message,
@@ -40,6 +53,10 @@ ASSETS = {
 }
 UNAVAILABLE = "unavailable"
 NOTHING = Safe("")
+BROWSER_COOKIE = "fd_chat"
+COOKIE_PATH = "/chat"
+NOT_YOURS = "This conversation is not available. A new one has been started."
+ENDED = "That conversation has finished. A new one has been started."
 
 
 def page_headers(frame_ancestors: str) -> dict[str, str]:
@@ -123,20 +140,98 @@ async def read_json(request: Request) -> object:
         raise ChatInputError("Send the message as JSON.") from error
 
 
+def _browser_token(request: Request) -> tuple[str, bool]:
+    """The browser's chat token, and whether it is new (the cookie must then be set)."""
+    token = request.cookies.get(BROWSER_COOKIE, "")
+    if 20 <= len(token) <= 64:
+        return token, False
+    return crud_web_chat.new_browser_token(), True
+
+
+def _set_browser_cookie(response: Response, settings: SettingsDep, token: str) -> None:
+    response.set_cookie(
+        BROWSER_COOKIE,
+        token,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite=settings.web_chat_cookie_samesite,
+        # Browsers take SameSite=None only with Secure.
+        secure=settings.secure_cookies or settings.web_chat_cookie_samesite == "none",
+    )
+
+
 @router.post("/chat/messages", dependencies=[Depends(web_chat_limit)])
-async def chat_message(request: Request, settings: SettingsDep) -> JSONResponse:
+async def chat_message(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Pass one message to the assistant; answer with its replies.
 
-    400 with a short ``error`` for a malformed message, 503 ``unavailable`` when the
-    assistant does not answer (the page then shows its own apology), 429 with
-    ``Retry-After`` when one address sends more than ``WEB_CHAT_RATE_LIMIT``.
+    400 with a short ``error`` for a malformed message, 403 ``restart`` for a conversation
+    id that belongs to another browser, 409 ``restart`` for one that has ended (the page
+    then starts a new conversation), 503 ``unavailable`` when the assistant does not answer
+    (the page then shows its own apology), 429 with ``Retry-After`` when one address sends
+    more than ``WEB_CHAT_RATE_LIMIT``.
     """
     try:
         message = parse_message(await read_json(request), settings.max_message_chars)
     except ChatInputError as error:
         return _error(str(error), status.HTTP_400_BAD_REQUEST)
+    token, new = _browser_token(request)
+    try:
+        # Database work off the event loop, as FastAPI does for plain functions.
+        await run_in_threadpool(
+            crud_web_chat.use_conversation,
+            session,
+            conversation_id=message.conversation_id,
+            browser_token=token,
+            idle=timedelta(minutes=settings.web_chat_idle_minutes),
+        )
+    except crud_web_chat.NotThisBrowsers:
+        logger.warning("web chat: a conversation id was sent from another browser")
+        return _restart(NOT_YOURS, status.HTTP_403_FORBIDDEN)
+    except crud_web_chat.ConversationEnded:
+        return _restart(ENDED, status.HTTP_409_CONFLICT)
     try:
         replies = await relay(settings, message)
     except AssistantUnavailable:
-        return _error(UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
-    return JSONResponse({"replies": replies}, headers={"Cache-Control": "no-store"})
+        response: Response = _error(UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
+    else:
+        response = JSONResponse({"replies": replies}, headers={"Cache-Control": "no-store"})
+    if new:
+        _set_browser_cookie(response, settings, token)
+    return response
+
+
+def _restart(message: str, status_code: int) -> JSONResponse:
+    return JSONResponse(
+        {"error": message, "restart": True}, status_code, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.post("/chat/finish")
+async def chat_finish(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """End the conversation here and in the assistant at "Finish and clear"; drop the cookie.
+
+    204 whatever was sent (there is nothing to tell a page about someone else's id), but only
+    the browser that owns the conversation ends it.
+    """
+    try:
+        body = await read_json(request)
+    except ChatInputError as error:
+        return _error(str(error), status.HTTP_400_BAD_REQUEST)
+    conversation_id = body.get("conversation_id") if isinstance(body, dict) else None
+    token = request.cookies.get(BROWSER_COOKIE, "")
+    if (
+        isinstance(conversation_id, str)
+        and CONVERSATION_ID.match(conversation_id)
+        and token
+        and await run_in_threadpool(
+            crud_web_chat.finish_conversation,
+            session,
+            conversation_id=conversation_id,
+            browser_token=token,
+        )
+    ):
+        await run_in_threadpool(end_conversation, settings, SENDER_PREFIX + conversation_id)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.headers["Cache-Control"] = "no-store"
+    response.delete_cookie(BROWSER_COOKIE, path=COOKIE_PATH)
+    return response
