@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from integrations.outbox import Outbox
+from lib.sqlite import create_engine
 
 
 def purge_tracker_events(tracker_store_url: str, older_than_days: int) -> int:
@@ -15,7 +16,7 @@ def purge_tracker_events(tracker_store_url: str, older_than_days: int) -> int:
 
     Works on Rasa's SQL tracker store (``events`` table, ``timestamp`` in epoch seconds).
     """
-    engine = create_engine(tracker_store_url, future=True)
+    engine = create_engine(tracker_store_url)
     try:
         if not inspect(engine).has_table("events"):
             return 0
