@@ -327,6 +327,39 @@ def _pc_booking_owner(connection: Connection) -> None:
     connection.execute(sa.text("ALTER TABLE pc_bookings ADD COLUMN conversation_id VARCHAR(200)"))
 
 
+def _delivery_tables(connection: Connection) -> None:
+    """Version 12: idempotency keys and undelivered items (issue #15 item 6).
+
+    Spelt out as shipped, like version 2.
+    """
+    metadata = sa.MetaData()
+    sa.Table(
+        "idempotency_keys",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("scope", sa.String(32), nullable=False),
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("result_reference", sa.String(16), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
+    )
+    undelivered = sa.Table(
+        "undelivered_items",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("record_reference", sa.String(16), nullable=False),
+        sa.Column("reason", sa.String(500), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("held_at", UTCDateTime, nullable=False),
+        sa.Column("failed_at", UTCDateTime, nullable=False),
+        sa.Column("reported_at", UTCDateTime, nullable=False),
+    )
+    sa.Index("ix_undelivered_items_failed_at", undelivered.c.failed_at)
+    metadata.create_all(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -346,6 +379,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         _assisted_pc_bookings,
     ),
     Migration(9, "who may cancel a PC booking: pc_bookings.conversation_id", _pc_booking_owner),
+    Migration(
+        12, "safe delivery: idempotency_keys, undelivered_items (issue #15)", _delivery_tables
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
