@@ -231,18 +231,21 @@ class Outbox:
             found.setdefault(row.reference, (_to_item(row), row.blocker))
         return list(found.values())
 
-    def has_undelivered(self, group: str) -> bool:
-        """True while any item of the group is pending or failed (send later ones behind it)."""
+    def undelivered(self, group: str) -> str | None:
+        """``failed`` or ``pending`` while an item of the group is (failed first); else None.
+
+        Anything new for the group must go behind such an item, never before it.
+        """
         with self._engine.connect() as conn:
-            return (
+            statuses = set(
                 conn.execute(
-                    select(outbox_items.c.reference)
+                    select(outbox_items.c.status)
                     .where(outbox_items.c.group_key == group)
                     .where(outbox_items.c.status != DELIVERED)
-                    .limit(1)
-                ).first()
-                is not None
+                    .distinct()
+                ).scalars()
             )
+        return FAILED if FAILED in statuses else PENDING if statuses else None
 
     def failed(self, limit: int = 200) -> list[HeldItem]:
         """Items the council services refused, most recent failure first."""
