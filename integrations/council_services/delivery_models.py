@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, constr, validator
 
+from integrations.council_services.clean_input import cleaned
 from integrations.council_services.models import Base, UTCDateTime
 
 #: The ``scope`` of each endpoint that honours ``Idempotency-Key``.
@@ -70,6 +71,8 @@ class UndeliveredNotice(BaseModel):
     attempts: int = Field(..., ge=0)
     held_at: datetime
     failed_at: datetime
+
+    _clean = cleaned("kind", "reason")
 
     @validator("held_at", "failed_at")
     def _utc(cls, value: datetime) -> datetime:  # noqa: N805 - pydantic's validator
