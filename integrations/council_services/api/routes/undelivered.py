@@ -34,13 +34,17 @@ def list_undelivered(session: SessionDep) -> UndeliveredList:
     return UndeliveredList(count=len(rows), data=[UndeliveredPublic.from_row(r) for r in rows])
 
 
-@router.put("/{reference}", response_model=UndeliveredPublic)
+@router.put(
+    "/{reference}",
+    response_model=UndeliveredPublic,
+    responses={status.HTTP_400_BAD_REQUEST: {"description": "The body names another item."}},
+)
 def put_undelivered(
     session: SessionDep, reference: str, notice: UndeliveredNotice
 ) -> UndeliveredPublic:
     """List an item the assistant could not deliver (or update it when it failed again)."""
     if notice.reference != reference:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "reference differs from the path")
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "reference differs from the path")
     return UndeliveredPublic.from_row(crud_delivery.save_undelivered(session, notice=notice))
 
 
