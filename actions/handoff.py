@@ -448,11 +448,13 @@ class ActionCreateTriage(FailSafe, Action):
                 response_time=response_time,
             )
         logger.info("triage record", extra={"reference": reference, "priority": record["priority"]})
-        # Handed over: the assistant stays quiet until staff resolve the record (the
-        # council services then resume the conversation) or a new session starts.
-        return [
+        events = [
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
-            ConversationPaused(),
         ]
+        if delivery is Delivery.REFUSED:
+            return events  # nobody has it in their queue: keep answering the resident
+        # Handed over: the assistant stays quiet until staff resolve the record (the
+        # council services then resume the conversation) or a new session starts.
+        return [*events, ConversationPaused()]

@@ -243,7 +243,8 @@ def test_a_refused_hand_off_is_kept_as_failed_and_the_resident_is_told_the_truth
     triage.refuse = True
     tracker = _tracker([_user("person please", "human_handoff")], {"handoff_consent": False})
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    events = asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert ConversationPaused() not in events  # no one has it: the assistant keeps answering
     # Not "utter_handoff_created_held" ("I'll send it as soon as the system is back").
     assert _responses(dispatcher) == ["utter_action_failed_kept"]
     reference = dispatcher.messages[0]["triage_reference"]
