@@ -97,3 +97,37 @@ def test_every_sqlite_database_of_the_project_is_in_wal_mode(tmp_path):
     cache = EmbeddingCache(tmp_path / "cache", "encoder-1", 2)
     cache.embed(["hello"], lambda texts: np.ones((len(texts), 2), dtype=np.float32))
     assert journal_mode(cache.path) == "wal"
+
+
+def test_no_module_builds_a_database_connection_without_the_shared_helper():
+    """Every engine comes from ``lib/sqlite.py``; the two PostgreSQL admin engines aside."""
+    import ast
+
+    from bot.settings import REPO_ROOT
+
+    allowed = {"lib/sqlite.py", "bot/scaled_stack.py", "scripts/bench_insight.py"}
+    offenders = []
+    for folder in ("bot", "actions", "integrations", "lib", "scripts"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(REPO_ROOT).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            imported = {
+                alias.asname or alias.name
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module in {"sqlalchemy", "sqlite3"}
+                for alias in node.names
+            }
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                owner = getattr(getattr(func, "value", None), "id", "")
+                direct = owner in {"sa", "sqlalchemy", "sqlite3"} and name in {
+                    "create_engine",
+                    "connect",
+                }
+                bare = isinstance(func, ast.Name) and name in imported & {"create_engine"}
+                if (direct or bare) and relative not in allowed:
+                    offenders.append(f"{relative}:{node.lineno}")
+    assert offenders == []
