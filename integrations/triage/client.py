@@ -29,8 +29,7 @@ class TriageClient:
         read_timeout_s: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._root = base_url.rstrip("/") + "/api/v1/triage"
-        self._undelivered = base_url.rstrip("/") + "/api/v1/undelivered"
+        self._root = base_url.rstrip("/") + "/api/v1"
         self._http = PooledClient(
             httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
             {"Authorization": f"Bearer {token}"},
@@ -50,13 +49,13 @@ class TriageClient:
             TriageUnavailable: connection failure, timeout, 5xx or a body that is not JSON.
             TriageRejected: any 4xx.
         """
-        url = path if path.startswith("http") else f"{self._root}{path}"
+        url = f"{self._root}{path}"
         try:
             response = await self._http.get().request(method, url, json=body, headers=headers)
         except httpx.HTTPError as error:
-            raise TriageUnavailable(f"{method} triage{path}: {type(error).__name__}") from error
+            raise TriageUnavailable(f"{method} {path}: {type(error).__name__}") from error
         if response.status_code >= 500:
-            raise TriageUnavailable(f"{method} triage{path}: HTTP {response.status_code}")
+            raise TriageUnavailable(f"{method} {path}: HTTP {response.status_code}")
         if response.status_code >= 400:
             raise TriageRejected(response.status_code, response.text[:300])
         if response.status_code == 204:
@@ -74,7 +73,7 @@ class TriageClient:
         """
         key = idempotency_key or record.get("reference")
         headers = {IDEMPOTENCY_HEADER: str(key)} if key else None
-        body = await self._request("POST", "", record, headers)
+        body = await self._request("POST", "/triage", record, headers)
         reference = str(body.get("reference") or record.get("reference"))
         logger.info("triage record created", extra={"reference": reference})
         return reference
@@ -88,7 +87,9 @@ class TriageClient:
         is not the record's.
         """
         await self._request(
-            "PATCH", f"/{reference}", {"contact": contact, "conversation_id": conversation_id}
+            "PATCH",
+            f"/triage/{reference}",
+            {"contact": contact, "conversation_id": conversation_id},
         )
 
     async def report_undelivered(self, notice: dict[str, Any]) -> None:
@@ -98,11 +99,11 @@ class TriageClient:
             notice: ``reference``, ``kind``, ``record_reference``, ``reason``,
                 ``attempts``, ``held_at``, ``failed_at`` (no personal data).
         """
-        await self._request("PUT", f"{self._undelivered}/{notice['reference']}", notice)
+        await self._request("PUT", f"/undelivered/{notice['reference']}", notice)
 
     async def clear_undelivered(self, reference: str) -> None:
         """Take an item off the staff console's list: it was delivered after all."""
-        await self._request("DELETE", f"{self._undelivered}/{reference}", {})
+        await self._request("DELETE", f"/undelivered/{reference}", {})
 
 
 _shared: TriageClient | None = None
