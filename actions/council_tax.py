@@ -32,7 +32,7 @@ from actions.common.values import (
     format_pounds,
     spell_out,
 )
-from actions.handoff import send_record
+from actions.handoff import Delivery, say_refused, send_record
 from bot.settings import settings
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
 from integrations.triage import new_reference
@@ -279,14 +279,19 @@ class ActionCouncilTaxCantPay(FailSafe, Action):
         """Open the record, read the reference back, then say where help is."""
         reference = new_reference()
         record = journey_record(tracker, reference, "council_tax_cant_pay")
-        sent = await send_record(record, reference)
+        delivery = await send_record(record, reference)
         response_time = deps.triage_rules().response_time(record["priority"])
-        dispatcher.utter_message(
-            response=responses.CT_CANT_PAY_RECORDED if sent else responses.CT_CANT_PAY_HELD,
-            triage_reference=reference,
-            triage_reference_spoken=spell_out(reference),
-            response_time=response_time,
-        )
+        if delivery is Delivery.REFUSED:
+            say_refused(dispatcher, tracker, reference)
+        else:
+            dispatcher.utter_message(
+                response=responses.CT_CANT_PAY_RECORDED
+                if delivery is Delivery.SENT
+                else responses.CT_CANT_PAY_HELD,
+                triage_reference=reference,
+                triage_reference_spoken=spell_out(reference),
+                response_time=response_time,
+            )
         dispatcher.utter_message(response=responses.CT_CANT_PAY_HELP)
         logger.info("council tax hardship record", extra={"reference": reference})
         return [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,11 +18,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
-from actions.common.failsafe import FailSafe, track
+from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.forms import yes_no
 from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
 from actions.common.validators import clean_text, has_words, parse_contact
-from integrations.outbox.worker import TRIAGE_CONTACT, TRIAGE_RECORD
+from actions.common.values import spell_out
+from integrations.outbox.store import FAILED
+from integrations.outbox.worker import BEHIND_FAILED, TRIAGE_CONTACT, TRIAGE_RECORD
 from integrations.triage import TriageError, TriageUnavailable, new_reference
 
 logger = logging.getLogger(__name__)
@@ -258,10 +261,34 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
     }
 
 
-async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
-    """Send to the triage queue; on failure keep it in the outbox. True when sent now."""
+class Delivery(str, Enum):
+    """What became of something sent to the triage queue."""
+
+    SENT = "sent"
+    #: The queue could not be reached: the outbox sends it when it is back.
+    HELD = "held"
+    #: The queue refused it: kept as failed, with the reason, on the staff's list of
+    #: undelivered items. The resident must not be told it will be sent.
+    REFUSED = "refused"
+
+
+async def _send(kind: str, payload: dict[str, Any], reference: str) -> Delivery:
+    """Send to the triage queue, or keep it in the outbox; what became of it.
+
+    Contact details for a record still waiting in the outbox go behind it, never before:
+    the queue would refuse them for a record it does not have yet.
+    """
     outbox_key = reference if kind == TRIAGE_RECORD else None
     flight = track(kind, payload, outbox_key)  # kept by the failsafe if anything below fails
+    outbox = deps.outbox()
+    waiting = outbox.undelivered(reference) if kind != TRIAGE_RECORD else None
+    if waiting is not None:
+        held = outbox.hold(kind, payload, group=reference)
+        if waiting == FAILED:
+            outbox.mark_failed(held, 0, BEHIND_FAILED.format(blocker=reference))
+        flight.settle(reference)
+        logger.warning("held behind its record", extra={"reference": reference})
+        return Delivery.REFUSED if waiting == FAILED else Delivery.HELD
     try:
         if kind == TRIAGE_RECORD:
             await deps.triage().create(payload)
@@ -270,24 +297,44 @@ async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
                 reference, payload["contact"], payload.get("conversation_id")
             )
         flight.settle(reference)
-        return True
+        return Delivery.SENT
     except TriageUnavailable as error:
         logger.warning(
             "triage queue unavailable; held", extra={"reference": reference, "error": str(error)}
         )
+        delivery = Delivery.HELD
+        reason = None
     except TriageError as error:
         logger.error(
-            "triage queue refused a record; held",
+            "triage queue refused a record; kept as failed",
             extra={"reference": reference, "error": str(error)},
         )
-    deps.outbox().hold(kind, payload, reference=outbox_key)
+        delivery = Delivery.REFUSED
+        reason = str(error) or type(error).__name__
+    held = outbox.hold(kind, payload, reference=outbox_key, group=reference)
+    if reason is not None:
+        outbox.mark_failed(held, 1, reason)
     flight.settle(reference)
-    return False
+    return delivery
 
 
-async def send_record(record: dict[str, Any], reference: str) -> bool:
-    """Send a triage record a journey built itself (or hold it); True when sent now."""
+async def send_record(record: dict[str, Any], reference: str) -> Delivery:
+    """Send a triage record a journey built itself (or keep it); what became of it."""
     return await _send(TRIAGE_RECORD, record, reference)
+
+
+def say_refused(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> None:
+    """Tell the resident the truth when the queue refused what they sent.
+
+    Not "it will be sent": it is kept for staff, who see it on their list of undelivered
+    items, and the resident gets the reference and the council's number.
+    """
+    dispatcher.utter_message(
+        response=responses.ACTION_FAILED_KEPT,
+        triage_reference=reference,
+        triage_reference_spoken=spell_out(reference),
+        **council_values(tracker),
+    )
 
 
 def _reset_handoff() -> list[EventType]:
@@ -327,9 +374,21 @@ class ActionUrgentHelp(FailSafe, Action):
         if not (reference and tracker.get_slot(slots.TRIAGE_URGENT)):
             reference = new_reference()
             record = build_record(tracker, reference, urgent=True)
-            await _send(TRIAGE_RECORD, record, reference)
+            delivery = await _send(TRIAGE_RECORD, record, reference)
             logger.info("urgent triage record", extra={"reference": reference})
-        dispatcher.utter_message(response=responses.URGENT_CASE_OPENED, triage_reference=reference)
+        else:
+            delivery = Delivery.SENT  # opened earlier in this conversation
+        if delivery is Delivery.REFUSED:
+            dispatcher.utter_message(
+                response=responses.ACTION_FAILED_URGENT,
+                triage_reference=reference,
+                triage_reference_spoken=spell_out(reference),
+                **council_values(tracker),
+            )
+        else:
+            dispatcher.utter_message(
+                response=responses.URGENT_CASE_OPENED, triage_reference=reference
+            )
         return [
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.TRIAGE_URGENT, True),
@@ -363,29 +422,39 @@ class ActionCreateTriage(FailSafe, Action):
                     "contact": contact,
                     "conversation_id": tracker.sender_id,
                 }
-                await _send(TRIAGE_CONTACT, change, reference)
-                dispatcher.utter_message(
-                    response=responses.HANDOFF_CONTACT_ADDED,
-                    triage_reference=reference,
-                    response_time=response_time,
-                )
+                delivery = await _send(TRIAGE_CONTACT, change, reference)
+                if delivery is Delivery.REFUSED:
+                    say_refused(dispatcher, tracker, reference)
+                else:
+                    dispatcher.utter_message(
+                        response=responses.HANDOFF_CONTACT_ADDED,
+                        triage_reference=reference,
+                        response_time=response_time,
+                    )
             return [*_reset_handoff(), SlotSet(slots.RESPONSE_TIME, response_time)]
 
         reference = new_reference()
         record = build_record(tracker, reference, urgent=False)
         response_time = rules.response_time(record["priority"])
-        sent = await _send(TRIAGE_RECORD, record, reference)
-        dispatcher.utter_message(
-            response=responses.HANDOFF_CREATED if sent else responses.HANDOFF_CREATED_HELD,
-            triage_reference=reference,
-            response_time=response_time,
-        )
+        delivery = await _send(TRIAGE_RECORD, record, reference)
+        if delivery is Delivery.REFUSED:
+            say_refused(dispatcher, tracker, reference)
+        else:
+            dispatcher.utter_message(
+                response=responses.HANDOFF_CREATED
+                if delivery is Delivery.SENT
+                else responses.HANDOFF_CREATED_HELD,
+                triage_reference=reference,
+                response_time=response_time,
+            )
         logger.info("triage record", extra={"reference": reference, "priority": record["priority"]})
-        # Handed over: the assistant stays quiet until staff resolve the record (the
-        # council services then resume the conversation) or a new session starts.
-        return [
+        events = [
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
-            ConversationPaused(),
         ]
+        if delivery is Delivery.REFUSED:
+            return events  # nobody has it in their queue: keep answering the resident
+        # Handed over: the assistant stays quiet until staff resolve the record (the
+        # council services then resume the conversation) or a new session starts.
+        return [*events, ConversationPaused()]

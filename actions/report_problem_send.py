@@ -6,6 +6,7 @@ The form that collects the report is validated in ``actions/report_problem.py``.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -47,6 +48,8 @@ def build_request(tracker: Tracker) -> NewServiceRequest:
     lat = tracker.get_slot(slots.LOCATION_LAT)
     long = tracker.get_slot(slots.LOCATION_LONG)
     return NewServiceRequest(
+        # One key for every attempt to send this report, held or not: no duplicates.
+        idempotency_key=uuid.uuid4().hex,
         service_code=category.service_code,
         description=redact(tracker.get_slot(slots.DESCRIPTION) or ""),
         lat=lat,

@@ -7,6 +7,8 @@ Commands:
     train          train the model if the training inputs changed (``--force`` to retrain)
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
+    outbox list    the held items the council services refused, with reference and reason
+    outbox retry   send a refused item again: ``outbox retry <reference>``
     insight-worker post one outcome event per ended conversation session until stopped
     insight-set-aside  list the conversations the insight worker set aside, and why
     purge          delete conversations and delivered outbox items past retention
@@ -88,6 +90,21 @@ def _retention_worker(settings: Settings) -> int:
     return 0
 
 
+def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import outbox_cli
+    from integrations.outbox import Outbox
+
+    private_umask()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    outbox = Outbox(settings.database)
+    try:
+        if args.outbox_command == "retry":
+            return outbox_cli.retry(outbox, args.reference, sys.stdout, sys.stderr)
+        return outbox_cli.list_failed(outbox, sys.stdout)
+    finally:
+        outbox.engine.dispose()
+
+
 def _insight_worker(settings: Settings) -> int:
     from bot.insight import InsightWorker
     from bot.outcomes import load_rules
@@ -127,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--force", action="store_true", help="retrain even if cached")
     sub.add_parser("model-path", help="print the model path for the current inputs")
     sub.add_parser("outbox-worker", help="deliver held reports")
+    outbox = sub.add_parser("outbox", help="held items the council services refused")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
+    outbox_sub.add_parser("list", help="failed items with their reference and reason")
+    retry = outbox_sub.add_parser("retry", help="send a failed item again")
+    retry.add_argument("reference", help="the item's reference, e.g. HR-7K3Q9X or FD-7K3Q9X")
     sub.add_parser("insight-worker", help="post outcome events of ended conversations")
     sub.add_parser("retention-worker", help="purge old data now and every PURGE_INTERVAL_HOURS")
     sub.add_parser("insight-set-aside", help="list items the insight worker set aside")
@@ -155,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "outbox-worker":
         private_umask()
         return _outbox_worker(settings)
+    if args.command == "outbox":
+        return _outbox(settings, args)
     if args.command == "insight-worker":
         private_umask()
         return _insight_worker(settings)

@@ -31,7 +31,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     inspect,
     select,
     text,
@@ -41,6 +40,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.outcomes import OutcomeRules, Session, derive_event, split_sessions
 from integrations.insight import InsightClient, InsightRejected, InsightUnavailable
+from lib.sqlite import create_engine
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +111,8 @@ class InsightWorker:
         idle_s: float,
         lookback_s: float,
     ) -> None:
-        self.tracker: Engine = create_engine(tracker_store_url, future=True)
-        self.store: Engine = create_engine(database_url, future=True)
+        self.tracker: Engine = create_engine(tracker_store_url)
+        self.store: Engine = create_engine(database_url)
         metadata.create_all(self.store)
         self.client = client
         self.rules = rules
@@ -289,7 +289,7 @@ def purge_delivered(database_url: str, older_than_days: int) -> int:
     Returns:
         How many keys were removed.
     """
-    engine = create_engine(database_url, future=True)
+    engine = create_engine(database_url)
     try:
         if not inspect(engine).has_table("insight_delivered"):
             return 0

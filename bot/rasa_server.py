@@ -41,6 +41,7 @@ from sanic.request import Request
 
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
+from lib.sqlite import install_for_every_engine
 
 BEARER = "bearer "
 
@@ -108,9 +109,12 @@ def accept_bearer_token() -> None:
 def install() -> None:
     """Use the once-built validator for every action server response; accept bearer tokens.
 
-    Also make every turn end with an answer (``bot/always_answer.py``) and CORS exact.
+    Also make every turn end with an answer (``bot/always_answer.py``), make CORS exact,
+    and give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``).
     """
     from bot import always_answer, cors
+
+    install_for_every_engine()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     accept_bearer_token()

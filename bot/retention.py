@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from bot.settings import Settings
 from integrations.outbox import Outbox
 from lib.periodic import run_every
+from lib.sqlite import create_engine
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def purge_tracker_events(tracker_store_url: str, older_than_days: int) -> int:
 
     Works on Rasa's SQL tracker store (``events`` table, ``timestamp`` in epoch seconds).
     """
-    engine = create_engine(tracker_store_url, future=True)
+    engine = create_engine(tracker_store_url)
     try:
         if not inspect(engine).has_table("events"):
             return 0

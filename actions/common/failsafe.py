@@ -122,7 +122,7 @@ class FailSafe:
         action = self.name()
         logger.error("action %s failed: %s", action, type(error).__name__, exc_info=error)
         reference = self._keep(action, error, tracker, flights)
-        council = _council_values(tracker)
+        council = council_values(tracker)
         if reference:
             dispatcher.utter_message(
                 response=self.failure_kept_response,
@@ -223,7 +223,7 @@ def _safely(read: Callable[[], Any], default: Any) -> Any:
         return default
 
 
-def _council_values(tracker: Tracker) -> dict[str, str]:
+def council_values(tracker: Tracker) -> dict[str, str]:
     """The council's name, numbers and hours for the reply (the profile, else the slots)."""
     values = {
         name: str(tracker.get_slot(name) or "")

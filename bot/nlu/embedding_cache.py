@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lib import sqlite as shared_sqlite
+
 _SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
 _BATCH = 500
 
@@ -34,8 +36,7 @@ class EmbeddingCache:
         self._dimensions = dimensions
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30)
-        connection.execute("PRAGMA journal_mode=WAL")
+        connection = shared_sqlite.connect(self.path)
         connection.execute(_SCHEMA)
         return connection
 

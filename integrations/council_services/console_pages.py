@@ -159,7 +159,8 @@ def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
             '<nav aria-label="Console"><ul class="console-nav">'
             '<li><a href="/staff">Queue</a></li>'
             '<li><a href="/staff/assisted">Assisted session</a></li>'
-            '<li><a href="/staff/sms">Text messages</a></li></ul></nav>'
+            '<li><a href="/staff/sms">Text messages</a></li>'
+            '<li><a href="/staff/undelivered">Undelivered</a></li></ul></nav>'
             '<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
             "<p>{name}</p>"
             '<form method="post" action="/staff/logout">{csrf}'

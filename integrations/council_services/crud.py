@@ -16,6 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from integrations.council_services import crud_delivery
+from integrations.council_services.core.db import begin_write
+from integrations.council_services.delivery_models import OPEN311_SCOPE
 from integrations.council_services.models import (
     AttributeValue,
     CatalogueService,
@@ -63,11 +66,15 @@ def create_service_request(
     attributes: dict[str, AttributeValue],
     now: datetime | None = None,
     id_factory: Callable[[], str] = new_service_request_id,
+    idempotency_key: str | None = None,
 ) -> ServiceRequest:
     """Store a new report in the initial status, with the first history row.
 
     The description and address are public in Open311, so they are stored redacted: a
     resident's phone, NI or bank number typed into them is never kept, let alone shown.
+
+    With an idempotency key, a key already used returns the report its first request
+    created, and nothing new is stored.
 
     Args:
         session: the database session.
@@ -76,15 +83,20 @@ def create_service_request(
         attributes: attribute values already checked against the service definition.
         now: the time of arrival (defaults to the current time).
         id_factory: makes candidate references; a collision is retried with a new one.
+        idempotency_key: the request's ``Idempotency-Key`` header, if it sent one.
 
     Returns:
-        The stored request.
+        The stored request (the first one for a known key).
 
     Raises:
         ReferenceExhausted: when every candidate reference was already taken.
     """
     arrived = now or _now()
     for _attempt in range(MAX_ID_ATTEMPTS):
+        begin_write(session)
+        first = _first_for_key(session, idempotency_key)
+        if first is not None:
+            return first
         reference = id_factory()
         row = ServiceRequest(
             service_request_id=reference,
@@ -121,10 +133,17 @@ def create_service_request(
             )
         )
         session.add(row)
+        if idempotency_key:
+            crud_delivery.remember(
+                session, scope=OPEN311_SCOPE, key=idempotency_key, reference=reference
+            )
         try:
             session.commit()
         except IntegrityError:
             session.rollback()
+            first = _first_for_key(session, idempotency_key)
+            if first is not None:  # the same key, sent twice at the same moment
+                return first
             if get_service_request(session, service_request_id=reference) is None:
                 raise  # not a reference collision: a real fault
             logger.warning("Service request id collision; trying another")
@@ -132,6 +151,17 @@ def create_service_request(
         logger.info("Service request %s received for %s", row.service_request_id, row.service_code)
         return row
     raise ReferenceExhausted(f"no free service request id after {MAX_ID_ATTEMPTS} attempts")
+
+
+def _first_for_key(session: Session, key: str | None) -> ServiceRequest | None:
+    """The report the first request with this idempotency key created, if any."""
+    if not key:
+        return None
+    reference = crud_delivery.find_result(session, scope=OPEN311_SCOPE, key=key)
+    if reference is None:
+        return None
+    logger.info("Idempotency key seen before: service request %s returned again", reference)
+    return get_service_request(session, service_request_id=reference)
 
 
 def get_service_request(session: Session, *, service_request_id: str) -> ServiceRequest | None:

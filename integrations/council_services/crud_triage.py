@@ -20,6 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrations.council_services import crud_delivery
+from integrations.council_services.core.db import begin_write
+from integrations.council_services.delivery_models import TRIAGE_SCOPE
 from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from integrations.council_services.triage_models import (
     REFERENCE_ALPHABET,
@@ -160,6 +163,7 @@ def create_triage(
     actor: str = API_ACTOR,
     now: datetime | None = None,
     reference_factory: Callable[[], str] = new_triage_reference,
+    idempotency_key: str | None = None,
 ) -> tuple[TriageRecord, bool]:
     """Store a hand-off, or return the one already stored under the same reference.
 
@@ -172,6 +176,8 @@ def create_triage(
         actor: who posted it, for the audit log.
         now: the time of arrival (defaults to the current time).
         reference_factory: makes candidate references when the client sent none.
+        idempotency_key: the request's ``Idempotency-Key``; a key already used returns
+            the record its first request created, and nothing new is stored.
 
     Returns:
         The stored record, and True when it was created by this call (False when it
@@ -182,17 +188,29 @@ def create_triage(
         ReferenceExhausted: every generated reference was already taken.
     """
     arrived = now or _now()
-    if data.reference and get_triage(session, reference=data.reference) is not None:
-        return _existing(session, data, actor, arrived), False
     for _attempt in range(MAX_REFERENCE_ATTEMPTS):
+        begin_write(session)
+        first = _first_for_key(session, idempotency_key)
+        if first is not None:
+            session.commit()
+            return first, False
+        if data.reference and get_triage(session, reference=data.reference) is not None:
+            return _existing(session, data, actor, arrived), False
         reference = data.reference or reference_factory()
         row = _build(data, reference, arrived)
         row.audit.append(TriageAuditEntry(**_audit_row(actor, AuditAction.CREATE, arrived)))
         session.add(row)
+        if idempotency_key:
+            crud_delivery.remember(
+                session, scope=TRIAGE_SCOPE, key=idempotency_key, reference=reference
+            )
         try:
             session.commit()
         except IntegrityError:
             session.rollback()
+            first = _first_for_key(session, idempotency_key)
+            if first is not None:  # the same key, sent twice at the same moment
+                return first, False
             if get_triage(session, reference=reference) is None:
                 raise  # not a reference collision: a real fault
             if data.reference:
@@ -205,6 +223,14 @@ def create_triage(
         )
         return row, True
     raise ReferenceExhausted(f"no free triage reference after {MAX_REFERENCE_ATTEMPTS} attempts")
+
+
+def _first_for_key(session: Session, key: str | None) -> TriageRecord | None:
+    """The record the first request with this idempotency key created, if any."""
+    if not key:
+        return None
+    reference = crud_delivery.find_result(session, scope=TRIAGE_SCOPE, key=key)
+    return get_triage(session, reference=reference) if reference else None
 
 
 def get_triage(session: Session, *, reference: str) -> TriageRecord | None:
@@ -307,6 +333,9 @@ def record_access(
     at = now or _now()
     rows = [{"triage_record_pk": record.id, **_audit_row(actor, action, at)} for record in records]
     if rows:
+        # The read is over: end it, then write the audit rows in their own short write
+        # transaction, so concurrent listings queue for the lock instead of failing.
+        begin_write(session)
         session.execute(sa.insert(TriageAuditEntry), rows)
         session.commit()
 
@@ -395,6 +424,7 @@ def update_triage(
     if not values:
         return record
     values["updated_at"] = at
+    begin_write(session)
     # Compare-and-set on the status read earlier: two staff claiming the same record at the
     # same moment cannot both succeed.
     result = session.execute(

@@ -19,6 +19,7 @@ from integrations.open311.errors import (
 )
 from integrations.open311.models import NewServiceRequest, Service, ServiceRequest
 from integrations.pooled_http import PooledClient
+from lib.idempotency import IDEMPOTENCY_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class Open311Client:
         path: str,
         params: dict[str, str] | None = None,
         form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON body.
 
@@ -65,7 +67,7 @@ class Open311Client:
             query["jurisdiction_id"] = self._jurisdiction_id
         try:
             response = await self._http.get().request(
-                method, f"{self._root}/{path}", params=query or None, data=form
+                method, f"{self._root}/{path}", params=query or None, data=form, headers=headers
             )
         except httpx.HTTPError as error:
             raise Open311Unavailable(f"{method} {path}: {type(error).__name__}") from error
@@ -88,9 +90,15 @@ class Open311Client:
         return [Service.from_json(item) for item in body]
 
     async def submit(self, request: NewServiceRequest) -> str:
-        """Create a report and return its ``service_request_id``."""
+        """Create a report and return its ``service_request_id``.
+
+        The request's idempotency key, when it has one, goes in the ``Idempotency-Key``
+        header: a server that knows it answers with the first report instead of a new one,
+        and a GeoReport v2 server that does not simply ignores it.
+        """
         form = request.to_form(self._api_key, self._jurisdiction_id)
-        body = await self._request("POST", "requests.json", form=form)
+        headers = {IDEMPOTENCY_HEADER: request.idempotency_key} if request.idempotency_key else None
+        body = await self._request("POST", "requests.json", form=form, headers=headers)
         if not isinstance(body, list) or not body or "service_request_id" not in body[0]:
             raise Open311Unavailable("POST requests.json: no service_request_id in response")
         request_id = str(body[0]["service_request_id"])

@@ -19,6 +19,7 @@ class FakeOpen311Client:
         self.submitted: list[NewServiceRequest] = []
         self.available = True
         self._ids = itertools.count(1)
+        self._by_key: dict[str, str] = {}
 
     def _check(self) -> None:
         if not self.available:
@@ -30,13 +31,17 @@ class FakeOpen311Client:
         return list(self.services_list)
 
     async def submit(self, request: NewServiceRequest) -> str:
-        """Store the report and return a new id."""
+        """Store the report and return a new id (the first one again for a known key)."""
         self._check()
+        if request.idempotency_key in self._by_key:
+            return self._by_key[request.idempotency_key]
         number = next(self._ids)
         suffix = "".join(REFERENCE_ALPHABET[(number >> (5 * i)) % 32] for i in range(6))
         request_id = f"SR-{suffix}"
         now = datetime.now(timezone.utc).isoformat()
         self.submitted.append(request)
+        if request.idempotency_key:
+            self._by_key[request.idempotency_key] = request_id
         self.requests[request_id] = ServiceRequest(
             service_request_id=request_id,
             status="open",

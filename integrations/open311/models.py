@@ -91,6 +91,10 @@ class NewServiceRequest:
     first_name: str | None = None
     last_name: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    #: Sent as the ``Idempotency-Key`` header, never in the form: every attempt to send
+    #: this report carries the same key, so a retry after a timeout creates nothing new.
+    #: Not part of what the report says, so not compared.
+    idempotency_key: str | None = field(default=None, compare=False)
 
     def to_form(self, api_key: str, jurisdiction_id: str = "") -> dict[str, str]:
         """The form-encoded body of ``POST requests.json``.
@@ -134,6 +138,7 @@ class NewServiceRequest:
             "first_name": self.first_name,
             "last_name": self.last_name,
             "attributes": dict(self.attributes),
+            "idempotency_key": self.idempotency_key,
         }
 
     @classmethod

@@ -3,7 +3,12 @@
 Each kind of item has a deliverer: an async function that sends the payload and returns
 the id the council services gave it. A deliverer that cannot reach the service raises
 one of :data:`UNAVAILABLE` (the item is retried later); any other integration error means
-the service refused it (the item is kept as ``failed`` for a person to look at).
+the service refused it (the item is kept as ``failed``, with the reason, for a person).
+
+Items of one record go in order (``Outbox.due``): an item behind a refused one is failed
+too, with a reason naming it. After each pass the worker tells the council services'
+staff console about new failures (``/staff/undelivered``), so someone sees them; retrying
+one (``python -m bot outbox retry <reference>``) sends it again.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from integrations.open311 import NewServiceRequest, Open311Client
@@ -29,7 +35,10 @@ TRIAGE_CONTACT = "triage_contact"
 UNAVAILABLE = (Open311Unavailable, TriageUnavailable)
 REFUSED = (Open311Error, TriageError)
 
-Deliverer = Callable[[dict[str, Any]], Awaitable[str]]
+Deliverer = Callable[[HeldItem], Awaitable[str]]
+
+#: The reason given to an item that waited behind a refused item of the same record.
+BEHIND_FAILED = "not sent: {blocker}, sent before it for the same record, was refused"
 
 
 def backoff_delay(attempts: int, base_s: float, max_s: float) -> float:
@@ -47,16 +56,20 @@ def backoff_delay(attempts: int, base_s: float, max_s: float) -> float:
 def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> dict[str, Deliverer]:
     """The deliverer of each kind of outbox item."""
 
-    async def report(payload: dict[str, Any]) -> str:
-        return await open311.submit(NewServiceRequest.from_dict(payload))
+    async def report(item: HeldItem) -> str:
+        request = NewServiceRequest.from_dict(item.payload)
+        if not request.idempotency_key:  # held before reports carried their own key
+            request = replace(request, idempotency_key=item.idempotency_key)
+        return await open311.submit(request)
 
     found: dict[str, Deliverer] = {OPEN311_REQUEST: report}
     if triage is not None:
 
-        async def record(payload: dict[str, Any]) -> str:
-            return await triage.create(payload)
+        async def record(item: HeldItem) -> str:
+            return await triage.create(item.payload)
 
-        async def contact(payload: dict[str, Any]) -> str:
+        async def contact(item: HeldItem) -> str:
+            payload = item.payload
             await triage.add_contact(
                 payload["reference"], payload["contact"], payload.get("conversation_id")
             )
@@ -64,6 +77,19 @@ def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> di
 
         found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact})
     return found
+
+
+def undelivered_notice(item: HeldItem) -> dict[str, Any]:
+    """What the staff console is told of a failed item: no personal data, only the facts."""
+    return {
+        "reference": item.reference,
+        "kind": item.kind,
+        "record_reference": item.group_key or item.reference,
+        "reason": item.last_error or "refused without a reason",
+        "attempts": item.attempts,
+        "held_at": item.created_at.isoformat(),
+        "failed_at": (item.failed_at or item.created_at).isoformat(),
+    }
 
 
 class OutboxWorker:
@@ -78,6 +104,7 @@ class OutboxWorker:
         triage: TriageClient | None = None,
     ) -> None:
         self._outbox = outbox
+        self._triage = triage
         self._deliverers = deliverers(open311, triage)
         self._base_s = base_s
         self._max_s = max_s
@@ -91,7 +118,7 @@ class OutboxWorker:
             logger.error("outbox item of unknown kind", extra={"reference": item.reference})
             return False
         try:
-            delivered_id = await deliverer(item.payload)
+            delivered_id = await deliverer(item)
         except UNAVAILABLE as error:
             delay = backoff_delay(attempts, self._base_s, self._max_s)
             self._outbox.mark_retry(item.reference, attempts, delay, str(error))
@@ -101,13 +128,15 @@ class OutboxWorker:
             )
             return False
         except REFUSED as error:
-            self._outbox.mark_failed(item.reference, attempts, str(error))
+            self._outbox.mark_failed(item.reference, attempts, str(error) or type(error).__name__)
             logger.error(
                 "council services refused a held item",
                 extra={"reference": item.reference, "error": str(error)},
             )
             return False
         self._outbox.mark_delivered(item.reference, delivered_id)
+        if item.reported_at is not None and self._triage is not None:
+            await self._clear_reported(item.reference)
         logger.info(
             "held item delivered",
             extra={"reference": item.reference, "kind": item.kind, "delivered_id": delivered_id},
@@ -115,12 +144,58 @@ class OutboxWorker:
         return True
 
     async def run_once(self) -> int:
-        """Deliver every due item; returns how many were delivered."""
+        """Deliver every due item, then report new failures; returns how many were delivered."""
         delivered = 0
         for item in self._outbox.due():
             if await self.deliver(item):
                 delivered += 1
+        self.fail_behind_refused()
+        await self.report_failures()
         return delivered
+
+    async def _clear_reported(self, reference: str) -> None:
+        """A retried item got through: take it off the staff console's list."""
+        try:
+            await self._triage.clear_undelivered(reference)  # type: ignore[union-attr]
+        except REFUSED as error:
+            logger.warning(
+                "could not clear a delivered item from the staff console",
+                extra={"reference": reference, "error": str(error)},
+            )
+
+    def fail_behind_refused(self) -> int:
+        """Fail the items waiting behind a refused item of their record; how many."""
+        stuck = self._outbox.behind_failed()
+        for item, blocker in stuck:
+            self._outbox.mark_failed(
+                item.reference, item.attempts, BEHIND_FAILED.format(blocker=blocker)
+            )
+            logger.error(
+                "held item waits behind a refused one",
+                extra={"reference": item.reference, "blocker": blocker},
+            )
+        return len(stuck)
+
+    async def report_failures(self) -> int:
+        """Tell the staff console about failed items it has not seen; how many were told.
+
+        A failure to tell is retried on the next pass; the item stays failed either way.
+        """
+        if self._triage is None:
+            return 0
+        told = 0
+        for item in self._outbox.unreported_failures():
+            try:
+                await self._triage.report_undelivered(undelivered_notice(item))
+            except REFUSED as error:
+                logger.warning(
+                    "staff console did not take a failed item; will try again",
+                    extra={"reference": item.reference, "error": str(error)},
+                )
+                continue
+            self._outbox.mark_reported(item.reference)
+            told += 1
+        return told
 
     async def run_forever(self, poll_s: float = 1.0) -> None:
         """Keep delivering until cancelled."""

@@ -13,6 +13,7 @@ import httpx
 
 from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
+from lib.idempotency import IDEMPOTENCY_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -28,36 +29,51 @@ class TriageClient:
         read_timeout_s: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._root = base_url.rstrip("/") + "/api/v1/triage"
+        self._root = base_url.rstrip("/") + "/api/v1"
         self._http = PooledClient(
             httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
             {"Authorization": f"Bearer {token}"},
             transport,
         )
 
-    async def _request(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Send one JSON request and return the decoded body.
 
         Raises:
             TriageUnavailable: connection failure, timeout, 5xx or a body that is not JSON.
             TriageRejected: any 4xx.
         """
+        url = f"{self._root}{path}"
         try:
-            response = await self._http.get().request(method, f"{self._root}{path}", json=body)
+            response = await self._http.get().request(method, url, json=body, headers=headers)
         except httpx.HTTPError as error:
-            raise TriageUnavailable(f"{method} triage{path}: {type(error).__name__}") from error
+            raise TriageUnavailable(f"{method} {path}: {type(error).__name__}") from error
         if response.status_code >= 500:
-            raise TriageUnavailable(f"{method} triage{path}: HTTP {response.status_code}")
+            raise TriageUnavailable(f"{method} {path}: HTTP {response.status_code}")
         if response.status_code >= 400:
             raise TriageRejected(response.status_code, response.text[:300])
+        if response.status_code == 204:
+            return {}
         try:
             return response.json()
         except ValueError as error:
             raise TriageUnavailable("triage response is not JSON") from error
 
-    async def create(self, record: dict[str, Any]) -> str:
-        """Create (or, for a reference it already has, confirm) a record; returns its reference."""
-        body = await self._request("POST", "", record)
+    async def create(self, record: dict[str, Any], idempotency_key: str | None = None) -> str:
+        """Create (or, for a reference it already has, confirm) a record; returns its reference.
+
+        Every attempt carries an ``Idempotency-Key`` header (by default the record's own
+        reference), so a retry after a timeout returns the first record.
+        """
+        key = idempotency_key or record.get("reference")
+        headers = {IDEMPOTENCY_HEADER: str(key)} if key else None
+        body = await self._request("POST", "/triage", record, headers)
         reference = str(body.get("reference") or record.get("reference"))
         logger.info("triage record created", extra={"reference": reference})
         return reference
@@ -71,8 +87,23 @@ class TriageClient:
         is not the record's.
         """
         await self._request(
-            "PATCH", f"/{reference}", {"contact": contact, "conversation_id": conversation_id}
+            "PATCH",
+            f"/triage/{reference}",
+            {"contact": contact, "conversation_id": conversation_id},
         )
+
+    async def report_undelivered(self, notice: dict[str, Any]) -> None:
+        """Put an item the council services refused on the staff console's list.
+
+        Args:
+            notice: ``reference``, ``kind``, ``record_reference``, ``reason``,
+                ``attempts``, ``held_at``, ``failed_at`` (no personal data).
+        """
+        await self._request("PUT", f"/undelivered/{notice['reference']}", notice)
+
+    async def clear_undelivered(self, reference: str) -> None:
+        """Take an item off the staff console's list: it was delivered after all."""
+        await self._request("DELETE", f"/undelivered/{reference}", {})
 
 
 _shared: TriageClient | None = None

@@ -15,8 +15,10 @@ from integrations.council_services.api.routes import (
     staff_console,
     staff_insight,
     staff_reports,
+    staff_undelivered,
     system,
     triage,
+    undelivered,
     web_chat,
 )
 
@@ -25,9 +27,11 @@ api_router.include_router(system.router)
 api_router.include_router(open311.router, prefix="/open311/v2")
 api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
+api_router.include_router(undelivered.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
 api_router.include_router(insight.router, prefix="/api/v1")
 api_router.include_router(staff_insight.router)
+api_router.include_router(staff_undelivered.router)
 api_router.include_router(places.router, prefix="/api/v1")
 api_router.include_router(council_tax.router, prefix="/api/v1")
 api_router.include_router(web_chat.router)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -28,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 
 from integrations.council_services.core.config import Settings
 from integrations.council_services.models import Base, UTCDateTime
+from lib import sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -373,6 +373,39 @@ def _web_chat_conversations(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
+def _delivery_tables(connection: Connection) -> None:
+    """Version 12: idempotency keys and undelivered items (issue #15 item 6).
+
+    Spelt out as shipped, like version 2.
+    """
+    metadata = sa.MetaData()
+    sa.Table(
+        "idempotency_keys",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("scope", sa.String(32), nullable=False),
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("result_reference", sa.String(16), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
+    )
+    undelivered = sa.Table(
+        "undelivered_items",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("record_reference", sa.String(16), nullable=False),
+        sa.Column("reason", sa.String(500), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("held_at", UTCDateTime, nullable=False),
+        sa.Column("failed_at", UTCDateTime, nullable=False),
+        sa.Column("reported_at", UTCDateTime, nullable=False),
+    )
+    sa.Index("ix_undelivered_items_failed_at", undelivered.c.failed_at)
+    metadata.create_all(connection)
+
+
 def _caller_lockouts(connection: Connection) -> None:
     """Version 13: failed council tax verifications counted per caller (issue #15).
 
@@ -426,6 +459,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         _web_chat_conversations,
     ),
     Migration(
+        12, "safe delivery: idempotency_keys, undelivered_items (issue #15)", _delivery_tables
+    ),
+    Migration(
         13,
         "council tax lockouts per caller: verification_lockouts; pc_bookings conversation index",
         _caller_lockouts,
@@ -445,8 +481,9 @@ def _sqlite_database_path(url: sa.engine.URL) -> Path | None:
 def create_db_engine(settings: Settings) -> Engine:
     """Build the engine for the configured database without connecting to it.
 
-    For a SQLite file the folder is created if missing, foreign keys are switched on and
-    transactions are made real (pysqlite otherwise commits DDL on its own).
+    For SQLite the shared settings of ``lib/sqlite.py`` apply (WAL, a busy timeout,
+    foreign keys, real transactions that a write can begin ``IMMEDIATE``); the folder of
+    the file is created if missing.
 
     Args:
         settings: the stand-in's settings.
@@ -455,32 +492,25 @@ def create_db_engine(settings: Settings) -> Engine:
         A SQLAlchemy 2.0-style engine.
     """
     url = sa.engine.make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, future=True, pool_pre_ping=True)
+    if url.get_backend_name() != "sqlite" or _sqlite_database_path(url) is not None:
+        return sqlite.create_engine(url)
+    # One shared connection, or every session would see its own empty database.
+    return sqlite.create_engine(url, poolclass=StaticPool)
 
-    path = _sqlite_database_path(url)
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-    if path is None:
-        # One shared connection, or every session would see its own empty database.
-        options["poolclass"] = StaticPool
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True, **options)
 
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # let SQLAlchemy issue BEGIN itself
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
+def begin_write(session: Session) -> None:
+    """End the session's read transaction, if any, and begin a short write transaction.
 
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+    On SQLite the write transaction takes the write lock first (``BEGIN IMMEDIATE``), so it
+    waits its turn instead of failing with "database is locked" when another writer
+    committed since it read. Call it just before the writes; commit soon after.
 
-    return engine
+    Args:
+        session: the request's session; objects already loaded stay readable.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={sqlite.BEGIN_OPTION: "IMMEDIATE"})
 
 
 def create_session_factory(engine: Engine) -> sessionmaker:

@@ -17,7 +17,7 @@ from actions.handoff import (
     suggestions,
 )
 from integrations.outbox import Outbox
-from integrations.triage import TriageUnavailable
+from integrations.triage import TriageRejected, TriageUnavailable
 
 
 def _user(text, intent, ranking=None):
@@ -45,12 +45,15 @@ def _tracker(events, slots=None, latest=None):
 class FakeTriage:
     def __init__(self, available=True):
         self.available = available
+        self.refuse = False
         self.created = []
         self.contacts = []
 
     async def create(self, record):
         if not self.available:
             raise TriageUnavailable("down")
+        if self.refuse:
+            raise TriageRejected(422, "summary is too long")
         self.created.append(record)
         return record["reference"]
 
@@ -234,3 +237,66 @@ def test_contact_given_after_urgent_help_is_added_to_the_same_case(triage):
         )
     ]
     assert _responses(dispatcher) == ["utter_handoff_contact_added"]
+
+
+def test_a_refused_hand_off_is_kept_as_failed_and_the_resident_is_told_the_truth(triage):
+    triage.refuse = True
+    tracker = _tracker([_user("person please", "human_handoff")], {"handoff_consent": False})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert ConversationPaused() not in events  # no one has it: the assistant keeps answering
+    # Not "utter_handoff_created_held" ("I'll send it as soon as the system is back").
+    assert _responses(dispatcher) == ["utter_action_failed_kept"]
+    reference = dispatcher.messages[0]["triage_reference"]
+    assert dispatcher.messages[0]["council_phone"]
+    kept = triage.outbox.get(reference)
+    assert kept.status == "failed"
+    assert "422" in kept.last_error and "summary is too long" in kept.last_error
+    assert [item.reference for item in triage.outbox.failed()] == [reference]
+
+
+def test_a_refused_urgent_case_says_so_after_the_crisis_numbers(triage):
+    triage.refuse = True
+    tracker = _tracker([_user("nowhere to sleep tonight", "urgent_help")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionUrgentHelp().run(dispatcher, tracker, {}))
+    assert _responses(dispatcher) == ["utter_urgent_help", "utter_action_failed_urgent"]
+    assert triage.outbox.failed()[0].kind == handoff.TRIAGE_RECORD
+
+
+def test_contact_details_wait_behind_their_held_urgent_record(triage):
+    triage.available = False
+    urgent = _tracker([_user("nowhere to sleep tonight", "urgent_help")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionUrgentHelp().run(dispatcher, urgent, {}))
+    reference = dispatcher.messages[-1]["triage_reference"]
+    triage.available = True  # the queue is back before the outbox has sent the record
+    tracker = _tracker(
+        [_user("help", "urgent_help")],
+        {"triage_urgent": True, "triage_reference": reference, "handoff_consent": True,
+         "handoff_name": "Sam", "handoff_phone": "07700900123", "handoff_preferred": "phone"},
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert triage.contacts == []  # not sent ahead of the record the queue does not have
+    assert _responses(dispatcher) == ["utter_handoff_contact_added"]
+    kinds = [item.kind for item in triage.outbox.due()]
+    assert kinds == [handoff.TRIAGE_RECORD]  # the contact waits for its record
+
+
+def test_contact_details_for_a_refused_record_are_not_promised(triage):
+    triage.refuse = True
+    urgent = _tracker([_user("nowhere to sleep tonight", "urgent_help")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionUrgentHelp().run(dispatcher, urgent, {}))
+    reference = dispatcher.messages[-1]["triage_reference"]
+    tracker = _tracker(
+        [_user("help", "urgent_help")],
+        {"triage_urgent": True, "triage_reference": reference, "handoff_consent": True,
+         "handoff_name": "Sam", "handoff_phone": "07700900123", "handoff_preferred": "phone"},
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert _responses(dispatcher) == ["utter_action_failed_kept"]
+    failed = {item.kind: item for item in triage.outbox.failed()}
+    assert reference in failed[handoff.TRIAGE_CONTACT].last_error

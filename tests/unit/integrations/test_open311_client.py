@@ -123,3 +123,19 @@ def test_non_json_body_is_unavailable():
 
     with pytest.raises(Open311Unavailable):
         run(_client(handler).services())
+
+
+def test_submit_sends_the_idempotency_key_as_a_header_not_in_the_form():
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen["key"] = request.headers.get("Idempotency-Key")
+        seen["form"] = dict(httpx.QueryParams(request.content.decode()))
+        return httpx.Response(200, json=[{"service_request_id": "SR-ABC234"}])
+
+    keyed = NewServiceRequest("POTHOLE", "Deep hole", idempotency_key="k-123")
+    run(_client(handler).submit(keyed))
+    assert seen["key"] == "k-123"
+    assert "idempotency_key" not in seen["form"]
+    run(_client(handler).submit(NewServiceRequest("POTHOLE", "Deep hole")))
+    assert seen["key"] is None  # a request without a key is sent as before

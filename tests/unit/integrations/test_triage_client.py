@@ -36,3 +36,31 @@ def test_unreachable_is_unavailable():
 
     with pytest.raises(TriageUnavailable):
         asyncio.run(_client(handler).add_contact("FD-ABC234", {"phone": "07700900123"}, "c-1"))
+
+
+def test_create_sends_an_idempotency_key_the_record_s_reference_by_default():
+    seen = []
+
+    def handler(request):
+        seen.append(request.headers.get("Idempotency-Key"))
+        return httpx.Response(201, json={"reference": "FD-ABC234"})
+
+    asyncio.run(_client(handler).create({"reference": "FD-ABC234"}))
+    asyncio.run(_client(handler).create({"reference": "FD-ABC234"}, idempotency_key="other"))
+    assert seen == ["FD-ABC234", "other"]
+
+
+def test_undelivered_items_are_put_and_cleared_with_the_staff_token():
+    seen = []
+
+    def handler(request):
+        seen.append((request.method, str(request.url), request.headers["Authorization"]))
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        return httpx.Response(200, json={"reference": "HR-ABC234"})
+
+    client = _client(handler)
+    asyncio.run(client.report_undelivered({"reference": "HR-ABC234", "reason": "HTTP 400"}))
+    asyncio.run(client.clear_undelivered("HR-ABC234"))
+    url = "http://crm.test/api/v1/undelivered/HR-ABC234"
+    assert seen == [("PUT", url, "Bearer staff-token"), ("DELETE", url, "Bearer staff-token")]

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, status
 from pydantic import ValidationError
 
 from integrations.council_services import crud
@@ -38,6 +38,7 @@ from integrations.council_services.models import (
     ServiceRequestPublic,
 )
 from integrations.council_services.workflow import Open311Status, ReportStatus, statuses_for
+from lib.idempotency import IDEMPOTENCY_HEADER, is_valid_key
 
 logger = logging.getLogger(__name__)
 
@@ -133,13 +134,27 @@ def create_service_request(
     description: str | None = Form(None, description="Up to 4,000 characters."),
     media_url: str | None = Form(None),
     jurisdiction_id: str | None = Form(None, description="Accepted and ignored."),
+    idempotency_key: str | None = Header(
+        None,
+        alias=IDEMPOTENCY_HEADER,
+        description=(
+            "Optional (an extension to the spec). The same key sent again returns the "
+            "report the first request created, and creates nothing new."
+        ),
+    ),
 ) -> list[ServiceRequestCreated]:
     """Report a problem (GeoReport v2 ``POST requests``).
 
     Besides the fields below, send each attribute of the service definition as
     ``attribute[<code>]=<value>`` (``attribute[<code>][]=<key>`` repeated for a
     multivaluelist). Answers HTTP 200 with a one-item array, as in the specification.
+    A retry with the same ``Idempotency-Key`` header gets the first report's array.
     """
+    if idempotency_key is not None and not is_valid_key(idempotency_key):
+        raise Open311Error(
+            status.HTTP_400_BAD_REQUEST,
+            f"{IDEMPOTENCY_HEADER} must be 1 to 100 printable characters without spaces",
+        )
     try:
         data = ServiceRequestCreate(
             service_code=service_code,
@@ -169,7 +184,13 @@ def create_service_request(
         attributes = validate_attributes(service, data.attributes)
     except AttributeValidationError as exc:
         raise Open311Error(status.HTTP_400_BAD_REQUEST, exc.problems) from None
-    row = crud.create_service_request(session, data=data, service=service, attributes=attributes)
+    row = crud.create_service_request(
+        session,
+        data=data,
+        service=service,
+        attributes=attributes,
+        idempotency_key=idempotency_key,
+    )
     return [
         ServiceRequestCreated(
             service_request_id=row.service_request_id,

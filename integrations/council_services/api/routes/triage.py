@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 from pydantic import ConstrainedInt
 
 from integrations.council_services import crud_triage
@@ -41,6 +41,7 @@ from integrations.council_services.triage_models import (
     TriageUpdate,
 )
 from integrations.council_services.workflow import InvalidTriageTransition, TriageStatus
+from lib.idempotency import IDEMPOTENCY_HEADER, is_valid_key
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +88,32 @@ def _load(session: SessionDep, reference: str) -> TriageRecord:
         },
     },
 )
-def create_triage(session: SessionDep, data: TriageCreate, response: Response) -> TriagePublic:
+def create_triage(
+    session: SessionDep,
+    data: TriageCreate,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="Optional. The same key again returns the first record (200).",
+        ),
+    ] = None,
+) -> TriagePublic:
     """Store a hand-off from the assistant (201), or return the same reference's record (200).
 
-    Send ``reference`` when the resident has already been given one; the call is then
-    idempotent and safe to retry.
+    Send ``reference`` when the resident has already been given one, or an
+    ``Idempotency-Key`` header: the call is then idempotent and safe to retry.
     """
+    if idempotency_key is not None and not is_valid_key(idempotency_key):
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"{IDEMPOTENCY_HEADER} must be 1 to 100 printable characters without spaces",
+        )
     try:
-        record, created = crud_triage.create_triage(session, data=data, actor=API_ACTOR)
+        record, created = crud_triage.create_triage(
+            session, data=data, actor=API_ACTOR, idempotency_key=idempotency_key
+        )
     except ReferenceConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     except ReferenceExhausted as exc:
