@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 OPEN311_REQUEST = "open311_request"
 TRIAGE_RECORD = "triage_record"
 TRIAGE_CONTACT = "triage_contact"
+TRIAGE_ADDITION = "triage_addition"
 
 UNAVAILABLE = (Open311Unavailable, TriageUnavailable)
 REFUSED = (Open311Error, TriageError)
@@ -62,7 +63,11 @@ def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> di
             )
             return payload["reference"]
 
-        found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact})
+        async def addition(payload: dict[str, Any]) -> str:
+            body = {key: value for key, value in payload.items() if key != "reference"}
+            return await triage.add(payload["reference"], body)
+
+        found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact, TRIAGE_ADDITION: addition})
     return found
 
 
