@@ -17,7 +17,7 @@ from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.journey_triage import journey_record
 from actions.common.values import spell_out
-from actions.handoff import send_record
+from actions.handoff import HELD, file_case
 from integrations.triage import new_reference
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ class ActionUniversalCreditHardship(FailSafe, Action):
         """Open the record, read the reference back, then signpost."""
         reference = new_reference()
         record = journey_record(tracker, reference, "universal_credit_hardship")
-        sent = await send_record(record, reference)
+        # One conversation, one open case: with one open, this joins it.
+        reference, outcome = await file_case(tracker, record)
+        sent = outcome != HELD
         response_time = deps.triage_rules().response_time(record["priority"])
         dispatcher.utter_message(
             response=responses.UC_HARDSHIP_RECORDED if sent else responses.UC_HARDSHIP_HELD,

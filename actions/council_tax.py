@@ -25,7 +25,7 @@ from actions.common.values import (
     format_pounds,
     spell_out,
 )
-from actions.handoff import send_record
+from actions.handoff import HELD, file_case
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
 from integrations.triage import new_reference
 
@@ -213,7 +213,9 @@ class ActionCouncilTaxCantPay(FailSafe, Action):
         """Open the record, read the reference back, then say where help is."""
         reference = new_reference()
         record = journey_record(tracker, reference, "council_tax_cant_pay")
-        sent = await send_record(record, reference)
+        # One conversation, one open case: with one open, this joins it.
+        reference, outcome = await file_case(tracker, record)
+        sent = outcome != HELD
         response_time = deps.triage_rules().response_time(record["priority"])
         dispatcher.utter_message(
             response=responses.CT_CANT_PAY_RECORDED if sent else responses.CT_CANT_PAY_HELD,

@@ -2,6 +2,13 @@
 
 Nothing the assistant cannot resolve is dropped: every hand-off ends in a triage record,
 sent to the council's queue or, while that is down, kept in the outbox and delivered later.
+
+The conversation stays live after a hand-off: the open case is the ``triage_reference``
+slot, and the assistant keeps answering other questions. One conversation has one open
+record: a later hand-off, an urgent message, a hardship journey or contact details given
+later are added to it (:func:`file_case`), with its summary rebuilt from the whole
+conversation. When staff resolve it, the council services close the case in the
+conversation and the resident is told (``integrations/triage/case_update.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -21,8 +28,8 @@ from actions.common.failsafe import FailSafe, track
 from actions.common.forms import yes_no
 from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
 from actions.common.validators import clean_text, has_words, parse_contact
-from integrations.outbox.worker import TRIAGE_CONTACT, TRIAGE_RECORD
-from integrations.triage import TriageError, TriageUnavailable, new_reference
+from integrations.outbox.worker import TRIAGE_ADDITION, TRIAGE_RECORD
+from integrations.triage import TriageError, TriageRejected, TriageUnavailable, new_reference
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +128,15 @@ class ValidateHandoffForm(FailSafe, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """No "what do you need" after urgent help; contact details only with consent."""
-        required = [] if tracker.get_slot(slots.TRIAGE_URGENT) else [slots.HANDOFF_NEED]
+        """No "what do you need" after urgent help; contact details only with consent.
+
+        With a case already open (and no urgent message now), nothing is asked: staff have
+        it, and ``action_create_triage`` adds the conversation to it and says so.
+        """
+        urgent = tracker.get_slot(slots.TRIAGE_URGENT)
+        if tracker.get_slot(slots.TRIAGE_REFERENCE) and not urgent:
+            return []
+        required = [] if urgent else [slots.HANDOFF_NEED]
         required.append(slots.HANDOFF_CONSENT)
         if tracker.get_slot(slots.HANDOFF_CONSENT) is True:
             required += [slots.HANDOFF_NAME, slots.HANDOFF_CONTACT, slots.HANDOFF_PREFERRED]
@@ -216,10 +230,32 @@ def _last_failure(events: list[dict[str, Any]]) -> str | None:
     return f"{misses} message(s) not understood" if misses else None
 
 
+def needs_given(events: list[dict[str, Any]]) -> str | None:
+    """Every "what do you need" answer of the conversation, oldest first, joined."""
+    needs: list[str] = []
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == slots.HANDOFF_NEED:
+            value = event.get("value")
+            if isinstance(value, str) and value and value not in needs:
+                needs.append(value)
+    return "; ".join(needs) or None
+
+
+def asked_for_urgent_help(events: list[dict[str, Any]]) -> bool:
+    """Whether the resident asked for urgent help anywhere in the conversation."""
+    return any(e.get("event") == "user" and intent_of(e) == "urgent_help" for e in events)
+
+
 def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, Any]:
-    """The triage record for this conversation, ready to send."""
+    """The triage record for this conversation, ready to send.
+
+    Built from the whole conversation, so that the same function rebuilds the record (and
+    its summary) when a later part is added to the open case: every need given, urgent if
+    the resident asked for urgent help at any point, and the contact details they gave.
+    """
     rules = deps.triage_rules()
     events = tracker.events
+    urgent = urgent or asked_for_urgent_help(events)
     texts = resident_texts(events)
     flags = rules.flags_in(texts)
     priority = rules.priority(flags, urgent=urgent)
@@ -245,7 +281,7 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
             urgent=urgent,
             flags=flags,
             category=category,
-            need=tracker.get_slot(slots.HANDOFF_NEED),
+            need=needs_given(events),
             last_failure=last_failure,
             preferred=(contact or {}).get("preferred"),
         ),
@@ -258,17 +294,28 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
     }
 
 
+ADDITION_FIELDS = (
+    "conversation_id", "category", "priority", "vulnerability", "summary", "transcript",
+    "contact",
+)  # fmt: skip
+
+
+def addition_from(record: dict[str, Any]) -> dict[str, Any]:
+    """The body that adds a rebuilt record to the open one (its contact only when given)."""
+    body = {key: record[key] for key in ADDITION_FIELDS if key in record}
+    if body.get("contact") is None:
+        body.pop("contact", None)
+    return body
+
+
 async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
-    """Send to the triage queue; on failure keep it in the outbox. True when sent now."""
-    outbox_key = reference if kind == TRIAGE_RECORD else None
-    flight = track(kind, payload, outbox_key)  # kept by the failsafe if anything below fails
+    """Send a new record to the triage queue; on failure keep it in the outbox.
+
+    True when sent now.
+    """
+    flight = track(kind, payload, reference)  # kept by the failsafe if anything below fails
     try:
-        if kind == TRIAGE_RECORD:
-            await deps.triage().create(payload)
-        else:
-            await deps.triage().add_contact(
-                reference, payload["contact"], payload.get("conversation_id")
-            )
+        await deps.triage().create(payload)
         flight.settle(reference)
         return True
     except TriageUnavailable as error:
@@ -280,24 +327,70 @@ async def _send(kind: str, payload: dict[str, Any], reference: str) -> bool:
             "triage queue refused a record; held",
             extra={"reference": reference, "error": str(error)},
         )
-    deps.outbox().hold(kind, payload, reference=outbox_key)
+    deps.outbox().hold(kind, payload, reference=reference)
     flight.settle(reference)
     return False
 
 
-async def send_record(record: dict[str, Any], reference: str) -> bool:
-    """Send a triage record a journey built itself (or hold it); True when sent now."""
-    return await _send(TRIAGE_RECORD, record, reference)
+#: What :func:`file_case` did: opened a record, opened one held in the outbox, added to
+#: the open one.
+CREATED, HELD, ADDED = "created", "held", "added"
+#: Refusals that mean the open case cannot take more: resolved (409) or gone (403, 404).
+CLOSED_CASE = frozenset({403, 404, 409})
+
+
+async def _add(reference: str, record: dict[str, Any]) -> bool | None:
+    """Add to the open case: True when added now, False when held, None when it is closed."""
+    payload = {**addition_from(record), "reference": reference}
+    flight = track(TRIAGE_ADDITION, payload, None)
+    try:
+        await deps.triage().add(reference, addition_from(record))
+        flight.settle(reference)
+        return True
+    except TriageRejected as error:
+        flight.settle(reference)
+        if error.status in CLOSED_CASE:
+            logger.info("open case closed; opening another", extra={"reference": reference})
+            return None
+        logger.error("triage queue refused an addition", extra={"reference": reference})
+    except TriageUnavailable as error:
+        logger.warning("triage queue unavailable; addition held", extra={"error": str(error)})
+    deps.outbox().hold(TRIAGE_ADDITION, payload)
+    flight.settle(reference)
+    return False
+
+
+async def file_case(tracker: Tracker, record: dict[str, Any]) -> tuple[str, str]:
+    """Add ``record`` to the conversation's open case, or open it as a new case.
+
+    Args:
+        tracker: the conversation (its ``triage_reference`` slot is the open case).
+        record: the record rebuilt from the whole conversation, with a fresh reference.
+
+    Returns:
+        The case's reference, and :data:`ADDED`, :data:`CREATED` or :data:`HELD`.
+    """
+    open_case = tracker.get_slot(slots.TRIAGE_REFERENCE)
+    if open_case:
+        added = await _add(open_case, record)
+        if added is not None:
+            return open_case, ADDED
+    reference = record["reference"]
+    sent = await _send(TRIAGE_RECORD, record, reference)
+    return reference, CREATED if sent else HELD
 
 
 def _reset_handoff() -> list[EventType]:
-    return [SlotSet(name, None) for name in slots.HANDOFF_FORM_SLOTS] + [
-        SlotSet(slots.TRIAGE_URGENT, False)
-    ]
+    """Ready for the next request; the contact details stay with the open case."""
+    return [SlotSet(slots.HANDOFF_NEED, None), SlotSet(slots.TRIAGE_URGENT, False)]
 
 
 class ActionUrgentHelp(FailSafe, Action):
-    """Safety information first, then a priority-1 record at once, with no questions."""
+    """Safety information first, then a priority-1 case at once, with no questions.
+
+    With a case already open in the conversation, the urgent message is added to it (its
+    priority rises to 1): one conversation, one open record.
+    """
 
     failure_kept_response = responses.ACTION_FAILED_URGENT
     keep_as = "safeguarding"
@@ -310,7 +403,7 @@ class ActionUrgentHelp(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Give the crisis numbers, open the urgent case, then the form offers contact."""
+        """Give the crisis numbers, open (or raise) the urgent case; the form offers contact."""
         lines = deps.safety_lines()
         council = deps.profile()
         dispatcher.utter_message(
@@ -323,12 +416,9 @@ class ActionUrgentHelp(FailSafe, Action):
             domestic_abuse_phone_spoken=lines["domestic_abuse"]["phone_spoken"],
             emergency_housing_phone=council.emergency_phone,
         )
-        reference = tracker.get_slot(slots.TRIAGE_REFERENCE)
-        if not (reference and tracker.get_slot(slots.TRIAGE_URGENT)):
-            reference = new_reference()
-            record = build_record(tracker, reference, urgent=True)
-            await _send(TRIAGE_RECORD, record, reference)
-            logger.info("urgent triage record", extra={"reference": reference})
+        record = build_record(tracker, new_reference(), urgent=True)
+        reference, outcome = await file_case(tracker, record)
+        logger.info("urgent triage case", extra={"reference": reference, "outcome": outcome})
         dispatcher.utter_message(response=responses.URGENT_CASE_OPENED, triage_reference=reference)
         return [
             SlotSet(slots.TRIAGE_REFERENCE, reference),
@@ -338,7 +428,7 @@ class ActionUrgentHelp(FailSafe, Action):
 
 
 class ActionCreateTriage(FailSafe, Action):
-    """Creates the triage record (or adds contact details to the urgent one)."""
+    """Opens the triage case, or adds to the one already open in this conversation."""
 
     keep_as = "other"
 
@@ -349,43 +439,48 @@ class ActionCreateTriage(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Send the record, read the reference back, say when to expect contact."""
+        """Send the case, read the reference back, say what happens next.
+
+        The conversation stays live: the resident can ask about anything else while staff
+        have the case, and anything more about it joins the same record.
+        """
         rules = deps.triage_rules()
-        reference = tracker.get_slot(slots.TRIAGE_REFERENCE)
-        if tracker.get_slot(slots.TRIAGE_URGENT) and reference:
-            contact = _contact(tracker)
+        open_case = tracker.get_slot(slots.TRIAGE_REFERENCE)
+        if tracker.get_slot(slots.TRIAGE_URGENT) and open_case:
+            # Urgent help opened (or raised) the case already; the form offered contact.
             response_time = rules.response_time(1)
-            if contact:
-                # Only the conversation that opened the record may add to it: the council
-                # services check this id against the record's.
-                change = {
-                    "reference": reference,
-                    "contact": contact,
-                    "conversation_id": tracker.sender_id,
-                }
-                await _send(TRIAGE_CONTACT, change, reference)
+            if _contact(tracker):
+                record = build_record(tracker, new_reference(), urgent=True)
+                reference, _outcome = await file_case(tracker, record)
                 dispatcher.utter_message(
                     response=responses.HANDOFF_CONTACT_ADDED,
                     triage_reference=reference,
                     response_time=response_time,
                 )
+                return [
+                    *_reset_handoff(),
+                    SlotSet(slots.TRIAGE_REFERENCE, reference),
+                    SlotSet(slots.RESPONSE_TIME, response_time),
+                ]
             return [*_reset_handoff(), SlotSet(slots.RESPONSE_TIME, response_time)]
 
-        reference = new_reference()
-        record = build_record(tracker, reference, urgent=False)
+        record = build_record(tracker, new_reference(), urgent=False)
+        reference, outcome = await file_case(tracker, record)
         response_time = rules.response_time(record["priority"])
-        sent = await _send(TRIAGE_RECORD, record, reference)
+        said = {
+            ADDED: responses.HANDOFF_CASE_OPEN,
+            CREATED: responses.HANDOFF_CREATED,
+            HELD: responses.HANDOFF_CREATED_HELD,
+        }[outcome]
         dispatcher.utter_message(
-            response=responses.HANDOFF_CREATED if sent else responses.HANDOFF_CREATED_HELD,
-            triage_reference=reference,
-            response_time=response_time,
+            response=said, triage_reference=reference, response_time=response_time
         )
-        logger.info("triage record", extra={"reference": reference, "priority": record["priority"]})
-        # Handed over: the assistant stays quiet until staff resolve the record (the
-        # council services then resume the conversation) or a new session starts.
+        logger.info(
+            "triage case",
+            extra={"reference": reference, "priority": record["priority"], "outcome": outcome},
+        )
         return [
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
-            ConversationPaused(),
         ]
