@@ -299,9 +299,7 @@ def test_a_case_staff_resolved_meanwhile_makes_way_for_a_new_one(triage):
 
 def test_an_addition_is_held_when_the_queue_is_down(triage):
     triage.available = False
-    tracker = _tracker(
-        [_user("person please", "human_handoff")], {"triage_reference": "FD-ABC234"}
-    )
+    tracker = _tracker([_user("person please", "human_handoff")], {"triage_reference": "FD-ABC234"})
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
     [held] = triage.outbox.due()

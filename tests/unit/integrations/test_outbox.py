@@ -85,3 +85,21 @@ def test_backoff_grows_and_is_capped(attempts):
     delay = backoff_delay(attempts, base_s=2.0, max_s=300.0)
     ceiling = min(300.0, 2.0 * 2 ** (attempts - 1))
     assert ceiling / 2 <= delay <= ceiling
+
+
+def test_a_held_addition_is_delivered_to_its_record(outbox):
+    from integrations.outbox.worker import TRIAGE_ADDITION
+
+    class Triage:
+        added: list = []
+
+        async def add(self, reference, addition):
+            self.added.append((reference, addition))
+            return reference
+
+    triage = Triage()
+    worker = OutboxWorker(outbox, FakeOpen311Client(), triage=triage, base_s=0.0, max_s=0.0)
+    held = outbox.hold(TRIAGE_ADDITION, {"reference": "FD-ABC234", "conversation_id": "c-1"})
+    assert asyncio.run(worker.run_once()) == 1
+    assert triage.added == [("FD-ABC234", {"conversation_id": "c-1"})]
+    assert outbox.get(held).delivered_id == "FD-ABC234"

@@ -36,3 +36,21 @@ def test_unreachable_is_unavailable():
 
     with pytest.raises(TriageUnavailable):
         asyncio.run(_client(handler).add_contact("FD-ABC234", {"phone": "07700900123"}, "c-1"))
+
+
+def test_add_posts_to_the_record_s_additions():
+    seen = {}
+
+    def handler(request):
+        seen["method"], seen["url"] = request.method, str(request.url)
+        return httpx.Response(200, json={"reference": "FD-ABC234"})
+
+    body = {"conversation_id": "c-1", "summary": "s"}
+    assert asyncio.run(_client(handler).add("FD-ABC234", body)) == "FD-ABC234"
+    assert seen == {"method": "POST", "url": "http://crm.test/api/v1/triage/FD-ABC234/additions"}
+
+
+def test_a_resolved_record_refuses_an_addition_with_its_status():
+    with pytest.raises(TriageRejected) as refused:
+        asyncio.run(_client(lambda r: httpx.Response(409, json={})).add("FD-ABC234", {}))
+    assert refused.value.status == 409
