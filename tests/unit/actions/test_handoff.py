@@ -323,3 +323,19 @@ def test_an_earlier_urgent_message_keeps_the_rebuilt_case_urgent(triage):
     events = [_user("help me now", "urgent_help"), _user("person", "human_handoff")]
     record = handoff.build_record(_tracker(events), "FD-ABC234", urgent=False)
     assert record["priority"] == 1 and record["summary"].startswith("URGENT")
+
+
+def test_a_hardship_journey_joins_the_open_case_and_says_how_contact_was_given(triage):
+    from actions.common.journey_triage import journey_record
+
+    tracker = _tracker(
+        [_user("I can't pay my council tax", "council_tax_cant_pay")],
+        {"triage_reference": "FD-ABC234", "handoff_consent": True, "handoff_name": "Jo",
+         "handoff_phone": "07700900123", "handoff_preferred": "text"},
+    )  # fmt: skip
+    record = journey_record(tracker, "FD-NEW234", "council_tax_cant_pay")
+    assert "Contact by text" in record["summary"]
+    assert "No contact details" not in record["summary"]
+    reference, outcome = asyncio.run(handoff.file_case(tracker, record))
+    assert (reference, outcome) == ("FD-ABC234", handoff.ADDED)
+    assert triage.created == []
