@@ -17,7 +17,7 @@ from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.journey_triage import journey_record
 from actions.common.values import spell_out
-from actions.handoff import Delivery, say_refused, send_record
+from actions.handoff import HELD, REFUSED, file_case, say_refused
 from integrations.triage import new_reference
 
 logger = logging.getLogger(__name__)
@@ -39,14 +39,15 @@ class ActionUniversalCreditHardship(FailSafe, Action):
         """Open the record, read the reference back, then signpost."""
         reference = new_reference()
         record = journey_record(tracker, reference, "universal_credit_hardship")
-        delivery = await send_record(record, reference)
+        # One conversation, one open case: with one open, this joins it.
+        reference, outcome = await file_case(tracker, record)
         response_time = deps.triage_rules().response_time(record["priority"])
-        if delivery is Delivery.REFUSED:
+        if outcome == REFUSED:
             say_refused(dispatcher, tracker, reference)
         else:
             dispatcher.utter_message(
                 response=responses.UC_HARDSHIP_RECORDED
-                if delivery is Delivery.SENT
+                if outcome != HELD
                 else responses.UC_HARDSHIP_HELD,
                 triage_reference=reference,
                 triage_reference_spoken=spell_out(reference),

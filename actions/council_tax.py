@@ -32,7 +32,7 @@ from actions.common.values import (
     format_pounds,
     spell_out,
 )
-from actions.handoff import Delivery, say_refused, send_record
+from actions.handoff import HELD, REFUSED, file_case, say_refused
 from bot.settings import settings
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
 from integrations.triage import new_reference
@@ -279,14 +279,15 @@ class ActionCouncilTaxCantPay(FailSafe, Action):
         """Open the record, read the reference back, then say where help is."""
         reference = new_reference()
         record = journey_record(tracker, reference, "council_tax_cant_pay")
-        delivery = await send_record(record, reference)
+        # One conversation, one open case: with one open, this joins it.
+        reference, outcome = await file_case(tracker, record)
         response_time = deps.triage_rules().response_time(record["priority"])
-        if delivery is Delivery.REFUSED:
+        if outcome == REFUSED:
             say_refused(dispatcher, tracker, reference)
         else:
             dispatcher.utter_message(
                 response=responses.CT_CANT_PAY_RECORDED
-                if delivery is Delivery.SENT
+                if outcome != HELD
                 else responses.CT_CANT_PAY_HELD,
                 triage_reference=reference,
                 triage_reference_spoken=spell_out(reference),

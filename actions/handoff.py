@@ -2,6 +2,13 @@
 
 Nothing the assistant cannot resolve is dropped: every hand-off ends in a triage record,
 sent to the council's queue or, while that is down, kept in the outbox and delivered later.
+
+The conversation stays live after a hand-off: the open case is the ``triage_reference``
+slot, and the assistant keeps answering other questions. One conversation has one open
+record: a later hand-off, an urgent message, a hardship journey or contact details given
+later are added to it (:func:`file_case`), with its summary rebuilt from the whole
+conversation. When staff resolve it, the council services close the case in the
+conversation and the resident is told (``integrations/triage/case_update.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -24,8 +31,8 @@ from actions.common.triage import intent_of, journey_intent, resident_texts, tra
 from actions.common.validators import clean_text, has_words, parse_contact
 from actions.common.values import spell_out
 from integrations.outbox.store import FAILED
-from integrations.outbox.worker import BEHIND_FAILED, TRIAGE_CONTACT, TRIAGE_RECORD
-from integrations.triage import TriageError, TriageUnavailable, new_reference
+from integrations.outbox.worker import BEHIND_FAILED, TRIAGE_ADDITION, TRIAGE_RECORD
+from integrations.triage import TriageError, TriageRejected, TriageUnavailable, new_reference
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +131,15 @@ class ValidateHandoffForm(FailSafe, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """No "what do you need" after urgent help; contact details only with consent."""
-        required = [] if tracker.get_slot(slots.TRIAGE_URGENT) else [slots.HANDOFF_NEED]
+        """No "what do you need" after urgent help; contact details only with consent.
+
+        With a case already open (and no urgent message now), nothing is asked: staff have
+        it, and ``action_create_triage`` adds the conversation to it and says so.
+        """
+        urgent = tracker.get_slot(slots.TRIAGE_URGENT)
+        if tracker.get_slot(slots.TRIAGE_REFERENCE) and not urgent:
+            return []
+        required = [] if urgent else [slots.HANDOFF_NEED]
         required.append(slots.HANDOFF_CONSENT)
         if tracker.get_slot(slots.HANDOFF_CONSENT) is True:
             required += [slots.HANDOFF_NAME, slots.HANDOFF_CONTACT, slots.HANDOFF_PREFERRED]
@@ -219,10 +233,32 @@ def _last_failure(events: list[dict[str, Any]]) -> str | None:
     return f"{misses} message(s) not understood" if misses else None
 
 
+def needs_given(events: list[dict[str, Any]]) -> str | None:
+    """Every "what do you need" answer of the conversation, oldest first, joined."""
+    needs: list[str] = []
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == slots.HANDOFF_NEED:
+            value = event.get("value")
+            if isinstance(value, str) and value and value not in needs:
+                needs.append(value)
+    return "; ".join(needs) or None
+
+
+def asked_for_urgent_help(events: list[dict[str, Any]]) -> bool:
+    """Whether the resident asked for urgent help anywhere in the conversation."""
+    return any(e.get("event") == "user" and intent_of(e) == "urgent_help" for e in events)
+
+
 def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, Any]:
-    """The triage record for this conversation, ready to send."""
+    """The triage record for this conversation, ready to send.
+
+    Built from the whole conversation, so that the same function rebuilds the record (and
+    its summary) when a later part is added to the open case: every need given, urgent if
+    the resident asked for urgent help at any point, and the contact details they gave.
+    """
     rules = deps.triage_rules()
     events = tracker.events
+    urgent = urgent or asked_for_urgent_help(events)
     texts = resident_texts(events)
     flags = rules.flags_in(texts)
     priority = rules.priority(flags, urgent=urgent)
@@ -248,7 +284,7 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
             urgent=urgent,
             flags=flags,
             category=category,
-            need=tracker.get_slot(slots.HANDOFF_NEED),
+            need=needs_given(events),
             last_failure=last_failure,
             preferred=(contact or {}).get("preferred"),
         ),
@@ -272,30 +308,34 @@ class Delivery(str, Enum):
     REFUSED = "refused"
 
 
-async def _send(kind: str, payload: dict[str, Any], reference: str) -> Delivery:
-    """Send to the triage queue, or keep it in the outbox; what became of it.
+ADDITION_FIELDS = (
+    "conversation_id", "category", "priority", "vulnerability", "summary", "transcript",
+    "contact",
+)  # fmt: skip
 
-    Contact details for a record still waiting in the outbox go behind it, never before:
-    the queue would refuse them for a record it does not have yet.
-    """
-    outbox_key = reference if kind == TRIAGE_RECORD else None
-    flight = track(kind, payload, outbox_key)  # kept by the failsafe if anything below fails
+
+def addition_from(record: dict[str, Any]) -> dict[str, Any]:
+    """The body that adds a rebuilt record to the open one (its contact only when given)."""
+    body = {key: record[key] for key in ADDITION_FIELDS if key in record}
+    if body.get("contact") is None:
+        body.pop("contact", None)
+    return body
+
+
+def _keep(kind: str, payload: dict[str, Any], reference: str, reason: str | None) -> None:
+    """Keep an item the queue did not take: held for the outbox, or failed with ``reason``."""
     outbox = deps.outbox()
-    waiting = outbox.undelivered(reference) if kind != TRIAGE_RECORD else None
-    if waiting is not None:
-        held = outbox.hold(kind, payload, group=reference)
-        if waiting == FAILED:
-            outbox.mark_failed(held, 0, BEHIND_FAILED.format(blocker=reference))
-        flight.settle(reference)
-        logger.warning("held behind its record", extra={"reference": reference})
-        return Delivery.REFUSED if waiting == FAILED else Delivery.HELD
+    key = reference if kind == TRIAGE_RECORD else None
+    held = outbox.hold(kind, payload, reference=key, group=reference)
+    if reason is not None:
+        outbox.mark_failed(held, 1, reason)
+
+
+async def _send(payload: dict[str, Any], reference: str) -> Delivery:
+    """Send a new record to the triage queue, or keep it in the outbox; what became of it."""
+    flight = track(TRIAGE_RECORD, payload, reference)  # kept by the failsafe on any failure
     try:
-        if kind == TRIAGE_RECORD:
-            await deps.triage().create(payload)
-        else:
-            await deps.triage().add_contact(
-                reference, payload["contact"], payload.get("conversation_id")
-            )
+        await deps.triage().create(payload)
         flight.settle(reference)
         return Delivery.SENT
     except TriageUnavailable as error:
@@ -311,16 +351,78 @@ async def _send(kind: str, payload: dict[str, Any], reference: str) -> Delivery:
         )
         delivery = Delivery.REFUSED
         reason = str(error) or type(error).__name__
-    held = outbox.hold(kind, payload, reference=outbox_key, group=reference)
-    if reason is not None:
-        outbox.mark_failed(held, 1, reason)
+    _keep(TRIAGE_RECORD, payload, reference, reason)
     flight.settle(reference)
     return delivery
 
 
-async def send_record(record: dict[str, Any], reference: str) -> Delivery:
-    """Send a triage record a journey built itself (or keep it); what became of it."""
-    return await _send(TRIAGE_RECORD, record, reference)
+#: What :func:`file_case` did: opened a record, opened one held in the outbox, added to
+#: the open one (now or held behind it), or nothing, because the queue refused it.
+CREATED, HELD, ADDED, REFUSED = "created", "held", "added", "refused"
+#: Refusals that mean the open case cannot take more: resolved (409) or gone (403, 404).
+CLOSED_CASE = frozenset({403, 404, 409})
+
+
+async def _add(reference: str, record: dict[str, Any]) -> Delivery | None:
+    """Add to the open case: what became of it, or None when the case is closed.
+
+    An addition to a record still waiting in the outbox goes behind it, never before: the
+    queue would refuse it for a record it does not have yet.
+    """
+    body = addition_from(record)
+    payload = {**body, "reference": reference}
+    flight = track(TRIAGE_ADDITION, payload, None)
+    outbox = deps.outbox()
+    waiting = outbox.undelivered(reference)
+    if waiting is not None:
+        held = outbox.hold(TRIAGE_ADDITION, payload, group=reference)
+        if waiting == FAILED:
+            outbox.mark_failed(held, 0, BEHIND_FAILED.format(blocker=reference))
+        flight.settle(reference)
+        logger.warning("addition held behind its record", extra={"reference": reference})
+        return Delivery.REFUSED if waiting == FAILED else Delivery.HELD
+    reason = None
+    try:
+        await deps.triage().add(reference, body)
+        flight.settle(reference)
+        return Delivery.SENT
+    except TriageRejected as error:
+        if error.status in CLOSED_CASE:
+            flight.settle(reference)
+            logger.info("open case closed; opening another", extra={"reference": reference})
+            return None
+        logger.error("triage queue refused an addition", extra={"reference": reference})
+        reason = str(error) or type(error).__name__
+    except TriageUnavailable as error:
+        logger.warning("triage queue unavailable; addition held", extra={"error": str(error)})
+    except TriageError as error:
+        logger.error("triage queue refused an addition", extra={"reference": reference})
+        reason = str(error) or type(error).__name__
+    _keep(TRIAGE_ADDITION, payload, reference, reason)
+    flight.settle(reference)
+    return Delivery.REFUSED if reason is not None else Delivery.HELD
+
+
+async def file_case(tracker: Tracker, record: dict[str, Any]) -> tuple[str, str]:
+    """Add ``record`` to the conversation's open case, or open it as a new case.
+
+    Args:
+        tracker: the conversation (its ``triage_reference`` slot is the open case).
+        record: the record rebuilt from the whole conversation, with a fresh reference.
+
+    Returns:
+        The case's reference, and :data:`ADDED`, :data:`CREATED`, :data:`HELD` or
+        :data:`REFUSED`.
+    """
+    open_case = tracker.get_slot(slots.TRIAGE_REFERENCE)
+    if open_case:
+        added = await _add(open_case, record)
+        if added is not None:
+            return open_case, REFUSED if added is Delivery.REFUSED else ADDED
+    reference = record["reference"]
+    delivery = await _send(record, reference)
+    outcome = {Delivery.SENT: CREATED, Delivery.HELD: HELD, Delivery.REFUSED: REFUSED}
+    return reference, outcome[delivery]
 
 
 def say_refused(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> None:
@@ -338,13 +440,16 @@ def say_refused(dispatcher: CollectingDispatcher, tracker: Tracker, reference: s
 
 
 def _reset_handoff() -> list[EventType]:
-    return [SlotSet(name, None) for name in slots.HANDOFF_FORM_SLOTS] + [
-        SlotSet(slots.TRIAGE_URGENT, False)
-    ]
+    """Ready for the next request; the contact details stay with the open case."""
+    return [SlotSet(slots.HANDOFF_NEED, None), SlotSet(slots.TRIAGE_URGENT, False)]
 
 
 class ActionUrgentHelp(FailSafe, Action):
-    """Safety information first, then a priority-1 record at once, with no questions."""
+    """Safety information first, then a priority-1 case at once, with no questions.
+
+    With a case already open in the conversation, the urgent message is added to it (its
+    priority rises to 1): one conversation, one open record.
+    """
 
     failure_kept_response = responses.ACTION_FAILED_URGENT
     keep_as = "safeguarding"
@@ -357,7 +462,7 @@ class ActionUrgentHelp(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Give the crisis numbers, open the urgent case, then the form offers contact."""
+        """Give the crisis numbers, open (or raise) the urgent case; the form offers contact."""
         lines = deps.safety_lines()
         council = deps.profile()
         dispatcher.utter_message(
@@ -370,15 +475,10 @@ class ActionUrgentHelp(FailSafe, Action):
             domestic_abuse_phone_spoken=lines["domestic_abuse"]["phone_spoken"],
             emergency_housing_phone=council.emergency_phone,
         )
-        reference = tracker.get_slot(slots.TRIAGE_REFERENCE)
-        if not (reference and tracker.get_slot(slots.TRIAGE_URGENT)):
-            reference = new_reference()
-            record = build_record(tracker, reference, urgent=True)
-            delivery = await _send(TRIAGE_RECORD, record, reference)
-            logger.info("urgent triage record", extra={"reference": reference})
-        else:
-            delivery = Delivery.SENT  # opened earlier in this conversation
-        if delivery is Delivery.REFUSED:
+        record = build_record(tracker, new_reference(), urgent=True)
+        reference, outcome = await file_case(tracker, record)
+        logger.info("urgent triage case", extra={"reference": reference, "outcome": outcome})
+        if outcome == REFUSED:
             dispatcher.utter_message(
                 response=responses.ACTION_FAILED_URGENT,
                 triage_reference=reference,
@@ -397,7 +497,7 @@ class ActionUrgentHelp(FailSafe, Action):
 
 
 class ActionCreateTriage(FailSafe, Action):
-    """Creates the triage record (or adds contact details to the urgent one)."""
+    """Opens the triage case, or adds to the one already open in this conversation."""
 
     keep_as = "other"
 
@@ -408,22 +508,20 @@ class ActionCreateTriage(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Send the record, read the reference back, say when to expect contact."""
+        """Send the case, read the reference back, say what happens next.
+
+        The conversation stays live: the resident can ask about anything else while staff
+        have the case, and anything more about it joins the same record.
+        """
         rules = deps.triage_rules()
-        reference = tracker.get_slot(slots.TRIAGE_REFERENCE)
-        if tracker.get_slot(slots.TRIAGE_URGENT) and reference:
-            contact = _contact(tracker)
+        open_case = tracker.get_slot(slots.TRIAGE_REFERENCE)
+        if tracker.get_slot(slots.TRIAGE_URGENT) and open_case:
+            # Urgent help opened (or raised) the case already; the form offered contact.
             response_time = rules.response_time(1)
-            if contact:
-                # Only the conversation that opened the record may add to it: the council
-                # services check this id against the record's.
-                change = {
-                    "reference": reference,
-                    "contact": contact,
-                    "conversation_id": tracker.sender_id,
-                }
-                delivery = await _send(TRIAGE_CONTACT, change, reference)
-                if delivery is Delivery.REFUSED:
+            if _contact(tracker):
+                record = build_record(tracker, new_reference(), urgent=True)
+                reference, outcome = await file_case(tracker, record)
+                if outcome == REFUSED:
                     say_refused(dispatcher, tracker, reference)
                 else:
                     dispatcher.utter_message(
@@ -431,30 +529,33 @@ class ActionCreateTriage(FailSafe, Action):
                         triage_reference=reference,
                         response_time=response_time,
                     )
+                return [
+                    *_reset_handoff(),
+                    SlotSet(slots.TRIAGE_REFERENCE, reference),
+                    SlotSet(slots.RESPONSE_TIME, response_time),
+                ]
             return [*_reset_handoff(), SlotSet(slots.RESPONSE_TIME, response_time)]
 
-        reference = new_reference()
-        record = build_record(tracker, reference, urgent=False)
+        record = build_record(tracker, new_reference(), urgent=False)
+        reference, outcome = await file_case(tracker, record)
         response_time = rules.response_time(record["priority"])
-        delivery = await _send(TRIAGE_RECORD, record, reference)
-        if delivery is Delivery.REFUSED:
+        if outcome == REFUSED:
             say_refused(dispatcher, tracker, reference)
         else:
+            said = {
+                ADDED: responses.HANDOFF_CASE_OPEN,
+                CREATED: responses.HANDOFF_CREATED,
+                HELD: responses.HANDOFF_CREATED_HELD,
+            }[outcome]
             dispatcher.utter_message(
-                response=responses.HANDOFF_CREATED
-                if delivery is Delivery.SENT
-                else responses.HANDOFF_CREATED_HELD,
-                triage_reference=reference,
-                response_time=response_time,
+                response=said, triage_reference=reference, response_time=response_time
             )
-        logger.info("triage record", extra={"reference": reference, "priority": record["priority"]})
-        events = [
+        logger.info(
+            "triage case",
+            extra={"reference": reference, "priority": record["priority"], "outcome": outcome},
+        )
+        return [
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
         ]
-        if delivery is Delivery.REFUSED:
-            return events  # nobody has it in their queue: keep answering the resident
-        # Handed over: the assistant stays quiet until staff resolve the record (the
-        # council services then resume the conversation) or a new session starts.
-        return [*events, ConversationPaused()]

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, slots
 from actions.common.failsafe import FailSafe
+from integrations.triage import case_update
 
 CHANNELS = {"web", "library", "api", "ivr"}
 
@@ -24,6 +25,18 @@ def channel_for(metadata: dict[str, Any] | None) -> str:
     return requested if isinstance(requested, str) and requested in CHANNELS else "api"
 
 
+def carried_over(tracker: Tracker) -> list[EventType]:
+    """The open case, its contact details and an unheard case update, for the new session."""
+    names = list(case_update.CARRIED_OVER)
+    if not tracker.get_slot(case_update.OPEN_CASE):
+        names = [name for name in names if name not in case_update.CONTACT_SLOTS]
+    return [
+        SlotSet(name, tracker.get_slot(name))
+        for name in names
+        if tracker.get_slot(name) not in (None, False)
+    ]
+
+
 class ActionSessionStart(FailSafe, Action):
     """Starts a session and sets the council and channel slots."""
 
@@ -34,7 +47,11 @@ class ActionSessionStart(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Set the session's slots, carrying nothing over from the previous session."""
+        """Set the session's slots; only an open case (and its contact details) carries over.
+
+        A case staff still have, or the news that they resolved it, outlives the session:
+        a caller who rings again hears the update (``integrations/triage/case_update.py``).
+        """
         metadata = tracker.get_slot(slots.SESSION_STARTED_METADATA) or {}
         council = deps.profile()
         return [
@@ -48,5 +65,6 @@ class ActionSessionStart(FailSafe, Action):
             SlotSet(slots.COUNCIL_PHONE, council.phone),
             SlotSet(slots.COUNCIL_PHONE_SPOKEN, council.phone_spoken),
             SlotSet(slots.COUNCIL_HOURS, council.hours),
+            *carried_over(tracker),
             ActionExecuted("action_listen"),
         ]

@@ -8,6 +8,11 @@ instead: ``utter_no_answer`` then ``utter_help`` (what the assistant can do, as 
 in a conversation
 paused while staff have it, ``utter_no_answer_paused`` (who has it and how to get help now).
 The response is run by Rasa itself, so it works when the action server does not.
+
+The same guard says a case update the resident has not heard yet: when staff resolve a
+case opened on the phone line, the council services leave it pending
+(``integrations/triage/case_update.py``), and the caller hears it at the end of their next
+turn, after the answer to what they said.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ import logging
 from typing import Any
 
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from integrations.triage import case_update
 
 logger = logging.getLogger(__name__)
 
@@ -46,21 +53,32 @@ def answer_for(tracker: DialogueStateTracker) -> tuple[str, ...]:
     return (NO_ANSWER_PAUSED,) if tracker.is_paused() else (NO_ANSWER, HELP)
 
 
+def case_update_for(tracker: DialogueStateTracker) -> tuple[str, ...]:
+    """The case update the resident has still to hear, if any."""
+    if not tracker.get_slot(case_update.PENDING):
+        return ()
+    return (case_update.response_for(tracker.get_slot(case_update.NOTE)),)
+
+
 async def _run_prediction_loop_with_answer(
     self: MessageProcessor, output_channel: Any, tracker: DialogueStateTracker
 ) -> None:
-    """Rasa's prediction loop, then a response if the turn produced none."""
+    """Rasa's prediction loop, then a response if the turn produced none, then any update."""
     from rasa.core.policies.policy import PolicyPrediction
 
     await _original_loop(self, output_channel, tracker)
-    if not needs_answer(tracker):
+    names = answer_for(tracker) if needs_answer(tracker) else ()
+    if names:
+        logger.info("no reply to the latest message: answering with %s", ", ".join(names))
+    update = case_update_for(tracker)
+    if not names and not update:
         return
-    names = answer_for(tracker)
-    logger.info("no reply to the latest message: answering with %s", ", ".join(names))
-    for action_name in (*names, _LISTEN):
+    for action_name in (*names, *update, _LISTEN):
         action = self._get_action(action_name)
         prediction = PolicyPrediction.for_action_name(self.domain, action_name, GUARD)
         await self._run_action(action, tracker, output_channel, self.nlg, prediction)
+    if update:
+        tracker.update(SlotSet(case_update.PENDING, False))
 
 
 def install() -> None:

@@ -266,7 +266,7 @@ class InsightWorker:
 
 def set_aside_sessions(database_url: str) -> list[SetAside]:
     """The items the worker set aside, newest first (for staff and operators)."""
-    engine = create_engine(database_url, future=True)
+    engine = create_engine(database_url)
     try:
         if not inspect(engine).has_table("insight_set_aside"):
             return []

@@ -67,7 +67,12 @@ def journey_record(tracker: Tracker, reference: str, journey: str) -> dict[str, 
     # A housing or safeguarding flag the resident raised still decides the category.
     if record["category"] not in {"housing", "safeguarding"}:
         record["category"] = rule.category
-    contact = rules.summaries["contact_none"]
+    preferred = (record.get("contact") or {}).get("preferred")
+    contact = (
+        rules.summaries["contact_given"].format(preferred=preferred)
+        if preferred
+        else rules.summaries["contact_none"]
+    )
     record["summary"] = rule.summary.format(contact=contact)
     record["journey"] = journey
     return record

@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from integrations.council_services.core.config import Settings
 from integrations.pooled_http import PooledClient
+from integrations.triage import case_update
 from lib.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -168,3 +170,86 @@ async def relay(
         return clean_replies(response.json())
     except ValueError as error:
         raise AssistantUnavailable("not JSON") from error
+
+
+def check_conversation_id(value: Any) -> str:
+    """The page's conversation id, checked as for a message.
+
+    Raises:
+        ChatInputError: when it is missing or not of the page's random form.
+    """
+    if not isinstance(value, str) or not CONVERSATION_ID.match(value):
+        raise ChatInputError("The conversation id is not valid.")
+    return value
+
+
+def case_updates_in(events: Any, after: float | None) -> tuple[list[dict[str, Any]], float]:
+    """The messages about a resolved case said after ``after``, and the new cursor.
+
+    Only the assistant's case-update responses are returned (``integrations/triage/
+    case_update.py``), so nothing else of the conversation leaves the assistant this way.
+
+    Args:
+        events: the tracker's events.
+        after: the cursor the page sent (a Rasa timestamp), or None for every update.
+
+    Returns:
+        ``[{"text", "at"}]`` oldest first, and the cursor to send next time.
+    """
+    cursor = after or 0.0
+    updates: list[dict[str, Any]] = []
+    for event in events if isinstance(events, list) else []:
+        if not isinstance(event, dict) or event.get("event") != "bot":
+            continue
+        metadata = event.get("metadata") or {}
+        at = event.get("timestamp")
+        text = event.get("text")
+        if metadata.get("utter_action") not in case_update.RESPONSES:
+            continue
+        if not isinstance(at, (int, float)) or not isinstance(text, str) or not text:
+            continue
+        if after is not None and at <= after:
+            continue
+        updates.append({"text": text[:MAX_REPLY_CHARS], "at": at})
+        cursor = max(cursor, float(at))
+    return updates, cursor
+
+
+async def fetch_case_updates(
+    settings: Settings,
+    conversation_id: str,
+    after: float | None,
+    sender_prefix: str = SENDER_PREFIX,
+) -> tuple[list[dict[str, Any]], float]:
+    """Ask the assistant for the case updates said in this conversation since ``after``.
+
+    Reads the conversation's tracker through Rasa's HTTP API (bearer token); the page can
+    only name its own conversation, as for messages.
+
+    Raises:
+        AssistantUnavailable: no assistant configured, a transport error or an error status.
+    """
+    if not settings.assistant_rasa_url:
+        raise AssistantUnavailable("ASSISTANT_RASA_URL is not set")
+    url = (
+        f"{settings.assistant_rasa_url.rstrip('/')}/conversations/"
+        f"{quote(sender_prefix + conversation_id, safe='')}/tracker"
+    )
+    headers = {"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"}
+    try:
+        response = (
+            await _assistant_http(settings.web_chat_timeout_seconds)
+            .get()
+            .get(url, headers=headers, params={"include_events": "AFTER_RESTART"})
+        )
+    except httpx.HTTPError as error:
+        logger.warning("web chat: no case updates: %s", type(error).__name__)
+        raise AssistantUnavailable(type(error).__name__) from error
+    if response.status_code != 200:
+        logger.warning("web chat: the assistant answered %s for updates", response.status_code)
+        raise AssistantUnavailable(str(response.status_code))
+    try:
+        events = (response.json() or {}).get("events")
+    except (ValueError, AttributeError) as error:
+        raise AssistantUnavailable("not JSON") from error
+    return case_updates_in(events, after)

@@ -472,7 +472,9 @@ def _entry_time(value: str) -> str:
         return value
 
 
-def _actions(record: TriageRecord, viewer: Viewer, note: str, error: str | None) -> Safe:
+def _actions(
+    record: TriageRecord, viewer: Viewer, note: str, error: str | None, resident_note: str = ""
+) -> Safe:
     status = TriageStatus(record.status)
     csrf = _csrf_field(viewer)
     base = f"/staff/triage/{record.reference}"
@@ -490,10 +492,18 @@ def _actions(record: TriageRecord, viewer: Viewer, note: str, error: str | None)
                 "Other staff will read it.</p>{field_error}"
                 '<textarea id="note" name="note" rows="4" maxlength="2000" '
                 'aria-describedby="note-hint{error_id}">{note}</textarea></div>'
+                '<div class="field"><label for="resident_note">Note for the resident '
+                "(optional)</label>"
+                '<p class="hint" id="resident-note-hint">The resident sees this in their '
+                "conversation (web chat, or the phone line on their next call). Leave it "
+                "empty to tell them only that the case is closed.</p>"
+                '<textarea id="resident_note" name="resident_note" rows="3" maxlength="2000" '
+                'aria-describedby="resident-note-hint">{resident_note}</textarea></div>'
                 '<button type="submit" class="button">Resolve</button></form>',
                 action=f"{base}/resolve",
                 csrf=csrf,
                 note=note,
+                resident_note=resident_note,
                 error_class=" field--error" if error else "",
                 error_id=" note-error" if error else "",
                 field_error=render(
@@ -550,6 +560,7 @@ def record_page(
     viewer: Viewer,
     note: str = "",
     error: str | None = None,
+    resident_note: str = "",
 ) -> Safe:
     """A record's full view: details, contact, conversation, actions and audit log.
 
@@ -559,6 +570,7 @@ def record_page(
         viewer: the signed-in staff member.
         note: the resolution note typed last time (after an error).
         error: why the last resolve attempt failed.
+        resident_note: the note for the resident typed last time (after an error).
 
     Returns:
         The HTML document.
@@ -578,7 +590,7 @@ def record_page(
         text=record.summary,
         details=_details(record),
         contact=_contact(record),
-        actions=_actions(record, viewer, note, error),
+        actions=_actions(record, viewer, note, error, resident_note),
         transcript=_transcript(record),
         audit=_audit(audit),
     )

@@ -26,8 +26,11 @@ from integrations.council_services.delivery_models import TRIAGE_SCOPE
 from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from integrations.council_services.triage_models import (
     REFERENCE_ALPHABET,
+    TRANSCRIPT_MAX_ENTRIES,
     Category,
     ContactIn,
+    TranscriptRole,
+    TriageAddition,
     TriageCreate,
     is_triage_reference,
 )
@@ -59,6 +62,7 @@ class AuditAction:
     VIEW = "view"
     LIST = "list"
     UPDATE = "update"  # assignee or contact details changed
+    ADD = "add"  # a later part of the same conversation joined the open record
     PURGE_TRANSCRIPT = "purge_transcript"
     PURGE_CONTACT = "purge_contact"  # retention.py
 
@@ -73,6 +77,10 @@ class ReferenceExhausted(RuntimeError):
 
 class ConcurrentChange(RuntimeError):
     """Someone else changed the record between reading and writing it."""
+
+
+class CaseClosed(ValueError):
+    """Staff have resolved the record: nothing more is added to it (open a new one)."""
 
 
 class _Unset:
@@ -110,6 +118,10 @@ def _contact_json(contact: ContactIn | None) -> dict[str, Any] | None:
     }
 
 
+def _line_json(line: dict[str, Any]) -> dict[str, str]:
+    return {"role": str(line["role"]), "text": str(line["text"]), "at": utc_isoformat(line["at"])}
+
+
 def _build(data: TriageCreate, reference: str, arrived: datetime) -> TriageRecord:
     created = data.created_at.astimezone(timezone.utc) if data.created_at else arrived
     return TriageRecord(
@@ -124,7 +136,7 @@ def _build(data: TriageCreate, reference: str, arrived: datetime) -> TriageRecor
         vulnerability=list(data.vulnerability),
         summary=data.summary,
         transcript=[
-            {"role": entry.role.value, "text": entry.text, "at": utc_isoformat(entry.at)}
+            _line_json({"role": entry.role.value, "text": entry.text, "at": entry.at})
             for entry in data.transcript
         ],
         contact=_contact_json(data.contact),
@@ -366,6 +378,7 @@ def update_triage(
     status: TriageStatus | None = None,
     assignee: str | None = UNSET,
     resolution_note: str | None = None,
+    resident_note: str | None = None,
     contact: ContactIn | None = UNSET,
     now: datetime | None = None,
 ) -> TriageRecord:
@@ -381,7 +394,9 @@ def update_triage(
         actor: a staff username, or ``api-token`` for the bearer API.
         status: the new status; None keeps the current one.
         assignee: the new assignee; None unassigns; leave out to keep (or derive) it.
-        resolution_note: what was done, when resolving.
+        resolution_note: what was done, when resolving (for staff).
+        resident_note: what staff chose to tell the resident, when resolving; it joins the
+            transcript as a staff line, because the resident sees it in the conversation.
         contact: consented contact details; None withdraws them; leave out to keep them.
         now: the time of the change.
 
@@ -406,9 +421,14 @@ def update_triage(
             assignee = None
         if action is TriageAction.RESOLVE:
             values["resolution_note"] = resolution_note
+            if resident_note:
+                line = {"role": TranscriptRole.STAFF.value, "text": resident_note, "at": at}
+                values["transcript"] = [*(record.transcript or []), _line_json(line)]
         detail = f"from {current.value} to {status.value}"
         if action is TriageAction.RESOLVE and resolution_note:
             detail += " with a note"
+        if action is TriageAction.RESOLVE and resident_note:
+            detail += " and a note for the resident"
         audit.append(_audit_row(actor, action.value, at, detail))
     if assignee is not UNSET and assignee != record.assignee:
         values["assignee"] = assignee
@@ -448,6 +468,92 @@ def update_triage(
         actor,
         ", ".join(row["action"] for row in audit) or "no audited change",
     )
+    return record
+
+
+def _merged_transcript(
+    stored: list[dict[str, Any]], data: TriageAddition
+) -> tuple[list[dict[str, Any]], int]:
+    """The stored lines, then the new ones not already there; the newest lines are kept."""
+    seen = {(line.get("role"), line.get("text"), line.get("at")) for line in stored}
+    added = []
+    for entry in data.transcript:
+        line = _line_json({"role": entry.role.value, "text": entry.text, "at": entry.at})
+        key = (line["role"], line["text"], line["at"])
+        if key not in seen:
+            seen.add(key)
+            added.append(line)
+    return [*stored, *added][-TRANSCRIPT_MAX_ENTRIES:], len(added)
+
+
+def add_to_triage(
+    session: Session,
+    *,
+    record: TriageRecord,
+    data: TriageAddition,
+    actor: str = API_ACTOR,
+    now: datetime | None = None,
+) -> TriageRecord:
+    """Add a later part of the same conversation to its open record.
+
+    One conversation has one open record: the resident's later messages, a more urgent
+    need and contact details join it instead of opening another. The new transcript lines
+    are appended (lines already stored are skipped, so a retry adds nothing twice), the
+    priority only rises, flags are added, contact details replace the old ones when given,
+    and the summary is the one rebuilt from the whole conversation. The caller checks that
+    ``data.conversation_id`` owns the record.
+
+    Args:
+        session: the database session.
+        record: the stored record, as read earlier in this request.
+        data: the validated addition.
+        actor: who sent it, for the audit log.
+        now: the time of the change.
+
+    Returns:
+        The updated record.
+
+    Raises:
+        CaseClosed: the record is resolved.
+        ConcurrentChange: the record changed since it was read.
+    """
+    at = now or _now()
+    current = TriageStatus(record.status)
+    if current is TriageStatus.RESOLVED:
+        raise CaseClosed(f"triage record {record.reference} is resolved; open a new one")
+    transcript, added = _merged_transcript(list(record.transcript or []), data)
+    values: dict[str, Any] = {"transcript": transcript, "summary": data.summary, "updated_at": at}
+    changes = [f"{added} message(s) added"] if added else []
+    if int(data.priority) < record.priority:
+        values["priority"] = int(data.priority)
+        values["category"] = data.category.value
+        changes.append(f"priority {record.priority} to {int(data.priority)}")
+    flags = [flag for flag in data.vulnerability if flag not in (record.vulnerability or [])]
+    if flags:
+        values["vulnerability"] = [*(record.vulnerability or []), *flags]
+        changes.append("flags added")
+    if data.contact is not None:
+        values["contact"] = _contact_json(data.contact)
+        changes.append("contact details added")
+    if data.summary != record.summary:
+        changes.append("summary rebuilt")
+    result = session.execute(
+        sa.update(TriageRecord)
+        .where(TriageRecord.id == record.id, TriageRecord.status == current.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise ConcurrentChange(f"triage record {record.reference} changed meanwhile; reload it")
+    detail = "added from the conversation: " + (", ".join(changes) or "nothing new")
+    session.execute(
+        sa.insert(TriageAuditEntry),
+        [{"triage_record_pk": record.id, **_audit_row(actor, AuditAction.ADD, at, detail)}],
+    )
+    session.commit()
+    session.refresh(record)
+    logger.info("Triage record %s: %s", record.reference, detail)
     return record
 
 

@@ -122,3 +122,11 @@ def finish_conversation(
         row.ended_at = now or _now()
         db.commit()
     return True
+
+
+def owns_conversation(db: Session, *, conversation_id: str, browser_token: str) -> bool:
+    """Whether the conversation is bound to this browser (read only: nothing is changed)."""
+    if not browser_token:
+        return False
+    row = db.get(WebChatConversationRow, conversation_id)
+    return row is not None and _same(row.browser_hash, browser_token)

@@ -320,6 +320,9 @@ class TriageUpdate(BaseModel):
     status: TriageStatus | None = None
     assignee: Text64 | None = None
     resolution_note: Note | None = None
+    resident_note: Note | None = Field(
+        None, description="What to tell the resident in their conversation, when resolving."
+    )
     contact: ContactIn | None = None
     conversation_id: Text200 | None = None
 
@@ -332,19 +335,44 @@ class TriageUpdate(BaseModel):
     def _something_to_change(cls, values: dict[str, Any]) -> dict[str, Any]:
         """An update names at least one field, and a status is never null."""
         if not set(values) - {"conversation_id"}:
-            raise ValueError("give status, assignee, resolution_note or contact")
+            raise ValueError("give status, assignee, resolution_note, resident_note or contact")
         if "status" in values and values["status"] is None:
             raise ValueError("status cannot be null")
         return values
 
     @root_validator(skip_on_failure=True)
     def _note_only_when_resolving(cls, values: dict[str, Any]) -> dict[str, Any]:
-        """A resolution note comes with resolving, not on its own."""
-        if values.get("resolution_note") is not None and (
-            values.get("status") is not TriageStatus.RESOLVED
-        ):
-            raise ValueError('resolution_note is accepted only with "status": "resolved"')
+        """A resolution note (and a note for the resident) comes with resolving, not alone."""
+        for name in ("resolution_note", "resident_note"):
+            if values.get(name) is not None and values.get("status") is not TriageStatus.RESOLVED:
+                raise ValueError(f'{name} is accepted only with "status": "resolved"')
         return values
+
+
+class TriageAddition(BaseModel):
+    """Body of ``POST /api/v1/triage/{reference}/additions``: more of the same conversation.
+
+    One conversation has one open record. The assistant sends what happened since (new
+    transcript lines), any contact details the resident has since given, the priority,
+    category and flags of the whole conversation, and the summary rebuilt from all of it.
+    Only the conversation that created the record may add to it (403), and only while it is
+    open (409 once resolved: the assistant then opens a new record).
+    """
+
+    conversation_id: Text200
+    category: Category
+    priority: Priority
+    vulnerability: list[Text100] = Field(default_factory=list, max_items=VULNERABILITY_MAX_FLAGS)
+    summary: Summary
+    transcript: list[TranscriptEntryIn] = Field(
+        default_factory=list, max_items=TRANSCRIPT_MAX_ENTRIES
+    )
+    contact: ContactIn | None = None
+
+    class Config:
+        """Unknown fields are a client mistake worth reporting."""
+
+        extra = "forbid"
 
 
 # --- Output shapes --------------------------------------------------------------------------

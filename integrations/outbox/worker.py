@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 OPEN311_REQUEST = "open311_request"
 TRIAGE_RECORD = "triage_record"
 TRIAGE_CONTACT = "triage_contact"
+TRIAGE_ADDITION = "triage_addition"
 
 UNAVAILABLE = (Open311Unavailable, TriageUnavailable)
 REFUSED = (Open311Error, TriageError)
@@ -75,7 +76,12 @@ def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> di
             )
             return payload["reference"]
 
-        found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact})
+        async def addition(item: HeldItem) -> str:
+            payload = item.payload
+            body = {key: value for key, value in payload.items() if key != "reference"}
+            return await triage.add(payload["reference"], body)
+
+        found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact, TRIAGE_ADDITION: addition})
     return found
 
 

@@ -105,6 +105,16 @@ class TriageClient:
         """Take an item off the staff console's list: it was delivered after all."""
         await self._request("DELETE", f"/undelivered/{reference}", {})
 
+    async def add(self, reference: str, addition: dict[str, Any]) -> str:
+        """Add a later part of the same conversation to its open record; returns the reference.
+
+        The council services refuse (:class:`TriageRejected`) with 403 a conversation that
+        is not the record's, and with 409 a record staff have resolved.
+        """
+        await self._request("POST", f"/triage/{reference}/additions", addition)
+        logger.info("triage record added to", extra={"reference": reference})
+        return reference
+
 
 _shared: TriageClient | None = None
 

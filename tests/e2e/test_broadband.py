@@ -46,6 +46,8 @@ def test_an_eligible_business_application_is_in_the_crm(stack, resident: Residen
     assert "Shall I send" in resident.say_text("Potteries Pots Ltd")
     reply = resident.say_text("yes")
     reference = APPLICATION_REF.search(reply).group(1)
+    # No contact details were taken: the reply says how to follow it up instead.
+    assert "contact you" not in reply and "give your reference" in reply, reply
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
         headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},

@@ -91,6 +91,8 @@ def test_cant_pay_creates_a_priority_2_triage_record(resident: Resident, service
     reply = resident.say_text("i can't pay my council tax this month")
     reference = TRIAGE_REF.search(reply).group(1)
     assert "Citizens Advice" in reply, reply
+    # No contact details given: no promise of contact, but how to follow it up.
+    assert "can't contact you yet" in reply and "01782 234234" in reply, reply
     record = service.get(f"/triage/{reference}").json()
     assert record["priority"] == 2 and record["category"] == "council_tax"
     assert "financial hardship" in record["vulnerability"]

@@ -107,23 +107,36 @@ def test_handoff_while_the_council_services_are_down_is_delivered_later(stack, s
     assert response.json()["reference"] == reference
 
 
-def test_a_handed_over_conversation_waits_for_staff_then_resumes(resident: Resident, staff):
+def test_a_handed_over_conversation_stays_live_and_hears_the_outcome(
+    stack, resident: Resident, staff
+):
     resident.say_text("put me through to an advisor")
     resident.say_text("question about my council tax band")
-    reference = TRIAGE_REF.search(resident.say_text("no thanks")).group(1)
-    # Handed over: the assistant says who has the conversation and how to get help now.
-    paused = resident.say_text("hello?")
-    assert "passed to the council's staff" in paused, paused
-    assert "999" in paused, paused
+    created = resident.say_text("no thanks")
+    reference = TRIAGE_REF.search(created).group(1)
+    assert "anything else" in created, created  # what happens meanwhile is said
+    # Still live: other questions are answered as usual.
+    assert "Hello" in resident.say_text("hello")
+    # Asking for a person again joins the same case: staff have it.
+    again = resident.say_text("can I speak to a person")
+    assert "already have your case" in again and reference in again, again
+    mine = [
+        record
+        for record in staff.get("/triage", params={"limit": 200}).json()["data"]
+        if record["conversation_id"] == resident.sender
+    ]
+    assert [record["reference"] for record in mine] == [reference]
 
-    assert (
-        staff.patch(
-            f"/triage/{reference}", json={"status": "claimed", "assignee": "sam"}
-        ).status_code
-        == 200
-    )
+    note = "Your band is correct; we have written to you."
     response = staff.patch(
-        f"/triage/{reference}", json={"status": "resolved", "resolution_note": "Called back."}
+        f"/triage/{reference}",
+        json={"status": "resolved", "resolution_note": "Checked.", "resident_note": note},
     )
     assert response.status_code == 200, response.text
-    assert "Hello" in resident.say_text("hello")
+    tracker = httpx.get(
+        f"{stack.settings.rasa_url}/conversations/{resident.sender}/tracker",
+        headers={"Authorization": f"Bearer {stack.settings.rasa_api_token}"},
+    ).json()
+    said = [event.get("text") or "" for event in tracker["events"] if event["event"] == "bot"]
+    assert any(reference in text and note in text for text in said), said[-3:]
+    assert tracker["slots"]["triage_reference"] is None

@@ -28,6 +28,8 @@ def test_hardship_routes_to_triage_with_priority_2(stack, resident: Resident):
     reply = resident.say_text("i'm on universal credit and i've got no money left")
     reference = TRIAGE_REF.search(reply).group(1)
     assert "0800 144 8 444" in reply, reply
+    # No contact details given: no promise of contact, but how to follow it up.
+    assert "can't contact you yet" in reply and "01782 234234" in reply, reply
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
         headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},

@@ -1,8 +1,10 @@
 /* Front Door web chat (issue #6). Plain JavaScript, no libraries, nothing from elsewhere.
  *
- * - Talks only to POST /chat/messages and POST /chat/finish on this origin. The council
- *   services bind the conversation to this browser with an HttpOnly cookie; "Finish and
- *   clear" (and the idle clear) end it on the server too.
+ * - Talks only to this origin: POST /chat/messages and POST /chat/finish, and, while the
+ *   resident has a case open with staff, GET /chat/updates every UPDATE_MS for the message
+ *   that staff have resolved it (with their note), so it appears without the resident
+ *   typing. The council services bind the conversation to this browser with an HttpOnly
+ *   cookie; "Finish and clear" (and the idle clear) end it on the server too.
  * - Every piece of text from the assistant goes into the page with textContent (never
  *   HTML parsing); links become <a> only for http(s) addresses.
  * - The conversation lives only in sessionStorage (this tab). "Finish and clear" wipes it
@@ -15,6 +17,8 @@
   "use strict";
 
   var KEY = "frontdoor.chat";
+  var UPDATES = "/chat/updates";
+  var UPDATE_MS = 20000;
   var REFERENCE = /\b((?:FD|SR|HR)-[2-9A-HJ-NP-Z]{6})\b/g;
   var HANDOFF_REFERENCE = /\bFD-[2-9A-HJ-NP-Z]{6}\b/;
   var LINK = /\bhttps?:\/\/[^\s<>"']+/g;
@@ -263,6 +267,36 @@
     request.send(JSON.stringify(body));
   }
 
+  function checkUpdates() {
+    // Only the resident's own web chat (not an assisted session), only with a case open.
+    if (fixedId || !state || !state.reference || busy || document.hidden) {
+      return;
+    }
+    var url = UPDATES + "?conversation_id=" + encodeURIComponent(state.id);
+    if (typeof state.updatesAfter === "number") {
+      url += "&after=" + encodeURIComponent(String(state.updatesAfter));
+    }
+    var asked = state.id;
+    var request = new XMLHttpRequest();
+    request.open("GET", url);
+    request.timeout = 15000;
+    request.onload = function () {
+      var body = null;
+      try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
+      if (request.status !== 200 || !body || !Array.isArray(body.updates) || state.id !== asked) {
+        return;
+      }
+      body.updates.forEach(function (update) {
+        add({ from: "bot", text: String(update.text || ""), buttons: [] });
+      });
+      if (typeof body.cursor === "number") {
+        state.updatesAfter = body.cursor;
+        save();
+      }
+    };
+    request.send();
+  }
+
   function announceCleared() {
     // The assisted session's staff panel (assisted.js) wipes its list and bookings too.
     document.dispatchEvent(new CustomEvent("frontdoor:cleared"));
@@ -389,4 +423,5 @@
     checkIdle();
   }
   window.setInterval(checkIdle, 15000);
+  window.setInterval(checkUpdates, UPDATE_MS);
 })();

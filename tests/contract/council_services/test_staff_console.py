@@ -239,13 +239,19 @@ def test_queue_claim_resolve_and_sign_out(
 
     page = console.get(f"/staff/triage/{reference}")
     assert "Claimed" in page.text and f'action="/staff/triage/{reference}/resolve"' in page.text
+    assert 'name="resident_note"' in page.text and "Note for the resident" in page.text
     note = "Rang the resident back & explained the bill. <No further action>."
+    for_resident = "Your bill is correct; we have explained it by phone."
     resolved = console.post(
-        f"/staff/triage/{reference}/resolve", data={"csrf_token": csrf_of(page), "note": note}
+        f"/staff/triage/{reference}/resolve",
+        data={"csrf_token": csrf_of(page), "note": note, "resident_note": for_resident},
     )
     assert resolved.status_code == 303
     record = api_record(council_services, reference)
     assert (record["status"], record["resolution_note"]) == ("resolved", note)
+    # The note for the resident is part of the conversation now, said by staff.
+    assert record["transcript"][-1]["role"] == "staff"
+    assert record["transcript"][-1]["text"] == for_resident
     page = console.get(f"/staff/triage/{reference}")
     assert html.escape(note) in page.text and "<No further action>" not in page.text
     assert "Reopen and claim" in page.text

@@ -2,7 +2,6 @@ import asyncio
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
@@ -47,7 +46,8 @@ class FakeTriage:
         self.available = available
         self.refuse = False
         self.created = []
-        self.contacts = []
+        self.added = []
+        self.closed = set()
 
     async def create(self, record):
         if not self.available:
@@ -57,10 +57,13 @@ class FakeTriage:
         self.created.append(record)
         return record["reference"]
 
-    async def add_contact(self, reference, contact, conversation_id):
+    async def add(self, reference, addition):
         if not self.available:
             raise TriageUnavailable("down")
-        self.contacts.append((reference, contact, conversation_id))
+        if reference in self.closed:
+            raise TriageRejected(409, "resolved")
+        self.added.append((reference, addition))
+        return reference
 
 
 @pytest.fixture
@@ -166,7 +169,7 @@ def test_declining_consent_clears_contact_details():
     assert result["handoff_consent"] is False and result["handoff_phone"] is None
 
 
-def test_create_triage_sends_a_redacted_record_and_pauses(triage):
+def test_create_triage_sends_a_redacted_record_and_keeps_the_conversation_live(triage):
     events = [
         _user("I want to talk to someone", "human_handoff"),
         _user("my bill is wrong, ring me on 07700 900123", "council_tax"),
@@ -189,7 +192,11 @@ def test_create_triage_sends_a_redacted_record_and_pauses(triage):
     }
     assert all("07700" not in line["text"] for line in record["transcript"])
     assert _responses(dispatcher) == ["utter_handoff_created"]
-    assert result[-1] == ConversationPaused()
+    assert all(event["event"] != "pause" for event in result)
+    slots_set = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+    assert slots_set["triage_reference"] == record["reference"]  # the open case
+    assert slots_set["handoff_need"] is None
+    assert "handoff_phone" not in slots_set  # the case's contact details stay with it
 
 
 def test_create_triage_holds_the_record_when_the_queue_is_down(triage):
@@ -229,13 +236,20 @@ def test_contact_given_after_urgent_help_is_added_to_the_same_case(triage):
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
     assert triage.created == []
-    assert triage.contacts == [
-        (
-            "FD-ABC234",
-            {"name": "Sam", "phone": "07700900123", "email": None, "preferred": "phone"},
-            "resident-1",  # the council services check it is the record's own conversation
-        )
-    ]
+    [(reference, addition)] = triage.added
+    assert reference == "FD-ABC234"
+    # The council services check it is the record's own conversation.
+    assert addition["conversation_id"] == "resident-1"
+    assert addition["contact"] == {
+        "name": "Sam",
+        "phone": "07700900123",
+        "email": None,
+        "preferred": "phone",
+    }
+    # The summary is rebuilt with the contact details: no "no contact details" left.
+    assert "Contact by phone" in addition["summary"]
+    assert "No contact details" not in addition["summary"]
+    assert addition["priority"] == 1
     assert _responses(dispatcher) == ["utter_handoff_contact_added"]
 
 
@@ -244,7 +258,7 @@ def test_a_refused_hand_off_is_kept_as_failed_and_the_resident_is_told_the_truth
     tracker = _tracker([_user("person please", "human_handoff")], {"handoff_consent": False})
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
-    assert ConversationPaused() not in events  # no one has it: the assistant keeps answering
+    assert all(e.get("event") != "pause" for e in events)  # the assistant keeps answering
     # Not "utter_handoff_created_held" ("I'll send it as soon as the system is back").
     assert _responses(dispatcher) == ["utter_action_failed_kept"]
     reference = dispatcher.messages[0]["triage_reference"]
@@ -278,7 +292,7 @@ def test_contact_details_wait_behind_their_held_urgent_record(triage):
     )  # fmt: skip
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
-    assert triage.contacts == []  # not sent ahead of the record the queue does not have
+    assert triage.added == []  # not sent ahead of the record the queue does not have
     assert _responses(dispatcher) == ["utter_handoff_contact_added"]
     kinds = [item.kind for item in triage.outbox.due()]
     assert kinds == [handoff.TRIAGE_RECORD]  # the contact waits for its record
@@ -299,4 +313,95 @@ def test_contact_details_for_a_refused_record_are_not_promised(triage):
     asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
     assert _responses(dispatcher) == ["utter_action_failed_kept"]
     failed = {item.kind: item for item in triage.outbox.failed()}
-    assert reference in failed[handoff.TRIAGE_CONTACT].last_error
+    assert reference in failed[handoff.TRIAGE_ADDITION].last_error
+
+
+def test_a_second_urgent_message_raises_the_open_case_instead_of_opening_another(triage):
+    events = [
+        _user("my council tax bill is wrong", "council_tax"),
+        _user("I've got nowhere to sleep tonight", "urgent_help"),
+    ]
+    tracker = _tracker(events, {"triage_reference": "FD-ABC234"})
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ActionUrgentHelp().run(dispatcher, tracker, {}))
+    assert triage.created == []
+    [(reference, addition)] = triage.added
+    assert reference == "FD-ABC234" and addition["priority"] == 1
+    assert "contact" not in addition  # none given: the stored details are kept
+    assert [m.get("triage_reference") for m in dispatcher.messages][-1] == "FD-ABC234"
+    assert {"event": "slot", "name": "triage_reference", "value": "FD-ABC234"} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in result
+    ]
+
+
+def test_a_handoff_while_a_case_is_open_adds_to_it_and_says_staff_have_it(triage):
+    tracker = _tracker(
+        [_user("can I speak to someone", "human_handoff")], {"triage_reference": "FD-ABC234"}
+    )
+    form = ValidateHandoffForm()
+    assert asyncio.run(form.required_slots([], CollectingDispatcher(), tracker, {})) == []
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert triage.created == []
+    assert [reference for reference, _ in triage.added] == ["FD-ABC234"]
+    assert _responses(dispatcher) == ["utter_handoff_case_open"]
+    assert dispatcher.messages[0]["triage_reference"] == "FD-ABC234"
+
+
+def test_a_case_staff_resolved_meanwhile_makes_way_for_a_new_one(triage):
+    triage.closed.add("FD-ABC234")
+    tracker = _tracker(
+        [_user("person please", "human_handoff")],
+        {"triage_reference": "FD-ABC234", "handoff_need": "my bin", "handoff_consent": False},
+    )
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    [record] = triage.created
+    assert record["reference"] != "FD-ABC234"
+    assert _responses(dispatcher) == ["utter_handoff_created"]
+    slots_set = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+    assert slots_set["triage_reference"] == record["reference"]
+
+
+def test_an_addition_is_held_when_the_queue_is_down(triage):
+    triage.available = False
+    tracker = _tracker([_user("person please", "human_handoff")], {"triage_reference": "FD-ABC234"})
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    [held] = triage.outbox.due()
+    assert held.kind == handoff.TRIAGE_ADDITION
+    assert held.payload["reference"] == "FD-ABC234"
+    assert held.payload["conversation_id"] == "resident-1"
+
+
+def test_the_summary_is_built_from_every_need_of_the_conversation(triage):
+    events = [
+        {"event": "slot", "name": "handoff_need", "value": "my bill is wrong"},
+        {"event": "slot", "name": "handoff_need", "value": None},
+        {"event": "slot", "name": "handoff_need", "value": "and I am moving house"},
+        _user("person", "human_handoff"),
+    ]
+    record = handoff.build_record(_tracker(events), "FD-ABC234", urgent=False)
+    assert "my bill is wrong; and I am moving house" in record["summary"]
+
+
+def test_an_earlier_urgent_message_keeps_the_rebuilt_case_urgent(triage):
+    events = [_user("help me now", "urgent_help"), _user("person", "human_handoff")]
+    record = handoff.build_record(_tracker(events), "FD-ABC234", urgent=False)
+    assert record["priority"] == 1 and record["summary"].startswith("URGENT")
+
+
+def test_a_hardship_journey_joins_the_open_case_and_says_how_contact_was_given(triage):
+    from actions.common.journey_triage import journey_record
+
+    tracker = _tracker(
+        [_user("I can't pay my council tax", "council_tax_cant_pay")],
+        {"triage_reference": "FD-ABC234", "handoff_consent": True, "handoff_name": "Jo",
+         "handoff_phone": "07700900123", "handoff_preferred": "text"},
+    )  # fmt: skip
+    record = journey_record(tracker, "FD-NEW234", "council_tax_cant_pay")
+    assert "Contact by text" in record["summary"]
+    assert "No contact details" not in record["summary"]
+    reference, outcome = asyncio.run(handoff.file_case(tracker, record))
+    assert (reference, outcome) == ("FD-ABC234", handoff.ADDED)
+    assert triage.created == []

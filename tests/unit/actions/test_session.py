@@ -74,3 +74,31 @@ def test_the_assisted_mark_outlives_session_start():
         "channel": "library",
         "assisted": True,
     }
+
+
+def _started(slots: dict[str, Any]) -> dict[str, Any]:
+    tracker = load_tracker("session_start", slots={"session_started_metadata": None, **slots})
+    events = asyncio.run(ActionSessionStart().run(CollectingDispatcher(), tracker, {}))
+    return slot_values(events)
+
+
+def test_an_open_case_and_its_contact_details_outlive_the_session():
+    values = _started(
+        {"triage_reference": "FD-ABC234", "handoff_consent": True, "handoff_phone": "07700900123"}
+    )
+    assert values["triage_reference"] == "FD-ABC234"
+    assert values["handoff_consent"] is True and values["handoff_phone"] == "07700900123"
+
+
+def test_an_unheard_case_update_outlives_the_session_but_no_stray_contact_details():
+    values = _started(
+        {
+            "case_update_pending": True,
+            "triage_resolved_reference": "FD-ABC234",
+            "triage_resolution_note": "Done.",
+            "handoff_phone": "07700900123",
+        }
+    )
+    assert values["case_update_pending"] is True
+    assert values["triage_resolution_note"] == "Done."
+    assert "handoff_phone" not in values and "triage_reference" not in values

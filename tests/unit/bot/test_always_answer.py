@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationPaused,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.slots import BooleanSlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import always_answer, rasa_server
+from integrations.triage import case_update
 
 
 def _tracker(*events) -> DialogueStateTracker:
@@ -43,3 +53,84 @@ def test_the_rasa_server_installs_the_guard(monkeypatch):
     monkeypatch.setattr(MessageProcessor, "_run_prediction_loop", always_answer._original_loop)
     rasa_server.install()
     assert MessageProcessor._run_prediction_loop is always_answer._run_prediction_loop_with_answer
+
+
+def _caller(pending: bool, note: str | None) -> DialogueStateTracker:
+    slots = [
+        BooleanSlot(case_update.PENDING, mappings=[], influence_conversation=False),
+        TextSlot(case_update.NOTE, mappings=[], influence_conversation=False),
+    ]
+    tracker = DialogueStateTracker("caller", slots)
+    tracker.update(SlotSet(case_update.PENDING, pending))
+    tracker.update(SlotSet(case_update.NOTE, note))
+    for event in (ActionExecuted("action_listen"), UserUttered("hello")):
+        tracker.update(event)
+    return tracker
+
+
+def test_a_pending_case_update_is_said_with_or_without_the_note():
+    assert always_answer.case_update_for(_caller(False, "Paid.")) == ()
+    assert always_answer.case_update_for(_caller(True, "Paid.")) == (case_update.RESOLVED,)
+    assert always_answer.case_update_for(_caller(True, None)) == (case_update.RESOLVED_NO_NOTE,)
+
+
+class FakeProcessor:
+    """Just enough of Rasa's processor for the guard: records the actions it runs."""
+
+    def __init__(self, domain) -> None:
+        self.domain = domain
+        self.nlg = None
+        self.ran: list[str] = []
+
+    def _get_action(self, name: str) -> str:
+        return name
+
+    async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> None:
+        self.ran.append(action)
+        if action.startswith("utter_"):
+            tracker.update(BotUttered(action))
+
+
+def _domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.from_dict(
+        {
+            "responses": {
+                name: [{"text": name}]
+                for name in ("utter_no_answer", "utter_help", *case_update.RESPONSES)
+            }
+        }
+    )
+
+
+def test_the_caller_hears_a_pending_case_update_once_after_the_answer(monkeypatch):
+    async def answered(self, output_channel, tracker):
+        tracker.update(BotUttered("Here is the answer."))
+
+    monkeypatch.setattr(always_answer, "_original_loop", answered)
+    tracker = _caller(True, "Paid.")
+    processor = FakeProcessor(_domain())
+    asyncio.run(always_answer._run_prediction_loop_with_answer(processor, None, tracker))
+    assert processor.ran == [case_update.RESOLVED, "action_listen"]
+    assert tracker.get_slot(case_update.PENDING) is False
+    processor.ran.clear()
+    tracker.update(UserUttered("thanks"))
+    asyncio.run(always_answer._run_prediction_loop_with_answer(processor, None, tracker))
+    assert processor.ran == []  # said once only
+
+
+def test_a_silent_turn_gets_the_answer_before_the_case_update(monkeypatch):
+    async def silent(self, output_channel, tracker):
+        return None
+
+    monkeypatch.setattr(always_answer, "_original_loop", silent)
+    processor = FakeProcessor(_domain())
+    tracker = _caller(True, None)
+    asyncio.run(always_answer._run_prediction_loop_with_answer(processor, None, tracker))
+    assert processor.ran == [
+        always_answer.NO_ANSWER,
+        always_answer.HELP,
+        case_update.RESOLVED_NO_NOTE,
+        "action_listen",
+    ]

@@ -303,3 +303,74 @@ def test_purge_removes_only_old_transcripts_and_counts_them(session: Session) ->
 def test_purge_refuses_a_negative_period(session: Session) -> None:
     with pytest.raises(ValueError):
         crud_triage.purge_transcripts(session, older_than_days=-1)
+
+
+# --- additions: one conversation, one open record ---------------------------------------------
+
+
+def addition(**changes: Any) -> Any:
+    from integrations.council_services.triage_models import TriageAddition
+
+    body: dict[str, Any] = {
+        "conversation_id": "conv-unit",
+        "category": "council_tax",
+        "priority": 3,
+        "summary": "Resident does not understand a council tax letter. Contact by phone.",
+        "transcript": TRANSCRIPT,
+        "contact": {"name": "Jo", "phone": "07700900123", "preferred": "phone"},
+    }
+    body.update(changes)
+    return TriageAddition(**body)
+
+
+def test_an_addition_adds_contact_and_rebuilds_the_summary(session: Session) -> None:
+    record = create(session)
+    later = NOW + timedelta(minutes=5)
+    updated = crud_triage.add_to_triage(session, record=record, data=addition(), now=later)
+    assert updated.contact["phone"] == "07700900123"
+    assert updated.summary.endswith("Contact by phone.")
+    assert len(updated.transcript) == len(TRANSCRIPT)  # nothing new to add
+    assert updated.updated_at == later
+    assert actions(session, updated)[-1] == (API_ACTOR, "add")
+
+
+def test_a_resolved_record_takes_no_addition(session: Session) -> None:
+    record = create(session)
+    crud_triage.update_triage(
+        session, record=record, actor="alice", status=TriageStatus.RESOLVED, now=NOW
+    )
+    with pytest.raises(crud_triage.CaseClosed):
+        crud_triage.add_to_triage(session, record=record, data=addition(), now=NOW)
+
+
+def test_an_addition_to_a_record_that_changed_meanwhile_is_refused(session: Session) -> None:
+    record = create(session)
+    session.execute(
+        sa.update(TriageRecord).where(TriageRecord.id == record.id).values(status="claimed")
+    )
+    session.commit()
+    stale = TriageRecord(
+        id=record.id, reference=record.reference, status="new", priority=3, transcript=[]
+    )
+    with pytest.raises(ConcurrentChange):
+        crud_triage.add_to_triage(session, record=stale, data=addition(), now=NOW)
+
+
+def test_resolving_with_a_note_for_the_resident_adds_a_staff_line(session: Session) -> None:
+    record = create(session)
+    resolved = crud_triage.update_triage(
+        session,
+        record=record,
+        actor="alice",
+        status=TriageStatus.RESOLVED,
+        resolution_note="Explained the letter.",
+        resident_note="We have explained the letter by phone.",
+        now=NOW,
+    )
+    assert resolved.transcript[-1] == {
+        "role": "staff",
+        "text": "We have explained the letter by phone.",
+        "at": "2026-11-23T10:00:00+00:00",
+    }
+    detail = crud_triage.list_audit(session, record=resolved)[-1].detail
+    assert detail == "from new to resolved with a note and a note for the resident"

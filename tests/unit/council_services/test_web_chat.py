@@ -195,3 +195,114 @@ def test_the_chat_cookie_can_serve_an_iframe_on_another_site(assistant) -> None:
         body = {"conversation_id": CONVERSATION, "message": "hi"}
         cookie = client.post("/chat/messages", json=body).headers["set-cookie"].lower()
         assert "samesite=none" in cookie and "secure" in cookie and "httponly" in cookie
+
+
+# --- case updates (issue #16): the page hears that staff resolved the case -------------------
+
+
+def _bot(text: str, at: float, utter: str | None = None) -> dict:
+    return {"event": "bot", "text": text, "timestamp": at, "metadata": {"utter_action": utter}}
+
+
+TRACKER_EVENTS = [
+    {"event": "user", "text": "my phone is 07700 900123", "timestamp": 1.0},
+    _bot("Thank you. Your reference is FD-ABC234.", 2.0, "utter_handoff_created"),
+    _bot("An update on your case FD-ABC234: done.", 3.0, "utter_case_resolved"),
+    _bot("An update on your case FD-BCD345: closed.", 4.0, "utter_case_resolved_no_note"),
+]
+
+
+def test_only_case_updates_after_the_cursor_are_returned() -> None:
+    updates, cursor = chat_relay.case_updates_in(TRACKER_EVENTS, None)
+    assert [u["text"] for u in updates] == [
+        "An update on your case FD-ABC234: done.",
+        "An update on your case FD-BCD345: closed.",
+    ]
+    assert cursor == 4.0
+    updates, cursor = chat_relay.case_updates_in(TRACKER_EVENTS, 3.0)
+    assert [u["at"] for u in updates] == [4.0] and cursor == 4.0
+    assert chat_relay.case_updates_in(TRACKER_EVENTS, 4.0) == ([], 4.0)
+    assert chat_relay.case_updates_in("not a list", None) == ([], 0.0)
+
+
+@pytest.fixture
+def tracker_api(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
+    """A fake Rasa HTTP API that answers a tracker request with ``TRACKER_EVENTS``."""
+    asked: list[httpx.Request] = []
+    real_client = httpx.AsyncClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":  # the REST channel: a message that binds the browser
+            return httpx.Response(200, json=[])
+        asked.append(request)
+        return httpx.Response(200, json={"sender_id": "x", "events": TRACKER_EVENTS})
+
+    def client_factory(**kwargs: object) -> httpx.AsyncClient:
+        return real_client(transport=httpx.MockTransport(handler), **kwargs)
+
+    monkeypatch.setattr(chat_relay.httpx, "AsyncClient", client_factory)
+    return asked
+
+
+def _start(client: TestClient) -> None:
+    """Send a first message, which binds the conversation to this browser's cookie."""
+    client.post("/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"})
+
+
+def test_the_page_gets_the_case_updates_of_its_own_conversation(
+    client: TestClient, tracker_api: list[httpx.Request]
+) -> None:
+    _start(client)
+    response = client.get("/chat/updates", params={"conversation_id": CONVERSATION, "after": "3.0"})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json() == {
+        "updates": [{"text": "An update on your case FD-BCD345: closed.", "at": 4.0}],
+        "cursor": 4.0,
+    }
+    [asked] = tracker_api
+    assert asked.url.path == f"/conversations/web-{CONVERSATION}/tracker"
+    assert asked.headers["authorization"].startswith("Bearer ")
+    # Nothing but the case updates leaves: not the resident's own words.
+    assert "07700" not in response.text
+
+
+@pytest.mark.parametrize("conversation", ["", "short", "../../admin", "a" * 65])
+def test_updates_for_a_malformed_conversation_id_are_refused(
+    client: TestClient, tracker_api: list[httpx.Request], conversation: str
+) -> None:
+    response = client.get("/chat/updates", params={"conversation_id": conversation})
+    assert response.status_code == 400
+    assert tracker_api == []
+
+
+def test_another_browser_gets_no_case_updates(
+    client: TestClient, tracker_api: list[httpx.Request]
+) -> None:
+    _start(client)
+    # The same service and conversation id, but a browser without the first one's cookie.
+    other = TestClient(client.app)
+    response = other.get("/chat/updates", params={"conversation_id": CONVERSATION})
+    assert response.status_code == 403
+    assert tracker_api == []
+    assert client.get("/chat/updates", params={"conversation_id": CONVERSATION}).status_code == 200
+
+
+def test_updates_for_a_conversation_never_started_are_refused(
+    client: TestClient, tracker_api: list[httpx.Request]
+) -> None:
+    response = client.get("/chat/updates", params={"conversation_id": CONVERSATION})
+    assert response.status_code == 403
+    assert tracker_api == []
+
+
+def test_updates_when_the_assistant_is_down_get_a_503(client: TestClient) -> None:
+    _start(client)
+    response = client.get("/chat/updates", params={"conversation_id": CONVERSATION})
+    assert response.status_code == 503
+
+
+def test_the_page_script_asks_for_updates_only_while_a_case_is_open(client: TestClient) -> None:
+    script = client.get("/chat/chat.js").text
+    assert '"/chat/updates"' in script
+    assert "!state.reference" in script

@@ -260,3 +260,21 @@ def test_an_outbox_table_from_an_earlier_release_gains_the_new_columns(tmp_path)
     assert item.group_key == "HR-ABC234" and item.status == PENDING
     assert [due.reference for due in outbox.due()] == ["HR-ABC234"]
     outbox.engine.dispose()
+
+
+def test_a_held_addition_is_delivered_to_its_record(outbox):
+    from integrations.outbox.worker import TRIAGE_ADDITION
+
+    class Triage:
+        added: list = []
+
+        async def add(self, reference, addition):
+            self.added.append((reference, addition))
+            return reference
+
+    triage = Triage()
+    worker = OutboxWorker(outbox, FakeOpen311Client(), triage=triage, base_s=0.0, max_s=0.0)
+    held = outbox.hold(TRIAGE_ADDITION, {"reference": "FD-ABC234", "conversation_id": "c-1"})
+    assert asyncio.run(worker.run_once()) == 1
+    assert triage.added == [("FD-ABC234", {"conversation_id": "c-1"})]
+    assert outbox.get(held).delivered_id == "FD-ABC234"

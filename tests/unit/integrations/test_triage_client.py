@@ -64,3 +64,21 @@ def test_undelivered_items_are_put_and_cleared_with_the_staff_token():
     asyncio.run(client.clear_undelivered("HR-ABC234"))
     url = "http://crm.test/api/v1/undelivered/HR-ABC234"
     assert seen == [("PUT", url, "Bearer staff-token"), ("DELETE", url, "Bearer staff-token")]
+
+
+def test_add_posts_to_the_record_s_additions():
+    seen = {}
+
+    def handler(request):
+        seen["method"], seen["url"] = request.method, str(request.url)
+        return httpx.Response(200, json={"reference": "FD-ABC234"})
+
+    body = {"conversation_id": "c-1", "summary": "s"}
+    assert asyncio.run(_client(handler).add("FD-ABC234", body)) == "FD-ABC234"
+    assert seen == {"method": "POST", "url": "http://crm.test/api/v1/triage/FD-ABC234/additions"}
+
+
+def test_a_resolved_record_refuses_an_addition_with_its_status():
+    with pytest.raises(TriageRejected) as refused:
+        asyncio.run(_client(lambda r: httpx.Response(409, json={})).add("FD-ABC234", {}))
+    assert refused.value.status == 409

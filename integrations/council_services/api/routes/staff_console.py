@@ -28,7 +28,7 @@ from integrations.council_services import (
 )
 from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.errors import LoginRequired
-from integrations.council_services.assistant_link import resume_conversation
+from integrations.council_services.assistant_link import tell_resident
 from integrations.council_services.console_pages import (
     STATUS_FILTERS,
     QueueFilters,
@@ -361,6 +361,7 @@ def _show(
     record: TriageRecord,
     note: str = "",
     error: str | None = None,
+    resident_note: str = "",
 ) -> HTMLResponse:
     crud_triage.record_access(session, records=[record], actor=staff.username)
     page = record_page(
@@ -369,6 +370,7 @@ def _show(
         viewer=staff.viewer,
         note=note,
         error=error,
+        resident_note=resident_note,
     )
     return _html(page, status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK)
 
@@ -399,6 +401,7 @@ def _move(
     csrf: str,
     move: str,
     note: str | None = None,
+    resident_note: str | None = None,
 ) -> Response:
     if not staff.form_is_genuine(csrf):
         return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
@@ -410,7 +413,12 @@ def _move(
         if TriageStatus(found.status) not in expected:
             raise InvalidTriageTransition(TriageStatus(found.status), target)
         crud_triage.update_triage(
-            session, record=found, actor=staff.username, status=target, resolution_note=note
+            session,
+            record=found,
+            actor=staff.username,
+            status=target,
+            resolution_note=note,
+            resident_note=resident_note,
         )
     except (InvalidTriageTransition, ConcurrentChange):
         page = message_page(
@@ -452,23 +460,46 @@ def resolve(
     reference: str,
     csrf: CsrfField = "",
     note: str = Form(""),
+    resident_note: str = Form(""),
 ) -> Response:
-    """Resolve a record with a note saying what was done."""
+    """Resolve a record with a note saying what was done, and tell the resident.
+
+    The resident's conversation hears that the case is closed, with the note for the
+    resident when staff wrote one.
+    """
     text = note.strip()
+    for_resident = resident_note.strip()
     error = None
     if not text:
         error = "Enter a resolution note saying what was done"
     elif len(text) > NOTE_MAX_LENGTH:
         error = f"The resolution note must be {NOTE_MAX_LENGTH} characters or fewer"
+    elif len(for_resident) > NOTE_MAX_LENGTH:
+        error = f"The note for the resident must be {NOTE_MAX_LENGTH} characters or fewer"
     if error is None:
-        response = _move(session, staff, reference, csrf, "resolve", note=text)
+        response = _move(
+            session, staff, reference, csrf, "resolve", note=text, resident_note=for_resident
+        )
         resolved = crud_triage.get_triage(session, reference=reference)
         if response.status_code == status.HTTP_303_SEE_OTHER and resolved is not None:
-            resume_conversation(settings, resolved.conversation_id)
+            tell_resident(
+                settings,
+                conversation_id=resolved.conversation_id,
+                reference=resolved.reference,
+                channel=resolved.channel,
+                note=for_resident or None,
+            )
         return response
     if not staff.form_is_genuine(csrf):
         return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
     found = crud_triage.get_triage(session, reference=reference)
     if found is None:
         return _not_found(staff, reference)
-    return _show(session, staff, found, note=note[: NOTE_MAX_LENGTH * 2], error=error)
+    return _show(
+        session,
+        staff,
+        found,
+        note=note[: NOTE_MAX_LENGTH * 2],
+        error=error,
+        resident_note=resident_note[: NOTE_MAX_LENGTH * 2],
+    )

@@ -21,11 +21,12 @@ from integrations.council_services.api.deps import (
     StaffTokenFirstRoute,
     require_staff,
 )
-from integrations.council_services.assistant_link import resume_conversation
+from integrations.council_services.assistant_link import tell_resident
 from integrations.council_services.crud_triage import (
     API_ACTOR,
     UNSET,
     AuditAction,
+    CaseClosed,
     ConcurrentChange,
     ReferenceConflict,
     ReferenceExhausted,
@@ -34,6 +35,7 @@ from integrations.council_services.models import TriageRecord
 from integrations.council_services.triage_models import (
     AuditEntryPublic,
     Category,
+    TriageAddition,
     TriageAuditList,
     TriageCreate,
     TriageList,
@@ -65,6 +67,7 @@ router = APIRouter(
 
 _NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "No triage record with this reference."}}
 NOT_OWNER = "Only the conversation that created this record may change its contact details."
+NOT_OWNER_ADD = "Only the conversation that created this record may add to it."
 
 
 def _load(session: SessionDep, reference: str) -> TriageRecord:
@@ -203,12 +206,48 @@ def update_triage(
             status=update.status,
             assignee=update.assignee if "assignee" in given else UNSET,
             resolution_note=update.resolution_note,
+            resident_note=update.resident_note,
             contact=update.contact if "contact" in given else UNSET,
         )
     except (InvalidTriageTransition, ConcurrentChange) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     if update.status == TriageStatus.RESOLVED:
-        resume_conversation(settings, record.conversation_id)
+        tell_resident(
+            settings,
+            conversation_id=record.conversation_id,
+            reference=record.reference,
+            channel=record.channel,
+            note=update.resident_note,
+        )
+    return TriagePublic.from_row(record)
+
+
+@router.post(
+    "/{reference}/additions",
+    response_model=TriagePublic,
+    responses={
+        **_NOT_FOUND,
+        status.HTTP_403_FORBIDDEN: {"description": NOT_OWNER_ADD},
+        status.HTTP_409_CONFLICT: {
+            "description": "The record is resolved (open a new one), or changed meanwhile."
+        },
+    },
+)
+def add_to_triage(session: SessionDep, reference: str, data: TriageAddition) -> TriagePublic:
+    """Add a later part of the same conversation to its open record.
+
+    New transcript lines are appended (a retry adds nothing twice), the priority only
+    rises, contact details given since join it, and the summary is replaced by the one
+    rebuilt from the whole conversation.
+    """
+    record = _load(session, reference)
+    if not crud_triage.is_owner(record, data.conversation_id):
+        logger.warning("Refused an addition to %s from another conversation", reference)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, NOT_OWNER_ADD)
+    try:
+        record = crud_triage.add_to_triage(session, record=record, data=data, actor=API_ACTOR)
+    except (CaseClosed, ConcurrentChange) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     return TriagePublic.from_row(record)
 
 

@@ -2,7 +2,8 @@
 
 The page, its script and its style sheet are served from ``static/``: no CDN. The
 script talks only to ``POST /chat/messages`` on this origin, which passes the message to
-the assistant (``chat_relay.py``). Nothing of the conversation is kept here: the page keeps
+the assistant (``chat_relay.py``), and, while a case is open, ``GET /chat/updates`` for the
+message that staff have resolved it. Nothing of the conversation is kept here: the page keeps
 it in the browser's ``sessionStorage`` and wipes it when the resident finishes or the
 chat goes idle for ``WEB_CHAT_IDLE_MINUTES``.
 
@@ -35,6 +36,8 @@ from integrations.council_services.chat_relay import (
     SENDER_PREFIX,
     AssistantUnavailable,
     ChatInputError,
+    check_conversation_id,
+    fetch_case_updates,
     parse_message,
     relay,
 )
@@ -100,6 +103,44 @@ def chat_page(settings: SettingsDep) -> HTMLResponse:
     """The resident web chat."""
     page = chat_document(settings)
     return HTMLResponse(str(page), headers=page_headers(settings.web_chat_frame_ancestors))
+
+
+@router.get("/chat/updates")
+async def chat_updates(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    conversation_id: str = "",
+    after: float | None = None,
+) -> JSONResponse:
+    """Messages about a resolved case said in this conversation since ``after``.
+
+    The page asks while the resident has a case open: when staff resolve it, the assistant
+    says so in the conversation, and this is how the open page hears it. Answers
+    ``{"updates": [{"text", "at"}], "cursor": float}``; send ``cursor`` as ``after`` next time.
+    403 for a conversation that is not this browser's (its HttpOnly chat cookie).
+    Declared before ``/chat/{name}``, so that the asset route does not take it.
+    """
+    try:
+        checked = check_conversation_id(conversation_id)
+    except ChatInputError as error:
+        return _error(str(error), status.HTTP_400_BAD_REQUEST)
+    owned = await run_in_threadpool(
+        crud_web_chat.owns_conversation,
+        session,
+        conversation_id=checked,
+        browser_token=request.cookies.get(BROWSER_COOKIE, ""),
+    )
+    if not owned:
+        # Only the browser that holds the conversation hears what staff said in it.
+        return _restart(NOT_YOURS, status.HTTP_403_FORBIDDEN)
+    try:
+        updates, cursor = await fetch_case_updates(settings, checked, after)
+    except AssistantUnavailable:
+        return _error(UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
+    return JSONResponse(
+        {"updates": updates, "cursor": cursor}, headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/chat/{name}")
