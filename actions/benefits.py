@@ -9,16 +9,13 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import deps, responses, slots
+from actions.common import responses
 from actions.common.failsafe import FailSafe
-from actions.common.journey_triage import journey_record
-from actions.common.values import spell_out
-from actions.handoff import HELD, REFUSED, file_case, say_refused
-from integrations.triage import new_reference
+from actions.handoff import file_journey_case
 
 logger = logging.getLogger(__name__)
 
@@ -37,28 +34,13 @@ class ActionUniversalCreditHardship(FailSafe, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Open the record, read the reference back, then signpost."""
-        reference = new_reference()
-        record = journey_record(tracker, reference, "universal_credit_hardship")
         # One conversation, one open case: with one open, this joins it.
-        reference, outcome = await file_case(tracker, record)
-        response_time = deps.triage_rules().response_time(record["priority"])
-        if outcome == REFUSED:
-            say_refused(dispatcher, tracker, reference)
-        else:
-            dispatcher.utter_message(
-                response=responses.UC_HARDSHIP_RECORDED
-                if outcome != HELD
-                else responses.UC_HARDSHIP_HELD,
-                triage_reference=reference,
-                triage_reference_spoken=spell_out(reference),
-                response_time=response_time,
-            )
-        dispatcher.utter_message(response=responses.UC_HARDSHIP_HELP)
-        logger.info(
-            "universal credit hardship record",
-            extra={"reference": reference, "priority": record["priority"]},
+        events = await file_journey_case(
+            dispatcher,
+            tracker,
+            "universal_credit_hardship",
+            recorded=responses.UC_HARDSHIP_RECORDED,
+            held=responses.UC_HARDSHIP_HELD,
         )
-        return [
-            SlotSet(slots.TRIAGE_REFERENCE, reference),
-            SlotSet(slots.RESPONSE_TIME, response_time),
-        ]
+        dispatcher.utter_message(response=responses.UC_HARDSHIP_HELP)
+        return events

@@ -26,16 +26,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
-from actions.common.journey_triage import journey_record
 from actions.common.values import (
     format_date,
     format_pounds,
     spell_out,
 )
-from actions.handoff import HELD, REFUSED, file_case, say_refused
+from actions.handoff import file_journey_case
 from bot.settings import settings
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
-from integrations.triage import new_reference
 
 logger = logging.getLogger(__name__)
 
@@ -277,25 +275,13 @@ class ActionCouncilTaxCantPay(FailSafe, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Open the record, read the reference back, then say where help is."""
-        reference = new_reference()
-        record = journey_record(tracker, reference, "council_tax_cant_pay")
         # One conversation, one open case: with one open, this joins it.
-        reference, outcome = await file_case(tracker, record)
-        response_time = deps.triage_rules().response_time(record["priority"])
-        if outcome == REFUSED:
-            say_refused(dispatcher, tracker, reference)
-        else:
-            dispatcher.utter_message(
-                response=responses.CT_CANT_PAY_RECORDED
-                if outcome != HELD
-                else responses.CT_CANT_PAY_HELD,
-                triage_reference=reference,
-                triage_reference_spoken=spell_out(reference),
-                response_time=response_time,
-            )
+        events = await file_journey_case(
+            dispatcher,
+            tracker,
+            "council_tax_cant_pay",
+            recorded=responses.CT_CANT_PAY_RECORDED,
+            held=responses.CT_CANT_PAY_HELD,
+        )
         dispatcher.utter_message(response=responses.CT_CANT_PAY_HELP)
-        logger.info("council tax hardship record", extra={"reference": reference})
-        return [
-            SlotSet(slots.TRIAGE_REFERENCE, reference),
-            SlotSet(slots.RESPONSE_TIME, response_time),
-        ]
+        return events

@@ -27,6 +27,7 @@ from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.forms import yes_no
+from actions.common.journey_triage import journey_record
 from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
 from actions.common.validators import clean_text, has_words, parse_contact
 from actions.common.values import spell_out
@@ -437,6 +438,43 @@ def say_refused(dispatcher: CollectingDispatcher, tracker: Tracker, reference: s
         triage_reference_spoken=spell_out(reference),
         **council_values(tracker),
     )
+
+
+async def file_journey_case(
+    dispatcher: CollectingDispatcher, tracker: Tracker, journey: str, *, recorded: str, held: str
+) -> list[EventType]:
+    """File a journey's case for staff (or join the open one) and say what became of it.
+
+    Args:
+        dispatcher: where the reply goes.
+        tracker: the conversation.
+        journey: a key of the ``journeys`` section of ``kb/triage/rules.yml``.
+        recorded: the response when staff have it now (or it joined the open case).
+        held: the response when it waits in the outbox for the queue to come back.
+
+    Returns:
+        The slots to set: the case's reference and its response time.
+    """
+    record = journey_record(tracker, new_reference(), journey)
+    reference, outcome = await file_case(tracker, record)
+    response_time = deps.triage_rules().response_time(record["priority"])
+    if outcome == REFUSED:
+        say_refused(dispatcher, tracker, reference)
+    else:
+        dispatcher.utter_message(
+            response=held if outcome == HELD else recorded,
+            triage_reference=reference,
+            triage_reference_spoken=spell_out(reference),
+            response_time=response_time,
+        )
+    logger.info(
+        "journey case",
+        extra={"reference": reference, "priority": record["priority"], "outcome": outcome},
+    )
+    return [
+        SlotSet(slots.TRIAGE_REFERENCE, reference),
+        SlotSet(slots.RESPONSE_TIME, response_time),
+    ]
 
 
 def _reset_handoff() -> list[EventType]:

@@ -122,3 +122,33 @@ def test_the_triage_api_takes_hostile_text_and_stores_it_clean(stack: Stack) -> 
     assert stored["transcript"][0]["text"] == "help me"
     assert stored["contact"]["name"] == "Jo Bloggs"
     assert stored["contact"]["phone"] == "07700 900123"
+
+
+TEN_MB = 10 * 1024 * 1024
+
+
+def test_ten_megabyte_bodies_are_refused_and_every_service_still_answers(stack: Stack) -> None:
+    huge = json.dumps({"sender": conversation("web-huge"), "message": "a" * TEN_MB})
+    rest = httpx.post(
+        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
+        content=huge,
+        headers={"Content-Type": "application/json"},
+        timeout=120,
+    )
+    assert rest.status_code < 500, rest.text[:300]
+    relay = httpx.post(
+        f"{stack.settings.council_services_url}/chat/messages",
+        content=json.dumps({"conversation_id": uuid.uuid4().hex, "message": "a" * TEN_MB}),
+        headers={"Content-Type": "application/json"},
+        timeout=120,
+    )
+    assert 400 <= relay.status_code < 500, relay.text[:300]
+    with staff_client(stack) as staff:
+        record = {"conversation_id": conversation("web-huge"), "summary": "a" * TEN_MB}
+        api = staff.post(
+            "/triage", content=json.dumps(record), headers={"Content-Type": "application/json"}
+        )
+        assert 400 <= api.status_code < 500, api.text[:300]
+    # Nothing fell over: an ordinary message still gets an ordinary answer.
+    answered = say_raw(stack, conversation("web-after-huge"), "hello")
+    assert answered.status_code == 200 and reply_text(answered).strip()
