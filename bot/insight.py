@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.outcomes import OutcomeRules, Session, derive_event, split_sessions
 from integrations.insight import InsightClient, InsightRejected, InsightUnavailable
-from lib.sqlite import create_engine
+from lib.sqlite import create_engine, create_tables
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class InsightWorker:
     ) -> None:
         self.tracker: Engine = create_engine(tracker_store_url)
         self.store: Engine = create_engine(database_url)
-        metadata.create_all(self.store)
+        create_tables(metadata, self.store)
         self.client = client
         self.rules = rules
         self.secret = secret

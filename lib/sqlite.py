@@ -148,3 +148,14 @@ def install_for_every_engine() -> None:
     """
     if not sa.event.contains(Engine, "connect", _on_any_connect):
         sa.event.listen(Engine, "connect", _on_any_connect)
+
+
+def create_tables(metadata: sa.MetaData, engine: Engine) -> None:
+    """Create the missing tables of ``metadata`` in one write transaction.
+
+    On SQLite the transaction takes the write lock at ``BEGIN``: checking for a table is a
+    read, and a read that turns into ``CREATE TABLE`` fails at once ("database is locked")
+    when another process wrote meanwhile, as the workers do when they start together.
+    """
+    with engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"}).begin() as connection:
+        metadata.create_all(connection)

@@ -72,6 +72,11 @@ _VOICE = re.compile(r"^(?:man|woman|alice|(?:Polly|Google)\.[A-Za-z0-9._-]{1,64}
 _LANGUAGE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
 REFERENCE_SLOTS = ("triage_reference", "report_reference")
 TRANSFER_INTENTS = {"urgent_help"}
+#: Replies that say a member of staff now has the caller's case: the call is put through
+#: (after the offer of a text with the reference).
+HANDED_OVER = frozenset(
+    {"utter_handoff_created", "utter_handoff_created_held", "utter_handoff_case_open"}
+)
 
 
 class VoiceCollectingOutputChannel(CollectingOutputChannel):
@@ -309,6 +314,18 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         return True
 
     @staticmethod
+    def _handed_over(tracker: Any) -> bool:
+        """Whether the assistant handed the case to staff since the caller last spoke."""
+        for event in reversed(tracker.events if tracker else []):
+            if getattr(event, "type_name", "") == "user":
+                return False
+            if isinstance(event, BotUttered) and (
+                (event.metadata or {}).get("utter_action") in HANDED_OVER
+            ):
+                return True
+        return False
+
+    @staticmethod
     def _signpost_link(tracker: Any) -> str | None:
         """The link of a signpost given since the caller last spoke, if any."""
         for event in reversed(tracker.events if tracker else []):
@@ -407,7 +424,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
         if intent in TRANSFER_INTENTS:  # someone at risk is put through at once
             return self.transfer(agent.domain, lines)
-        if tracker is not None and tracker.is_paused():
+        if self._handed_over(tracker):
             offer = self.say_response(agent.domain, "utter_voice_offer_text_before_transfer")
             return self.gather([*lines, offer], stage=TRANSFER_OFFER_STAGE)
         if intent == "goodbye":

@@ -103,7 +103,7 @@ def _count(session: Session, key: str, rule: Rule, now: datetime) -> int | None:
     stale = now - FORGET_AFTER
     # Only an unblocked row is counted. The update locks the row until the commit, so a
     # request sent at the same moment waits here and then sees the block this one set.
-    changed = session.execute(
+    increment = (
         table.update()
         .where(
             table.c.key == key,
@@ -113,14 +113,17 @@ def _count(session: Session, key: str, rule: Rule, now: datetime) -> int | None:
             failures=sa.case((table.c.last_failure_at < stale, 1), else_=table.c.failures + 1),
             last_failure_at=now,
         )
-    ).rowcount
-    if not changed:
-        blocked_until = session.execute(
-            sa.select(table.c.blocked_until).where(table.c.key == key)
-        ).first()
-        if blocked_until is not None:
-            return _seconds(blocked_until[0], now)
-        session.execute(table.insert().values(key=key, failures=1, last_failure_at=now))
+    )
+    for _ in range(3):
+        if session.execute(increment).rowcount:
+            break
+        found = session.execute(sa.select(table.c.blocked_until).where(table.c.key == key)).first()
+        if found is None:
+            session.execute(table.insert().values(key=key, failures=1, last_failure_at=now))
+            break
+        if found[0] is not None and found[0] > now:
+            return _seconds(found[0], now)
+        # A request that committed after this update began made the row: count on it.
     failures = session.execute(sa.select(table.c.failures).where(table.c.key == key)).scalar_one()
     delay = rule.delay(failures)
     if delay is not None:
@@ -141,13 +144,17 @@ def count_attempt(session: Session, attempt: Attempt, now: datetime | None = Non
         attempt sent at the same moment has just blocked a key (nothing is counted then).
     """
     now = now or _now()
-    for tries in range(3):
+    keys = list(attempt.keys())
+    # Each retry finds one more row that a concurrent request made, so one try per key and
+    # one more always suffice.
+    tries_allowed = len(keys) + 1
+    for tries in range(tries_allowed):
         session.rollback()  # end any read, so the write below starts its own transaction
         # SQLite: take the write lock at BEGIN, so concurrent attempts queue up here
         # instead of deadlocking when they turn from reading to writing.
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         try:
-            for key, rule in attempt.keys():
+            for key, rule in keys:
                 wait = _count(session, key, rule, now)
                 if wait is not None:
                     session.rollback()
@@ -155,7 +162,7 @@ def count_attempt(session: Session, attempt: Attempt, now: datetime | None = Non
             session.commit()
             return None
         except IntegrityError:  # another request made a row meanwhile: count again
-            if tries == 2:
+            if tries == tries_allowed - 1:
                 raise
     return None  # pragma: no cover - the loop returns or raises
 

@@ -122,7 +122,7 @@ class Outbox:
         self._engine = sqlite.create_engine(database_url)
         # Every write takes SQLite's write lock first: short, and never "database is locked".
         self._writer = self._engine.execution_options(**{sqlite.BEGIN_OPTION: "IMMEDIATE"})
-        metadata.create_all(self._engine)
+        sqlite.create_tables(metadata, self._engine)
         _add_new_columns(self._engine)
 
     @property
@@ -361,7 +361,11 @@ def _add_new_columns(engine: Engine) -> None:
         return
     # Two processes may start at once: PostgreSQL can skip a column the other just added.
     guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
-    with engine.begin() as conn:
+    # SQLite: take the write lock first, then look again, as another process may have
+    # added them while this one waited.
+    with engine.execution_options(**{sqlite.BEGIN_OPTION: "IMMEDIATE"}).begin() as conn:
+        present = {column["name"] for column in inspect(conn).get_columns("outbox_items")}
+        missing = [name for name in _NEW_COLUMNS if name not in present]
         for name in missing:
             conn.execute(
                 text(f"ALTER TABLE outbox_items ADD COLUMN {guard}{name} {_NEW_COLUMNS[name]}")

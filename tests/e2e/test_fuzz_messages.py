@@ -109,7 +109,9 @@ def test_injected_markup_shows_as_text_in_the_staff_console(stack, resident: Res
     assert "what do you need help with" in resident.say_text("can i speak to a real person")
     resident.say_text(f"my landlord wrote {payload} on my door")
     reply = resident.say_text("no")
-    reference = TRIAGE_REF.search(reply).group(1)
+    found = TRIAGE_REF.search(reply)
+    assert found, reply
+    reference = found.group(1)
 
     username, password = f"fuzz-{uuid.uuid4().hex[:8]}", "fuzz console password"
     _create_staff(stack.council_services.env["COUNCIL_SERVICES_DATABASE_URL"], username, password)

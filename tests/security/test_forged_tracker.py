@@ -7,6 +7,7 @@ services check the conversation itself (issue #15, item 1).
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import httpx
@@ -16,10 +17,8 @@ from bot.stack import Stack
 from tests.security.calls import (
     action_call,
     conversation,
-    outbox_rows,
     post_action,
     staff_client,
-    wait_for,
     with_secret,
 )
 
@@ -53,14 +52,19 @@ def test_a_forged_tracker_cannot_change_another_conversations_triage_contact(
         triage_urgent=True, triage_reference=victim["reference"], handoff_consent=True,
         handoff_name="Mallory", handoff_phone="07700900666", handoff_preferred="phone",
     )  # fmt: skip
-    assert post_action(stack, forged, with_secret(stack)).status_code == 200
-    # The refused change is held once, retried by the outbox worker, refused again: failed.
-    wait_for(lambda: [row for row in outbox_rows(stack, attacker) if row[2] == "failed"])
+    answered = post_action(stack, forged, with_secret(stack))
+    assert answered.status_code == 200, answered.text
+    # The council services refuse to add to a record another conversation opened (403), so
+    # the attacker's words go into a record of the attacker's own, never into the victim's.
+    slots = {e["name"]: e["value"] for e in answered.json()["events"] if e["event"] == "slot"}
+    assert slots["triage_reference"] != victim["reference"]
     with staff_client(stack) as staff:
         stored = staff.get(f"/triage/{victim['reference']}").json()
         audit = staff.get(f"/triage/{victim['reference']}/audit").json()["data"]
     assert stored["contact"] == VICTIM_CONTACT
-    assert "update" not in [entry["action"] for entry in audit]
+    assert "Mallory" not in json.dumps(stored)
+    actions = [entry["action"] for entry in audit]
+    assert "update" not in actions and "add" not in actions
 
 
 def _next_monday() -> date:

@@ -131,3 +131,35 @@ def test_no_module_builds_a_database_connection_without_the_shared_helper():
                 if (direct or bare) and relative not in allowed:
                     offenders.append(f"{relative}:{node.lineno}")
     assert offenders == []
+
+
+def test_tables_are_created_while_another_process_writes(tmp_path) -> None:
+    """A writer that commits meanwhile must not make table creation fail ("locked")."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from lib import sqlite as shared
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    other = shared.create_engine(url)
+    with other.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE busy (n INTEGER)"))
+    holding = threading.Event()
+
+    def write_for_a_moment() -> None:
+        writer = other.execution_options(**{shared.BEGIN_OPTION: "IMMEDIATE"})
+        with writer.begin() as conn:
+            conn.execute(sa.text("INSERT INTO busy VALUES (1)"))
+            holding.set()
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=write_for_a_moment)
+    thread.start()
+    holding.wait(5)
+    metadata = sa.MetaData()
+    sa.Table("made", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    shared.create_tables(metadata, shared.create_engine(url))
+    thread.join()
+    assert sa.inspect(other).has_table("made")
