@@ -170,6 +170,10 @@ def _set_aside(text: str) -> tuple[str, list[str]]:
     text = _KEEP_CHARS.sub("\ufffd", text)  # no one can forge a stand-in
     pieces, last = [], 0
     for match in find_references(text):
+        if _NI.match(text, match.start):
+            # "PC 222222 A" is an NI number (a valid prefix, six digits and the final
+            # letter), not a booking reference followed by a word: redact it.
+            continue
         pieces += [text[last : match.start], stand_in(match.original)]
         last = match.end
     text = "".join(pieces) + text[last:]

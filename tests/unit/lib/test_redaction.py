@@ -68,3 +68,9 @@ def test_a_long_hostile_text_is_redacted_quickly():
     for text in ("a dot " * 5000, "a." * 20000, "SR-" * 10000, "12-" * 10000, "x" * 50000):
         redact(text)
     assert time.perf_counter() - started < 2.0
+
+
+def test_an_ni_number_that_looks_like_a_reference_is_still_redacted() -> None:
+    # Found by the property test: "PC" is an NI prefix and the PC booking prefix.
+    assert redact("my NI is PC 222222 A thanks") == "my NI is [NI number] thanks"
+    assert redact("booking PC-7K3Q9X please") == "booking PC-7K3Q9X please"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,14 @@ from hypothesis import strategies as st
 from lib.redaction import redact
 from tests.unit.lib import uk_identifiers as uk
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomised: the same 300 examples on every run, so CI is repeatable. To hunt for new
+# counter-examples, run with HYPOTHESIS_RANDOM=1 (a random seed each run).
+PROPERTY = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=not os.environ.get("HYPOTHESIS_RANDOM"),
+)
 
 
 def _no_digits_left(text: str) -> bool:
