@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.council_tax_models import (
     ApplicationCreate,
     BroadbandApplication,
@@ -116,6 +117,7 @@ def verify(
     """
     reference = "".join(ch for ch in data.account_reference if ch.isdigit())
     caller = caller_key(data.conversation_id)
+    begin_write(session)
     lockout = _lockout(session, caller, reference)
     now = _now()
     if lockout is not None and lockout.locked_until is not None and lockout.locked_until > now:
@@ -183,6 +185,7 @@ def get_case(session: Session, reference: str) -> tuple[CouncilTaxCase, str] | N
 
 def create_application(session: Session, data: ApplicationCreate) -> BroadbandApplication:
     """Record a broadband voucher application with a reference."""
+    begin_write(session)
     application = BroadbandApplication(
         reference=_new_reference(session, "BB", BroadbandApplication),
         business_name=data.business_name,

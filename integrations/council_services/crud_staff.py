@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.core.security import (
     burn_password_check,
     hash_password,
@@ -77,6 +78,7 @@ def create_staff(
     display_name = " ".join((display_name or username).split())
     if not display_name or len(display_name) > MAX_DISPLAY_NAME_LENGTH:
         raise StaffAccountError(f"display name must be 1 to {MAX_DISPLAY_NAME_LENGTH} characters")
+    begin_write(session)
     account = StaffAccount(
         username=username,
         password_hash=hash_password(password),

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.core.security import StaffSession
 from integrations.council_services.session_models import StaffSessionRow
 
@@ -28,6 +29,7 @@ def _now() -> datetime:
 def start_session(db: Session, staff_session: StaffSession, now: datetime | None = None) -> None:
     """Record a new session (and drop the account's expired ones), then commit."""
     now = now or _now()
+    begin_write(db)
     db.execute(
         sa.delete(StaffSessionRow).where(
             StaffSessionRow.username == staff_session.username,
@@ -57,6 +59,7 @@ def session_is_live(db: Session, staff_session: StaffSession, now: datetime | No
 
 def end_session(db: Session, staff_session: StaffSession) -> None:
     """End the session for good, then commit: its cookie is refused from now on."""
+    begin_write(db)
     db.execute(
         sa.delete(StaffSessionRow).where(
             StaffSessionRow.session_hash == _digest(staff_session.session_id)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.session_models import WebChatConversationRow
 
 
@@ -71,6 +72,7 @@ def use_conversation(
         ConversationEnded: the conversation was finished or went idle.
     """
     now = now or _now()
+    begin_write(db)
     row = db.get(WebChatConversationRow, conversation_id)
     if row is None:
         db.add(
@@ -115,6 +117,7 @@ def finish_conversation(
         True when the conversation was this browser's and is now ended; False when it was
         unknown or another browser's (nothing is changed).
     """
+    begin_write(db)
     row = db.get(WebChatConversationRow, conversation_id)
     if row is None or not _same(row.browser_hash, browser_token):
         return False

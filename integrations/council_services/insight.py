@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from integrations.council_services.clean_input import cleaned
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.models import (
     InsightRollup,
     OutcomeEvent,
@@ -268,6 +269,7 @@ def record_event(
     Returns:
         The stored event's id and whether this call created it.
     """
+    begin_write(session)
     existing = session.execute(
         sa.select(OutcomeEvent.id).where(
             OutcomeEvent.conversation_hash == event.conversation_hash,

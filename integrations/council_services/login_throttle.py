@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.session_models import LoginThrottleRow
 
 #: A key's count starts again after this long without a failure.
@@ -175,5 +176,6 @@ def clear(session: Session, attempt: Attempt) -> None:
         attempt: the username and client that signed in.
     """
     keys = [key for key, _ in attempt.keys()]
+    begin_write(session)
     session.execute(sa.delete(LoginThrottleRow).where(LoginThrottleRow.key.in_(keys)))
     session.commit()

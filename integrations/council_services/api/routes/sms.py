@@ -25,6 +25,7 @@ from integrations.council_services.api.deps import (
 from integrations.council_services.api.routes.staff_console import SECURITY_HEADERS, StaffDep
 from integrations.council_services.clean_input import clean_block, clean_number, cleaned
 from integrations.council_services.console_pages import join, layout, local_time, render
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.models import SmsOutboxItem
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def _newest(session: SessionDep, limit: int) -> list[SmsOutboxItem]:
 @api_router.post("", status_code=status.HTTP_201_CREATED, response_model=SmsPublic)
 def queue_sms(session: SessionDep, message: SmsCreate) -> SmsPublic:
     """Put a text message in the outbox."""
+    begin_write(session)
     row = SmsOutboxItem(
         created_at=datetime.now(timezone.utc),
         to_number=message.to,
