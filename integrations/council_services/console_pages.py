@@ -281,6 +281,8 @@ class QueueFilters:
     status: str = "open"
     priority: int | None = None
     category: Category | None = None
+    query: str = ""
+    mine: bool = False
 
 
 def _select(name: str, label: str, options: Sequence[tuple[str, str]], chosen: str) -> Safe:
@@ -308,10 +310,19 @@ def _filter_form(filters: QueueFilters) -> Safe:
     categories = [("", "Any category")] + [(c.value, text) for c, text in CATEGORY_LABELS.items()]
     return render(
         '<form method="get" action="/staff"><fieldset><legend>Filter the queue</legend>'
+        '<div class="field"><label for="q">Search</label>'
+        '<p class="hint" id="q-hint">A reference, the resident\'s name or phone number. '
+        "Searches every status unless you choose one.</p>"
+        '<input type="text" id="q" name="q" value="{query}" maxlength="100" '
+        'aria-describedby="q-hint" autocomplete="off" spellcheck="false"></div>'
         '<div class="filters">{status}{priority}{category}'
+        '<div class="field checkbox"><input type="checkbox" id="mine" name="mine" value="1"'
+        '{mine}><label for="mine">Assigned to me</label></div>'
         '<div class="field"><button type="submit" class="button button--secondary">'
         "Apply filters</button></div></div></fieldset></form>"
         '<p><a href="/staff">Clear filters</a></p>',
+        query=filters.query,
+        mine=Safe(" checked") if filters.mine else Safe(""),
         status=_select("status", "Status", statuses, filters.status),
         priority=_select("priority", "Priority", priorities, str(filters.priority or "")),
         category=_select(

@@ -29,6 +29,7 @@ from integrations.council_services import (
 )
 from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.errors import LoginRequired, StaffForbidden
+from integrations.council_services.api.routes.triage import SEARCH_MAX_LENGTH
 from integrations.council_services.assistant_link import tell_resident
 from integrations.council_services.console_pages import (
     STATUS_FILTERS,
@@ -326,10 +327,16 @@ def _expired_form(staff: SignedIn) -> Safe:
 # --- The queue --------------------------------------------------------------------------------
 
 
-def _filters(status_value: str, priority: str, category: str) -> tuple[QueueFilters, str | None]:
-    """Read the filter form, falling back to the default for a value not recognised."""
+def _filters(
+    status_value: str, priority: str, category: str, query: str, mine: str
+) -> tuple[QueueFilters, str | None]:
+    """Read the filter form, falling back to the default for a value not recognised.
+
+    A search looks at every status unless one is chosen: a caller's case may be closed.
+    """
     error = None
-    status_value = status_value or "open"
+    query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
+    status_value = status_value or ("all" if query else "open")
     if status_value not in STATUS_FILTERS:
         error, status_value = "Choose a status from the list", "open"
     chosen_priority = None
@@ -344,24 +351,29 @@ def _filters(status_value: str, priority: str, category: str) -> tuple[QueueFilt
             chosen_category = Category(category)
         except ValueError:
             error = "Choose a category from the list"
-    return QueueFilters(status_value, chosen_priority, chosen_category), error
+    filters = QueueFilters(status_value, chosen_priority, chosen_category, query, mine == "1")
+    return filters, error
 
 
 @router.get("")
 def queue(
     session: SessionDep,
     staff: QueueStaff,
-    status_value: str = Query("open", alias="status"),
+    status_value: str = Query("", alias="status"),
     priority: str = Query(""),
     category: str = Query(""),
+    q: str = Query(""),
+    mine: str = Query(""),
 ) -> Response:
-    """The triage queue: most urgent first, then oldest first, with filters."""
-    filters, error = _filters(status_value, priority, category)
+    """The triage queue: most urgent first, then oldest first, with search and filters."""
+    filters, error = _filters(status_value, priority, category, q, mine)
     page = crud_triage.list_triage(
         session,
         statuses=STATUS_FILTERS[filters.status][1],
         priorities=[filters.priority] if filters.priority else None,
         categories=[filters.category] if filters.category else None,
+        query=filters.query or None,
+        assignee=staff.username if filters.mine else None,
         queue_order=True,
         limit=QUEUE_LIMIT,
     )
