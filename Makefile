@@ -64,8 +64,10 @@ purge: install ## Delete personal data past its retention once (the retention wo
 stand-in: install ## Run only the council services stand-in on :8000
 	$(PY) -m integrations.council_services
 
-create-staff: install ## Create a staff account for the console: make create-staff STAFF_USER=jo
-	$(PY) -m integrations.council_services create-staff $(STAFF_USER)
+STAFF_ROLE ?= admin
+create-staff: install ## Create a staff account: make create-staff STAFF_USER=jo STAFF_ROLE=library
+	@if [ -t 0 ]; then from_stdin=; else from_stdin=--password-stdin; fi; \
+	  $(PY) -m integrations.council_services create-staff $(STAFF_USER) --role $(STAFF_ROLE) $$from_stdin
 
 # Local defaults for the scaled topology: PostgreSQL and Redis on this machine.
 SCALED_PG ?= postgresql+psycopg2://postgres@127.0.0.1:5432

@@ -3,8 +3,11 @@
 Commands:
     serve (the default): run the stand-in with uvicorn on the configured host and port
         (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``.
-    create-staff USERNAME [--name "Display Name"] [--password-stdin]: add a staff console
-        account; the password is read from standard input or asked for without echo.
+    create-staff USERNAME [--name "Display Name"] [--role ROLE] [--password-stdin]: add a
+        staff console account with a role (library, caseworker, manager or admin; default
+        admin); the password is read from standard input with ``--password-stdin`` (``make
+        create-staff`` adds it when standard input is not a terminal), else asked for twice
+        without echo.
     purge [--days N]: apply every retention period once (``retention.py``): transcripts and
         unanswered questions (``TRANSCRIPT_RETENTION_DAYS``, or ``--days``), triage and
         Open311 contacts, Open311 descriptions, text messages and outcome events.
@@ -31,6 +34,7 @@ from integrations.council_services.core.db import (
     create_db_engine,
     create_session_factory,
 )
+from integrations.council_services.roles import StaffRole
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
 
@@ -65,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-staff", help="add a staff console account")
     create.add_argument("username", help="2 to 64 of a-z, 0-9, dot, hyphen, underscore")
     create.add_argument("--name", help="display name (default: the username)")
+    create.add_argument(
+        "--role",
+        choices=[role.value for role in StaffRole],
+        default=StaffRole.ADMIN.value,
+        help="what the account may use (default: admin)",
+    )
     create.add_argument(
         "--password-stdin",
         action="store_true",
@@ -139,9 +149,16 @@ def _create_staff(args: argparse.Namespace) -> int:
         apply_migrations(engine)
         with create_session_factory(engine)() as session:
             account = create_staff(
-                session, username=args.username, password=password, display_name=args.name
+                session,
+                username=args.username,
+                password=password,
+                display_name=args.name,
+                role=args.role,
             )
-            sys.stdout.write(f"Created staff account {account.username} ({account.display_name})\n")
+            sys.stdout.write(
+                f"Created staff account {account.username} ({account.display_name}),"
+                f" role {account.role}\n"
+            )
     except StaffAccountError as exc:
         logger.error("Cannot create the account: %s", exc)
         return 1

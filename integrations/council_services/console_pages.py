@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from integrations.council_services.models import TriageAuditEntry, TriageRecord
+from integrations.council_services.roles import Area, may_use
 from integrations.council_services.triage_models import Category
 from integrations.council_services.workflow import TriageStatus
 
@@ -134,6 +135,29 @@ class Viewer:
     username: str
     display_name: str
     csrf_token: str
+    role: str
+
+
+# The console's menu: each link, and the part of the console it belongs to.
+MENU: tuple[tuple[str, str, Area], ...] = (
+    ("/staff", "Queue", Area.QUEUE),
+    ("/staff/assisted", "Assisted session", Area.ASSISTED),
+    ("/staff/sms", "Text messages", Area.QUEUE),
+    ("/staff/undelivered", "Undelivered", Area.QUEUE),
+    ("/staff/insight", "Service insight", Area.INSIGHT),
+)
+
+
+def _menu(viewer: Viewer) -> Safe:
+    """The console's menu, with only the links the viewer's role may use."""
+    links = join(
+        render('<li><a href="{href}">{label}</a></li>', href=href, label=label)
+        for href, label, area in MENU
+        if may_use(viewer.role, area)
+    )
+    return render(
+        '<nav aria-label="Console"><ul class="console-nav">{links}</ul></nav>', links=links
+    )
 
 
 def _csrf_field(viewer: Viewer) -> Safe:
@@ -156,15 +180,11 @@ def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
     signed_in = Safe("")
     if viewer is not None:
         signed_in = render(
-            '<nav aria-label="Console"><ul class="console-nav">'
-            '<li><a href="/staff">Queue</a></li>'
-            '<li><a href="/staff/assisted">Assisted session</a></li>'
-            '<li><a href="/staff/sms">Text messages</a></li>'
-            '<li><a href="/staff/undelivered">Undelivered</a></li></ul></nav>'
-            '<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
+            '{menu}<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
             "<p>{name}</p>"
             '<form method="post" action="/staff/logout">{csrf}'
             '<button type="submit" class="button button--link">Sign out</button></form></div>',
+            menu=_menu(viewer),
             name=viewer.display_name,
             csrf=_csrf_field(viewer),
         )
@@ -177,7 +197,7 @@ def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
         '<link rel="stylesheet" href="{css}">\n</head>\n<body>\n'
         '<a class="skip-link" href="#main">Skip to main content</a>\n'
         '<header class="header"><div class="container">'
-        '<p class="service-name"><a href="/staff">Front Door staff console</a></p>'
+        '<p class="service-name"><a href="/staff/home">Front Door staff console</a></p>'
         "{signed_in}</div></header>\n"
         '<main id="main" class="container" tabindex="-1">\n{main}\n</main>\n'
         '<footer><div class="container"><p>Council services stand-in. Records here hold '
@@ -261,6 +281,8 @@ class QueueFilters:
     status: str = "open"
     priority: int | None = None
     category: Category | None = None
+    query: str = ""
+    mine: bool = False
 
 
 def _select(name: str, label: str, options: Sequence[tuple[str, str]], chosen: str) -> Safe:
@@ -288,10 +310,19 @@ def _filter_form(filters: QueueFilters) -> Safe:
     categories = [("", "Any category")] + [(c.value, text) for c, text in CATEGORY_LABELS.items()]
     return render(
         '<form method="get" action="/staff"><fieldset><legend>Filter the queue</legend>'
+        '<div class="field"><label for="q">Search</label>'
+        '<p class="hint" id="q-hint">A reference, the resident\'s name or phone number. '
+        "Searches every status unless you choose one.</p>"
+        '<input type="text" id="q" name="q" value="{query}" maxlength="100" '
+        'aria-describedby="q-hint" autocomplete="off" spellcheck="false"></div>'
         '<div class="filters">{status}{priority}{category}'
+        '<div class="field checkbox"><input type="checkbox" id="mine" name="mine" value="1"'
+        '{mine}><label for="mine">Assigned to me</label></div>'
         '<div class="field"><button type="submit" class="button button--secondary">'
         "Apply filters</button></div></div></fieldset></form>"
         '<p><a href="/staff">Clear filters</a></p>',
+        query=filters.query,
+        mine=Safe(" checked") if filters.mine else Safe(""),
         status=_select("status", "Status", statuses, filters.status),
         priority=_select("priority", "Priority", priorities, str(filters.priority or "")),
         category=_select(

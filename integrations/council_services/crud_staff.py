@@ -22,6 +22,7 @@ from integrations.council_services.core.security import (
 )
 from integrations.council_services.crud_triage import RESERVED_ACTORS
 from integrations.council_services.models import StaffAccount
+from integrations.council_services.roles import StaffRole
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def create_staff(
     username: str,
     password: str,
     display_name: str | None = None,
+    role: StaffRole | str = StaffRole.ADMIN,
     now: datetime | None = None,
 ) -> StaffAccount:
     """Create an active staff account.
@@ -55,6 +57,8 @@ def create_staff(
         username: 2 to 64 of a-z, 0-9, dot, hyphen, underscore (stored in lower case).
         password: at least 12 characters.
         display_name: the name shown on the console (defaults to the username).
+        role: library, caseworker, manager or admin. The default, admin, keeps a caller
+            that names no role able to do what every account could before roles.
         now: the creation time.
 
     Returns:
@@ -78,6 +82,11 @@ def create_staff(
     display_name = " ".join((display_name or username).split())
     if not display_name or len(display_name) > MAX_DISPLAY_NAME_LENGTH:
         raise StaffAccountError(f"display name must be 1 to {MAX_DISPLAY_NAME_LENGTH} characters")
+    try:
+        role = StaffRole(role)
+    except ValueError:
+        roles = ", ".join(choice.value for choice in StaffRole)
+        raise StaffAccountError(f"role must be one of {roles}") from None
     begin_write(session)
     account = StaffAccount(
         username=username,
@@ -85,6 +94,7 @@ def create_staff(
         display_name=display_name,
         created_at=now or datetime.now(timezone.utc),
         active=True,
+        role=role.value,
     )
     session.add(account)
     try:
@@ -92,7 +102,7 @@ def create_staff(
     except IntegrityError:
         session.rollback()
         raise StaffAccountError(f"username {username} is already taken") from None
-    logger.info("Staff account %s created", username)
+    logger.info("Staff account %s created with role %s", username, role.value)
     return account
 
 

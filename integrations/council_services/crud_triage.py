@@ -34,6 +34,7 @@ from integrations.council_services.triage_models import (
     TriageCreate,
     is_triage_reference,
 )
+from integrations.council_services.triage_search import contact_matches, escape_like
 from integrations.council_services.workflow import (
     TRIAGE_INITIAL_STATUS,
     TriageAction,
@@ -288,6 +289,8 @@ def list_triage(
     statuses: Collection[TriageStatus] | None = None,
     priorities: Collection[int] | None = None,
     categories: Collection[Category] | None = None,
+    query: str | None = None,
+    assignee: str | None = None,
     queue_order: bool = False,
     limit: int = 50,
     offset: int = 0,
@@ -299,6 +302,9 @@ def list_triage(
         statuses: statuses to include (all when None or empty).
         priorities: priorities to include.
         categories: categories to include.
+        query: a reference (any case, or part of one), a resident's name or phone number
+            (``triage_search.py``); all records when None or blank.
+        assignee: only records assigned to this username.
         queue_order: sort by priority, then age, oldest first, as staff work the queue.
         limit: the most records returned.
         offset: how many matching records to skip.
@@ -313,6 +319,10 @@ def list_triage(
         conditions.append(TriageRecord.priority.in_(list(priorities)))
     if categories:
         conditions.append(TriageRecord.category.in_([category.value for category in categories]))
+    if assignee:
+        conditions.append(TriageRecord.assignee == assignee)
+    if query and query.strip():
+        conditions.append(_search_condition(session, query.strip(), conditions))
     count = session.execute(
         sa.select(sa.func.count()).select_from(TriageRecord).where(*conditions)
     ).scalar_one()
@@ -323,6 +333,21 @@ def list_triage(
     statement = sa.select(TriageRecord).where(*conditions).order_by(*order)
     records = list(session.execute(statement.limit(limit).offset(offset)).scalars())
     return TriagePage(count=int(count), records=records)
+
+
+def _search_condition(session: Session, query: str, conditions: list[Any]) -> Any:
+    """The condition for records whose reference, resident name or phone matches the query.
+
+    Contact details are JSON, which SQLite and PostgreSQL query differently, so names and
+    phone numbers are compared here, over the records the other filters leave.
+    """
+    pattern = f"%{escape_like(query.upper())}%"
+    by_reference = sa.func.upper(TriageRecord.reference).like(pattern, escape="\\")
+    with_contact = sa.select(TriageRecord.id, TriageRecord.contact).where(
+        *conditions, TriageRecord.contact.is_not(None)
+    )
+    ids = [row.id for row in session.execute(with_contact) if contact_matches(query, row.contact)]
+    return sa.or_(by_reference, TriageRecord.id.in_(ids)) if ids else by_reference
 
 
 def record_access(

@@ -236,6 +236,7 @@ class StaffAccount(Base):
     display_name = sa.Column(sa.String(100), nullable=False)
     created_at = sa.Column(UTCDateTime, nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
+    role = sa.Column(sa.String(16), nullable=False, default="caseworker")
 
 
 # --- Service catalogue (read from data/services.yml) ------------------------------------------

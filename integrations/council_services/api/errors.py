@@ -18,7 +18,7 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from integrations.council_services.core.security import SESSION_COOKIE
@@ -33,6 +33,31 @@ class LoginRequired(Exception):
 
 
 LOGIN_PATH = "/staff/login"
+
+
+class StaffForbidden(Exception):
+    """A signed-in staff member asked for a part of the console their role may not use.
+
+    Args:
+        json: answer in JSON (for the console's script) instead of a plain page.
+    """
+
+    def __init__(self, *, json: bool = False) -> None:
+        super().__init__("forbidden for this role")
+        self.json = json
+
+
+FORBIDDEN_TITLE = "You cannot use this page"
+FORBIDDEN_TEXT = "Your account does not give you access to this part of the console."
+FORBIDDEN_PAGE = (
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    f"<title>{FORBIDDEN_TITLE} - Front Door staff console</title>"
+    '<link rel="stylesheet" href="/staff/console.css"></head>'
+    f'<body><main id="main"><h1>{FORBIDDEN_TITLE}</h1><p>{FORBIDDEN_TEXT}</p>'
+    '<p>Ask an administrator if you need it.</p><p><a href="/staff/home">Go to your start page</a>'
+    "</p></main></body></html>"
+)
 
 
 class Open311Error(Exception):
@@ -99,6 +124,13 @@ async def _login_required(request: Request, exc: LoginRequired) -> Response:
     return response
 
 
+async def _staff_forbidden(request: Request, exc: StaffForbidden) -> Response:
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if exc.json:
+        return JSONResponse({"error": FORBIDDEN_TEXT}, status.HTTP_403_FORBIDDEN, headers)
+    return HTMLResponse(FORBIDDEN_PAGE, status.HTTP_403_FORBIDDEN, headers)
+
+
 async def _open311_error(request: Request, exc: Open311Error) -> Response:
     return open311_error_response(exc.status_code, exc.descriptions)
 
@@ -156,5 +188,6 @@ def register_exception_handlers(app: FastAPI) -> None:
     # Starlette types handlers as taking any Exception; each is registered for its own type.
     app.add_exception_handler(Open311Error, _open311_error)  # type: ignore[arg-type]
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(StaffForbidden, _staff_forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]

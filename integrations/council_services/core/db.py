@@ -431,6 +431,18 @@ def _caller_lockouts(connection: Connection) -> None:
     )
 
 
+def _staff_roles(connection: Connection) -> None:
+    """Version 14: each staff account's role (issue #18: least privilege).
+
+    Accounts made before roles were working the triage queue, so they become caseworkers.
+    """
+    connection.execute(
+        sa.text(
+            "ALTER TABLE staff_accounts ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'caseworker'"
+        )
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -466,6 +478,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "council tax lockouts per caller: verification_lockouts; pc_bookings conversation index",
         _caller_lockouts,
     ),
+    Migration(14, "staff roles: staff_accounts.role", _staff_roles),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

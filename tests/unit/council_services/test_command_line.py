@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from integrations.council_services.core.db import (
 from integrations.council_services.triage_models import TriageCreate
 
 PASSWORD = "a long enough password"
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -87,6 +91,44 @@ def test_create_staff_reads_the_password_from_stdin(
 
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["create-staff", "alice", "--password-stdin"]) == 1
+
+
+def test_create_staff_gives_the_account_its_role(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["create-staff", "libby", "--role", "library", "--password-stdin"]) == 0
+    assert "role library" in capsys.readouterr().out
+    account = with_session(database, lambda s: crud_staff.get_active_staff(s, username="libby"))
+    assert account.role == "library"
+
+
+def test_create_staff_refuses_an_unknown_role(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    with pytest.raises(SystemExit):
+        main(["create-staff", "libby", "--role", "librarian", "--password-stdin"])
+    assert (
+        with_session(database, lambda s: crud_staff.get_active_staff(s, username="libby")) is None
+    )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_create_staff_takes_the_role_and_the_password_from_standard_input(
+    database: str,
+) -> None:
+    # -o install: use the environment as it is, never reinstall packages.
+    command = ["make", "-s", "-o", "install", "create-staff", "STAFF_USER=mo", "STAFF_ROLE=manager"]
+    command.append(f"PY={sys.executable}")
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, input=PASSWORD + "\n", capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    account = with_session(
+        database, lambda s: crud_staff.authenticate_staff(s, username="mo", password=PASSWORD)
+    )
+    assert account is not None and account.role == "manager"
 
 
 def test_create_staff_refuses_a_short_password(

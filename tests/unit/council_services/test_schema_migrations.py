@@ -196,3 +196,20 @@ def test_a_version_2_database_upgrades_to_version_4_with_sample_accounts(tmp_pat
     assert rows and all(sample for _, sample in rows)
     assert "40012345" in {reference for reference, _ in rows}
     engine.dispose()
+
+
+def test_version_14_gives_existing_staff_accounts_the_caseworker_role(tmp_path: Path) -> None:
+    engine = file_engine(tmp_path)
+    assert apply_migrations(engine, [m for m in MIGRATIONS if m.version <= 13]) == 13
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO staff_accounts (username, password_hash, display_name, created_at,"
+                " active) VALUES ('sam', 'x', 'Sam', '2026-11-01 09:00:00', 1)"
+            )
+        )
+    assert apply_migrations(engine) == LATEST_VERSION >= 14
+    with engine.connect() as connection:
+        roles = connection.execute(sa.text("SELECT username, role FROM staff_accounts")).all()
+    engine.dispose()
+    assert roles == [("sam", "caseworker")]

@@ -28,7 +28,8 @@ from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.routes.staff_console import (
     LOGIN_PATH,
     SECURITY_HEADERS,
-    StaffDep,
+    AssistedScriptStaff,
+    AssistedStaff,
     end_session,
 )
 from integrations.council_services.api.routes.web_chat import (
@@ -120,7 +121,7 @@ def guidance_panel(session: SessionFields) -> Safe:
 
 
 @router.get("")
-def start_page(staff: StaffDep) -> HTMLResponse:
+def start_page(staff: AssistedStaff) -> HTMLResponse:
     """Explain assisted sessions and offer to start one."""
     main = render(
         '<p><a href="/staff">Back to the queue</a></p>'
@@ -139,7 +140,7 @@ def start_page(staff: StaffDep) -> HTMLResponse:
 
 @router.post("/start")
 def start(
-    settings: SettingsDep, staff: StaffDep, csrf: str = Form("", alias="csrf_token")
+    settings: SettingsDep, staff: AssistedStaff, csrf: str = Form("", alias="csrf_token")
 ) -> Response:
     """Start a session: a new conversation id and its signed token, in the chat page."""
     if not staff.form_is_genuine(csrf):
@@ -165,7 +166,9 @@ def start(
 
 
 @router.post("/messages")
-async def message(request: Request, settings: SettingsDep, staff: StaffDep) -> JSONResponse:
+async def message(
+    request: Request, settings: SettingsDep, staff: AssistedScriptStaff
+) -> JSONResponse:
     """Pass one message of an assisted session to the assistant, on channel ``library``."""
     if not staff.form_is_genuine(request.headers.get("x-csrf-token")):
         return JSONResponse({"error": "Your session has expired. Start again."}, 403)
@@ -191,7 +194,7 @@ async def message(request: Request, settings: SettingsDep, staff: StaffDep) -> J
 
 
 @router.post("/finish")
-def finish(request: Request, session: SessionDep, staff: StaffDep) -> Response:
+def finish(request: Request, session: SessionDep, staff: AssistedScriptStaff) -> Response:
     """End the staff member's session for good at "Finish session" (then the page signs in).
 
     The page posts here with the session's CSRF token in ``X-CSRF-Token``; 204 when the

@@ -26,8 +26,8 @@ from integrations.council_services.api.routes.assisted import SENDER_PREFIX, ses
 from integrations.council_services.api.routes.places import FinderDep
 from integrations.council_services.api.routes.staff_console import (
     SECURITY_HEADERS,
+    AssistedStaff,
     SignedIn,
-    StaffDep,
 )
 from integrations.council_services.assisted_booking_pages import Booked, Refused
 from integrations.council_services.assisted_pages import places_page, places_section
@@ -140,7 +140,7 @@ class _SearchProblem(Exception):
 @router.post("/places")
 def places(
     settings: SettingsDep,
-    staff: StaffDep,
+    staff: AssistedStaff,
     finder: FinderDep,
     csrf_token: FormText = "",
     conversation_id: FormText = "",
@@ -164,7 +164,7 @@ def book(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    staff: StaffDep,
+    staff: AssistedStaff,
     finder: FinderDep,
     csrf_token: FormText = "",
     conversation_id: FormText = "",

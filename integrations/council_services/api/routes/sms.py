@@ -22,7 +22,7 @@ from integrations.council_services.api.deps import (
     StaffTokenFirstRoute,
     require_staff,
 )
-from integrations.council_services.api.routes.staff_console import SECURITY_HEADERS, StaffDep
+from integrations.council_services.api.routes.staff_console import SECURITY_HEADERS, QueueStaff
 from integrations.council_services.clean_input import clean_block, clean_number, cleaned
 from integrations.council_services.console_pages import join, layout, local_time, render
 from integrations.council_services.core.db import begin_write
@@ -113,7 +113,7 @@ def list_sms(
 
 
 @console_router.get("/sms")
-def sms_page(session: SessionDep, staff: StaffDep) -> HTMLResponse:
+def sms_page(session: SessionDep, staff: QueueStaff) -> HTMLResponse:
     """The outbox for signed-in staff: what was texted to whom, newest first."""
     rows = _newest(session, PAGE_LIMIT)
     if rows:

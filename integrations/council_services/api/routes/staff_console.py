@@ -13,6 +13,7 @@ with ``Retry-After``. Pages asked for without a session redirect to ``/staff/log
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Annotated
@@ -27,7 +28,8 @@ from integrations.council_services import (
     login_throttle,
 )
 from integrations.council_services.api.deps import SessionDep, SettingsDep
-from integrations.council_services.api.errors import LoginRequired
+from integrations.council_services.api.errors import LoginRequired, StaffForbidden
+from integrations.council_services.api.routes.triage import SEARCH_MAX_LENGTH
 from integrations.council_services.assistant_link import tell_resident
 from integrations.council_services.console_pages import (
     STATUS_FILTERS,
@@ -54,6 +56,7 @@ from integrations.council_services.core.security import (
 )
 from integrations.council_services.crud_triage import AuditAction, ConcurrentChange
 from integrations.council_services.models import TriageRecord
+from integrations.council_services.roles import Area, home_path, may_use
 from integrations.council_services.triage_models import NOTE_MAX_LENGTH, Category
 from integrations.council_services.workflow import InvalidTriageTransition, TriageStatus
 
@@ -91,13 +94,17 @@ def _see_other(location: str) -> RedirectResponse:
 class SignedIn:
     """The staff member behind a request, with the session their forms are tied to."""
 
-    def __init__(self, username: str, display_name: str, session: StaffSession, secret: str):
+    def __init__(
+        self, username: str, display_name: str, role: str, session: StaffSession, secret: str
+    ):
         self.username = username
+        self.role = role
         self.session = session
         self.viewer = Viewer(
             username=username,
             display_name=display_name,
             csrf_token=csrf_token(secret, session),
+            role=role,
         )
         self._secret = secret
 
@@ -116,7 +123,7 @@ def _signed_in_or_none(
     account = crud_staff.get_active_staff(session, username=staff_session.username)
     if account is None:
         return None
-    return SignedIn(account.username, account.display_name, staff_session, secret)
+    return SignedIn(account.username, account.display_name, account.role, staff_session, secret)
 
 
 def signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
@@ -132,6 +139,29 @@ def signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> S
 
 
 StaffDep = Annotated[SignedIn, Depends(signed_in)]
+
+
+def staff_in(area: Area, *, json: bool = False) -> Callable[[SignedIn], SignedIn]:
+    """A dependency: the signed-in staff member, if their role may use this area.
+
+    Args:
+        area: the part of the console the route belongs to.
+        json: refuse in JSON (for the console's script) instead of with a plain page.
+    """
+
+    def allowed(staff: StaffDep) -> SignedIn:
+        if not may_use(staff.role, area):
+            logger.warning("Staff member %s (%s) refused %s", staff.username, staff.role, area)
+            raise StaffForbidden(json=json)
+        return staff
+
+    return allowed
+
+
+QueueStaff = Annotated[SignedIn, Depends(staff_in(Area.QUEUE))]
+AssistedStaff = Annotated[SignedIn, Depends(staff_in(Area.ASSISTED))]
+AssistedScriptStaff = Annotated[SignedIn, Depends(staff_in(Area.ASSISTED, json=True))]
+InsightStaff = Annotated[SignedIn, Depends(staff_in(Area.INSIGHT))]
 
 
 @lru_cache(maxsize=1)
@@ -192,10 +222,17 @@ def _client(request: Request) -> str:
 
 @router.get("/login")
 def login_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """The sign-in form (or the queue, for someone already signed in)."""
-    if _signed_in_or_none(request, session, settings) is not None:
-        return _see_other("/staff")
+    """The sign-in form (or the start page, for someone already signed in)."""
+    staff = _signed_in_or_none(request, session, settings)
+    if staff is not None:
+        return _see_other(home_path(staff.role))
     return _login_response(settings)
+
+
+@router.get("/home")
+def home(staff: StaffDep) -> Response:
+    """The first page the staff member's role may use."""
+    return _see_other(home_path(staff.role))
 
 
 @router.post("/login")
@@ -239,7 +276,7 @@ def login(
     minutes = settings.staff_session_minutes
     cookie, staff_session = issue_session(secret, account.username, timedelta(minutes=minutes))
     crud_staff_sessions.start_session(session, staff_session)
-    response = _see_other("/staff")
+    response = _see_other(home_path(account.role))
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
@@ -290,10 +327,16 @@ def _expired_form(staff: SignedIn) -> Safe:
 # --- The queue --------------------------------------------------------------------------------
 
 
-def _filters(status_value: str, priority: str, category: str) -> tuple[QueueFilters, str | None]:
-    """Read the filter form, falling back to the default for a value not recognised."""
+def _filters(
+    status_value: str, priority: str, category: str, query: str, mine: str
+) -> tuple[QueueFilters, str | None]:
+    """Read the filter form, falling back to the default for a value not recognised.
+
+    A search looks at every status unless one is chosen: a caller's case may be closed.
+    """
     error = None
-    status_value = status_value or "open"
+    query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
+    status_value = status_value or ("all" if query else "open")
     if status_value not in STATUS_FILTERS:
         error, status_value = "Choose a status from the list", "open"
     chosen_priority = None
@@ -308,24 +351,29 @@ def _filters(status_value: str, priority: str, category: str) -> tuple[QueueFilt
             chosen_category = Category(category)
         except ValueError:
             error = "Choose a category from the list"
-    return QueueFilters(status_value, chosen_priority, chosen_category), error
+    filters = QueueFilters(status_value, chosen_priority, chosen_category, query, mine == "1")
+    return filters, error
 
 
 @router.get("")
 def queue(
     session: SessionDep,
-    staff: StaffDep,
-    status_value: str = Query("open", alias="status"),
+    staff: QueueStaff,
+    status_value: str = Query("", alias="status"),
     priority: str = Query(""),
     category: str = Query(""),
+    q: str = Query(""),
+    mine: str = Query(""),
 ) -> Response:
-    """The triage queue: most urgent first, then oldest first, with filters."""
-    filters, error = _filters(status_value, priority, category)
+    """The triage queue: most urgent first, then oldest first, with search and filters."""
+    filters, error = _filters(status_value, priority, category, q, mine)
     page = crud_triage.list_triage(
         session,
         statuses=STATUS_FILTERS[filters.status][1],
         priorities=[filters.priority] if filters.priority else None,
         categories=[filters.category] if filters.category else None,
+        query=filters.query or None,
+        assignee=staff.username if filters.mine else None,
         queue_order=True,
         limit=QUEUE_LIMIT,
     )
@@ -376,7 +424,7 @@ def _show(
 
 
 @router.get("/triage/{reference}")
-def record(session: SessionDep, staff: StaffDep, reference: str) -> Response:
+def record(session: SessionDep, staff: QueueStaff, reference: str) -> Response:
     """A record's full view, with its conversation and the forms to act on it."""
     found = crud_triage.get_triage(session, reference=reference)
     if found is None:
@@ -435,19 +483,23 @@ CsrfField = Annotated[str, Form(alias="csrf_token")]
 
 
 @router.post("/triage/{reference}/claim")
-def claim(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField = "") -> Response:
+def claim(session: SessionDep, staff: QueueStaff, reference: str, csrf: CsrfField = "") -> Response:
     """Take a new record off the queue (it is assigned to whoever claims it)."""
     return _move(session, staff, reference, csrf, "claim")
 
 
 @router.post("/triage/{reference}/unclaim")
-def unclaim(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField = "") -> Response:
+def unclaim(
+    session: SessionDep, staff: QueueStaff, reference: str, csrf: CsrfField = ""
+) -> Response:
     """Put a claimed record back on the queue."""
     return _move(session, staff, reference, csrf, "unclaim")
 
 
 @router.post("/triage/{reference}/reopen")
-def reopen(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField = "") -> Response:
+def reopen(
+    session: SessionDep, staff: QueueStaff, reference: str, csrf: CsrfField = ""
+) -> Response:
     """Reopen a resolved record; whoever reopens it owns it."""
     return _move(session, staff, reference, csrf, "reopen")
 
@@ -456,7 +508,7 @@ def reopen(session: SessionDep, staff: StaffDep, reference: str, csrf: CsrfField
 def resolve(
     session: SessionDep,
     settings: SettingsDep,
-    staff: StaffDep,
+    staff: QueueStaff,
     reference: str,
     csrf: CsrfField = "",
     note: str = Form(""),

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from integrations.council_services import insight
 from integrations.council_services.api.deps import SessionDep
 from integrations.council_services.api.routes.insight import costs_for, download_headers
-from integrations.council_services.api.routes.staff_console import StaffDep, _html
+from integrations.council_services.api.routes.staff_console import InsightStaff, _html
 from integrations.council_services.insight_pages import insight_page, unanswered_page
 from integrations.council_services.insight_unanswered import (
     export_csv,
@@ -42,7 +42,7 @@ def _period(
 def dashboard(
     request: Request,
     session: SessionDep,
-    staff: StaffDep,
+    staff: InsightStaff,
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
     channel: str = Query(""),
@@ -67,7 +67,7 @@ def dashboard(
 @router.get("/unanswered")
 def unanswered(
     session: SessionDep,
-    staff: StaffDep,
+    staff: InsightStaff,
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
     channel: str = Query(""),
@@ -114,7 +114,7 @@ def _export(
 @router.get("/unanswered/{group_id}.yml")
 def unanswered_yaml(
     session: SessionDep,
-    staff: StaffDep,
+    staff: InsightStaff,
     group_id: int,
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
@@ -127,7 +127,7 @@ def unanswered_yaml(
 @router.get("/unanswered/{group_id}.csv")
 def unanswered_csv(
     session: SessionDep,
-    staff: StaffDep,
+    staff: InsightStaff,
     group_id: int,
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),

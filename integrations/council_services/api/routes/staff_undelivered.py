@@ -10,14 +10,14 @@ from fastapi.responses import Response
 
 from integrations.council_services import crud_delivery
 from integrations.council_services.api.deps import SessionDep
-from integrations.council_services.api.routes.staff_console import StaffDep, _html
+from integrations.council_services.api.routes.staff_console import QueueStaff, _html
 from integrations.council_services.undelivered_pages import undelivered_page
 
 router = APIRouter(prefix="/staff/undelivered", include_in_schema=False)
 
 
 @router.get("")
-def undelivered(session: SessionDep, staff: StaffDep) -> Response:
+def undelivered(session: SessionDep, staff: QueueStaff) -> Response:
     """Items residents sent that the council services refused, with reference and reason."""
     items = crud_delivery.list_undelivered(session)
     session.commit()  # end the read before the page is built

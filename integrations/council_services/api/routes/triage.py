@@ -57,6 +57,8 @@ class PriorityFilter(ConstrainedInt):
     le = 3
 
 
+SEARCH_MAX_LENGTH = 100
+
 router = APIRouter(
     prefix="/triage",
     tags=["staff: triage"],
@@ -139,6 +141,14 @@ def list_triage(
     category: Annotated[
         list[Category] | None, Query(description="Repeat to include several.")
     ] = None,
+    q: str | None = Query(
+        None,
+        max_length=SEARCH_MAX_LENGTH,
+        description=(
+            "Staff search: a reference (any case), a resident's name, or a phone number"
+            " (spaces and +44 or 0 do not matter)."
+        ),
+    ),
     limit: int = Query(50, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}."),
     offset: int = Query(0, ge=0),
 ) -> TriageList:
@@ -151,6 +161,7 @@ def list_triage(
         statuses=status_filter,
         priorities=priority,
         categories=category,
+        query=q,
         limit=limit,
         offset=offset,
     )
