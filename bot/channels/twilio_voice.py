@@ -11,8 +11,15 @@ Same name and URL as Rasa's channel (``/webhooks/twilio_voice/webhook``). On top
   references and phone numbers digit by digit; buttons become "Press 1 for ..." (never
   their payloads) and keypad digits choose them; after a yes/no question 1 is yes, 2 no;
 - silence gets one reprompt, then a kind goodbye;
-- urgent help transfers the call to the council's contact centre at once; a completed
-  hand-off first offers the text message below, then transfers (silence transfers too);
+- urgent help transfers the call to the council's contact centre at once (out of hours:
+  its emergency line); a completed hand-off first offers the text message below, then
+  transfers (silence transfers too);
+- before any transfer the contact centre's opening hours (the council profile) are
+  checked: when it is closed the caller hears when it opens and is offered their
+  reference by text, or hears it slowly; a call that is put through never hears "Goodbye";
+- "repeat", "say that again", "pardon" (and the same in the other languages,
+  ``kb/phone_line.yml``) or key 9 say the last thing again without telling the assistant;
+  the greeting says so once a call;
 - a caller who says goodbye is offered a text message with a link to carry on online and
   their reference, sent through the SMS gateway (``integrations/sms``);
 - a caller told where to go for a service the assistant does not handle (a signpost) is
@@ -27,6 +34,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,12 +49,14 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot.channels.repeat import RepeatRequests, cached_repeat_requests
 from bot.channels.rest import clean_message
 from bot.channels.voice_text import (
     caller_conversation_id,
     dial_number,
     fill,
     keypad_payload,
+    spelled_slowly,
     spoken,
 )
 from bot.councils.profile import load_profile
@@ -55,6 +65,7 @@ from bot.settings import settings as default_settings
 from bot.text import clean_text
 from integrations.sms import SmsError, SmsGateway, SmsMessage, get_sms_gateway
 from integrations.sms.models import uk_mobile_e164
+from lib.opening_hours import clock_time
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +77,15 @@ OFFER_STAGE = "offer_text"
 TRANSFER_OFFER_STAGE = "offer_text_transfer"
 #: The offer to text the link of a signpost (issue #14); the call goes on either way.
 SIGNPOST_OFFER_STAGE = "offer_signpost_text"
+#: The offer of a text with the reference when the contact centre is closed; the call ends.
+CLOSED_OFFER_STAGE = "offer_text_closed"
+#: What each stage asks, to say it again.
+STAGE_QUESTIONS = {
+    OFFER_STAGE: "utter_voice_offer_text",
+    TRANSFER_OFFER_STAGE: "utter_voice_offer_text_before_transfer",
+    SIGNPOST_OFFER_STAGE: "utter_voice_offer_signpost_text",
+    CLOSED_OFFER_STAGE: "utter_voice_offer_text_closed",
+}
 #: The slot that holds the link of a signpost given in this turn (actions/signpost.py).
 SIGNPOST_LINK_SLOT = "signpost_link"
 _VOICE = re.compile(r"^(?:man|woman|alice|(?:Polly|Google)\.[A-Za-z0-9._-]{1,64})$")
@@ -77,6 +97,9 @@ TRANSFER_INTENTS = {"urgent_help"}
 HANDED_OVER = frozenset(
     {"utter_handoff_created", "utter_handoff_created_held", "utter_handoff_case_open"}
 )
+#: The phone line's own data (what asks for a repeat), under ``KB_DIR``.
+PHONE_LINE_FILE = "phone_line.yml"
+Clock = Callable[[], datetime]
 
 
 class VoiceCollectingOutputChannel(CollectingOutputChannel):
@@ -109,6 +132,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         speech_model: str = "phone_call",
         enhanced: str = "false",
         sms_gateway: SmsGateway | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if not _VOICE.match(settings.twilio_voice):
             raise InvalidConfigException(f"TWILIO_VOICE {settings.twilio_voice!r} is not valid")
@@ -120,8 +144,13 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         self.language = settings.twilio_language
         self.settings = settings
         self.validator = RequestValidator(settings.twilio_auth_token)
-        self.contact_centre = load_profile(settings.council_dir).phone
+        profile = load_profile(settings.council_dir)
+        self.contact_centre = profile.phone
+        self.out_of_hours = profile.emergency_phone
+        self.opening_hours = profile.opening_hours
         self.sms_gateway = sms_gateway or get_sms_gateway(settings)
+        self.repeat: RepeatRequests = cached_repeat_requests(settings.kb_dir / PHONE_LINE_FILE)
+        self.clock: Clock = clock or (lambda: datetime.now().astimezone())
 
     @classmethod
     def name(cls) -> str:
@@ -183,7 +212,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
                 said.append(text)
             for digit, button in enumerate(message.get("buttons") or [], start=1):
                 option = spoken(str(button.get("title") or ""))
-                if option and digit <= 9:
+                if option and digit < int(self.repeat.key):
                     said.append(
                         self.say_response(
                             domain, "utter_voice_keypad_option", digit=digit, option=option
@@ -231,13 +260,64 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         twiml.hangup()
         return twiml
 
-    def transfer(self, domain: Any, lines: list[str]) -> VoiceResponse:
-        """Say the lines, then put the caller through to the contact centre."""
+    def transfer(self, domain: Any, lines: list[str], urgent: bool = False) -> VoiceResponse:
+        """Say the lines, then put the caller through to the contact centre.
+
+        Out of its opening hours someone at risk (``urgent``) goes to the emergency line.
+        """
+        number, line = self.contact_centre, "utter_voice_transfer"
+        if urgent and not self.contact_centre_open():
+            number, line = self.out_of_hours, "utter_voice_transfer_out_of_hours"
         twiml = VoiceResponse()
-        for line in [*lines, self.say_response(domain, "utter_voice_transfer")]:
-            self._say(twiml, line)
-        twiml.dial(dial_number(self.contact_centre))
+        for said in [*lines, self.say_response(domain, line)]:
+            self._say(twiml, said)
+        twiml.dial(dial_number(number))
         return twiml
+
+    def end_call(self, domain: Any, lines: list[str]) -> VoiceResponse:
+        """Say the lines, thank the caller, say goodbye and hang up."""
+        return self.hang_up([*lines, self.say_response(domain, "utter_voice_call_end")])
+
+    # --- Opening hours ------------------------------------------------------------------
+
+    def contact_centre_open(self) -> bool:
+        """Whether the contact centre answers calls now (the council profile's hours)."""
+        return self.opening_hours.is_open(self.clock())
+
+    def closed_lines(self, domain: Any) -> list[str]:
+        """Why the call is not put through, and when the contact centre opens."""
+        now = self.opening_hours.local(self.clock())
+        opening = self.opening_hours.next_opening(now)
+        if opening is None:
+            return [self.say_response(domain, "utter_voice_closed_no_date")]
+        time = clock_time(opening)
+        if opening.date() == now.date():
+            opens = self.say_response(domain, "utter_voice_opens_today", time=time)
+        elif opening.date() == now.date() + timedelta(days=1):
+            opens = self.say_response(domain, "utter_voice_opens_tomorrow", time=time)
+        else:
+            day = f"{opening:%A} {opening.day} {opening:%B}"
+            opens = self.say_response(domain, "utter_voice_opens_on", day=day, time=time)
+        return [self.say_response(domain, "utter_voice_closed", opens=opens)]
+
+    def reference_lines(self, domain: Any, reference: str | None) -> list[str]:
+        """The reference read slowly, twice, so the caller can note it (none without one)."""
+        if not reference:
+            return []
+        slowly = spelled_slowly(reference)
+        return [self.say_response(domain, "utter_voice_reference_slowly", reference=slowly)]
+
+    async def put_through(self, request: Request, sender: str, lines: list[str]) -> VoiceResponse:
+        """Transfer after a hand-off if the contact centre is open; else say when it opens.
+
+        When closed, the caller hears their reference slowly and the call ends.
+        """
+        domain = request.app.ctx.agent.domain
+        if self.contact_centre_open():
+            return self.transfer(domain, lines)
+        reference = self._reference(await self._tracker(request, sender))
+        closed = self.closed_lines(domain)
+        return self.end_call(domain, [*lines, *closed, *self.reference_lines(domain, reference)])
 
     # --- The conversation ---------------------------------------------------------------
 
@@ -268,15 +348,22 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
     ) -> VoiceResponse:
         """The caller's answer to "would you like a text message?".
 
-        At the end of a call the call then ends; before a hand-off (``transfer``) the
-        caller is put through to the contact centre either way.
+        At the end of a call the call then ends (a reference not sent by text is read out
+        slowly first); before a hand-off (``transfer``) the caller is put through to the
+        contact centre either way, if it is still open.
         """
         agent = request.app.ctx.agent
         domain = agent.domain
+        tracker = await self._tracker(request, sender)
+        reference = self._reference(tracker)
 
-        def finish(line: str) -> VoiceResponse:
+        async def finish(line: str) -> VoiceResponse:
             said = [self.say_response(domain, line)]
-            return self.transfer(domain, said) if transfer else self.hang_up(said)
+            if transfer:
+                return await self.put_through(request, sender, said)
+            if line != "utter_voice_text_sent":
+                said += self.reference_lines(domain, reference)
+            return self.end_call(domain, said)
 
         form = request.form or {}
         digits = (form.get("Digits") or "").strip()
@@ -286,9 +373,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             parsed = await agent.parse_message(speech)
             wants = (parsed.get("intent") or {}).get("name") == "affirm"
         if not wants:
-            return finish("utter_voice_no_text")
-        tracker = await self._tracker(request, sender)
-        reference = self._reference(tracker)
+            return await finish("utter_voice_no_text")
         values = {
             "council_name": tracker.get_slot("council_name") if tracker else "",
             "reference": reference or "",
@@ -297,8 +382,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         name = "utter_sms_continue_online_reference" if reference else "utter_sms_continue_online"
         body = fill(self._screen_text(domain, name), values)
         if not await self._send_text(caller, sender, body):
-            return finish("utter_voice_text_failed")
-        return finish("utter_voice_text_sent")
+            return await finish("utter_voice_text_failed")
+        return await finish("utter_voice_text_sent")
 
     async def _send_text(self, caller: str, sender: str, body: str) -> bool:
         """Text the caller through the SMS gateway; False when it cannot be sent."""
@@ -381,25 +466,34 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
     ) -> VoiceResponse:
         domain = request.app.ctx.agent.domain
         if stage == TRANSFER_OFFER_STAGE:  # no answer: don't keep them from a person
-            return self.transfer(domain, [])
+            return await self.put_through(request, sender, [])
         if silence >= 1:
             return self.hang_up([self.say_response(domain, "utter_voice_no_input_goodbye")])
-        offers = {
-            OFFER_STAGE: "utter_voice_offer_text",
-            SIGNPOST_OFFER_STAGE: "utter_voice_offer_signpost_text",
-        }
-        if stage in offers:
-            return self.gather(
-                [
-                    self.say_response(domain, "utter_voice_no_input"),
-                    self.say_response(domain, offers[stage]),
-                ],
-                silence=1,
-                stage=stage,
-            )
+        again = await self._said_last(request, sender, stage)
+        return self.gather(
+            [self.say_response(domain, "utter_voice_no_input"), *again], 1, stage=stage
+        )
+
+    async def _said_last(self, request: Request, sender: str, stage: str) -> list[str]:
+        """The last thing said: the assistant's last messages and the stage's question.
+
+        At the end of a call (``offer_text``) only the question: the goodbye before it
+        is no news.
+        """
+        domain = request.app.ctx.agent.domain
+        question = [self.say_response(domain, STAGE_QUESTIONS[stage])] if stage else []
+        if stage == OFFER_STAGE:
+            return question
         last = self._last_bot(await self._tracker(request, sender))
-        repeat = self.lines(domain, [{"text": e.text, **(e.data or {})} for e in last])
-        return self.gather([self.say_response(domain, "utter_voice_no_input"), *repeat], 1)
+        said = self.lines(domain, [{"text": e.text, **(e.data or {})} for e in last])
+        if stage == CLOSED_OFFER_STAGE:
+            said += self.closed_lines(domain)
+        return [*said, *question]
+
+    def _asks_to_repeat(self, speech: str | None, digits: str) -> bool:
+        if digits:
+            return self.repeat.asked_by_keys(digits)
+        return bool(speech) and self.repeat.asked_by_speech(speech or "")
 
     async def _turn(
         self,
@@ -423,7 +517,11 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         tracker = await self._tracker(request, sender)
         intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
         if intent in TRANSFER_INTENTS:  # someone at risk is put through at once
-            return self.transfer(agent.domain, lines)
+            return self.transfer(agent.domain, lines, urgent=True)
+        if self._handed_over(tracker) and not self.contact_centre_open():
+            closed = self.closed_lines(agent.domain)
+            offer = self.say_response(agent.domain, "utter_voice_offer_text_closed")
+            return self.gather([*lines, *closed, offer], stage=CLOSED_OFFER_STAGE)
         if self._handed_over(tracker):
             offer = self.say_response(agent.domain, "utter_voice_offer_text_before_transfer")
             return self.gather([*lines, offer], stage=TRANSFER_OFFER_STAGE)
@@ -433,6 +531,11 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         if self._signpost_link(tracker):  # a link can't be heard: offer it by text
             offer = self.say_response(agent.domain, "utter_voice_offer_signpost_text")
             return self.gather([*lines, offer], stage=SIGNPOST_OFFER_STAGE)
+        if text == CALL_START:  # once a call: how to hear something again
+            hint = self.say_response(
+                agent.domain, "utter_voice_repeat_hint", repeat_key=self.repeat.key
+            )
+            return self.gather([*lines, hint])
         return self.gather(lines)
 
     async def respond(
@@ -450,7 +553,10 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         speech = form.get("SpeechResult")
         digits = (form.get("Digits") or "").strip()
 
-        if stage == OFFER_STAGE and (speech or digits):
+        if self._asks_to_repeat(speech, digits):  # said again; the assistant never hears it
+            again = await self._said_last(request, sender, stage)
+            return self.gather(again, stage=stage)
+        if stage in (OFFER_STAGE, CLOSED_OFFER_STAGE) and (speech or digits):
             return await self._offer_answer(request, sender, caller)
         if stage == TRANSFER_OFFER_STAGE and (speech or digits):
             return await self._offer_answer(request, sender, caller, transfer=True)

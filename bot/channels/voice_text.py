@@ -116,3 +116,8 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
         lambda match: str(values.get(match.group(1), match.group(0))),
         template,
     )
+
+
+def spelled_slowly(reference: str) -> str:
+    """A reference read one character at a time: ``FD-7K3Q9X`` -> ``F, D, 7, K, 3, Q, 9, X``."""
+    return ", ".join(char for char in reference if char.isalnum())

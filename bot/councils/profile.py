@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.councils.signposts import ContactDefaults, Signpost, SignpostError, load_signposts
+from lib.opening_hours import OpeningHours, OpeningHoursError, parse_opening_hours
 
 
 class ProfileError(ValueError):
@@ -102,6 +103,8 @@ class CouncilProfile:
     timezone: str
     problems: dict[str, ProblemCategory]
     signposts: dict[str, Signpost]
+    #: When the contact centre answers calls (the phone line checks before putting through).
+    opening_hours: OpeningHours
 
     def covers(self, local_authority_code: str | None) -> bool:
         """Whether a local authority code is inside the council's area."""
@@ -233,6 +236,15 @@ def load_profile(council_dir: Path) -> CouncilProfile:
     phone = str(_require(contact, "phone", profile_path))
     phone_spoken = str(contact.get("phone_spoken") or phone)
     hours = str(_require(contact, "hours", profile_path))
+    timezone = str(data.get("timezone") or "Europe/London")
+    try:
+        opening_hours = parse_opening_hours(
+            _require(contact, "opening_hours", profile_path),
+            contact.get("closed_on") or (),
+            timezone,
+        )
+    except (OpeningHoursError, AttributeError, TypeError) as error:
+        raise ProfileError(f"{profile_path}: contact opening_hours: {error}") from error
     try:
         signposts = load_signposts(
             council_dir / "signposts.yml", ContactDefaults(phone, phone_spoken, hours)
@@ -252,9 +264,10 @@ def load_profile(council_dir: Path) -> CouncilProfile:
         hours=hours,
         emergency_phone=str(contact.get("emergency_out_of_hours_phone") or contact["phone"]),
         jurisdiction_id=str(open311.get("jurisdiction_id") or ""),
-        timezone=str(data.get("timezone") or "Europe/London"),
+        timezone=timezone,
         problems=problems,
         signposts=signposts,
+        opening_hours=opening_hours,
     )
 
 

@@ -2,7 +2,8 @@
 
 Each test is one caller. The TwiML is read as XML: a speech-and-keypad Gather in en-GB,
 the configured British voice, references read letter by letter, a transfer (Dial) on
-urgent help, a kind end to silence, and the text message in the council services' outbox.
+urgent help, a kind end to silence, and the text message in the council services' outbox;
+"repeat" and key 9, and the contact centre's opening hours before a transfer (issue #16).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import random
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.channels.voice_text import caller_conversation_id
+from bot.councils.profile import load_profile
 from tests.e2e.test_web_chat import triage_record
 
 pytestmark = pytest.mark.e2e
@@ -168,19 +171,41 @@ def test_urgent_help_transfers_the_call(call: Call, stack):
     assert call.caller not in str(record)
 
 
-def test_a_hand_off_offers_a_text_with_the_reference_then_transfers(call: Call, stack):
+def contact_centre_open(stack) -> bool:
+    """Whether the sample council's contact centre is open now (its profile's hours)."""
+    hours = load_profile(stack.settings.council_dir).opening_hours
+    return hours.is_open(datetime.now(timezone.utc))
+
+
+def hand_off(call: Call) -> str:
+    """Ask for a person and answer the hand-off's questions; the reply that hands over."""
     call.start()
     reply = said(call.turn(SpeechResult="can i speak to a real person please"))
     for answer in ("I need help with a letter about my rent", "no"):
-        if "Before I put you through" in reply:
+        if "passed your case" in reply:
             break
         reply = said(call.turn(SpeechResult=answer))
-    assert "Before I put you through" in reply and "stage=offer_text_transfer" in call.action
+    return reply
+
+
+def test_a_hand_off_offers_a_text_with_the_reference_then_transfers_if_open(call: Call, stack):
+    """Put through in the contact centre's hours, with no goodbye first; else told when
+    it opens, the reference by text, and the call ends (the clock decides which is run;
+    tests/unit/bot/test_phone_line_repair.py runs both with a fixed clock)."""
+    reply = hand_off(call)
     reference = spelled("FD", reply)
     twiml = call.turn(Digits="1")
-    assert "sent you a text" in said(twiml)
-    dial = twiml.find("Dial")
-    assert dial is not None and dial.text == CONTACT_CENTRE
+    text = said(twiml)
+    assert "sent you a text" in text
+    if contact_centre_open(stack):
+        assert "Before I put you through" in reply
+        dial = twiml.find("Dial")
+        assert dial is not None and dial.text == CONTACT_CENTRE
+        assert "Goodbye" not in text and "stay on the line" in text
+    else:
+        assert "closed now" in reply and " opens " in reply
+        assert twiml.find("Dial") is None and twiml.find("Hangup") is not None
+        assert text.endswith("Goodbye.")
     outbox = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/sms",
         headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
@@ -190,7 +215,7 @@ def test_a_hand_off_offers_a_text_with_the_reference_then_transfers(call: Call, 
 
 
 def test_silence_gets_a_reprompt_then_a_kind_goodbye(call: Call):
-    first = said(call.start())
+    first = next(call.start().iter("Say")).text  # the greeting, without the repeat hint
     twiml = call.turn()
     text = said(twiml)
     assert text.startswith("Sorry, I didn't hear anything") and first in text
@@ -210,3 +235,26 @@ def test_no_text_message_when_the_caller_says_no(call: Call, stack):
         headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
     ).json()
     assert not [m for m in outbox if m["to"] == call.caller]
+
+
+def test_repeat_or_key_9_says_the_last_thing_again_and_the_assistant_never_hears_it(
+    call: Call, stack
+):
+    greeting = call.start()
+    assert "press 9" in said(greeting)
+    question = said(call.turn(SpeechResult="there's a pothole on my road"))
+    assert "Where is the pothole" in question
+    token = {"token": stack.settings.rasa_api_token}
+    url = f"{stack.settings.rasa_url}/conversations/{call.conversation_id}/tracker"
+
+    def user_messages() -> list[str]:
+        events = httpx.get(url, params=token).json()["events"]
+        return [e["text"] for e in events if e.get("event") == "user"]
+
+    before = user_messages()
+    assert said(call.turn(SpeechResult="Sorry, say that again?")) == question
+    assert said(call.turn(Digits="9")) == question
+    assert said(call.turn(SpeechResult="pardon")) == question
+    assert user_messages() == before
+    call.turn(SpeechResult="ST6 3JJ")  # the next answer still reaches the assistant
+    assert len(user_messages()) == len(before) + 1

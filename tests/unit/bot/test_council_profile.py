@@ -76,3 +76,37 @@ def test_a_malformed_mapping_is_refused_naming_the_file_and_problem(tmp_path, en
         load_profile(folder)
     message = str(raised.value)
     assert "services.yml: litter" in message and fragment in message
+
+
+def _profile_with_contact(tmp_path: Path, **contact: object) -> Path:
+    """A copy of the sample council whose contact block is changed by ``contact``."""
+    import yaml
+
+    folder = tmp_path / "council"
+    shutil.copytree(SAMPLE, folder)
+    profile = yaml.safe_load((folder / "profile.yml").read_text())
+    profile["contact"].update(contact)
+    profile["contact"] = {k: v for k, v in profile["contact"].items() if v is not None}
+    (folder / "profile.yml").write_text(yaml.safe_dump(profile))
+    return folder
+
+
+def test_the_contact_centre_hours_are_profile_data_in_uk_time():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    hours = load_profile(SAMPLE).opening_hours
+    london = ZoneInfo("Europe/London")
+    assert hours.timezone == "Europe/London"
+    assert hours.is_open(datetime(2026, 12, 1, 9, 0, tzinfo=london))
+    assert not hours.is_open(datetime(2026, 12, 5, 11, 0, tzinfo=london))  # Saturday
+    assert not hours.is_open(datetime(2026, 12, 25, 11, 0, tzinfo=london))  # bank holiday
+
+
+@pytest.mark.parametrize(
+    "opening_hours", [None, "Monday to Friday", {"monday": "9am-5pm"}, {"someday": "09:00-17:00"}]
+)
+def test_missing_or_malformed_contact_centre_hours_name_the_file(tmp_path, opening_hours):
+    folder = _profile_with_contact(tmp_path, opening_hours=opening_hours)
+    with pytest.raises(ProfileError, match="profile.yml"):
+        load_profile(folder)

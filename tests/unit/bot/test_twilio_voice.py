@@ -160,3 +160,9 @@ def test_the_development_auth_token_is_refused_in_production() -> None:
     )
     with pytest.raises(ValueError, match="TWILIO_AUTH_TOKEN"):
         settings.check_secrets()
+
+
+def test_a_reference_read_slowly() -> None:
+    from bot.channels.voice_text import spelled_slowly
+
+    assert spelled_slowly("FD-7K3Q9X") == "F, D, 7, K, 3, Q, 9, X"
