@@ -36,6 +36,7 @@ STATUS_HELD_DELIVERED = "utter_status_held_delivered"
 STATUS_UNAVAILABLE = "utter_status_unavailable"
 STATUS_HELD_REVIEW = "utter_status_held_review"
 STATUS_TRIAGE_CASE = "utter_status_triage_case"
+STATUS_SUMMARY = "utter_status_summary"
 
 # Hand-off, urgent help and fallback
 HANDOFF_CONTACT_NOT_VALID = "utter_handoff_contact_not_valid"
