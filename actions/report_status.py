@@ -19,7 +19,7 @@ from integrations.directory.errors import DirectoryRejected, DirectoryUnavailabl
 from integrations.open311 import Open311NotFound, Open311Unavailable
 from integrations.outbox.store import DELIVERED
 from integrations.triage.errors import TriageRejected, TriageUnavailable
-from lib.references import find_references, reference_kind
+from lib.references import find_references, normalise_reference, reference_kind
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,48 @@ class ValidateStatusForm(FailSafe, FormValidationAction):
             return {slots.STATUS_REFERENCE: NO_REFERENCE, slots.STATUS_ATTEMPTS: 0}
         dispatcher.utter_message(response=responses.REFERENCE_NOT_VALID)
         return {slots.STATUS_REFERENCE: None, slots.STATUS_ATTEMPTS: attempts}
+
+
+#: Slots holding references this conversation issued, offered as buttons when asked.
+ISSUED_REFERENCE_SLOTS = (
+    slots.REPORT_REFERENCE,
+    slots.TRIAGE_REFERENCE,
+    slots.BOOKING_REFERENCE,
+    slots.CT_CASE_REFERENCE,
+    slots.BB_REFERENCE,
+)
+
+
+def issued_references(tracker: Tracker) -> list[str]:
+    """The references given to the resident in this conversation, canonical, without repeats."""
+    found: list[str] = []
+    for name in ISSUED_REFERENCE_SLOTS:
+        reference = normalise_reference(tracker.get_slot(name))
+        if reference and reference not in found:
+            found.append(reference)
+    return found
+
+
+class ActionAskStatusReference(FailSafe, Action):
+    """Asks for the reference, offering those issued in this conversation as buttons."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_ask_status_reference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask; each button sends the status intent with its reference."""
+        buttons = [
+            {"title": reference, "payload": f'/check_report_status{{"reference":"{reference}"}}'}
+            for reference in issued_references(tracker)
+        ]
+        if buttons:
+            dispatcher.utter_message(response=responses.ASK_STATUS_REFERENCE, buttons=buttons)
+        else:
+            dispatcher.utter_message(response=responses.ASK_STATUS_REFERENCE)
+        return []
 
 
 class ActionCheckReportStatus(FailSafe, Action):

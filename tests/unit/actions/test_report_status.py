@@ -16,7 +16,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps
-from actions.report_status import ActionCheckReportStatus, ValidateStatusForm
+from actions.report_status import (
+    ActionAskStatusReference,
+    ActionCheckReportStatus,
+    ValidateStatusForm,
+)
 from integrations.crm import FakeCrm
 from integrations.crm.models import Application, Case, Identity
 from integrations.directory.fake import FakeDirectory
@@ -366,3 +370,31 @@ def test_council_tax_and_broadband_references_are_looked_up_in_the_crm(crm, monk
     assert "being checked" in dispatcher.messages[0]["status_meaning"]
     _, dispatcher = check("BB-22222A")
     assert response_names(dispatcher) == ["utter_status_not_found"]
+
+
+# --- asking for the reference ----------------------------------------------------------
+
+
+def ask(slots: dict[str, Any]) -> CollectingDispatcher:
+    """Run ``action_ask_status_reference`` with the given slots."""
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("status_form", slots=slots)
+    asyncio.run(ActionAskStatusReference().run(dispatcher, tracker, {}))
+    return dispatcher
+
+
+def test_references_issued_in_this_conversation_are_offered_as_buttons():
+    dispatcher = ask(
+        {"report_reference": "sr-7k3q9x", "triage_reference": "FD-ABC234", "bb_reference": None}
+    )
+    assert response_names(dispatcher) == ["utter_ask_status_reference"]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "SR-7K3Q9X", "payload": '/check_report_status{"reference":"SR-7K3Q9X"}'},
+        {"title": "FD-ABC234", "payload": '/check_report_status{"reference":"FD-ABC234"}'},
+    ]
+
+
+def test_with_no_reference_issued_the_question_has_no_buttons():
+    dispatcher = ask({"report_reference": None})
+    assert response_names(dispatcher) == ["utter_ask_status_reference"]
+    assert not dispatcher.messages[0]["buttons"]
