@@ -206,7 +206,7 @@ def _say(
         dispatcher.utter_message(response=responses.STATUS_UNAVAILABLE)
         return
     dispatcher.utter_message(
-        response=responses.STATUS_SUMMARY,
+        response=responses.STATUS_SUMMARY_NOTES if notes else responses.STATUS_SUMMARY,
         status_reference=reference,
         status_meaning=wording.meaning,
         status_next_step=wording.next_step,

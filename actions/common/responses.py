@@ -37,6 +37,7 @@ STATUS_UNAVAILABLE = "utter_status_unavailable"
 STATUS_HELD_REVIEW = "utter_status_held_review"
 STATUS_TRIAGE_CASE = "utter_status_triage_case"
 STATUS_SUMMARY = "utter_status_summary"
+STATUS_SUMMARY_NOTES = "utter_status_summary_notes"
 ASK_STATUS_REFERENCE = "utter_ask_status_reference"
 
 # Hand-off, urgent help and fallback

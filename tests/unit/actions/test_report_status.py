@@ -276,9 +276,11 @@ def test_a_closed_report_says_why_and_what_to_do_never_still_waiting(
     add_report(crm, status="closed", notes=notes)
     events, dispatcher = check("SR-7K3Q9X")
     assert events == DONE
-    assert response_names(dispatcher) == ["utter_status_summary"]
+    summary = "utter_status_summary_notes" if notes else "utter_status_summary"
+    assert response_names(dispatcher) == [summary]
     [message] = dispatcher.messages
     assert message["status_reference"] == "SR-7K3Q9X"
+    assert message["status_notes"] == notes
     assert meaning in message["status_meaning"]
     assert next_step in message["status_next_step"]
     assert "waiting" not in message["status_meaning"] + message["status_next_step"]
