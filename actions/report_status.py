@@ -1,4 +1,4 @@
-"""Check a report's status by reference: from the CRM, or from the outbox if held."""
+"""Check the status of any Front Door reference in the system that issued it."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class ValidateStatusForm(FailSafe, FormValidationAction):
     async def validate_status_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Accept ``SR-XXXXXX`` (CRM) or ``HR-XXXXXX`` (held) references in any case."""
+        """Accept a reference of any kind (``lib.references``), in any case."""
         found = find_references(clean_number_text(str(value or "")))
         if found:
             return {slots.STATUS_REFERENCE: found[0].reference, slots.STATUS_ATTEMPTS: 0}
