@@ -56,7 +56,7 @@ class ReferenceMatch:
         end: offset just past the last character.
         original: the substring as typed.
         reference: the canonical ``XX-XXXXXX`` form, upper case.
-        kind: ``street_report``, ``triage`` or ``held_report``.
+        kind: a value of ``REFERENCE_PREFIXES`` (``street_report``, ``triage``...).
     """
 
     start: int
@@ -142,7 +142,7 @@ def reference_kind(reference: str) -> str | None:
         reference: a reference in any accepted form.
 
     Returns:
-        ``street_report``, ``triage`` or ``held_report``; None if it is not a reference.
+        A value of ``REFERENCE_PREFIXES``; None if it is not a reference.
     """
     canonical = normalise_reference(reference)
     return REFERENCE_PREFIXES[canonical[:2]] if canonical else None
