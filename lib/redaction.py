@@ -169,8 +169,10 @@ def _set_aside(text: str) -> tuple[str, list[str]]:
 
     text = _KEEP_CHARS.sub("\ufffd", text)  # no one can forge a stand-in
     pieces, last = [], 0
+    # "NI number BB222222": after the words, six digits are an NI number, not a reference.
+    ni_after_words = {found.start(2) for found in _NI_IN_CONTEXT.finditer(text)}
     for match in find_references(text):
-        if _NI.match(text, match.start):
+        if _NI.match(text, match.start) or match.start in ni_after_words:
             # "PC 222222 A" is an NI number (a valid prefix, six digits and the final
             # letter), not a booking reference followed by a word: redact it.
             continue

@@ -7,6 +7,8 @@ the look-alikes 0, 1, I and O::
     FD-7K3Q9X   a triage record handed to staff
     HR-7K3Q9X   a report held in the assistant's outbox until the council is reachable
     PC-7K3Q9X   a public PC booking in the location directory
+    CT-7K3Q9X   a council tax case
+    BB-7K3Q9X   a broadband support application
 
 Residents type them in any case, with or without the hyphen, or with a space instead
 (``sr7k3q9x``, ``SR 7K3Q9X``). Actions reuse these functions to read a reference from a
@@ -26,6 +28,8 @@ REFERENCE_PREFIXES = {
     "FD": "triage",
     "HR": "held_report",
     "PC": "pc_booking",
+    "CT": "council_tax_case",
+    "BB": "broadband_application",
 }
 REFERENCE_LENGTH = 6
 
@@ -52,7 +56,7 @@ class ReferenceMatch:
         end: offset just past the last character.
         original: the substring as typed.
         reference: the canonical ``XX-XXXXXX`` form, upper case.
-        kind: ``street_report``, ``triage`` or ``held_report``.
+        kind: a value of ``REFERENCE_PREFIXES`` (``street_report``, ``triage``...).
     """
 
     start: int
@@ -138,7 +142,7 @@ def reference_kind(reference: str) -> str | None:
         reference: a reference in any accepted form.
 
     Returns:
-        ``street_report``, ``triage`` or ``held_report``; None if it is not a reference.
+        A value of ``REFERENCE_PREFIXES``; None if it is not a reference.
     """
     canonical = normalise_reference(reference)
     return REFERENCE_PREFIXES[canonical[:2]] if canonical else None

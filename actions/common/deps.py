@@ -23,6 +23,7 @@ from integrations.outbox import Outbox
 from integrations.postcodes.authorities import LocalAuthorities, load_authorities
 from integrations.postcodes.client import PostcodeDirectory
 from integrations.triage import TriageClient, get_triage_client
+from lib.status_wording import StatusWordings
 
 
 def profile() -> CouncilProfile:
@@ -108,3 +109,9 @@ def knowledge(service: str) -> ServiceKnowledge:
 def crm() -> CrmClient | FakeCrm:
     """The council's CRM: council tax accounts and cases, broadband applications."""
     return get_crm_client()
+
+
+@lru_cache(maxsize=1)
+def status_wordings() -> StatusWordings:
+    """Plain-English statuses and next steps (``kb/statuses.yml``)."""
+    return StatusWordings.from_file(settings.kb_dir / "statuses.yml")

@@ -102,3 +102,8 @@ class CrmClient:
         """Record a broadband voucher application."""
         body = await self._request("POST", "/broadband/applications", application)
         return Application.from_json(body)
+
+    async def get_application(self, reference: str) -> Application:
+        """Read a broadband voucher application back."""
+        body = await self._request("GET", f"/broadband/applications/{reference}")
+        return Application.from_json(body)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from integrations.crm.errors import CrmUnavailable, NotVerified
+from integrations.crm.errors import CrmNotFound, CrmUnavailable, NotVerified
 from integrations.crm.models import AccountSummary, Application, Case, Identity
 
 
@@ -33,6 +33,7 @@ class FakeCrm:
     )
     cases: list[tuple[Identity, Case]] = field(default_factory=list)
     applications: list[dict[str, Any]] = field(default_factory=list)
+    decided: dict[str, Application] = field(default_factory=dict)
     verifications: int = 0
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(2))
 
@@ -61,7 +62,17 @@ class FakeCrm:
     async def get_case(self, reference: str) -> Case:
         """As the client."""
         self._check()
-        return next(case for _, case in self.cases if case.reference == reference)
+        for _, case in self.cases:
+            if case.reference == reference:
+                return case
+        raise CrmNotFound(reference)
+
+    async def get_application(self, reference: str) -> Application:
+        """As the client: applications given as ``Application`` in ``decided`` are found."""
+        self._check()
+        if reference in self.decided:
+            return self.decided[reference]
+        raise CrmNotFound(reference)
 
     async def create_application(self, application: dict[str, Any]) -> Application:
         """As the client."""

@@ -105,6 +105,14 @@ class TriageClient:
         """Take an item off the staff console's list: it was delivered after all."""
         await self._request("DELETE", f"/undelivered/{reference}", {})
 
+    async def get(self, reference: str) -> dict[str, Any]:
+        """Read a record back (its ``status`` is ``new``, ``claimed`` or ``resolved``).
+
+        Raises:
+            TriageRejected: 404 when there is no such record.
+        """
+        return await self._request("GET", f"/triage/{reference}", {})
+
     async def add(self, reference: str, addition: dict[str, Any]) -> str:
         """Add a later part of the same conversation to its open record; returns the reference.
 

@@ -7,6 +7,7 @@ checks the events returned and the response names the dispatcher collected.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,11 +15,21 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.report_status import ActionCheckReportStatus, ValidateStatusForm
+from actions.common import deps
+from actions.report_status import (
+    ActionAskStatusReference,
+    ActionCheckReportStatus,
+    ValidateStatusForm,
+)
+from integrations.crm import FakeCrm
+from integrations.crm.models import Application, Case, Identity
+from integrations.directory.fake import FakeDirectory
+from integrations.directory.models import Booking
 from integrations.open311 import ServiceRequest
 from integrations.open311.fake import FakeOpen311Client
 from integrations.outbox import Outbox
 from integrations.outbox.worker import OPEN311_REQUEST
+from integrations.triage.errors import TriageRejected, TriageUnavailable
 from tests.unit.actions.trackers import entity, load_tracker, response_names
 
 pytestmark = pytest.mark.usefixtures("council", "crm", "outbox")
@@ -156,8 +167,6 @@ def add_report(
     [
         ("open", "An inspector will visit on Tuesday.", "utter_status_open"),
         ("open", "", "utter_status_open_no_notes"),
-        ("closed", "Repaired on 3 March.", "utter_status_closed"),
-        ("closed", "", "utter_status_closed_no_notes"),
     ],
 )
 def test_status_of_a_crm_report(crm, status, notes, response):
@@ -205,8 +214,9 @@ def test_held_report_waiting_for_the_crm(crm, outbox: Outbox):
     crm.available = False
     events, dispatcher = check(reference)
     assert events == DONE
-    assert response_names(dispatcher) == ["utter_status_held_pending"]
+    assert response_names(dispatcher) == ["utter_status_summary"]
     assert dispatcher.messages[0]["status_reference"] == reference
+    assert "waiting to be sent" in dispatcher.messages[0]["status_meaning"]
 
 
 def test_held_report_since_delivered_gives_both_references_and_the_status(crm, outbox: Outbox):
@@ -247,3 +257,146 @@ def test_no_reference_says_nothing_more(crm, reference):
     events, dispatcher = check(reference)
     assert events == DONE
     assert dispatcher.messages == []
+
+
+# --- closed reports and the other kinds of reference -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "notes,meaning,next_step",
+    [
+        ("Closed: private land.", "private land", "landowner"),
+        ("Repaired on 3 March.", "fixed it", "report it again"),
+        ("", "is closed.", "report it again"),
+    ],
+)
+def test_a_closed_report_says_why_and_what_to_do_never_still_waiting(
+    crm, notes, meaning, next_step
+):
+    add_report(crm, status="closed", notes=notes)
+    events, dispatcher = check("SR-7K3Q9X")
+    assert events == DONE
+    summary = "utter_status_summary_notes" if notes else "utter_status_summary"
+    assert response_names(dispatcher) == [summary]
+    [message] = dispatcher.messages
+    assert message["status_reference"] == "SR-7K3Q9X"
+    assert message["status_notes"] == notes
+    assert meaning in message["status_meaning"]
+    assert next_step in message["status_next_step"]
+    assert "waiting" not in message["status_meaning"] + message["status_next_step"]
+
+
+class FakeTriage:
+    """Triage records by reference; ``available`` False is an outage."""
+
+    def __init__(self, records: dict[str, str], available: bool = True) -> None:
+        self.records, self.available, self.asked = records, available, []
+
+    async def get(self, reference: str) -> dict[str, Any]:
+        self.asked.append(reference)
+        if not self.available:
+            raise TriageUnavailable("down")
+        if reference not in self.records:
+            raise TriageRejected(404, "not found")
+        return {"reference": reference, "status": self.records[reference]}
+
+
+@pytest.mark.parametrize(
+    "status,meaning",
+    [
+        ("new", "waiting for a member of staff"),
+        ("claimed", "being handled"),
+        ("resolved", "finished"),
+    ],
+)
+def test_a_triage_reference_is_looked_up_in_the_triage_queue_not_open311(
+    crm, monkeypatch, status, meaning
+):
+    triage = FakeTriage({"FD-7K3Q9X": status})
+    monkeypatch.setattr(deps, "triage", lambda: triage)
+    events, dispatcher = check("FD-7K3Q9X")
+    assert events == DONE
+    assert triage.asked == ["FD-7K3Q9X"]
+    assert crm.requests == {}
+    assert response_names(dispatcher) == ["utter_status_summary"]
+    assert meaning in dispatcher.messages[0]["status_meaning"]
+
+
+def test_an_unknown_triage_reference_is_not_found_after_asking_the_queue(crm, monkeypatch):
+    triage = FakeTriage({})
+    monkeypatch.setattr(deps, "triage", lambda: triage)
+    _, dispatcher = check("FD-7K3Q9X")
+    assert triage.asked == ["FD-7K3Q9X"]
+    assert response_names(dispatcher) == ["utter_status_not_found"]
+
+
+def test_triage_queue_down_says_so(crm, monkeypatch):
+    monkeypatch.setattr(deps, "triage", lambda: FakeTriage({}, available=False))
+    _, dispatcher = check("FD-7K3Q9X")
+    assert response_names(dispatcher) == ["utter_status_unavailable"]
+
+
+def test_a_pc_booking_is_looked_up_in_the_directory(crm, monkeypatch):
+    directory = FakeDirectory([])
+    booking = Booking(
+        "PC-7K3Q9X",
+        "cancelled",
+        "lib-1",
+        "Central Library",
+        3,
+        date(2027, 1, 4),
+        "10:00",
+        "11:00",
+        60,
+    )
+    directory.bookings["PC-7K3Q9X"] = booking
+    monkeypatch.setattr(deps, "directory", lambda: directory)
+    _, dispatcher = check("PC-7K3Q9X")
+    assert response_names(dispatcher) == ["utter_status_summary"]
+    assert "cancelled" in dispatcher.messages[0]["status_meaning"]
+    _, dispatcher = check("PC-22222A")
+    assert response_names(dispatcher) == ["utter_status_not_found"]
+
+
+def test_council_tax_and_broadband_references_are_looked_up_in_the_crm(crm, monkeypatch):
+    fake = FakeCrm()
+    fake.cases.append(
+        (Identity("40012345", "ST4 2DX", "Bloggs"), Case("CT-7K3Q9X", "discount", "refused", {}))
+    )
+    fake.decided["BB-7K3Q9X"] = Application("BB-7K3Q9X", "Kiln Cafe", 500, "open")
+    monkeypatch.setattr(deps, "crm", lambda: fake)
+    _, dispatcher = check("CT-7K3Q9X")
+    [case] = dispatcher.messages
+    assert "refused" in case["status_meaning"] and "appeal" in case["status_next_step"]
+    _, dispatcher = check("BB-7K3Q9X")
+    assert "being checked" in dispatcher.messages[0]["status_meaning"]
+    _, dispatcher = check("BB-22222A")
+    assert response_names(dispatcher) == ["utter_status_not_found"]
+
+
+# --- asking for the reference ----------------------------------------------------------
+
+
+def ask(slots: dict[str, Any]) -> CollectingDispatcher:
+    """Run ``action_ask_status_reference`` with the given slots."""
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("status_form", slots=slots)
+    asyncio.run(ActionAskStatusReference().run(dispatcher, tracker, {}))
+    return dispatcher
+
+
+def test_references_issued_in_this_conversation_are_offered_as_buttons():
+    dispatcher = ask(
+        {"report_reference": "sr-7k3q9x", "triage_reference": "FD-ABC234", "bb_reference": None}
+    )
+    assert response_names(dispatcher) == ["utter_ask_status_reference"]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "SR-7K3Q9X", "payload": '/check_report_status{"reference":"SR-7K3Q9X"}'},
+        {"title": "FD-ABC234", "payload": '/check_report_status{"reference":"FD-ABC234"}'},
+    ]
+
+
+def test_with_no_reference_issued_the_question_has_no_buttons():
+    dispatcher = ask({"report_reference": None})
+    assert response_names(dispatcher) == ["utter_ask_status_reference"]
+    assert not dispatcher.messages[0]["buttons"]

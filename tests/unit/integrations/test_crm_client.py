@@ -90,3 +90,17 @@ def test_create_case_posts_identity_kind_and_details():
         )
     )
     assert case.reference == "CT-ABCDEF"
+
+
+def test_get_application_reads_a_broadband_application_back():
+    seen = {}
+
+    def handler(request):
+        seen["method"], seen["url"] = request.method, str(request.url)
+        body = {"reference": "BB-ABC234", "business_name": "Kiln Cafe", "voucher_pounds": 500}
+        return httpx.Response(200, json={**body, "status": "refused"})
+
+    application = asyncio.run(_client(handler).get_application("BB-ABC234"))
+    assert application.status == "refused"
+    assert seen["method"] == "GET"
+    assert seen["url"].endswith("/broadband/applications/BB-ABC234")

@@ -82,3 +82,15 @@ def test_a_resolved_record_refuses_an_addition_with_its_status():
     with pytest.raises(TriageRejected) as refused:
         asyncio.run(_client(lambda r: httpx.Response(409, json={})).add("FD-ABC234", {}))
     assert refused.value.status == 409
+
+
+def test_get_reads_a_record_back():
+    seen = {}
+
+    def handler(request):
+        seen["method"], seen["url"] = request.method, str(request.url)
+        return httpx.Response(200, json={"reference": "FD-ABC234", "status": "claimed"})
+
+    record = asyncio.run(_client(handler).get("FD-ABC234"))
+    assert record["status"] == "claimed"
+    assert seen == {"method": "GET", "url": "http://crm.test/api/v1/triage/FD-ABC234"}
