@@ -12,6 +12,7 @@ import yaml
 
 from actions.common.place_words import Words, load_words
 from actions.common.report_questions import Questions, cached_questions
+from actions.common.stop_phrases import StopPhrases, cached_stop_phrases
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
 from bot.knowledge import ServiceKnowledge, cached_knowledge
@@ -108,3 +109,8 @@ def knowledge(service: str) -> ServiceKnowledge:
 def crm() -> CrmClient | FakeCrm:
     """The council's CRM: council tax accounts and cases, broadband applications."""
     return get_crm_client()
+
+
+def stop_phrases() -> StopPhrases:
+    """Ways to say "stop this form" (``kb/conversation/stop_phrases.yml``)."""
+    return cached_stop_phrases(settings.kb_dir / "conversation" / "stop_phrases.yml")
