@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from actions.common.place_words import (
     clock,
     day_asked,
@@ -101,7 +102,7 @@ class ActionPrepareBooking(FailSafe, Action):
         return events
 
 
-class ValidateBookPcForm(FailSafe, FormValidationAction):
+class ValidateBookPcForm(FailSafe, StopAware, FormValidationAction):
     """Checks each answer of ``book_pc_form``."""
 
     def name(self) -> str:

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
 from actions.common.values import spell_out
 from bot.knowledge import ServiceKnowledge
@@ -86,7 +87,7 @@ def speed_outcome(mbps: float, knowledge: ServiceKnowledge) -> str | None:
     return FAST_ENOUGH if mbps >= float(knowledge.fact("slow_speed_mbps")) else None
 
 
-class ValidateBroadbandForm(FailSafe, FormValidationAction):
+class ValidateBroadbandForm(FailSafe, StopAware, FormValidationAction):
     """Asks one rule at a time and stops at the first the business does not meet."""
 
     def name(self) -> str:

@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
 from actions.common.validators import looks_like_address
 from actions.common.values import parse_account_reference, parse_surname
@@ -138,7 +139,9 @@ class CouncilTaxFormValidation:
         return yes_no(slots.CT_CONFIRM, value, dispatcher)
 
 
-class ValidateCouncilTaxAccountForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxAccountForm(
+    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+):
     """Look-up: verification only."""
 
     def name(self) -> str:
@@ -146,7 +149,9 @@ class ValidateCouncilTaxAccountForm(FailSafe, CouncilTaxFormValidation, FormVali
         return "validate_council_tax_account_form"
 
 
-class ValidateCouncilTaxInstalmentsForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxInstalmentsForm(
+    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+):
     """Switch to 12 instalments: verification and a yes."""
 
     def name(self) -> str:
@@ -154,7 +159,9 @@ class ValidateCouncilTaxInstalmentsForm(FailSafe, CouncilTaxFormValidation, Form
         return "validate_council_tax_instalments_form"
 
 
-class ValidateCouncilTaxDiscountForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxDiscountForm(
+    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+):
     """Single person discount: verification, the date they started living alone, a yes."""
 
     def name(self) -> str:
@@ -172,7 +179,9 @@ class ValidateCouncilTaxDiscountForm(FailSafe, CouncilTaxFormValidation, FormVal
         return {slots.CT_ALONE_SINCE: result.display}
 
 
-class ValidateCouncilTaxMovingForm(FailSafe, CouncilTaxFormValidation, FormValidationAction):
+class ValidateCouncilTaxMovingForm(
+    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+):
     """Moving home: verification, the moving date, the new address, a yes."""
 
     def name(self) -> str:

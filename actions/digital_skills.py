@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
 from actions.find_place import check_place_postcode, local_now, place_vars, words
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
@@ -91,7 +92,7 @@ def spoken_list(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class ValidateDigitalSkillsForm(FailSafe, FormValidationAction):
+class ValidateDigitalSkillsForm(FailSafe, StopAware, FormValidationAction):
     """Reads the five yes/no answers and the postcode to search near."""
 
     def name(self) -> str:

@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from actions.common.place_words import (
     Words,
     asks_open_now,
@@ -159,7 +160,7 @@ async def check_place_postcode(value: Any, dispatcher: CollectingDispatcher) -> 
     return {slots.PLACE_POSTCODE: listed[0].postcode}
 
 
-class ValidateFindPlaceForm(FailSafe, FormValidationAction):
+class ValidateFindPlaceForm(FailSafe, StopAware, FormValidationAction):
     """Checks the postcode (or a place name) to search near."""
 
     def name(self) -> str:

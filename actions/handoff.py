@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.failsafe import FailSafe, council_values, track
+from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
 from actions.common.journey_triage import journey_record
 from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
@@ -118,7 +119,7 @@ class ActionHandleFallback(FailSafe, Action):
         return []
 
 
-class ValidateHandoffForm(FailSafe, FormValidationAction):
+class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
     """Checks the hand-off answers and asks only what applies."""
 
     def name(self) -> str:

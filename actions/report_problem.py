@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from actions.common.forms import slot_before_latest_message, yes_no
 from actions.common.locations import LocationResult, find_duplicate, resolve_location
 from actions.common.validators import (
@@ -29,8 +30,11 @@ from bot.councils.profile import Advice, ProblemCategory
 LOCATION_ATTEMPTS_BEFORE_PERSON = 2
 
 
-class ValidateReportForm(FailSafe, FormValidationAction):
+class ValidateReportForm(FailSafe, StopAware, FormValidationAction):
     """Checks each answer of ``report_form`` and decides which questions remain."""
+
+    #: "cancel" at "what would you like to change?" already cancels the report its own way.
+    stop_handled_by = frozenset({"change_field"})
 
     def name(self) -> str:
         """Registered name."""

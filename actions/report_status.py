@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.form_repair import StopAware
 from bot.text import clean_number_text
 from integrations.crm.errors import CrmNotFound, CrmRejected, CrmUnavailable
 from integrations.directory.errors import DirectoryRejected, DirectoryUnavailable
@@ -29,7 +30,7 @@ REFERENCE_ATTEMPTS = 3
 NO_REFERENCE = "none"
 
 
-class ValidateStatusForm(FailSafe, FormValidationAction):
+class ValidateStatusForm(FailSafe, StopAware, FormValidationAction):
     """Checks that the resident gave something shaped like a reference."""
 
     def name(self) -> str:

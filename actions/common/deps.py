@@ -12,6 +12,7 @@ import yaml
 
 from actions.common.place_words import Words, load_words
 from actions.common.report_questions import Questions, cached_questions
+from actions.common.stop_phrases import StopPhrases, cached_stop_phrases
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
 from bot.knowledge import ServiceKnowledge, cached_knowledge
@@ -115,3 +116,8 @@ def crm() -> CrmClient | FakeCrm:
 def status_wordings() -> StatusWordings:
     """Plain-English statuses and next steps (``kb/statuses.yml``)."""
     return StatusWordings.from_file(settings.kb_dir / "statuses.yml")
+
+
+def stop_phrases() -> StopPhrases:
+    """Ways to say "stop this form" (``kb/conversation/stop_phrases.yml``)."""
+    return cached_stop_phrases(settings.kb_dir / "conversation" / "stop_phrases.yml")

@@ -22,6 +22,7 @@ REPORT_HELD = "utter_report_held"
 REPORT_KEPT_FOR_REVIEW = "utter_report_kept_for_review"
 REPORT_NOT_SENT = "utter_report_not_sent"
 ANYTHING_ELSE = "utter_anything_else"
+FORM_STOPPED = "utter_form_stopped"
 
 # Check a report's status
 REFERENCE_NOT_VALID = "utter_reference_not_valid"

@@ -8,6 +8,7 @@ COUNCIL_PHONE_SPOKEN = "council_phone_spoken"
 COUNCIL_HOURS = "council_hours"
 SESSION_STARTED_METADATA = "session_started_metadata"
 REQUESTED_SLOT = "requested_slot"
+FORM_STOP_CONFIRM = "form_stop_confirm"
 
 # Report a street problem
 PROBLEM_TYPE = "problem_type"
