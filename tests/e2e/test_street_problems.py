@@ -139,7 +139,7 @@ def test_a_dead_animal_report_points_to_the_rspca_and_asks_only_what_it_needs(st
     assert "What kind of animal" in _place(resident, "ST1 1HP")
     # A fox is medium-sized, so the size is not asked.
     assert "describe the problem" in resident.say_text("fox")
-    _, done = _finish(resident, f"Lying by the kerb {uuid.uuid4().hex[:6]}")
+    _, done = _finish(resident, f"It is at the edge of the road {uuid.uuid4().hex[:6]}")
     reference = REFERENCE.search(done).group(1)
     attributes = _staff_view(stack, reference)["attributes"]
     assert attributes == {"hazard": "no", "animal_type": "fox", "animal_size": "medium"}
