@@ -64,6 +64,8 @@ def shown_contact(kind: str, value: str) -> str:
     if kind == "email":
         local, _, domain = value.partition("@")
         return f"{local[:1]}…@{domain}" if len(local) > 1 else value
+    if len(value) == 11 and value.isdigit() and value.startswith("0"):
+        return f"{value[:5]} {value[5:]}"  # 07700 900123, as numbers are written
     return value
 
 
