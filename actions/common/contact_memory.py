@@ -8,7 +8,6 @@ offer was made in the form that is running now (not in an earlier run of it).
 
 from __future__ import annotations
 
-import abc
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -164,15 +163,14 @@ def offers_remembered_contact(form: str, slot: str) -> Callable[[Validator], Val
     return wrap
 
 
-class _AskContactAgain(Action):
-    """Offers the detail given earlier in the session, or asks the form's question."""
+class _AskContactAgain(FailSafe):
+    """Offers the detail given earlier in the session, or asks the form's question.
+
+    A mixin, not an ``Action``: rasa-sdk registers every ``Action`` subclass by name.
+    """
 
     form: str = ""
     question: str = ""
-
-    @abc.abstractmethod
-    def name(self) -> str:
-        """Registered name (abstract here, so the action server skips this base class)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -192,7 +190,7 @@ class _AskContactAgain(Action):
         return [SlotSet(slots.CONTACT_OFFERED, offered)]
 
 
-class ActionAskContact(FailSafe, _AskContactAgain):
+class ActionAskContact(_AskContactAgain, Action):
     """The report form's contact question."""
 
     form = "report_form"
@@ -203,7 +201,7 @@ class ActionAskContact(FailSafe, _AskContactAgain):
         return "action_ask_contact"
 
 
-class ActionAskHandoffContact(FailSafe, _AskContactAgain):
+class ActionAskHandoffContact(_AskContactAgain, Action):
     """The hand-off form's contact question."""
 
     form = "handoff_form"
