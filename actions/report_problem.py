@@ -332,7 +332,8 @@ class ActionAskLocation(FailSafe, Action):
     ) -> list[EventType]:
         """Offer "Is it on Leek Road, near the Co-op?" once per report, else ask."""
         offered = set_during_form(tracker, slots.LOCATION_GUESS, REPORT_FORM)
-        if offered is None:
+        if offered is None and tracker.get_slot(slots.LANGUAGE) in (None, "en"):
+            # The place words are English: in another language the question is asked.
             offered = place_already_given(said_recently(tracker), deps.profile())
         if offered:
             dispatcher.utter_message(

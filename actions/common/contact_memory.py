@@ -177,7 +177,9 @@ class _AskContactAgain(FailSafe):
     ) -> list[EventType]:
         """Offer "Shall we use 07700 900123 again?" once per form, else ask as usual."""
         offered = set_during_form(tracker, slots.CONTACT_OFFERED, self.form)
-        if offered is None:
+        if offered is None and tracker.get_slot(slots.LANGUAGE) in (None, "en"):
+            # The offer is worded in English only; in another language the usual
+            # (translated) question is asked.
             remembered = remembered_contact(tracker)
             offered = remembered.value if remembered else ""
         if offered:
@@ -187,7 +189,7 @@ class _AskContactAgain(FailSafe):
             )
         else:
             dispatcher.utter_message(response=self.question)
-        return [SlotSet(slots.CONTACT_OFFERED, offered)]
+        return [SlotSet(slots.CONTACT_OFFERED, offered or "")]
 
 
 class ActionAskContact(_AskContactAgain, Action):

@@ -148,3 +148,13 @@ def test_yes_fills_the_handoff_forms_phone():
         )
     )
     assert result["handoff_phone"] == "07700900123"
+
+
+def test_in_another_language_the_usual_translated_question_is_asked():
+    events = [*PHONE_GIVEN, _loop("handoff_form")]
+    tracker = _tracker(events)
+    tracker.slots["language"] = "pl"
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ActionAskHandoffContact().run(dispatcher, tracker, {}))
+    assert response_names(dispatcher) == ["utter_ask_handoff_contact"]
+    assert slot_values(result) == {"contact_offered": ""}

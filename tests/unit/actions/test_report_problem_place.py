@@ -118,3 +118,11 @@ def test_a_postcode_given_with_a_street_and_landmark_keeps_the_whole_description
 def test_a_postcode_alone_stays_a_postcode():
     tracker = load_tracker("report_form_location", text="ST6 3JJ")
     assert whole_place_answer("ST6 3JJ", tracker) == "ST6 3JJ"
+
+
+def test_in_another_language_the_place_is_asked_for():
+    tracker = started_with("pothole on Leek Road near the co-op")
+    tracker.slots["language"] = "pl"
+    sent, slots, _ = ask(tracker)
+    assert sent == ["utter_ask_location"]
+    assert slots == {"location_guess": ""}
