@@ -42,6 +42,7 @@ from bot.councils.profile import Advice, ProblemCategory
 from integrations.postcodes.normalise import find_postcodes
 
 REPORT_FORM = "report_form"
+_POSTCODE_IN = re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
 #: "no, it's on Stoke Road": the words before the place in a corrected answer.
 _NO_THEN_PLACE = re.compile(
     r"^\s*(?:no+|nope|nah|not there|wrong|incorrect)\b[\s,.!-]*(?:it'?s|it is)?\s*"
@@ -336,9 +337,16 @@ class ActionAskLocation(FailSafe, Action):
             # The place words are English: in another language the question is asked.
             offered = place_already_given(said_recently(tracker), deps.profile())
         if offered:
-            dispatcher.utter_message(
-                response=responses.ASK_LOCATION_CONFIRM, location_guess=offered
+            # "Is it on Leek Road, near the Co-op?", but "Is it at ST4 2DX?".
+            only_postcode = find_postcodes(offered) and not looks_like_address(
+                _POSTCODE_IN.sub(" ", offered)
             )
+            response = (
+                responses.ASK_LOCATION_CONFIRM_POSTCODE
+                if only_postcode
+                else responses.ASK_LOCATION_CONFIRM
+            )
+            dispatcher.utter_message(response=response, location_guess=offered)
             return [SlotSet(slots.LOCATION_GUESS, offered)]
         dispatcher.utter_message(response=responses.ASK_LOCATION)
         return [SlotSet(slots.LOCATION_GUESS, "")]

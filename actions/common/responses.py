@@ -160,6 +160,7 @@ DS_INTRO = "utter_digital_skills_intro"
 # Remembering what the resident said (issue #16 items 3 and 9)
 ASK_LOCATION = "utter_ask_location"
 ASK_LOCATION_CONFIRM = "utter_ask_location_confirm"
+ASK_LOCATION_CONFIRM_POSTCODE = "utter_ask_location_confirm_postcode"
 ASK_CONTACT = "utter_ask_contact"
 ASK_CONTACT_AGAIN = "utter_ask_contact_again"
 ASK_HANDOFF_CONTACT = "utter_ask_handoff_contact"

@@ -126,3 +126,9 @@ def test_in_another_language_the_place_is_asked_for():
     sent, slots, _ = ask(tracker)
     assert sent == ["utter_ask_location"]
     assert slots == {"location_guess": ""}
+
+
+def test_a_postcode_alone_is_confirmed_as_a_postcode():
+    sent, slots, _ = ask(started_with("pothole at ST6 3JJ"))
+    assert sent == ["utter_ask_location_confirm_postcode"]
+    assert slots == {"location_guess": "ST6 3JJ"}
