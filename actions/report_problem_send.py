@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.failsafe import FailSafe, track
+from actions.common.pending_request import offer_pending
 from bot.councils.profile import ProblemCategory
 from integrations.open311 import NewServiceRequest, Open311Error
 from integrations.open311.errors import Open311Unavailable
@@ -114,10 +115,10 @@ class ActionSubmitReport(FailSafe, Action):
                 response=responses.FOLLOWING_EXISTING,
                 duplicate_of=tracker.get_slot(slots.DUPLICATE_OF),
             )
-            return reset_report_slots()
+            return [*reset_report_slots(), *offer_pending(tracker)]
         if tracker.get_slot(slots.CONFIRM_REPORT) is not True:
             dispatcher.utter_message(response=responses.REPORT_NOT_SENT)
-            return reset_report_slots()
+            return [*reset_report_slots(), *offer_pending(tracker)]
 
         request = build_request(tracker)
         flight = track(OPEN311_REQUEST, request.to_dict())  # kept by the failsafe if need be
@@ -142,4 +143,8 @@ class ActionSubmitReport(FailSafe, Action):
             response = responses.REPORT_SUBMITTED
         flight.settle(reference)
         dispatcher.utter_message(response=response, report_reference=reference)
-        return [*reset_report_slots(), SlotSet(slots.REPORT_REFERENCE, reference)]
+        return [
+            *reset_report_slots(),
+            SlotSet(slots.REPORT_REFERENCE, reference),
+            *offer_pending(tracker),
+        ]

@@ -156,3 +156,13 @@ DS_NONE_NEARBY = "utter_digital_skills_none_nearby"
 DS_PLACE_LINE = "utter_digital_skills_place_line"
 DS_FOLLOW_UP = "utter_digital_skills_follow_up"
 DS_INTRO = "utter_digital_skills_intro"
+
+# Remembering what the resident said (issue #16 items 3 and 9)
+ASK_LOCATION = "utter_ask_location"
+ASK_LOCATION_CONFIRM = "utter_ask_location_confirm"
+ASK_LOCATION_CONFIRM_POSTCODE = "utter_ask_location_confirm_postcode"
+ASK_CONTACT = "utter_ask_contact"
+ASK_CONTACT_AGAIN = "utter_ask_contact_again"
+ASK_HANDOFF_CONTACT = "utter_ask_handoff_contact"
+PENDING_REQUEST_OFFER = "utter_pending_request_offer"
+PENDING_REQUEST_PRESS = "utter_pending_request_press"
