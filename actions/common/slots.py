@@ -117,3 +117,12 @@ SIGNPOST_LINK = "signpost_link"
 SIGNPOST_PHONE = "signpost_phone"
 SIGNPOST_PHONE_SPOKEN = "signpost_phone_spoken"
 SIGNPOST_HOURS = "signpost_hours"
+
+# Conversation repair (issue #16): "I don't know" and a person after two misses
+# (actions/common/form_skip.py)
+FORM_MISSES = "form_misses"
+FORM_OFFER_PERSON = "form_offer_person"
+BOOK_CONFIRM = "book_confirm"
+CANCEL_BOOKING = "cancel_booking"
+CANCEL_CONFIRM = "cancel_confirm"
+BOOK_OFFER = "book_offer"
