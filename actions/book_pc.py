@@ -123,17 +123,15 @@ class ActionPrepareBooking(FailSafe, Action):
         """Read place, day, time and length from the latest message."""
         text = str(tracker.latest_message.get("text") or "")
         events: list[EventType] = [SlotSet(name, None) for name in BOOKING_SLOTS]
-        try:
-            place = await place_in_question(tracker, text)
-        except DirectoryUnavailable:
-            place = None
         offered = tracker.get_slot(slots.BOOK_OFFER)
-        if place is None and offered and text.strip().startswith("/book_pc"):
-            # The "Book a computer at ..." button under a list: the place it named.
-            try:
-                place = await deps.directory().place(str(offered))
-            except (DirectoryRejected, DirectoryUnavailable):
-                place = None
+        try:
+            if offered and text.strip().startswith("/book_pc"):
+                # The "Book a computer at ..." button under a list: the place it named.
+                place: Place | None = await deps.directory().place(str(offered))
+            else:
+                place = await place_in_question(tracker, text)
+        except (DirectoryRejected, DirectoryUnavailable):
+            place = None
         if place is not None and place.bookable_pcs > 0:
             events += [SlotSet(slots.BOOK_PLACE, place.id),
                        SlotSet(slots.BOOK_PLACE_NAME, place.name)]  # fmt: skip

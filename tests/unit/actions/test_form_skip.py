@@ -73,7 +73,8 @@ def test_skip_phrases_in_every_language(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["about 10", "I don't know the road but it's by the school", "next Tuesday", "", ","]
+    "text",
+    ["about 10", "I don't know the road but it's by the school", "next Tuesday", "na", "", ","],
 )
 def test_answers_that_only_contain_a_skip_word_are_answers(text: str) -> None:
     assert not says_skip(text)
