@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseSettings, Field, validator
 
 from bot.cors import exact_patterns, split_origins
+from integrations.endpoint import Endpoint
 from lib.rate_limit import Limit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -195,6 +196,20 @@ class Settings(BaseSettings):
     def continue_online_url(self) -> str:
         """The link a caller is texted to carry on online (the web chat)."""
         return self.web_chat_url or f"{self.council_services_url.rstrip('/')}/"
+
+    def council_services_endpoint(self, token: str = "") -> Endpoint:
+        """The council services (``COUNCIL_SERVICES_URL``) for a client, with the timeouts.
+
+        Args:
+            token: the credential that client sends (the staff API token, the Open311
+                API key); empty for a service that needs none.
+        """
+        return Endpoint(
+            self.council_services_url,
+            token,
+            connect_timeout_s=self.http_connect_timeout_s,
+            read_timeout_s=self.http_read_timeout_s,
+        )
 
     def secret_values(self) -> list[str]:
         """The values of every secret setting, which no log line may show."""
