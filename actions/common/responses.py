@@ -23,6 +23,8 @@ REPORT_KEPT_FOR_REVIEW = "utter_report_kept_for_review"
 REPORT_NOT_SENT = "utter_report_not_sent"
 ANYTHING_ELSE = "utter_anything_else"
 FORM_STOPPED = "utter_form_stopped"
+FORM_LEFT_FOR_PERSON = "utter_form_left_for_person"
+NO_ANSWER = "utter_no_answer"
 
 # Check a report's status
 REFERENCE_NOT_VALID = "utter_reference_not_valid"

@@ -9,6 +9,12 @@ COUNCIL_HOURS = "council_hours"
 SESSION_STARTED_METADATA = "session_started_metadata"
 REQUESTED_SLOT = "requested_slot"
 FORM_STOP_CONFIRM = "form_stop_confirm"
+# A form paused by a digression (actions/common/digression.py)
+FORM_RESUME_CONFIRM = "form_resume_confirm"
+FORM_DANGER_CHECK = "form_danger_check"
+FORM_PENDING_SLOT = "form_pending_slot"
+FORM_URGENT_TEXT = "form_urgent_text"
+FORM_TASK = "form_task"
 
 # Report a street problem
 PROBLEM_TYPE = "problem_type"

@@ -24,6 +24,10 @@ form, when any of these signals fires:
    ``urgent_help``, even with low confidence, the message goes to urgent help: a missed
    crisis costs far more than a needless offer of help.
 
+A signal whose confidence is below ``weak_below`` (config.yml) is marked ``weak``: inside
+a form the assistant then asks "Is anyone hurt or in danger?" before leaving the form
+(``actions/common/digression.py``); outside a form it still goes straight to urgent help.
+
 The patterns and phrases are read from the knowledge base when the component loads, so a
 council changes them without retraining. The component adds ``crisis`` to the parse result
 (which signal fired) for the logs and the triage record.
@@ -144,6 +148,8 @@ class CrisisSafetyNet(LinearModelComponent, IntentClassifier):
             "certain": 0.95,
             # The classifier's own first choice of urgent_help counts from this confidence.
             "classifier_floor": 0.25,
+            # A signal below this confidence is marked weak (asked about first in a form).
+            "weak_below": 0.0,
             "kb_dir": "",
             "random_seed": 42,
         }
@@ -205,8 +211,21 @@ class CrisisSafetyNet(LinearModelComponent, IntentClassifier):
             if self._lexicon.understood(code, text) == URGENT_INTENT:
                 return {"signal": "phrase", "language": code, "confidence": 1.0}
         best, confidence = _classifier_choice(message)
+        classifier = None
         if best == URGENT_INTENT and confidence >= float(self._config["classifier_floor"]):
-            return {"signal": "classifier", "confidence": round(confidence, 4)}
+            classifier = self._marked({"signal": "classifier", "confidence": round(confidence, 4)})
+            if not classifier.get("weak"):
+                return classifier
+        # A weak classifier signal gives way to a strong one from the encoder.
+        encoder = self._encoder_signal(probability, best, confidence)
+        if encoder is not None and (classifier is None or not encoder.get("weak")):
+            return encoder
+        return classifier
+
+    def _encoder_signal(
+        self, probability: float | None, best: str | None, confidence: float
+    ) -> dict[str, Any] | None:
+        """The encoder's signal, unless another journey overrules a probability short of sure."""
         if probability is None or probability < float(self._config["threshold"]):
             return None
         overruled = best not in (None, URGENT_INTENT) and confidence >= float(
@@ -215,7 +234,13 @@ class CrisisSafetyNet(LinearModelComponent, IntentClassifier):
         if overruled and probability < float(self._config["certain"]):
             logger.debug("crisis %.2f overruled by %s (%.2f)", probability, best, confidence)
             return None
-        return {"signal": "encoder", "confidence": round(probability, 4)}
+        return self._marked({"signal": "encoder", "confidence": round(probability, 4)})
+
+    def _marked(self, found: dict[str, Any]) -> dict[str, Any]:
+        """The signal, marked ``weak`` when its confidence is below ``weak_below``."""
+        if found["confidence"] < float(self._config["weak_below"]):
+            found["weak"] = True
+        return found
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Makes ``urgent_help`` the intent of every message with a crisis signal."""

@@ -314,3 +314,23 @@ def test_a_pattern_in_another_language_is_not_gated_by_the_english_encoder(
         entities=[{"entity": "language", "value": "pl"}],
     )  # fmt: skip
     assert message.get("intent")["name"] == "urgent_help"
+
+
+def test_a_signal_below_weak_below_is_marked_weak(safety_net, featurizer, monkeypatch):
+    """A weak signal is marked (a form asks first); a strong encoder signal overrides it."""
+    monkeypatch.setitem(safety_net._config, "weak_below", 0.5)
+    monkeypatch.setattr(CrisisSafetyNet, "crisis_probability", lambda self, vector: 0.1)
+    ranking = [
+        {"name": "urgent_help", "confidence": 0.41},
+        {"name": "report_dead_animal", "confidence": 0.3},
+    ]
+    text = "lying by the kerb, been there since yesterday"
+    weak = _after_net(safety_net, featurizer, text, "urgent_help", 0.41, ranking)
+    assert weak.get("intent")["name"] == "urgent_help"
+    assert weak.get("crisis") == {"signal": "classifier", "confidence": 0.41, "weak": True}
+    monkeypatch.setattr(CrisisSafetyNet, "crisis_probability", lambda self, vector: 0.9)
+    strong = _after_net(safety_net, featurizer, text, "urgent_help", 0.41, ranking)
+    assert strong.get("crisis") == {"signal": "encoder", "confidence": 0.9}
+    pattern = _after_net(safety_net, featurizer, "he hits me", "urgent_help", 0.41, ranking)
+    assert pattern.get("crisis")["signal"] == "pattern"
+    assert "weak" not in pattern.get("crisis")
