@@ -420,6 +420,13 @@ class TranscriptEntryPublic(BaseModel):
 
         json_encoders = {datetime: utc_isoformat}
 
+    def dict(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        """The line as ``{role, text, at}``, with ``name`` only on a staff member's line."""
+        data = super().dict(**kwargs)
+        if data.get("name") is None:
+            data.pop("name", None)
+        return data
+
 
 class ContactPublic(BaseModel):
     """The consented contact details: exactly the contract's four fields."""
