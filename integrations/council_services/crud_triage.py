@@ -418,6 +418,7 @@ def update_triage(
     resident_note: str | None = None,
     contact: ContactIn | None = UNSET,
     now: datetime | None = None,
+    sender_name: str | None = None,
 ) -> TriageRecord:
     """Change a record's status, assignee or contact details, writing the audit log.
 
@@ -436,6 +437,8 @@ def update_triage(
             transcript as a staff line, because the resident sees it in the conversation.
         contact: consented contact details; None withdraws them; leave out to keep them.
         now: the time of the change.
+        sender_name: the display name shown with the note for the resident (the console
+            gives the staff member's; the bearer API none).
 
     Returns:
         The updated record.
@@ -459,7 +462,12 @@ def update_triage(
         if action is TriageAction.RESOLVE:
             values["resolution_note"] = resolution_note
             if resident_note:
-                line = {"role": TranscriptRole.STAFF.value, "text": resident_note, "at": at}
+                line = {
+                    "role": TranscriptRole.STAFF.value,
+                    "text": resident_note,
+                    "at": at,
+                    "name": sender_name,
+                }
                 values["transcript"] = [*(record.transcript or []), _line_json(line)]
         detail = f"from {current.value} to {status.value}"
         if action is TriageAction.RESOLVE and resolution_note:

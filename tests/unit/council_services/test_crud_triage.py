@@ -422,3 +422,17 @@ def test_a_staff_message_joins_the_transcript_audit_and_outbox(session: Session)
 )
 def test_no_text_message_without_a_consented_uk_mobile(session: Session, contact) -> None:
     assert crud_triage.sms_number(create(session, contact=contact)) is None
+
+
+def test_the_note_for_the_resident_carries_the_sender_s_name(session: Session) -> None:
+    resolved = crud_triage.update_triage(
+        session,
+        record=create(session),
+        actor="alice",
+        status=TriageStatus.RESOLVED,
+        resolution_note="Explained the letter.",
+        resident_note="All sorted.",
+        sender_name="Alice Smith",
+        now=NOW,
+    )
+    assert resolved.transcript[-1]["name"] == "Alice Smith"

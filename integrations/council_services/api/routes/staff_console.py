@@ -488,6 +488,7 @@ def _move(
             status=target,
             resolution_note=note,
             resident_note=resident_note,
+            sender_name=staff.viewer.display_name,
         )
     except (InvalidTriageTransition, ConcurrentChange):
         page = message_page(
