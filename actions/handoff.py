@@ -523,7 +523,12 @@ class ActionUrgentHelp(FailSafe, Action):
         )
         record = build_record(tracker, new_reference(), urgent=True)
         # The crisis text just given is not in the tracker yet: the record holds it too.
-        record["transcript"] += said_lines(dispatcher.messages, domain, record["channel"])
+        record["transcript"] += said_lines(
+            dispatcher.messages,
+            domain,
+            tracker.get_latest_input_channel(),
+            tracker.current_slot_values(),
+        )
         reference, outcome = await file_case(tracker, record)
         logger.info("urgent triage case", extra={"reference": reference, "outcome": outcome})
         if outcome == REFUSED:

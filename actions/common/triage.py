@@ -260,18 +260,23 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def said_lines(
-    messages: list[dict[str, Any]], domain: dict[str, Any], channel: str | None
+    messages: list[dict[str, Any]],
+    domain: dict[str, Any],
+    channel: str | None,
+    slots: dict[str, Any] | None = None,
 ) -> list[dict[str, str]]:
     """What the assistant is saying in this turn, as transcript lines (redacted).
 
     An action that opens a record in the same turn as it speaks (urgent help) is not yet
     in the tracker's events: this renders the dispatcher's messages, so the record holds
-    the crisis text the resident was given.
+    the crisis text the resident was given, in their language.
 
     Args:
         messages: ``CollectingDispatcher.messages``.
         domain: the domain the action received (its ``responses``).
-        channel: the conversation's channel, for a channel-specific variant.
+        channel: the output channel (``tracker.get_latest_input_channel()``), for a
+            channel-specific variant such as ``twilio_voice``.
+        slots: the conversation's slots, for conditional variants (the language).
     """
     responses = domain.get("responses") or {}
     at = _iso(None)
@@ -280,16 +285,37 @@ def said_lines(
         text = message.get("text")
         name = message.get("response") or message.get("template")
         if not text and name:
-            variants = responses.get(name) or []
-            chosen = next(
-                (v for v in variants if v.get("channel") == channel and v.get("text")), None
-            ) or next((v for v in variants if not v.get("channel") and v.get("text")), None)
+            chosen = _variant(responses.get(name) or [], channel, slots or {})
             if chosen is not None:
-                values = {k: v for k, v in message.items() if isinstance(v, (str, int, float))}
+                # As Rasa fills a response: the slots, then the values the action gave.
+                values = {
+                    k: v
+                    for k, v in {**(slots or {}), **message}.items()
+                    if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                }
                 text = _fill(str(chosen["text"]), values)
         if text:
             lines.append({"role": "assistant", "text": redact(text)[:TEXT_LIMIT], "at": at})
     return lines
+
+
+def _variant(
+    variants: list[dict[str, Any]], channel: str | None, slots: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The variant Rasa would say: the channel's own first, a matching condition first."""
+
+    def fits(variant: dict[str, Any]) -> bool:
+        return bool(variant.get("text")) and all(
+            slots.get(condition.get("name")) == condition.get("value")
+            for condition in variant.get("condition") or []
+        )
+
+    for wanted in (channel, None) if channel else (None,):
+        pool = [v for v in variants if v.get("channel") == wanted and fits(v)]
+        conditional = [v for v in pool if v.get("condition")]
+        if conditional or pool:
+            return (conditional or pool)[0]
+    return None
 
 
 def _fill(template: str, values: dict[str, Any]) -> str:

@@ -190,21 +190,33 @@ def test_the_verified_council_tax_account_has_its_own_line():
 
 
 def test_the_crisis_text_given_in_this_turn_joins_the_transcript():
+    polish = [{"type": "slot", "name": "language", "value": "pl"}]
     domain = {
         "responses": {
             "utter_urgent_help": [
+                {"text": "Zadzwoń pod {emergency_phone}.", "condition": polish},
+                {"text": "Phone: {emergency_phone_spoken}", "channel": "twilio_voice"},
                 {"text": "Call {emergency_phone} now. Samaritans: {samaritans_phone}."},
-                {"text": "Phone version", "channel": "ivr"},
             ]
         }
     }
     messages = [
-        {"response": "utter_urgent_help", "emergency_phone": "999", "samaritans_phone": "116 123"}
+        {
+            "response": "utter_urgent_help",
+            "emergency_phone": "999",
+            "emergency_phone_spoken": "nine nine nine",
+            "samaritans_phone": "116 123",
+        }
     ]
-    lines = said_lines(messages, domain, "web")
+    lines = said_lines(messages, domain, "rest", {"language": "en"})
     assert [line["role"] for line in lines] == ["assistant"]
     assert lines[0]["text"].startswith("Call 999 now.")
-    assert said_lines(messages, domain, "ivr")[0]["text"] == "Phone version"
+    assert said_lines(messages, domain, "rest", {"language": "pl"})[0]["text"] == (
+        "Zadzwoń pod 999."
+    )
+    spoken = said_lines(messages, domain, "twilio_voice", {"language": "en"})
+    assert spoken[0]["text"] == "Phone: nine nine nine"
+    assert said_lines([{"text": "Plain words"}], {}, None)[0]["text"] == "Plain words"
 
 
 def test_only_real_misses_count_not_answers_to_a_form():
