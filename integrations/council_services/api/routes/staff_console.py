@@ -1,13 +1,15 @@
 """The staff console at ``/staff``: sign in, work the triage queue, claim and resolve.
 
-Server-rendered HTML (``console_pages.py``), no JavaScript. A session is a signed cookie
-(``core/security.py``): HttpOnly, SameSite=Strict, scoped to ``/staff``, ``Secure`` outside
-development, and it lasts ``STAFF_SESSION_MINUTES``. It is also kept on the server
-(``crud_staff_sessions.py``), so signing out ends it for every copy of the cookie. Every
-form that changes something carries a CSRF token tied to the session, and the sign-in form
-one tied to its own cookie. Failed sign-ins are throttled (``login_throttle.py``): 429
-with ``Retry-After``. Pages asked for without a session redirect to ``/staff/login``
-(303). Views and changes are written to the audit log under the staff member's username.
+Server-rendered HTML (``console_pages.py``), no JavaScript. Staff may also message the
+resident from a record (``staff_messages.py``: web chat, and a text message with consent).
+A session is a signed cookie (``core/security.py``): HttpOnly, SameSite=Strict, scoped to
+``/staff``, ``Secure`` outside development, and it lasts ``STAFF_SESSION_MINUTES``. It is
+also kept on the server (``crud_staff_sessions.py``), so signing out ends it for every copy
+of the cookie. Every form that changes something carries a CSRF token tied to the session,
+and the sign-in form one tied to its own cookie. Failed sign-ins are throttled
+(``login_throttle.py``): 429 with ``Retry-After``. Pages asked for without a session
+redirect to ``/staff/login`` (303). Views and changes are written to the audit log under
+the staff member's username.
 """
 
 from __future__ import annotations
