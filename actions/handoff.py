@@ -30,7 +30,14 @@ from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
 from actions.common.journey_triage import journey_record
-from actions.common.triage import intent_of, journey_intent, resident_texts, transcript
+from actions.common.triage import (
+    intent_of,
+    journey_intent,
+    real_misses,
+    resident_texts,
+    said_lines,
+    transcript,
+)
 from actions.common.validators import clean_text, has_words, parse_contact
 from actions.common.values import spell_out
 from integrations.outbox.store import FAILED
@@ -233,7 +240,7 @@ def _contact(tracker: Tracker) -> dict[str, Any] | None:
 
 
 def _last_failure(events: list[dict[str, Any]]) -> str | None:
-    misses = sum(1 for e in events if e.get("event") == "user" and intent_of(e) == "nlu_fallback")
+    misses = real_misses(events)  # answers to a form's questions are not misses (issue #18)
     return f"{misses} message(s) not understood" if misses else None
 
 
@@ -517,6 +524,13 @@ class ActionUrgentHelp(FailSafe, Action):
             emergency_housing_phone=council.emergency_phone,
         )
         record = build_record(tracker, new_reference(), urgent=True)
+        # The crisis text just given is not in the tracker yet: the record holds it too.
+        record["transcript"] += said_lines(
+            dispatcher.messages,
+            domain,
+            tracker.get_latest_input_channel(),
+            tracker.current_slot_values(),
+        )
         reference, outcome = await file_case(tracker, record)
         logger.info("urgent triage case", extra={"reference": reference, "outcome": outcome})
         if outcome == REFUSED:

@@ -4,7 +4,9 @@ When staff resolve a triage record, this module appends events to the conversati
 the assistant's HTTP API (``integrations/triage/case_update.py`` says which): the open case
 is closed and the note staff chose to share is kept. On the web chat the assistant then
 says the outcome at once (``execute``), and the page fetches it; on the phone line it is
-said on the caller's next turn. When a resident presses "Finish and clear", it appends
+said on the caller's next turn. A message staff write to a web chat resident (issue #18)
+is appended as a ``bot`` event marked as theirs, and the page fetches it the same way. When
+a resident presses "Finish and clear", it appends
 ``restart``, which forgets every slot (a council tax verification included). The API token
 goes in a bearer header (a URL would carry it into access logs). The stand-in talks to the
 assistant only over HTTP; a failure is logged and never blocks anyone.
@@ -84,3 +86,21 @@ def tell_resident(
         settings, conversation_id, "tracker/events", [{"event": "action", "name": "action_listen"}]
     )
     return said and listening
+
+
+def send_staff_message(
+    settings: Settings, *, conversation_id: str, text: str, name: str, timestamp: float
+) -> bool:
+    """Put a staff member's message into the web chat conversation; True when it is there.
+
+    Args:
+        settings: the council services' settings (assistant URL and API token).
+        conversation_id: the record's conversation (Rasa sender id).
+        text: the message, as the resident will read it.
+        name: the staff member's display name, shown with the message.
+        timestamp: when it was written (the page's cursor orders updates by it).
+    """
+    if not settings.assistant_rasa_url:
+        return False
+    event = case_update.staff_message_event(text, name, timestamp)
+    return _post(settings, conversation_id, "tracker/events", [event])

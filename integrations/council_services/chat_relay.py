@@ -184,10 +184,11 @@ def check_conversation_id(value: Any) -> str:
 
 
 def case_updates_in(events: Any, after: float | None) -> tuple[list[dict[str, Any]], float]:
-    """The messages about a resolved case said after ``after``, and the new cursor.
+    """The messages about a case said after ``after``, and the new cursor.
 
-    Only the assistant's case-update responses are returned (``integrations/triage/
-    case_update.py``), so nothing else of the conversation leaves the assistant this way.
+    Only the assistant's case-update responses and the messages staff wrote to the
+    resident are returned (``integrations/triage/case_update.py``), so nothing else of the
+    conversation leaves the assistant this way.
 
     Args:
         events: the tracker's events.
@@ -204,12 +205,16 @@ def case_updates_in(events: Any, after: float | None) -> tuple[list[dict[str, An
         metadata = event.get("metadata") or {}
         at = event.get("timestamp")
         text = event.get("text")
-        if metadata.get("utter_action") not in case_update.RESPONSES:
+        from_staff = metadata.get(case_update.STAFF_MESSAGE) is True
+        if metadata.get("utter_action") not in case_update.RESPONSES and not from_staff:
             continue
         if not isinstance(at, (int, float)) or not isinstance(text, str) or not text:
             continue
         if after is not None and at <= after:
             continue
+        if from_staff:  # a staff member's message (issue #18) says who wrote it
+            name = str(metadata.get(case_update.STAFF_NAME) or "").strip()
+            text = f"{name} (council staff): {text}" if name else f"Council staff: {text}"
         updates.append({"text": text[:MAX_REPLY_CHARS], "at": at})
         cursor = max(cursor, float(at))
     return updates, cursor

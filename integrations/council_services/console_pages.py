@@ -9,6 +9,7 @@ uses JavaScript; the style sheet is served locally from ``static/console.css``.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,8 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from integrations.council_services.models import TriageAuditEntry, TriageRecord
 from integrations.council_services.roles import Area, may_use
-from integrations.council_services.triage_models import Category
+from integrations.council_services.triage_models import REPLY_MAX_LENGTH, Category
 from integrations.council_services.workflow import TriageStatus
+from lib.references import find_references
 
 CSS_PATH = "/staff/console.css"
 
@@ -44,8 +46,28 @@ STATUS_LABELS = {
     TriageStatus.RESOLVED: "Resolved",
 }
 CHANNEL_LABELS = {"web": "Web chat", "ivr": "Phone line", "library": "Library (assisted)"}
-ROLE_LABELS = {"resident": "Resident", "assistant": "Assistant", "staff": "Staff"}
+ROLE_LABELS = {
+    "resident": "Resident",
+    "assistant": "Assistant",
+    "staff": "Staff",
+    "system": "Recorded by the assistant",
+}
 SUMMARY_PREVIEW = 160
+# A longer conversation shows its latest lines and folds the earlier ones (issue #18).
+TRANSCRIPT_FOLD = 40
+TRANSCRIPT_SHOWN = 30
+# The line the assistant records when a council tax account is verified
+# (``actions/common/triage.py``: ``VERIFIED_ACCOUNT_LINE``).
+VERIFIED_ACCOUNT = re.compile(r"^Council tax account verified: (?P<account>[A-Za-z0-9-]{3,30})$")
+# What each kind of reference names, and where staff can open it (None: no page yet).
+REFERENCE_PAGES: dict[str, tuple[str, str | None]] = {
+    "triage": ("Triage record", "/staff/triage/{reference}"),
+    "street_report": ("Street report", "/open311/v2/requests/{reference}.json"),
+    "held_report": ("Street report held until the council's system is back", None),
+    "pc_booking": ("Public PC booking", None),
+    "council_tax_case": ("Council tax case", None),
+    "broadband_application": ("Broadband application", None),
+}
 
 # The queue's status filter: "open" (the default) is new and claimed together.
 STATUS_FILTERS = {
@@ -470,30 +492,119 @@ def _contact(record: TriageRecord) -> Safe:
     )
 
 
+def _transcript_line(entry: dict) -> Safe:
+    role = entry.get("role", "")
+    who = ROLE_LABELS.get(role, role)
+    if role == "staff" and entry.get("name"):
+        who = f"{who} ({entry['name']})"
+    return render(
+        '<li class="{role}"><p class="who">{who} <span class="hint">at '
+        '<time datetime="{at}">{when}</time></span></p>'
+        '<p class="said">{text}</p></li>',
+        role=role,
+        who=who,
+        at=entry.get("at", ""),
+        when=_entry_time(entry.get("at", "")),
+        text=entry.get("text", ""),
+    )
+
+
 def _transcript(record: TriageRecord) -> Safe:
+    """The whole conversation; a long one shows its latest lines, the rest folded above."""
     if record.transcript_purged_at is not None:
         return render(
             "<p>The conversation was removed on {when} under the retention policy.</p>",
             when=local_time(record.transcript_purged_at),
         )
-    if not record.transcript:
+    entries = list(record.transcript or [])
+    if not entries:
         return Safe("<p>No conversation was recorded.</p>")
-    lines = join(
-        render(
-            '<li class="{role}"><p class="who">{who} <span class="hint">at '
-            '<time datetime="{at}">{when}</time></span></p>'
-            '<p class="said">{text}</p></li>',
-            role=entry.get("role", ""),
-            who=ROLE_LABELS.get(entry.get("role", ""), entry.get("role", "")),
-            at=entry.get("at", ""),
-            when=_entry_time(entry.get("at", "")),
-            text=entry.get("text", ""),
+    if len(entries) <= TRANSCRIPT_FOLD:
+        return render(
+            '<ol class="transcript" lang="{lang}">{lines}</ol>',
+            lang=record.language,
+            lines=join(_transcript_line(entry) for entry in entries),
         )
-        for entry in record.transcript
-    )
+    earlier, latest = entries[:-TRANSCRIPT_SHOWN], entries[-TRANSCRIPT_SHOWN:]
     return render(
-        '<ol class="transcript" lang="{lang}">{lines}</ol>', lang=record.language, lines=lines
+        '<p class="notice">This is a long conversation: {total} messages. The latest '
+        "{shown} are shown; open the earlier {hidden} above them to read the whole "
+        "conversation.</p>"
+        '<details class="earlier"><summary>Show the earlier {hidden} messages</summary>'
+        '<ol class="transcript" lang="{lang}">{earlier}</ol></details>'
+        '<p class="hint">The latest {shown} messages:</p>'
+        '<ol class="transcript" lang="{lang}" start="{start}">{latest}</ol>',
+        total=len(entries),
+        shown=len(latest),
+        hidden=len(earlier),
+        lang=record.language,
+        start=len(earlier) + 1,
+        earlier=join(_transcript_line(entry) for entry in earlier),
+        latest=join(_transcript_line(entry) for entry in latest),
     )
+
+
+def references_in(record: TriageRecord) -> list[tuple[str, str]]:
+    """Every reference given in the conversation, oldest first, with its kind.
+
+    The assistant's lines (and the lines it recorded) are read, not the resident's: a
+    reference the resident typed is one they were given before, and may be mistyped.
+    """
+    found: list[tuple[str, str]] = []
+    for entry in record.transcript or []:
+        if entry.get("role") not in {"assistant", "system", "staff"}:
+            continue
+        for match in find_references(str(entry.get("text", ""))):
+            pair = (match.reference, match.kind)
+            if pair not in found and match.reference != record.reference:
+                found.append(pair)
+    return found
+
+
+def verified_account(record: TriageRecord) -> str | None:
+    """The council tax account verified in the conversation, if any (the latest)."""
+    account = None
+    for entry in record.transcript or []:
+        if entry.get("role") == "system":
+            match = VERIFIED_ACCOUNT.match(str(entry.get("text", "")))
+            if match:
+                account = match["account"]
+    return account
+
+
+def _reference_item(reference: str, kind: str) -> Safe:
+    label, page = REFERENCE_PAGES.get(kind, (kind, None))
+    if page is None:
+        return render(
+            "<li>{label}: <strong>{reference}</strong> "
+            '<span class="hint">(no page in the console yet)</span></li>',
+            label=label,
+            reference=reference,
+        )
+    return render(
+        '<li>{label}: <a href="{href}">{reference}</a></li>',
+        label=label,
+        href=page.format(reference=reference),
+        reference=reference,
+    )
+
+
+def _links(record: TriageRecord) -> Safe:
+    """The verified council tax account and every reference issued, as links."""
+    items = [_reference_item(reference, kind) for reference, kind in references_in(record)]
+    account = verified_account(record)
+    if account:
+        items.insert(
+            0,
+            render(
+                "<li>Council tax account <strong>{account}</strong>, verified in this "
+                "conversation</li>",
+                account=account,
+            ),
+        )
+    if not items:
+        return Safe("<p>No reference was given and no council tax account was verified.</p>")
+    return render('<ul class="list">{items}</ul>', items=join(items))
 
 
 def _entry_time(value: str) -> str:
@@ -551,6 +662,73 @@ def _actions(
     return render('<div class="actions">{parts}</div>', parts=join(parts))
 
 
+@dataclass(frozen=True)
+class ReplyForm:
+    """The "message the resident" form: what is possible, and what was typed last time."""
+
+    web_chat: bool = False  # the record came from the web chat
+    sms_to: str | None = None  # the consented UK mobile, when there is one
+    text: str = ""
+    sms: bool = False
+    error: str | None = None
+
+
+def _reply(record: TriageRecord, viewer: Viewer, form: ReplyForm) -> Safe:
+    """Staff write to the resident: into the web chat, and by text with consent."""
+    if not form.web_chat and not form.sms_to:
+        return Safe(
+            "<p>You cannot message this resident from here: they did not use the web chat "
+            "and gave no consent or mobile number for a text. Call them if they gave a "
+            "number, or wait for them to get in touch with the reference.</p>"
+        )
+    where = (
+        "It appears in the resident's web chat with your name, while their chat is open."
+        if form.web_chat
+        else "The resident did not use the web chat: it goes as a text message."
+    )
+    if form.sms_to and form.web_chat:
+        sms = render(
+            '<div class="field checkbox"><input type="checkbox" id="send_sms" name="send_sms" '
+            'value="1"{checked}><label for="send_sms">Also send it as a text message to '
+            "{number}</label></div>",
+            checked=Safe(" checked") if form.sms else Safe(""),
+            number=form.sms_to,
+        )
+    elif form.sms_to:
+        sms = render(
+            '<input type="hidden" name="send_sms" value="1">'
+            "<p>It will be sent as a text message to {number}.</p>",
+            number=form.sms_to,
+        )
+    else:
+        sms = Safe("<p>No text message: the resident gave no consent or no UK mobile number.</p>")
+    error = form.error
+    return render(
+        '<form method="post" action="{action}" novalidate>{csrf}'
+        '<div class="field{error_class}"><label for="reply">Your message</label>'
+        '<p class="hint" id="reply-hint">{where} It is kept in the record and the '
+        "history. Up to {limit} characters.</p>{field_error}"
+        '<textarea id="reply" name="message" rows="4" maxlength="{limit}" '
+        'aria-describedby="reply-hint{error_id}">{text}</textarea></div>'
+        '{sms}<button type="submit" class="button">Send message</button></form>',
+        action=f"/staff/triage/{record.reference}/reply",
+        csrf=_csrf_field(viewer),
+        where=where,
+        limit=REPLY_MAX_LENGTH,
+        text=form.text,
+        sms=sms,
+        error_class=" field--error" if error else "",
+        error_id=" reply-error" if error else "",
+        field_error=render(
+            '<p class="field-error" id="reply-error"><span class="visually-hidden">'
+            "Error: </span>{error}</p>",
+            error=error,
+        )
+        if error
+        else Safe(""),
+    )
+
+
 def _button_form(action: str, label: str, csrf: Safe, secondary: bool = False) -> Safe:
     return render(
         '<form method="post" action="{action}">{csrf}'
@@ -592,8 +770,10 @@ def record_page(
     note: str = "",
     error: str | None = None,
     resident_note: str = "",
+    reply: ReplyForm | None = None,
+    sent: bool = False,
 ) -> Safe:
-    """A record's full view: details, contact, conversation, actions and audit log.
+    """A record's full view: details, links, contact, actions, messages, conversation, audit.
 
     Args:
         record: the record.
@@ -602,31 +782,50 @@ def record_page(
         note: the resolution note typed last time (after an error).
         error: why the last resolve attempt failed.
         resident_note: the note for the resident typed last time (after an error).
+        reply: the message form (what is possible; what was typed, after an error).
+        sent: a message to the resident was just sent (a banner says so).
 
     Returns:
         The HTML document.
     """
+    reply = reply or ReplyForm()
+    errors = [("note", error)] if error else []
+    if reply.error:
+        errors.append(("reply", reply.error))
+    banner = (
+        Safe(
+            '<div class="notice" role="status"><p>Your message was sent. It is in the '
+            "conversation below and in the history.</p></div>"
+        )
+        if sent and not errors
+        else Safe("")
+    )
     main = render(
-        "{summary}"
+        "{summary}{banner}"
         '<p><a href="/staff">Back to the queue</a></p>'
         "<h1>Triage record {reference}</h1>"
         '<p class="pre-wrap">{text}</p>'
         "{details}"
+        "<h2>References and account</h2>{links}"
         "<h2>Contact details</h2>{contact}"
         "<h2>Actions</h2>{actions}"
-        "<h2>Conversation</h2>{transcript}"
+        '<h2 id="message-the-resident">Message the resident</h2>{reply}'
+        '<h2 id="conversation">Conversation</h2>{transcript}'
         "<h2>History</h2>{audit}",
-        summary=_error_summary([("note", error)] if error else []),
+        summary=_error_summary(errors),
+        banner=banner,
         reference=record.reference,
         text=record.summary,
         details=_details(record),
+        links=_links(record),
         contact=_contact(record),
         actions=_actions(record, viewer, note, error, resident_note),
+        reply=_reply(record, viewer, reply),
         transcript=_transcript(record),
         audit=_audit(audit),
     )
     title = f"Triage record {record.reference}"
-    return layout(f"Error: {title}" if error else title, main, viewer)
+    return layout(f"Error: {title}" if errors else title, main, viewer)
 
 
 def message_page(title: str, message: str, viewer: Viewer | None = None) -> Safe:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -23,7 +24,12 @@ from sqlalchemy.orm import Session
 from integrations.council_services import crud_delivery
 from integrations.council_services.core.db import begin_write
 from integrations.council_services.delivery_models import TRIAGE_SCOPE
-from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
+from integrations.council_services.models import (
+    SmsOutboxItem,
+    TriageAuditEntry,
+    TriageRecord,
+    utc_isoformat,
+)
 from integrations.council_services.triage_models import (
     TRANSCRIPT_MAX_ENTRIES,
     Category,
@@ -44,6 +50,8 @@ from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 
 logger = logging.getLogger(__name__)
 
+#: A UK mobile in E.164 form: the only numbers a text message goes to.
+UK_MOBILE = re.compile(r"^\+447\d{9}$")
 TRIAGE_PREFIX = "FD-"
 MAX_REFERENCE_ATTEMPTS = 10
 PURGE_BATCH = 500
@@ -63,6 +71,7 @@ class AuditAction:
     LIST = "list"
     UPDATE = "update"  # assignee or contact details changed
     ADD = "add"  # a later part of the same conversation joined the open record
+    MESSAGE = "message"  # staff wrote to the resident (web chat, text message)
     PURGE_TRANSCRIPT = "purge_transcript"
     PURGE_CONTACT = "purge_contact"  # retention.py
 
@@ -119,7 +128,10 @@ def _contact_json(contact: ContactIn | None) -> dict[str, Any] | None:
 
 
 def _line_json(line: dict[str, Any]) -> dict[str, str]:
-    return {"role": str(line["role"]), "text": str(line["text"]), "at": utc_isoformat(line["at"])}
+    stored = {"role": str(line["role"]), "text": str(line["text"]), "at": utc_isoformat(line["at"])}
+    if line.get("name"):
+        stored["name"] = str(line["name"])
+    return stored
 
 
 def _build(data: TriageCreate, reference: str, arrived: datetime) -> TriageRecord:
@@ -405,6 +417,7 @@ def update_triage(
     resident_note: str | None = None,
     contact: ContactIn | None = UNSET,
     now: datetime | None = None,
+    sender_name: str | None = None,
 ) -> TriageRecord:
     """Change a record's status, assignee or contact details, writing the audit log.
 
@@ -423,6 +436,8 @@ def update_triage(
             transcript as a staff line, because the resident sees it in the conversation.
         contact: consented contact details; None withdraws them; leave out to keep them.
         now: the time of the change.
+        sender_name: the display name shown with the note for the resident (the console
+            gives the staff member's; the bearer API none).
 
     Returns:
         The updated record.
@@ -446,7 +461,12 @@ def update_triage(
         if action is TriageAction.RESOLVE:
             values["resolution_note"] = resolution_note
             if resident_note:
-                line = {"role": TranscriptRole.STAFF.value, "text": resident_note, "at": at}
+                line = {
+                    "role": TranscriptRole.STAFF.value,
+                    "text": resident_note,
+                    "at": at,
+                    "name": sender_name,
+                }
                 values["transcript"] = [*(record.transcript or []), _line_json(line)]
         detail = f"from {current.value} to {status.value}"
         if action is TriageAction.RESOLVE and resolution_note:
@@ -498,16 +518,37 @@ def update_triage(
 def _merged_transcript(
     stored: list[dict[str, Any]], data: TriageAddition
 ) -> tuple[list[dict[str, Any]], int]:
-    """The stored lines, then the new ones not already there; the newest lines are kept."""
-    seen = {(line.get("role"), line.get("text"), line.get("at")) for line in stored}
+    """The stored lines, then the new ones not already there; the newest lines are kept.
+
+    A line is already there when the same words by the same speaker are stored within
+    :data:`SAME_LINE_WINDOW`: the urgent record holds the crisis text as it was being
+    said, and the conversation's own copy of it has a slightly later time.
+    """
+    seen: dict[tuple[str, str], list[datetime]] = {}
+    for line in stored:
+        moment = _parsed(line.get("at"))
+        if moment is not None:
+            seen.setdefault((str(line.get("role")), str(line.get("text"))), []).append(moment)
     added = []
     for entry in data.transcript:
         line = _line_json({"role": entry.role.value, "text": entry.text, "at": entry.at})
-        key = (line["role"], line["text"], line["at"])
-        if key not in seen:
-            seen.add(key)
-            added.append(line)
+        times = seen.setdefault((line["role"], line["text"]), [])
+        if any(abs(entry.at - moment) <= SAME_LINE_WINDOW for moment in times):
+            continue
+        times.append(entry.at)
+        added.append(line)
     return [*stored, *added][-TRANSCRIPT_MAX_ENTRIES:], len(added)
+
+
+SAME_LINE_WINDOW = timedelta(seconds=60)
+
+
+def _parsed(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def add_to_triage(
@@ -579,6 +620,107 @@ def add_to_triage(
     session.refresh(record)
     logger.info("Triage record %s: %s", record.reference, detail)
     return record
+
+
+SMS_STATUS_QUEUED = "queued"
+
+
+def sms_number(record: TriageRecord) -> str | None:
+    """The UK mobile a text message to the resident may go to, in E.164 form, or None.
+
+    Contact details are in a record only with the resident's consent (contract section
+    6), so a number there is one they agreed to be contacted on.
+    """
+    phone = (record.contact or {}).get("phone")
+    if not isinstance(phone, str):
+        return None
+    digits = re.sub(r"[\s().-]", "", phone)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "44" + digits[1:]
+    candidate = "+" + digits
+    return candidate if UK_MOBILE.match(candidate) else None
+
+
+def sms_body(text: str, *, sender_name: str, reference: str) -> str:
+    """The text message: the staff member's words, who wrote them, and the reference."""
+    return f"{text}\n{sender_name}, council staff. Reference {reference}"
+
+
+def add_staff_message(
+    session: Session,
+    *,
+    record: TriageRecord,
+    actor: str,
+    sender_name: str,
+    text: str,
+    web_chat: bool,
+    sms_to: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, str]:
+    """Store a message staff wrote to the resident: transcript, audit log and SMS outbox.
+
+    The caller has already put it into the web chat (``web_chat`` says whether it is
+    there). The transcript line has the role ``staff`` and the sender's display name; a
+    text message, when ``sms_to`` is given, is queued at the SMS gateway (the outbox) in
+    the same transaction.
+
+    Args:
+        session: the database session.
+        record: the stored record.
+        actor: a staff username, or ``api-token`` for the bearer API.
+        sender_name: the display name the resident sees.
+        text: the message.
+        web_chat: whether the message reached the resident's web chat.
+        sms_to: the UK mobile (E.164) to text it to (see :func:`sms_number`), or None.
+        now: the time it was written.
+
+    Returns:
+        The transcript line stored.
+
+    Raises:
+        ConcurrentChange: the record kept changing while the line was being added.
+    """
+    at = now or _now()
+    line = _line_json(
+        {"role": TranscriptRole.STAFF.value, "text": text, "at": at, "name": sender_name}
+    )
+    ways = [way for way, used in (("web chat", web_chat), ("text message", bool(sms_to))) if used]
+    detail = f"message to the resident by {' and '.join(ways) or 'no channel'}"
+    for _attempt in range(3):
+        begin_write(session)
+        # Compare-and-set on the last change: a line the assistant added meanwhile stays.
+        result = session.execute(
+            sa.update(TriageRecord)
+            .where(TriageRecord.id == record.id, TriageRecord.updated_at == record.updated_at)
+            .values(transcript=[*(record.transcript or []), line], updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            break
+        session.rollback()
+        session.refresh(record)
+    else:
+        raise ConcurrentChange(f"triage record {record.reference} kept changing; try again")
+    session.execute(
+        sa.insert(TriageAuditEntry),
+        [{"triage_record_pk": record.id, **_audit_row(actor, AuditAction.MESSAGE, at, detail)}],
+    )
+    if sms_to:
+        session.add(
+            SmsOutboxItem(
+                created_at=at,
+                to_number=sms_to,
+                body=sms_body(text, sender_name=sender_name, reference=record.reference),
+                conversation_id=record.conversation_id[:128],
+                status=SMS_STATUS_QUEUED,
+            )
+        )
+    session.commit()
+    session.refresh(record)
+    logger.info("Triage record %s: %s, by %s", record.reference, detail, actor)
+    return line
 
 
 def purge_transcripts(

@@ -30,9 +30,12 @@ from lib.references import REFERENCE_ALPHABET
 
 TRIAGE_REFERENCE_PATTERN = re.compile(rf"^FD-[{REFERENCE_ALPHABET}]{{6}}$")
 SUMMARY_MAX_LENGTH = 1000
-TRANSCRIPT_MAX_ENTRIES = 200
+# The whole session is kept (issue #18); the assistant marks where a longer one was cut.
+TRANSCRIPT_MAX_ENTRIES = 1000
 TRANSCRIPT_TEXT_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 2000
+# A staff message fits a text message of four parts with the sender's name and reference.
+REPLY_MAX_LENGTH = 500
 VULNERABILITY_MAX_FLAGS = 20
 # A client's clock may run a little fast; a record from further in the future is a mistake.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -349,6 +352,32 @@ class TriageUpdate(BaseModel):
         return values
 
 
+class ReplyText(_Text):
+    """A message staff write to the resident (line breaks kept)."""
+
+    max_length = REPLY_MAX_LENGTH
+    clean = staticmethod(clean_block)
+
+
+class StaffMessageIn(BaseModel):
+    """Body of ``POST /api/v1/triage/{reference}/messages``: staff write to the resident.
+
+    The message goes into the resident's web chat when the record came from it, and as a
+    text message when ``sms`` is true, which needs the resident's consent and a UK mobile
+    number in the record's contact details (409 otherwise). Either way it joins the
+    transcript (role ``staff``, with ``sender_name``) and the audit log.
+    """
+
+    text: ReplyText
+    sender_name: Text100 = Field("Council staff", description="Shown to the resident.")
+    sms: StrictBool = False
+
+    class Config:
+        """Unknown fields are a client mistake worth reporting."""
+
+        extra = "forbid"
+
+
 class TriageAddition(BaseModel):
     """Body of ``POST /api/v1/triage/{reference}/additions``: more of the same conversation.
 
@@ -379,16 +408,24 @@ class TriageAddition(BaseModel):
 
 
 class TranscriptEntryPublic(BaseModel):
-    """One line of the transcript as staff read it."""
+    """One line of the transcript as staff read it (``name``: the staff member who wrote it)."""
 
     role: str
     text: str
     at: datetime
+    name: str | None = None
 
     class Config:
         """Timestamps leave as ISO 8601 in UTC."""
 
         json_encoders = {datetime: utc_isoformat}
+
+    def dict(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        """The line as ``{role, text, at}``, with ``name`` only on a staff member's line."""
+        data = super().dict(**kwargs)
+        if data.get("name") is None:
+            data.pop("name", None)
+        return data
 
 
 class ContactPublic(BaseModel):
@@ -456,6 +493,20 @@ class TriagePublic(BaseModel):
             updated_at=row.updated_at,
             transcript_purged_at=row.transcript_purged_at,
         )
+
+
+class StaffMessageResult(BaseModel):
+    """Body of the answer to ``POST /api/v1/triage/{reference}/messages``."""
+
+    reference: str
+    web_chat: bool = Field(..., description="The message is in the resident's web chat.")
+    sms: bool = Field(..., description="A text message is queued at the SMS gateway.")
+    line: TranscriptEntryPublic
+
+    class Config:
+        """Timestamps leave as ISO 8601 in UTC."""
+
+        json_encoders = {datetime: utc_isoformat}
 
 
 class TriageList(BaseModel):

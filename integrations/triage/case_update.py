@@ -58,3 +58,21 @@ def resolution_events(reference: str, note: str | None, channel: str) -> list[di
         *({"event": "slot", "name": name, "value": None} for name in CONTACT_SLOTS),
         {"event": "action", "name": "action_listen"},
     ]
+
+
+#: Marks a message staff wrote to the resident (issue #18), appended to the conversation as
+#: a ``bot`` event: the web chat fetches it like a case update, and the assistant's record
+#: leaves it out of the transcript it sends (the record holds it already).
+STAFF_MESSAGE = "staff_message"
+#: The display name of the staff member who wrote it.
+STAFF_NAME = "staff_name"
+
+
+def staff_message_event(text: str, name: str, timestamp: float) -> dict[str, Any]:
+    """The tracker event that puts a staff member's message into the conversation."""
+    return {
+        "event": "bot",
+        "text": text,
+        "timestamp": timestamp,
+        "metadata": {STAFF_MESSAGE: True, STAFF_NAME: name},
+    }

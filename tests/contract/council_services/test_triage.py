@@ -188,6 +188,7 @@ def test_every_triage_endpoint_needs_the_staff_token(
             headers={**headers, "Content-Type": "application/json"},
         ),
         client.get(f"{TRIAGE}/{reference}/audit", headers=headers),
+        client.post(f"{TRIAGE}/{reference}/messages", json={"text": "Hi"}, headers=headers),
     ]
     for response in attempts:
         assert response.status_code == 401, (response.request.url, response.text)
@@ -213,7 +214,7 @@ BAD_BODIES = {
     "empty summary": {"summary": "   "},
     "summary too long": {"summary": "x" * 1001},
     "too many transcript lines": {
-        "transcript": [{"role": "resident", "text": "hi", "at": "2026-11-01T10:00:00Z"}] * 201
+        "transcript": [{"role": "resident", "text": "hi", "at": "2026-11-01T10:00:00Z"}] * 1001
     },
     "transcript line too long": {
         "transcript": [{"role": "resident", "text": "x" * 2001, "at": "2026-11-01T10:00:00Z"}]
@@ -530,3 +531,47 @@ def test_openapi_documents_the_triage_endpoints(client: httpx.Client) -> None:
         for operation in operations.values():
             assert "401" in operation["responses"] and operation.get("security")
     assert not any(path.startswith("/staff") for path in paths)
+
+
+# --- staff messages to the resident (issue #18) ------------------------------------------------
+
+
+def test_a_staff_message_by_text_is_kept_in_the_record_and_the_audit_log(
+    client: httpx.Client, council_services: RunningServer
+) -> None:
+    record = create(client, council_services, channel="ivr")
+    reference = record["reference"]
+    response = client.post(
+        f"{TRIAGE}/{reference}/messages",
+        json={"text": "We have booked a repair.", "sender_name": "Sam Jones", "sms": True},
+        headers=council_services.staff_headers,
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["reference"], body["web_chat"], body["sms"]) == (reference, False, True)
+    assert body["line"]["role"] == "staff" and body["line"]["name"] == "Sam Jones"
+    parse_time(body["line"]["at"])
+    stored = client.get(f"{TRIAGE}/{reference}", headers=council_services.staff_headers).json()
+    assert stored["transcript"][-1] == body["line"]
+    assert "message" in audit_actions(client, council_services, reference)
+    texts = client.get("/api/v1/sms", headers=council_services.staff_headers).json()
+    assert any(reference in text["body"] and text["to"] == "+447700900123" for text in texts)
+
+
+def test_a_staff_message_that_cannot_reach_the_resident_is_refused(
+    client: httpx.Client, council_services: RunningServer
+) -> None:
+    headers = council_services.staff_headers
+    no_consent = create(client, council_services, channel="ivr", contact=None)["reference"]
+    response = client.post(
+        f"{TRIAGE}/{no_consent}/messages", json={"text": "Hi", "sms": True}, headers=headers
+    )
+    assert response.status_code == 409, response.text
+    by_phone = client.post(f"{TRIAGE}/{no_consent}/messages", json={"text": "Hi"}, headers=headers)
+    assert by_phone.status_code == 409
+    for bad in ({"text": ""}, {"text": "x" * 501}, {"text": "Hi", "sms": "yes"}, {"txt": "Hi"}):
+        response = client.post(f"{TRIAGE}/{no_consent}/messages", json=bad, headers=headers)
+        assert response.status_code == 422, bad
+    missing = client.post(f"{TRIAGE}/FD-ZZZZZZ/messages", json={"text": "Hi"}, headers=headers)
+    assert missing.status_code == 404
+    assert "message" not in audit_actions(client, council_services, no_consent)

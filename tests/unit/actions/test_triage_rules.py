@@ -5,7 +5,9 @@ import pytest
 from actions.common.triage import (
     journey_intent,
     load_rules,
+    real_misses,
     resident_texts,
+    said_lines,
     transcript,
 )
 from bot.settings import REPO_ROOT
@@ -118,3 +120,175 @@ def test_bad_rules_file_is_named(tmp_path: Path):
     )
     with pytest.raises(ValueError, match="rules.yml"):
         load_rules(bad)
+
+
+# --- Issue #18: a record staff can trust -------------------------------------------------
+
+
+def _bot(text, ts, buttons=None, **metadata):
+    event = {"event": "bot", "text": text, "timestamp": ts, "metadata": metadata}
+    if buttons:
+        event["data"] = {"buttons": buttons}
+    return event
+
+
+def _loop(name, ts=1_700_000_000.0):
+    return {"event": "active_loop", "name": name, "timestamp": ts}
+
+
+def test_a_button_press_is_recorded_as_its_title():
+    buttons = [
+        {"title": "Yes, that's right", "payload": "/affirm"},
+        {"title": "No", "payload": "/deny"},
+    ]
+    events = [
+        _bot("Is the pothole on Leek Road?", 1.0, buttons),
+        _user("/affirm", "affirm", 2.0),
+        _user('/inform{"x": 1}', "inform", 3.0),  # offered by no button: left out
+    ]
+    lines = transcript(events)
+    assert [(line["role"], line["text"]) for line in lines] == [
+        ("assistant", "Is the pothole on Leek Road?"),
+        ("resident", "Yes, that's right"),
+    ]
+    assert resident_texts(events) == ["Yes, that's right"]
+
+
+def test_the_whole_session_is_kept_and_a_very_long_one_is_marked():
+    events = [_user(f"message {n}", "nlu_fallback", float(n)) for n in range(150)]
+    assert len(transcript(events)) == 150  # the old cut kept the last 60
+
+    many = [_user(f"message {n}", "nlu_fallback", float(n)) for n in range(1200)]
+    lines = transcript(many)
+    assert len(lines) == 1000
+    assert lines[0]["text"] == "message 0" and lines[-1]["text"] == "message 1199"
+    marker = lines[100]
+    assert marker["role"] == "system" and "201 messages" in marker["text"]
+
+
+def test_a_staff_message_is_not_sent_back_as_the_assistant():
+    events = [
+        _user("hello", "greet", 1.0),
+        _bot("We have fixed it", 2.0, staff_message=True, staff_name="Sam"),
+    ]
+    assert [line["role"] for line in transcript(events)] == ["resident"]
+
+
+def test_the_verified_council_tax_account_has_its_own_line():
+    events = [
+        {"event": "slot", "name": "ct_account_reference", "value": "40012345", "timestamp": 1.0},
+        {"event": "slot", "name": "ct_verified", "value": True, "timestamp": 2.0},
+    ]
+    lines = transcript(events)
+    assert lines == [
+        {
+            "role": "system",
+            "text": "Council tax account verified: 40012345",
+            "at": lines[0]["at"],
+        }
+    ]
+
+
+def test_the_crisis_text_given_in_this_turn_joins_the_transcript():
+    polish = [{"type": "slot", "name": "language", "value": "pl"}]
+    domain = {
+        "responses": {
+            "utter_urgent_help": [
+                {"text": "Zadzwoń pod {emergency_phone}.", "condition": polish},
+                {"text": "Phone: {emergency_phone_spoken}", "channel": "twilio_voice"},
+                {"text": "Call {emergency_phone} now. Samaritans: {samaritans_phone}."},
+            ]
+        }
+    }
+    messages = [
+        {
+            "response": "utter_urgent_help",
+            "emergency_phone": "999",
+            "emergency_phone_spoken": "nine nine nine",
+            "samaritans_phone": "116 123",
+        }
+    ]
+    lines = said_lines(messages, domain, "rest", {"language": "en"})
+    assert [line["role"] for line in lines] == ["assistant"]
+    assert lines[0]["text"].startswith("Call 999 now.")
+    assert said_lines(messages, domain, "rest", {"language": "pl"})[0]["text"] == (
+        "Zadzwoń pod 999."
+    )
+    spoken = said_lines(messages, domain, "twilio_voice", {"language": "en"})
+    assert spoken[0]["text"] == "Phone: nine nine nine"
+    assert said_lines([{"text": "Plain words"}], {}, None)[0]["text"] == "Plain words"
+
+
+def test_only_real_misses_count_not_answers_to_a_form():
+    events = [
+        _user("blah", "nlu_fallback"),
+        _loop("handoff_form"),
+        _user("Jo Bloggs", "nlu_fallback"),  # a name: the form's answer
+        _user("12 Leek Road", "out_of_scope"),
+        _loop(None),
+        _user("what is the weather", "out_of_scope"),
+    ]
+    assert real_misses(events) == 2
+
+
+def test_category_follows_the_form_not_the_first_guess():
+    # A Polish pothole report, first taken for Universal Credit, then the report form ran.
+    text = "Na ulicy jest ogromna dziura, bardzo niebezpieczna"
+    events = [
+        _user(text, "universal_credit"),
+        _loop("report_form"),
+        _user("ST4 1AA", "universal_credit"),  # a form answer's guessed intent
+        _loop(None),
+        _user("rozmowa z człowiekiem", "human_handoff"),
+    ]
+    journey = journey_intent(events)
+    assert journey == "report_problem"
+    flags = RULES.flags_in(resident_texts(events))
+    assert RULES.category(journey, flags, urgent=False) == "street"
+    assert RULES.priority(flags) == 2
+    assert "danger to the public" in {flag.label for flag in flags}
+
+
+@pytest.mark.parametrize(
+    "text,flag",
+    [
+        ("ive got 2 kids", "children"),
+        ("I have three children and no heating", "children"),
+        ("I'm a single mum", "children"),
+        ("she is 78 and lives alone", "elderly"),
+        ("she is 78 and lives alone", "lives_alone"),
+        ("my dad's 91", "elderly"),
+        ("mam dwoje dzieci", "children"),
+        ("ona ma 78 lat i mieszka sama", "elderly"),
+        ("ona ma 78 lat i mieszka sama", "lives_alone"),
+        ("am doi copii", "children"),
+        ("locuiește singură", "lives_alone"),
+        ("mám dve deti", "children"),
+        ("býva sama", "lives_alone"),
+        ("لدي طفلان", "children"),
+        ("আমার দুটি বাচ্চা আছে", "children"),
+        ("ਮੇਰੇ ਦੋ ਬੱਚੇ ਹਨ", "children"),
+        ("میرے دو بچے ہیں", "children"),
+        ("وہ اکیلی رہتی ہے", "lives_alone"),
+        ("nie stać mnie na podatek", "hardship"),
+        ("jestem niepełnosprawny", "disability"),
+    ],
+)
+def test_widened_and_translated_vulnerability_flags(text, flag):
+    flags = RULES.flags_in([text])
+    assert flag in {f.name for f in flags}
+    assert RULES.priority(flags) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the number 78 bus is late",
+        "I paid £80 last month",
+        "can I borrow kids' books",
+        "there is a pothole on Leek Road",
+        "when is the library open",
+    ],
+)
+def test_ordinary_messages_raise_no_vulnerability_flag(text):
+    assert RULES.flags_in([text]) == []

@@ -374,3 +374,65 @@ def test_resolving_with_a_note_for_the_resident_adds_a_staff_line(session: Sessi
     }
     detail = crud_triage.list_audit(session, record=resolved)[-1].detail
     assert detail == "from new to resolved with a note and a note for the resident"
+
+
+# --- issue #18: the crisis text is not doubled; staff messages -------------------------------
+
+CRISIS = "Call 999 now if you are in danger."
+
+
+def test_the_crisis_text_said_as_the_record_was_made_is_not_added_twice(
+    session: Session,
+) -> None:
+    said = {"role": "assistant", "text": CRISIS, "at": "2026-11-01T09:00:06Z"}
+    record = create(session, transcript=[*TRANSCRIPT, said])
+    # The conversation's own copy of the same words is a second or two later.
+    again = {**said, "at": "2026-11-01T09:00:08Z"}
+    later = {"role": "assistant", "text": CRISIS, "at": "2026-11-01T10:30:00Z"}
+    data = addition(transcript=[*TRANSCRIPT, again, later], contact=None)
+    updated = crud_triage.add_to_triage(session, record=record, data=data, now=NOW)
+    texts = [line["text"] for line in updated.transcript]
+    assert texts.count(CRISIS) == 2  # the copy is skipped; the same words an hour on are kept
+
+
+def test_a_staff_message_joins_the_transcript_audit_and_outbox(session: Session) -> None:
+    from integrations.council_services.models import SmsOutboxItem
+
+    record = create(session, contact={"name": "Jo", "phone": "+44 7700 900123"})
+    assert crud_triage.sms_number(record) == "+447700900123"
+    line = crud_triage.add_staff_message(
+        session,
+        record=record,
+        actor="sam",
+        sender_name="Sam Jones",
+        text="Booked.",
+        web_chat=False,
+        sms_to="+447700900123",
+        now=NOW,
+    )
+    assert line == {"role": "staff", "text": "Booked.", "at": line["at"], "name": "Sam Jones"}
+    assert record.transcript[-1] == line
+    assert ("sam", "message") in actions(session, record)
+    [sms] = session.execute(sa.select(SmsOutboxItem)).scalars().all()
+    assert sms.to_number == "+447700900123" and record.reference in sms.body
+
+
+@pytest.mark.parametrize(
+    "contact", [None, {"name": "Jo"}, {"phone": "01782 234567"}, {"phone": "+1 202 555 0100"}]
+)
+def test_no_text_message_without_a_consented_uk_mobile(session: Session, contact) -> None:
+    assert crud_triage.sms_number(create(session, contact=contact)) is None
+
+
+def test_the_note_for_the_resident_carries_the_sender_s_name(session: Session) -> None:
+    resolved = crud_triage.update_triage(
+        session,
+        record=create(session),
+        actor="alice",
+        status=TriageStatus.RESOLVED,
+        resolution_note="Explained the letter.",
+        resident_note="All sorted.",
+        sender_name="Alice Smith",
+        now=NOW,
+    )
+    assert resolved.transcript[-1]["name"] == "Alice Smith"

@@ -1,13 +1,15 @@
 """The staff console at ``/staff``: sign in, work the triage queue, claim and resolve.
 
-Server-rendered HTML (``console_pages.py``), no JavaScript. A session is a signed cookie
-(``core/security.py``): HttpOnly, SameSite=Strict, scoped to ``/staff``, ``Secure`` outside
-development, and it lasts ``STAFF_SESSION_MINUTES``. It is also kept on the server
-(``crud_staff_sessions.py``), so signing out ends it for every copy of the cookie. Every
-form that changes something carries a CSRF token tied to the session, and the sign-in form
-one tied to its own cookie. Failed sign-ins are throttled (``login_throttle.py``): 429
-with ``Retry-After``. Pages asked for without a session redirect to ``/staff/login``
-(303). Views and changes are written to the audit log under the staff member's username.
+Server-rendered HTML (``console_pages.py``), no JavaScript. Staff may also message the
+resident from a record (``staff_messages.py``: web chat, and a text message with consent).
+A session is a signed cookie (``core/security.py``): HttpOnly, SameSite=Strict, scoped to
+``/staff``, ``Secure`` outside development, and it lasts ``STAFF_SESSION_MINUTES``. It is
+also kept on the server (``crud_staff_sessions.py``), so signing out ends it for every copy
+of the cookie. Every form that changes something carries a CSRF token tied to the session,
+and the sign-in form one tied to its own cookie. Failed sign-ins are throttled
+(``login_throttle.py``): 429 with ``Retry-After``. Pages asked for without a session
+redirect to ``/staff/login`` (303). Views and changes are written to the audit log under
+the staff member's username.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ from integrations.council_services import (
     crud_staff_sessions,
     crud_triage,
     login_throttle,
+    staff_messages,
 )
 from integrations.council_services.api.deps import SessionDep, SettingsDep
 from integrations.council_services.api.errors import LoginRequired, StaffForbidden
 from integrations.council_services.api.routes.triage import SEARCH_MAX_LENGTH
 from integrations.council_services.assistant_link import tell_resident
+from integrations.council_services.clean_input import clean_block
 from integrations.council_services.console_pages import (
     STATUS_FILTERS,
     QueueFilters,
+    ReplyForm,
     Safe,
     Viewer,
     login_page,
@@ -57,7 +62,11 @@ from integrations.council_services.core.security import (
 from integrations.council_services.crud_triage import AuditAction, ConcurrentChange
 from integrations.council_services.models import TriageRecord
 from integrations.council_services.roles import Area, home_path, may_use
-from integrations.council_services.triage_models import NOTE_MAX_LENGTH, Category
+from integrations.council_services.triage_models import (
+    NOTE_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    Category,
+)
 from integrations.council_services.workflow import InvalidTriageTransition, TriageStatus
 
 logger = logging.getLogger(__name__)
@@ -410,8 +419,16 @@ def _show(
     note: str = "",
     error: str | None = None,
     resident_note: str = "",
+    reply: ReplyForm | None = None,
+    sent: bool = False,
+    status_code: int | None = None,
 ) -> HTMLResponse:
     crud_triage.record_access(session, records=[record], actor=staff.username)
+    possible = ReplyForm(
+        web_chat=staff_messages.by_web_chat(record), sms_to=crud_triage.sms_number(record)
+    )
+    if reply is not None:
+        possible = ReplyForm(possible.web_chat, possible.sms_to, reply.text, reply.sms, reply.error)
     page = record_page(
         record=record,
         audit=crud_triage.list_audit(session, record=record),
@@ -419,17 +436,23 @@ def _show(
         note=note,
         error=error,
         resident_note=resident_note,
+        reply=possible,
+        sent=sent,
     )
-    return _html(page, status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK)
+    failed = error or possible.error
+    code = status_code or (status.HTTP_400_BAD_REQUEST if failed else status.HTTP_200_OK)
+    return _html(page, code)
 
 
 @router.get("/triage/{reference}")
-def record(session: SessionDep, staff: QueueStaff, reference: str) -> Response:
+def record(
+    session: SessionDep, staff: QueueStaff, reference: str, sent: str = Query("")
+) -> Response:
     """A record's full view, with its conversation and the forms to act on it."""
     found = crud_triage.get_triage(session, reference=reference)
     if found is None:
         return _not_found(staff, reference)
-    return _show(session, staff, found)
+    return _show(session, staff, found, sent=sent == "1")
 
 
 # Each button names the status it expects the record to be in, so a button on a page that
@@ -467,6 +490,7 @@ def _move(
             status=target,
             resolution_note=note,
             resident_note=resident_note,
+            sender_name=staff.viewer.display_name,
         )
     except (InvalidTriageTransition, ConcurrentChange):
         page = message_page(
@@ -555,3 +579,57 @@ def resolve(
         error=error,
         resident_note=resident_note[: NOTE_MAX_LENGTH * 2],
     )
+
+
+@router.post("/triage/{reference}/reply")
+def reply(
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: QueueStaff,
+    reference: str,
+    csrf: CsrfField = "",
+    message: str = Form(""),
+    send_sms: str = Form(""),
+) -> Response:
+    """Send a message to the resident: into their web chat, and by text with consent.
+
+    The message is kept in the record's transcript under the staff member's display name
+    and in the audit log. Caseworkers and admins only (``QueueStaff``).
+    """
+    if not staff.form_is_genuine(csrf):
+        return _html(_expired_form(staff), status.HTTP_403_FORBIDDEN)
+    found = crud_triage.get_triage(session, reference=reference)
+    if found is None:
+        return _not_found(staff, reference)
+    text = clean_block(message).strip()
+    sms = send_sms == "1"
+    error = None
+    if not text:
+        error = "Enter a message for the resident"
+    elif len(text) > REPLY_MAX_LENGTH:
+        error = f"The message must be {REPLY_MAX_LENGTH} characters or fewer"
+    code = status.HTTP_400_BAD_REQUEST
+    if error is None:
+        try:
+            staff_messages.send_staff_message(
+                session,
+                settings,
+                record=found,
+                actor=staff.username,
+                sender_name=staff.viewer.display_name,
+                text=text,
+                sms=sms,
+            )
+        except staff_messages.MessageRefused as exc:
+            error = str(exc)
+        except staff_messages.MessageUndelivered as exc:
+            error, code = str(exc), status.HTTP_503_SERVICE_UNAVAILABLE
+        except ConcurrentChange:
+            error, code = (
+                "The record changed meanwhile. Send the message again.",
+                status.HTTP_409_CONFLICT,
+            )
+        else:
+            return _see_other(f"/staff/triage/{found.reference}?sent=1#conversation")
+    typed = ReplyForm(text=message[: REPLY_MAX_LENGTH * 2], sms=sms, error=error)
+    return _show(session, staff, found, reply=typed, status_code=code)

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 from pydantic import ConstrainedInt
 
-from integrations.council_services import crud_triage
+from integrations.council_services import crud_triage, staff_messages
 from integrations.council_services.api.deps import (
     SessionDep,
     SettingsDep,
@@ -35,6 +35,9 @@ from integrations.council_services.models import TriageRecord
 from integrations.council_services.triage_models import (
     AuditEntryPublic,
     Category,
+    StaffMessageIn,
+    StaffMessageResult,
+    TranscriptEntryPublic,
     TriageAddition,
     TriageAuditList,
     TriageCreate,
@@ -260,6 +263,53 @@ def add_to_triage(session: SessionDep, reference: str, data: TriageAddition) -> 
     except (CaseClosed, ConcurrentChange) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     return TriagePublic.from_row(record)
+
+
+@router.post(
+    "/{reference}/messages",
+    response_model=StaffMessageResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **_NOT_FOUND,
+        status.HTTP_409_CONFLICT: {
+            "description": "No way to reach the resident as asked (no consent or mobile "
+            "number for a text, no web chat), or the record kept changing."
+        },
+        status.HTTP_503_SERVICE_UNAVAILABLE: {
+            "description": "The web chat could not be reached; nothing was sent or stored."
+        },
+    },
+)
+def send_message(
+    session: SessionDep, settings: SettingsDep, reference: str, message: StaffMessageIn
+) -> StaffMessageResult:
+    """Write to the resident: into their web chat, and as a text message when asked.
+
+    A text message needs the resident's consent and a UK mobile number in the record.
+    What reached the resident joins the transcript (role ``staff``, with the sender's
+    name) and the audit log.
+    """
+    record = _load(session, reference)
+    try:
+        sent = staff_messages.send_staff_message(
+            session,
+            settings,
+            record=record,
+            actor=API_ACTOR,
+            sender_name=message.sender_name,
+            text=message.text,
+            sms=message.sms,
+        )
+    except (staff_messages.MessageRefused, ConcurrentChange) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except staff_messages.MessageUndelivered as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+    return StaffMessageResult(
+        reference=record.reference,
+        web_chat=sent.web_chat,
+        sms=sent.sms,
+        line=TranscriptEntryPublic(**sent.line),
+    )
 
 
 @router.get("/{reference}/audit", response_model=TriageAuditList, responses=_NOT_FOUND)
