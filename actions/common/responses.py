@@ -175,3 +175,12 @@ DS_NONE_NEARBY = "utter_digital_skills_none_nearby"
 DS_PLACE_LINE = "utter_digital_skills_place_line"
 DS_FOLLOW_UP = "utter_digital_skills_follow_up"
 DS_INTRO = "utter_digital_skills_intro"
+
+# A hand-off with no phone or e-mail (issue #16 item 5)
+ASK_HANDOFF_METHOD = "utter_ask_handoff_method"
+ASK_HANDOFF_METHOD_ASSISTED = "utter_ask_handoff_method_assisted"
+HANDOFF_METHOD_NOT_UNDERSTOOD = "utter_handoff_method_not_understood"
+HANDOFF_ADDRESS_NOT_VALID = "utter_handoff_address_not_valid"
+HANDOFF_CREATED_POST = "utter_handoff_created_post"
+HANDOFF_CREATED_CALL_IN = "utter_handoff_created_call_in"
+HANDOFF_CREATED_LIBRARY = "utter_handoff_created_library"
