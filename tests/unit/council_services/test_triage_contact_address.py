@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from pydantic import ValidationError
 
+from integrations.council_services.console_pages import _contact
 from integrations.council_services.crud_triage import _contact_json
 from integrations.council_services.triage_models import ContactIn, ContactPublic
 
@@ -34,3 +37,11 @@ def test_a_blank_address_is_none_and_a_huge_one_is_refused():
     assert ContactIn(name="Jo", address="  ").address is None
     with pytest.raises(ValidationError):
         ContactIn(name="Jo", address="x" * 301)
+
+
+def test_staff_see_the_address_beside_the_letter_preference():
+    letter = _contact_json(ContactIn(name="Ann", preferred="post", address=ADDRESS))
+    page = str(_contact(SimpleNamespace(contact=letter)))
+    assert "<dt>Address</dt>" in page and "12 Leek Road" in page and "Letter" in page
+    without = str(_contact(SimpleNamespace(contact={"name": "Jo", "preferred": "text"})))
+    assert "Address" not in without
