@@ -575,3 +575,33 @@ def test_a_letter_after_urgent_help_is_not_called_contact_on_the_phone(triage):
     [(reference, addition)] = triage.added
     assert addition["contact"]["address"].startswith("12 Leek Road")
     assert _responses(dispatcher) == ["utter_handoff_created_post"]
+
+
+def test_the_whole_form_goes_from_no_phone_to_the_address_question(domain):
+    """As Rasa runs it: the reply no longer loops on "that doesn't look like a number"."""
+    user = {**_user(NO_PHONE_BY_POST, "deny"), "event": "user"}
+    slots = {
+        "handoff_need": "help with my bill", "handoff_consent": True, "handoff_name": "Ann",
+        "requested_slot": "handoff_contact", "handoff_contact": NO_PHONE_BY_POST,
+    }  # fmt: skip
+    events = [
+        {"event": "active_loop", "name": "handoff_form"},
+        user,
+        {"event": "slot", "name": "handoff_contact", "value": NO_PHONE_BY_POST},
+    ]
+    tracker = Tracker(
+        "resident-1",
+        {"channel": "web", "language": "en", **slots},
+        {"text": NO_PHONE_BY_POST, "intent": {"name": "deny"}},
+        events,
+        False,
+        None,
+        {"name": "handoff_form"},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateHandoffForm().run(dispatcher, tracker, domain))
+    assert _responses(dispatcher) == []
+    values = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+    assert values["handoff_method"] == "post"
+    assert values["requested_slot"] == "handoff_address"
