@@ -64,8 +64,10 @@ purge: install ## Delete personal data past its retention once (the retention wo
 stand-in: install ## Run only the council services stand-in on :8000
 	$(PY) -m integrations.council_services
 
-STAFF_ROLE ?= admin
 create-staff: install ## Create a staff account: make create-staff STAFF_USER=jo STAFF_ROLE=library
+	@if [ -z "$(STAFF_USER)" ] || [ -z "$(STAFF_ROLE)" ]; then \
+	  echo "Name the account and its role: make create-staff STAFF_USER=jo STAFF_ROLE=library" \
+	    "(roles: library, caseworker, manager, admin)" >&2; exit 2; fi
 	@if [ -t 0 ]; then from_stdin=; else from_stdin=--password-stdin; fi; \
 	  $(PY) -m integrations.council_services create-staff $(STAFF_USER) --role $(STAFF_ROLE) $$from_stdin
 

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.applicant_words import RemembersApplicant
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
@@ -87,7 +88,7 @@ def speed_outcome(mbps: float, knowledge: ServiceKnowledge) -> str | None:
     return FAST_ENOUGH if mbps >= float(knowledge.fact("slow_speed_mbps")) else None
 
 
-class ValidateBroadbandForm(FailSafe, StopAware, FormValidationAction):
+class ValidateBroadbandForm(FailSafe, StopAware, RemembersApplicant, FormValidationAction):
     """Asks one rule at a time and stops at the first the business does not meet."""
 
     def name(self) -> str:

@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.pending_request import offer_pending
 from actions.common.values import (
     format_date,
     format_pounds,
@@ -155,7 +156,7 @@ class ActionCouncilTaxAccountSummary(FailSafe, Action):
             dispatcher.utter_message(response=responses.CT_BALANCE)
         else:
             dispatcher.utter_message(response=responses.CT_BALANCE_NOTHING_DUE)
-        return []
+        return offer_pending(tracker)
 
 
 class _CaseAction(FailSafe):
@@ -205,6 +206,7 @@ class _CaseAction(FailSafe):
             *reset,
             SlotSet(slots.CT_CASE_REFERENCE, case.reference),
             SlotSet(slots.CT_CASE_REFERENCE_SPOKEN, spell_out(case.reference)),
+            *offer_pending(tracker),
         ]
 
 
@@ -284,4 +286,4 @@ class ActionCouncilTaxCantPay(FailSafe, Action):
             held=responses.CT_CANT_PAY_HELD,
         )
         dispatcher.utter_message(response=responses.CT_CANT_PAY_HELP)
-        return events
+        return [*events, *offer_pending(tracker)]

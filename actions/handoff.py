@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
+from actions.common.contact_memory import offers_remembered_contact
 from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
@@ -194,6 +195,7 @@ class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
             return {slots.HANDOFF_NAME: None}
         return {slots.HANDOFF_NAME: name}
 
+    @offers_remembered_contact("handoff_form", slots.HANDOFF_CONTACT)
     async def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

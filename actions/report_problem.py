@@ -10,24 +10,46 @@ import re
 from functools import partial
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
+from actions.common.contact_memory import (
+    offers_remembered_contact,
+    said_recently,
+    set_during_form,
+)
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.forms import slot_before_latest_message, yes_no
-from actions.common.locations import LocationResult, find_duplicate, resolve_location
+from actions.common.locations import (
+    LocationResult,
+    find_duplicate,
+    place_already_given,
+    resolve_location,
+)
 from actions.common.validators import (
     CANCELLED,
     clean_description,
     clean_text,
+    looks_like_address,
     parse_change_field,
     parse_contact,
     parse_yes_no,
 )
 from bot.councils.profile import Advice, ProblemCategory
+from integrations.postcodes.normalise import find_postcodes
+
+REPORT_FORM = "report_form"
+_POSTCODE_IN = re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
+#: "no, it's on Stoke Road": the words before the place in a corrected answer.
+_NO_THEN_PLACE = re.compile(
+    r"^\s*(?:no+|nope|nah|not there|wrong|incorrect)\b[\s,.!-]*(?:it'?s|it is)?\s*"
+    r"(?:on|in|at)?\s+",
+    re.IGNORECASE,
+)
 
 #: After this many places that could not be found, offer a person.
 LOCATION_ATTEMPTS_BEFORE_PERSON = 2
@@ -147,8 +169,30 @@ class ValidateReportForm(FailSafe, StopAware, FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Locate a postcode (inside the council's area) or accept a street and landmark."""
-        result: LocationResult = resolve_location(str(value or ""), deps.profile())
+        """Locate a postcode (inside the council's area) or accept a street and landmark.
+
+        After "Is it on Leek Road?", yes takes the place offered, no asks for the place
+        (or takes the one given with it: "no, it's on Stoke Road"), and any other answer
+        is read as the place.
+        """
+        text = whole_place_answer(value, tracker)
+        offered = set_during_form(tracker, slots.LOCATION_GUESS, REPORT_FORM)
+        if not offered:
+            return await self._locate(text, dispatcher, tracker)
+        answer = parse_yes_no(text)
+        if answer is True:
+            text = str(offered)
+        elif answer is False:
+            text = _NO_THEN_PLACE.sub("", text, count=1)
+            if not looks_like_address(text) and not find_postcodes(text):
+                return {slots.LOCATION: None, slots.LOCATION_GUESS: ""}
+        return {**await self._locate(text, dispatcher, tracker), slots.LOCATION_GUESS: ""}
+
+    async def _locate(
+        self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """Resolve a place, explaining a miss, and look for an open report nearby."""
+        result: LocationResult = resolve_location(text, deps.profile())
         if not result.ok:
             attempts = (tracker.get_slot(slots.LOCATION_ATTEMPTS) or 0) + int(
                 result.counts_as_failure
@@ -213,6 +257,7 @@ class ValidateReportForm(FailSafe, StopAware, FormValidationAction):
             )
         return result
 
+    @offers_remembered_contact(REPORT_FORM, slots.CONTACT)
     async def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -355,6 +400,53 @@ def _clear_for_change(field: str, tracker: Tracker) -> dict[str, Any]:
     if field in (slots.CONTACT_CONSENT, slots.CONTACT):
         cleared.update({slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None})
     return cleared
+
+
+def whole_place_answer(value: Any, tracker: Tracker) -> str:
+    """The resident's whole answer when the slot holds only the postcode found in it.
+
+    "outside the Co-op, Leek Road, ST2 7AA" fills the slot with the postcode entity
+    "ST2 7AA"; the street and landmark help the crew find it, so the whole text is kept.
+    """
+    answer = str(value or "")
+    text = str(tracker.latest_message.get("text") or "")
+    found = find_postcodes(answer)
+    if found and len(text) > len(answer):
+        in_text = find_postcodes(text)
+        if in_text and in_text[0].postcode == found[0].postcode:
+            return text
+    return answer
+
+
+class ActionAskLocation(FailSafe, Action):
+    """Asks where the problem is, or confirms the place the resident has already named."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_ask_location"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Offer "Is it on Leek Road, near the Co-op?" once per report, else ask."""
+        offered = set_during_form(tracker, slots.LOCATION_GUESS, REPORT_FORM)
+        if offered is None and tracker.get_slot(slots.LANGUAGE) in (None, "en"):
+            # The place words are English: in another language the question is asked.
+            offered = place_already_given(said_recently(tracker), deps.profile())
+        if offered:
+            # "Is it on Leek Road, near the Co-op?", but "Is it at ST4 2DX?".
+            only_postcode = find_postcodes(offered) and not looks_like_address(
+                _POSTCODE_IN.sub(" ", offered)
+            )
+            response = (
+                responses.ASK_LOCATION_CONFIRM_POSTCODE
+                if only_postcode
+                else responses.ASK_LOCATION_CONFIRM
+            )
+            dispatcher.utter_message(response=response, location_guess=offered)
+            return [SlotSet(slots.LOCATION_GUESS, offered)]
+        dispatcher.utter_message(response=responses.ASK_LOCATION)
+        return [SlotSet(slots.LOCATION_GUESS, "")]
 
 
 #: The intent of "I want to report a problem" and of the "Something else" button.

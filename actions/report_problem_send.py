@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.failsafe import FailSafe, track
+from actions.common.pending_request import offer_pending
 from actions.common.values import spell_out
 from bot.councils.profile import ProblemCategory
 from integrations.open311 import NewServiceRequest, Open311Error
@@ -162,10 +163,10 @@ class ActionSubmitReport(FailSafe, Action):
                 response=responses.FOLLOWING_EXISTING,
                 duplicate_of=tracker.get_slot(slots.DUPLICATE_OF),
             )
-            return reset_report_slots()
+            return [*reset_report_slots(), *offer_pending(tracker)]
         if tracker.get_slot(slots.CONFIRM_REPORT) is not True:
             dispatcher.utter_message(response=responses.REPORT_NOT_SENT)
-            return reset_report_slots()
+            return [*reset_report_slots(), *offer_pending(tracker)]
 
         request = build_request(tracker)
         flight = track(OPEN311_REQUEST, request.to_dict())  # kept by the failsafe if need be
@@ -197,7 +198,11 @@ class ActionSubmitReport(FailSafe, Action):
             if notice:
                 dispatcher.utter_message(response=responses.REPORT_NEXT, service_notice=notice)
         await say_follow_up(dispatcher, tracker, domain, reference)
-        return [*reset_report_slots(), SlotSet(slots.REPORT_REFERENCE, reference)]
+        return [
+            *reset_report_slots(),
+            SlotSet(slots.REPORT_REFERENCE, reference),
+            *offer_pending(tracker),
+        ]
 
 
 async def service_notice(reference: str) -> str | None:

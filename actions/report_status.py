@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.pending_request import offer_pending
 from bot.text import clean_number_text
 from integrations.crm.errors import CrmNotFound, CrmRejected, CrmUnavailable
 from integrations.directory.errors import DirectoryRejected, DirectoryUnavailable
@@ -52,6 +53,8 @@ class ValidateStatusForm(FailSafe, StopAware, FormValidationAction):
         return {slots.STATUS_REFERENCE: None, slots.STATUS_ATTEMPTS: attempts}
 
 
+#: At most this many references are offered as buttons (the newest).
+MAX_REFERENCE_BUTTONS = 5
 #: Slots holding references this conversation issued, offered as buttons when asked.
 ISSUED_REFERENCE_SLOTS = (
     slots.REPORT_REFERENCE,
@@ -63,13 +66,26 @@ ISSUED_REFERENCE_SLOTS = (
 
 
 def issued_references(tracker: Tracker) -> list[str]:
-    """The references given to the resident in this conversation, canonical, without repeats."""
+    """The references given to the resident in this conversation, newest first, canonical.
+
+    Read from every time a reference slot was set in this session, not only its value
+    now: a second report replaces the first's slot, but the resident may ask about either.
+    """
     found: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") in ("session_started", "restart"):
+            break
+        if event.get("event") != "slot" or event.get("name") not in ISSUED_REFERENCE_SLOTS:
+            continue
+        reference = normalise_reference(event.get("value"))
+        if reference and reference not in found:
+            found.append(reference)
     for name in ISSUED_REFERENCE_SLOTS:
+        # A slot set by the session's own start (carried over) has no event here.
         reference = normalise_reference(tracker.get_slot(name))
         if reference and reference not in found:
             found.append(reference)
-    return found
+    return found[:MAX_REFERENCE_BUTTONS]
 
 
 class ActionAskStatusReference(FailSafe, Action):
@@ -111,7 +127,7 @@ class ActionCheckReportStatus(FailSafe, Action):
     ) -> list[EventType]:
         """Look the reference up and answer."""
         reference = tracker.get_slot(slots.STATUS_REFERENCE)
-        done = [SlotSet(slots.STATUS_REFERENCE, None)]
+        done = [SlotSet(slots.STATUS_REFERENCE, None), *offer_pending(tracker)]
         if not reference or reference == NO_REFERENCE:
             return done
         kind = reference_kind(reference)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from actions.common import deps, responses
+from actions.common.place_words import PlacePhrases, load_place_phrases, place_mentioned
 from actions.common.validators import looks_like_address
 from bot.councils.profile import CouncilProfile
 from bot.settings import settings
@@ -110,6 +111,30 @@ def resolve_location(text: str, council: CouncilProfile) -> LocationResult:
     if looks_like_address(cleaned):
         return LocationResult(ok=True, display=cleaned)
     return LocationResult(ok=False, problem_response=responses.LOCATION_TOO_VAGUE)
+
+
+def place_phrases() -> PlacePhrases:
+    """The place words of ``kb/conversation/remember.yml``, loaded once."""
+    return load_place_phrases(deps.settings_kb_dir() / "conversation" / "remember.yml")
+
+
+def place_already_given(texts: list[str], council: CouncilProfile) -> str | None:
+    """The place named in the resident's earlier words, if one can be found, to confirm.
+
+    Args:
+        texts: what the resident said, most recent first.
+        council: the council whose area the place must be in.
+
+    Returns:
+        The first place named that the council could find (a postcode in its area, or a
+        named street), worded to offer back; None when there is none.
+    """
+    phrases = place_phrases()
+    for text in texts:
+        place = place_mentioned(text, phrases)
+        if place and resolve_location(place, council).ok:
+            return place
+    return None
 
 
 @dataclass(frozen=True)

@@ -290,3 +290,143 @@ def spoken_reference(reference: str) -> str:
     """A reference read out one character at a time: ``P C, 7 K 3 Q 9 X``."""
     prefix, _, body = reference.partition("-")
     return f"{' '.join(prefix)}, {' '.join(body)}"
+
+
+# --- A place mentioned in passing ("a pothole on Leek Road near the co-op"), issue #16 ---
+
+
+@dataclass(frozen=True)
+class PlacePhrases:
+    """The ``place`` section of ``kb/conversation/remember.yml``."""
+
+    street: tuple[str, ...]
+    landmark: tuple[str, ...]
+    street_names: frozenset[str]
+    not_a_name: frozenset[str]
+    ends: tuple[str, ...]
+    small_words: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def load_place_phrases(path: Path) -> PlacePhrases:
+    """Load the place words of the remember file.
+
+    Raises:
+        ValueError: naming the file when a list is missing.
+    """
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        place = data["place"]
+        return PlacePhrases(
+            street=tuple(str(w).lower() for w in place["street"]),
+            landmark=tuple(str(w).lower() for w in place["landmark"]),
+            street_names=frozenset(str(w).lower() for w in place["street_names"]),
+            not_a_name=frozenset(str(w).lower() for w in place["not_a_name"]),
+            ends=tuple(str(w).lower() for w in place["ends"]),
+            small_words=frozenset(str(w).lower() for w in place["small_words"]),
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"{path}: missing or malformed place section {error}") from error
+
+
+_POSTCODE_SHAPE = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$")
+
+
+def _tokens(text: str) -> list[str]:
+    # Keep hyphens and apostrophes inside words ("co-op", "st. john's"); commas end a part.
+    spaced = re.sub(r"[,;:!?()\"]", " , ", text.replace("\u2019", "'"))
+    spaced = re.sub(r"\.(\s|$)", r" , \1", spaced)
+    return spaced.split()
+
+
+def _starts_phrase(words: list[str], at: int, phrases: Sequence[str]) -> int:
+    """The number of words of the longest phrase starting at ``at``, or 0."""
+    best = 0
+    for phrase in phrases:
+        parts = phrase.split()
+        if [w.lower() for w in words[at : at + len(parts)]] == parts:
+            best = max(best, len(parts))
+    return best
+
+
+def _shown(words: list[str], phrases: PlacePhrases) -> str:
+    """Words as offered back: names capitalised, small words and typed capitals kept."""
+    shown = []
+    for word in words:
+        if word.lower() != word or word in phrases.small_words or any(c.isdigit() for c in word):
+            shown.append(word.upper() if _POSTCODE_SHAPE.match(word) else word)
+        else:
+            shown.append(word[:1].upper() + word[1:])
+    return " ".join(shown)
+
+
+def place_mentioned(text: str, phrases: PlacePhrases) -> str | None:
+    """The place a message names in passing, street first, ready to offer back.
+
+    "pothole on Leek Road near the co-op" gives ``Leek Road, near the Co-op``; "outside
+    the co-op, leek road, ST2 7AA" keeps all three parts. Only a named street ("Leek
+    Road", not "my road") or a postcode counts as a place: a landmark alone is too little
+    for the council to find.
+
+    Args:
+        text: one message, as the resident wrote it.
+        phrases: the place words (``kb/conversation/remember.yml``).
+
+    Returns:
+        The place, or None when the message names none.
+    """
+    words = _tokens(text)
+    lowered = [w.lower() for w in words]
+    # Cut the message at the first word that ends a place ("and also ...").
+    for index in range(len(words)):
+        if _starts_phrase(lowered, index, phrases.ends):
+            words, lowered = words[:index], lowered[:index]
+            break
+    introducers = (*phrases.street, *phrases.landmark)
+    parts: list[tuple[str, list[str]]] = []  # (introducer, words after it)
+    index = 0
+    while index < len(words):
+        size = _starts_phrase(lowered, index, introducers)
+        if size:
+            parts.append((" ".join(lowered[index : index + size]), []))
+            index += size
+            continue
+        if words[index] == ",":
+            # A comma after a place starts a new part with no introducer ("..., Leek Road").
+            if parts and parts[-1][1]:
+                parts.append(("", []))
+        elif parts:
+            parts[-1][1].append(words[index])
+        elif _POSTCODE_SHAPE.match(words[index]) or (
+            index + 1 < len(words) and _POSTCODE_SHAPE.match(f"{words[index]} {words[index + 1]}")
+        ):
+            parts.append(("", [words[index]]))
+        index += 1
+    street: str | None = None
+    landmarks: list[str] = []
+    postcodes: list[str] = []
+    for introducer, part in parts:
+        if not part:
+            continue
+        joined = " ".join(part)
+        compact = re.search(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b", joined)
+        if compact:
+            postcodes.append(compact.group(0).upper())
+            part = joined.replace(compact.group(0), " ").split()
+            if not part:
+                continue
+        last = part[-1].lower().rstrip(".")
+        named = (
+            last in phrases.street_names
+            and len(part) >= 2
+            and part[-2].lower() not in phrases.not_a_name
+        )
+        if named and street is None and introducer not in phrases.landmark:
+            street = _shown(part, phrases)
+        elif introducer in phrases.landmark:
+            landmarks.append(f"{introducer} {_shown(part, phrases)}")
+        elif named and street is None:
+            landmarks.append(f"{introducer} {_shown(part, phrases)}")
+    if street is None and not postcodes:
+        return None
+    return ", ".join([*([street] if street else []), *landmarks, *postcodes])

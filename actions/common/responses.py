@@ -184,3 +184,13 @@ HANDOFF_ADDRESS_NOT_VALID = "utter_handoff_address_not_valid"
 HANDOFF_CREATED_POST = "utter_handoff_created_post"
 HANDOFF_CREATED_CALL_IN = "utter_handoff_created_call_in"
 HANDOFF_CREATED_LIBRARY = "utter_handoff_created_library"
+
+# Remembering what the resident said (issue #16 items 3 and 9)
+ASK_LOCATION = "utter_ask_location"
+ASK_LOCATION_CONFIRM = "utter_ask_location_confirm"
+ASK_LOCATION_CONFIRM_POSTCODE = "utter_ask_location_confirm_postcode"
+ASK_CONTACT = "utter_ask_contact"
+ASK_CONTACT_AGAIN = "utter_ask_contact_again"
+ASK_HANDOFF_CONTACT = "utter_ask_handoff_contact"
+PENDING_REQUEST_OFFER = "utter_pending_request_offer"
+PENDING_REQUEST_PRESS = "utter_pending_request_press"

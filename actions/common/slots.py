@@ -121,3 +121,8 @@ SIGNPOST_LINK = "signpost_link"
 SIGNPOST_PHONE = "signpost_phone"
 SIGNPOST_PHONE_SPOKEN = "signpost_phone_spoken"
 SIGNPOST_HOURS = "signpost_hours"
+
+# Remembering what the resident said (issue #16 items 3 and 9)
+LOCATION_GUESS = "location_guess"
+CONTACT_OFFERED = "contact_offered"
+PENDING_REQUEST = "pending_request"

@@ -3,11 +3,11 @@
 Commands:
     serve (the default): run the stand-in with uvicorn on the configured host and port
         (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``.
-    create-staff USERNAME [--name "Display Name"] [--role ROLE] [--password-stdin]: add a
-        staff console account with a role (library, caseworker, manager or admin; default
-        admin); the password is read from standard input with ``--password-stdin`` (``make
-        create-staff`` adds it when standard input is not a terminal), else asked for twice
-        without echo.
+    create-staff USERNAME --role ROLE [--name "Display Name"] [--password-stdin]: add a
+        staff console account with a role (library, caseworker, manager or admin; required,
+        so no account gets more than it was meant to); the password is read from standard
+        input with ``--password-stdin`` (``make create-staff`` adds it when standard input
+        is not a terminal), else asked for twice without echo.
     purge [--days N]: apply every retention period once (``retention.py``): transcripts and
         unanswered questions (``TRANSCRIPT_RETENTION_DAYS``, or ``--days``), triage and
         Open311 contacts, Open311 descriptions, text messages and outcome events.
@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--role",
         choices=[role.value for role in StaffRole],
-        default=StaffRole.ADMIN.value,
-        help="what the account may use (default: admin)",
+        required=True,
+        help="what the account may use: library, caseworker, manager or admin (required)",
     )
     create.add_argument(
         "--password-stdin",

@@ -46,8 +46,8 @@ def create_staff(
     *,
     username: str,
     password: str,
+    role: StaffRole | str,
     display_name: str | None = None,
-    role: StaffRole | str = StaffRole.ADMIN,
     now: datetime | None = None,
 ) -> StaffAccount:
     """Create an active staff account.
@@ -57,8 +57,8 @@ def create_staff(
         username: 2 to 64 of a-z, 0-9, dot, hyphen, underscore (stored in lower case).
         password: at least 12 characters.
         display_name: the name shown on the console (defaults to the username).
-        role: library, caseworker, manager or admin. The default, admin, keeps a caller
-            that names no role able to do what every account could before roles.
+        role: library, caseworker, manager or admin. There is no default: every account
+            is given the least it needs on purpose, never admin by omission.
         now: the creation time.
 
     Returns:

@@ -92,7 +92,7 @@ def test_a_forged_or_borrowed_token_leaves_no_mark(stack, staff_api):
 def start_assisted_session(page, stack) -> None:
     """Sign in as a new library staff member and start an assisted session."""
     username = f"library-{uuid.uuid4().hex[:8]}"
-    _create_staff(stack, username)
+    _create_staff(stack, username, role="library")
     page.goto("/staff/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(STAFF_PASSWORD)

@@ -15,9 +15,15 @@ APPLICATION_REF = re.compile(r"\b(BB-[2-9A-HJ-NP-Z]{6})\b")
 
 
 def _start(resident: Resident) -> None:
-    reply = resident.say_text("can my business get a broadband voucher")
+    reply = resident.say_text("can I get a broadband voucher")
     assert "business, or for your home" in reply, reply
     assert "How many people" in resident.say_text("a business")
+
+
+def test_a_business_said_in_the_first_message_is_not_asked_again(resident: Resident):
+    reply = resident.say_text("can my business get a broadband voucher")
+    assert "business, or for your home" not in reply, reply
+    assert "How many people" in reply, reply
 
 
 def test_a_business_with_fast_broadband_is_not_eligible(resident: Resident):
@@ -60,6 +66,6 @@ def test_an_eligible_business_application_is_in_the_crm(stack, resident: Residen
 
 
 def test_a_resident_is_told_what_help_exists(resident: Resident):
-    resident.say_text("can my business get a broadband voucher")
+    resident.say_text("can I get a broadband voucher")
     reply = resident.say_text("it's for my home")
     assert "social tariff" in reply, reply

@@ -97,7 +97,7 @@ def _create_staff(database_url: str, username: str, password: str) -> None:
     env.update(COUNCIL_SERVICES_DATABASE_URL=database_url, ENVIRONMENT="test")
     result = subprocess.run(
         [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Fuzz Tester", "--password-stdin"],
+         "--name", "Fuzz Tester", "--role", "caseworker", "--password-stdin"],
         input=password + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
         timeout=60, check=False,
     )  # fmt: skip

@@ -39,7 +39,7 @@ def _create_staff(stack, username: str) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Insight Tester", "--password-stdin"],
+         "--name", "Insight Tester", "--role", "manager", "--password-stdin"],
         input=PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
         timeout=60, check=False,
     )  # fmt: skip

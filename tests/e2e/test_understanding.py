@@ -18,7 +18,8 @@ CRISIS_NUMBERS = ("999", "116 123")
 def test_a_crisis_without_the_obvious_words_inside_a_report_form_reaches_urgent_help(
     resident: Resident,
 ):
-    assert "Where is the" in resident.say_text("there's a pothole on Leek Road")
+    # The place in the first message is offered back; a postcode answers it as well.
+    assert "Is it on Leek Road?" in resident.say_text("there's a pothole on Leek Road")
     asked = resident.say_text("ST4 2DX").lower()
     # Still inside the report form: the next question, or whether an earlier report there
     # (another test's) is the same problem.

@@ -270,14 +270,14 @@ def test_the_chat_is_accessible(page):
     assert page.locator(".choices button").first.is_visible()
 
 
-def _create_staff(stack, username: str) -> None:
+def _create_staff(stack, username: str, role: str = "caseworker") -> None:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         COUNCIL_SERVICES_DATABASE_URL=stack.council_services_database_url, ENVIRONMENT="test"
     )
     result = subprocess.run(
         [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Browser Tester", "--password-stdin"],
+         "--name", "Browser Tester", "--role", role, "--password-stdin"],
         input=STAFF_PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
         timeout=60, check=False,
     )  # fmt: skip

@@ -66,7 +66,7 @@ class AssistedSession:
 def librarian(council_services: RunningServer) -> StaffAccount:
     """A library staff account on this server's database."""
     username = f"library-{uuid.uuid4().hex[:8]}"
-    create_staff_with_the_cli(council_services, username, "Library Tester")
+    create_staff_with_the_cli(council_services, username, "Library Tester", role="library")
     return StaffAccount(username, "Library Tester")
 
 

@@ -44,7 +44,9 @@ class StaffAccount:
     password: str = PASSWORD
 
 
-def create_staff_with_the_cli(server: RunningServer, username: str, name: str) -> None:
+def create_staff_with_the_cli(
+    server: RunningServer, username: str, name: str, role: str = "caseworker"
+) -> None:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(COUNCIL_SERVICES_DATABASE_URL=server.database_url, ENVIRONMENT="test")
     command = [
@@ -55,6 +57,8 @@ def create_staff_with_the_cli(server: RunningServer, username: str, name: str) -
         username,
         "--name",
         name,
+        "--role",
+        role,
         "--password-stdin",
     ]
     result = subprocess.run(

@@ -14,10 +14,12 @@ from actions.common.place_words import (
     day_word,
     features_asked,
     hours_text,
+    load_place_phrases,
     load_words,
     miles,
     minutes_asked,
     ordinal_asked,
+    place_mentioned,
     place_named,
     spoken_reference,
     time_asked,
@@ -143,3 +145,38 @@ def test_formatting(words: Words) -> None:
     assert miles(2025) == "1.3" and miles(0) == "0.1" and miles(None) == "?"
     assert walk_minutes(2025) == 25 and walk_minutes(0) == 1
     assert spoken_reference("PC-7K3Q9X") == "P C, 7 K 3 Q 9 X"
+
+
+# --- a place mentioned in passing (issue #16) ------------------------------------------
+
+PHRASES = load_place_phrases(REPO_ROOT / "kb" / "conversation" / "remember.yml")
+
+
+@pytest.mark.parametrize(
+    "text,place",
+    [
+        ("pothole on Leek Road near the co-op", "Leek Road, near the Co-op"),
+        ("There's a pothole on leek road near the co-op.", "Leek Road, near the Co-op"),
+        ("report a pothole on Leek Road and also ask about my council tax bill", "Leek Road"),
+        ("outside the Co-op, Leek Road, ST2 7AA", "Leek Road, outside the Co-op, ST2 7AA"),
+        ("fly tipping outside the co-op on leek road", "Leek Road, outside the Co-op"),
+        ("streetlight out at 12 Stoke Road by the school", "12 Stoke Road, by the School"),
+        ("pothole at st4 2dx", "ST4 2DX"),
+    ],
+)
+def test_a_place_named_in_passing_is_found_street_first(text, place):
+    assert place_mentioned(text, PHRASES) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to report a pothole",
+        "pothole on my road",
+        "pothole in Hanley",
+        "graffiti near the school",
+        "the stop sign is broken",
+    ],
+)
+def test_no_named_street_or_postcode_is_no_place(text):
+    assert place_mentioned(text, PHRASES) is None

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps
@@ -30,7 +30,7 @@ from integrations.open311.fake import FakeOpen311Client
 from integrations.outbox import Outbox
 from integrations.outbox.worker import OPEN311_REQUEST
 from integrations.triage.errors import TriageRejected, TriageUnavailable
-from tests.unit.actions.trackers import entity, load_tracker, response_names
+from tests.unit.actions.trackers import entity, load_tracker, response_names, tracker_state
 
 pytestmark = pytest.mark.usefixtures("council", "crm", "outbox")
 
@@ -400,3 +400,40 @@ def test_with_no_reference_issued_the_question_has_no_buttons():
     dispatcher = ask({"report_reference": None})
     assert response_names(dispatcher) == ["utter_ask_status_reference"]
     assert not dispatcher.messages[0]["buttons"]
+
+
+def test_every_reference_issued_in_the_session_is_offered_newest_first():
+    state = tracker_state("status_form")
+    state["events"] += [
+        {"event": "slot", "name": "report_reference", "value": "SR-7K3Q9X"},
+        {"event": "slot", "name": "booking_reference", "value": "PC-ABC234"},
+        # A second report replaces the first one's slot: both are still offered.
+        {"event": "slot", "name": "report_reference", "value": "HR-XYZ789"},
+    ]
+    state["slots"].update({"report_reference": "HR-XYZ789", "booking_reference": "PC-ABC234"})
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskStatusReference().run(dispatcher, Tracker.from_dict(state), {}))
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert titles == ["HR-XYZ789", "PC-ABC234", "SR-7K3Q9X"]
+
+
+def test_references_from_an_earlier_session_are_not_offered():
+    state = tracker_state("status_form")
+    state["events"] = [
+        {"event": "slot", "name": "report_reference", "value": "SR-7K3Q9X"},
+        {"event": "session_started"},
+        *state["events"],
+    ]
+    state["slots"]["report_reference"] = None
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskStatusReference().run(dispatcher, Tracker.from_dict(state), {}))
+    assert not dispatcher.messages[0]["buttons"]
+
+
+def test_a_request_made_alongside_the_status_check_is_offered_after_it():
+    pending = {"intent": "council_tax_account", "label": "your council tax bill"}
+    tracker = load_tracker(
+        "status_check", slots={"status_reference": None, "pending_request": pending}
+    )
+    events = asyncio.run(ActionCheckReportStatus().run(CollectingDispatcher(), tracker, {}))
+    assert FollowupAction("action_offer_pending_request") in events

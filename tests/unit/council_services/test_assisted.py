@@ -81,7 +81,7 @@ def client() -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app) as test_client:
         with app.state.session_factory() as session:
-            crud_staff.create_staff(session, username="libby", password=PASSWORD)
+            crud_staff.create_staff(session, username="libby", password=PASSWORD, role="library")
             session.commit()
         yield test_client
 

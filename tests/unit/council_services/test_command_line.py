@@ -80,7 +80,15 @@ def test_create_staff_reads_the_password_from_stdin(
     database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    argv = ["create-staff", "Alice", "--name", "Alice Smith", "--password-stdin"]
+    argv = [
+        "create-staff",
+        "Alice",
+        "--name",
+        "Alice Smith",
+        "--role",
+        "caseworker",
+        "--password-stdin",
+    ]
     assert main(argv) == 0
     assert "Created staff account alice (Alice Smith)" in capsys.readouterr().out
     account = with_session(
@@ -90,7 +98,7 @@ def test_create_staff_reads_the_password_from_stdin(
     assert account is not None and account.display_name == "Alice Smith"
 
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    assert main(["create-staff", "alice", "--password-stdin"]) == 1
+    assert main(["create-staff", "alice", "--role", "caseworker", "--password-stdin"]) == 1
 
 
 def test_create_staff_gives_the_account_its_role(
@@ -114,6 +122,26 @@ def test_create_staff_refuses_an_unknown_role(
     )
 
 
+def test_create_staff_needs_a_role(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No account becomes admin by omission: naming no role is refused, and nothing is stored.
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    with pytest.raises(SystemExit):
+        main(["create-staff", "nora", "--password-stdin"])
+    assert with_session(database, lambda s: crud_staff.get_active_staff(s, username="nora")) is None
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_create_staff_needs_a_role(database: str) -> None:
+    command = ["make", "-s", "-o", "install", "create-staff", "STAFF_USER=nora"]
+    command.append(f"PY={sys.executable}")
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, input=PASSWORD + "\n", capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "STAFF_ROLE" in done.stderr
+    assert with_session(database, lambda s: crud_staff.get_active_staff(s, username="nora")) is None
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_create_staff_takes_the_role_and_the_password_from_standard_input(
     database: str,
@@ -135,7 +163,7 @@ def test_create_staff_refuses_a_short_password(
     database: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["create-staff", "bob", "--password-stdin"]) == 1
+    assert main(["create-staff", "bob", "--role", "library", "--password-stdin"]) == 1
     assert "at least 12 characters" in caplog.text
     assert with_session(database, lambda s: crud_staff.get_active_staff(s, username="bob")) is None
 
@@ -145,9 +173,9 @@ def test_create_staff_asks_twice_without_echo(
 ) -> None:
     answers = iter([PASSWORD, PASSWORD + " typo"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    assert main(["create-staff", "carol"]) == 1
+    assert main(["create-staff", "carol", "--role", "manager"]) == 1
     answers = iter([PASSWORD, PASSWORD])
-    assert main(["create-staff", "carol"]) == 0
+    assert main(["create-staff", "carol", "--role", "manager"]) == 0
     assert with_session(database, lambda s: crud_staff.get_active_staff(s, username="carol"))
 
 

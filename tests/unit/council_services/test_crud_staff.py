@@ -14,7 +14,11 @@ PASSWORD = "a long enough password"
 
 def test_an_account_is_stored_with_a_hash_only(session: Session) -> None:
     account = crud_staff.create_staff(
-        session, username=" Alice.Smith ", password=PASSWORD, display_name="  Alice   Smith "
+        session,
+        username=" Alice.Smith ",
+        password=PASSWORD,
+        display_name="  Alice   Smith ",
+        role="caseworker",
     )
     assert account.username == "alice.smith" and account.display_name == "Alice Smith"
     assert account.active and account.created_at.tzinfo is not None
@@ -23,7 +27,12 @@ def test_an_account_is_stored_with_a_hash_only(session: Session) -> None:
 
 
 def test_display_name_defaults_to_the_username(session: Session) -> None:
-    assert crud_staff.create_staff(session, username="bob", password=PASSWORD).display_name == "bob"
+    assert (
+        crud_staff.create_staff(
+            session, username="bob", password=PASSWORD, role="caseworker"
+        ).display_name
+        == "bob"
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,17 +49,19 @@ def test_display_name_defaults_to_the_username(session: Session) -> None:
 )
 def test_account_rules(session: Session, username: str, password: str, message: str) -> None:
     with pytest.raises(StaffAccountError, match=message):
-        crud_staff.create_staff(session, username=username, password=password)
+        crud_staff.create_staff(session, username=username, password=password, role="caseworker")
 
 
 def test_a_username_is_taken_once(session: Session) -> None:
-    crud_staff.create_staff(session, username="dave", password=PASSWORD)
+    crud_staff.create_staff(session, username="dave", password=PASSWORD, role="caseworker")
     with pytest.raises(StaffAccountError, match="already taken"):
-        crud_staff.create_staff(session, username="DAVE", password=PASSWORD)
+        crud_staff.create_staff(session, username="DAVE", password=PASSWORD, role="caseworker")
 
 
 def test_login_checks(session: Session) -> None:
-    account = crud_staff.create_staff(session, username="erin", password=PASSWORD)
+    account = crud_staff.create_staff(
+        session, username="erin", password=PASSWORD, role="caseworker"
+    )
     assert crud_staff.authenticate_staff(session, username="Erin", password=PASSWORD) is account
     assert crud_staff.authenticate_staff(session, username="erin", password=PASSWORD + "!") is None
     assert crud_staff.authenticate_staff(session, username="nobody", password=PASSWORD) is None

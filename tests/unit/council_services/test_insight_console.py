@@ -70,7 +70,11 @@ def app_and_client(tmp_path: Path):
     with TestClient(app) as client:
         with app.state.session_factory() as session:
             create_staff(
-                session, username="jo", password="correct horse battery", display_name="Jo"
+                session,
+                username="jo",
+                password="correct horse battery",
+                display_name="Jo",
+                role="manager",
             )
         yield app, client
 

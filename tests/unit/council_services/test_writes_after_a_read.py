@@ -69,7 +69,9 @@ def _chat(db: Session) -> None:
 
 
 def _create_staff(db: Session) -> None:
-    crud_staff.create_staff(db, username="bob", password="a long enough password")
+    crud_staff.create_staff(
+        db, username="bob", password="a long enough password", role="caseworker"
+    )
 
 
 def _verify(db: Session) -> None:
