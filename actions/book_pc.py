@@ -1,14 +1,23 @@
-"""Book a public PC, and cancel a booking by reference (issue #5).
+"""Book a public PC, and cancel a booking by reference (issue #5; confirmations, issue #16).
 
 ``action_prepare_booking`` reads everything the first message already says ("book a PC at
 the first one tomorrow at 10am for an hour"); ``book_pc_form`` asks for the rest (place,
-day, time, length); ``action_book_pc`` books it through the directory, which refuses past
-times, closed days and times outside the opening hours with a reason the resident hears.
+day, time, length), then "Book a computer at Tunstall Library, Tuesday, 10am to 11am?"
+(``action_ask_book_confirm``); ``action_book_pc`` books it through the directory only after
+a yes. The directory refuses past times, closed days and times outside the opening hours
+with a reason the resident hears.
+
+Cancelling: ``action_prepare_cancel`` finds the reference and checks that this conversation
+made the booking (the directory records only the conversation, and refuses any other); a
+booking made elsewhere gets the place's own number to ring. Then ``cancel_booking_form``
+asks "Cancel booking PC-... at Tunstall Library, Tuesday at 10am?" and
+``action_cancel_booking`` cancels only after a yes.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from typing import Any
 
@@ -20,6 +29,8 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
+from actions.common.forms import yes_no
 from actions.common.place_words import (
     clock,
     day_asked,
@@ -28,9 +39,10 @@ from actions.common.place_words import (
     spoken_reference,
     time_asked,
 )
+from actions.common.validators import number_words_to_digits, without_hedges
 from actions.find_place import local_now, place_in_question, words
 from bot.text import clean_number_text
-from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place
+from integrations.directory import Booking, DirectoryRejected, DirectoryUnavailable, Place
 from lib.references import find_references
 
 logger = logging.getLogger(__name__)
@@ -55,7 +67,35 @@ CANCEL_REFUSALS = {
 #: Refusals whose wording says the rule's number (days ahead, bookings held).
 _NEEDS_LIMIT = {responses.BOOKING_TOO_FAR_AHEAD, responses.BOOKING_TOO_MANY}
 BOOKING_SLOTS = (slots.BOOK_PLACE, slots.BOOK_PLACE_NAME, slots.BOOK_DATE, slots.BOOK_TIME,
-                 slots.BOOK_MINUTES)  # fmt: skip
+                 slots.BOOK_MINUTES, slots.BOOK_CONFIRM)  # fmt: skip
+CANCEL_SLOTS = (slots.CANCEL_BOOKING, slots.CANCEL_CONFIRM)
+#: The length booked when the resident doesn't know how long they need (the usual hour).
+USUAL_MINUTES = 60.0
+
+
+def end_time(start: str, minutes: float) -> str:
+    """The ``HH:MM`` a booking of ``minutes`` from ``start`` (``HH:MM``) ends."""
+    hour, minute = (int(part) for part in start.split(":"))
+    total = hour * 60 + minute + int(minutes)
+    return f"{total // 60 % 24:02d}:{total % 60:02d}"
+
+
+def parse_start_time(text: str) -> str | None:
+    """A start time as ``HH:MM`` from "10am", "about 10", "ten thirty", "half past two"."""
+    plain = without_hedges(number_words_to_digits(text.lower()))
+    plain = re.sub(r"^(\d{1,2}) (\d{2})$", r"\1:\2", plain)  # "ten thirty" -> "10:30"
+    return time_asked(plain) or time_asked(f"at {plain}")
+
+
+def booked_here(tracker: Tracker) -> set[str]:
+    """The booking references this conversation was given (the directory's owner check)."""
+    return {
+        str(event.get("value"))
+        for event in tracker.events
+        if event.get("event") == "slot"
+        and event.get("name") == slots.BOOKING_REFERENCE
+        and event.get("value")
+    }
 
 
 def _place_slots(place: Place, dispatcher: CollectingDispatcher) -> dict[str, Any]:
@@ -83,9 +123,14 @@ class ActionPrepareBooking(FailSafe, Action):
         """Read place, day, time and length from the latest message."""
         text = str(tracker.latest_message.get("text") or "")
         events: list[EventType] = [SlotSet(name, None) for name in BOOKING_SLOTS]
+        offered = tracker.get_slot(slots.BOOK_OFFER)
         try:
-            place = await place_in_question(tracker, text)
-        except DirectoryUnavailable:
+            if offered and text.strip().startswith("/book_pc"):
+                # The "Book a computer at ..." button under a list: the place it named.
+                place: Place | None = await deps.directory().place(str(offered))
+            else:
+                place = await place_in_question(tracker, text)
+        except (DirectoryRejected, DirectoryUnavailable):
             place = None
         if place is not None and place.bookable_pcs > 0:
             events += [SlotSet(slots.BOOK_PLACE, place.id),
@@ -102,8 +147,28 @@ class ActionPrepareBooking(FailSafe, Action):
         return events
 
 
-class ValidateBookPcForm(FailSafe, StopAware, FormValidationAction):
-    """Checks each answer of ``book_pc_form``."""
+class ValidateBookPcForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Checks each answer of ``book_pc_form``.
+
+    "I don't know" how long books the usual hour (said, and shown in the confirmation);
+    the place, day, time and the yes or no are needed, so "I don't know" gets why and the
+    offer of a person.
+    """
+
+    skippable = {slots.BOOK_MINUTES: responses.BOOKING_LENGTH_DEFAULT}
+    required_because = {
+        slots.BOOK_PLACE: responses.BOOKING_PLACE_REQUIRED,
+        slots.BOOK_DATE: responses.BOOKING_DATE_REQUIRED,
+        slots.BOOK_TIME: responses.BOOKING_TIME_REQUIRED,
+        slots.BOOK_CONFIRM: responses.BOOKING_CONFIRM_REQUIRED,
+    }
+
+    def skipped(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """An unknown length books the usual hour."""
+        dispatcher.utter_message(response=responses.BOOKING_LENGTH_DEFAULT)
+        return {slots.BOOK_MINUTES: USUAL_MINUTES}
 
     def name(self) -> str:
         """Registered name."""
@@ -150,9 +215,8 @@ class ValidateBookPcForm(FailSafe, StopAware, FormValidationAction):
     async def validate_book_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A start time: "10am", "2.30pm", "14:00"."""
-        text = str(value or "")
-        time = time_asked(text) or time_asked(f"at {text}")
+        """A start time: "10am", "2.30pm", "14:00", "about 10", "ten thirty"."""
+        time = parse_start_time(str(value or ""))
         if time is None:
             dispatcher.utter_message(response=responses.BOOKING_TIME_NOT_UNDERSTOOD)
         return {slots.BOOK_TIME: time}
@@ -172,6 +236,39 @@ class ValidateBookPcForm(FailSafe, StopAware, FormValidationAction):
             return {slots.BOOK_MINUTES: None}
         return {slots.BOOK_MINUTES: float(minutes)}
 
+    async def validate_book_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes or no to the booking read back."""
+        return yes_no(slots.BOOK_CONFIRM, value, dispatcher)
+
+
+class ActionAskBookConfirm(FailSafe, Action):
+    """Reads the booking back before it is made: place, day, start and end."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_ask_book_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask "Book a computer at Tunstall Library, Tuesday, 10am to 11am?"."""
+        vocabulary = words()
+        day = date.fromisoformat(str(tracker.get_slot(slots.BOOK_DATE)))
+        start = str(tracker.get_slot(slots.BOOK_TIME))
+        minutes = float(tracker.get_slot(slots.BOOK_MINUTES))
+        dispatcher.utter_message(
+            response=responses.BOOKING_ASK_CONFIRM,
+            place_name=tracker.get_slot(slots.BOOK_PLACE_NAME)
+            or tracker.get_slot(slots.BOOK_PLACE),
+            booking_day=day_word(day, local_now().date(), vocabulary),
+            booking_date=f"{day.day} {day:%B}",
+            booking_time=clock(start, vocabulary),
+            booking_end=clock(end_time(start, minutes), vocabulary),
+        )
+        return []
+
 
 class ActionBookPc(FailSafe, Action):
     """Books the PC and reads the reference back, or says why it could not."""
@@ -190,6 +287,9 @@ class ActionBookPc(FailSafe, Action):
         minutes = tracker.get_slot(slots.BOOK_MINUTES)
         done: list[EventType] = [SlotSet(name, None) for name in BOOKING_SLOTS]
         if not (place_id and day and time and minutes):
+            return done
+        if tracker.get_slot(slots.BOOK_CONFIRM) is not True:
+            dispatcher.utter_message(response=responses.BOOKING_NOT_MADE)
             return done
         vocabulary = words()
         when = {
@@ -223,8 +323,124 @@ class ActionBookPc(FailSafe, Action):
         return [*done, SlotSet(slots.BOOKING_REFERENCE, booking.reference)]
 
 
+def _cancel_details(booking: Booking) -> dict[str, Any]:
+    """What the confirmation question says about a booking (kept in ``cancel_booking``)."""
+    return {
+        "reference": booking.reference,
+        "place_name": booking.place_name,
+        "date": booking.date.isoformat(),
+        "time": booking.time,
+        "pc": booking.pc_number,
+    }
+
+
+class ActionPrepareCancel(FailSafe, Action):
+    """Finds the booking to cancel and checks it is this conversation's, before asking."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_prepare_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Say why it can't be cancelled here, or fill what ``cancel_booking_form`` reads back.
+
+        When there is nothing to cancel, the answer is filled in as "no", so the form that
+        follows ends at once and ``action_cancel_booking`` says nothing more.
+        """
+        cleared: list[EventType] = [
+            SlotSet(slots.CANCEL_BOOKING, None),
+            SlotSet(slots.CANCEL_CONFIRM, False),
+        ]
+        text = str(tracker.latest_message.get("text") or "")
+        found = [
+            m for m in find_references(clean_number_text(text)) if m.reference.startswith("PC-")
+        ]
+        reference = found[0].reference if found else tracker.get_slot(slots.BOOKING_REFERENCE)
+        if not reference:
+            dispatcher.utter_message(response=responses.BOOKING_CANCEL_NEED_REFERENCE)
+            return cleared
+        said = {"booking_reference": reference,
+                "booking_reference_spoken": spoken_reference(reference)}  # fmt: skip
+        client = deps.directory()
+        try:
+            booking = await client.booking(reference)
+            place = (
+                None if reference in booked_here(tracker) else await client.place(booking.place_id)
+            )
+        except DirectoryUnavailable:
+            dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
+            return cleared
+        except DirectoryRejected:
+            dispatcher.utter_message(response=responses.BOOKING_NOT_FOUND, **said)
+            return cleared
+        if place is not None:
+            # Not booked in this conversation: the place itself (or the council) can cancel it.
+            if place.phone:
+                dispatcher.utter_message(
+                    response=responses.BOOKING_CANCEL_NOT_YOURS_PLACE,
+                    place_name=place.name,
+                    place_phone=place.phone,
+                    **said,
+                )
+            else:
+                dispatcher.utter_message(response=responses.BOOKING_CANCEL_NOT_YOURS, **said)
+            return cleared
+        if booking.status == "cancelled":
+            dispatcher.utter_message(response=responses.BOOKING_ALREADY_CANCELLED, **said)
+            return cleared
+        return [
+            SlotSet(slots.CANCEL_BOOKING, _cancel_details(booking)),
+            SlotSet(slots.CANCEL_CONFIRM, None),
+        ]
+
+
+class ValidateCancelBookingForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Yes or no to cancelling the booking read back."""
+
+    required_because = {slots.CANCEL_CONFIRM: responses.BOOKING_CONFIRM_REQUIRED}
+
+    def name(self) -> str:
+        """Registered name."""
+        return "validate_cancel_booking_form"
+
+    async def validate_cancel_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes or no."""
+        return yes_no(slots.CANCEL_CONFIRM, value, dispatcher)
+
+
+class ActionAskCancelConfirm(FailSafe, Action):
+    """Reads the booking back before it is cancelled."""
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_ask_cancel_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask "Cancel booking PC-... at Tunstall Library, Tuesday at 10am?"."""
+        details = tracker.get_slot(slots.CANCEL_BOOKING) or {}
+        vocabulary = words()
+        day = date.fromisoformat(str(details["date"]))
+        dispatcher.utter_message(
+            response=responses.BOOKING_ASK_CANCEL_CONFIRM,
+            booking_reference=details["reference"],
+            booking_reference_spoken=spoken_reference(str(details["reference"])),
+            place_name=details["place_name"],
+            booking_pc=details["pc"],
+            booking_day=day_word(day, local_now().date(), vocabulary),
+            booking_date=f"{day.day} {day:%B}",
+            booking_time=clock(str(details["time"]), vocabulary),
+        )
+        return []
+
+
 class ActionCancelBooking(FailSafe, Action):
-    """Cancels a PC booking by its reference."""
+    """Cancels the booking read back, after a yes."""
 
     def name(self) -> str:
         """Registered name."""
@@ -233,31 +449,38 @@ class ActionCancelBooking(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Find the reference in the message (or the one just booked) and cancel it."""
-        text = str(tracker.latest_message.get("text") or "")
-        found = [
-            m for m in find_references(clean_number_text(text)) if m.reference.startswith("PC-")
-        ]
-        reference = found[0].reference if found else tracker.get_slot(slots.BOOKING_REFERENCE)
+        """Cancel it through the directory (which checks the conversation again)."""
+        cleared: list[EventType] = [SlotSet(name, None) for name in CANCEL_SLOTS]
+        details = tracker.get_slot(slots.CANCEL_BOOKING) or {}
+        reference = details.get("reference")
         if not reference:
-            dispatcher.utter_message(response=responses.BOOKING_CANCEL_NEED_REFERENCE)
-            return []
+            return cleared
         spoken = spoken_reference(reference)
+        if tracker.get_slot(slots.CANCEL_CONFIRM) is not True:
+            dispatcher.utter_message(
+                response=responses.BOOKING_KEPT,
+                booking_reference=reference,
+                booking_reference_spoken=spoken,
+            )
+            return cleared
         try:
             # Only this conversation's own bookings: the directory refuses any other.
             await deps.directory().cancel(reference, tracker.sender_id)
         except DirectoryUnavailable:
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return []
+            return cleared
         except DirectoryRejected as error:
             response = CANCEL_REFUSALS.get(error.code, responses.BOOKING_NOT_FOUND)
             dispatcher.utter_message(
                 response=response, booking_reference=reference, booking_reference_spoken=spoken
             )
-            return []
+            return cleared
         dispatcher.utter_message(
             response=responses.BOOKING_CANCELLED,
             booking_reference=reference,
             booking_reference_spoken=spoken,
         )
-        return [SlotSet(slots.BOOKING_REFERENCE, None)]
+        events = [*cleared]
+        if tracker.get_slot(slots.BOOKING_REFERENCE) == reference:
+            events.append(SlotSet(slots.BOOKING_REFERENCE, None))
+        return events

@@ -20,7 +20,10 @@ from actions.common import deps, responses, slots
 from actions.common.applicant_words import RemembersApplicant
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
+from actions.common.validators import UNKNOWN
+from actions.common.validators import parse_number as parse_any_number
 from actions.common.values import spell_out
 from bot.knowledge import ServiceKnowledge
 from bot.text import clean_number_text, clean_text
@@ -36,6 +39,7 @@ TOO_MANY_STAFF = "too_many_staff"
 OUTSIDE_AREA = "outside_area"
 FAST_ENOUGH = "fast_enough"
 BUILD_PLANNED = "build_planned"
+SPEED_UNKNOWN = "speed_unknown"
 ELIGIBLE = "eligible"
 
 OUTCOME_RESPONSES = {
@@ -44,16 +48,14 @@ OUTCOME_RESPONSES = {
     OUTSIDE_AREA: responses.BB_OUTSIDE_AREA,
     FAST_ENOUGH: responses.BB_FAST_ENOUGH,
     BUILD_PLANNED: responses.BB_BUILD_PLANNED,
+    SPEED_UNKNOWN: responses.BB_SPEED_UNKNOWN,
 }
 _BUSINESS = re.compile(
     r"\b(business|company|firm|shop|office|work|sole trader|self[- ]employed|ltd)\b", re.I
 )
 _HOME = re.compile(r"\b(home|house|flat|me|myself|personal|resident|household)\b", re.I)
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "just me": 1, "only me": 1,
-}  # fmt: skip
+#: Answers to "how many people" that are a number without one.
+_ONE_PERSON = re.compile(r"\b(just|only) (me|myself)\b|^me$|^myself$", re.I)
 
 
 def parse_applicant(text: str) -> str | None:
@@ -67,15 +69,10 @@ def parse_applicant(text: str) -> str | None:
 
 
 def parse_number(text: str) -> float | None:
-    """The first number in the answer (digits or a small number word), or None."""
-    cleaned = clean_number_text(text, 100).lower().replace(",", "")
-    match = _NUMBER.search(cleaned)
-    if match:
-        return float(match.group(0))
-    for word, value in _WORDS.items():
-        if re.search(rf"\b{word}\b", cleaned):
-            return float(value)
-    return None
+    """The first number in the answer: "10", "about 10", "10 mbps", "ten", "just me" (1)."""
+    if _ONE_PERSON.search(clean_text(text, 100).strip()):
+        return 1.0
+    return parse_any_number(text)
 
 
 def staff_outcome(staff: int, knowledge: ServiceKnowledge) -> str | None:
@@ -88,8 +85,34 @@ def speed_outcome(mbps: float, knowledge: ServiceKnowledge) -> str | None:
     return FAST_ENOUGH if mbps >= float(knowledge.fact("slow_speed_mbps")) else None
 
 
-class ValidateBroadbandForm(FailSafe, StopAware, RemembersApplicant, FormValidationAction):
-    """Asks one rule at a time and stops at the first the business does not meet."""
+class ValidateBroadbandForm(
+    FailSafe, StopAware, SkipAware, RemembersApplicant, FormValidationAction
+):
+    """Asks one rule at a time and stops at the first the business does not meet.
+
+    "I don't know" the speed ends the check with how to find it out (the vouchers depend on
+    it, and the council's system takes no application without it); "I don't know" about a
+    planned build counts as no, as its button says. The other answers are needed: "I don't
+    know" gets why, and the offer of a person.
+    """
+
+    skippable = {slots.BB_SPEED: None, slots.BB_BUILD_PLANNED: None}
+    required_because = {
+        slots.BB_APPLICANT: responses.BB_APPLICANT_REQUIRED,
+        slots.BB_STAFF: responses.BB_STAFF_REQUIRED,
+        slots.BB_POSTCODE: responses.BB_POSTCODE_REQUIRED,
+        slots.BB_BUSINESS_NAME: responses.BB_BUSINESS_NAME_REQUIRED,
+        slots.BB_CONFIRM: responses.BB_CONFIRM_REQUIRED,
+    }
+
+    def skipped(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """An unknown speed ends the check; an unknown build plan counts as none planned."""
+        if slot == slots.BB_SPEED:
+            return {slots.BB_SPEED: UNKNOWN, slots.BB_OUTCOME: SPEED_UNKNOWN}
+        dispatcher.utter_message(response=responses.BB_ELIGIBLE)
+        return {slots.BB_BUILD_PLANNED: UNKNOWN, slots.BB_OUTCOME: ELIGIBLE}
 
     def name(self) -> str:
         """Registered name."""
@@ -215,7 +238,13 @@ class ActionBroadbandOutcome(FailSafe, Action):
         reset = [SlotSet(slot, None) for slot in slots.BROADBAND_FORM_SLOTS]
         outcome = tracker.get_slot(slots.BB_OUTCOME)
         if outcome in OUTCOME_RESPONSES:
-            dispatcher.utter_message(response=OUTCOME_RESPONSES[outcome])
+            knowledge = deps.knowledge("broadband")
+            dispatcher.utter_message(
+                response=OUTCOME_RESPONSES[outcome],
+                bb_speed_test_url=knowledge.fact("speed_test_url"),
+                bb_slow_speed=knowledge.facts["slow_speed_mbps"].text,
+                bb_slow_speed_spoken=knowledge.facts["slow_speed_mbps"].voice,
+            )
             return reset
         if outcome != ELIGIBLE or tracker.get_slot(slots.BB_CONFIRM) is not True:
             dispatcher.utter_message(response=responses.BB_APPLICATION_NOT_SENT)

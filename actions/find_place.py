@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.place_words import (
     Words,
     asks_open_now,
@@ -160,8 +161,19 @@ async def check_place_postcode(value: Any, dispatcher: CollectingDispatcher) -> 
     return {slots.PLACE_POSTCODE: listed[0].postcode}
 
 
-class ValidateFindPlaceForm(FailSafe, StopAware, FormValidationAction):
-    """Checks the postcode (or a place name) to search near."""
+def bookable_offer(found: list[Place]) -> Place | None:
+    """The nearest listed place whose computers can be booked: the one the button offers."""
+    return next((place for place in found if place.bookable_pcs > 0), None)
+
+
+class ValidateFindPlaceForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Checks the postcode (or a place name) to search near.
+
+    "I don't know my postcode" gets why it is needed, what else works (a library's name),
+    and the offer of a person.
+    """
+
+    required_because = {slots.PLACE_POSTCODE: responses.PLACE_POSTCODE_REQUIRED}
 
     def name(self) -> str:
         """Registered name."""
@@ -220,8 +232,16 @@ class ActionFindPlace(FailSafe, Action):
             else:
                 response = responses.PLACE_LINE_CLOSED_NO_OPENING
             dispatcher.utter_message(response=response, **values)
-        dispatcher.utter_message(response=responses.PLACES_FOLLOW_UP)
-        return [SlotSet(slots.PLACES_LISTED, [place.id for place in found])]
+        # The booking button only where it will work: a listed place with bookable PCs.
+        offer = bookable_offer(found)
+        if offer is None:
+            dispatcher.utter_message(response=responses.PLACES_FOLLOW_UP_NO_BOOKING)
+        else:
+            dispatcher.utter_message(response=responses.PLACES_FOLLOW_UP, place_name=offer.name)
+        return [
+            SlotSet(slots.PLACES_LISTED, [place.id for place in found]),
+            SlotSet(slots.BOOK_OFFER, offer.id if offer else None),
+        ]
 
 
 async def place_in_question(tracker: Tracker, text: str) -> Place | None:

@@ -55,18 +55,24 @@ def _run(settings: Settings, scaled: bool = False) -> int:
 
 
 def _outbox_worker(settings: Settings) -> int:
+    from bot.councils.profile import cached_profile
     from integrations.open311 import get_open311_client
     from integrations.outbox import Outbox
     from integrations.outbox.worker import OutboxWorker
     from integrations.triage import get_triage_client
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    jurisdiction = (
+        settings.open311_jurisdiction_id or cached_profile(settings.council_dir).jurisdiction_id
+    )
     worker = OutboxWorker(
         Outbox(settings.database),
-        get_open311_client(),
+        get_open311_client(
+            settings.council_services_endpoint(settings.open311_api_key), jurisdiction
+        ),
         base_s=settings.outbox_retry_base_s,
         max_s=settings.outbox_retry_max_s,
-        triage=get_triage_client(),
+        triage=get_triage_client(settings.council_services_endpoint(settings.staff_api_token)),
     )
     try:
         asyncio.run(worker.run_forever(settings.outbox_poll_s))

@@ -1,7 +1,8 @@
 """Configures logging once (from the CLI and the launchers), with redaction of every line.
 
 The redaction itself (personal data, secrets, URL tokens; on third-party loggers too) is
-:mod:`lib.redacted_logs`, shared with the council services.
+:mod:`lib.redacted_logs`, and the line format, which prints the ids passed as ``extra``, is
+:mod:`lib.log_format`; both are shared with the council services.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from lib.log_format import FORMAT, KeyValueFormatter
 from lib.redacted_logs import install as install_redaction
 
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+__all__ = ["FORMAT", "configure"]
 
 
 def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
@@ -22,7 +24,7 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
         secrets: values never to write (the settings' tokens and shared secrets).
     """
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(KeyValueFormatter(FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -17,11 +17,13 @@ import yaml
 from pydantic import BaseSettings, Field, validator
 
 from bot.cors import exact_patterns, split_origins
+from integrations.endpoint import Endpoint
+from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
 from lib.rate_limit import Limit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: Secrets shipped as development defaults; refused when ENVIRONMENT is not development.
+#: Secrets shipped as development defaults; refused outside development and test.
 DEVELOPMENT_SECRETS = {
     "rasa_api_token": "dev-rasa-token",
     "staff_api_token": "dev-staff-token",
@@ -37,7 +39,8 @@ DEVELOPMENT_SECRETS = {
 class Settings(BaseSettings):
     """Runtime configuration, read from the environment (and an optional ``.env`` file)."""
 
-    environment: str = Field("development", env="ENVIRONMENT")
+    #: ``development``, ``test``, ``staging`` or ``production`` (``lib/environments.py``).
+    environment: Environment = Field("development", env="ENVIRONMENT")
     #: Folder under kb/councils/; empty means the one named in kb/councils/default.yml.
     council: str = Field("", env="COUNCIL")
     kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
@@ -86,7 +89,8 @@ class Settings(BaseSettings):
     purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
 
     # Conversation limits
-    max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
+    #: The longest message the REST channel and the phone line pass to NLU (longer: cut).
+    max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
     #: REST channel messages one conversation may send ("<requests>/<seconds>", "0": off).
     rest_rate_limit: str = Field("30/60", env="REST_RATE_LIMIT")
     #: REST channel messages from one client address. The web chat relay sends every web
@@ -132,11 +136,9 @@ class Settings(BaseSettings):
         env_file_encoding = "utf-8"
         keep_untouched = (cached_property,)
 
-    @validator("environment")
-    def _known_environment(cls, value: str) -> str:  # noqa: N805
-        if value not in {"development", "test", "production"}:
-            raise ValueError("ENVIRONMENT must be development, test or production")
-        return value
+    @validator("environment", pre=True)
+    def _known_environment(cls, value: object) -> str:  # noqa: N805
+        return check_environment(value)
 
     @validator("rasa_cors_origins")
     def _exact_origins(cls, value: str) -> str:  # noqa: N805
@@ -151,7 +153,7 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         """True when the placeholder secrets are acceptable."""
-        return self.environment in {"development", "test"}
+        return self.environment in PLACEHOLDERS_ALLOWED
 
     @property
     def council_slug(self) -> str:
@@ -195,6 +197,20 @@ class Settings(BaseSettings):
     def continue_online_url(self) -> str:
         """The link a caller is texted to carry on online (the web chat)."""
         return self.web_chat_url or f"{self.council_services_url.rstrip('/')}/"
+
+    def council_services_endpoint(self, token: str = "") -> Endpoint:
+        """The council services (``COUNCIL_SERVICES_URL``) for a client, with the timeouts.
+
+        Args:
+            token: the credential that client sends (the staff API token, the Open311
+                API key); empty for a service that needs none.
+        """
+        return Endpoint(
+            self.council_services_url,
+            token,
+            connect_timeout_s=self.http_connect_timeout_s,
+            read_timeout_s=self.http_read_timeout_s,
+        )
 
     def secret_values(self) -> list[str]:
         """The values of every secret setting, which no log line may show."""

@@ -1,5 +1,9 @@
 """Weekly opening hours with closed days, in a named time zone (UK: ``Europe/London``).
 
+The one reader of opening-hours text (``"08:30-17:00"``, :func:`parse_time_range`): the
+council profile's contact centre hours here, and the location directory's places
+(``integrations/council_services/places.py``), which also allow a range past midnight.
+
 Pure: no I/O, no clock. The caller passes the current time, so tests fix it.
 """
 
@@ -13,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 #: Day names as written in profile files, Monday first (``datetime.weekday()`` order).
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MINUTES_PER_DAY = 24 * 60
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 #: How far ahead to look for the next opening (covers Christmas and a long closure).
 _SEARCH_DAYS = 31
@@ -72,18 +77,40 @@ class OpeningHours:
         return None
 
 
-def _span(text: str, where: str) -> Span:
-    match = _SPAN.match(text)
+def parse_time_range(text: object) -> tuple[int, int]:
+    """Read ``"09:00-17:00"`` as minutes from midnight: ``(540, 1020)``.
+
+    ``24:00`` is the end of the day (1440). The end may come before the start, or equal
+    it: whether a range may run past midnight (``"18:00-01:00"``) is the caller's rule.
+
+    Args:
+        text: the range as written in a file.
+
+    Returns:
+        The start and end, in minutes from midnight.
+
+    Raises:
+        OpeningHoursError: text that is not two times of day joined by a hyphen.
+    """
+    match = _SPAN.match(text) if isinstance(text, str) else None
     if not match:
-        raise OpeningHoursError(f"{where}: {text!r} is not like '08:30-17:00'")
+        raise OpeningHoursError(f"{text!r} is not a time range like '09:00-17:00'")
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
-        raise OpeningHoursError(f"{where}: {text!r} is not a time of day")
-    start = time(h1, m1)
-    end = time.max if h2 == 24 else time(h2, m2)
+        raise OpeningHoursError(f"{text!r} has a time that does not exist")
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+def _span(text: str, where: str) -> Span:
+    try:
+        start, end = parse_time_range(text)
+    except OpeningHoursError as error:
+        raise OpeningHoursError(f"{where}: {error}") from None
     if end <= start:
         raise OpeningHoursError(f"{where}: {text!r} closes before it opens")
-    return Span(start, end)
+    return Span(
+        time(*divmod(start, 60)), time.max if end == MINUTES_PER_DAY else time(*divmod(end, 60))
+    )
 
 
 def parse_opening_hours(

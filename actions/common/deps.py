@@ -1,6 +1,7 @@
 """Process-wide clients and data the actions use, each built on first use.
 
-Nothing here touches the network or a database at import time.
+Nothing here touches the network or a database at import time. The integration clients
+read no settings themselves: their address, credentials and timeouts are passed in here.
 """
 
 from __future__ import annotations
@@ -38,9 +39,13 @@ def report_questions() -> Questions:
     return cached_questions(settings.kb_dir / "report_questions.yml")
 
 
+@lru_cache(maxsize=1)
 def open311() -> Open311Client:
-    """The council's Open311 endpoint."""
-    return get_open311_client()
+    """The council's Open311 endpoint (jurisdiction: the setting, else the profile's)."""
+    return get_open311_client(
+        settings.council_services_endpoint(settings.open311_api_key),
+        settings.open311_jurisdiction_id or profile().jurisdiction_id,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -64,9 +69,10 @@ def authorities() -> LocalAuthorities:
     return load_authorities(settings.kb_dir / "local_authorities.yml")
 
 
+@lru_cache(maxsize=1)
 def triage() -> TriageClient:
     """The council's triage queue."""
-    return get_triage_client()
+    return get_triage_client(settings.council_services_endpoint(settings.staff_api_token))
 
 
 def triage_rules() -> TriageRules:
@@ -88,9 +94,10 @@ def intent_labels() -> dict[str, str]:
     return {str(k): str(v) for k, v in data["labels"].items()}
 
 
+@lru_cache(maxsize=1)
 def directory() -> DirectoryClient:
     """The council's location directory and PC bookings."""
-    return get_directory_client()
+    return get_directory_client(settings.council_services_endpoint())
 
 
 def place_words() -> Words:
@@ -108,9 +115,15 @@ def knowledge(service: str) -> ServiceKnowledge:
     return cached_knowledge(settings.kb_dir / "facts" / f"{service}.yml")
 
 
+@lru_cache(maxsize=1)
 def crm() -> CrmClient | FakeCrm:
-    """The council's CRM: council tax accounts and cases, broadband applications."""
-    return get_crm_client()
+    """The council's CRM: council tax accounts and cases, broadband applications.
+
+    ``CRM_FAKE=true`` gives the in-memory fake, for running without the council services.
+    """
+    return get_crm_client(
+        settings.council_services_endpoint(settings.staff_api_token), fake=settings.crm_fake
+    )
 
 
 @lru_cache(maxsize=1)

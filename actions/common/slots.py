@@ -126,3 +126,12 @@ SIGNPOST_HOURS = "signpost_hours"
 LOCATION_GUESS = "location_guess"
 CONTACT_OFFERED = "contact_offered"
 PENDING_REQUEST = "pending_request"
+
+# Conversation repair (issue #16): "I don't know" and a person after two misses
+# (actions/common/form_skip.py)
+FORM_MISSES = "form_misses"
+FORM_OFFER_PERSON = "form_offer_person"
+BOOK_CONFIRM = "book_confirm"
+CANCEL_BOOKING = "cancel_booking"
+CANCEL_CONFIRM = "cancel_confirm"
+BOOK_OFFER = "book_offer"

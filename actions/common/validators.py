@@ -160,3 +160,59 @@ def parse_change_field(text: str | None) -> str | None:
         if any(word in lowered for word in words):
             return slot
     return None
+
+
+#: What a question that can honestly go unanswered records when the resident doesn't know.
+UNKNOWN = "unknown"
+
+_UNITS = {
+    "zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_NUMBER_WORD = re.compile(
+    r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-]+(?P<unit>" + "|".join(_UNITS) + r"))?"
+    r"|(?P<alone>" + "|".join(_UNITS) + r"))\b",
+    re.I,
+)
+#: Words that make an answer rough ("about 10", "10ish"): the number still counts.
+_HEDGES = re.compile(
+    r"\b(?:about|around|roughly|approximately|approx|maybe|perhaps|probably|say|nearly|"
+    r"almost|under|below|less than|just under|more or less|or so|something like)\b"
+    r"|~|(?<=\d)\s*-?ish\b",
+    re.I,
+)
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def number_words_to_digits(text: str) -> str:
+    """Number words up to ninety-nine written as digits ("ten thirty" -> "10 30")."""
+
+    def digits(match: re.Match[str]) -> str:
+        if match.group("alone"):
+            return str(_UNITS[match.group("alone").lower()])
+        unit = match.group("unit")
+        return str(_TENS[match.group("tens").lower()] + (_UNITS[unit.lower()] if unit else 0))
+
+    return _NUMBER_WORD.sub(digits, text)
+
+
+def without_hedges(text: str) -> str:
+    """The answer without the words that only make it rough ("about 10am" -> "10am")."""
+    return re.sub(r"\s+", " ", _HEDGES.sub(" ", text)).strip()
+
+
+def parse_number(text: str | None) -> float | None:
+    """The first number in an answer: "10", "about 10", "10 mbps", "1,200", "ten", "twenty five".
+
+    Returns:
+        The number, or None when the answer has none.
+    """
+    cleaned = clean_number_text(text, 100).replace(",", "")
+    match = _DIGITS.search(number_words_to_digits(without_hedges(cleaned)))
+    return float(match.group(0)) if match else None

@@ -1,7 +1,8 @@
 """The REST channel with a guard at the edge.
 
 Same URL as Rasa's ``rest`` channel (``/webhooks/rest/webhook``). Before NLU sees a
-message it drops control and invisible characters, folds whitespace and caps the length;
+message it drops control and invisible characters, folds whitespace and caps the length
+(``MAX_MESSAGE_CHARS``);
 it refuses malformed bodies with 400 instead of a server error; it never trusts the
 client's ``input_channel``; and it lets through only the metadata the product uses.
 A conversation (``REST_RATE_LIMIT``) or a client address (``REST_ADDRESS_RATE_LIMIT``)
@@ -80,11 +81,14 @@ class GuardedRestInput(RestInput):
 
     def __init__(
         self,
-        max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+        max_message_chars: int | None = None,
         assist_secret: str = "",
         limits: tuple[RateLimiter, RateLimiter] | None = None,
     ) -> None:
-        self.max_message_chars = max_message_chars
+        #: The longest message passed on; longer ones are cut (``MAX_MESSAGE_CHARS``).
+        self.max_message_chars = (
+            settings.max_message_chars if max_message_chars is None else max_message_chars
+        )
         self.assist_secret = assist_secret
         #: Per conversation, then per client address.
         self.limits = limits or (
@@ -99,12 +103,16 @@ class GuardedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GuardedRestInput:
-        """Build from ``credentials.yml`` (optional ``max_message_chars``)."""
-        credentials = credentials or {}
-        return cls(
-            int(credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)),
-            settings.library_assist_secret,
-        )
+        """Build from the settings; the length cap is ``MAX_MESSAGE_CHARS``, as documented.
+
+        A ``max_message_chars`` left in ``credentials.yml`` by an older version is ignored
+        with a warning, so the cap has one source.
+        """
+        if credentials and "max_message_chars" in credentials:
+            logger.warning(
+                "credentials.yml max_message_chars is ignored; set MAX_MESSAGE_CHARS instead"
+            )
+        return cls(assist_secret=settings.library_assist_secret)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST blueprint, answering :class:`TooManyRequests` with its header.

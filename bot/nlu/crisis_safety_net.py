@@ -39,7 +39,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -57,6 +56,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import LinearModelComponent, knowledge_path
 from bot.nlu.linear_model import LinearModel
 from bot.nlu.resident_language import Lexicon, load_lexicon
 from bot.nlu.sentence_features import DEFAULT_ALIAS, SentenceEncoderFeaturizer, sentence_vector
@@ -112,8 +112,10 @@ class CrisisPatterns:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class CrisisSafetyNet(GraphComponent, IntentClassifier):
+class CrisisSafetyNet(LinearModelComponent, IntentClassifier):
     """Sends any message that signals a crisis to urgent help."""
+
+    UNTRAINED_WARNING = "no trained crisis model: only patterns and phrases are checked"
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -156,44 +158,13 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
         lexicon: Lexicon | None = None,
     ) -> None:
         """Keep the config, the trained model and the knowledge base's patterns."""
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
+        super().__init__(config, model_storage, resource, model)
         if patterns is None or lexicon is None:
-            kb_dir = Path(config.get("kb_dir") or _settings_kb_dir())
+            kb_dir = knowledge_path(config, "kb_dir")
             patterns = patterns or CrisisPatterns.from_rules(kb_dir / "triage" / "rules.yml")
             lexicon = lexicon or load_lexicon(kb_dir / "translations")
         self._patterns = patterns
         self._lexicon = lexicon
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisSafetyNet:
-        """Creates an untrained component (see parent class for full docstring)."""
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> CrisisSafetyNet:
-        """Loads the trained model (see parent class for full docstring)."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                return cls(config, model_storage, resource, LinearModel.load(folder))
-        except ValueError:
-            logger.warning("no trained crisis model: only patterns and phrases are checked")
-            return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the binary crisis model: ``urgent_help`` examples against all others."""
@@ -203,18 +174,12 @@ class CrisisSafetyNet(GraphComponent, IntentClassifier):
             if vector is not None:
                 rows.append(vector)
                 labels.append(_POSITIVE if message.get(INTENT) == URGENT_INTENT else _NEGATIVE)
-        if len(set(labels)) < 2:
-            logger.warning("no urgent_help examples: the crisis model is not trained")
-            return self._resource
-        self._model = LinearModel.fit(
-            np.stack(rows),
+        self._fit(
+            rows,
             labels,
-            strength=float(self._config["strength"]),
             balanced=True,
-            seed=int(self._config["random_seed"]),
+            too_few="no urgent_help examples: the crisis model is not trained",
         )
-        with self._storage.write_to(self._resource) as folder:
-            self._model.save(folder)
         return self._resource
 
     def crisis_probability(self, vector: np.ndarray) -> float:
@@ -293,9 +258,3 @@ def _language_of(message: Message) -> str | None:
         if entity.get(ENTITY_ATTRIBUTE_TYPE) == "language":
             return str(entity.get(ENTITY_ATTRIBUTE_VALUE))
     return None
-
-
-def _settings_kb_dir() -> Path:
-    from bot.settings import settings
-
-    return settings.kb_dir

@@ -25,10 +25,8 @@ import logging
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -40,15 +38,17 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear_model import LinearModel
+from bot.nlu.component import LinearModelComponent
 from bot.nlu.sentence_features import DEFAULT_ALIAS, SentenceEncoderFeaturizer, sentence_vector
 
 logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class EncoderIntentClassifier(GraphComponent, IntentClassifier):
+class EncoderIntentClassifier(LinearModelComponent, IntentClassifier):
     """Predicts the intent from the sentence embedding with a linear model."""
+
+    UNTRAINED_WARNING = "no trained intent model found; every message will be unclassified"
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -76,47 +76,6 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             "random_seed": 42,
         }
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: LinearModel | None = None,
-    ) -> None:
-        """Keep the config and the trained model, if any."""
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EncoderIntentClassifier:
-        """Creates an untrained component (see parent class for full docstring)."""
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> EncoderIntentClassifier:
-        """Loads the trained weights (see parent class for full docstring)."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                return cls(config, model_storage, resource, LinearModel.load(folder))
-        except ValueError:
-            logger.warning("no trained intent model found; every message will be unclassified")
-            return cls(config, model_storage, resource)
-
     def _features(self, message: Message) -> np.ndarray | None:
         """The embedding, followed by the weighted, normalised sparse sentence features."""
         vector = sentence_vector(message, self._config["featurizer"])
@@ -139,21 +98,16 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             if vector is not None and message.get(INTENT):
                 rows.append(vector)
                 labels.append(str(message.get(INTENT)))
-        if len(set(labels)) < 2:
-            logger.warning("fewer than two intents to learn; the classifier is not trained")
-            return self._resource
-        self._model = LinearModel.fit(
-            np.stack(rows),
+        trained = self._fit(
+            rows,
             labels,
-            strength=float(self._config["strength"]),
             balanced=bool(self._config["balanced"]),
-            seed=int(self._config["random_seed"]),
+            too_few="fewer than two intents to learn; the classifier is not trained",
         )
-        with self._storage.write_to(self._resource) as folder:
-            self._model.save(folder)
-        logger.info(
-            "intent model trained on %d examples of %d intents", len(rows), len(set(labels))
-        )
+        if trained:
+            logger.info(
+                "intent model trained on %d examples of %d intents", len(rows), len(set(labels))
+            )
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -41,10 +41,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -61,9 +58,9 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import detect_language, language_tag
+from bot.nlu.component import RuleComponent, knowledge_path
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +172,7 @@ def load_lexicon(translations_dir: Path) -> Lexicon:
     ],
     is_trainable=False,
 )
-class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
+class ResidentLanguageClassifier(RuleComponent, EntityExtractorMixin):
     """Adds a ``language`` entity and keeps only what is understood in other languages."""
 
     @staticmethod
@@ -195,35 +192,8 @@ class ResidentLanguageClassifier(GraphComponent, EntityExtractorMixin):
             lexicon: the phrases to use; loaded from ``translations_dir`` when omitted.
         """
         if lexicon is None:
-            directory = config.get("translations_dir") or ""
-            if not directory:
-                from bot.settings import settings
-
-                directory = settings.kb_dir / "translations"
-            lexicon = load_lexicon(Path(directory))
+            lexicon = load_lexicon(knowledge_path(config, "translations_dir", "translations"))
         self._lexicon = lexicon
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ResidentLanguageClassifier:
-        """Creates a new component (see parent class for full docstring)."""
-        return cls({**cls.get_default_config(), **config})
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leaves the training data as it is: the component learns nothing from it.
-
-        Args:
-            training_data: the NLU training data.
-
-        Returns:
-            The same training data, unchanged.
-        """
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Adds the language entity and, for another language, the understood intent.

@@ -16,10 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -36,8 +33,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import RuleComponent, knowledge_path
 from lib.references import find_references
 
 STATUS_INTENT = "check_report_status"
@@ -91,7 +88,7 @@ class StatusWords:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class StatusReferenceRouter(GraphComponent, IntentClassifier):
+class StatusReferenceRouter(RuleComponent, IntentClassifier):
     """Sends a message that only carries a reference (or asks its status) to the status check."""
 
     @staticmethod
@@ -102,28 +99,8 @@ class StatusReferenceRouter(GraphComponent, IntentClassifier):
     def __init__(self, config: dict[str, Any], words: StatusWords | None = None) -> None:
         """Keep the phrases, read from ``kb/status_requests.yml`` when not given."""
         if words is None:
-            kb_dir = config.get("kb_dir") or ""
-            if not kb_dir:
-                from bot.settings import settings
-
-                kb_dir = settings.kb_dir
-            words = StatusWords.from_file(Path(kb_dir) / "status_requests.yml")
+            words = StatusWords.from_file(knowledge_path(config, "kb_dir") / "status_requests.yml")
         self._words = words
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> StatusReferenceRouter:
-        """Creates the component (see parent class for full docstring)."""
-        return cls({**cls.get_default_config(), **config})
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leaves the training data as it is: the component learns nothing."""
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets the status intent and the reference entity where the message asks a status."""

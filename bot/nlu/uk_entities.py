@@ -20,10 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
@@ -37,8 +34,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import RuleComponent
 from integrations.postcodes.normalise import find_postcodes, normalise_postcode
 from lib.references import find_references, normalise_reference
 
@@ -52,7 +49,7 @@ _NORMALISERS = {POSTCODE: normalise_postcode, REFERENCE: normalise_reference}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class UKEntityExtractor(GraphComponent, EntityExtractorMixin):
+class UKEntityExtractor(RuleComponent, EntityExtractorMixin):
     """Adds ``postcode`` and ``reference`` entities, normalised, to each message."""
 
     @staticmethod
@@ -84,28 +81,6 @@ class UKEntityExtractor(GraphComponent, EntityExtractorMixin):
             )
         self._dimensions = frozenset(dimensions)
         self._normalise_existing = bool(config.get("normalise_existing", True))
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UKEntityExtractor:
-        """Creates a new component (see parent class for full docstring)."""
-        return cls({**cls.get_default_config(), **config})
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leaves the training data as it is: the component learns nothing from it.
-
-        Args:
-            training_data: the NLU training data.
-
-        Returns:
-            The same training data, unchanged.
-        """
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Adds the entities found in each message's text.

@@ -35,6 +35,7 @@ from integrations.council_services.core.db import (
     create_session_factory,
 )
 from integrations.council_services.roles import StaffRole
+from lib.log_format import KeyValueFormatter
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
 
@@ -265,9 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     private_umask()
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(KeyValueFormatter())  # prints the ids passed as ``extra``
+    logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     install_redaction(_secrets())
     if args.command == "create-staff":
         return _create_staff(args)

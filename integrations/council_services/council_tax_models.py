@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, root_validator, validator
 
 from integrations.council_services.clean_input import clean_number, clean_strings, cleaned
 from integrations.council_services.models import Base, UTCDateTime
-from integrations.council_services.triage_models import REFERENCE_ALPHABET
+from lib.references import REFERENCE_ALPHABET
 
 ACCOUNT_REFERENCE_PATTERN = re.compile(r"^\d{8}$")
 CASE_REFERENCE_PATTERN = re.compile(rf"^CT-[{REFERENCE_ALPHABET}]{{6}}$")

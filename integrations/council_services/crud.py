@@ -28,13 +28,13 @@ from integrations.council_services.models import (
 )
 from integrations.council_services.workflow import INITIAL_STATUS, ReportStatus, check_transition
 from lib.redaction import redact
+from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 
 logger = logging.getLogger(__name__)
 
-# No 0/O, 1/I: references are read out over the phone.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+# REFERENCE_ALPHABET (lib/references.py) has no 0/O, 1/I: references are read out over
+# the phone.
 REFERENCE_PREFIX = "SR-"
-REFERENCE_LENGTH = 6
 MAX_ID_ATTEMPTS = 10
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000

@@ -27,11 +27,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.council_services.booking_models import BOOKING_PREFIX, PcBooking, PcBookingSlot
+from integrations.council_services.core.db import begin_write
 from integrations.council_services.places import Directory, Place
+from lib.references import REFERENCE_ALPHABET
 
 logger = logging.getLogger(__name__)
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 BOOKED = "booked"
 CANCELLED = "cancelled"
 # A busy SQLite file can refuse a writer for a moment; try an attempt again this often.
@@ -239,7 +240,7 @@ def _try_pc(
                 ],
             )
             try:
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                begin_write(session)
                 if conversation_id is not None:
                     _check_active(session, conversation_id, most_active, now)
                 session.add(booking)

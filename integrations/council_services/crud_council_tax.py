@@ -33,11 +33,10 @@ from integrations.council_services.council_tax_models import (
     normalise_postcode,
     normalise_surname,
 )
-from integrations.council_services.triage_models import REFERENCE_ALPHABET
+from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 
 logger = logging.getLogger(__name__)
 
-REFERENCE_LENGTH = 6
 OPEN = "open"
 #: The caller of a verification that names no conversation (a direct API client).
 NO_CONVERSATION = "no-conversation"

@@ -25,7 +25,6 @@ from integrations.council_services.core.db import begin_write
 from integrations.council_services.delivery_models import TRIAGE_SCOPE
 from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from integrations.council_services.triage_models import (
-    REFERENCE_ALPHABET,
     TRANSCRIPT_MAX_ENTRIES,
     Category,
     ContactIn,
@@ -41,11 +40,11 @@ from integrations.council_services.workflow import (
     TriageStatus,
     check_triage_transition,
 )
+from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 
 logger = logging.getLogger(__name__)
 
 TRIAGE_PREFIX = "FD-"
-REFERENCE_LENGTH = 6
 MAX_REFERENCE_ATTEMPTS = 10
 PURGE_BATCH = 500
 

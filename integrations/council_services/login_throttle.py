@@ -150,10 +150,10 @@ def count_attempt(session: Session, attempt: Attempt, now: datetime | None = Non
     # one more always suffice.
     tries_allowed = len(keys) + 1
     for tries in range(tries_allowed):
-        session.rollback()  # end any read, so the write below starts its own transaction
+        session.rollback()  # drop any read, so the write below starts its own transaction
         # SQLite: take the write lock at BEGIN, so concurrent attempts queue up here
         # instead of deadlocking when they turn from reading to writing.
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        begin_write(session)
         try:
             for key, rule in keys:
                 wait = _count(session, key, rule, now)

@@ -10,6 +10,8 @@ the ``COUNCIL`` setting); :func:`load_directory` refuses a bad file with
 
 Opening hours are minutes from midnight of the day they start: ``"18:00-01:00"`` is stored
 as ``(1080, 1500)`` and runs past midnight into the next day (issue #5, overnight pay points).
+The text of a range is read by :func:`lib.opening_hours.parse_time_range`, as the council
+profile's hours are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from lib.opening_hours import MINUTES_PER_DAY, WEEKDAYS, OpeningHoursError, parse_time_range
 
 PLACE_TYPES = (
     "library",
@@ -46,11 +50,8 @@ SERVICES = (
     "job_search",
     "bill_payments",
 )
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MINUTES_PER_DAY = 24 * 60
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 # How far ahead "next opening" looks: a place shut for longer has no next opening.
 _LOOKAHEAD_DAYS = 21
 
@@ -215,13 +216,10 @@ class _Checker:
         return str(value).strip()
 
     def interval(self, key: str, text: Any) -> Interval:
-        match = _RANGE.match(str(text)) if isinstance(text, str) else None
-        if not match:
-            raise self.fail(key, f"'{text}' is not a time range like \"09:00-17:00\"")
-        sh, sm, eh, em = (int(part) for part in match.groups())
-        if sh > 23 or sm > 59 or em > 59 or eh > 24 or (eh == 24 and em):
-            raise self.fail(key, f"'{text}' has a time that does not exist")
-        start, end = sh * 60 + sm, eh * 60 + em
+        try:
+            start, end = parse_time_range(text)
+        except OpeningHoursError as error:
+            raise self.fail(key, str(error)) from None
         if end == start:
             raise self.fail(key, f"'{text}' opens and closes at the same time")
         if end < start:

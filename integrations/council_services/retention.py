@@ -43,6 +43,7 @@ from integrations.council_services.models import (
     TriageAuditEntry,
     TriageRecord,
 )
+from lib import sqlite
 from lib.periodic import run_every
 
 logger = logging.getLogger(__name__)
@@ -266,7 +267,7 @@ def worker_sessions(engine: Engine) -> sessionmaker:
     when the server is writing too; taking the lock first makes it wait its turn instead.
     Other databases ignore the option.
     """
-    return create_session_factory(engine.execution_options(sqlite_begin="IMMEDIATE"))
+    return create_session_factory(engine.execution_options(**{sqlite.BEGIN_OPTION: "IMMEDIATE"}))
 
 
 def run_retention_worker(

@@ -26,8 +26,8 @@ from pydantic import (
 from integrations.council_services.clean_input import clean_block, clean_line, clean_number
 from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from integrations.council_services.workflow import TriageStatus
+from lib.references import REFERENCE_ALPHABET
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TRIAGE_REFERENCE_PATTERN = re.compile(rf"^FD-[{REFERENCE_ALPHABET}]{{6}}$")
 SUMMARY_MAX_LENGTH = 1000
 TRANSCRIPT_MAX_ENTRIES = 200

@@ -6,6 +6,7 @@ from integrations.crm.client import CrmClient
 from integrations.crm.errors import CrmError, CrmNotFound, CrmRejected, CrmUnavailable, NotVerified
 from integrations.crm.fake import FakeCrm
 from integrations.crm.models import AccountSummary, Application, Case, Identity
+from integrations.endpoint import Endpoint
 
 __all__ = [
     "AccountSummary",
@@ -22,26 +23,20 @@ __all__ = [
     "get_crm_client",
 ]
 
-_shared: CrmClient | FakeCrm | None = None
 
+def get_crm_client(endpoint: Endpoint, fake: bool = False) -> CrmClient | FakeCrm:
+    """A client of the CRM at ``endpoint``; the caller keeps it for the process.
 
-def get_crm_client() -> CrmClient | FakeCrm:
-    """The process-wide client, configured from settings (built on first use).
-
-    ``CRM_FAKE=true`` gives the in-memory fake, for running the assistant without the
-    council services.
+    Args:
+        endpoint: the council services and the staff API token.
+        fake: the in-memory fake instead (``CRM_FAKE=true``), for running the assistant
+            without the council services.
     """
-    global _shared
-    if _shared is None:
-        from bot.settings import settings
-
-        if settings.crm_fake:
-            _shared = FakeCrm()
-        else:
-            _shared = CrmClient(
-                settings.council_services_url,
-                settings.staff_api_token,
-                connect_timeout_s=settings.http_connect_timeout_s,
-                read_timeout_s=settings.http_read_timeout_s,
-            )
-    return _shared
+    if fake:
+        return FakeCrm()
+    return CrmClient(
+        endpoint.base_url,
+        endpoint.token,
+        connect_timeout_s=endpoint.connect_timeout_s,
+        read_timeout_s=endpoint.read_timeout_s,
+    )

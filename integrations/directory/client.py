@@ -16,6 +16,7 @@ import httpx
 
 from integrations.directory.errors import DirectoryRejected, DirectoryUnavailable
 from integrations.directory.models import Booking, Place, PlaceQuery
+from integrations.endpoint import Endpoint
 from integrations.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
@@ -125,18 +126,10 @@ class DirectoryClient:
         return Booking.from_json(body)
 
 
-_shared: DirectoryClient | None = None
-
-
-def get_directory_client() -> DirectoryClient:
-    """The process-wide client, configured from settings (built on first use)."""
-    global _shared
-    if _shared is None:
-        from bot.settings import settings
-
-        _shared = DirectoryClient(
-            settings.council_services_url,
-            connect_timeout_s=settings.http_connect_timeout_s,
-            read_timeout_s=settings.http_read_timeout_s,
-        )
-    return _shared
+def get_directory_client(endpoint: Endpoint) -> DirectoryClient:
+    """A client of the location directory at ``endpoint`` (no token); the caller keeps it."""
+    return DirectoryClient(
+        endpoint.base_url,
+        connect_timeout_s=endpoint.connect_timeout_s,
+        read_timeout_s=endpoint.read_timeout_s,
+    )

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from integrations.endpoint import Endpoint
 from integrations.open311.errors import (
     Open311NotFound,
     Open311Rejected,
@@ -139,24 +140,17 @@ def _error_text(body: Any) -> str:
     return _first_error(body, 404)[1]
 
 
-_shared: Open311Client | None = None
+def get_open311_client(endpoint: Endpoint, jurisdiction_id: str = "") -> Open311Client:
+    """A client of the Open311 endpoint; the caller keeps it for the process.
 
-
-def get_open311_client() -> Open311Client:
-    """The process-wide client, configured from settings (built on first use)."""
-    global _shared
-    if _shared is None:
-        from bot.councils.profile import cached_profile
-        from bot.settings import settings
-
-        jurisdiction = (
-            settings.open311_jurisdiction_id or cached_profile(settings.council_dir).jurisdiction_id
-        )
-        _shared = Open311Client(
-            settings.council_services_url,
-            settings.open311_api_key,
-            jurisdiction_id=jurisdiction,
-            connect_timeout_s=settings.http_connect_timeout_s,
-            read_timeout_s=settings.http_read_timeout_s,
-        )
-    return _shared
+    Args:
+        endpoint: the GeoReport server and its API key.
+        jurisdiction_id: sent with every call (the setting, else the council profile's).
+    """
+    return Open311Client(
+        endpoint.base_url,
+        endpoint.token,
+        jurisdiction_id=jurisdiction_id,
+        connect_timeout_s=endpoint.connect_timeout_s,
+        read_timeout_s=endpoint.read_timeout_s,
+    )

@@ -1,6 +1,6 @@
 """Text messages (SMS) to residents, behind one small gateway interface (issue #6).
 
-``get_sms_gateway(settings)`` returns the gateway chosen by ``SMS_GATEWAY``:
+``get_sms_gateway(name, endpoint)`` returns the gateway ``SMS_GATEWAY`` names:
 
 - ``outbox`` (the default): the council services' SMS outbox (``/api/v1/sms``), where
   staff see every message on the console (``/staff/sms``). A council that sends real
@@ -10,15 +10,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from integrations.endpoint import Endpoint
 from integrations.sms.client import OutboxSmsGateway, SmsGateway
 from integrations.sms.errors import SmsError, SmsRejected, SmsUnavailable
 from integrations.sms.fake import FakeSmsGateway
 from integrations.sms.models import SmsMessage, SmsReceipt
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 __all__ = [
     "FakeSmsGateway",
@@ -33,19 +29,23 @@ __all__ = [
 ]
 
 
-def get_sms_gateway(settings: Settings) -> SmsGateway:
+def get_sms_gateway(name: str, endpoint: Endpoint) -> SmsGateway:
     """The gateway ``SMS_GATEWAY`` names.
+
+    Args:
+        name: ``outbox`` or ``fake``.
+        endpoint: the council services and the staff API token (for ``outbox``).
 
     Raises:
         ValueError: an unknown gateway name.
     """
-    if settings.sms_gateway == "fake":
+    if name == "fake":
         return FakeSmsGateway()
-    if settings.sms_gateway == "outbox":
+    if name == "outbox":
         return OutboxSmsGateway(
-            settings.council_services_url,
-            settings.staff_api_token,
-            connect_timeout_s=settings.http_connect_timeout_s,
-            read_timeout_s=settings.http_read_timeout_s,
+            endpoint.base_url,
+            endpoint.token,
+            connect_timeout_s=endpoint.connect_timeout_s,
+            read_timeout_s=endpoint.read_timeout_s,
         )
-    raise ValueError(f"SMS_GATEWAY must be outbox or fake, not {settings.sms_gateway!r}")
+    raise ValueError(f"SMS_GATEWAY must be outbox or fake, not {name!r}")

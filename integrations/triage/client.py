@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from integrations.endpoint import Endpoint
 from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
 from lib.idempotency import IDEMPOTENCY_HEADER
@@ -124,19 +125,11 @@ class TriageClient:
         return reference
 
 
-_shared: TriageClient | None = None
-
-
-def get_triage_client() -> TriageClient:
-    """The process-wide client, configured from settings (built on first use)."""
-    global _shared
-    if _shared is None:
-        from bot.settings import settings
-
-        _shared = TriageClient(
-            settings.council_services_url,
-            settings.staff_api_token,
-            connect_timeout_s=settings.http_connect_timeout_s,
-            read_timeout_s=settings.http_read_timeout_s,
-        )
-    return _shared
+def get_triage_client(endpoint: Endpoint) -> TriageClient:
+    """A client of the triage queue at ``endpoint`` (staff API token); the caller keeps it."""
+    return TriageClient(
+        endpoint.base_url,
+        endpoint.token,
+        connect_timeout_s=endpoint.connect_timeout_s,
+        read_timeout_s=endpoint.read_timeout_s,
+    )

@@ -42,8 +42,9 @@ Variables:
     BOOKING_RATE_LIMIT / BOOKING_CONVERSATION_RATE_LIMIT: PC booking and cancelling calls
         per client address (``120/60``) and per conversation (``10/60``).
     LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
-    ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``; the
-        development placeholder secrets are refused outside development and test.
+    ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``
+        (``lib/environments.py``, shared with the assistant); the development placeholder
+        secrets are refused outside development and test.
     COUNCIL / KB_DIR: the council profile folder ``<KB_DIR>/councils/<COUNCIL>/`` whose
         ``places.yml`` is the location directory (empty COUNCIL: ``councils/default.yml``).
     PLACES_FILE: a directory file to use instead of the profile's ``places.yml``.
@@ -59,6 +60,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
 
+from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
 from lib.rate_limit import Limit
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -74,17 +76,14 @@ DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
 DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
-# "test" as well, like bot/settings.py: the end-to-end stack runs with the documented
-# placeholders and ENVIRONMENT=test.
-PLACEHOLDERS_ALLOWED = frozenset({"development", "test"})
+# PLACEHOLDERS_ALLOWED (lib/environments.py) holds "test" as well: the end-to-end stack
+# runs with the documented placeholders and ENVIRONMENT=test.
 
 
 class Settings(BaseSettings):
     """Configuration of the council services stand-in, read from the environment."""
 
-    environment: Literal["development", "test", "staging", "production"] = Field(
-        "development", env="ENVIRONMENT"
-    )
+    environment: Environment = Field("development", env="ENVIRONMENT")
     database_url: str = Field(
         f"sqlite:///{DEFAULT_DATABASE_PATH}",
         env=["COUNCIL_SERVICES_DATABASE_URL", "DATABASE_URL"],
@@ -155,6 +154,11 @@ class Settings(BaseSettings):
         """Read only the process environment; no ``.env`` file is loaded implicitly."""
 
         case_sensitive = False
+
+    @validator("environment", pre=True)
+    def _known_environment(cls, value: object) -> str:
+        """One vocabulary with the assistant's settings, with an error naming every value."""
+        return check_environment(value)
 
     @validator("database_url")
     def _normalise_database_url(cls, value: str) -> str:

@@ -568,7 +568,7 @@ def apply_migrations(engine: Engine, migrations: Sequence[Migration] = MIGRATION
     Raises:
         RuntimeError: when the database is newer than this code knows about.
     """
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+    with engine.connect().execution_options(**{sqlite.BEGIN_OPTION: "IMMEDIATE"}) as connection:
         with connection.begin():
             if connection.dialect.name == "postgresql":
                 connection.execute(

@@ -6,7 +6,8 @@
  *   typing. The council services bind the conversation to this browser with an HttpOnly
  *   cookie; "Finish and clear" (and the idle clear) end it on the server too.
  * - Every piece of text from the assistant goes into the page with textContent (never
- *   HTML parsing); links become <a> only for http(s) addresses.
+ *   HTML parsing); links become <a> only for http(s) addresses, and UK phone numbers
+ *   become tel: links.
  * - The conversation lives only in sessionStorage (this tab). "Finish and clear" wipes it
  *   and starts a new conversation id; an idle conversation is wiped too, after a warning.
  *   Typing counts as activity, so the resident is never timed out while writing.
@@ -22,7 +23,10 @@
   var REFERENCE = /\b((?:FD|SR|HR)-[2-9A-HJ-NP-Z]{6})\b/g;
   var HANDOFF_REFERENCE = /\bFD-[2-9A-HJ-NP-Z]{6}\b/;
   var LINK = /\bhttps?:\/\/[^\s<>"']+/g;
-  var PIECES = /(\bhttps?:\/\/[^\s<>"']+|\b(?:FD|SR|HR)-[2-9A-HJ-NP-Z]{6}\b)/g;
+  // A UK phone number as the assistant writes it ("01782 232200", "0800 328 5644"): a tel:
+  // link, so a resident on a phone taps it to call (issue #16).
+  var PHONE = /^0\d{2,4}(?: ?\d{3,4}){1,2}$/;
+  var PIECES = /(\bhttps?:\/\/[^\s<>"']+|\b(?:FD|SR|HR)-[2-9A-HJ-NP-Z]{6}\b|\b0\d{2,4}(?: ?\d{3,4}){1,2}\b)/g;
   var MESSAGES = {
     unavailable: "Sorry, the assistant is not available right now. Your message was not " +
       "sent. Please try again in a few minutes.",
@@ -108,7 +112,15 @@
         parent.appendChild(document.createTextNode(text.slice(last, offset)));
       }
       var link = match.match(LINK);
-      if (link) {
+      var digits = match.replace(/ /g, "");
+      if (PHONE.test(match) && (digits.length === 10 || digits.length === 11)) {
+        var call = document.createElement("a");
+        call.href = "tel:+44" + digits.slice(1);
+        call.textContent = match;
+        parent.appendChild(call);
+      } else if (PHONE.test(match)) {
+        parent.appendChild(document.createTextNode(match));
+      } else if (link) {
         var href = match.replace(/[.,;:!?)\]]+$/, "");
         var url = null;
         try { url = new URL(href); } catch (e) { url = null; }

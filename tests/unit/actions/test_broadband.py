@@ -161,3 +161,22 @@ def test_no_confirmation_sends_nothing_and_an_outage_says_so(crm):
     dispatcher = CollectingDispatcher()
     run(ActionBroadbandOutcome().run(dispatcher, _tracker(ELIGIBLE), {}))
     assert response_names(dispatcher) == [responses.BB_UNAVAILABLE]
+
+
+@pytest.mark.parametrize(
+    "text,mbps", [("about 10", 10), ("10 mbps", 10), ("ten", 10), ("twenty five", 25)]
+)
+def test_a_rough_speed_is_a_speed(text, mbps):
+    assert validate("bb_speed", text)[0] == {slots.BB_SPEED: mbps}
+
+
+def test_an_unknown_speed_says_why_and_where_to_find_it(crm):
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker({slots.BB_OUTCOME: broadband.SPEED_UNKNOWN, slots.BB_SPEED: "unknown"})
+    events = run(ActionBroadbandOutcome().run(dispatcher, tracker, {}))
+    [said] = dispatcher.messages
+    assert said["response"] == responses.BB_SPEED_UNKNOWN
+    assert said["bb_speed_test_url"].startswith("https://")
+    assert said["bb_slow_speed"] == "30 Mbps"
+    assert crm.applications == []
+    assert all(event["value"] is None for event in events)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import book_pc, find_place
-from actions.book_pc import ActionBookPc, ActionCancelBooking, ActionPrepareBooking
+from actions.book_pc import ActionPrepareBooking
 from actions.common import deps, responses
 from actions.find_place import (
     ActionFindPlace,
@@ -51,8 +51,8 @@ def place(place_id: str, name: str, **extra: Any) -> Place:
     return Place.from_json(data)
 
 
-@pytest.fixture
-def directory(monkeypatch: pytest.MonkeyPatch) -> FakeDirectory:
+def fake_directory(monkeypatch: pytest.MonkeyPatch) -> FakeDirectory:
+    """Three places (the work club has no computers to book), at :data:`NOW`."""
     fake = FakeDirectory(
         [
             place(
@@ -73,6 +73,11 @@ def directory(monkeypatch: pytest.MonkeyPatch) -> FakeDirectory:
     monkeypatch.setattr(find_place, "local_now", lambda: NOW)
     monkeypatch.setattr(book_pc, "local_now", lambda: NOW)
     return fake
+
+
+@pytest.fixture
+def directory(monkeypatch: pytest.MonkeyPatch) -> FakeDirectory:
+    return fake_directory(monkeypatch)
 
 
 def run(action: Action, **tracker: Any) -> tuple[list, list[str | None]]:
@@ -100,6 +105,37 @@ def test_lists_the_nearest_three_with_open_state(directory: FakeDirectory) -> No
     ]  # fmt: skip
     query = directory.queries[-1]
     assert query.near == "ST6 3JJ" and query.features == ("public_pcs",) and query.limit == 3
+    # The booking button names the first place whose computers can be booked.
+    assert slot_values(events)["book_offer"] == "tunstall-library"
+
+
+def test_the_booking_button_is_offered_only_where_it_will_work(directory: FakeDirectory) -> None:
+    """The first place has no computers to book: the button offers the next one that has."""
+    tunstall, work_club, stoke = directory.places
+    directory.places = [work_club, stoke, tunstall]
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker(
+        "status_check", text="where can I use a computer", intent="find_pc",
+        slots={"place_postcode": "ST6 3JJ"},
+    )  # fmt: skip
+    events = asyncio.run(ActionFindPlace().run(dispatcher, tracker, {}))
+    assert slot_values(events)["book_offer"] == "stoke-library"
+    follow_up = dispatcher.messages[-1]
+    assert follow_up["response"] == responses.PLACES_FOLLOW_UP
+    assert follow_up["place_name"] == "Stoke Library"
+    # None of the places listed takes bookings: no button at all.
+    directory.places = [work_club]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionFindPlace().run(dispatcher, tracker, {}))
+    assert slot_values(events)["book_offer"] is None
+    assert response_names(dispatcher)[-1] == responses.PLACES_FOLLOW_UP_NO_BOOKING
+
+
+def test_the_booking_button_books_the_place_it_named(directory: FakeDirectory) -> None:
+    events, _ = run(
+        ActionPrepareBooking(), text="/book_pc", slots={**LISTED, "book_offer": "stoke-library"}
+    )
+    assert slot_values(events)["book_place"] == "stoke-library"
 
 
 def test_an_accessibility_request_filters_the_search(directory: FakeDirectory) -> None:
@@ -192,80 +228,6 @@ def test_prepare_booking_reads_the_whole_request(directory: FakeDirectory) -> No
     # The work club has no computers to book: the form will ask where instead.
     events, _ = run(ActionPrepareBooking(), text="book a pc at the second one", slots=LISTED)
     assert slot_values(events)["book_place"] is None
-
-
-def test_book_and_cancel(directory: FakeDirectory) -> None:
-    slots = {"book_place": "tunstall-library", "book_place_name": "Tunstall Library",
-             "book_date": "2026-12-08", "book_time": "10:00", "book_minutes": 60.0}  # fmt: skip
-    events, names = run(ActionBookPc(), slots=slots)
-    assert names == [responses.BOOKING_MADE]
-    reference = slot_values(events)["booking_reference"]
-    assert directory.bookings[reference].date == date(2026, 12, 8)
-    _, names = run(ActionCancelBooking(), text=f"cancel booking {reference}")
-    assert names == [responses.BOOKING_CANCELLED]
-    assert directory.bookings[reference].status == "cancelled"
-    _, names = run(ActionCancelBooking(), text=f"cancel {reference}")
-    assert names == [responses.BOOKING_ALREADY_CANCELLED]
-    _, names = run(ActionCancelBooking(), text="cancel PC-ZZZZZZ")
-    assert names == [responses.BOOKING_NOT_FOUND]
-    _, names = run(ActionCancelBooking(), text="cancel my booking")
-    assert names == [responses.BOOKING_CANCEL_NEED_REFERENCE]
-
-
-def test_a_booking_is_cancelled_only_by_the_conversation_that_made_it(
-    directory: FakeDirectory,
-) -> None:
-    slots = {"book_place": "tunstall-library", "book_place_name": "Tunstall Library",
-             "book_date": "2026-12-08", "book_time": "10:00", "book_minutes": 60.0}  # fmt: skip
-    events, _ = run(ActionBookPc(), slots=slots)
-    reference = slot_values(events)["booking_reference"]
-    other = load_tracker("status_check", text=f"cancel booking {reference}")
-    other.sender_id = "someone-else"
-    dispatcher = CollectingDispatcher()
-    asyncio.run(ActionCancelBooking().run(dispatcher, other, {}))
-    assert response_names(dispatcher) == [responses.BOOKING_CANCEL_NOT_YOURS]
-    assert directory.bookings[reference].status == "booked"
-
-
-@pytest.mark.parametrize(
-    ("code", "response"),
-    [
-        ("in_the_past", responses.BOOKING_IN_THE_PAST),
-        ("outside_opening_hours", responses.BOOKING_OUTSIDE_HOURS),
-        ("closed_that_day", responses.BOOKING_CLOSED_THAT_DAY),
-        ("fully_booked", responses.BOOKING_FULLY_BOOKED),
-        ("something_new", responses.BOOKING_REFUSED),
-    ],
-)
-def test_refused_bookings_say_why(directory: FakeDirectory, code: str, response: str) -> None:
-    directory.refuse_with = DirectoryRejected(422, code, "no")
-    slots = {"book_place": "tunstall-library", "book_place_name": "Tunstall Library",
-             "book_date": "2026-12-08", "book_time": "18:00", "book_minutes": 60.0}  # fmt: skip
-    events, names = run(ActionBookPc(), slots=slots)
-    assert names == [response]
-    assert "booking_reference" not in slot_values(events)
-
-
-@pytest.mark.parametrize(
-    ("code", "limit", "response"),
-    [
-        ("too_far_ahead", 14, responses.BOOKING_TOO_FAR_AHEAD),
-        ("too_many_bookings", 3, responses.BOOKING_TOO_MANY),
-        ("too_many_bookings", None, responses.BOOKING_REFUSED),
-    ],
-)
-def test_the_horizon_and_the_cap_are_said_plainly(
-    directory: FakeDirectory, code: str, limit: int | None, response: str
-) -> None:
-    """The resident hears the rule with the council's number (from the directory)."""
-    directory.refuse_with = DirectoryRejected(422, code, "no", limit)
-    slots = {"book_place": "tunstall-library", "book_place_name": "Tunstall Library",
-             "book_date": "2999-12-31", "book_time": "10:00", "book_minutes": 60.0}  # fmt: skip
-    dispatcher = CollectingDispatcher()
-    asyncio.run(ActionBookPc().run(dispatcher, load_tracker("status_check", slots=slots), {}))
-    assert [m["response"] for m in dispatcher.messages] == [response]
-    if limit is not None:
-        assert dispatcher.messages[0]["booking_limit"] == limit
 
 
 def test_no_device_for_universal_credit_looks_for_free_computers_with_support(

@@ -6,10 +6,13 @@ from actions.common.validators import (
     clean_short_text,
     clean_text,
     looks_like_address,
+    number_words_to_digits,
     parse_change_field,
     parse_contact,
+    parse_number,
     parse_registration,
     parse_yes_no,
+    without_hedges,
 )
 
 
@@ -110,3 +113,20 @@ def test_clean_short_text_keeps_a_few_words_only():
     assert clean_short_text("  silver Ford Focus ") == "silver Ford Focus"
     assert clean_short_text("🙂") is None
     assert len(clean_short_text("word " * 100) or "") <= 100
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("10", 10.0), ("about 10", 10.0), ("10 mbps", 10.0), ("10Mbps", 10.0), ("ten", 10.0),
+     ("Ten", 10.0), ("twenty-five", 25.0), ("around 2.5", 2.5), ("roughly 8ish", 8.0),
+     ("~30", 30.0), ("1,200", 1200.0), ("no idea", None), ("", None)],
+)  # fmt: skip
+def test_parse_number_takes_rough_figures_and_words(text: str, number: float | None) -> None:
+    assert parse_number(text) == number
+
+
+def test_number_words_and_hedges() -> None:
+    assert number_words_to_digits("half past ten") == "half past 10"
+    assert number_words_to_digits("forty two") == "42"
+    assert without_hedges("about 10am") == "10am"
+    assert without_hedges("10ish") == "10"

@@ -71,3 +71,46 @@ def test_an_assist_token_that_is_not_ascii_is_simply_invalid(token):
     from integrations.assisted import token_is_valid
 
     assert token_is_valid("secret", "library-1", token) is False
+
+
+def _received_through_the_channel(channel, text: str) -> str:
+    """What Rasa would be handed for one message sent to the channel's webhook."""
+    import asyncio
+
+    from sanic import Sanic
+
+    from tests.unit.bot.sanic_client import call
+
+    seen: list[str] = []
+
+    async def on_new_message(message) -> None:
+        seen.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "ok")
+
+    app = Sanic(f"rest_max_chars_{id(channel)}")
+    app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/rest")
+    body = {"sender": "web-cap", "message": text}
+    response = asyncio.run(call(app, "POST", "/webhooks/rest/webhook", json=body))
+    assert response.status_code == 200
+    return seen[0]
+
+
+def test_the_rest_channel_cuts_messages_at_max_message_chars(monkeypatch):
+    from bot.channels import rest
+    from bot.settings import Settings
+
+    monkeypatch.setattr(rest, "settings", Settings(_env_file=None, max_message_chars=40))
+    channel = rest.GuardedRestInput.from_credentials(None)
+    assert channel.max_message_chars == 40
+    assert _received_through_the_channel(channel, "pothole " * 50) == ("pothole " * 5).strip()
+
+
+def test_a_cap_left_in_credentials_yml_is_ignored_with_a_warning(monkeypatch, caplog):
+    from bot.channels import rest
+    from bot.settings import Settings
+
+    monkeypatch.setattr(rest, "settings", Settings(_env_file=None, max_message_chars=300))
+    with caplog.at_level("WARNING", logger="bot.channels.rest"):
+        channel = rest.GuardedRestInput.from_credentials({"max_message_chars": 5})
+    assert channel.max_message_chars == 300
+    assert "MAX_MESSAGE_CHARS" in caplog.text

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from bot.settings import Settings as BotSettings
 from integrations.council_services.core.config import Settings
 from integrations.council_services.main import create_app
+from integrations.endpoint import Endpoint
 from integrations.sms import (
     FakeSmsGateway,
     OutboxSmsGateway,
@@ -93,12 +94,17 @@ def test_fake_and_factory() -> None:
     assert [m.to for m in fake.sent] == ["+447700900123"]
     with pytest.raises(SmsUnavailable):
         FakeSmsGateway(down=True).send(SmsMessage(to="07700900123", body="x"))
-    assert isinstance(
-        get_sms_gateway(BotSettings(_env_file=None, sms_gateway="fake")), FakeSmsGateway
-    )
-    assert isinstance(get_sms_gateway(BotSettings(_env_file=None)), OutboxSmsGateway)
-    with pytest.raises(ValueError):
-        get_sms_gateway(BotSettings(_env_file=None, sms_gateway="carrier-pigeon"))
+    endpoint = Endpoint("http://localhost:8000", "token")
+    assert isinstance(get_sms_gateway("fake", endpoint), FakeSmsGateway)
+    assert isinstance(get_sms_gateway("outbox", endpoint), OutboxSmsGateway)
+    with pytest.raises(ValueError, match="carrier-pigeon"):
+        get_sms_gateway("carrier-pigeon", endpoint)
+
+
+def test_the_assistant_builds_the_gateway_its_settings_name() -> None:
+    settings = BotSettings(_env_file=None, sms_gateway="fake")
+    built = get_sms_gateway(settings.sms_gateway, settings.council_services_endpoint())
+    assert isinstance(built, FakeSmsGateway)
 
 
 def test_the_stand_in_keeps_texts_for_staff_only() -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from lib.opening_hours import OpeningHoursError, clock_time, parse_opening_hours
+from lib.opening_hours import (
+    OpeningHoursError,
+    clock_time,
+    parse_opening_hours,
+    parse_time_range,
+)
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = {day: "08:30-17:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")}
@@ -93,3 +99,39 @@ def test_a_naive_time_is_refused() -> None:
 )  # fmt: skip
 def test_clock_time(moment: time, spoken: str) -> None:
     assert clock_time(moment) == spoken
+
+
+@pytest.mark.parametrize(
+    "text, minutes",
+    [
+        ("09:00-17:00", (540, 1020)),
+        (" 8:30 - 12:15 ", (510, 735)),
+        ("00:00-24:00", (0, 1440)),
+        ("18:00-01:00", (1080, 60)),  # past midnight: the caller's rule decides
+    ],
+)
+def test_a_time_range_reads_as_minutes_from_midnight(text: str, minutes: tuple[int, int]) -> None:
+    assert parse_time_range(text) == minutes
+
+
+@pytest.mark.parametrize(
+    "text", ["9-5", "9am-5pm", "25:00-26:00", "09:60-10:00", "09:00-24:30", 900]
+)
+def test_the_directory_and_the_profile_refuse_the_same_bad_ranges(text: object) -> None:
+    from integrations.council_services.places import PlacesError, _Checker
+
+    with pytest.raises(OpeningHoursError):
+        parse_time_range(text)
+    with pytest.raises(PlacesError, match=r"time range like|does not exist"):
+        _Checker(Path("places.yml"), "a-library").interval("hours.monday", text)
+    with pytest.raises(OpeningHoursError):
+        parse_opening_hours({"monday": str(text)})
+
+
+def test_only_the_directory_runs_past_midnight() -> None:
+    from integrations.council_services.places import _Checker
+
+    overnight = _Checker(Path("places.yml"), "pay-point").interval("hours.friday", "18:00-01:00")
+    assert (overnight.start, overnight.end) == (1080, 1500)
+    with pytest.raises(OpeningHoursError, match="closes before it opens"):
+        parse_opening_hours({"friday": "18:00-01:00"})

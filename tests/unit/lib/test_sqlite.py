@@ -163,3 +163,24 @@ def test_tables_are_created_while_another_process_writes(tmp_path) -> None:
     shared.create_tables(metadata, shared.create_engine(url))
     thread.join()
     assert sa.inspect(other).has_table("made")
+
+
+def test_write_transactions_begin_through_one_helper():
+    """Only ``lib/sqlite.py`` names the ``sqlite_begin`` option; everyone else uses its
+    ``BEGIN_OPTION`` (or the web service's ``begin_write``), so the rule lives in one place."""
+    import ast
+
+    from bot.settings import REPO_ROOT
+
+    offenders = []
+    for folder in ("bot", "actions", "integrations", "lib", "scripts"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(REPO_ROOT).as_posix()
+            if relative == "lib/sqlite.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                literal = isinstance(node, ast.Constant) and node.value == "sqlite_begin"
+                keyword = isinstance(node, ast.keyword) and node.arg == "sqlite_begin"
+                if literal or keyword:
+                    offenders.append(f"{relative}:{getattr(node, 'lineno', '?')}")
+    assert offenders == []

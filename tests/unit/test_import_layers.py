@@ -1,0 +1,76 @@
+"""Imports point down (issue #17): ``integrations/`` and ``lib/`` never import ``bot`` or
+``actions``, and ``lib/`` imports nothing of the project.
+
+Every import counts: at module top, inside functions and under ``TYPE_CHECKING``, found by
+walking each module's syntax tree rather than by importing it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Top-level packages of the project itself.
+OURS = ("actions", "bot", "integrations", "lib")
+#: What each lower layer may not import.
+FORBIDDEN = {
+    "integrations": ("bot", "actions"),
+    "lib": ("bot", "actions", "integrations"),
+}
+
+
+def imported_modules(source: str, filename: str = "<source>") -> list[tuple[int, str]]:
+    """Every module a source file imports, with its line, wherever the import sits.
+
+    Relative imports (``from . import x``) stay inside their own package and are skipped.
+    """
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return sorted(found)
+
+
+def violations(layer: str) -> list[str]:
+    """``path:line imports module`` for each forbidden import under a layer's folder."""
+    banned = FORBIDDEN[layer]
+    found = []
+    for path in sorted((REPO_ROOT / layer).rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for line, module in imported_modules(source, str(path)):
+            if module.split(".")[0] in banned:
+                found.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {module}")
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_lower_layers_never_import_upper_ones(layer: str) -> None:
+    assert violations(layer) == []
+
+
+def test_the_walk_finds_imports_inside_functions_and_type_checking_blocks() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from bot.settings import Settings\n"
+        "def build():\n"
+        "    import actions.common.deps\n"
+        "    from . import sibling\n"
+        "    from lib.references import REFERENCE_ALPHABET\n"
+    )
+    assert imported_modules(source) == [
+        (1, "typing"),
+        (3, "bot.settings"),
+        (5, "actions.common.deps"),
+        (7, "lib.references"),
+    ]
+
+
+def test_both_layers_are_walked() -> None:
+    for layer in FORBIDDEN:
+        assert len(list((REPO_ROOT / layer).rglob("*.py"))) > 5, layer
