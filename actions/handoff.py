@@ -14,6 +14,7 @@ conversation and the resident is told (``integrations/triage/case_update.py``).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
@@ -38,7 +39,7 @@ from actions.common.triage import (
     said_lines,
     transcript,
 )
-from actions.common.validators import clean_text, has_words, parse_contact
+from actions.common.validators import clean_text, has_words, looks_like_address, parse_contact
 from actions.common.values import spell_out
 from integrations.outbox.store import FAILED
 from integrations.outbox.worker import BEHIND_FAILED, TRIAGE_ADDITION, TRIAGE_RECORD
@@ -152,7 +153,15 @@ class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
         required = [] if urgent else [slots.HANDOFF_NEED]
         required.append(slots.HANDOFF_CONSENT)
         if tracker.get_slot(slots.HANDOFF_CONSENT) is True:
-            required += [slots.HANDOFF_NAME, slots.HANDOFF_CONTACT, slots.HANDOFF_PREFERRED]
+            required.append(slots.HANDOFF_NAME)
+            method = tracker.get_slot(slots.HANDOFF_METHOD)
+            if method or tracker.get_slot(slots.HANDOFF_NO_PHONE):
+                # No phone or e-mail: post (with an address), calling in, or the library.
+                required.append(slots.HANDOFF_METHOD)
+                if method == POST:
+                    required.append(slots.HANDOFF_ADDRESS)
+            else:
+                required += [slots.HANDOFF_CONTACT, slots.HANDOFF_PREFERRED]
         return required
 
     async def validate_handoff_need(
@@ -167,17 +176,20 @@ class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
     async def validate_handoff_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes or no; no means no contact details are kept."""
+        """Yes or no; no means no contact details are kept.
+
+        "She has no phone, please write to her by post" is a yes, by post; "I haven't got
+        a phone" is a yes that asks how else staff can reach them (issue #16 item 5).
+        """
+        text = _reply_text(value, tracker)
+        method = contact_method(text, is_assisted(tracker))
+        if method is not None:
+            return {slots.HANDOFF_CONSENT: True, **_method_chosen(method)}
+        if says_no_phone(text):
+            return {slots.HANDOFF_CONSENT: True, slots.HANDOFF_NO_PHONE: True}
         answer = yes_no(slots.HANDOFF_CONSENT, value, dispatcher)
         if answer[slots.HANDOFF_CONSENT] is False:
-            return {
-                slots.HANDOFF_CONSENT: False,
-                slots.HANDOFF_NAME: None,
-                slots.HANDOFF_CONTACT: None,
-                slots.HANDOFF_PHONE: None,
-                slots.HANDOFF_EMAIL: None,
-                slots.HANDOFF_PREFERRED: None,
-            }
+            return _no_contact()
         return answer
 
     async def validate_handoff_name(
@@ -194,29 +206,31 @@ class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
     async def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A UK phone number or an email; an email alone means contact by email."""
-        parsed = parse_contact(str(value or ""))
+        """A UK phone number or an email; an email alone means contact by email.
+
+        No phone or e-mail is not a wrong answer asked again for ever (issue #16 item 5):
+        "write to her by post" or "I'll call in" chooses that way; "she has no phone"
+        asks how else staff can reach them.
+        """
+        text = str(value or "")
+        parsed = parse_contact(text)
         if parsed is None:
+            method = contact_method(text, is_assisted(tracker))
+            if method is not None:
+                return _method_chosen(method)
+            if says_no_phone(text):
+                return {slots.HANDOFF_CONTACT: None, slots.HANDOFF_NO_PHONE: True}
             dispatcher.utter_message(response=responses.HANDOFF_CONTACT_NOT_VALID)
             return {slots.HANDOFF_CONTACT: None}
-        kind, contact = parsed
-        if kind == "email":
-            return {
-                slots.HANDOFF_CONTACT: contact,
-                slots.HANDOFF_EMAIL: contact,
-                slots.HANDOFF_PHONE: None,
-                slots.HANDOFF_PREFERRED: "email",
-            }
-        return {
-            slots.HANDOFF_CONTACT: contact,
-            slots.HANDOFF_PHONE: contact,
-            slots.HANDOFF_EMAIL: None,
-        }
+        return _contact_given(*parsed)
 
     async def validate_handoff_preferred(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Phone call or text message."""
+        """Phone call or text message (or, after all, a letter or calling in)."""
+        method = contact_method(str(value or ""), is_assisted(tracker))
+        if method is not None:
+            return _method_chosen(method)
         text = clean_text(str(value or "")).lower()
         if any(word in text for word in ("text", "sms", "message")):
             return {slots.HANDOFF_PREFERRED: "text"}
@@ -227,16 +241,201 @@ class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
         dispatcher.utter_message(response=responses.HANDOFF_PREFERRED_NOT_UNDERSTOOD)
         return {slots.HANDOFF_PREFERRED: None}
 
+    async def validate_handoff_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """How to reach a resident without a phone or e-mail.
+
+        By post, "I'll call in", through this library (assisted sessions only), a number
+        or e-mail after all, or no contact at all.
+        """
+        text = _reply_text(value, tracker)
+        method = contact_method(text, is_assisted(tracker))
+        if method is not None:
+            return _method_chosen(method)
+        parsed = parse_contact(text)
+        if parsed is not None:
+            return {
+                **_contact_given(*parsed),
+                slots.HANDOFF_NO_PHONE: None,
+                slots.HANDOFF_METHOD: None,
+            }
+        if declines_contact(text):
+            return _no_contact()
+        dispatcher.utter_message(response=responses.HANDOFF_METHOD_NOT_UNDERSTOOD)
+        return {slots.HANDOFF_METHOD: None}
+
+    async def validate_handoff_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A postal address: enough words to find the door."""
+        address = clean_text(str(value or ""), MAX_ADDRESS_CHARS)
+        if address.startswith("/") or not looks_like_address(address):
+            dispatcher.utter_message(response=responses.HANDOFF_ADDRESS_NOT_VALID)
+            return {slots.HANDOFF_ADDRESS: None}
+        return {slots.HANDOFF_ADDRESS: address}
+
+
+def _contact_given(kind: str, contact: str) -> dict[str, Any]:
+    """The slots for a phone number or an e-mail address (an e-mail means contact by e-mail)."""
+    if kind == "email":
+        return {
+            slots.HANDOFF_CONTACT: contact,
+            slots.HANDOFF_EMAIL: contact,
+            slots.HANDOFF_PHONE: None,
+            slots.HANDOFF_PREFERRED: "email",
+        }
+    return {
+        slots.HANDOFF_CONTACT: contact,
+        slots.HANDOFF_PHONE: contact,
+        slots.HANDOFF_EMAIL: None,
+    }
+
+
+# --- no phone or e-mail (issue #16 item 5) -------------------------------------------------
+
+#: Ways to reach a resident without a phone or e-mail (the ``handoff_method`` slot).
+POST, IN_PERSON, LIBRARY = "post", "in_person", "library"
+#: A postal address, as long as it may be.
+MAX_ADDRESS_CHARS = 300
+
+_POST = re.compile(r"\b(?:by post|post|posted|letter|letters|write|writing|written)\b")
+_IN_PERSON = re.compile(
+    r"\b(?:call in|calling in|pop in|popping in|drop in|come in|coming in|go in|walk in|"
+    r"in person|face to face|visit|call round|call by)\b"
+)
+_LIBRARY = re.compile(r"\b(?:library|librarian|libraries)\b")
+_NO_PHONE = re.compile(
+    r"\b(?:no|not got an?|not got any|haven't got an?|havent got an?|hasn't got an?|"
+    r"hasnt got an?|don't have an?|dont have an?|doesn't have an?|doesnt have an?|"
+    r"without an?|can't use an?|cant use an?|no use of an?)\s*"
+    r"(?:mobile phone|phone|mobile|telephone|number|e-?mail|email address)s?\b"
+)
+_DECLINE = re.compile(
+    r"^(?:no|nope|no thanks|no thank you|none|nothing)$|"
+    r"\b(?:no contact|don't contact|dont contact|do not contact|no need)\b"
+)
+
+
+def _lowered(text: str | None) -> str:
+    return clean_text(text or "").lower().replace("’", "'").strip(" .!?")
+
+
+def contact_method(text: str | None, assisted: bool) -> str | None:
+    """A way to reach the resident without a phone or e-mail, named in the reply.
+
+    Args:
+        text: the reply.
+        assisted: whether library staff are helping (only then is "through this
+            library" a way).
+
+    Returns:
+        :data:`POST`, :data:`IN_PERSON`, :data:`LIBRARY` or None.
+    """
+    lowered = _lowered(text)
+    if assisted and _LIBRARY.search(lowered):
+        return LIBRARY
+    if _POST.search(lowered):
+        return POST
+    if _IN_PERSON.search(lowered):
+        return IN_PERSON
+    return None
+
+
+def says_no_phone(text: str | None) -> bool:
+    """Whether the reply says there is no phone or e-mail ("she has no phone")."""
+    return bool(_NO_PHONE.search(_lowered(text)))
+
+
+def declines_contact(text: str | None) -> bool:
+    """Whether the reply to "how can staff reach you?" means no contact at all."""
+    lowered = _lowered(text)
+    return lowered == "/deny" or bool(_DECLINE.search(lowered))
+
+
+def _reply_text(value: Any, tracker: Tracker) -> str:
+    """The reply as typed: a yes/no intent mapping gives a bool, the message says more."""
+    if isinstance(value, str):
+        return value
+    text = tracker.latest_message.get("text")
+    if isinstance(text, str) and text and not text.startswith("/"):
+        return text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return ""
+
+
+def _method_chosen(method: str) -> dict[str, Any]:
+    """The slots for a way without phone or e-mail; a letter is the record's preference."""
+    return {
+        slots.HANDOFF_METHOD: method,
+        slots.HANDOFF_NO_PHONE: True,
+        slots.HANDOFF_PREFERRED: "post" if method == POST else None,
+    }
+
+
+def _no_contact() -> dict[str, Any]:
+    """No contact: nothing about how to reach the resident is kept."""
+    return {
+        slots.HANDOFF_CONSENT: False,
+        slots.HANDOFF_NAME: None,
+        slots.HANDOFF_CONTACT: None,
+        slots.HANDOFF_PHONE: None,
+        slots.HANDOFF_EMAIL: None,
+        slots.HANDOFF_PREFERRED: None,
+        slots.HANDOFF_NO_PHONE: None,
+        slots.HANDOFF_METHOD: None,
+        slots.HANDOFF_ADDRESS: None,
+    }
+
+
+#: What the staff summary says for each way (after "Contact by"); calling in is no
+#: contact at all, so the summary says "no contact details" with the reference.
+_SUMMARY_PREFERENCE = {
+    POST: "post (a letter to the address given)",
+    LIBRARY: "the library where the resident was helped",
+}
+
 
 def _contact(tracker: Tracker) -> dict[str, Any] | None:
+    """The consented contact details for the record: only what was taken.
+
+    A letter adds the postal address; calling in and the library add no way to reach
+    the resident beyond the name.
+    """
     if tracker.get_slot(slots.HANDOFF_CONSENT) is not True:
         return None
-    return {
+    method = tracker.get_slot(slots.HANDOFF_METHOD)
+    contact = {
         "name": tracker.get_slot(slots.HANDOFF_NAME),
         "phone": tracker.get_slot(slots.HANDOFF_PHONE),
         "email": tracker.get_slot(slots.HANDOFF_EMAIL),
         "preferred": tracker.get_slot(slots.HANDOFF_PREFERRED),
     }
+    if method == POST:
+        contact.update({"preferred": "post", "address": tracker.get_slot(slots.HANDOFF_ADDRESS)})
+    elif method in (IN_PERSON, LIBRARY):
+        contact["preferred"] = None
+    return contact
+
+
+def _summary_preference(tracker: Tracker, contact: dict[str, Any] | None) -> str | None:
+    """The contact preference as the staff summary words it."""
+    method = tracker.get_slot(slots.HANDOFF_METHOD) if contact else None
+    if method in _SUMMARY_PREFERENCE:
+        return _SUMMARY_PREFERENCE[method]
+    return (contact or {}).get("preferred")
+
+
+def _created_response(tracker: Tracker, default: str) -> str:
+    """What to say once staff have the case: never a promise of contact that was not taken."""
+    if tracker.get_slot(slots.HANDOFF_CONSENT) is not True:
+        return default
+    return {
+        POST: responses.HANDOFF_CREATED_POST,
+        IN_PERSON: responses.HANDOFF_CREATED_CALL_IN,
+        LIBRARY: responses.HANDOFF_CREATED_LIBRARY,
+    }.get(tracker.get_slot(slots.HANDOFF_METHOD) or "", default)
 
 
 def _last_failure(events: list[dict[str, Any]]) -> str | None:
@@ -297,7 +496,7 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
             category=category,
             need=needs_given(events),
             last_failure=last_failure,
-            preferred=(contact or {}).get("preferred"),
+            preferred=_summary_preference(tracker, contact),
         ),
         "transcript": transcript(events),
         "contact": contact,
@@ -306,6 +505,30 @@ def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, An
         "interpreter": language != "en",
         "assisted": is_assisted(tracker),
     }
+
+
+class ActionAskHandoffMethod(FailSafe, Action):
+    """Asks how staff can reach a resident with no phone or e-mail (issue #16 item 5).
+
+    "Contact me through this library" is offered only in a library assisted session, the
+    only place where it works.
+    """
+
+    def name(self) -> str:
+        """Registered name."""
+        return "action_ask_handoff_method"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Offer post and calling in, and the library when staff there are helping."""
+        assisted = is_assisted(tracker)
+        dispatcher.utter_message(
+            response=responses.ASK_HANDOFF_METHOD_ASSISTED
+            if assisted
+            else responses.ASK_HANDOFF_METHOD
+        )
+        return []
 
 
 class Delivery(str, Enum):
@@ -580,8 +803,9 @@ class ActionCreateTriage(FailSafe, Action):
                     say_refused(dispatcher, tracker, reference)
                 else:
                     dispatcher.utter_message(
-                        response=responses.HANDOFF_CONTACT_ADDED,
+                        response=_created_response(tracker, responses.HANDOFF_CONTACT_ADDED),
                         triage_reference=reference,
+                        triage_reference_spoken=spell_out(reference),
                         response_time=response_time,
                     )
                 return [
@@ -599,11 +823,14 @@ class ActionCreateTriage(FailSafe, Action):
         else:
             said = {
                 ADDED: responses.HANDOFF_CASE_OPEN,
-                CREATED: responses.HANDOFF_CREATED,
+                CREATED: _created_response(tracker, responses.HANDOFF_CREATED),
                 HELD: responses.HANDOFF_CREATED_HELD,
             }[outcome]
             dispatcher.utter_message(
-                response=said, triage_reference=reference, response_time=response_time
+                response=said,
+                triage_reference=reference,
+                triage_reference_spoken=spell_out(reference),
+                response_time=response_time,
             )
         logger.info(
             "triage case",

@@ -33,6 +33,7 @@ from actions.common.locations import (
 from actions.common.validators import (
     CANCELLED,
     clean_description,
+    clean_text,
     looks_like_address,
     parse_change_field,
     parse_contact,
@@ -275,34 +276,130 @@ class ValidateReportForm(FailSafe, StopAware, FormValidationAction):
     async def validate_confirm_report(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes sends the report; no asks what to change."""
-        return yes_no(slots.CONFIRM_REPORT, value, dispatcher)
+        """Yes sends the report; "change something" asks what; naming a field re-asks it.
+
+        "The location is wrong" or "change my phone number" goes straight to that question
+        (issue #16 item 7); the form then shows the check screen again.
+        """
+        reading = read_check_answer(_reply_text(value, tracker))
+        if isinstance(reading, bool):
+            return {slots.CONFIRM_REPORT: reading}
+        if reading is None:
+            dispatcher.utter_message(response=responses.CHECK_REPORT_NOT_UNDERSTOOD)
+            return {slots.CONFIRM_REPORT: None}
+        return _clear_for_change(reading, tracker)
 
     async def validate_change_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Clear the answer the resident wants to change so the form asks it again."""
-        field = parse_change_field(str(value or ""))
+        text = str(value or "")
+        field = parse_change_field(text)
+        if field != CANCELLED:
+            field = field_named(text) or field
         if field is None:
             dispatcher.utter_message(response=responses.CHANGE_FIELD_NOT_UNDERSTOOD)
             return {slots.CHANGE_FIELD: None}
         if field == CANCELLED:
             return {slots.CHANGE_FIELD: CANCELLED, slots.CONFIRM_REPORT: CANCELLED}
-        cleared: dict[str, Any] = {
-            field: None,
-            slots.CHANGE_FIELD: None,
-            slots.CONFIRM_REPORT: None,
-        }
-        if field == slots.LOCATION:
-            cleared.update({slots.DUPLICATE_OF: None, slots.FOLLOW_EXISTING: None})
-        if field == slots.DESCRIPTION:
-            # "The details" are the answers about the problem as well as its description.
-            cleared.update({question: None for question in deps.report_questions()})
-        if field == slots.CONTACT_CONSENT:
-            cleared.update(
-                {slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None}
-            )
+        return _clear_for_change(field, tracker)
+
+
+# --- the check screen's answer ----------------------------------------------------------
+
+#: "The details": the answers about the problem as well as its description.
+DETAILS = "details"
+
+#: The words that name each part of the check screen, matched as whole words; when a
+#: reply names several, the first named wins ("the location is wrong, it's outside
+#: number 12" is about the place, not a phone number).
+CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    slots.PROBLEM_TYPE: ("problem", "kind of problem", "type of problem", "category"),
+    slots.LOCATION: (
+        "place", "location", "where", "postcode", "post code", "address", "street", "road",
+        "spot", "house number", "house", "outside", "opposite", "near", "corner", "junction",
+    ),
+    slots.DESCRIPTION: ("description", "describe", "described"),
+    DETAILS: ("details", "detail", "answers", "answer"),
+    slots.DANGEROUS: ("danger", "dangerous", "safe", "unsafe", "hazard"),
+    slots.CONTACT: ("phone", "number", "mobile", "email", "e-mail", "e mail"),
+    slots.CONTACT_CONSENT: ("contact", "contact details", "contacted"),
+}  # fmt: skip
+
+#: Words that say something on the check screen is to change, with or without a "yes".
+CHANGE_CUES = (
+    "change", "wrong", "edit", "amend", "fix", "update", "incorrect", "mistake", "not right",
+    "isn't right", "isnt right", "should be", "actually", "instead",
+)  # fmt: skip
+
+_FIELD_PATTERNS = {
+    field: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+    for field, words in CHECK_FIELDS.items()
+}
+_CHANGE_CUE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in CHANGE_CUES) + r")\b")
+
+
+def _lowered(text: str | None) -> str:
+    return clean_text(text or "").lower().replace("’", "'")
+
+
+def field_named(text: str | None) -> str | None:
+    """The part of the report a reply names first (a slot name, or :data:`DETAILS`)."""
+    lowered = _lowered(text)
+    found = [
+        (match.start(), field)
+        for field, pattern in _FIELD_PATTERNS.items()
+        if (match := pattern.search(lowered))
+    ]
+    return min(found)[1] if found else None
+
+
+def read_check_answer(text: str | None) -> bool | str | None:
+    """Read the reply to "Is this right?" on the report's check screen.
+
+    Returns:
+        True to send it; False to ask what to change; the part to change when the reply
+        names one ("change the place", "yes but the postcode is wrong"); None when the
+        reply is none of these.
+    """
+    answer = parse_yes_no(text)
+    field = field_named(text)
+    wants_change = bool(_CHANGE_CUE.search(_lowered(text)))
+    if field is not None and (answer is not True or wants_change):
+        return field
+    if answer is None and wants_change:
+        return False
+    return answer
+
+
+def _reply_text(value: Any, tracker: Tracker) -> str | None:
+    """The reply as typed: an intent mapping gives True or False, the message says more."""
+    if isinstance(value, str):
+        return value
+    text = tracker.latest_message.get("text")
+    if isinstance(text, str) and text and not text.startswith("/"):
+        return text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return None
+
+
+def _clear_for_change(field: str, tracker: Tracker) -> dict[str, Any]:
+    """Forget one answer (and what depends on it), so the form asks only that again."""
+    cleared: dict[str, Any] = {slots.CHANGE_FIELD: None, slots.CONFIRM_REPORT: None}
+    if field == slots.CONTACT and tracker.get_slot(slots.CONTACT_CONSENT) is not True:
+        # No details were given: changing them starts with "can the council contact you?".
+        field = slots.CONTACT_CONSENT
+    if field == DETAILS:
+        cleared[slots.DESCRIPTION] = None
+        cleared.update({question: None for question in deps.report_questions()})
         return cleared
+    cleared[field] = None
+    if field == slots.LOCATION:
+        cleared.update({slots.DUPLICATE_OF: None, slots.FOLLOW_EXISTING: None})
+    if field in (slots.CONTACT_CONSENT, slots.CONTACT):
+        cleared.update({slots.CONTACT: None, slots.CONTACT_EMAIL: None, slots.CONTACT_PHONE: None})
+    return cleared
 
 
 def whole_place_answer(value: Any, tracker: Tracker) -> str:

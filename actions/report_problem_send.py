@@ -5,10 +5,12 @@ The form that collects the report is validated in ``actions/report_problem.py``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
 
+from pydantic import ValidationError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,10 +20,13 @@ from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.failsafe import FailSafe, track
 from actions.common.pending_request import offer_pending
+from actions.common.values import spell_out
 from bot.councils.profile import ProblemCategory
 from integrations.open311 import NewServiceRequest, Open311Error
 from integrations.open311.errors import Open311Unavailable
 from integrations.outbox.worker import OPEN311_REQUEST
+from integrations.sms import SmsError, SmsMessage
+from integrations.sms.models import uk_mobile_e164
 from lib.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -76,8 +81,38 @@ def reset_report_slots() -> list[EventType]:
     )
 
 
+def answer_labels(tracker: Tracker, category: ProblemCategory) -> str | None:
+    """The answers to the problem's questions as the check screen shows them, or None."""
+    questions = deps.report_questions()
+    labels = [
+        label
+        for name, value in _answers(tracker, category).items()
+        if value not in (None, "") and (label := questions.questions[name].label(str(value)))
+    ]
+    return questions.separator.join(labels) or None
+
+
+def contact_line(tracker: Tracker) -> tuple[str, dict[str, Any]]:
+    """The check screen's contact line: the details given with consent, or none given."""
+    phone = tracker.get_slot(slots.CONTACT_PHONE)
+    email = tracker.get_slot(slots.CONTACT_EMAIL)
+    if tracker.get_slot(slots.CONTACT_CONSENT) is True and phone:
+        return responses.CHECK_REPORT_CONTACT_PHONE, {
+            "contact_phone": phone,
+            "contact_phone_spoken": spell_out(phone),
+        }
+    if tracker.get_slot(slots.CONTACT_CONSENT) is True and email:
+        return responses.CHECK_REPORT_CONTACT_EMAIL, {"contact_email": email}
+    return responses.CHECK_REPORT_NO_CONTACT, {}
+
+
 class ActionAskConfirmReport(FailSafe, Action):
-    """Shows the report to check before it is sent, with the answers about the problem."""
+    """Shows the report to check before it is sent: one line per answer (issue #16 item 7).
+
+    GOV.UK "check your answers" style: the problem, the answers about it, the place, the
+    description, whether it is dangerous and the contact details, each its own line
+    (a short sentence on the phone line), then "Is this right?".
+    """
 
     def name(self) -> str:
         """Registered name."""
@@ -86,14 +121,27 @@ class ActionAskConfirmReport(FailSafe, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Ask to confirm, naming the problem as "litter (a full litter bin)"."""
+        """Show each answer on its own line, then ask whether it is right."""
         category = deps.profile().problem(tracker.get_slot(slots.PROBLEM_TYPE) or "")
-        summary = (
-            deps.report_questions().summary_of(category, _answers(tracker, category))
-            if category is not None
-            else tracker.get_slot(slots.PROBLEM_LABEL)
+        label = category.label if category else tracker.get_slot(slots.PROBLEM_LABEL)
+        dispatcher.utter_message(response=responses.CHECK_REPORT_HEADING)
+        dispatcher.utter_message(response=responses.CHECK_REPORT_PROBLEM, problem_label=label)
+        answers = answer_labels(tracker, category) if category else None
+        if answers:
+            dispatcher.utter_message(
+                response=responses.CHECK_REPORT_ANSWERS, report_answers=answers
+            )
+        dispatcher.utter_message(
+            response=responses.CHECK_REPORT_PLACE, location=tracker.get_slot(slots.LOCATION)
         )
-        dispatcher.utter_message(response=responses.ASK_CONFIRM_REPORT, problem_summary=summary)
+        dispatcher.utter_message(
+            response=responses.CHECK_REPORT_DESCRIPTION,
+            description=tracker.get_slot(slots.DESCRIPTION),
+        )
+        dispatcher.utter_message(response=responses.CHECK_REPORT_DANGER)
+        contact_response, contact_values = contact_line(tracker)
+        dispatcher.utter_message(response=contact_response, **contact_values)
+        dispatcher.utter_message(response=responses.ASK_CONFIRM_REPORT)
         return []
 
 
@@ -122,6 +170,7 @@ class ActionSubmitReport(FailSafe, Action):
 
         request = build_request(tracker)
         flight = track(OPEN311_REQUEST, request.to_dict())  # kept by the failsafe if need be
+        submitted = False
         try:
             reference = await deps.open311().submit(request)
         except Open311Unavailable as error:
@@ -141,10 +190,74 @@ class ActionSubmitReport(FailSafe, Action):
         else:
             logger.info("report submitted", extra={"service_request_id": reference})
             response = responses.REPORT_SUBMITTED
+            submitted = True
         flight.settle(reference)
         dispatcher.utter_message(response=response, report_reference=reference)
+        if submitted:
+            notice = await service_notice(reference)
+            if notice:
+                dispatcher.utter_message(response=responses.REPORT_NEXT, service_notice=notice)
+        await say_follow_up(dispatcher, tracker, domain, reference)
         return [
             *reset_report_slots(),
             SlotSet(slots.REPORT_REFERENCE, reference),
             *offer_pending(tracker),
         ]
+
+
+async def service_notice(reference: str) -> str | None:
+    """What happens next, in the Open311 service's own words (its ``service_notice``)."""
+    try:
+        sent = await deps.open311().get_request(reference)
+    except Open311Error as error:
+        logger.warning("service notice not read", extra={"error": str(error)})
+        return None
+    return sent.service_notice.strip() or None
+
+
+async def say_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, reference: str
+) -> None:
+    """How the resident hears about the report: as they chose, or how to check on it.
+
+    A text with the reference goes only to a mobile number given with consent, and is
+    mentioned only once the gateway took it; nothing promises contact that was not taken.
+    """
+    consent = tracker.get_slot(slots.CONTACT_CONSENT) is True
+    phone = tracker.get_slot(slots.CONTACT_PHONE) if consent else None
+    email = tracker.get_slot(slots.CONTACT_EMAIL) if consent else None
+    values = {
+        "report_reference": reference,
+        "report_reference_spoken": spell_out(reference),
+    }
+    if phone and await text_reference(tracker, domain, phone, reference):
+        dispatcher.utter_message(response=responses.REPORT_TEXT_SENT, contact_phone=phone, **values)
+    elif phone:
+        dispatcher.utter_message(response=responses.REPORT_FOLLOW_UP_PHONE, **values)
+    elif email:
+        dispatcher.utter_message(
+            response=responses.REPORT_FOLLOW_UP_EMAIL, contact_email=email, **values
+        )
+    else:
+        dispatcher.utter_message(response=responses.REPORT_FOLLOW_UP_NONE, **values)
+
+
+async def text_reference(tracker: Tracker, domain: DomainDict, phone: str, reference: str) -> bool:
+    """Text the report's reference to a UK mobile; whether the gateway took it."""
+    if uk_mobile_e164(phone) is None:
+        return False
+    variants = (domain.get("responses") or {}).get(responses.SMS_REPORT_REFERENCE) or []
+    plain = [variant for variant in variants if not variant.get("channel")]
+    if not plain:
+        return False
+    body = str(plain[0].get("text", "")).format(
+        report_reference=reference,
+        council_name=tracker.get_slot(slots.COUNCIL_NAME) or deps.profile().name,
+    )
+    try:
+        message = SmsMessage(to=phone, body=body, conversation_id=tracker.sender_id)
+        await asyncio.to_thread(deps.sms().send, message)
+    except (SmsError, ValidationError) as error:
+        logger.warning("reference text not sent", extra={"error": str(error)})
+        return False
+    return True

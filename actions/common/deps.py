@@ -24,6 +24,7 @@ from integrations.open311 import Open311Client, get_open311_client
 from integrations.outbox import Outbox
 from integrations.postcodes.authorities import LocalAuthorities, load_authorities
 from integrations.postcodes.client import PostcodeDirectory
+from integrations.sms import SmsGateway, get_sms_gateway
 from integrations.triage import TriageClient, get_triage_client
 from lib.status_wording import StatusWordings
 
@@ -134,3 +135,9 @@ def status_wordings() -> StatusWordings:
 def stop_phrases() -> StopPhrases:
     """Ways to say "stop this form" (``kb/conversation/stop_phrases.yml``)."""
     return cached_stop_phrases(settings.kb_dir / "conversation" / "stop_phrases.yml")
+
+
+@lru_cache(maxsize=1)
+def sms() -> SmsGateway:
+    """The gateway that sends text messages to residents (a report's reference)."""
+    return get_sms_gateway(settings)

@@ -60,13 +60,17 @@ HANDOFF_CONTACT = "handoff_contact"
 HANDOFF_PHONE = "handoff_phone"
 HANDOFF_EMAIL = "handoff_email"
 HANDOFF_PREFERRED = "handoff_preferred"
+# No phone or e-mail (issue #16 item 5): post, "I'll call in", or through the library.
+HANDOFF_NO_PHONE = "handoff_no_phone"
+HANDOFF_METHOD = "handoff_method"
+HANDOFF_ADDRESS = "handoff_address"
 TRIAGE_REFERENCE = "triage_reference"
 TRIAGE_URGENT = "triage_urgent"
 RESPONSE_TIME = "response_time"
 
 HANDOFF_FORM_SLOTS = (
     HANDOFF_NEED, HANDOFF_CONSENT, HANDOFF_NAME, HANDOFF_CONTACT, HANDOFF_PHONE,
-    HANDOFF_EMAIL, HANDOFF_PREFERRED,
+    HANDOFF_EMAIL, HANDOFF_PREFERRED, HANDOFF_NO_PHONE, HANDOFF_METHOD, HANDOFF_ADDRESS,
 )  # fmt: skip
 
 # Find a place and book a public PC (issue #5)

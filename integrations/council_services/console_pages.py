@@ -482,6 +482,7 @@ def _contact(record: TriageRecord) -> Safe:
                 _row("Name", contact.get("name") or "Not given"),
                 _row("Phone", contact.get("phone") or "Not given"),
                 _row("Email", contact.get("email") or "Not given"),
+                *([_row("Address", contact["address"])] if contact.get("address") else []),
                 _row(
                     "Prefers",
                     preferred.get(contact.get("preferred") or "", contact.get("preferred"))

@@ -119,12 +119,15 @@ def _audit_row(actor: str, action: str, at: datetime, detail: str | None = None)
 def _contact_json(contact: ContactIn | None) -> dict[str, Any] | None:
     if contact is None:
         return None
-    return {
+    stored = {
         "name": contact.name,
         "phone": contact.phone,
         "email": contact.email,
         "preferred": contact.preferred.value if contact.preferred else None,
     }
+    if contact.address:
+        stored["address"] = contact.address
+    return stored
 
 
 def _line_json(line: dict[str, Any]) -> dict[str, str]:

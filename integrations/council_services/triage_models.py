@@ -121,6 +121,12 @@ class Text254(_Text):
     max_length = 254
 
 
+class Text300(_Text):
+    """Up to 300 characters: a postal address."""
+
+    max_length = 300
+
+
 class Phone(_Text):
     """A telephone number, as typed (digits of any script read as ASCII ones)."""
 
@@ -222,13 +228,15 @@ class ContactIn(BaseModel):
     phone: Phone | None = None
     email: Text254 | None = None
     preferred: ContactPreference | None = None
+    #: A postal address, for a resident with no phone or e-mail (``preferred: post``).
+    address: Text300 | None = None
 
     class Config:
         """Unknown fields are a client mistake worth reporting."""
 
         extra = "forbid"
 
-    @validator("name", "phone", "email", "preferred", pre=True)
+    @validator("name", "phone", "email", "preferred", "address", pre=True)
     def _blank_is_none(cls, value: Any) -> Any:
         """An empty answer means the resident gave none."""
         return None if isinstance(value, str) and not value.strip() else value
@@ -429,12 +437,21 @@ class TranscriptEntryPublic(BaseModel):
 
 
 class ContactPublic(BaseModel):
-    """The consented contact details: exactly the contract's four fields."""
+    """The consented contact details: the contract's four fields, and maybe an address.
+
+    A postal address appears only when one was given (issue #16 item 5), so a record
+    without one keeps exactly the four fields.
+    """
 
     name: str | None
     phone: str | None
     email: str | None
     preferred: str | None
+
+    class Config:
+        """The stored ``address`` passes through when present."""
+
+        extra = "allow"
 
 
 class TriagePublic(BaseModel):

@@ -13,8 +13,12 @@ from lib.references import REFERENCE_ALPHABET
 class FakeOpen311Client:
     """Keeps reports in a dict; set ``available = False`` to simulate an outage."""
 
-    def __init__(self, services: list[Service] | None = None) -> None:
+    def __init__(
+        self, services: list[Service] | None = None, notices: dict[str, str] | None = None
+    ) -> None:
         self.services_list = services or []
+        #: The ``service_notice`` each new request of a service code carries.
+        self.notices = notices or {}
         self.requests: dict[str, ServiceRequest] = {}
         self.submitted: list[NewServiceRequest] = []
         self.available = True
@@ -52,6 +56,7 @@ class FakeOpen311Client:
             long=request.long,
             requested_datetime=now,
             updated_datetime=now,
+            service_notice=self.notices.get(request.service_code, ""),
         )
         return request_id
 

@@ -46,6 +46,8 @@ class ServiceRequest:
     long: float | None = None
     requested_datetime: str = ""
     updated_datetime: str = ""
+    #: What residents can expect, in the service's own words (GeoReport v2).
+    service_notice: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ServiceRequest:
@@ -69,6 +71,7 @@ class ServiceRequest:
             long=_float(data.get("long")),
             requested_datetime=str(data.get("requested_datetime") or ""),
             updated_datetime=str(data.get("updated_datetime") or ""),
+            service_notice=str(data.get("service_notice") or ""),
         )
 
     @property

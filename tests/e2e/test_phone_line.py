@@ -120,10 +120,11 @@ def test_a_pothole_report_by_phone_then_a_text_message(call: Call, stack):
     assert "dangerous" in reply and "press 1 for yes" in reply
     assert "contact you" in said(call.turn(Digits="1"))  # keypad: yes
     reply = said(call.turn(Digits="2"))  # keypad: no
-    assert "Shall I send it" in reply
+    assert "Here is your report" in reply and "Is this right" in reply
     reply = said(call.turn(Digits="1"))
     reference = spelled("SR", reply)
     assert "SR-" not in reply and "http" not in reply
+    assert "What happens next" in reply  # the service's notice, from Open311
 
     found = httpx.get(
         f"{stack.settings.council_services_url}/open311/v2/requests/{reference}.json"

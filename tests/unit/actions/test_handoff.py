@@ -405,3 +405,203 @@ def test_a_hardship_journey_joins_the_open_case_and_says_how_contact_was_given(t
     reference, outcome = asyncio.run(handoff.file_case(tracker, record))
     assert (reference, outcome) == ("FD-ABC234", handoff.ADDED)
     assert triage.created == []
+
+
+# --- no phone or e-mail (issue #16 item 5) -------------------------------------------------
+
+NO_PHONE_BY_POST = "She has no phone, please write to her by post"
+ASSISTED = {"channel": "library", "session_started_metadata": {"assisted": True}}
+
+
+def _validate(slot, value, tracker):
+    dispatcher = CollectingDispatcher()
+    method = getattr(ValidateHandoffForm(), f"validate_{slot}")
+    result = asyncio.run(method(value, dispatcher, tracker, {}))
+    return result, _responses(dispatcher)
+
+
+def _required(slots):
+    form = ValidateHandoffForm()
+    tracker = _tracker([], {"triage_urgent": True, **slots})
+    return asyncio.run(form.required_slots([], CollectingDispatcher(), tracker, {}))
+
+
+def test_no_phone_write_by_post_chooses_post_instead_of_asking_again():
+    result, said = _validate("handoff_contact", NO_PHONE_BY_POST, _tracker([]))
+    assert said == []  # not "that doesn't look like a phone number", asked for ever
+    assert result["handoff_method"] == "post" and result["handoff_preferred"] == "post"
+    required = _required({"handoff_consent": True, **result})
+    assert required[-2:] == ["handoff_method", "handoff_address"]
+    assert "handoff_contact" not in required
+
+
+def test_no_phone_by_post_at_the_consent_question_is_a_yes_by_post():
+    """The NLU may read it as "deny": the words say how, so consent is not lost."""
+    latest = {"text": NO_PHONE_BY_POST, "intent": {"name": "deny"}}
+    tracker = _tracker([_user(NO_PHONE_BY_POST, "deny")], latest=latest)
+    result, said = _validate("handoff_consent", False, tracker)
+    assert said == []
+    assert result["handoff_consent"] is True and result["handoff_method"] == "post"
+
+
+@pytest.mark.parametrize("typed", ["she has no phone", "I haven't got a phone or email"])
+def test_no_phone_alone_asks_how_else_staff_can_reach_them(typed):
+    result, said = _validate("handoff_contact", typed, _tracker([]))
+    assert said == []
+    assert result == {"handoff_contact": None, "handoff_no_phone": True}
+    required = _required({"handoff_consent": True, "handoff_name": "Ann", **result})
+    assert required == ["handoff_consent", "handoff_name", "handoff_method"]
+
+
+def test_the_library_is_offered_only_in_an_assisted_session():
+    dispatcher = CollectingDispatcher()
+    asyncio.run(handoff.ActionAskHandoffMethod().run(dispatcher, _tracker([]), {}))
+    assert _responses(dispatcher) == ["utter_ask_handoff_method"]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(handoff.ActionAskHandoffMethod().run(dispatcher, _tracker([], ASSISTED), {}))
+    assert _responses(dispatcher) == ["utter_ask_handoff_method_assisted"]
+
+
+@pytest.mark.parametrize(
+    "typed,assisted,method",
+    [
+        ("by post", False, "post"),
+        ("I'll call in", False, "in_person"),
+        ("I'd rather come in in person", False, "in_person"),
+        ("through this library", True, "library"),
+    ],
+)
+def test_a_way_without_a_phone_is_taken(typed, assisted, method):
+    tracker = _tracker([], ASSISTED if assisted else {})
+    result, said = _validate("handoff_method", typed, tracker)
+    assert said == [] and result["handoff_method"] == method
+
+
+def test_the_library_is_not_a_way_outside_an_assisted_session():
+    result, said = _validate("handoff_method", "through this library", _tracker([]))
+    assert result == {"handoff_method": None}
+    assert said == ["utter_handoff_method_not_understood"]
+
+
+def test_a_number_after_all_goes_back_to_phone_contact():
+    result, _ = _validate("handoff_method", "actually use 07700 900123", _tracker([]))
+    assert result["handoff_phone"] == "07700900123"
+    assert result["handoff_no_phone"] is None and result["handoff_method"] is None
+    required = _required({"handoff_consent": True, "handoff_name": "Ann", **result})
+    assert required[-2:] == ["handoff_contact", "handoff_preferred"]
+
+
+def test_no_contact_at_all_keeps_nothing():
+    result, said = _validate("handoff_method", "no contact", _tracker([]))
+    assert said == []
+    assert result["handoff_consent"] is False
+    assert all(value is None for key, value in result.items() if key != "handoff_consent")
+
+
+@pytest.mark.parametrize("typed", ["12 Leek Road, Stoke-on-Trent, ST4 2DX", "Flat 3, 5 High St"])
+def test_a_postal_address_is_kept(typed):
+    result, said = _validate("handoff_address", typed, _tracker([]))
+    assert said == [] and result == {"handoff_address": typed}
+
+
+@pytest.mark.parametrize("typed", ["12", "/affirm", ""])
+def test_a_postal_address_that_is_too_short_is_asked_again(typed):
+    result, said = _validate("handoff_address", typed, _tracker([]))
+    assert result == {"handoff_address": None}
+    assert said == ["utter_handoff_address_not_valid"]
+
+
+def test_a_letter_to_a_phone_owner_is_taken_at_the_preference_question():
+    result, _ = _validate("handoff_preferred", "write to me by post", _tracker([]))
+    assert result["handoff_method"] == "post" and result["handoff_preferred"] == "post"
+
+
+POST_SLOTS = {
+    "handoff_need": "help with my bill", "handoff_consent": True, "handoff_name": "Ann Smith",
+    "handoff_method": "post", "handoff_no_phone": True, "handoff_preferred": "post",
+    "handoff_address": "12 Leek Road, Stoke-on-Trent, ST4 2DX",
+}  # fmt: skip
+
+
+def _create(triage, slots):
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker([_user("I need a person", "human_handoff")], slots)
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    return triage.created[0], dispatcher
+
+
+def test_a_letter_stores_the_address_with_preferred_post(triage):
+    record, dispatcher = _create(triage, POST_SLOTS)
+    assert record["contact"] == {
+        "name": "Ann Smith",
+        "phone": None,
+        "email": None,
+        "preferred": "post",
+        "address": "12 Leek Road, Stoke-on-Trent, ST4 2DX",
+    }
+    assert "Contact by post" in record["summary"]
+    assert _responses(dispatcher) == ["utter_handoff_created_post"]
+
+
+def test_calling_in_promises_no_contact(triage):
+    slots = {**POST_SLOTS, "handoff_method": "in_person", "handoff_preferred": None}
+    slots.pop("handoff_address")
+    record, dispatcher = _create(triage, slots)
+    assert record["contact"] == {
+        "name": "Ann Smith",
+        "phone": None,
+        "email": None,
+        "preferred": None,
+    }
+    assert "No contact details given" in record["summary"]
+    assert _responses(dispatcher) == ["utter_handoff_created_call_in"]
+    assert dispatcher.messages[0]["triage_reference_spoken"].startswith("F D")
+
+
+def test_through_the_library_is_recorded_for_staff(triage):
+    slots = {**POST_SLOTS, **ASSISTED, "handoff_method": "library", "handoff_preferred": None}
+    slots.pop("handoff_address")
+    record, dispatcher = _create(triage, slots)
+    assert record["contact"]["preferred"] is None and record["assisted"] is True
+    assert "library" in record["summary"]
+    assert _responses(dispatcher) == ["utter_handoff_created_library"]
+
+
+def test_a_letter_after_urgent_help_is_not_called_contact_on_the_phone(triage):
+    slots = {**POST_SLOTS, "triage_urgent": True, "triage_reference": "FD-ABC234"}
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker([_user("help", "urgent_help")], slots)
+    asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    [(reference, addition)] = triage.added
+    assert addition["contact"]["address"].startswith("12 Leek Road")
+    assert _responses(dispatcher) == ["utter_handoff_created_post"]
+
+
+def test_the_whole_form_goes_from_no_phone_to_the_address_question(domain):
+    """As Rasa runs it: the reply no longer loops on "that doesn't look like a number"."""
+    user = {**_user(NO_PHONE_BY_POST, "deny"), "event": "user"}
+    slots = {
+        "handoff_need": "help with my bill", "handoff_consent": True, "handoff_name": "Ann",
+        "requested_slot": "handoff_contact", "handoff_contact": NO_PHONE_BY_POST,
+    }  # fmt: skip
+    events = [
+        {"event": "active_loop", "name": "handoff_form"},
+        user,
+        {"event": "slot", "name": "handoff_contact", "value": NO_PHONE_BY_POST},
+    ]
+    tracker = Tracker(
+        "resident-1",
+        {"channel": "web", "language": "en", **slots},
+        {"text": NO_PHONE_BY_POST, "intent": {"name": "deny"}},
+        events,
+        False,
+        None,
+        {"name": "handoff_form"},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateHandoffForm().run(dispatcher, tracker, domain))
+    assert _responses(dispatcher) == []
+    values = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+    assert values["handoff_method"] == "post"
+    assert values["requested_slot"] == "handoff_address"

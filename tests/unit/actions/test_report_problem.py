@@ -424,7 +424,8 @@ def test_new_place_forgets_the_duplicate_of_the_old_one(crm):
 
 # --- yes/no questions ------------------------------------------------------------------
 
-YES_NO_SLOTS = ["follow_existing", "dangerous", "contact_consent", "confirm_report"]
+#: "Is this right?" on the check screen reads more than yes or no: see its own tests below.
+YES_NO_SLOTS = ["follow_existing", "dangerous", "contact_consent"]
 
 
 @pytest.mark.parametrize("slot", YES_NO_SLOTS)
@@ -544,6 +545,128 @@ def test_change_that_is_not_understood_asks_again(typed):
     assert sent == ["utter_change_field_not_understood"]
 
 
+# --- the check screen: "Is this right?" (issue #16 item 7) ----------------------------
+
+
+def at_check(text: str, **changes: Any) -> Tracker:
+    """The form showing the check screen, with the resident's reply ``text``."""
+    return load_tracker(
+        "report_form_location", slots={**ANSWERED, **changes}, text=text, intent="nlu_fallback"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("yes", True), ("Yes, send it", True), ("send it", True), ("that's all correct", True),
+        ("/affirm", True), ("no", False), ("/deny", False), ("Change something", False),
+        ("I want to change something", False),
+    ],
+)  # fmt: skip
+def test_check_screen_reads_yes_and_change_something(typed, expected):
+    result, sent = validate("confirm_report", typed, at_check(typed))
+    assert result == {"confirm_report": expected}
+    assert sent == []
+
+
+@pytest.mark.parametrize("value,expected", [(True, True), (False, False)])
+def test_check_screen_button_intents_are_yes_and_no(value, expected):
+    text = "/affirm" if value else "/deny"
+    result, _ = validate("confirm_report", value, at_check(text))
+    assert result == {"confirm_report": expected}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["change the place", "the location is wrong, it's outside number 12",
+     "yes but the postcode is wrong", "the house number is wrong"],
+)  # fmt: skip
+def test_naming_the_place_re_asks_only_the_place(typed):
+    result, sent = validate("confirm_report", typed, at_check(typed))
+    assert result == {
+        "location": None,
+        "confirm_report": None,
+        "change_field": None,
+        "duplicate_of": None,
+        "follow_existing": None,
+    }
+    assert sent == []
+
+
+def test_an_intent_reading_does_not_hide_the_field_named():
+    """The NLU may read "the location is wrong" as deny: the words still name the place."""
+    text = "the location is wrong"
+    result, _ = validate("confirm_report", False, at_check(text))
+    assert result["location"] is None and result["confirm_report"] is None
+
+
+def test_changing_the_phone_number_re_asks_only_the_number():
+    given = {"contact_consent": True, "contact": "07700900123", "contact_phone": "07700900123"}
+    text = "change my phone number"
+    result, _ = validate("confirm_report", text, at_check(text, **given))
+    assert result == {
+        "contact": None,
+        "contact_email": None,
+        "contact_phone": None,
+        "confirm_report": None,
+        "change_field": None,
+    }
+
+
+def test_changing_a_number_never_given_asks_whether_to_contact():
+    text = "change my phone number"
+    result, _ = validate("confirm_report", text, at_check(text))
+    assert result["contact_consent"] is None and result["contact"] is None
+
+
+@pytest.mark.parametrize(
+    "typed,cleared",
+    [
+        ("the description is wrong", {"description"}),
+        ("change the details", {"description", *QUESTIONS_CLEARED}),
+        ("it's not dangerous actually", {"dangerous"}),
+        ("wrong problem", {"problem_type"}),
+    ],
+)
+def test_naming_an_answer_clears_only_it(typed, cleared):
+    result, sent = validate("confirm_report", typed, at_check(typed))
+    assert result == dict.fromkeys(cleared | {"change_field", "confirm_report"})
+    assert sent == []
+
+
+@pytest.mark.parametrize("typed", ["potato", "🙂", ""])
+def test_check_screen_reply_not_understood_says_what_works(typed):
+    result, sent = validate("confirm_report", typed, at_check(typed or "🙂"))
+    assert result == {"confirm_report": None}
+    assert sent == ["utter_check_report_not_understood"]
+
+
+def test_change_field_takes_a_typed_email_change():
+    given = {"contact_consent": True, "contact": "a@b.uk", "contact_email": "a@b.uk"}
+    result, _ = validate(
+        "change_field", "my email", mid_form(**{**ANSWERED, **given, "confirm_report": False})
+    )
+    assert result == dict.fromkeys(
+        {"contact", "contact_email", "contact_phone", "confirm_report", "change_field"}
+    )
+
+
+def test_run_with_a_typed_change_asks_that_question_next(domain):
+    """The whole form: "the location is wrong" goes straight to the place question."""
+    text = "the location is wrong, it's outside number 12"
+    tracker = load_tracker(
+        "report_form_location",
+        slots=ANSWERED,
+        text=text,
+        intent="deny",
+        candidates={"confirm_report": False},
+    )
+    events, sent = run_form(tracker, domain)
+    assert sent == []
+    assert slot_values(events)["location"] is None
+    assert events[-1] == SlotSet("requested_slot", "location")
+
+
 # --- the whole validation action, as Rasa calls it -------------------------------------
 
 
@@ -651,10 +774,12 @@ def test_run_with_gibberish_asks_the_same_question_again(domain):
 # --- submitting ------------------------------------------------------------------------
 
 
-def submit(tracker: Tracker) -> tuple[list, CollectingDispatcher]:
+def submit(
+    tracker: Tracker, domain: dict[str, Any] | None = None
+) -> tuple[list, CollectingDispatcher]:
     """Run ``action_submit_report``; return its events and the dispatcher."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionSubmitReport().run(dispatcher, tracker, {}))
+    events = asyncio.run(ActionSubmitReport().run(dispatcher, tracker, domain or {}))
     return events, dispatcher
 
 
@@ -693,7 +818,7 @@ def test_submitted_report_gives_the_crm_reference(crm, outbox):
     assert sent == EXPECTED_REQUEST
     [reference] = crm.requests
     assert reference.startswith("SR-")
-    assert response_names(dispatcher) == ["utter_report_submitted"]
+    assert response_names(dispatcher) == ["utter_report_submitted", "utter_report_follow_up_email"]
     assert dispatcher.messages[0]["report_reference"] == reference
     assert_report_slots_reset(events, reference)
     assert outbox.pending_count() == 0
@@ -739,7 +864,7 @@ def test_service_code_comes_from_the_council_profile(crm):
 def test_crm_down_holds_the_report_in_the_outbox(crm, outbox):
     crm.available = False
     events, dispatcher = submit(complete())
-    assert response_names(dispatcher) == ["utter_report_held"]
+    assert response_names(dispatcher) == ["utter_report_held", "utter_report_follow_up_email"]
     reference = dispatcher.messages[0]["report_reference"]
     assert reference.startswith("HR-")
     assert_report_slots_reset(events, reference)
@@ -786,7 +911,10 @@ def test_crm_refusal_keeps_the_report_for_review(monkeypatch, outbox):
     crm = RejectingOpen311()
     monkeypatch.setattr(deps, "open311", lambda: crm)
     events, dispatcher = submit(complete())
-    assert response_names(dispatcher) == ["utter_report_kept_for_review"]
+    assert response_names(dispatcher) == [
+        "utter_report_kept_for_review",
+        "utter_report_follow_up_email",
+    ]
     reference = dispatcher.messages[0]["report_reference"]
     assert reference.startswith("HR-")
     assert_report_slots_reset(events, reference)

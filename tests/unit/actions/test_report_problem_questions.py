@@ -219,33 +219,42 @@ VEHICLE = {
 
 
 @pytest.mark.parametrize(
-    "problem_type,answers,summary",
+    "problem_type,answers,label,answer_line",
     [
-        ("pothole", {}, "pothole"),
-        ("litter", {"litter_problem": "overflowing_bin"}, "litter (a full litter bin)"),
+        ("pothole", {}, "pothole", None),
+        ("litter", {"litter_problem": "overflowing_bin"}, "litter", "a full litter bin"),
         (
             "abandoned_vehicle",
             VEHICLE,
-            "abandoned vehicle (AB12 CDE, silver Ford Focus, there more than 4 weeks)",
+            "abandoned vehicle",
+            "AB12 CDE, silver Ford Focus, there more than 4 weeks",
         ),
         (
             "abandoned_vehicle",
             {**VEHICLE, "vehicle_registration": "unknown", "vehicle_time_there": "unknown"},
-            "abandoned vehicle (silver Ford Focus)",
+            "abandoned vehicle",
+            "silver Ford Focus",
         ),
         (
             "dead_animal",
             {"animal_kind": "other", "animal_size": "large"},
-            "dead animal (another animal, large)",
+            "dead animal",
+            "another animal, large",
         ),
     ],
 )
-def test_the_check_screen_names_the_problem_with_its_answers(problem_type, answers, summary):
+def test_the_check_screen_names_the_problem_and_its_answers(
+    problem_type, answers, label, answer_line
+):
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAskConfirmReport().run(dispatcher, form(problem_type, **answers), {}))
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_confirm_report"
-    assert message["problem_summary"] == summary
+    by_name = {message["response"]: message for message in dispatcher.messages}
+    assert by_name["utter_check_report_problem"]["problem_label"] == label
+    if answer_line is None:
+        assert "utter_check_report_answers" not in by_name
+    else:
+        assert by_name["utter_check_report_answers"]["report_answers"] == answer_line
+    assert dispatcher.messages[-1]["response"] == "utter_ask_confirm_report"
 
 
 def complete(problem_type: str, **answers: Any) -> Tracker:
