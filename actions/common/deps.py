@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from actions.common.form_correction import CorrectionPhrases, cached_correction_phrases
 from actions.common.place_words import Words, load_words
 from actions.common.report_questions import Questions, cached_questions
 from actions.common.stop_phrases import StopPhrases, cached_stop_phrases
@@ -135,6 +136,11 @@ def status_wordings() -> StatusWordings:
 def stop_phrases() -> StopPhrases:
     """Ways to say "stop this form" (``kb/conversation/stop_phrases.yml``)."""
     return cached_stop_phrases(settings.kb_dir / "conversation" / "stop_phrases.yml")
+
+
+def correction_phrases() -> CorrectionPhrases:
+    """Ways to correct the answer just given (``kb/conversation/correction_phrases.yml``)."""
+    return cached_correction_phrases(settings.kb_dir / "conversation" / "correction_phrases.yml")
 
 
 @lru_cache(maxsize=1)

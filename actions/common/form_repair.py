@@ -16,6 +16,7 @@ see :mod:`actions.common.digression`.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -23,6 +24,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, digression, responses, slots
+from actions.common.form_correction import last_answered
 from actions.common.forms import slot_before_latest_message
 from actions.common.validators import parse_yes_no
 
@@ -122,7 +124,51 @@ class StopAware:
         events = stop_events(form_slots, dispatcher, tracker)
         if events is not None:
             return events
+        corrected = await self._correction(asked, form_slots, dispatcher, tracker, domain)
+        if corrected is not None:
+            return corrected
         return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+
+    async def _correction(
+        self,
+        asked: str | None,
+        form_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType] | None:
+        """Correct the answer given last ("sorry, I meant …"), then ask the pending question.
+
+        The rest of the message is validated as that question's answer by the validator's
+        own ``validate_<slot>``. A refused value (the validator says why) or a phrase alone
+        asks that question again. None when the message is no correction.
+        """
+        if asked not in form_slots:
+            return None
+        new_answer = deps.correction_phrases().new_answer(tracker.latest_message.get("text"))
+        if new_answer is None:
+            return None
+        earlier = last_answered(tracker, form_slots, asked)
+        if earlier is None:
+            return None
+        kept = _restore(form_slots, tracker)
+        validate = getattr(self, f"validate_{earlier}", None)
+        value: Any = new_answer or None
+        extra: dict[str, Any] = {}
+        if value is not None and validate is not None:
+            # The validator reads the new answer alone, as if it were the whole message.
+            seen = tracker.copy()
+            seen.latest_message = {**seen.latest_message, "text": new_answer}
+            seen.slots[earlier] = value
+            result = validate(value, dispatcher, seen, domain)
+            result = (await result if inspect.isawaitable(result) else result) or {}
+            value = result.get(earlier)
+            extra = {name: v for name, v in result.items() if name != earlier}
+        if value is None:
+            return [*kept, SlotSet(earlier, None), SlotSet(slots.REQUESTED_SLOT, earlier)]
+        dispatcher.utter_message(response=responses.FORM_CORRECTED)
+        changed = [SlotSet(earlier, value), *(SlotSet(n, v) for n, v in extra.items())]
+        return [*kept, *changed, SlotSet(slots.REQUESTED_SLOT, asked)]
 
     async def _validate(
         self,

@@ -217,3 +217,6 @@ BOOKING_ASK_CANCEL_CONFIRM = "utter_ask_cancel_confirm"
 BOOKING_KEPT = "utter_booking_kept"
 BOOKING_CANCEL_NOT_YOURS_PLACE = "utter_booking_cancel_not_yours_place"
 PLACES_FOLLOW_UP_NO_BOOKING = "utter_places_follow_up_no_booking"
+
+# Correcting the answer given just before ("sorry, I meant ST4 2DX")
+FORM_CORRECTED = "utter_form_corrected"

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.book_pc import ValidateBookPcForm
+from actions.book_pc import ValidateBookPcForm, ValidateCancelBookingForm
 from actions.broadband import ValidateBroadbandForm
 from actions.council_tax_forms import (
     ValidateCouncilTaxAccountForm,
@@ -26,6 +26,7 @@ from tests.unit.actions.trackers import load_domain, response_names, slot_values
 
 VALIDATORS = [
     ValidateBookPcForm,
+    ValidateCancelBookingForm,
     ValidateBroadbandForm,
     ValidateCouncilTaxAccountForm,
     ValidateCouncilTaxInstalmentsForm,
