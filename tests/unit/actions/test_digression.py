@@ -11,7 +11,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.book_pc import ValidateBookPcForm
+from actions.book_pc import ValidateBookPcForm, ValidateCancelBookingForm
 from actions.broadband import ValidateBroadbandForm
 from actions.common import digression
 from actions.common.digression import DigressionWords, Task, load_digression_words
@@ -31,6 +31,7 @@ from tests.unit.actions.trackers import load_domain, response_names, slot_values
 
 VALIDATORS = [
     ValidateBookPcForm,
+    ValidateCancelBookingForm,
     ValidateBroadbandForm,
     ValidateCouncilTaxAccountForm,
     ValidateCouncilTaxInstalmentsForm,
