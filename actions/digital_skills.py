@@ -27,6 +27,7 @@ from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
+from actions.common.pending_request import offer_pending
 from actions.find_place import check_place_postcode, local_now, place_vars, words
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
 
@@ -156,7 +157,7 @@ class ActionDigitalSkillsRecommendation(FailSafe, Action):
         except DirectoryUnavailable as error:
             logger.warning("directory search failed", extra={"error": str(error)})
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return [SlotSet(slots.SKILLS_TO_LEARN, to_learn)]
+            return [SlotSet(slots.SKILLS_TO_LEARN, to_learn), *offer_pending(tracker)]
         except DirectoryRejected as error:
             logger.info("directory refused the search", extra={"code": error.code})
             dispatcher.utter_message(response=responses.PLACE_POSTCODE_NOT_VALID)
@@ -164,7 +165,7 @@ class ActionDigitalSkillsRecommendation(FailSafe, Action):
         events: list[EventType] = [SlotSet(slots.SKILLS_TO_LEARN, to_learn)]
         if not found:
             dispatcher.utter_message(response=responses.DS_NONE_NEARBY, place_postcode=near)
-            return [*events, SlotSet(slots.PLACES_LISTED, [])]
+            return [*events, SlotSet(slots.PLACES_LISTED, []), *offer_pending(tracker)]
         response = advice.response
         if response == responses.DS_RECOMMEND_CLASS and service != CLASS:
             response = responses.DS_RECOMMEND_DROP_IN
@@ -179,7 +180,11 @@ class ActionDigitalSkillsRecommendation(FailSafe, Action):
                 **values,
             )
         dispatcher.utter_message(response=responses.DS_FOLLOW_UP)
-        return [*events, SlotSet(slots.PLACES_LISTED, [place.id for place in found])]
+        return [
+            *events,
+            SlotSet(slots.PLACES_LISTED, [place.id for place in found]),
+            *offer_pending(tracker),
+        ]
 
 
 class ActionStartDigitalSkills(FailSafe, Action):

@@ -31,6 +31,7 @@ from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.form_repair import StopAware
 from actions.common.forms import yes_no
 from actions.common.journey_triage import journey_record
+from actions.common.pending_request import offer_pending
 from actions.common.triage import (
     intent_of,
     journey_intent,
@@ -812,8 +813,13 @@ class ActionCreateTriage(FailSafe, Action):
                     *_reset_handoff(),
                     SlotSet(slots.TRIAGE_REFERENCE, reference),
                     SlotSet(slots.RESPONSE_TIME, response_time),
+                    *offer_pending(tracker),
                 ]
-            return [*_reset_handoff(), SlotSet(slots.RESPONSE_TIME, response_time)]
+            return [
+                *_reset_handoff(),
+                SlotSet(slots.RESPONSE_TIME, response_time),
+                *offer_pending(tracker),
+            ]
 
         record = build_record(tracker, new_reference(), urgent=False)
         reference, outcome = await file_case(tracker, record)
@@ -840,4 +846,5 @@ class ActionCreateTriage(FailSafe, Action):
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
+            *offer_pending(tracker),
         ]
