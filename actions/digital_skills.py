@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
 from actions.common.pending_request import offer_pending
 from actions.find_place import check_place_postcode, local_now, place_vars, words
@@ -93,8 +94,27 @@ def spoken_list(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class ValidateDigitalSkillsForm(FailSafe, StopAware, FormValidationAction):
-    """Reads the five yes/no answers and the postcode to search near."""
+class ValidateDigitalSkillsForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Reads the five yes/no answers and the postcode to search near.
+
+    "Not sure" whether they can do something counts as a skill to learn; the postcode
+    (or a place's name) is needed to find sessions nearby, so "I don't know" gets why and
+    the offer of a person.
+    """
+
+    required_because = {slots.PLACE_POSTCODE: responses.PLACE_POSTCODE_REQUIRED}
+
+    @property
+    def skippable(self) -> dict[str, str | None]:  # type: ignore[override]
+        """Each skill of the knowledge base: unsure counts as one to learn."""
+        return {skill.slot: responses.DS_SKILL_SKIPPED for skill in skills()}
+
+    def skipped(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """An unsure answer is a no: the skill is recommended to learn."""
+        dispatcher.utter_message(response=responses.DS_SKILL_SKIPPED)
+        return {slot: False}
 
     def name(self) -> str:
         """Registered name."""
