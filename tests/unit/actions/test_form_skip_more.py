@@ -190,3 +190,13 @@ def test_misses_in_the_hand_off_form_never_offer_a_person(domain: dict) -> None:
     values, names = validate(ValidateHandoffForm(), tracker, domain)
     assert names == [responses.HANDOFF_NAME_NOT_VALID]
     assert values[slots.REQUESTED_SLOT] == slots.HANDOFF_NAME
+
+
+def test_a_place_not_found_keeps_its_own_count_and_offer(domain: dict) -> None:
+    filled = {slots.PROBLEM_TYPE: "pothole", slots.PROBLEM_LABEL: "pothole",
+              slots.FORM_MISSES: {"slot": slots.LOCATION, "count": 1}}  # fmt: skip
+    values, names = report(slots.LOCATION, "zzqx", filled, domain)
+    assert values[slots.LOCATION] is None and names
+    # The place question explains and offers a person itself: no second offer from here.
+    assert values.get(slots.REQUESTED_SLOT) != slots.FORM_OFFER_PERSON
+    assert slots.FORM_MISSES not in values
