@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import responses
 from actions.common.failsafe import FailSafe
+from actions.common.pending_request import offer_pending
 from actions.handoff import file_journey_case
 
 logger = logging.getLogger(__name__)
@@ -43,4 +44,4 @@ class ActionUniversalCreditHardship(FailSafe, Action):
             held=responses.UC_HARDSHIP_HELD,
         )
         dispatcher.utter_message(response=responses.UC_HARDSHIP_HELP)
-        return events
+        return [*events, *offer_pending(tracker)]

@@ -31,6 +31,7 @@ from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
+from actions.common.pending_request import offer_pending
 from actions.common.place_words import (
     clock,
     day_asked,
@@ -288,9 +289,11 @@ class ActionBookPc(FailSafe, Action):
         done: list[EventType] = [SlotSet(name, None) for name in BOOKING_SLOTS]
         if not (place_id and day and time and minutes):
             return done
+        # Said something from here on: the journey ends, and a second request is offered.
+        ended = [*done, *offer_pending(tracker)]
         if tracker.get_slot(slots.BOOK_CONFIRM) is not True:
             dispatcher.utter_message(response=responses.BOOKING_NOT_MADE)
-            return done
+            return ended
         vocabulary = words()
         when = {
             "place_name": tracker.get_slot(slots.BOOK_PLACE_NAME) or place_id,
@@ -305,14 +308,14 @@ class ActionBookPc(FailSafe, Action):
         except DirectoryUnavailable as error:
             logger.warning("booking failed", extra={"error": str(error)})
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return done
+            return ended
         except DirectoryRejected as error:
             logger.info("booking refused", extra={"code": error.code})
             response = REFUSALS.get(error.code, responses.BOOKING_REFUSED)
             if error.limit is None and response in _NEEDS_LIMIT:
                 response = responses.BOOKING_REFUSED
             dispatcher.utter_message(response=response, booking_limit=error.limit, **when)
-            return done
+            return ended
         dispatcher.utter_message(
             response=responses.BOOKING_MADE,
             booking_reference=booking.reference,
@@ -320,7 +323,7 @@ class ActionBookPc(FailSafe, Action):
             booking_pc=booking.pc_number,
             **when,
         )
-        return [*done, SlotSet(slots.BOOKING_REFERENCE, booking.reference)]
+        return [*ended, SlotSet(slots.BOOKING_REFERENCE, booking.reference)]
 
 
 def _cancel_details(booking: Booking) -> dict[str, Any]:
@@ -456,25 +459,27 @@ class ActionCancelBooking(FailSafe, Action):
         if not reference:
             return cleared
         spoken = spoken_reference(reference)
+        # Said something from here on: the journey ends, and a second request is offered.
+        ended = [*cleared, *offer_pending(tracker)]
         if tracker.get_slot(slots.CANCEL_CONFIRM) is not True:
             dispatcher.utter_message(
                 response=responses.BOOKING_KEPT,
                 booking_reference=reference,
                 booking_reference_spoken=spoken,
             )
-            return cleared
+            return ended
         try:
             # Only this conversation's own bookings: the directory refuses any other.
             await deps.directory().cancel(reference, tracker.sender_id)
         except DirectoryUnavailable:
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return cleared
+            return ended
         except DirectoryRejected as error:
             response = CANCEL_REFUSALS.get(error.code, responses.BOOKING_NOT_FOUND)
             dispatcher.utter_message(
                 response=response, booking_reference=reference, booking_reference_spoken=spoken
             )
-            return cleared
+            return ended
         dispatcher.utter_message(
             response=responses.BOOKING_CANCELLED,
             booking_reference=reference,
@@ -483,4 +488,4 @@ class ActionCancelBooking(FailSafe, Action):
         events = [*cleared]
         if tracker.get_slot(slots.BOOKING_REFERENCE) == reference:
             events.append(SlotSet(slots.BOOKING_REFERENCE, None))
-        return events
+        return [*events, *offer_pending(tracker)]

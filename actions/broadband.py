@@ -22,6 +22,7 @@ from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
+from actions.common.pending_request import offer_pending
 from actions.common.validators import UNKNOWN
 from actions.common.validators import parse_number as parse_any_number
 from actions.common.values import spell_out
@@ -235,7 +236,10 @@ class ActionBroadbandOutcome(FailSafe, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answer, then clear the form for another check."""
-        reset = [SlotSet(slot, None) for slot in slots.BROADBAND_FORM_SLOTS]
+        reset = [
+            *(SlotSet(slot, None) for slot in slots.BROADBAND_FORM_SLOTS),
+            *offer_pending(tracker),
+        ]
         outcome = tracker.get_slot(slots.BB_OUTCOME)
         if outcome in OUTCOME_RESPONSES:
             knowledge = deps.knowledge("broadband")

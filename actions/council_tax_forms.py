@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
 from actions.common.validators import looks_like_address
 from actions.common.values import parse_account_reference, parse_surname
@@ -38,6 +39,18 @@ from integrations.crm import CrmError, Identity, NotVerified
 from integrations.postcodes.normalise import find_postcodes
 
 logger = logging.getLogger(__name__)
+
+#: Every council tax question is needed: "I don't know" gets why, then a person is offered
+#: (``SkipAware``). A class setting of each validator, as ``SkipAware`` comes first in the MRO.
+REQUIRED_BECAUSE = {
+    slots.CT_ACCOUNT_REFERENCE: responses.CT_ACCOUNT_REFERENCE_REQUIRED,
+    slots.CT_POSTCODE: responses.CT_POSTCODE_REQUIRED,
+    slots.CT_SURNAME: responses.CT_SURNAME_REQUIRED,
+    slots.CT_ALONE_SINCE: responses.CT_ALONE_SINCE_REQUIRED,
+    slots.CT_MOVING_DATE: responses.CT_MOVING_DATE_REQUIRED,
+    slots.CT_NEW_ADDRESS: responses.CT_NEW_ADDRESS_REQUIRED,
+    slots.CT_CONFIRM: responses.CT_CONFIRM_REQUIRED,
+}
 
 
 class CouncilTaxFormValidation:
@@ -140,9 +153,11 @@ class CouncilTaxFormValidation:
 
 
 class ValidateCouncilTaxAccountForm(
-    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+    FailSafe, StopAware, SkipAware, CouncilTaxFormValidation, FormValidationAction
 ):
     """Look-up: verification only."""
+
+    required_because = REQUIRED_BECAUSE
 
     def name(self) -> str:
         """Registered name."""
@@ -150,9 +165,11 @@ class ValidateCouncilTaxAccountForm(
 
 
 class ValidateCouncilTaxInstalmentsForm(
-    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+    FailSafe, StopAware, SkipAware, CouncilTaxFormValidation, FormValidationAction
 ):
     """Switch to 12 instalments: verification and a yes."""
+
+    required_because = REQUIRED_BECAUSE
 
     def name(self) -> str:
         """Registered name."""
@@ -160,9 +177,11 @@ class ValidateCouncilTaxInstalmentsForm(
 
 
 class ValidateCouncilTaxDiscountForm(
-    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+    FailSafe, StopAware, SkipAware, CouncilTaxFormValidation, FormValidationAction
 ):
     """Single person discount: verification, the date they started living alone, a yes."""
+
+    required_because = REQUIRED_BECAUSE
 
     def name(self) -> str:
         """Registered name."""
@@ -180,9 +199,11 @@ class ValidateCouncilTaxDiscountForm(
 
 
 class ValidateCouncilTaxMovingForm(
-    FailSafe, StopAware, CouncilTaxFormValidation, FormValidationAction
+    FailSafe, StopAware, SkipAware, CouncilTaxFormValidation, FormValidationAction
 ):
     """Moving home: verification, the moving date, the new address, a yes."""
+
+    required_because = REQUIRED_BECAUSE
 
     def name(self) -> str:
         """Registered name."""

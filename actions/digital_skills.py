@@ -26,7 +26,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
+from actions.common.pending_request import offer_pending
 from actions.find_place import check_place_postcode, local_now, place_vars, words
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
 
@@ -92,8 +94,27 @@ def spoken_list(items: tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class ValidateDigitalSkillsForm(FailSafe, StopAware, FormValidationAction):
-    """Reads the five yes/no answers and the postcode to search near."""
+class ValidateDigitalSkillsForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Reads the five yes/no answers and the postcode to search near.
+
+    "Not sure" whether they can do something counts as a skill to learn; the postcode
+    (or a place's name) is needed to find sessions nearby, so "I don't know" gets why and
+    the offer of a person.
+    """
+
+    required_because = {slots.PLACE_POSTCODE: responses.PLACE_POSTCODE_REQUIRED}
+
+    @property
+    def skippable(self) -> dict[str, str | None]:  # type: ignore[override]
+        """Each skill of the knowledge base: unsure counts as one to learn."""
+        return {skill.slot: responses.DS_SKILL_SKIPPED for skill in skills()}
+
+    def skipped(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """An unsure answer is a no: the skill is recommended to learn."""
+        dispatcher.utter_message(response=responses.DS_SKILL_SKIPPED)
+        return {slot: False}
 
     def name(self) -> str:
         """Registered name."""
@@ -156,7 +177,7 @@ class ActionDigitalSkillsRecommendation(FailSafe, Action):
         except DirectoryUnavailable as error:
             logger.warning("directory search failed", extra={"error": str(error)})
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return [SlotSet(slots.SKILLS_TO_LEARN, to_learn)]
+            return [SlotSet(slots.SKILLS_TO_LEARN, to_learn), *offer_pending(tracker)]
         except DirectoryRejected as error:
             logger.info("directory refused the search", extra={"code": error.code})
             dispatcher.utter_message(response=responses.PLACE_POSTCODE_NOT_VALID)
@@ -164,7 +185,7 @@ class ActionDigitalSkillsRecommendation(FailSafe, Action):
         events: list[EventType] = [SlotSet(slots.SKILLS_TO_LEARN, to_learn)]
         if not found:
             dispatcher.utter_message(response=responses.DS_NONE_NEARBY, place_postcode=near)
-            return [*events, SlotSet(slots.PLACES_LISTED, [])]
+            return [*events, SlotSet(slots.PLACES_LISTED, []), *offer_pending(tracker)]
         response = advice.response
         if response == responses.DS_RECOMMEND_CLASS and service != CLASS:
             response = responses.DS_RECOMMEND_DROP_IN
@@ -179,7 +200,11 @@ class ActionDigitalSkillsRecommendation(FailSafe, Action):
                 **values,
             )
         dispatcher.utter_message(response=responses.DS_FOLLOW_UP)
-        return [*events, SlotSet(slots.PLACES_LISTED, [place.id for place in found])]
+        return [
+            *events,
+            SlotSet(slots.PLACES_LISTED, [place.id for place in found]),
+            *offer_pending(tracker),
+        ]
 
 
 class ActionStartDigitalSkills(FailSafe, Action):

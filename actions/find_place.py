@@ -23,6 +23,7 @@ from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.form_skip import SkipAware
+from actions.common.pending_request import offer_pending
 from actions.common.place_words import (
     Words,
     asks_open_now,
@@ -208,7 +209,7 @@ class ActionFindPlace(FailSafe, Action):
         except DirectoryUnavailable as error:
             logger.warning("directory search failed", extra={"error": str(error)})
             dispatcher.utter_message(response=responses.PLACES_UNAVAILABLE)
-            return []
+            return offer_pending(tracker)
         except DirectoryRejected as error:
             logger.info("directory refused the search", extra={"code": error.code})
             dispatcher.utter_message(response=responses.PLACE_POSTCODE_NOT_VALID)
@@ -220,7 +221,7 @@ class ActionFindPlace(FailSafe, Action):
                 place_postcode=near,
                 place_wanted=", ".join(wanted) or vocabulary.labels["public_pcs"],
             )
-            return [SlotSet(slots.PLACES_LISTED, [])]
+            return [SlotSet(slots.PLACES_LISTED, []), *offer_pending(tracker)]
         dispatcher.utter_message(response=responses.PLACES_FOUND, place_postcode=near)
         now = local_now()
         for number, place in enumerate(found, start=1):
@@ -241,6 +242,7 @@ class ActionFindPlace(FailSafe, Action):
         return [
             SlotSet(slots.PLACES_LISTED, [place.id for place in found]),
             SlotSet(slots.BOOK_OFFER, offer.id if offer else None),
+            *offer_pending(tracker),
         ]
 
 

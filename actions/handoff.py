@@ -29,8 +29,10 @@ from actions.common.assisted import is_assisted
 from actions.common.contact_memory import offers_remembered_contact
 from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
 from actions.common.journey_triage import journey_record
+from actions.common.pending_request import offer_pending
 from actions.common.triage import (
     intent_of,
     journey_intent,
@@ -128,8 +130,37 @@ class ActionHandleFallback(FailSafe, Action):
         return []
 
 
-class ValidateHandoffForm(FailSafe, StopAware, FormValidationAction):
-    """Checks the hand-off answers and asks only what applies."""
+class ValidateHandoffForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Checks the hand-off answers and asks only what applies.
+
+    "I don't know" or "skip": what they need help with is required (said why, then asked
+    again: this form is already the way to a person); a name too, once they have agreed to
+    be contacted. Contact is optional: skipping any contact question takes the no-contact
+    path (the case is still sent, and followed up with its reference); not knowing whether
+    to be rung or texted means a call.
+    """
+
+    skippable = {
+        slots.HANDOFF_CONSENT: responses.HANDOFF_CONTACT_SKIPPED,
+        slots.HANDOFF_CONTACT: responses.HANDOFF_CONTACT_SKIPPED,
+        slots.HANDOFF_PREFERRED: None,
+        slots.HANDOFF_METHOD: responses.HANDOFF_CONTACT_SKIPPED,
+        slots.HANDOFF_ADDRESS: responses.HANDOFF_CONTACT_SKIPPED,
+    }
+    required_because = {
+        slots.HANDOFF_NEED: responses.HANDOFF_NEED_REQUIRED,
+        slots.HANDOFF_NAME: responses.HANDOFF_NAME_REQUIRED,
+    }
+    offers_person = False
+
+    def skipped(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """No contact after all, or a call when they don't mind how."""
+        if slot == slots.HANDOFF_PREFERRED:
+            return {slots.HANDOFF_PREFERRED: "phone"}
+        dispatcher.utter_message(response=responses.HANDOFF_CONTACT_SKIPPED)
+        return _no_contact()
 
     def name(self) -> str:
         """Registered name."""
@@ -812,8 +843,13 @@ class ActionCreateTriage(FailSafe, Action):
                     *_reset_handoff(),
                     SlotSet(slots.TRIAGE_REFERENCE, reference),
                     SlotSet(slots.RESPONSE_TIME, response_time),
+                    *offer_pending(tracker),
                 ]
-            return [*_reset_handoff(), SlotSet(slots.RESPONSE_TIME, response_time)]
+            return [
+                *_reset_handoff(),
+                SlotSet(slots.RESPONSE_TIME, response_time),
+                *offer_pending(tracker),
+            ]
 
         record = build_record(tracker, new_reference(), urgent=False)
         reference, outcome = await file_case(tracker, record)
@@ -840,4 +876,5 @@ class ActionCreateTriage(FailSafe, Action):
             *_reset_handoff(),
             SlotSet(slots.TRIAGE_REFERENCE, reference),
             SlotSet(slots.RESPONSE_TIME, response_time),
+            *offer_pending(tracker),
         ]

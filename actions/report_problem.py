@@ -23,6 +23,7 @@ from actions.common.contact_memory import (
 )
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.forms import slot_before_latest_message, yes_no
 from actions.common.locations import (
     LocationResult,
@@ -32,6 +33,7 @@ from actions.common.locations import (
 )
 from actions.common.validators import (
     CANCELLED,
+    UNKNOWN,
     clean_description,
     clean_text,
     looks_like_address,
@@ -55,11 +57,77 @@ _NO_THEN_PLACE = re.compile(
 LOCATION_ATTEMPTS_BEFORE_PERSON = 2
 
 
-class ValidateReportForm(FailSafe, StopAware, FormValidationAction):
-    """Checks each answer of ``report_form`` and decides which questions remain."""
+#: Report questions the council needs whatever the problem, and the response that says why.
+REQUIRED_BECAUSE = {
+    slots.PROBLEM_TYPE: responses.REPORT_PROBLEM_TYPE_REQUIRED,
+    slots.LOCATION: responses.REPORT_LOCATION_REQUIRED,
+    slots.FOLLOW_EXISTING: responses.REPORT_FOLLOW_EXISTING_REQUIRED,
+    slots.DANGEROUS: responses.REPORT_DANGEROUS_REQUIRED,
+    slots.CONFIRM_REPORT: responses.REPORT_CONFIRM_REQUIRED,
+    slots.CHANGE_FIELD: responses.REPORT_CHANGE_FIELD_REQUIRED,
+}
+#: Report questions that may go unanswered, and what is said when they do.
+SKIPPABLE = {
+    slots.DESCRIPTION: responses.REPORT_DESCRIPTION_SKIPPED,
+    slots.CONTACT_CONSENT: responses.REPORT_CONTACT_SKIPPED,
+    slots.CONTACT: responses.REPORT_CONTACT_SKIPPED,
+}
+
+
+class ValidateReportForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Checks each answer of ``report_form`` and decides which questions remain.
+
+    "I don't know" or "skip": the description may go unanswered (the report is sent as the
+    kind of problem), and so may contact details (none are taken). A problem's own question
+    may go unanswered when ``kb/report_questions.yml`` gives it an ``unknown`` answer;
+    otherwise the team needs it. The place, the kind of problem, whether it is dangerous and
+    the check screen are needed: "I don't know" gets why, then the offer of a person.
+    """
 
     #: "cancel" at "what would you like to change?" already cancels the report its own way.
     stop_handled_by = frozenset({"change_field"})
+    #: A place that cannot be found counts its own misses and offers a person itself.
+    counted_elsewhere = frozenset({slots.LOCATION})
+
+    @property
+    def skippable(self) -> dict[str, str | None]:  # type: ignore[override]
+        """The fixed optional questions, and each problem question with an unknown answer."""
+        asked = deps.report_questions()
+        optional = {
+            name: responses.REPORT_QUESTION_SKIPPED
+            for name in asked
+            if asked[name].answer(UNKNOWN) is not None
+        }
+        return {**SKIPPABLE, **optional}
+
+    @property
+    def required_because(self) -> dict[str, str]:  # type: ignore[override]
+        """The fixed needed questions, and each problem question without an unknown answer."""
+        asked = deps.report_questions()
+        needed = {
+            name: responses.REPORT_QUESTION_REQUIRED
+            for name in asked
+            if asked[name].answer(UNKNOWN) is None
+        }
+        return {**REQUIRED_BECAUSE, **needed}
+
+    def skipped(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """No description: the kind of problem. No contact: none kept. A question: unknown."""
+        dispatcher.utter_message(response=self.skippable[slot])
+        if slot == slots.DESCRIPTION:
+            category = deps.profile().problem(tracker.get_slot(slots.PROBLEM_TYPE) or "")
+            label = tracker.get_slot(slots.PROBLEM_LABEL) or (category.label if category else "")
+            return {slots.DESCRIPTION: label or UNKNOWN}
+        if slot in (slots.CONTACT_CONSENT, slots.CONTACT):
+            return {
+                slots.CONTACT_CONSENT: False,
+                slots.CONTACT: None,
+                slots.CONTACT_EMAIL: None,
+                slots.CONTACT_PHONE: None,
+            }
+        return {slot: UNKNOWN}
 
     def name(self) -> str:
         """Registered name."""

@@ -9,6 +9,7 @@ Stopping returns ``ActiveLoop(None)``, ``requested_slot: None`` and
 ``FollowupAction("action_listen")``: Rasa 3.6's form treats either of the first two as done
 (``FormAction.is_done``) and the processor runs a pending follow-up action before any policy
 (``MessageProcessor._predict_next_with_tracker``), so no "form complete" rule submits it.
+When a second request is waiting (``pending_request``), the follow-up offers it instead.
 
 The same ``run`` handles digressions (another request, a person, a weak urgent signal):
 see :mod:`actions.common.digression`.
@@ -26,6 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import deps, digression, responses, slots
 from actions.common.form_correction import last_answered
 from actions.common.forms import slot_before_latest_message
+from actions.common.pending_request import offer_pending
 from actions.common.validators import parse_yes_no
 
 
@@ -43,15 +45,19 @@ def _ask(form_slots: list[str], tracker: Tracker) -> list[EventType]:
     ]
 
 
-def _stop(form_slots: list[str], dispatcher: CollectingDispatcher) -> list[EventType]:
+def _stop(
+    form_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
+    """End the form; a request the resident made alongside it is offered next, if any."""
     dispatcher.utter_message(response=responses.FORM_STOPPED)
+    after = offer_pending(tracker) or [FollowupAction("action_listen")]
     return [
         *(SlotSet(name, None) for name in form_slots),
         SlotSet(slots.FORM_STOP_CONFIRM, None),
         *digression.cleared(),
         ActiveLoop(None),
         SlotSet(slots.REQUESTED_SLOT, None),
-        FollowupAction("action_listen"),
+        *after,
     ]
 
 
@@ -63,7 +69,7 @@ def stop_events(
     if tracker.get_slot(slots.REQUESTED_SLOT) == slots.FORM_STOP_CONFIRM:
         answer = True if deps.stop_phrases().matches(text) else parse_yes_no(text)
         if answer:
-            return _stop(form_slots, dispatcher)
+            return _stop(form_slots, dispatcher, tracker)
         restored = _restore(form_slots, tracker)
         if answer is None:
             dispatcher.utter_message(response=responses.YES_NO_NOT_UNDERSTOOD)
@@ -73,7 +79,7 @@ def stop_events(
     if not deps.stop_phrases().matches(text):
         return None
     if not any(slot_before_latest_message(tracker, name) is not None for name in form_slots):
-        return _stop(form_slots, dispatcher)
+        return _stop(form_slots, dispatcher, tracker)
     return _ask(form_slots, tracker)
 
 
@@ -232,7 +238,7 @@ class StopAware:
         text = tracker.latest_message.get("text")
         answer = False if deps.stop_phrases().matches(text) else parse_yes_no(text)
         if answer is False:
-            return _stop(form_slots, dispatcher)
+            return _stop(form_slots, dispatcher, tracker)
         kept = [*_restore(form_slots, tracker), *digression.cleared()]
         if answer is None:
             dispatcher.utter_message(response=responses.YES_NO_NOT_UNDERSTOOD)
@@ -254,7 +260,7 @@ class StopAware:
         """
         text = tracker.latest_message.get("text")
         if deps.stop_phrases().matches(text):
-            return _stop(form_slots, dispatcher)
+            return _stop(form_slots, dispatcher, tracker)
         answer = parse_yes_no(text)
         if answer is True:
             return digression.urgent_after_all(form, form_slots, tracker)

@@ -10,6 +10,10 @@ A form's validator lists :class:`SkipAware` after ``StopAware`` and before
 * ``required_because``: questions the council needs. "I don't know" gets the response
   that says why, then the offer of a person.
 
+Two more settings: ``counted_elsewhere`` names questions that count their own misses (the
+report's place), and ``offers_person = False`` (the hand-off form, already the way to a
+person) asks a required question again after saying why, and never offers a person.
+
 Every other answer is validated as usual. Two misses in a row on the same question (the
 validator set it to None) do not re-ask it a third time: ``requested_slot`` becomes
 ``form_offer_person``, so the form asks ``utter_ask_form_offer_person`` ("try again, or
@@ -83,6 +87,11 @@ class SkipAware:
     skippable: ClassVar[Mapping[str, str | None]] = {}
     #: Questions the council needs, and the response that says why.
     required_because: ClassVar[Mapping[str, str]] = {}
+    #: Questions that count their own misses and offer a person themselves.
+    counted_elsewhere: ClassVar[frozenset[str]] = frozenset()
+    #: False in the hand-off form, which is itself the way to a person: a required question
+    #: is asked again after saying why, and misses are not turned into an offer.
+    offers_person: ClassVar[bool] = True
 
     def skipped(
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -139,19 +148,24 @@ class SkipAware:
         reason = self.required_because.get(slot)
         if reason:
             dispatcher.utter_message(response=reason)
+        if not self.offers_person:
+            return await self._next([SlotSet(slot, None), SlotSet(slots.FORM_MISSES, None)],
+                                    dispatcher, tracker, domain)  # fmt: skip
         return _offer([SlotSet(slot, None)], slot, MISSES_BEFORE_OFFER)
 
     def _count(self, slot: str, events: list[EventType], tracker: Tracker) -> list[EventType]:
         """Reset the count on an answer; on a miss, count it and offer a person at two."""
         was_set, value = _last_value(events, slot)
-        _, requested = _last_value(events, slots.REQUESTED_SLOT)
-        if not was_set or requested == slots.FORM_STOP_CONFIRM:
+        moved_on, requested = _last_value(events, slots.REQUESTED_SLOT)
+        if not was_set or requested == slots.FORM_STOP_CONFIRM or slot in self.counted_elsewhere:
             return events
         misses = _misses(tracker)
-        if value is not None:
+        # Cleared on purpose with another question next ("the place is wrong" at a check
+        # screen) is not a miss.
+        if value is not None or (moved_on and requested != slot):
             return [*events, SlotSet(slots.FORM_MISSES, None)] if misses else events
         count = int(misses.get("count", 0)) + 1 if misses.get("slot") == slot else 1
-        if count >= MISSES_BEFORE_OFFER:
+        if count >= MISSES_BEFORE_OFFER and self.offers_person:
             return _offer(events, slot, count)
         return [*events, SlotSet(slots.FORM_MISSES, {"slot": slot, "count": count})]
 

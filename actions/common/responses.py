@@ -220,3 +220,27 @@ PLACES_FOLLOW_UP_NO_BOOKING = "utter_places_follow_up_no_booking"
 
 # Correcting the answer given just before ("sorry, I meant ST4 2DX")
 FORM_CORRECTED = "utter_form_corrected"
+
+# "I don't know" and skip in the report, council tax, digital skills and hand-off forms
+# (domain/form_skip_more.yml).
+REPORT_PROBLEM_TYPE_REQUIRED = "utter_report_problem_type_required"
+REPORT_LOCATION_REQUIRED = "utter_report_location_required"
+REPORT_FOLLOW_EXISTING_REQUIRED = "utter_report_follow_existing_required"
+REPORT_QUESTION_REQUIRED = "utter_report_question_required"
+REPORT_QUESTION_SKIPPED = "utter_report_question_skipped"
+REPORT_DESCRIPTION_SKIPPED = "utter_report_description_skipped"
+REPORT_DANGEROUS_REQUIRED = "utter_report_dangerous_required"
+REPORT_CONTACT_SKIPPED = "utter_report_contact_skipped"
+REPORT_CONFIRM_REQUIRED = "utter_report_confirm_required"
+REPORT_CHANGE_FIELD_REQUIRED = "utter_report_change_field_required"
+CT_ACCOUNT_REFERENCE_REQUIRED = "utter_ct_account_reference_required"
+CT_POSTCODE_REQUIRED = "utter_ct_postcode_required"
+CT_SURNAME_REQUIRED = "utter_ct_surname_required"
+CT_ALONE_SINCE_REQUIRED = "utter_ct_alone_since_required"
+CT_MOVING_DATE_REQUIRED = "utter_ct_moving_date_required"
+CT_NEW_ADDRESS_REQUIRED = "utter_ct_new_address_required"
+CT_CONFIRM_REQUIRED = "utter_ct_confirm_required"
+DS_SKILL_SKIPPED = "utter_digital_skills_skill_skipped"
+HANDOFF_NEED_REQUIRED = "utter_handoff_need_required"
+HANDOFF_NAME_REQUIRED = "utter_handoff_name_required"
+HANDOFF_CONTACT_SKIPPED = "utter_handoff_contact_skipped"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.benefits import ActionUniversalCreditHardship
@@ -58,3 +59,14 @@ def test_homelessness_in_the_same_words_keeps_the_housing_category(monkeypatch):
     asyncio.run(ActionUniversalCreditHardship().run(CollectingDispatcher(), _tracker(text), {}))
     assert triage.created[0]["category"] == "housing"
     assert triage.created[0]["priority"] == 2
+
+
+def test_a_request_made_alongside_hardship_is_offered_after_it(monkeypatch):
+    monkeypatch.setattr(deps, "triage", lambda: FakeTriage())
+    tracker = _tracker("my uc is late and also my council tax bill")
+    tracker.slots["pending_request"] = {"intent": "council_tax_account", "label": "your bill"}
+    events = asyncio.run(ActionUniversalCreditHardship().run(CollectingDispatcher(), tracker, {}))
+    assert FollowupAction("action_offer_pending_request") in events
+    assert FollowupAction("action_offer_pending_request") not in asyncio.run(
+        ActionUniversalCreditHardship().run(CollectingDispatcher(), _tracker("my uc is late"), {})
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.book_pc import (
@@ -233,3 +233,30 @@ def test_the_horizon_and_the_cap_are_said_plainly(
     assert [m["response"] for m in dispatcher.messages] == [response]
     if limit is not None:
         assert dispatcher.messages[0]["booking_limit"] == limit
+
+
+PENDING = {"intent": "council_tax_account", "label": "your council tax bill"}
+OFFER = FollowupAction("action_offer_pending_request")
+
+
+def test_a_request_made_alongside_a_booking_is_offered_after_it(directory: FakeDirectory) -> None:
+    for confirm in (True, False):
+        made = tracker(**TUESDAY_10AM, book_confirm=confirm, pending_request=PENDING)
+        events, _ = run(ActionBookPc(), made)
+        assert OFFER in events
+    events, _ = run(ActionBookPc(), tracker(**TUESDAY_10AM, book_confirm=True))
+    assert OFFER not in events
+
+
+def test_a_request_made_alongside_a_cancellation_is_offered_after_it(
+    directory: FakeDirectory,
+) -> None:
+    reference = book()
+    events, _ = run(ActionPrepareCancel(), booked_in(tracker(f"cancel {reference}"), reference))
+    details = slot_values(events)[slots.CANCEL_BOOKING]
+    for confirm in (False, True):
+        made = tracker(cancel_booking=details, cancel_confirm=confirm, pending_request=PENDING)
+        events, _ = run(ActionCancelBooking(), made)
+        assert OFFER in events
+    events, _ = run(ActionCancelBooking(), tracker(cancel_booking=details, cancel_confirm=False))
+    assert OFFER not in events

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import broadband
@@ -180,3 +181,23 @@ def test_an_unknown_speed_says_why_and_where_to_find_it(crm):
     assert said["bb_slow_speed"] == "30 Mbps"
     assert crm.applications == []
     assert all(event["value"] is None for event in events)
+
+
+PENDING = {slots.PENDING_REQUEST: {"intent": "council_tax_account", "label": "your bill"}}
+
+
+@pytest.mark.parametrize(
+    "filled",
+    [
+        ELIGIBLE,  # sent
+        {**ELIGIBLE, slots.BB_CONFIRM: False},  # not sent
+        {slots.BB_OUTCOME: "resident"},  # not eligible
+    ],
+)
+def test_a_request_made_alongside_the_check_is_offered_at_every_end(crm, filled):
+    events = run(
+        ActionBroadbandOutcome().run(CollectingDispatcher(), _tracker({**filled, **PENDING}), {})
+    )
+    assert FollowupAction("action_offer_pending_request") in events
+    events = run(ActionBroadbandOutcome().run(CollectingDispatcher(), _tracker(filled), {}))
+    assert FollowupAction("action_offer_pending_request") not in events

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from rasa_sdk import Action
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import digital_skills, find_place
@@ -202,3 +203,24 @@ def test_the_postcode_is_checked_like_any_place_search(directory) -> None:
     )
     assert result == {"place_postcode": None}
     assert response_names(dispatcher) == [responses.PLACE_POSTCODE_OTHER_COUNCIL]
+
+
+PENDING = {"intent": "council_tax_account", "label": "your council tax bill"}
+OFFER = FollowupAction("action_offer_pending_request")
+
+
+def test_a_request_made_alongside_the_check_is_offered_after_the_advice(directory) -> None:
+    events, *_ = run(ActionDigitalSkillsRecommendation(), place_postcode="ST6 3JJ",
+                     pending_request=PENDING, **answers())  # fmt: skip
+    assert OFFER in events
+    events, *_ = run(ActionDigitalSkillsRecommendation(), place_postcode="ST6 3JJ", **answers())
+    assert OFFER not in events
+    directory.places = []
+    events, *_ = run(ActionDigitalSkillsRecommendation(), place_postcode="ST6 3JJ",
+                     pending_request=PENDING, **answers())  # fmt: skip
+    assert OFFER in events
+    # Not before the check is complete.
+    partial = {k: v for k, v in answers().items() if k != "ds_creating"}
+    events, *_ = run(ActionDigitalSkillsRecommendation(), place_postcode="ST6 3JJ",
+                     pending_request=PENDING, **partial)  # fmt: skip
+    assert OFFER not in events

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import book_pc, find_place
@@ -248,3 +249,21 @@ def test_no_device_for_universal_credit_looks_for_free_computers_with_support(
     assert query.services == ("universal_credit_support",)
     assert slot_values(events)["places_listed"] == ["stoke-library"]
     assert names == [responses.PLACES_FOUND, responses.PLACE_LINE_OPEN, responses.PLACES_FOLLOW_UP]
+
+
+PENDING = {"intent": "council_tax_account", "label": "your council tax bill"}
+OFFER = FollowupAction("action_offer_pending_request")
+
+
+def test_a_request_made_alongside_the_search_is_offered_after_the_answer(
+    directory: FakeDirectory,
+) -> None:
+    asked = {"text": "where can I use a computer", "intent": "find_pc"}
+    waiting = {"place_postcode": "ST6 3JJ", "pending_request": PENDING}
+    events, _ = run(ActionFindPlace(), **asked, slots=waiting)
+    assert OFFER in events
+    events, _ = run(ActionFindPlace(), **asked, slots={"place_postcode": "ST6 3JJ"})
+    assert OFFER not in events
+    directory.available = False
+    events, names = run(ActionFindPlace(), **asked, slots=waiting)
+    assert names == [responses.PLACES_UNAVAILABLE] and OFFER in events

@@ -154,3 +154,28 @@ def test_cancel_while_choosing_what_to_change_is_left_to_the_report_form() -> No
     events, said = _run(ValidateReportForm, tracker)
     assert "utter_form_stopped" not in said
     assert slot_values(events).get("requested_slot") != "form_stop_confirm"
+
+
+PENDING = {"pending_request": {"intent": "council_tax_account", "label": "your council tax bill"}}
+
+
+@pytest.mark.parametrize("validator", VALIDATORS)
+def test_stopping_offers_a_request_made_alongside_the_form(validator: Any) -> None:
+    form = validator().form_name()
+    first = _first_slots(form)[0]
+    offer = ("followup", "action_offer_pending_request")
+    # At once, with nothing filled.
+    events, said = _run(validator, _tracker(form, "cancel", PENDING, first, {first: "cancel"}))
+    kinds = {(event["event"], event.get("name")) for event in events}
+    assert said == ["utter_form_stopped"]
+    assert ("active_loop", None) in kinds and offer in kinds
+    assert ("followup", "action_listen") not in kinds
+    # After "yes" to "Stop and lose your answers?".
+    before = {**PENDING, first: "an earlier answer"}
+    events, said = _run(validator, _tracker(form, "yes", before, "form_stop_confirm"))
+    assert said == ["utter_form_stopped"]
+    assert offer in {(event["event"], event.get("name")) for event in events}
+    # Offered once only: the second stop just listens.
+    offered = {"pending_request": {**PENDING["pending_request"], "offered": True}}
+    events, _ = _run(validator, _tracker(form, "cancel", offered, first, {first: "cancel"}))
+    assert _ended(events)

@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
@@ -605,3 +606,30 @@ def test_the_whole_form_goes_from_no_phone_to_the_address_question(domain):
     values = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
     assert values["handoff_method"] == "post"
     assert values["requested_slot"] == "handoff_address"
+
+
+PENDING = {"intent": "council_tax_account", "label": "your council tax bill", "start": ""}
+OFFER = FollowupAction("action_offer_pending_request")
+
+
+def test_a_request_made_alongside_the_hand_off_is_offered_after_it(triage):
+    slots = {"handoff_consent": False, "pending_request": PENDING}
+    tracker = _tracker([_user("person please and also my council tax", "human_handoff")], slots)
+    events = asyncio.run(ActionCreateTriage().run(CollectingDispatcher(), tracker, {}))
+    assert OFFER in events
+    # With nothing waiting, or once it has been offered, the conversation just listens.
+    for pending in (None, {**PENDING, "offered": True}):
+        tracker = _tracker([_user("person please", "human_handoff")],
+                           {**slots, "pending_request": pending})  # fmt: skip
+        events = asyncio.run(ActionCreateTriage().run(CollectingDispatcher(), tracker, {}))
+        assert OFFER not in events
+
+
+def test_the_contact_after_urgent_help_also_offers_the_waiting_request(triage):
+    tracker = _tracker(
+        [_user("help", "urgent_help")],
+        {"triage_urgent": True, "triage_reference": "FD-ABC234", "handoff_consent": False,
+         "pending_request": PENDING},
+    )  # fmt: skip
+    events = asyncio.run(ActionCreateTriage().run(CollectingDispatcher(), tracker, {}))
+    assert OFFER in events

@@ -768,7 +768,12 @@ def test_run_with_gibberish_asks_the_same_question_again(domain):
     )
     events, sent = run_form(tracker, domain)
     assert sent == ["utter_yes_no_not_understood"]
-    assert events == [SlotSet("dangerous", None), SlotSet("requested_slot", "dangerous")]
+    assert events == [
+        SlotSet("dangerous", None),
+        SlotSet("requested_slot", "dangerous"),
+        # The first miss on this question is counted: a second offers a person.
+        SlotSet("form_misses", {"slot": "dangerous", "count": 1}),
+    ]
 
 
 # --- submitting ------------------------------------------------------------------------
