@@ -29,6 +29,28 @@ MUST_KEEP = re.compile(r"_phone(_spoken)?$|^triage_reference$")
 DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
+#: Conversation repair a resident can meet in another language (issue #16): stopping a
+#: form, coming back after a digression, a person after two misses, and the hand-off
+#: form's ways to be reached without a phone or e-mail. Each is said in every language.
+REPAIR_RESPONSES = (
+    "utter_ask_form_stop_confirm",
+    "utter_ask_report_form_form_stop_confirm",
+    "utter_form_stopped",
+    "utter_ask_form_resume_confirm",
+    "utter_ask_form_danger_check",
+    "utter_ask_form_offer_person",
+    "utter_handoff_contact_not_valid",
+    "utter_ask_handoff_method",
+    "utter_ask_handoff_method_assisted",
+    "utter_handoff_method_not_understood",
+    "utter_ask_handoff_address",
+    "utter_handoff_address_not_valid",
+    "utter_handoff_created_post",
+    "utter_handoff_created_call_in",
+    "utter_handoff_created_library",
+)
+
+
 def _english(name: str, voice: bool) -> list[dict]:
     return [v for v in SOURCE[name] if (v.get("channel") == "twilio_voice") == voice]
 
@@ -319,3 +341,21 @@ def test_malformed_translation_is_refused(tmp_path):
     (tmp_path / "pl.yml").write_text("language: de\nresponses: {}\n")
     with pytest.raises(ValueError, match="two-letter code"):
         load_translations(tmp_path)
+
+
+@pytest.mark.parametrize("name", REPAIR_RESPONSES)
+def test_conversation_repair_is_translated_in_every_language(name):
+    assert name in SOURCE, f"{name} must move to kb/translations/en.yml to be translated"
+    for code in REQUIRED_LANGUAGES:
+        assert name in TRANSLATIONS[code].responses, (code, name)
+
+
+@pytest.mark.parametrize(
+    "code,name", [(c, n) for c in sorted(TRANSLATIONS) for n in REPAIR_RESPONSES]
+)
+def test_repair_buttons_keep_the_english_payloads(code, name):
+    """Typed answers are read in English, so a translated button sends the English answer."""
+    [web] = [v for v in SOURCE[name] if not v.get("channel") and not v.get("condition")]
+    english = [b["payload"] for b in web.get("buttons") or []]
+    translated = [b["payload"] for b in TRANSLATIONS[code].responses[name].get("buttons") or []]
+    assert translated == english
