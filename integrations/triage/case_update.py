@@ -24,7 +24,7 @@ PENDING = "case_update_pending"
 #: later case asks for consent afresh (``actions/common/slots.py`` names them too).
 CONTACT_SLOTS = (
     "handoff_consent", "handoff_name", "handoff_contact", "handoff_phone", "handoff_email",
-    "handoff_preferred",
+    "handoff_preferred", "handoff_no_phone", "handoff_method", "handoff_address",
 )  # fmt: skip
 #: What a new session keeps from the last one, so that an open case (and an update not
 #: yet heard) survives a session that expired between two calls.

@@ -34,7 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.report_problem import ValidateReportForm
+from actions.report_problem import ActionAskLocation, ValidateReportForm
 from bot.settings import REPO_ROOT
 
 FORM = "report_form"
@@ -51,11 +51,12 @@ def _domain() -> Domain:
 async def _validator_run(
     self: RemoteAction, output_channel: Any, nlg: Any, tracker: DialogueStateTracker, domain: Domain
 ) -> list[Event]:
-    """The action server's part: the validator on the tracker Rasa would send."""
-    assert self.name() == f"validate_{FORM}"
+    """The action server's part: the validator (or the form's own ask action) on the tracker."""
+    action = {f"validate_{FORM}": ValidateReportForm, "action_ask_location": ActionAskLocation}
+    assert self.name() in action
     sdk_tracker = Tracker.from_dict(tracker.current_state(EventVerbosity.AFTER_RESTART))
     dispatcher = CollectingDispatcher()
-    events = await ValidateReportForm().run(dispatcher, sdk_tracker, domain.as_dict())
+    events = await action[self.name()]().run(dispatcher, sdk_tracker, domain.as_dict())
     said = []
     for message in dispatcher.messages:
         # As RemoteAction does: the response rendered with the values the action gave.
@@ -129,7 +130,8 @@ def test_a_status_check_is_rejected_then_the_form_offers_to_carry_on() -> None:
     assert tracker.get_slot("requested_slot") == "location"
     assert tracker.active_loop_name == FORM
     [asked] = _asked(carry_on)
-    assert asked.startswith("Where is the pothole?")  # the question it was on, asked again
+    # The question it was on, asked again: where it is, offering the place the first message named.
+    assert asked == "Is it on Leek Road?"
 
 
 def test_a_weak_urgent_signal_is_asked_about_by_the_form_itself() -> None:
