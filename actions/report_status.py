@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
+from actions.common.form_skip import SkipAware
 from actions.common.pending_request import offer_pending
 from bot.text import clean_number_text
 from integrations.crm.errors import CrmNotFound, CrmRejected, CrmUnavailable
@@ -31,8 +32,15 @@ REFERENCE_ATTEMPTS = 3
 NO_REFERENCE = "none"
 
 
-class ValidateStatusForm(FailSafe, StopAware, FormValidationAction):
-    """Checks that the resident gave something shaped like a reference."""
+class ValidateStatusForm(FailSafe, StopAware, SkipAware, FormValidationAction):
+    """Checks that the resident gave something shaped like a reference.
+
+    "I don't know my reference" says where to find it, then offers a person.
+    """
+
+    required_because = {slots.STATUS_REFERENCE: responses.STATUS_REFERENCE_REQUIRED}
+    #: Misreadings are counted here (three, then the council's number), not by the mixin.
+    counted_elsewhere = frozenset({slots.STATUS_REFERENCE})
 
     def name(self) -> str:
         """Registered name."""

@@ -244,3 +244,6 @@ DS_SKILL_SKIPPED = "utter_digital_skills_skill_skipped"
 HANDOFF_NEED_REQUIRED = "utter_handoff_need_required"
 HANDOFF_NAME_REQUIRED = "utter_handoff_name_required"
 HANDOFF_CONTACT_SKIPPED = "utter_handoff_contact_skipped"
+
+# "I don't know my reference" in the status check
+STATUS_REFERENCE_REQUIRED = "utter_status_reference_required"

@@ -21,6 +21,7 @@ from actions.council_tax_forms import (
 from actions.digital_skills import ValidateDigitalSkillsForm
 from actions.handoff import ValidateHandoffForm
 from actions.report_problem import ValidateReportForm
+from actions.report_status import ValidateStatusForm
 from tests.unit.actions.test_form_skip import form_tracker, validate
 
 pytestmark = pytest.mark.usefixtures("council")
@@ -200,3 +201,11 @@ def test_a_place_not_found_keeps_its_own_count_and_offer(domain: dict) -> None:
     # The place question explains and offers a person itself: no second offer from here.
     assert values.get(slots.REQUESTED_SLOT) != slots.FORM_OFFER_PERSON
     assert slots.FORM_MISSES not in values
+
+
+def test_no_reference_says_where_to_find_it_and_offers_a_person(domain: dict) -> None:
+    tracker = form_tracker("status_form", slots.STATUS_REFERENCE, "I don't know it")
+    values, names = validate(ValidateStatusForm(), tracker, domain)
+    assert names == [responses.STATUS_REFERENCE_REQUIRED]
+    assert values[slots.STATUS_REFERENCE] is None
+    assert values[slots.REQUESTED_SLOT] == slots.FORM_OFFER_PERSON

@@ -102,7 +102,7 @@ def test_run_accepts_a_typed_reference(domain):
 
 
 def test_run_gives_up_on_the_third_try_and_fills_the_slot(domain):
-    text = "no idea sorry"
+    text = "the one from last tuesday"
     tracker = load_tracker(
         "status_form",
         slots={"status_attempts": 2.0},
