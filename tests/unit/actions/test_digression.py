@@ -505,3 +505,30 @@ def test_every_form_has_a_digression_rule_for_every_other_request() -> None:
         if form == "handoff_form":
             expected = {"check_report_status"}
         assert intents == expected, form
+
+
+# --- the status check: a reference is its answer, but other requests still digress ----------
+
+
+def test_an_faq_question_in_the_status_check_is_answered_elsewhere() -> None:
+    text = "how do I pay my council tax?"
+    tracker = _tracker(
+        "status_form", text, {}, "status_reference", {"status_reference": text},
+        intent="council_tax", confidence=0.9,
+    )  # fmt: skip
+    events, _ = _run(ValidateStatusForm, tracker)
+    assert _rejected(events, "status_form")
+    assert slot_values(events)["status_reference"] is None
+    assert slot_values(events)["requested_slot"] == "form_resume_confirm"
+
+
+def test_asking_for_a_person_in_the_status_check_leaves_it_to_the_hand_off_rule() -> None:
+    text = "can I talk to a person"
+    tracker = _tracker(
+        "status_form", text, {}, "status_reference", {"status_reference": text},
+        intent="human_handoff",
+    )  # fmt: skip
+    events, said = _run(ValidateStatusForm, tracker)
+    assert _rejected(events, "status_form")
+    assert slot_values(events)["status_reference"] is None
+    assert said == []  # nothing was answered yet, so nothing was lost
