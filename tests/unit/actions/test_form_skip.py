@@ -199,3 +199,67 @@ def test_no_postcode_says_what_else_works_and_offers_a_person(domain: dict) -> N
     )
     assert names == [responses.PLACE_POSTCODE_REQUIRED]
     assert values[slots.REQUESTED_SLOT] == slots.FORM_OFFER_PERSON
+
+
+# Every form that offers a person: a question its validator refuses, and answers before it.
+MISSED = [
+    (
+        "report_form",
+        "dangerous",
+        {
+            slots.PROBLEM_TYPE: "pothole",
+            slots.LOCATION: "Leek Road",
+            "description": "deep hole",
+        },
+    ),
+    ("find_place_form", slots.PLACE_POSTCODE, {}),
+    ("book_pc_form", "book_date", {"book_place": "Tunstall Library"}),
+    ("cancel_booking_form", "cancel_confirm", {}),
+    ("broadband_form", slots.BB_STAFF, BUSINESS),
+    ("digital_skills_form", "ds_managing_information", {}),
+    ("council_tax_account_form", slots.CT_ACCOUNT_REFERENCE, {}),
+    ("council_tax_instalments_form", slots.CT_ACCOUNT_REFERENCE, {}),
+    ("council_tax_discount_form", slots.CT_ACCOUNT_REFERENCE, {}),
+    ("council_tax_moving_form", slots.CT_ACCOUNT_REFERENCE, {}),
+]
+
+
+@pytest.mark.parametrize(("form", "asked", "filled"), MISSED)
+def test_every_form_offers_a_person_after_two_misses(
+    form: str, asked: str, filled: dict[str, Any], domain: dict
+) -> None:
+    from tests.unit.actions.test_form_repair import VALIDATORS
+
+    [validator] = [v for v in VALIDATORS if v().form_name() == form]
+    first, _ = validate(
+        validator(), form_tracker(form, asked, "banana banana", filled=filled), domain
+    )
+    assert first.get(slots.REQUESTED_SLOT) != slots.FORM_OFFER_PERSON
+    assert first[slots.FORM_MISSES] == {"slot": asked, "count": 1}
+    again = {**filled, slots.FORM_MISSES: first[slots.FORM_MISSES]}
+    second, _ = validate(
+        validator(), form_tracker(form, asked, "banana banana", filled=again), domain
+    )
+    assert second[slots.REQUESTED_SLOT] == slots.FORM_OFFER_PERSON
+
+
+@pytest.mark.parametrize(("form", "asked", "filled"), MISSED)
+def test_every_question_of_every_form_can_be_skipped_or_says_why(
+    form: str, asked: str, filled: dict[str, Any], domain: dict
+) -> None:
+    from tests.unit.actions.test_form_repair import VALIDATORS
+
+    [validator] = [v for v in VALIDATORS if v().form_name() == form]
+    action = validator()  # some forms list their questions as properties (from kb data)
+    handled = {*action.skippable, *action.required_because, *action.counted_elsewhere}
+    assert set(domain["forms"][form]["required_slots"]) <= handled
+
+
+def test_not_sure_about_cancelling_says_why_and_offers_a_person(domain: dict) -> None:
+    from actions.book_pc import ValidateCancelBookingForm
+
+    tracker = form_tracker("cancel_booking_form", "cancel_confirm", "I don't know")
+    values, names = validate(ValidateCancelBookingForm(), tracker, domain)
+    assert names == [responses.BOOKING_CONFIRM_REQUIRED]
+    assert values["cancel_confirm"] is None
+    assert values[slots.REQUESTED_SLOT] == slots.FORM_OFFER_PERSON
