@@ -65,8 +65,7 @@ def test_the_dashboard_is_readable_and_accessible(page, stack):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff")
-    page.goto("/staff/insight")
+    page.wait_for_url("**/staff/insight")  # a manager account lands on the dashboard
     assert page.get_by_role("heading", level=1).inner_text() == "Service insight"
     charts = page.locator("svg[role='img']")
     assert charts.count() >= 3
