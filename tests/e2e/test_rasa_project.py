@@ -81,12 +81,10 @@ def test_conversation_stories(trained_model: Path):
 
 # The real-style held-out set (tests/nlu/real_style.yml): residents' own voices, written by
 # a different hand from the training data and never trained on (issue #14). Each gate is
-# the issue's target where the product meets it. Area accuracy does not meet its target
-# (0.93; measured 0.921 in CI on 2026-12-03), so its gate is a regression floor below the
-# measured figure, not the target: the shortfall is reported in the README and issue #14.
+# the issue's target (area accuracy measured 0.937 on 2026-12-04).
 REAL_STYLE = REPO_ROOT / "tests" / "nlu" / "real_style.yml"
 CRISIS_LANGUAGES = REPO_ROOT / "tests" / "nlu" / "crisis_languages.yml"
-MIN_REAL_STYLE_AREA_ACCURACY = 0.91
+MIN_REAL_STYLE_AREA_ACCURACY = 0.93
 MAX_REAL_STYLE_CONFIDENTLY_WRONG = 0.03
 MIN_REAL_STYLE_URGENT_RECALL = 0.97
 MAX_REAL_STYLE_FALSE_ALARMS = 0.02
