@@ -854,7 +854,7 @@ def _audit(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> Saf
     return render("{table}{looks}", table=table, looks=_looks(entries, names))
 
 
-def _linked(record: TriageRecord, linked: Sequence[str]) -> Safe:
+def _linked(linked: Sequence[str]) -> Safe:
     """The other records from the same conversation, as links."""
     if not linked:
         return Safe("<p>No other record came from this conversation.</p>")
@@ -937,7 +937,7 @@ def record_page(
         text=record.summary,
         details=_details(record, names, now or datetime.now(timezone.utc)),
         links=_links(record),
-        linked=_linked(record, linked),
+        linked=_linked(linked),
         contact=_contact(record),
         actions=_actions(record, viewer, note, error, resident_note),
         reply=_reply(record, viewer, reply),
