@@ -29,7 +29,7 @@ from integrations.council_services.api.routes.staff_console import (
     AssistedStaff,
     SignedIn,
 )
-from integrations.council_services.assisted_booking_pages import Booked, Refused
+from integrations.council_services.assisted_booking_pages import Asked, Booked, Refused
 from integrations.council_services.assisted_pages import places_page, places_section
 from integrations.council_services.assisted_panel import Search, SessionFields, wording
 from integrations.council_services.booking_models import BookingCreate
@@ -181,15 +181,16 @@ def book(
     refused = panel.refusal(settings, csrf_token)
     if refused is not None:
         return refused
-    place = finder.directory.get(place_id[:_ID_CHARS])
+    asked = Asked(place_id[:_ID_CHARS], date[:10], time[:5], minutes[:4])
+    place = finder.directory.get(asked.place_id)
     if place is None:
         outcome = Refused(wording()["booking_problems"]["place"])
         return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_404_NOT_FOUND)
     try:
         # pydantic's own checks, shared with the residents' API, turn the strings into types.
-        asked = BookingCreate(date=date, time=time, minutes=minutes)  # type: ignore[arg-type]
+        wanted = BookingCreate(date=date, time=time, minutes=minutes)  # type: ignore[arg-type]
     except ValidationError as error:
-        outcome = Refused(_booking_problem(error))
+        outcome = Refused(_booking_problem(error), asked)
         return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_400_BAD_REQUEST)
     # The sign-in check read the staff account in the request's session; end that read
     # before book_pc's own transactions, or SQLite's lock would make them wait on it.
@@ -197,7 +198,7 @@ def book(
     try:
         booking = crud_bookings.book_pc(
             request.app.state.session_factory,
-            BookingRequest(place=place, day=asked.date, time=asked.time, minutes=asked.minutes),
+            BookingRequest(place=place, day=wanted.date, time=wanted.time, minutes=wanted.minutes),
             finder.directory,
             finder.area.timezone,
             finder.now(),
@@ -206,7 +207,7 @@ def book(
             conversation_id=SENDER_PREFIX + panel.fields.conversation_id,
         )
     except BookingRefused as error:
-        return panel.answer(finder=finder, outcome=Refused(error.message), code=error.status)
+        return panel.answer(finder=finder, outcome=Refused(error.message, asked), code=error.status)
     logger.info(
         "Staff member %s booked PC %s in an assisted session", staff.username, booking.reference
     )
