@@ -337,6 +337,17 @@ def get_booking(session: Session, *, reference: str) -> PcBooking | None:
     ).scalar_one_or_none()
 
 
+def conversation_bookings(session: Session, conversation_id: str) -> list[PcBooking]:
+    """The bookings a conversation made that are still booked, soonest first."""
+    return list(
+        session.execute(
+            sa.select(PcBooking)
+            .where(PcBooking.conversation_id == conversation_id, PcBooking.status == BOOKED)
+            .order_by(PcBooking.starts_at)
+        ).scalars()
+    )
+
+
 def cancel_booking(session: Session, *, reference: str, conversation_id: str) -> PcBooking:
     """Cancel a booking made by this conversation: free its PC slots and mark it cancelled.
 

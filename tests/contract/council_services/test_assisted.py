@@ -261,8 +261,7 @@ def test_a_booking_for_the_resident_gets_a_reference_and_is_marked_assisted(
     text = html.unescape(response.text)
     assert "Give the resident this reference:" in text
     assert (
-        f"City Central Library, computer 1, Monday {monday.day} {monday:%B %Y}, 3pm to 4pm"
-        in text
+        f"City Central Library, computer 1, Monday {monday.day} {monday:%B %Y}, 3pm to 4pm" in text
     )
     assert "marked as made in an assisted session" in text
     assert listed(response)  # the list is still there below the reference
