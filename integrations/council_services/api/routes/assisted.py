@@ -147,8 +147,8 @@ def guidance_panel(session: SessionFields) -> Safe:
 
 
 @router.get("/assisted.css")
-def stylesheet() -> Response:
-    """The layout of the assisted session's page and of the printed summary."""
+def stylesheet(staff: AssistedStaff) -> Response:
+    """The layout of the assisted session's page and of the printed summary (their staff only)."""
     return Response(
         _stylesheet(),
         media_type="text/css",
