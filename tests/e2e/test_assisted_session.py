@@ -97,8 +97,7 @@ def start_assisted_session(page, stack) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff")
-    page.goto("/staff/assisted")
+    page.wait_for_url("**/staff/assisted")  # a library account's home page
     page.get_by_role("button", name="Start an assisted session").click()
 
 
