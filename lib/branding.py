@@ -98,7 +98,8 @@ def parse_branding(data: Mapping[str, Any] | None, where: str) -> Branding:
     if not isinstance(logo_data, Mapping):
         raise BrandingError(f"{where}: 'branding.logo' must be a mapping with 'src'")
     logo = str(logo_data.get("src") or "")
-    if logo and not (_LOCAL_LOGO.match(logo) or _https(logo, "branding.logo.src", where)):
+    remote = logo.startswith("https://") and " " not in logo
+    if logo and not (_LOCAL_LOGO.match(logo) or remote):
         raise BrandingError(f"{where}: 'branding.logo.src' must be https:// or /chat/<file>")
     colours_data = data.get("colours") or {}
     if not isinstance(colours_data, Mapping):
