@@ -208,13 +208,20 @@
     // The page's labels and buttons in the language of the conversation (kb/web_chat).
     var chosen = words(lang);
     var known = !!(CHROME[lang] || CHROME[String(lang || "").split("-")[0]]);
-    var pageLang = known && lang !== "en" ? lang : "en-GB";
+    var other = known && lang !== "en";
+    // Each translated label carries its own language (the rest of the page stays English).
     Array.prototype.forEach.call(document.querySelectorAll("[data-chrome]"), function (el) {
       var text = chosen[el.getAttribute("data-chrome")];
-      if (text) { el.textContent = text; }
+      if (!text) { return; }
+      el.textContent = text;
+      if (other) {
+        el.setAttribute("lang", lang);
+        el.setAttribute("dir", isRtl(lang) ? "rtl" : "ltr");
+      } else {
+        el.removeAttribute("lang");
+        el.removeAttribute("dir");
+      }
     });
-    document.documentElement.setAttribute("lang", pageLang);
-    document.documentElement.setAttribute("dir", known && isRtl(lang) ? "rtl" : "ltr");
   }
 
   function showExit(show) {
