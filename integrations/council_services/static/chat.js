@@ -13,6 +13,12 @@
  *   Typing counts as activity, so the resident is never timed out while writing.
  * - Clearing sends "frontdoor:cleared" so that other parts of the page (the assisted
  *   session's staff panel) wipe what they show too.
+ * - On a phone (issue #18): after each reply the latest reply is scrolled into view and
+ *   focus goes to its first button, or back to the message box (a textarea: Enter sends,
+ *   Shift+Enter starts a new line). Every reference issued (the scheme of
+ *   lib/references.py, given in the page) is highlighted and kept in the top box. A reply
+ *   marked exit_page shows GOV.UK's "Exit this page". A reply's lang (and dir) follows the
+ *   language it was given in, and the page's labels follow it (kb/web_chat/chrome.yml).
  */
 (function () {
   "use strict";
