@@ -281,7 +281,7 @@ def test_replies_in_other_languages_carry_lang_and_the_page_follows(page, width:
     )
     open_at(page, width)
     say(page, "dzień dobry")
-    polish = page.locator(BOT).last
+    polish = page.locator(BOT).nth(0)  # a locator: the first reply, whatever follows
     assert polish.get_attribute("lang") == "pl"
     assert page.locator("#send").inner_text() == "Wyślij"
     assert page.locator("#send").get_attribute("lang") == "pl"
