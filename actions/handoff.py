@@ -746,6 +746,21 @@ def _reset_handoff() -> list[EventType]:
     return [SlotSet(slots.HANDOFF_NEED, None), SlotSet(slots.TRIAGE_URGENT, False)]
 
 
+#: Flags that mean the resident may be at risk from someone at home: the web chat then
+#: shows GOV.UK's "Exit this page" (issue #18).
+EXIT_PAGE_FLAGS = frozenset({"domestic_abuse", "forced_marriage", "risk_of_harm"})
+#: The custom payload that tells the web chat to show it (``chat_relay.EXIT_PAGE_MARKER``).
+EXIT_PAGE_MARKER = "exit_this_page"
+
+
+def exit_page_marker(tracker: Tracker) -> dict[str, bool] | None:
+    """The marker for the crisis reply when what the resident wrote shows risk from others."""
+    flags = deps.triage_rules().flags_in(resident_texts(tracker.events))
+    if any(flag.name in EXIT_PAGE_FLAGS for flag in flags):
+        return {EXIT_PAGE_MARKER: True}
+    return None
+
+
 class ActionUrgentHelp(FailSafe, Action):
     """Safety information first, then a priority-1 case at once, with no questions.
 
@@ -769,6 +784,8 @@ class ActionUrgentHelp(FailSafe, Action):
         council = deps.profile()
         dispatcher.utter_message(
             response=responses.URGENT_HELP,
+            # Sent after the text by the REST channel; the phone line drops it.
+            json_message=exit_page_marker(tracker),
             emergency_phone=lines["emergency"]["phone"],
             emergency_phone_spoken=lines["emergency"]["phone_spoken"],
             samaritans_phone=lines["samaritans"]["phone"],

@@ -19,9 +19,10 @@ from typing import Any
 import yaml
 
 from integrations.directory.models import Place
+from lib import units
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-METRES_PER_MILE = 1609.344
+METRES_PER_MILE = units.METRES_PER_MILE
 WALKING_METRES_PER_MINUTE = 80
 # Words that name kinds of place rather than a particular one: they help choose between
 # places but never pick one on their own.
@@ -224,18 +225,7 @@ def minutes_asked(text: str) -> int | None:
 
 def clock(moment: datetime | str, words: Words) -> str:
     """A time as people say it in the UK: ``9am``, ``5.30pm``, ``12 noon``, ``midnight``."""
-    if isinstance(moment, str):
-        hour, minute = (int(part) for part in moment.split(":"))
-    else:
-        hour, minute = moment.hour, moment.minute
-    hour %= 24
-    if (hour, minute) == (12, 0):
-        return words.noon
-    if (hour, minute) == (0, 0):
-        return words.midnight
-    suffix = "am" if hour < 12 else "pm"
-    shown = hour % 12 or 12
-    return f"{shown}{suffix}" if minute == 0 else f"{shown}.{minute:02d}{suffix}"
+    return units.clock(moment, noon=words.noon, midnight=words.midnight)
 
 
 def day_word(day: date, today: date, words: Words) -> str:
@@ -261,7 +251,7 @@ def miles(distance_m: int | None) -> str:
     """Distance in miles to one decimal place (``0.4``), at least ``0.1``."""
     if distance_m is None:
         return "?"
-    return f"{max(0.1, distance_m / METRES_PER_MILE):.1f}"
+    return units.miles_number(distance_m)
 
 
 def walk_minutes(distance_m: int | None) -> int:

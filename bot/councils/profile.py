@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.councils.signposts import ContactDefaults, Signpost, SignpostError, load_signposts
+from lib.branding import Branding, BrandingError, parse_branding
 from lib.opening_hours import OpeningHours, OpeningHoursError, parse_opening_hours
 
 
@@ -105,6 +106,8 @@ class CouncilProfile:
     signposts: dict[str, Signpost]
     #: When the contact centre answers calls (the phone line checks before putting through).
     opening_hours: OpeningHours
+    #: How the resident chat page shows the council (optional ``branding`` section).
+    branding: Branding = field(default_factory=Branding)
 
     def covers(self, local_authority_code: str | None) -> bool:
         """Whether a local authority code is inside the council's area."""
@@ -251,6 +254,10 @@ def load_profile(council_dir: Path) -> CouncilProfile:
         )
     except SignpostError as error:
         raise ProfileError(str(error)) from error
+    try:
+        branding = parse_branding(data.get("branding"), str(profile_path))
+    except BrandingError as error:
+        raise ProfileError(str(error)) from error
     return CouncilProfile(
         slug=str(_require(data, "slug", profile_path)),
         name=str(_require(data, "name", profile_path)),
@@ -268,6 +275,7 @@ def load_profile(council_dir: Path) -> CouncilProfile:
         problems=problems,
         signposts=signposts,
         opening_hours=opening_hours,
+        branding=branding,
     )
 
 

@@ -15,6 +15,7 @@ from integrations.council_services.assisted_panel import (
     NOTHING,
     Search,
     SessionFields,
+    day_label,
     minutes_label,
     options,
     sentence,
@@ -22,6 +23,7 @@ from integrations.council_services.assisted_panel import (
 )
 from integrations.council_services.console_pages import Safe, render
 from integrations.council_services.places import Directory, Place
+from lib.units import clock
 
 BOOKINGS_PATH = "/staff/assisted/bookings"
 # The length a booking form offers first, when the directory allows it.
@@ -40,10 +42,21 @@ class Booked:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """What staff typed into a place's booking form, to show it again after a refusal."""
+
+    place_id: str
+    date: str = ""
+    time: str = ""
+    minutes: str = ""
+
+
+@dataclass(frozen=True)
 class Refused:
-    """A booking that was not made, with the reason to tell staff."""
+    """A booking that was not made, with the reason to tell staff and what they asked for."""
 
     reason: str
+    asked: Asked | None = None
 
 
 def _length_choices(directory: Directory) -> list[tuple[str, str]]:
@@ -52,9 +65,17 @@ def _length_choices(directory: Directory) -> list[tuple[str, str]]:
 
 
 def booking_form(
-    place: Place, session: SessionFields, search: Search, directory: Directory, today: date
+    place: Place,
+    session: SessionFields,
+    search: Search,
+    directory: Directory,
+    today: date,
+    asked: Asked | None = None,
 ) -> Safe:
     """The booking form of one place, folded away under a "Book a computer" summary.
+
+    After a refusal at this place the form is open and holds what staff typed, so that
+    nothing has to be typed again.
 
     Args:
         place: a place with bookable computers.
@@ -62,6 +83,7 @@ def booking_form(
         search: the search the list came from (sent back, to show the list again).
         directory: for the slot length and the longest booking.
         today: the council's local date, the earliest the form offers.
+        asked: what was typed into a form that was refused (used when it is this place's).
 
     Returns:
         The ``<details>`` element with the form.
@@ -72,8 +94,9 @@ def booking_form(
     default_length = max(
         (value for value, _ in lengths if int(value) <= DEFAULT_MINUTES), key=int, default=""
     )
+    mine = asked if asked is not None and asked.place_id == place.id else None
     return render(
-        '<details class="book"><summary>{summary}</summary>'
+        '<details class="book"{open}><summary>{summary}</summary>'
         '<form method="post" action="{action}" class="assisted-form" autocomplete="off"'
         " data-assisted-form>{hidden}"
         '<input type="hidden" name="place_id" value="{place_id}">'
@@ -81,15 +104,17 @@ def booking_form(
         '<input type="hidden" name="type" value="{place_type}">'
         "<p>{how_to_book}</p>"
         '<div class="field"><label for="{prefix}-date">{date_label}</label>'
-        '<input type="date" id="{prefix}-date" name="date" value="{today}" min="{today}"'
+        '<input type="date" id="{prefix}-date" name="date" value="{day}" min="{today}"'
         ' autocomplete="off" required></div>'
         '<div class="field"><label for="{prefix}-time">{time_label}</label>'
         '<p class="hint" id="{prefix}-time-hint">{time_hint}</p>'
-        '<input type="time" id="{prefix}-time" name="time" step="{step}" autocomplete="off"'
+        '<input type="time" id="{prefix}-time" name="time" value="{time}" step="{step}"'
+        ' autocomplete="off"'
         ' aria-describedby="{prefix}-time-hint" required></div>'
         '<div class="field"><label for="{prefix}-minutes">{length_label}</label>'
         '<select id="{prefix}-minutes" name="minutes">{lengths}</select></div>'
         '<button type="submit" class="button">{button}</button></form></details>',
+        open=Safe(" open") if mine else NOTHING,
         summary=words["book_summary"],
         action=BOOKINGS_PATH,
         hidden=session.hidden(),
@@ -100,11 +125,13 @@ def booking_form(
         prefix=f"book-{place.id}",
         date_label=words["date_label"],
         today=today.isoformat(),
+        day=mine.date if mine and mine.date else today.isoformat(),
+        time=mine.time if mine else "",
         time_label=words["time_label"],
         time_hint=words["time_hint"],
         step=slot_seconds,
         length_label=words["length_label"],
-        lengths=options(lengths, default_length),
+        lengths=options(lengths, mine.minutes if mine and mine.minutes else default_length),
         button=words["book_button"],
     )
 
@@ -123,9 +150,9 @@ def booking_outcome(outcome: Booked | Refused | None) -> Safe:
             reference=outcome.reference,
             place=outcome.place.name,
             pc=outcome.pc_number,
-            day=f"{outcome.start:%A} {outcome.start.day} {outcome.start:%B %Y},",
-            start=f"{outcome.start:%H:%M}",
-            end=f"{outcome.end:%H:%M}",
+            day=f"{day_label(outcome.start.date())},",
+            start=clock(outcome.start),
+            end=clock(outcome.end),
             marked=words["booked_marked"],
         )
     if isinstance(outcome, Refused):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from integrations.council_services.assisted_booking_pages import (
+    Asked,
     Booked,
     Refused,
     booking_form,
@@ -25,14 +26,14 @@ from integrations.council_services.assisted_panel import (
     Search,
     SessionFields,
     capitalised,
-    distance_label,
     options,
     when_label,
     wording,
 )
 from integrations.council_services.console_pages import Safe, Viewer, join, layout, render
 from integrations.council_services.directory import Found
-from integrations.council_services.places import PLACE_TYPES, Directory, Place
+from integrations.council_services.places import PLACE_TYPES, Directory, Place, week_hours
+from lib.units import distance_label
 
 SECTION_ID = "assisted-places"
 PLACES_PATH = "/staff/assisted/places"
@@ -113,6 +114,7 @@ def _details(found: Found) -> Safe:
     ]
     rows = [
         _row("Address", f"{place.address}, {place.postcode}"),
+        _row("Opening hours", week_hours(place) or "None listed"),
         _row("Phone", place.phone or "Not listed"),
         _row("Public computers", pcs),
         _row("Assistive technology", capitalised(", ".join(assistive)) or "None listed"),
@@ -128,13 +130,18 @@ def _details(found: Found) -> Safe:
 
 
 def _place_item(
-    found: Found, now: datetime, session: SessionFields, search: Search, directory: Directory
+    found: Found,
+    now: datetime,
+    session: SessionFields,
+    search: Search,
+    directory: Directory,
+    asked: Asked | None = None,
 ) -> Safe:
     place = found.place
     summary = [wording()["types"].get(place.type, place.type), distance_label(found.distance_m)]
     book = NOTHING
     if place.facilities.bookable_pcs:
-        book = booking_form(place, session, search, directory, now.date())
+        book = booking_form(place, session, search, directory, now.date(), asked)
     return render(
         '<li class="place" id="place-{place_id}"><h4>{name}</h4>'
         '<p class="place-summary">{summary}</p><p class="place-open">{opening}</p>'
@@ -186,11 +193,14 @@ def places_section(
             "<p>Try another type of place, or any type.</p>"
         )
     else:
-        items = join(_place_item(item, now, session, search, directory) for item in found)
+        asked = outcome.asked if isinstance(outcome, Refused) else None
+        items = join(_place_item(item, now, session, search, directory, asked) for item in found)
         body = render(
             '<h3 id="places-title" tabindex="-1"{focus}>{count} near {near}</h3>'
             "<p>Nearest first. Opening times are as of {now}.</p>"
-            '<ol class="place-list">{items}</ol>',
+            '<details class="place-list-box" open><summary>{toggle}</summary>'
+            '<ol class="place-list">{items}</ol></details>',
+            toggle=wording()["list_toggle"],
             focus=NOTHING if outcome else Safe(" data-focus"),
             count=f"{len(found)} place{'' if len(found) == 1 else 's'}",
             near=near_label or search.postcode,

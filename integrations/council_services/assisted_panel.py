@@ -2,14 +2,15 @@
 
 This module owns the panel's wording (``data/assisted_places.yml``), the hidden fields that
 tie its forms to the assisted session, what staff searched for, and the small formatting
-rules (distances, times, lengths) of ``assisted_pages.py`` and ``assisted_booking_pages.py``.
+rules (days, lengths) of ``assisted_pages.py`` and ``assisted_booking_pages.py``; distances
+and clock times come from ``lib/units.py``, as in the assistant's own place answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -17,9 +18,9 @@ import yaml
 
 from integrations.council_services.console_pages import Safe, join, render
 from integrations.council_services.core.config import PACKAGE_DIR
+from lib.units import clock
 
 WORDING_FILE = PACKAGE_DIR / "data" / "assisted_places.yml"
-METRES_PER_MILE = 1609.344
 NOTHING = Safe("")
 
 
@@ -57,25 +58,21 @@ class Search:
     place_type: str = ""
 
 
-def distance_label(metres: int | None) -> str:
-    """``350 m`` or ``1.2 km (0.7 miles)``; an empty string when unknown."""
-    if metres is None:
-        return ""
-    if metres < 1000:
-        return f"{metres} m"
-    return f"{metres / 1000:.1f} km ({metres / METRES_PER_MILE:.1f} miles)"
-
-
 def when_label(moment: datetime, now: datetime) -> str:
-    """``today at 09:00``, ``tomorrow at 09:00`` or ``Monday 7 December at 09:00``.
+    """``today at 9am``, ``tomorrow at 5.30pm`` or ``Monday 7 December at 9am``.
 
-    Midnight belongs to the day it ends: ``midnight tonight`` rather than ``tomorrow at 00:00``.
+    Midnight belongs to the day it ends: ``midnight tonight`` rather than ``tomorrow at 12am``.
     """
     days = (moment.date() - now.date()).days
     if days == 1 and moment.hour == moment.minute == 0:
         return "midnight tonight"
     day = {0: "today", 1: "tomorrow"}.get(days, f"{moment:%A} {moment.day} {moment:%B}")
-    return f"{day} at {moment:%H:%M}"
+    return f"{day} at {clock(moment)}"
+
+
+def day_label(day: date) -> str:
+    """``Monday 7 December 2026``."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def minutes_label(minutes: int) -> str:

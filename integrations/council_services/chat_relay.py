@@ -4,7 +4,9 @@ The page at ``/`` talks only to its own origin; this module forwards each messag
 assistant's REST channel (``ASSISTANT_RASA_URL``), so the Rasa server stays on
 127.0.0.1. The browser chooses nothing but the text and a random conversation id: the
 channel metadata is fixed here, and the replies are reduced to text and buttons before
-they go back, so nothing else the assistant might send reaches the page.
+they go back, so nothing else the assistant might send reaches the page. Two things are
+added (issue #18): ``lang``, the language the assistant answered in (its ``language``
+slot), and ``exit_page`` on the crisis reply the assistant marked for "Exit this page".
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_REPLY_CHARS = 4000
 MAX_BUTTONS = 12
 MAX_BUTTON_CHARS = 200
+#: The custom payload the assistant sends after a crisis reply when the resident may be at
+#: risk from someone at home (``actions/handoff.py``): the page shows "Exit this page".
+EXIT_PAGE_MARKER = "exit_this_page"
+#: A language code as the assistant's ``language`` slot holds it (``pl``, ``pa-Arab``).
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
 
 
 class ChatInputError(ValueError):
@@ -99,7 +106,8 @@ def clean_replies(raw: Any) -> list[dict[str, Any]]:
 
     Returns:
         ``[{"text": str, "buttons": [{"title", "payload"}]}]``; images, custom payloads
-        and the recipient id are dropped.
+        and the recipient id are dropped. The exit marker (a custom payload that follows
+        its reply) becomes ``"exit_page": true`` on the reply before it.
     """
     replies: list[dict[str, Any]] = []
     if not isinstance(raw, list):
@@ -107,6 +115,9 @@ def clean_replies(raw: Any) -> list[dict[str, Any]]:
     for message in raw:
         if not isinstance(message, dict):
             continue
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get(EXIT_PAGE_MARKER) is True and replies:
+            replies[-1]["exit_page"] = True
         text = message.get("text")
         text = text[:MAX_REPLY_CHARS] if isinstance(text, str) else ""
         buttons = [
@@ -167,9 +178,39 @@ async def relay(
         logger.warning("web chat: the assistant answered %s", response.status_code)
         raise AssistantUnavailable(str(response.status_code))
     try:
-        return clean_replies(response.json())
+        replies = clean_replies(response.json())
     except ValueError as error:
         raise AssistantUnavailable("not JSON") from error
+    language = await conversation_language(settings, body["sender"])
+    if language:
+        for reply in replies:
+            reply["lang"] = language
+    return replies
+
+
+async def conversation_language(settings: Settings, sender: str) -> str:
+    """The language the assistant answers this conversation in, or ``""`` if unknown.
+
+    Reads only the tracker's slots (no events) through Rasa's HTTP API; the page uses it
+    for the ``lang`` of each reply and to translate its own labels. Never fails a message:
+    any error gives ``""`` and the page keeps the language it has.
+    """
+    url = (
+        f"{settings.assistant_rasa_url.rstrip('/')}/conversations/{quote(sender, safe='')}/tracker"
+    )
+    headers = {"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"}
+    try:
+        response = (
+            await _assistant_http(settings.web_chat_timeout_seconds)
+            .get()
+            .get(url, headers=headers, params={"include_events": "NONE"})
+        )
+        slots = response.json().get("slots") if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError) as error:
+        logger.info("web chat: no reply language: %s", type(error).__name__)
+        return ""
+    language = slots.get("language") if isinstance(slots, dict) else None
+    return language if isinstance(language, str) and LANGUAGE.match(language) else ""
 
 
 def check_conversation_id(value: Any) -> str:

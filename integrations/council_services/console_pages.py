@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from integrations.council_services import triage_labels
 from integrations.council_services.models import TriageAuditEntry, TriageRecord
 from integrations.council_services.roles import Area, may_use
+from integrations.council_services.triage_due import due_by
 from integrations.council_services.triage_models import REPLY_MAX_LENGTH, Category
 from integrations.council_services.workflow import TriageStatus
 from lib.references import find_references
@@ -28,24 +30,24 @@ try:
 except ZoneInfoNotFoundError:  # a system without tzdata: show UTC rather than fail
     LOCAL_TIME = ZoneInfo("UTC")
 
-PRIORITY_LABELS = {1: "1 – urgent", 2: "2 – high", 3: "3 – standard"}
-CATEGORY_LABELS = {
-    Category.STREET: "Street problem",
-    Category.COUNCIL_TAX: "Council Tax",
-    Category.UNIVERSAL_CREDIT: "Universal Credit",
-    Category.DIGITAL_ACCESS: "Digital access",
-    Category.BROADBAND: "Broadband",
-    Category.DIGITAL_SKILLS: "Digital skills",
-    Category.HOUSING: "Housing",
-    Category.SAFEGUARDING: "Safeguarding",
-    Category.OTHER: "Other",
+# Every code's words come from one place (``triage_labels.py``, reading kb/ data).
+PRIORITY_LABELS = {number: triage_labels.priority(number) for number in (1, 2, 3)}
+CATEGORY_LABELS = {category: triage_labels.category(category.value) for category in Category}
+STATUS_LABELS = {status: triage_labels.status(status.value) for status in TriageStatus}
+CHANNEL_LABELS = {code: triage_labels.channel(code) for code in ("web", "ivr", "library")}
+# History rows that only say someone looked: counted, not listed (they stay in the audit log).
+LOOK_ACTIONS = frozenset({"view", "list"})
+# The success banner after a change made on the record page (post-redirect-get: ``?done=``).
+DONE_MESSAGES: dict[str, tuple[str, str]] = {
+    "claimed": ("Record claimed", "It is assigned to you and out of the unclaimed queue."),
+    "released": ("Record returned to the queue", "Anyone can claim it now."),
+    "reopened": ("Record reopened", "It is open again and assigned to you."),
+    "resolved": ("Record resolved", "The resident has been told the case is closed."),
+    "sent": ("Message sent", "It is in the conversation below and in the history."),
 }
-STATUS_LABELS = {
-    TriageStatus.NEW: "New",
-    TriageStatus.CLAIMED: "Claimed",
-    TriageStatus.RESOLVED: "Resolved",
-}
-CHANNEL_LABELS = {"web": "Web chat", "ivr": "Phone line", "library": "Library (assisted)"}
+# The queue's due-by filter and its orders.
+DUE_FILTERS = {"": "Any due time", "overdue": "Overdue only"}
+SORT_ORDERS = {"": "Most urgent first, then oldest", "due": "Due soonest first"}
 ROLE_LABELS = {
     "resident": "Resident",
     "assistant": "Assistant",
@@ -131,22 +133,43 @@ def waiting_time(since: datetime, now: datetime) -> str:
 
 
 def _category(value: str) -> str:
-    try:
-        return CATEGORY_LABELS[Category(value)]
-    except ValueError:
-        return value
+    return triage_labels.category(value)
+
+
+def _person(username: str | None, names: Mapping[str, str], nobody: str = "Nobody") -> str:
+    """A staff member's display name (the username only when the account is gone)."""
+    if not username:
+        return nobody
+    return triage_labels.actor(username) or names.get(username, username)
+
+
+def _due(record: TriageRecord, now: datetime) -> Safe:
+    """The due-by time, with "Overdue" in words (not colour alone) when it has passed."""
+    due = due_by(record.created_at, record.priority)
+    moment = render(
+        '<time datetime="{iso}">{when}</time>',
+        iso=due.isoformat(timespec="seconds"),
+        when=local_time(due),
+    )
+    if record.status == TriageStatus.RESOLVED.value:
+        return render("{moment}", moment=moment)
+    if due < now:
+        return render(
+            '<strong class="tag tag--overdue">Overdue</strong> was due {moment}', moment=moment
+        )
+    return render("{moment}<br>in {left}", moment=moment, left=waiting_time(now, due))
 
 
 def _priority_tag(priority: int) -> Safe:
     return render(
         '<span class="tag tag--p{number}">{label}</span>',
         number=priority,
-        label=PRIORITY_LABELS.get(priority, str(priority)),
+        label=triage_labels.priority(priority),
     )
 
 
 def _status_tag(status: str) -> Safe:
-    label = STATUS_LABELS.get(TriageStatus(status), status)
+    label = triage_labels.status(status)
     return render('<span class="tag tag--{status}">{label}</span>', status=status, label=label)
 
 
@@ -305,6 +328,8 @@ class QueueFilters:
     category: Category | None = None
     query: str = ""
     mine: bool = False
+    due: str = ""  # "overdue": only open records past their due-by time
+    sort: str = ""  # "due": soonest due-by first
 
 
 def _select(name: str, label: str, options: Sequence[tuple[str, str]], chosen: str) -> Safe:
@@ -337,7 +362,7 @@ def _filter_form(filters: QueueFilters) -> Safe:
         "Searches every status unless you choose one.</p>"
         '<input type="text" id="q" name="q" value="{query}" maxlength="100" '
         'aria-describedby="q-hint" autocomplete="off" spellcheck="false"></div>'
-        '<div class="filters">{status}{priority}{category}'
+        '<div class="filters">{status}{priority}{category}{due}{sort}'
         '<div class="field checkbox"><input type="checkbox" id="mine" name="mine" value="1"'
         '{mine}><label for="mine">Assigned to me</label></div>'
         '<div class="field"><button type="submit" class="button button--secondary">'
@@ -353,6 +378,8 @@ def _filter_form(filters: QueueFilters) -> Safe:
             categories,
             filters.category.value if filters.category else "",
         ),
+        due=_select("due", "Due by", list(DUE_FILTERS.items()), filters.due),
+        sort=_select("sort", "Order", list(SORT_ORDERS.items()), filters.sort),
     )
 
 
@@ -370,8 +397,9 @@ def queue_page(
     viewer: Viewer,
     now: datetime,
     error: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Safe:
-    """The queue: most urgent first, then oldest first.
+    """The queue: most urgent first, then oldest first (or soonest due first).
 
     Args:
         records: the records to show, in queue order.
@@ -380,10 +408,12 @@ def queue_page(
         viewer: the signed-in staff member.
         now: the current time, for the waiting times.
         error: a filter value that was not recognised.
+        names: the display name of each staff username shown.
 
     Returns:
         The HTML document.
     """
+    names = names or {}
     errors = [("status", error)] if error else []
     if records:
         rows = join(
@@ -393,13 +423,14 @@ def queue_page(
                 "<td>{priority}</td><td>{category}</td><td>{summary}</td><td>{status}</td>"
                 "<td>{assignee}</td>"
                 '<td><time datetime="{iso}">{received}</time><br>{waiting}</td>'
-                "</tr>",
+                "<td>{due}</td></tr>",
                 reference=record.reference,
                 priority=_priority_tag(record.priority),
                 category=_category(record.category),
                 summary=_preview(record.summary),
                 status=_status_tag(record.status),
-                assignee=record.assignee or "Nobody",
+                assignee=_person(record.assignee, names),
+                due=_due(record, now),
                 iso=record.created_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
                 received=local_time(record.created_at),
                 waiting=f"{waiting_time(record.created_at, now)} ago",
@@ -412,13 +443,14 @@ def queue_page(
         if count == 1:
             shown = "1 record"
         table = render(
-            "<table><caption>Triage queue: {shown}, most urgent first, then oldest first"
+            "<table><caption>Triage queue: {shown}, {order}"
             "</caption><thead><tr>"
             '<th scope="col">Reference</th><th scope="col">Priority</th>'
             '<th scope="col">Category</th><th scope="col">Summary</th>'
             '<th scope="col">Status</th><th scope="col">Assigned to</th>'
-            '<th scope="col">Received</th>'
+            '<th scope="col">Received</th><th scope="col">Due by</th>'
             "</tr></thead><tbody>{rows}</tbody></table>",
+            order=SORT_ORDERS.get(filters.sort, SORT_ORDERS[""]).lower(),
             shown=shown,
             rows=rows,
         )
@@ -440,22 +472,26 @@ def _row(term: str, value: object) -> Safe:
     return render("<dt>{term}</dt><dd>{value}</dd>", term=term, value=value)
 
 
-def _details(record: TriageRecord) -> Safe:
-    language = record.language + (" (interpreter needed)" if record.interpreter else "")
+def _details(record: TriageRecord, names: Mapping[str, str], now: datetime) -> Safe:
+    language = triage_labels.language(record.language) + (
+        " (interpreter needed)" if record.interpreter else ""
+    )
+    flags = [triage_labels.flag(code) for code in record.vulnerability or []]
     rows = [
         _row("Status", _status_tag(record.status)),
         _row("Priority", _priority_tag(record.priority)),
         _row("Category", _category(record.category)),
-        _row("Assigned to", record.assignee or "Nobody"),
+        _row("Assigned to", _person(record.assignee, names)),
         _row("Received", local_time(record.created_at)),
-        _row("Channel", CHANNEL_LABELS.get(record.channel, record.channel)),
+        _row("Due by", _due(record, now)),
+        _row("Channel", triage_labels.channel(record.channel)),
         _row("Language", language),
         _row("Helped by library staff", "Yes" if record.assisted else "No"),
+        _row("Vulnerability flags", ", ".join(flags) if flags else "None"),
         _row(
-            "Vulnerability flags",
-            ", ".join(record.vulnerability) if record.vulnerability else "None",
+            "Journey",
+            triage_labels.journey(record.journey) if record.journey else "Not recorded",
         ),
-        _row("Journey", record.journey or "Not recorded"),
         _row("What was tried", record.what_was_tried or "Not recorded"),
         _row("Last failure", record.last_failure or "None"),
         _row("Conversation id", record.conversation_id),
@@ -474,7 +510,6 @@ def _contact(record: TriageRecord) -> Safe:
     contact = record.contact
     if not contact:
         return Safe("<p>The resident did not agree to be contacted, or gave no details.</p>")
-    preferred = {"phone": "Phone call", "text": "Text message", "email": "Email", "post": "Letter"}
     return render(
         '<dl class="summary-list">{rows}</dl>',
         rows=join(
@@ -485,8 +520,9 @@ def _contact(record: TriageRecord) -> Safe:
                 *([_row("Address", contact["address"])] if contact.get("address") else []),
                 _row(
                     "Prefers",
-                    preferred.get(contact.get("preferred") or "", contact.get("preferred"))
-                    or "No preference",
+                    triage_labels.contact_preference(contact["preferred"])
+                    if contact.get("preferred")
+                    else "No preference",
                 ),
             ]
         ),
@@ -741,25 +777,106 @@ def _button_form(action: str, label: str, csrf: Safe, secondary: bool = False) -
     )
 
 
-def _audit(entries: Sequence[TriageAuditEntry]) -> Safe:
+# "from new to claimed; assignee: cara" in an audit row's details, shown in words.
+_MOVE_DETAIL = re.compile(r"\bfrom (?P<old>[a-z]+) to (?P<new>[a-z]+)\b")
+_ASSIGNEE_DETAIL = re.compile(r"\bassignee: (?P<who>[\w.@-]+)")
+
+
+def _audit_detail(detail: str | None, names: Mapping[str, str]) -> str:
+    """An audit row's details with status codes and usernames in words."""
+    if not detail:
+        return ""
+    text = _MOVE_DETAIL.sub(
+        lambda m: f"from {triage_labels.status(m['old'])} to {triage_labels.status(m['new'])}",
+        detail,
+    )
+    return _ASSIGNEE_DETAIL.sub(
+        lambda m: "assigned to " + ("nobody" if m["who"] == "none" else _person(m["who"], names)),
+        text,
+    )
+
+
+def _looks(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> Safe:
+    """Views and listings as counts per person, instead of a row for each."""
+    opened: dict[str, int] = {}
+    listed = 0
+    for entry in entries:
+        if entry.action == "view":
+            who = _person(entry.actor, names)
+            opened[who] = opened.get(who, 0) + 1
+        elif entry.action == "list":
+            listed += 1
+    if not opened and not listed:
+        return Safe("")
+
+    def times(count: int) -> str:
+        return "once" if count == 1 else f"{count} times"
+
+    parts = [
+        render("<li>Opened by {who} {times}</li>", who=who, times=times(count))
+        for who, count in sorted(opened.items())
+    ]
+    if listed:
+        parts.append(render("<li>Shown in a queue or list {times}</li>", times=times(listed)))
+    return render(
+        '<h3 id="views">Views</h3><p>Every view is kept in the audit log; here they are '
+        'counted.</p><ul class="list">{parts}</ul>',
+        parts=join(parts),
+    )
+
+
+def _audit(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> Safe:
+    """The record's history: changes and messages listed, views counted."""
+    changes = [entry for entry in entries if entry.action not in LOOK_ACTIONS]
     rows = join(
         render(
             '<tr><td><time datetime="{iso}">{when}</time></td><td>{actor}</td>'
             "<td>{action}</td><td>{detail}</td></tr>",
             iso=entry.at.astimezone(timezone.utc).isoformat(timespec="seconds"),
             when=local_time(entry.at),
-            actor=entry.actor,
-            action=entry.action.replace("_", " "),
-            detail=entry.detail or "",
+            actor=_person(entry.actor, names),
+            action=triage_labels.audit_action(entry.action),
+            detail=_audit_detail(entry.detail, names),
         )
-        for entry in entries
+        for entry in changes
     )
+    table = (
+        render(
+            "<table><caption>Changes and messages, oldest first</caption>"
+            '<thead><tr><th scope="col">When</th><th scope="col">Who</th>'
+            '<th scope="col">What</th><th scope="col">Details</th></tr></thead>'
+            "<tbody>{rows}</tbody></table>",
+            rows=rows,
+        )
+        if changes
+        else Safe("<p>No changes yet.</p>")
+    )
+    return render("{table}{looks}", table=table, looks=_looks(entries, names))
+
+
+def _linked(linked: Sequence[str]) -> Safe:
+    """The other records from the same conversation, as links."""
+    if not linked:
+        return Safe("<p>No other record came from this conversation.</p>")
     return render(
-        "<table><caption>Who viewed or changed this record, oldest first</caption>"
-        '<thead><tr><th scope="col">When</th><th scope="col">Who</th>'
-        '<th scope="col">What</th><th scope="col">Details</th></tr></thead>'
-        "<tbody>{rows}</tbody></table>",
-        rows=rows,
+        '<ul class="list">{items}</ul>',
+        items=join(
+            render('<li><a href="/staff/triage/{ref}">Triage record {ref}</a></li>', ref=ref)
+            for ref in linked
+        ),
+    )
+
+
+def _banner(done: str | None) -> Safe:
+    """The success banner after a change (post-redirect-get), focusable for screen readers."""
+    if done not in DONE_MESSAGES:
+        return Safe("")
+    title, text = DONE_MESSAGES[done]
+    return render(
+        '<div class="notice notice--success" role="status" aria-labelledby="banner-title">'
+        '<h2 id="banner-title" tabindex="-1">{title}</h2><p>{text}</p></div>',
+        title=title,
+        text=text,
     )
 
 
@@ -772,9 +889,12 @@ def record_page(
     error: str | None = None,
     resident_note: str = "",
     reply: ReplyForm | None = None,
-    sent: bool = False,
+    done: str | None = None,
+    linked: Sequence[str] = (),
+    names: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> Safe:
-    """A record's full view: details, links, contact, actions, messages, conversation, audit.
+    """A record's full view: details, links, contact, actions, messages, conversation, history.
 
     Args:
         record: the record.
@@ -784,23 +904,20 @@ def record_page(
         error: why the last resolve attempt failed.
         resident_note: the note for the resident typed last time (after an error).
         reply: the message form (what is possible; what was typed, after an error).
-        sent: a message to the resident was just sent (a banner says so).
+        done: the change just made (``claimed``, ``released``, ``reopened``, ``resolved``,
+            ``sent``): a success banner says so.
+        linked: the references of the other records from the same conversation.
+        names: the display name of each staff username shown.
+        now: the current time, for the due-by.
 
     Returns:
         The HTML document.
     """
     reply = reply or ReplyForm()
+    names = names or {}
     errors = [("note", error)] if error else []
     if reply.error:
         errors.append(("reply", reply.error))
-    banner = (
-        Safe(
-            '<div class="notice" role="status"><p>Your message was sent. It is in the '
-            "conversation below and in the history.</p></div>"
-        )
-        if sent and not errors
-        else Safe("")
-    )
     main = render(
         "{summary}{banner}"
         '<p><a href="/staff">Back to the queue</a></p>'
@@ -808,22 +925,24 @@ def record_page(
         '<p class="pre-wrap">{text}</p>'
         "{details}"
         "<h2>References and account</h2>{links}"
+        '<h2 id="linked-records">Other records from this conversation</h2>{linked}'
         "<h2>Contact details</h2>{contact}"
         "<h2>Actions</h2>{actions}"
         '<h2 id="message-the-resident">Message the resident</h2>{reply}'
         '<h2 id="conversation">Conversation</h2>{transcript}'
-        "<h2>History</h2>{audit}",
+        '<h2 id="history">History</h2>{audit}',
         summary=_error_summary(errors),
-        banner=banner,
+        banner=Safe("") if errors else _banner(done),
         reference=record.reference,
         text=record.summary,
-        details=_details(record),
+        details=_details(record, names, now or datetime.now(timezone.utc)),
         links=_links(record),
+        linked=_linked(linked),
         contact=_contact(record),
         actions=_actions(record, viewer, note, error, resident_note),
         reply=_reply(record, viewer, reply),
         transcript=_transcript(record),
-        audit=_audit(audit),
+        audit=_audit(audit, names),
     )
     title = f"Triage record {record.reference}"
     return layout(f"Error: {title}" if errors else title, main, viewer)

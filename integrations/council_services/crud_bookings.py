@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.council_services.booking_models import BOOKING_PREFIX, PcBooking, PcBookingSlot
 from integrations.council_services.core.db import begin_write
-from integrations.council_services.places import Directory, Place
+from integrations.council_services.places import Directory, Place, day_hours, week_hours
 from lib.references import REFERENCE_ALPHABET
+from lib.units import clock
 
 logger = logging.getLogger(__name__)
 
@@ -104,29 +105,49 @@ def check_request(
         )
     end = start + timedelta(minutes=request.minutes)
     if start <= now_local:
-        raise BookingRefused(422, "in_the_past", "that time has already passed")
+        raise BookingRefused(
+            422, "in_the_past", f"{clock(start)} on {_day(request.day)} has already passed"
+        )
     last_day = now_local.date() + timedelta(days=directory.horizon_days)
     if request.day > last_day:
         raise BookingRefused(
             422,
             "too_far_ahead",
-            f"PCs can be booked up to {directory.horizon_days} days ahead, until {last_day}",
+            f"computers can be booked up to {directory.horizon_days} days ahead, "
+            f"until {_day(last_day)}",
             directory.horizon_days,
         )
     if place.is_closed_on(request.day):
         reason = place.closures[request.day]
         raise BookingRefused(
-            422, "closed_that_day", f"{place.name} is closed on {request.day} ({reason})"
+            422,
+            "closed_that_day",
+            f"{place.name} is closed on {_day(request.day)} ({reason}). {_open_days(place)}",
         )
     if not place.hours[request.day.weekday()]:
-        raise BookingRefused(422, "closed_that_day", f"{place.name} is closed on {request.day:%A}s")
+        raise BookingRefused(
+            422,
+            "closed_that_day",
+            f"{place.name} is closed on {request.day:%A}s. {_open_days(place)}",
+        )
     if not place.fits_opening(start, end):
         raise BookingRefused(
             422,
             "outside_opening_hours",
-            f"{place.name} is not open for the whole of that time",
+            f"{clock(start)} to {clock(end)} is outside the opening hours. {place.name} is "
+            f"open {day_hours(place, request.day)} on {request.day:%A}s. Choose a time "
+            "that starts and ends inside them",
         )
     return start, end
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def _open_days(place: Place) -> str:
+    week = week_hours(place)
+    return f"It is open {week}" if week else "It has no opening hours listed"
 
 
 def _to_utc(local: datetime, tz: ZoneInfo) -> datetime:
@@ -314,6 +335,17 @@ def get_booking(session: Session, *, reference: str) -> PcBooking | None:
     return session.execute(
         sa.select(PcBooking).where(PcBooking.reference == reference)
     ).scalar_one_or_none()
+
+
+def conversation_bookings(session: Session, conversation_id: str) -> list[PcBooking]:
+    """The bookings a conversation made that are still booked, soonest first."""
+    return list(
+        session.execute(
+            sa.select(PcBooking)
+            .where(PcBooking.conversation_id == conversation_id, PcBooking.status == BOOKED)
+            .order_by(PcBooking.starts_at)
+        ).scalars()
+    )
 
 
 def cancel_booking(session: Session, *, reference: str, conversation_id: str) -> PcBooking:

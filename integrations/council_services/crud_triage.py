@@ -26,10 +26,12 @@ from integrations.council_services.core.db import begin_write
 from integrations.council_services.delivery_models import TRIAGE_SCOPE
 from integrations.council_services.models import (
     SmsOutboxItem,
+    StaffAccount,
     TriageAuditEntry,
     TriageRecord,
     utc_isoformat,
 )
+from integrations.council_services.triage_due import due_by
 from integrations.council_services.triage_models import (
     TRANSCRIPT_MAX_ENTRIES,
     Category,
@@ -306,6 +308,8 @@ def list_triage(
     query: str | None = None,
     assignee: str | None = None,
     queue_order: bool = False,
+    overdue_at: datetime | None = None,
+    due_order: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> TriagePage:
@@ -320,6 +324,8 @@ def list_triage(
             (``triage_search.py``); all records when None or blank.
         assignee: only records assigned to this username.
         queue_order: sort by priority, then age, oldest first, as staff work the queue.
+        overdue_at: only open records whose due-by time (``triage_due.py``) is before this.
+        due_order: sort by due-by time, soonest (or most overdue) first.
         limit: the most records returned.
         offset: how many matching records to skip.
 
@@ -337,6 +343,10 @@ def list_triage(
         conditions.append(TriageRecord.assignee == assignee)
     if query and query.strip():
         conditions.append(_search_condition(session, query.strip(), conditions))
+    if overdue_at is not None:
+        conditions.append(_overdue_condition(session, overdue_at, conditions))
+    if due_order:
+        return _by_due(session, conditions, limit, offset)
     count = session.execute(
         sa.select(sa.func.count()).select_from(TriageRecord).where(*conditions)
     ).scalar_one()
@@ -362,6 +372,83 @@ def _search_condition(session: Session, query: str, conditions: list[Any]) -> An
     )
     ids = [row.id for row in session.execute(with_contact) if contact_matches(query, row.contact)]
     return sa.or_(by_reference, TriageRecord.id.in_(ids)) if ids else by_reference
+
+
+def _due_rows(session: Session, conditions: list[Any]) -> list[tuple[datetime, int]]:
+    """``(due_by, id)`` of every record the conditions leave (due-by is worked out here)."""
+    rows = session.execute(
+        sa.select(TriageRecord.id, TriageRecord.created_at, TriageRecord.priority).where(
+            *conditions
+        )
+    )
+    return [(due_by(row.created_at, row.priority), row.id) for row in rows]
+
+
+def _overdue_condition(session: Session, now: datetime, conditions: list[Any]) -> Any:
+    """The condition for open records past their due-by time.
+
+    Due-by follows the priority's response time in working days, which SQL cannot count,
+    so it is worked out here over the open records the other filters leave.
+    """
+    still_open = TriageRecord.status != TriageStatus.RESOLVED.value
+    ids = [pk for due, pk in _due_rows(session, [*conditions, still_open]) if due < now]
+    return TriageRecord.id.in_(ids)
+
+
+def _by_due(session: Session, conditions: list[Any], limit: int, offset: int) -> TriagePage:
+    """One page of the matching records, soonest due-by first (then oldest, by id)."""
+    ordered = [pk for _, pk in sorted(_due_rows(session, conditions))]
+    page_ids = ordered[offset : offset + limit]
+    found = session.execute(sa.select(TriageRecord).where(TriageRecord.id.in_(page_ids)))
+    by_id = {record.id: record for record in found.scalars()}
+    return TriagePage(count=len(ordered), records=[by_id[pk] for pk in page_ids if pk in by_id])
+
+
+def linked_references(
+    session: Session, *, records: Collection[TriageRecord]
+) -> dict[str, list[str]]:
+    """Every other record from the same conversation as each record, oldest first.
+
+    Args:
+        session: the database session.
+        records: the records shown.
+
+    Returns:
+        For each record's reference, the references of the others in its conversation.
+    """
+    conversations = {record.conversation_id for record in records}
+    if not conversations:
+        return {}
+    rows = session.execute(
+        sa.select(TriageRecord.reference, TriageRecord.conversation_id)
+        .where(TriageRecord.conversation_id.in_(conversations))
+        .order_by(TriageRecord.created_at.asc(), TriageRecord.id.asc())
+    ).all()
+    return {
+        record.reference: [
+            row.reference
+            for row in rows
+            if row.conversation_id == record.conversation_id and row.reference != record.reference
+        ]
+        for record in records
+    }
+
+
+def display_names(session: Session, *, usernames: Iterable[str | None]) -> dict[str, str]:
+    """The display name of each staff username given (switched-off accounts too).
+
+    Actors that are not people (``api-token``, ``retention``) and unknown usernames are
+    left out: the caller shows them as they are.
+    """
+    wanted = {name for name in usernames if name and name not in RESERVED_ACTORS}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        sa.select(StaffAccount.username, StaffAccount.display_name).where(
+            StaffAccount.username.in_(wanted)
+        )
+    )
+    return {row.username: row.display_name for row in rows}
 
 
 def record_access(

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from lib.opening_hours import MINUTES_PER_DAY, WEEKDAYS, OpeningHoursError, parse_time_range
+from lib.units import hours_text
 
 PLACE_TYPES = (
     "library",
@@ -189,6 +190,21 @@ class Directory:
                 return place
         matches = [p for p in self.places if wanted in p.name.lower()]
         return matches[0] if len(matches) == 1 else None
+
+
+def day_hours(place: Place, day: date) -> str:
+    """When a place is open on a day, as words: ``9am to 1pm and 2pm to 5pm``."""
+    return hours_text((i.start, i.end) for i in place.hours[day.weekday()])
+
+
+def week_hours(place: Place) -> str:
+    """The weekly opening hours: ``Monday 9am to 5pm, Tuesday ...``; "" when never open."""
+    open_days = [
+        f"{WEEKDAYS[index].capitalize()} {hours_text((i.start, i.end) for i in intervals)}"
+        for index, intervals in enumerate(place.hours)
+        if intervals
+    ]
+    return ", ".join(open_days)
 
 
 def _hhmm(minutes: int) -> str:

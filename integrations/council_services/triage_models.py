@@ -23,6 +23,7 @@ from pydantic import (
     validator,
 )
 
+from integrations.council_services import triage_due, triage_labels
 from integrations.council_services.clean_input import clean_block, clean_line, clean_number
 from integrations.council_services.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from integrations.council_services.workflow import TriageStatus
@@ -454,6 +455,18 @@ class ContactPublic(BaseModel):
         extra = "allow"
 
 
+class RecordLabels(BaseModel):
+    """Plain-English words for a record's codes (``triage_labels.py``)."""
+
+    category: str
+    channel: str
+    language: str
+    status: str
+    priority: str
+    vulnerability: list[str]
+    journey: str | None
+
+
 class TriagePublic(BaseModel):
     """A triage record as ``GET /api/v1/triage/{reference}`` returns it."""
 
@@ -478,6 +491,14 @@ class TriagePublic(BaseModel):
     resolution_note: str | None
     updated_at: datetime
     transcript_purged_at: datetime | None
+    due_by: datetime = Field(
+        ..., description="When staff must respond: created_at plus its priority's response time."
+    )
+    overdue: bool = Field(..., description="Still open and past due_by.")
+    linked: list[str] = Field(
+        default_factory=list, description="Other records from the same conversation."
+    )
+    labels: RecordLabels
 
     class Config:
         """Timestamps leave as ISO 8601 in UTC."""
@@ -485,9 +506,33 @@ class TriagePublic(BaseModel):
         json_encoders = {datetime: utc_isoformat}
 
     @classmethod
-    def from_row(cls, row: TriageRecord) -> TriagePublic:
-        """Build the staff view of a stored record."""
+    def from_row(
+        cls, row: TriageRecord, *, linked: list[str] | None = None, now: datetime | None = None
+    ) -> TriagePublic:
+        """Build the staff view of a stored record.
+
+        Args:
+            row: the stored record.
+            linked: the references of the other records from its conversation.
+            now: the time the overdue flag is worked out at (now by default).
+        """
+        due = triage_due.due_by(row.created_at, row.priority)
+        moment = now or datetime.now(timezone.utc)
         return cls(
+            due_by=due,
+            overdue=row.status != TriageStatus.RESOLVED.value and due < moment,
+            linked=list(linked or []),
+            labels=RecordLabels(
+                **triage_labels.record_labels(
+                    category_code=row.category,
+                    channel_code=row.channel,
+                    language_code=row.language,
+                    status_code=row.status,
+                    priority_number=row.priority,
+                    flags=list(row.vulnerability or []),
+                    journey_code=row.journey,
+                )
+            ),
             reference=row.reference,
             created_at=row.created_at,
             conversation_id=row.conversation_id,

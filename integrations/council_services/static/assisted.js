@@ -6,14 +6,29 @@
  * so the chat on this page is not lost. Nothing is stored in the browser, and the list and
  * any booking are wiped when the chat is cleared ("frontdoor:cleared" from chat.js, which
  * "Finish session" and the idle timeout send) or after the same idle time of their own.
+ *
+ * The panel is moved after the chat, so that on a narrow screen the chat comes first and on
+ * a wide one (assisted.css) the two columns read chat, then panel. "Print a summary" opens
+ * the printable summary in a new tab with the references the chat shows; on that page the
+ * "Print this page" button prints it.
  */
 (function () {
   "use strict";
+
+  var REFERENCE = /\b(?:SR|FD|HR|PC|CT|BB)-[2-9A-HJ-NP-Z]{6}\b/g;
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 
   var output = document.getElementById("assisted-output");
   var chat = document.getElementById("chat");
   if (!output) {
     return;
+  }
+  var panel = document.getElementById("staff-panel");
+  if (panel && chat && chat.parentNode) {
+    chat.parentNode.insertBefore(panel, chat.nextSibling);
   }
   var idleMs = Math.max(2, Number(chat && chat.getAttribute("data-idle-minutes")) || 30) * 60000;
   var lastActive = Date.now();
@@ -78,11 +93,40 @@
     });
   }
 
+  // The references the chat shows, each once, for the printed summary.
+  function chatReferences() {
+    var found = [];
+    var messages = document.getElementById("messages");
+    var text = (messages ? messages.textContent : "") + " " +
+      ((document.getElementById("reference-value") || {}).textContent || "");
+    (text.match(REFERENCE) || []).forEach(function (reference) {
+      if (found.indexOf(reference) === -1) {
+        found.push(reference);
+      }
+    });
+    return found;
+  }
+
+  function addReferences(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("input[data-chat-reference]"),
+      function (input) { input.parentNode.removeChild(input); });
+    chatReferences().forEach(function (reference) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "reference";
+      input.value = reference;
+      input.setAttribute("data-chat-reference", "");
+      form.appendChild(input);
+    });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form && form.hasAttribute && form.hasAttribute("data-assisted-form")) {
       event.preventDefault();
       submit(form);
+    } else if (form && form.hasAttribute && form.hasAttribute("data-summary-form")) {
+      addReferences(form);  // then the form opens the summary in a new tab
     }
   });
   document.addEventListener("frontdoor:cleared", clearOutput);

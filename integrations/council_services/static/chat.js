@@ -13,6 +13,12 @@
  *   Typing counts as activity, so the resident is never timed out while writing.
  * - Clearing sends "frontdoor:cleared" so that other parts of the page (the assisted
  *   session's staff panel) wipe what they show too.
+ * - On a phone (issue #18): after each reply the latest reply is scrolled into view and
+ *   focus goes to its first button, or back to the message box (a textarea: Enter sends,
+ *   Shift+Enter starts a new line). Every reference issued (the scheme of
+ *   lib/references.py, given in the page) is highlighted and kept in the top box. A reply
+ *   marked exit_page shows GOV.UK's "Exit this page". A reply's lang (and dir) follows the
+ *   language it was given in, and the page's labels follow it (kb/web_chat/chrome.yml).
  */
 (function () {
   "use strict";
@@ -20,13 +26,27 @@
   var KEY = "frontdoor.chat";
   var UPDATES = "/chat/updates";
   var UPDATE_MS = 20000;
-  var REFERENCE = /\b((?:FD|SR|HR)-[2-9A-HJ-NP-Z]{6})\b/g;
-  var HANDOFF_REFERENCE = /\bFD-[2-9A-HJ-NP-Z]{6}\b/;
+  // What the server put in the page (resident_page.py): the reference scheme of
+  // lib/references.py, the page's words per language, and where "Exit this page" goes.
+  var DATA = JSON.parse(document.getElementById("chat-data").textContent || "{}");
+  var SCHEME = DATA.references;
+  var CHROME = (DATA.chrome && DATA.chrome.languages) || {};
+  var RTL = (DATA.chrome && DATA.chrome.rtl) || ["ar", "ur", "pa-Arab"];
+  var EXIT_URL = DATA.exit_url || "https://www.bbc.co.uk/weather";
+  // Patterns (tests/unit/council_services/test_chat_phone_links.py runs this block).
+  var REF_BODY = "(?:" + SCHEME.prefixes.join("|") + ")-[" + SCHEME.alphabet + "]{" +
+    SCHEME.length + "}";
+  var REFERENCE = new RegExp("^" + REF_BODY + "$");
+  var REFERENCES = new RegExp("\\b" + REF_BODY + "\\b", "g");
   var LINK = /\bhttps?:\/\/[^\s<>"']+/g;
   // A UK phone number as the assistant writes it ("01782 232200", "0800 328 5644"): a tel:
   // link, so a resident on a phone taps it to call (issue #16).
   var PHONE = /^0\d{2,4}(?: ?\d{3,4}){1,2}$/;
-  var PIECES = /(\bhttps?:\/\/[^\s<>"']+|\b(?:FD|SR|HR)-[2-9A-HJ-NP-Z]{6}\b|\b0\d{2,4}(?: ?\d{3,4}){1,2}\b)/g;
+  // The crisis lines' short numbers: 999 and the 116 helplines (Samaritans, 116 123).
+  var SHORT_PHONE = /^(?:999|116 ?\d{3})$/;
+  var PIECES = new RegExp("(\\bhttps?:\\/\\/[^\\s<>\"']+|\\b" + REF_BODY +
+    "\\b|\\b0\\d{2,4}(?: ?\\d{3,4}){1,2}\\b|\\b(?:999|116 ?\\d{3})\\b)", "g");
+  // End of patterns.
   var MESSAGES = {
     unavailable: "Sorry, the assistant is not available right now. Your message was not " +
       "sent. Please try again in a few minutes.",
@@ -43,7 +63,9 @@
   var typing = document.getElementById("typing");
   var notice = document.getElementById("notice");
   var referenceBox = document.getElementById("reference");
-  var referenceValue = document.getElementById("reference-value");
+  var referenceList = document.getElementById("reference-list");
+  var exitBar = document.getElementById("exit-bar");
+  var exitLink = document.getElementById("exit-page");
   var warning = document.getElementById("idle-warning");
   var warningLeft = document.getElementById("idle-left");
   // A library assisted session (issue #6): the staff console fixes the conversation id
@@ -72,7 +94,10 @@
   }
 
   function freshState() {
-    return { id: fixedId || newId(), messages: [], reference: "", lastActive: Date.now() };
+    return {
+      id: fixedId || newId(), messages: [], references: [], lang: "en", exitPage: false,
+      lastActive: Date.now()
+    };
   }
 
   function load() {
@@ -82,6 +107,10 @@
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
       if (saved && typeof saved.id === "string" && Array.isArray(saved.messages)) {
+        // A conversation saved before every reference was kept had only the latest.
+        if (!Array.isArray(saved.references)) {
+          saved.references = saved.reference ? [saved.reference] : [];
+        }
         return saved;
       }
     } catch (e) {
@@ -113,9 +142,11 @@
       }
       var link = match.match(LINK);
       var digits = match.replace(/ /g, "");
-      if (PHONE.test(match) && (digits.length === 10 || digits.length === 11)) {
+      if ((PHONE.test(match) && (digits.length === 10 || digits.length === 11)) ||
+          SHORT_PHONE.test(match)) {
         var call = document.createElement("a");
-        call.href = "tel:+44" + digits.slice(1);
+        call.href = SHORT_PHONE.test(match) ? "tel:" + digits : "tel:+44" + digits.slice(1);
+        call.className = "tel";
         call.textContent = match;
         parent.appendChild(call);
       } else if (PHONE.test(match)) {
@@ -139,11 +170,13 @@
         } else {
           parent.appendChild(document.createTextNode(match));
         }
-      } else {
+      } else if (REFERENCE.test(match)) {
         var strong = document.createElement("strong");
         strong.className = "ref";
         strong.textContent = match;
         parent.appendChild(strong);
+      } else {
+        parent.appendChild(document.createTextNode(match));
       }
       last = offset + match.length;
       return match;
@@ -153,14 +186,63 @@
     }
   }
 
-  function showReference(reference) {
-    if (!reference) {
-      referenceBox.hidden = true;
-      referenceValue.textContent = "";
-      return;
-    }
-    referenceValue.textContent = reference;
-    referenceBox.hidden = false;
+  function showReferences(references) {
+    // Every reference issued in the conversation, oldest first: none is lost to a newer one.
+    referenceList.textContent = "";
+    (references || []).forEach(function (reference) {
+      var item = document.createElement("li");
+      item.textContent = reference;
+      referenceList.appendChild(item);
+    });
+    referenceBox.hidden = !(references && references.length);
+  }
+
+  function openCase() {
+    // A hand-off reference: staff have the case, and may resolve it while the page is open.
+    return (state.references || []).some(function (r) { return r.slice(0, 3) === "FD-"; });
+  }
+
+  function words(lang) {
+    return CHROME[lang] || CHROME[String(lang || "").split("-")[0]] || CHROME.en || {};
+  }
+
+  function isRtl(lang) {
+    return RTL.indexOf(lang) !== -1;
+  }
+
+  function applyChrome(lang) {
+    // The page's labels and buttons in the language of the conversation (kb/web_chat).
+    var chosen = words(lang);
+    var known = !!(CHROME[lang] || CHROME[String(lang || "").split("-")[0]]);
+    var other = known && lang !== "en";
+    // Each translated label carries its own language (the rest of the page stays English).
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chrome]"), function (el) {
+      var text = chosen[el.getAttribute("data-chrome")];
+      if (!text) { return; }
+      el.textContent = text;
+      if (other) {
+        el.setAttribute("lang", lang);
+        el.setAttribute("dir", isRtl(lang) ? "rtl" : "ltr");
+      } else {
+        el.removeAttribute("lang");
+        el.removeAttribute("dir");
+      }
+    });
+  }
+
+  function showExit(show) {
+    exitBar.hidden = !show;
+  }
+
+  function exitPage(event) {
+    // GOV.UK "Exit this page": wipe the screen and this tab's copy, and replace this page
+    // in the history so that Back does not return to it.
+    if (event) { event.preventDefault(); }
+    window.sessionStorage.clear();
+    list.textContent = "";
+    showReferences([]);
+    document.title = "Loading";
+    window.location.replace(EXIT_URL);
   }
 
   function removeChoices() {
@@ -172,32 +254,42 @@
     var item = document.createElement("div");
     item.className = "message message--" + (message.from === "user" ? "user" : "bot");
     item.setAttribute("dir", "auto");
+    if (message.from !== "user" && message.lang) {
+      // The language the assistant answered in: screen readers speak it in that voice.
+      item.setAttribute("lang", message.lang === "en" ? "en-GB" : message.lang);
+      if (isRtl(message.lang)) { item.setAttribute("dir", "rtl"); }
+    }
     var who = document.createElement("span");
     who.className = "visually-hidden";
     who.textContent = message.from === "user" ? "You said: " : "Assistant: ";
     item.appendChild(who);
     var body = document.createElement("p");
     body.className = "message-text";
-    body.setAttribute("dir", "auto");
+    body.setAttribute("dir", item.getAttribute("dir"));
     appendText(body, message.text || "");
     item.appendChild(body);
     if (isLatest && message.buttons && message.buttons.length) {
       var group = document.createElement("div");
       group.className = "choices";
       group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Choices");
+      group.setAttribute("aria-label", words(state.lang).choices || "Choices");
       message.buttons.forEach(function (button) {
         var b = document.createElement("button");
         b.type = "button";
         b.className = "button button--choice";
         b.setAttribute("dir", "auto");
         b.textContent = button.title;
-        b.addEventListener("click", function () { send(button.payload, button.title); });
+        b.addEventListener("click", function () {
+          // The buttons go once pressed: keep focus in the chat, never on the page body.
+          input.focus({ preventScroll: true });
+          send(button.payload, button.title);
+        });
         group.appendChild(b);
       });
       item.appendChild(group);
     }
     list.appendChild(item);
+    return item;
   }
 
   function renderAll() {
@@ -210,20 +302,40 @@
     state.messages.forEach(function (message, i) {
       render(message, i > lastUser);
     });
-    showReference(state.reference);
+    showReferences(state.references);
+    showExit(!!state.exitPage);
+    applyChrome(state.lang);
   }
 
   function add(message) {
     state.messages.push(message);
     if (message.from === "bot") {
-      var found = (message.text || "").match(HANDOFF_REFERENCE);
-      if (found) {
-        state.reference = found[0];
-        showReference(state.reference);
+      var found = (message.text || "").match(REFERENCES) || [];
+      found.forEach(function (reference) {
+        if (state.references.indexOf(reference) === -1) {
+          state.references.push(reference);
+        }
+      });
+      if (found.length) {
+        showReferences(state.references);
       }
     }
-    render(message, true);
+    var item = render(message, true);
     save();
+    return item;
+  }
+
+  function landOn(item) {
+    // After a turn: the latest reply and its buttons in view, focus on its first button,
+    // or back in the message box.
+    if (!item) { return; }
+    var first = item.querySelector(".choices button");
+    if (first) {
+      first.focus({ preventScroll: true });
+    } else {
+      input.focus({ preventScroll: true });
+    }
+    item.scrollIntoView({ block: "start" });
   }
 
   function setBusy(value) {
@@ -254,9 +366,24 @@
       var body = null;
       try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
       if (request.status === 200 && body && Array.isArray(body.replies)) {
+        var latest = null;
         body.replies.forEach(function (reply) {
-          add({ from: "bot", text: String(reply.text || ""), buttons: reply.buttons || [] });
+          var lang = typeof reply.lang === "string" && reply.lang ? reply.lang : "";
+          if (lang && lang !== state.lang) {
+            state.lang = lang;
+            applyChrome(lang);
+          }
+          if (reply.exit_page === true && !state.exitPage) {
+            state.exitPage = true;
+            showExit(true);
+          }
+          latest = add({
+            from: "bot", text: String(reply.text || ""), buttons: reply.buttons || [],
+            lang: lang
+          });
         });
+        save();
+        landOn(latest);
       } else if (body && body.restart && body.error) {
         // Not this browser's conversation, or it has ended: start a new one.
         clearAll(null);
@@ -281,7 +408,7 @@
 
   function checkUpdates() {
     // Only the resident's own web chat (not an assisted session), only with a case open.
-    if (fixedId || !state || !state.reference || busy || document.hidden) {
+    if (fixedId || !state || !openCase() || busy || document.hidden) {
       return;
     }
     var url = UPDATES + "?conversation_id=" + encodeURIComponent(state.id);
@@ -350,7 +477,9 @@
     announceCleared();
     state = freshState();
     list.textContent = "";
-    showReference("");
+    showReferences([]);
+    showExit(false);
+    applyChrome("en");
     warning.hidden = true;
     input.value = "";
     if (reason) {
@@ -403,13 +532,33 @@
       // leave the page for the sign-in page.
       window.sessionStorage.clear();
       list.textContent = "";
-      showReference("");
+      showReferences([]);
       announceCleared();
       post(finishUrl, {}, function () { window.location.replace(finishNext); });
       return;
     }
     clearAll("cleared");
     input.focus();
+  });
+  input.addEventListener("keydown", function (event) {
+    // Enter sends; Shift+Enter starts a new line (and Enter while composing text in an
+    // input method finishes the word, as it should).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing &&
+        !event.ctrlKey && !event.altKey && !event.metaKey) {
+      event.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { sendButton.click(); }
+    }
+  });
+  exitLink.href = EXIT_URL;
+  exitLink.addEventListener("click", exitPage);
+  // GOV.UK's shortcut: press Shift three times to leave, while the button is shown.
+  var shifts = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Shift" || exitBar.hidden || event.repeat) { return; }
+    var now = Date.now();
+    shifts = shifts.filter(function (t) { return now - t < 5000; });
+    shifts.push(now);
+    if (shifts.length >= 3) { exitPage(null); }
   });
   document.getElementById("keep").addEventListener("click", function () {
     touch();

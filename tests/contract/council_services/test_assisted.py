@@ -209,7 +209,7 @@ def test_every_place_is_listed_nearest_first_with_what_staff_need(
     assert "places near ST4 2DX" in response.text
 
     library = places["city-central-library"]
-    assert "Library · 1.1 km (0.7 miles)" in library
+    assert "Library · 0.7 miles" in library
     assert re.search(r"Open now, until|Closed now\. Opens", library)
     assert "<dt>Public computers</dt><dd>20 (12 can be booked)</dd>" in library
     assert "<dd>Screen reader, large-key keyboard, hearing loop</dd>" in library
@@ -261,8 +261,7 @@ def test_a_booking_for_the_resident_gets_a_reference_and_is_marked_assisted(
     text = html.unescape(response.text)
     assert "Give the resident this reference:" in text
     assert (
-        f"City Central Library, computer 1, Monday {monday.day} {monday:%B %Y}, 15:00 to 16:00"
-        in text
+        f"City Central Library, computer 1, Monday {monday.day} {monday:%B %Y}, 3pm to 4pm" in text
     )
     assert "marked as made in an assisted session" in text
     assert listed(response)  # the list is still there below the reference
@@ -314,11 +313,33 @@ def test_the_last_computer_cannot_be_booked_twice(
 @pytest.mark.parametrize(
     ("weekday", "time", "minutes", "status", "reason"),
     [
-        (0, "16:30", 60, 422, "City Central Library is not open for the whole of that time."),
-        (0, "18:00", 30, 422, "City Central Library is not open for the whole of that time."),
-        (6, "10:00", 60, 422, "City Central Library is closed on"),
+        (
+            0,
+            "16:30",
+            60,
+            422,
+            "4.30pm to 5.30pm is outside the opening hours. City Central Library is open "
+            "9am to 5pm on Mondays. Choose a time that starts and ends inside them.",
+        ),
+        (
+            0,
+            "18:00",
+            30,
+            422,
+            "6pm to 6.30pm is outside the opening hours. City Central Library is open "
+            "9am to 5pm on Mondays.",
+        ),
+        (
+            6,
+            "10:00",
+            60,
+            422,
+            "City Central Library is closed on Sundays. It is open Monday 9am to 5pm, "
+            "Tuesday 9am to 5pm, Wednesday 9am to 5pm, Thursday 9am to 7pm, "
+            "Friday 9am to 5pm, Saturday 9am to 4pm.",
+        ),
         (0, "10:00", 45, 422, "A booking lasts 30 to 120 minutes, in steps of 30."),
-        (0, "25:99", 30, 400, "Enter a start time like 14:30."),
+        (0, "25:99", 30, 400, "Enter a start time, for example 2.30pm."),
     ],
 )
 def test_refusals_say_why_as_for_residents(
@@ -333,4 +354,20 @@ def test_refusals_say_why_as_for_residents(
 def test_a_time_that_has_passed_is_refused(assisted: AssistedSession) -> None:
     response = assisted.book("city-central-library", date(2026, 1, 5), "10:00", 30)
     assert response.status_code == 422
-    assert refusal(response) == "That time has already passed."
+    assert refusal(response) == "10am on Monday 5 January has already passed."
+
+
+def test_a_refused_booking_keeps_what_staff_typed(assisted: AssistedSession) -> None:
+    """The refused place's form comes back open with the date, time and length filled in."""
+    monday = open_weekday(0)
+    response = assisted.book("city-central-library", monday, "16:30", 90)
+    assert response.status_code == 422
+    assert "9am to 5pm on Mondays" in refusal(response)
+    form = re.search(r'<details class="book" open>.*?</details>', response.text, re.S)
+    assert form and 'name="place_id" value="city-central-library"' in form.group(0)
+    assert f'name="date" value="{monday.isoformat()}"' in form.group(0)
+    assert 'name="time" value="16:30"' in form.group(0)
+    assert '<option value="90" selected>' in form.group(0)
+    # Only that place's form is opened and filled in.
+    assert response.text.count('<details class="book" open>') == 1
+    assert response.text.count('value="16:30"') == 1

@@ -237,11 +237,15 @@ def test_queue_claim_resolve_and_sign_out(
 
     claimed = console.post(f"/staff/triage/{reference}/claim", data={"csrf_token": csrf_of(page)})
     assert claimed.status_code == 303
-    assert claimed.headers["location"] == f"/staff/triage/{reference}"
+    assert claimed.headers["location"] == f"/staff/triage/{reference}?done=claimed#banner-title"
     record = api_record(council_services, reference)
     assert (record["status"], record["assignee"]) == ("claimed", staff_account.username)
 
-    page = console.get(f"/staff/triage/{reference}")
+    # Post-redirect-get: the page the browser lands on says it worked, in a status region.
+    page = console.get(claimed.headers["location"].split("#")[0])
+    assert 'role="status"' in page.text and ">Record claimed</h2>" in page.text
+    # The record says who has it by display name, not username.
+    assert f"<dt>Assigned to</dt><dd>{html.escape(staff_account.display_name)}</dd>" in page.text
     assert "Claimed" in page.text and f'action="/staff/triage/{reference}/resolve"' in page.text
     assert 'name="resident_note"' in page.text and "Note for the resident" in page.text
     note = "Rang the resident back & explained the bill. <No further action>."
@@ -251,6 +255,7 @@ def test_queue_claim_resolve_and_sign_out(
         data={"csrf_token": csrf_of(page), "note": note, "resident_note": for_resident},
     )
     assert resolved.status_code == 303
+    assert resolved.headers["location"].endswith("?done=resolved#banner-title")
     record = api_record(council_services, reference)
     assert (record["status"], record["resolution_note"]) == ("resolved", note)
     # The note for the resident is part of the conversation now, said by staff.

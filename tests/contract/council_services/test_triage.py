@@ -51,6 +51,10 @@ EXTRA_FIELDS = {
     "resolution_note",
     "updated_at",
     "transcript_purged_at",
+    "due_by",
+    "overdue",
+    "linked",
+    "labels",
 }
 CHANNELS = {"web", "ivr", "library", "api"}
 CATEGORIES = {

@@ -633,3 +633,21 @@ def test_the_contact_after_urgent_help_also_offers_the_waiting_request(triage):
     )  # fmt: skip
     events = asyncio.run(ActionCreateTriage().run(CollectingDispatcher(), tracker, {}))
     assert OFFER in events
+
+
+@pytest.mark.parametrize(
+    "text, marked",
+    [
+        ("my husband hits me and i'm scared to go home", True),
+        ("he won't let me leave the house", True),
+        ("i've been kicked out and have nowhere to sleep tonight", False),
+    ],
+)
+def test_the_crisis_reply_is_marked_for_exit_this_page_only_for_risk_from_others(
+    triage, text, marked
+):
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionUrgentHelp().run(dispatcher, _tracker([_user(text, "urgent_help")]), {}))
+    crisis = dispatcher.messages[0]
+    assert crisis["response"] == "utter_urgent_help"
+    assert crisis["custom"] == ({"exit_this_page": True} if marked else {})

@@ -9,6 +9,7 @@ import pytest
 
 from bot.councils.profile import ProfileError, QuestionMapping, load_profile
 from bot.settings import REPO_ROOT
+from lib.branding import MIN_CONTRAST, Branding, contrast_ratio
 
 SAMPLE = REPO_ROOT / "kb" / "councils" / "stoke-on-trent"
 
@@ -109,4 +110,31 @@ def test_the_contact_centre_hours_are_profile_data_in_uk_time():
 def test_missing_or_malformed_contact_centre_hours_name_the_file(tmp_path, opening_hours):
     folder = _profile_with_contact(tmp_path, opening_hours=opening_hours)
     with pytest.raises(ProfileError, match="profile.yml"):
+        load_profile(folder)
+
+
+def test_the_sample_council_has_its_branding_and_legal_links():
+    branding = load_profile(SAMPLE).branding
+    assert branding.privacy_notice.startswith("https://www.stoke.gov.uk/")
+    assert branding.accessibility_statement.startswith("https://www.stoke.gov.uk/")
+    # The sample council ships the development stand-in logo, marked as such in its data.
+    assert branding.logo == "/chat/logo-placeholder.svg" and branding.logo_placeholder
+    assert contrast_ratio(branding.header_text, branding.header_background) >= MIN_CONTRAST
+    assert contrast_ratio(branding.accent, "#ffffff") >= MIN_CONTRAST
+
+
+def test_a_profile_without_branding_still_loads(tmp_path):
+    folder = tmp_path / "council"
+    shutil.copytree(SAMPLE, folder)
+    profile = folder / "profile.yml"
+    profile.write_text(profile.read_text().split("\nbranding:")[0] + "\n")
+    assert load_profile(folder).branding == Branding()
+
+
+def test_branding_with_too_little_contrast_is_refused_naming_the_file(tmp_path):
+    folder = tmp_path / "council"
+    shutil.copytree(SAMPLE, folder)
+    profile = folder / "profile.yml"
+    profile.write_text(profile.read_text().replace('accent: "#1d70b8"', 'accent: "#9fc5e8"'))
+    with pytest.raises(ProfileError, match=r"profile.yml: 'branding.colours.accent'"):
         load_profile(folder)

@@ -17,7 +17,6 @@ from integrations.council_services.assisted_pages import places_section, search_
 from integrations.council_services.assisted_panel import (
     Search,
     SessionFields,
-    distance_label,
     minutes_label,
     when_label,
 )
@@ -35,13 +34,10 @@ def directory() -> Directory:
 
 
 def test_distances_times_and_lengths_read_naturally() -> None:
-    assert distance_label(None) == ""
-    assert distance_label(350) == "350 m"
-    assert distance_label(1609) == "1.6 km (1.0 miles)"
-    assert when_label(datetime(2026, 12, 7, 17, 0), NOW) == "today at 17:00"
-    assert when_label(datetime(2026, 12, 8, 9, 0), NOW) == "tomorrow at 09:00"
+    assert when_label(datetime(2026, 12, 7, 17, 0), NOW) == "today at 5pm"
+    assert when_label(datetime(2026, 12, 8, 9, 0), NOW) == "tomorrow at 9am"
     assert when_label(datetime(2026, 12, 8, 0, 0), NOW) == "midnight tonight"
-    assert when_label(datetime(2026, 12, 10, 9, 30), NOW) == "Thursday 10 December at 09:30"
+    assert when_label(datetime(2026, 12, 10, 9, 30), NOW) == "Thursday 10 December at 9.30am"
     assert [minutes_label(m) for m in (30, 60, 90, 120)] == [
         "30 minutes", "1 hour", "1 hour 30 minutes", "2 hours"
     ]  # fmt: skip
@@ -56,7 +52,7 @@ def test_every_value_is_escaped(directory: Directory) -> None:
     )
     assert "<script>" not in section and "<b onclick" not in section
     assert "&lt;b onclick=&quot;x&quot;&gt;Meir&lt;/b&gt;" in section
-    assert "Closed now. Opens tomorrow at 09:00" in section
+    assert "Closed now. Opens tomorrow at 9am" in section
     assert "<script>" not in search_form(FIELDS, search)
 
 
@@ -78,7 +74,7 @@ def test_outcomes(directory: Directory) -> None:
                datetime(2026, 12, 7, 14, 0), datetime(2026, 12, 7, 15, 0))
     )  # fmt: skip
     assert '<strong class="ref">PC-ABC234</strong>' in booked
-    assert "Meir Library, computer 2, Monday 7 December 2026, 14:00 to 15:00." in booked
+    assert "Meir Library, computer 2, Monday 7 December 2026, 2pm to 3pm." in booked
     refused = booking_outcome(Refused("that time has already passed"))
     assert "<p>That time has already passed.</p>" in refused and 'role="alert"' in refused
     assert booking_outcome(None) == ""

@@ -255,9 +255,9 @@ def test_a_caseworker_replies_from_the_record_page(app: Any, api: TestClient, ra
         follow_redirects=False,
     )
     assert sent.status_code == 303
-    assert sent.headers["location"] == f"/staff/triage/{reference}?sent=1#conversation"
+    assert sent.headers["location"] == f"/staff/triage/{reference}?done=sent#banner-title"
     shown = client.get(sent.headers["location"].split("#")[0])
-    assert "Your message was sent." in shown.text
+    assert '<h2 id="banner-title" tabindex="-1">Message sent</h2>' in shown.text
     assert "Staff (Sam Caseworker)" in shown.text
     assert "We fixed it &lt;today&gt;." in shown.text
     assert rasa.calls[0]["json"][0]["metadata"][case_update.STAFF_NAME] == "Sam Caseworker"

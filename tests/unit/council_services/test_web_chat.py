@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -24,6 +25,9 @@ def assistant(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     real_client = httpx.AsyncClient
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # the reply's language: the tracker's slots only
+            assert request.url.params["include_events"] == "NONE"
+            return httpx.Response(200, json={"slots": {"language": "pl"}})
         received.append({"url": str(request.url), "body": json.loads(request.content)})
         return httpx.Response(
             200,
@@ -71,7 +75,8 @@ def test_the_page_is_served_with_a_strict_policy(client: TestClient) -> None:
     assert response.headers["cache-control"] == "no-store"
     assert 'src="/chat/chat.js"' in response.text and 'data-idle-minutes="30"' in response.text
     assert 'role="log"' in response.text and "Finish and clear" in response.text
-    assert "http" not in response.text.split("<footer")[0]  # nothing from elsewhere
+    # Nothing is loaded from elsewhere (links to the council's pages are fine).
+    assert not re.search(r'(\ssrc|<link[^>]*\shref)="https?:', response.text)
 
 
 def test_assets_are_local_and_unknown_names_are_404(client: TestClient) -> None:
@@ -91,8 +96,12 @@ def test_a_message_is_relayed_with_a_fixed_channel(client: TestClient, assistant
     assert response.status_code == 200, response.text
     assert response.json() == {
         "replies": [
-            {"text": "Where is the pothole?", "buttons": []},
-            {"text": "Is it dangerous?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+            {"text": "Where is the pothole?", "buttons": [], "lang": "pl"},
+            {
+                "text": "Is it dangerous?",
+                "buttons": [{"title": "Yes", "payload": "/affirm"}],
+                "lang": "pl",
+            },
         ]
     }
     (sent,) = assistant
@@ -234,6 +243,8 @@ def tracker_api(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":  # the REST channel: a message that binds the browser
             return httpx.Response(200, json=[])
+        if request.url.params.get("include_events") == "NONE":  # the reply's language
+            return httpx.Response(200, json={"slots": {"language": None}})
         asked.append(request)
         return httpx.Response(200, json={"sender_id": "x", "events": TRACKER_EVENTS})
 
@@ -305,4 +316,4 @@ def test_updates_when_the_assistant_is_down_get_a_503(client: TestClient) -> Non
 def test_the_page_script_asks_for_updates_only_while_a_case_is_open(client: TestClient) -> None:
     script = client.get("/chat/chat.js").text
     assert '"/chat/updates"' in script
-    assert "!state.reference" in script
+    assert "!openCase()" in script

@@ -41,6 +41,7 @@ from integrations.council_services.api.routes.web_chat import (
 from integrations.council_services.assisted_pages import search_form
 from integrations.council_services.assisted_panel import SessionFields
 from integrations.council_services.assisted_panel import wording as places_wording
+from integrations.council_services.assisted_summary import STYLESHEET_PATH, SUMMARY_PATH
 from integrations.council_services.chat_relay import (
     AssistantUnavailable,
     ChatInputError,
@@ -100,24 +101,64 @@ def nearby_places(session: SessionFields) -> Safe:
     )
 
 
+def summary_form(session: SessionFields) -> Safe:
+    """The button that opens the printable summary for the resident in a new tab.
+
+    A POST, like the panel's other forms, so the session's tokens stay out of URLs;
+    ``assisted.js`` adds the references the chat shows.
+    """
+    words = places_wording()["summary"]
+    return render(
+        '<form method="post" action="{action}" target="_blank" class="summary-form"'
+        " data-summary-form>{hidden}"
+        '<p class="hint" id="summary-hint">{hint}</p>'
+        '<button type="submit" class="button button--secondary"'
+        ' aria-describedby="summary-hint">{label}</button></form>',
+        action=SUMMARY_PATH,
+        hidden=session.hidden(),
+        hint=words["link_hint"],
+        label=words["link"],
+    )
+
+
 def guidance_panel(session: SessionFields) -> Safe:
-    """The staff-only panel beside the chat."""
+    """The staff-only panel beside the chat (``assisted.css`` lays the two out)."""
     data = guidance()
     return render(
-        '<aside class="staff-panel" aria-labelledby="staff-guidance-title">'
+        '<link rel="stylesheet" href="{css}">'
+        '<aside class="staff-panel" id="staff-panel" aria-labelledby="staff-guidance-title">'
         '<h2 id="staff-guidance-title">{title} (for staff)</h2>'
         "<p><strong>Assisted session.</strong> Every report, case and computer booking made "
         "here is marked as made with help from library staff.</p>"
+        "{summary}"
+        '<details class="staff-guidance" open><summary>How to run the session</summary>'
         "<ul>{before}</ul>"
         "<h3>Digital skills checklist</h3><ul>{checklist}</ul>"
-        "{places}"
-        "<ul>{after}</ul></aside>",
+        "<ul>{after}</ul></details>"
+        "{places}</aside>",
+        css=STYLESHEET_PATH,
         title=data["title"],
+        summary=summary_form(session),
         before=_items(data["before"]),
         checklist=_items(data["digital_skills_checklist"]),
         places=nearby_places(session),
         after=_items(data["after"]),
     )
+
+
+@router.get("/assisted.css")
+def stylesheet(staff: AssistedStaff) -> Response:
+    """The layout of the assisted session's page and of the printed summary (their staff only)."""
+    return Response(
+        _stylesheet(),
+        media_type="text/css",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> str:
+    return (PACKAGE_DIR / "static" / "assisted.css").read_text(encoding="utf-8")
 
 
 @router.get("")

@@ -16,9 +16,11 @@ import logging
 from datetime import datetime
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from integrations.council_services import crud_bookings
 from integrations.council_services.api.deps import SessionDep, SettingsDep
@@ -29,14 +31,21 @@ from integrations.council_services.api.routes.staff_console import (
     AssistedStaff,
     SignedIn,
 )
-from integrations.council_services.assisted_booking_pages import Booked, Refused
+from integrations.council_services.assisted_booking_pages import Asked, Booked, Refused
 from integrations.council_services.assisted_pages import places_page, places_section
 from integrations.council_services.assisted_panel import Search, SessionFields, wording
+from integrations.council_services.assisted_summary import (
+    SummaryBooking,
+    summary_document,
+    unique_references,
+)
 from integrations.council_services.booking_models import BookingCreate
 from integrations.council_services.core.config import Settings
 from integrations.council_services.crud_bookings import BookingRefused, BookingRequest
 from integrations.council_services.directory import Found, NearError, PlaceFinder
+from integrations.council_services.models import TriageRecord
 from integrations.council_services.places import PLACE_TYPES
+from lib.references import normalise_reference
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +54,16 @@ router = APIRouter(prefix="/staff/assisted", include_in_schema=False)
 FormText = Annotated[str, Form()]
 _POSTCODE_CHARS = 20
 _ID_CHARS = 100
+# The summary reads at most this many references the page found in the chat.
+_CHAT_REFERENCES = 50
+# The printed summary may run the page's script (its print button), nothing from elsewhere.
+_SUMMARY_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
 
 
 class _Panel:
@@ -181,15 +200,16 @@ def book(
     refused = panel.refusal(settings, csrf_token)
     if refused is not None:
         return refused
-    place = finder.directory.get(place_id[:_ID_CHARS])
+    asked = Asked(place_id[:_ID_CHARS], date[:10], time[:5], minutes[:4])
+    place = finder.directory.get(asked.place_id)
     if place is None:
         outcome = Refused(wording()["booking_problems"]["place"])
         return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_404_NOT_FOUND)
     try:
         # pydantic's own checks, shared with the residents' API, turn the strings into types.
-        asked = BookingCreate(date=date, time=time, minutes=minutes)  # type: ignore[arg-type]
+        wanted = BookingCreate(date=date, time=time, minutes=minutes)  # type: ignore[arg-type]
     except ValidationError as error:
-        outcome = Refused(_booking_problem(error))
+        outcome = Refused(_booking_problem(error), asked)
         return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_400_BAD_REQUEST)
     # The sign-in check read the staff account in the request's session; end that read
     # before book_pc's own transactions, or SQLite's lock would make them wait on it.
@@ -197,7 +217,7 @@ def book(
     try:
         booking = crud_bookings.book_pc(
             request.app.state.session_factory,
-            BookingRequest(place=place, day=asked.date, time=asked.time, minutes=asked.minutes),
+            BookingRequest(place=place, day=wanted.date, time=wanted.time, minutes=wanted.minutes),
             finder.directory,
             finder.area.timezone,
             finder.now(),
@@ -206,7 +226,7 @@ def book(
             conversation_id=SENDER_PREFIX + panel.fields.conversation_id,
         )
     except BookingRefused as error:
-        return panel.answer(finder=finder, outcome=Refused(error.message), code=error.status)
+        return panel.answer(finder=finder, outcome=Refused(error.message, asked), code=error.status)
     logger.info(
         "Staff member %s booked PC %s in an assisted session", staff.username, booking.reference
     )
@@ -219,3 +239,64 @@ def book(
         end=booking.ends_at.astimezone(tz),
     )
     return panel.answer(finder=finder, outcome=outcome, code=status.HTTP_201_CREATED)
+
+
+def _triage_references(session: Session, conversation_id: str) -> list[str]:
+    """References of the requests to speak to someone made in the conversation, oldest first."""
+    return list(
+        session.execute(
+            sa.select(TriageRecord.reference)
+            .where(TriageRecord.conversation_id == conversation_id)
+            .order_by(TriageRecord.created_at)
+        ).scalars()
+    )
+
+
+@router.post("/summary")
+def summary(
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: AssistedStaff,
+    finder: FinderDep,
+    csrf_token: FormText = "",
+    conversation_id: FormText = "",
+    assist_token: FormText = "",
+    reference: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    """The printable summary for the resident: references, bookings and what happens next.
+
+    The references come from the records of the session's conversation (computer bookings,
+    requests to speak to someone) and from those the chat page shows (``reference``, sent
+    by ``assisted.js``: street reports and others the stand-in does not tie to a
+    conversation); only well-formed references are kept.
+    """
+    panel = _Panel(staff, conversation_id, assist_token, "", "")
+    refused = panel.refusal(settings, csrf_token)
+    if refused is not None:
+        return refused
+    conversation = SENDER_PREFIX + panel.fields.conversation_id
+    tz = finder.area.timezone
+    bookings = []
+    for booking in crud_bookings.conversation_bookings(session, conversation):
+        place = finder.directory.get(booking.place_id)
+        if place is not None:
+            bookings.append(
+                SummaryBooking(
+                    reference=booking.reference,
+                    place=place,
+                    pc_number=booking.pc_number,
+                    start=booking.starts_at.astimezone(tz),
+                    end=booking.ends_at.astimezone(tz),
+                )
+            )
+    from_chat = [normalise_reference(text[:40]) for text in (reference or [])[:_CHAT_REFERENCES]]
+    references = unique_references(
+        [
+            [booking.reference for booking in bookings],
+            _triage_references(session, conversation),
+            [text for text in from_chat if text],
+        ]
+    )
+    logger.info("Staff member %s printed an assisted session's summary", staff.username)
+    page = summary_document(references, bookings, finder.now())
+    return HTMLResponse(str(page), headers=_SUMMARY_HEADERS)

@@ -36,6 +36,9 @@ from integrations.council_services.api.routes.triage import SEARCH_MAX_LENGTH
 from integrations.council_services.assistant_link import tell_resident
 from integrations.council_services.clean_input import clean_block
 from integrations.council_services.console_pages import (
+    DONE_MESSAGES,
+    DUE_FILTERS,
+    SORT_ORDERS,
     STATUS_FILTERS,
     QueueFilters,
     ReplyForm,
@@ -337,7 +340,13 @@ def _expired_form(staff: SignedIn) -> Safe:
 
 
 def _filters(
-    status_value: str, priority: str, category: str, query: str, mine: str
+    status_value: str,
+    priority: str,
+    category: str,
+    query: str,
+    mine: str,
+    due: str = "",
+    sort: str = "",
 ) -> tuple[QueueFilters, str | None]:
     """Read the filter form, falling back to the default for a value not recognised.
 
@@ -360,7 +369,13 @@ def _filters(
             chosen_category = Category(category)
         except ValueError:
             error = "Choose a category from the list"
-    filters = QueueFilters(status_value, chosen_priority, chosen_category, query, mine == "1")
+    if due not in DUE_FILTERS:
+        error, due = "Choose a due-by filter from the list", ""
+    if sort not in SORT_ORDERS:
+        error, sort = "Choose an order from the list", ""
+    filters = QueueFilters(
+        status_value, chosen_priority, chosen_category, query, mine == "1", due, sort
+    )
     return filters, error
 
 
@@ -373,9 +388,16 @@ def queue(
     category: str = Query(""),
     q: str = Query(""),
     mine: str = Query(""),
+    due: str = Query(""),
+    sort: str = Query(""),
 ) -> Response:
-    """The triage queue: most urgent first, then oldest first, with search and filters."""
-    filters, error = _filters(status_value, priority, category, q, mine)
+    """The triage queue: most urgent first, then oldest first, with search and filters.
+
+    ``due=overdue`` keeps the open records past their due-by time; ``sort=due`` puts the
+    soonest due first.
+    """
+    filters, error = _filters(status_value, priority, category, q, mine, due, sort)
+    now = datetime.now(timezone.utc)
     page = crud_triage.list_triage(
         session,
         statuses=STATUS_FILTERS[filters.status][1],
@@ -384,6 +406,8 @@ def queue(
         query=filters.query or None,
         assignee=staff.username if filters.mine else None,
         queue_order=True,
+        overdue_at=now if filters.due == "overdue" else None,
+        due_order=filters.sort == "due",
         limit=QUEUE_LIMIT,
     )
     crud_triage.record_access(
@@ -394,8 +418,11 @@ def queue(
         count=page.count,
         filters=filters,
         viewer=staff.viewer,
-        now=datetime.now(timezone.utc),
+        now=now,
         error=error,
+        names=crud_triage.display_names(
+            session, usernames=[record.assignee for record in page.records]
+        ),
     )
     return _html(html_page, status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK)
 
@@ -420,10 +447,11 @@ def _show(
     error: str | None = None,
     resident_note: str = "",
     reply: ReplyForm | None = None,
-    sent: bool = False,
+    done: str | None = None,
     status_code: int | None = None,
 ) -> HTMLResponse:
     crud_triage.record_access(session, records=[record], actor=staff.username)
+    audit = crud_triage.list_audit(session, record=record)
     possible = ReplyForm(
         web_chat=staff_messages.by_web_chat(record), sms_to=crud_triage.sms_number(record)
     )
@@ -431,13 +459,17 @@ def _show(
         possible = ReplyForm(possible.web_chat, possible.sms_to, reply.text, reply.sms, reply.error)
     page = record_page(
         record=record,
-        audit=crud_triage.list_audit(session, record=record),
+        audit=audit,
         viewer=staff.viewer,
         note=note,
         error=error,
         resident_note=resident_note,
         reply=possible,
-        sent=sent,
+        done=done,
+        linked=crud_triage.linked_references(session, records=[record]).get(record.reference, []),
+        names=crud_triage.display_names(
+            session, usernames=[record.assignee, *(entry.actor for entry in audit)]
+        ),
     )
     failed = error or possible.error
     code = status_code or (status.HTTP_400_BAD_REQUEST if failed else status.HTTP_200_OK)
@@ -446,17 +478,28 @@ def _show(
 
 @router.get("/triage/{reference}")
 def record(
-    session: SessionDep, staff: QueueStaff, reference: str, sent: str = Query("")
+    session: SessionDep,
+    staff: QueueStaff,
+    reference: str,
+    done: str = Query(""),
+    sent: str = Query(""),
 ) -> Response:
-    """A record's full view, with its conversation and the forms to act on it."""
+    """A record's full view, with its conversation and the forms to act on it.
+
+    ``done`` names the change just made (post-redirect-get), for the success banner;
+    ``sent=1`` is the older form of ``done=sent``.
+    """
     found = crud_triage.get_triage(session, reference=reference)
     if found is None:
         return _not_found(staff, reference)
-    return _show(session, staff, found, sent=sent == "1")
+    finished = "sent" if sent == "1" else done
+    return _show(session, staff, found, done=finished if finished in DONE_MESSAGES else None)
 
 
 # Each button names the status it expects the record to be in, so a button on a page that
 # went stale (someone else acted meanwhile) is refused instead of doing something else.
+# ``_DONE``: the banner each move's redirect asks for.
+_DONE = {"claim": "claimed", "unclaim": "released", "reopen": "reopened", "resolve": "resolved"}
 _MOVES: dict[str, tuple[frozenset[TriageStatus], TriageStatus]] = {
     "claim": (frozenset({TriageStatus.NEW}), TriageStatus.CLAIMED),
     "unclaim": (frozenset({TriageStatus.CLAIMED}), TriageStatus.NEW),
@@ -500,7 +543,12 @@ def _move(
             staff.viewer,
         )
         return _html(page, status.HTTP_409_CONFLICT)
-    return _see_other(f"/staff/triage/{found.reference}")
+    return _see_other(_done_location(found.reference, _DONE[move]))
+
+
+def _done_location(reference: str, done: str) -> str:
+    """Where a change redirects: the record, with its success banner in view and focused."""
+    return f"/staff/triage/{reference}?done={done}#banner-title"
 
 
 CsrfField = Annotated[str, Form(alias="csrf_token")]
@@ -630,6 +678,6 @@ def reply(
                 status.HTTP_409_CONFLICT,
             )
         else:
-            return _see_other(f"/staff/triage/{found.reference}?sent=1#conversation")
+            return _see_other(_done_location(found.reference, "sent"))
     typed = ReplyForm(text=message[: REPLY_MAX_LENGTH * 2], sms=sms, error=error)
     return _show(session, staff, found, reply=typed, status_code=code)

@@ -9,6 +9,8 @@ under the actor ``api-token``.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
@@ -62,6 +64,14 @@ class PriorityFilter(ConstrainedInt):
 
 SEARCH_MAX_LENGTH = 100
 
+
+class SortOrder(str, Enum):
+    """The orders the list can be sorted in."""
+
+    NEWEST = "newest"
+    DUE = "due"
+
+
 router = APIRouter(
     prefix="/triage",
     tags=["staff: triage"],
@@ -73,6 +83,12 @@ router = APIRouter(
 _NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "No triage record with this reference."}}
 NOT_OWNER = "Only the conversation that created this record may change its contact details."
 NOT_OWNER_ADD = "Only the conversation that created this record may add to it."
+
+
+def _public(session: SessionDep, record: TriageRecord) -> TriagePublic:
+    """The record as the API returns it, with the records linked to it."""
+    linked = crud_triage.linked_references(session, records=[record])
+    return TriagePublic.from_row(record, linked=linked.get(record.reference))
 
 
 def _load(session: SessionDep, reference: str) -> TriageRecord:
@@ -128,7 +144,7 @@ def create_triage(
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
     if not created:
         response.status_code = status.HTTP_200_OK
-    return TriagePublic.from_row(record)
+    return _public(session, record)
 
 
 @router.get("", response_model=TriageList)
@@ -152,30 +168,46 @@ def list_triage(
             " (spaces and +44 or 0 do not matter)."
         ),
     ),
+    overdue: bool = Query(
+        False, description="Only open records past their due-by time (``due_by``)."
+    ),
+    sort: Annotated[
+        SortOrder, Query(description="newest (the default) or due: soonest due-by first.")
+    ] = SortOrder.NEWEST,
     limit: int = Query(50, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}."),
     offset: int = Query(0, ge=0),
 ) -> TriageList:
     """List records, newest first: ``{"count", "limit", "offset", "data": [record, ...]}``.
 
+    Each record carries ``due_by`` (when staff must respond, from its priority), ``overdue``,
+    ``linked`` (the other records from its conversation) and ``labels`` (its codes in words).
+
     ``count`` is the number of records matching the filters across every page.
     """
+    now = datetime.now(timezone.utc)
     page = crud_triage.list_triage(
         session,
         statuses=status_filter,
         priorities=priority,
         categories=category,
         query=q,
+        overdue_at=now if overdue else None,
+        due_order=sort == SortOrder.DUE,
         limit=limit,
         offset=offset,
     )
     crud_triage.record_access(
         session, records=page.records, actor=API_ACTOR, action=AuditAction.LIST
     )
+    linked = crud_triage.linked_references(session, records=page.records)
     return TriageList(
         count=page.count,
         limit=limit,
         offset=offset,
-        data=[TriagePublic.from_row(record) for record in page.records],
+        data=[
+            TriagePublic.from_row(record, linked=linked.get(record.reference), now=now)
+            for record in page.records
+        ],
     )
 
 
@@ -184,7 +216,7 @@ def read_triage(session: SessionDep, reference: str) -> TriagePublic:
     """Return one record with every contract field."""
     record = _load(session, reference)
     crud_triage.record_access(session, records=[record], actor=API_ACTOR)
-    return TriagePublic.from_row(record)
+    return _public(session, record)
 
 
 @router.patch(
@@ -233,7 +265,7 @@ def update_triage(
             channel=record.channel,
             note=update.resident_note,
         )
-    return TriagePublic.from_row(record)
+    return _public(session, record)
 
 
 @router.post(
@@ -262,7 +294,7 @@ def add_to_triage(session: SessionDep, reference: str, data: TriageAddition) -> 
         record = crud_triage.add_to_triage(session, record=record, data=data, actor=API_ACTOR)
     except (CaseClosed, ConcurrentChange) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    return TriagePublic.from_row(record)
+    return _public(session, record)
 
 
 @router.post(

@@ -41,8 +41,15 @@ from integrations.council_services.chat_relay import (
     parse_message,
     relay,
 )
-from integrations.council_services.console_pages import Safe, render
+from integrations.council_services.console_pages import Safe, join, render
 from integrations.council_services.core.config import PACKAGE_DIR, Settings
+from integrations.council_services.resident_page import (
+    CouncilPage,
+    brand_css,
+    load_council_page,
+    page_data,
+    script_json,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +60,15 @@ ASSETS = {
     "chat.js": "text/javascript",
     "chat.css": "text/css",
     "assisted.js": "text/javascript",  # the staff panel of a library assisted session
+    "logo-placeholder.svg": "image/svg+xml",  # the development council's stand-in logo
 }
+FINISH_LABEL = "Finish and clear"
+#: Developer links: shown only in development and test (ENVIRONMENT).
+DEVELOPER_LINKS = Safe(
+    '<p class="developer-links">Council services stand-in. For developers: '
+    '<a href="/open311/v2/services.json">Open311 services</a>, '
+    '<a href="/docs">API documentation</a>.</p>'
+)
 UNAVAILABLE = "unavailable"
 NOTHING = Safe("")
 BROWSER_COOKIE = "fd_chat"
@@ -62,12 +77,16 @@ NOT_YOURS = "This conversation is not available. A new one has been started."
 ENDED = "That conversation has finished. A new one has been started."
 
 
-def page_headers(frame_ancestors: str) -> dict[str, str]:
-    """Security headers of the chat page: own scripts only, talk only to this origin."""
+def page_headers(frame_ancestors: str, img_origin: str = "") -> dict[str, str]:
+    """Security headers of the chat page: own scripts only, talk only to this origin.
+
+    ``img_origin`` is the origin of the council's logo when it is an https address.
+    """
+    images = f"'self' {img_origin}" if img_origin else "'self'"
     return {
         "Cache-Control": "no-store",
         "Content-Security-Policy": (
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
             "connect-src 'self'; form-action 'self'; base-uri 'none'; "
             f"frame-ancestors {frame_ancestors}"
         ),
@@ -81,13 +100,63 @@ def _asset(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
+def council_page(settings: Settings) -> CouncilPage:
+    """The council the page speaks for (its profile, read once per process)."""
+    return load_council_page(settings.council_dir)
+
+
+def _logo(council: CouncilPage) -> Safe:
+    if not council.branding.logo:
+        return NOTHING
+    # The council's name is written beside it: the logo adds nothing for a screen reader.
+    return render(
+        '<img class="chat-logo" src="{src}" alt=""{marker}>',
+        src=council.branding.logo,
+        marker=Safe(' data-placeholder="true"') if council.branding.logo_placeholder else NOTHING,
+    )
+
+
+def _footer_links(council: CouncilPage) -> Safe:
+    """The council's privacy notice, accessibility statement and phone (consistent help)."""
+    links = []
+    if council.branding.privacy_notice:
+        links.append(
+            render(
+                '<li><a href="{href}" data-chrome="privacy_notice">Privacy notice</a></li>',
+                href=council.branding.privacy_notice,
+            )
+        )
+    if council.branding.accessibility_statement:
+        links.append(
+            render(
+                '<li><a href="{href}" data-chrome="accessibility">Accessibility statement</a></li>',
+                href=council.branding.accessibility_statement,
+            )
+        )
+    if council.phone:
+        digits = "".join(ch for ch in council.phone if ch.isdigit())
+        href = "tel:+44" + digits[1:] if digits.startswith("0") else "tel:" + digits
+        links.append(
+            render(
+                '<li>Call {name} on <a href="{href}">{phone}</a></li>',
+                name=council.name,
+                href=href,
+                phone=council.phone,
+            )
+        )
+    return join(links)
+
+
 def chat_document(
     settings: Settings,
     mode: Safe = NOTHING,
     staff_panel: Safe = NOTHING,
-    finish_label: str = "Finish and clear",
+    finish_label: str = FINISH_LABEL,
 ) -> Safe:
     """The chat page; the library assisted session adds its attributes and staff panel."""
+    council = council_page(settings)
+    data = page_data(settings.kb_dir)
+    privacy = council.branding.privacy_notice
     return render(
         _asset("chat.html"),
         idle_minutes=settings.web_chat_idle_minutes,
@@ -95,14 +164,35 @@ def chat_document(
         mode=mode,
         staff_panel=staff_panel,
         finish_label=finish_label,
+        finish_chrome=Safe(' data-chrome="finish"') if finish_label == FINISH_LABEL else NOTHING,
+        council_name=council.name,
+        logo=_logo(council),
+        exit_url=data["exit_url"],
+        page_data=Safe(script_json(data)),
+        privacy_line_link=(
+            render(
+                '<a href="{href}" data-chrome="privacy_link">{text}</a>',
+                href=privacy,
+                text="How we use your information",
+            )
+            if privacy
+            else NOTHING
+        ),
+        footer_links=_footer_links(council),
+        developer_links=DEVELOPER_LINKS if settings.is_development else NOTHING,
     )
+
+
+def chat_headers(settings: Settings) -> dict[str, str]:
+    """The chat page's headers, allowing the council's logo when it is hosted elsewhere."""
+    return page_headers(settings.web_chat_frame_ancestors, council_page(settings).logo_origin)
 
 
 @router.get("/")
 def chat_page(settings: SettingsDep) -> HTMLResponse:
     """The resident web chat."""
     page = chat_document(settings)
-    return HTMLResponse(str(page), headers=page_headers(settings.web_chat_frame_ancestors))
+    return HTMLResponse(str(page), headers=chat_headers(settings))
 
 
 @router.get("/chat/updates")
@@ -140,6 +230,16 @@ async def chat_updates(
         return _error(UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
     return JSONResponse(
         {"updates": updates, "cursor": cursor}, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/chat/brand.css")
+def chat_brand(settings: SettingsDep) -> Response:
+    """The council's colours from its profile (checked for contrast when loaded)."""
+    return Response(
+        brand_css(council_page(settings).branding),
+        media_type="text/css",
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
     )
 
 
