@@ -30,7 +30,7 @@ from actions.common.contact_memory import offers_remembered_contact
 from actions.common.failsafe import FailSafe, council_values, track
 from actions.common.form_repair import StopAware
 from actions.common.form_skip import SkipAware
-from actions.common.forms import yes_no
+from actions.common.forms import reply_text, yes_no
 from actions.common.journey_triage import journey_record
 from actions.common.pending_request import offer_pending
 from actions.common.triage import (
@@ -385,15 +385,8 @@ def declines_contact(text: str | None) -> bool:
 
 
 def _reply_text(value: Any, tracker: Tracker) -> str:
-    """The reply as typed: a yes/no intent mapping gives a bool, the message says more."""
-    if isinstance(value, str):
-        return value
-    text = tracker.latest_message.get("text")
-    if isinstance(text, str) and text and not text.startswith("/"):
-        return text
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return ""
+    """The reply as typed (see ``reply_text``), or "" when there is none."""
+    return reply_text(value, tracker) or ""
 
 
 def _method_chosen(method: str) -> dict[str, Any]:

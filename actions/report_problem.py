@@ -24,7 +24,7 @@ from actions.common.contact_memory import (
 from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.form_skip import SkipAware
-from actions.common.forms import slot_before_latest_message, yes_no
+from actions.common.forms import reply_text, slot_before_latest_message, yes_no
 from actions.common.locations import (
     LocationResult,
     find_duplicate,
@@ -349,7 +349,7 @@ class ValidateReportForm(FailSafe, StopAware, SkipAware, FormValidationAction):
         "The location is wrong" or "change my phone number" goes straight to that question
         (issue #16 item 7); the form then shows the check screen again.
         """
-        reading = read_check_answer(_reply_text(value, tracker))
+        reading = read_check_answer(reply_text(value, tracker))
         if isinstance(reading, bool):
             return {slots.CONFIRM_REPORT: reading}
         if reading is None:
@@ -438,18 +438,6 @@ def read_check_answer(text: str | None) -> bool | str | None:
     if answer is None and wants_change:
         return False
     return answer
-
-
-def _reply_text(value: Any, tracker: Tracker) -> str | None:
-    """The reply as typed: an intent mapping gives True or False, the message says more."""
-    if isinstance(value, str):
-        return value
-    text = tracker.latest_message.get("text")
-    if isinstance(text, str) and text and not text.startswith("/"):
-        return text
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return None
 
 
 def _clear_for_change(field: str, tracker: Tracker) -> dict[str, Any]:

@@ -37,3 +37,15 @@ def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
         elif event.get("event") == "slot" and event.get("name") == name:
             value = event.get("value")
     return value
+
+
+def reply_text(value: Any, tracker: Tracker) -> str | None:
+    """The reply as typed: an intent mapping gives True or False, the message says more."""
+    if isinstance(value, str):
+        return value
+    text = tracker.latest_message.get("text")
+    if isinstance(text, str) and text and not text.startswith("/"):
+        return text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return None

@@ -11,38 +11,16 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.book_pc import ValidateBookPcForm, ValidateCancelBookingForm
-from actions.broadband import ValidateBroadbandForm
+from actions.book_pc import ValidateBookPcForm
 from actions.common import digression
 from actions.common.digression import DigressionWords, Task, load_digression_words
-from actions.council_tax_forms import (
-    ValidateCouncilTaxAccountForm,
-    ValidateCouncilTaxDiscountForm,
-    ValidateCouncilTaxInstalmentsForm,
-    ValidateCouncilTaxMovingForm,
-)
-from actions.digital_skills import ValidateDigitalSkillsForm
-from actions.find_place import ValidateFindPlaceForm
 from actions.handoff import ValidateHandoffForm
 from actions.report_problem import ValidateReportForm
 from actions.report_status import ValidateStatusForm
 from bot.settings import REPO_ROOT
+from tests.unit.actions.test_form_repair import VALIDATORS
 from tests.unit.actions.trackers import load_domain, response_names, slot_values
 
-VALIDATORS = [
-    ValidateBookPcForm,
-    ValidateCancelBookingForm,
-    ValidateBroadbandForm,
-    ValidateCouncilTaxAccountForm,
-    ValidateCouncilTaxInstalmentsForm,
-    ValidateCouncilTaxDiscountForm,
-    ValidateCouncilTaxMovingForm,
-    ValidateDigitalSkillsForm,
-    ValidateFindPlaceForm,
-    ValidateHandoffForm,
-    ValidateReportForm,
-    ValidateStatusForm,
-]
 #: Every form but the two where a status check or a question is the answer itself.
 DIGRESSING = [v for v in VALIDATORS if v not in (ValidateHandoffForm, ValidateStatusForm)]
 
