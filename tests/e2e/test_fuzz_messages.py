@@ -10,10 +10,7 @@ can be replayed.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import uuid
 
 import httpx
@@ -21,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.settings import REPO_ROOT
+from tests.e2e.browser import create_staff
 from tests.helpers import Resident, staff_sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -92,18 +89,6 @@ def test_every_generated_message_gets_a_reply_and_nothing_dies(stack):
     assert "Where is the" in Resident(stack.settings.rasa_url).say_text("pothole on my street")
 
 
-def _create_staff(database_url: str, username: str, password: str) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(COUNCIL_SERVICES_DATABASE_URL=database_url, ENVIRONMENT="test")
-    result = subprocess.run(
-        [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Fuzz Tester", "--role", "caseworker", "--password-stdin"],
-        input=password + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-
-
 def test_injected_markup_shows_as_text_in_the_staff_console(stack, resident: Resident):
     payload = f"<script>alert('{uuid.uuid4().hex[:6]}')</script><img src=x onerror=alert(1)>"
     assert "what do you need help with" in resident.say_text("can i speak to a real person")
@@ -114,7 +99,8 @@ def test_injected_markup_shows_as_text_in_the_staff_console(stack, resident: Res
     reference = found.group(1)
 
     username, password = f"fuzz-{uuid.uuid4().hex[:8]}", "fuzz console password"
-    _create_staff(stack.council_services.env["COUNCIL_SERVICES_DATABASE_URL"], username, password)
+    create_staff(stack.council_services.env["COUNCIL_SERVICES_DATABASE_URL"], username, password,
+                 name="Fuzz Tester", role="caseworker")  # fmt: skip
     base = stack.settings.council_services_url
     with httpx.Client(base_url=base, timeout=10) as browser:
         signed_in = staff_sign_in(browser, username, password)

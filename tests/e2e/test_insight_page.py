@@ -7,43 +7,16 @@ critical problem. The JSON behind the dashboard refuses a request without the st
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from bot.settings import REPO_ROOT
+from tests.e2e.browser import create_staff, serious_violations
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "insight browser password"
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-
-
-def _create_staff(stack, username: str) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        COUNCIL_SERVICES_DATABASE_URL=stack.council_services_database_url, ENVIRONMENT="test"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Insight Tester", "--role", "manager", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
 
 
 def test_the_insight_json_needs_the_staff_token(stack):
@@ -59,7 +32,8 @@ def test_the_insight_json_needs_the_staff_token(stack):
 
 def test_the_dashboard_is_readable_and_accessible(page, stack):
     username = f"insight-{uuid.uuid4().hex[:8]}"
-    _create_staff(stack, username)
+    create_staff(stack.council_services_database_url, username, PASSWORD,
+                 name="Insight Tester", role="manager")  # fmt: skip
     page.goto("/staff/insight")
     assert page.url.endswith("/staff/login")
     page.get_by_label("Username").fill(username)
@@ -71,8 +45,8 @@ def test_the_dashboard_is_readable_and_accessible(page, stack):
     assert charts.count() >= 3
     assert page.locator("table caption").count() >= charts.count()
     assert "Estimated cost avoided" in page.content()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     page.goto("/staff/insight/unanswered")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Questions")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []

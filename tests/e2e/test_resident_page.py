@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.browser import serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -91,15 +92,6 @@ def in_view(page, selector: str) -> bool:
         " return r.top >= 0 && r.bottom <= window.innerHeight; }",
         selector,
     )
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -7,44 +7,17 @@ banner that has focus; axe-core finds no serious or critical problem on either p
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from bot.settings import REPO_ROOT
+from tests.e2e.browser import create_staff, serious_violations
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "finding browser password"
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-
-
-def _create_caseworker(stack, username: str) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        COUNCIL_SERVICES_DATABASE_URL=stack.council_services_database_url, ENVIRONMENT="test"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Casey Worker", "--role", "caseworker", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
 
 
 def _hand_off(stack, conversation: str, **fields) -> str:
@@ -76,7 +49,8 @@ def test_a_caseworker_finds_an_overdue_case_and_claims_it(page, stack):
     late = _hand_off(stack, conversation, created_at=long_ago.isoformat())
     later = _hand_off(stack, conversation)
     username = f"casey-{uuid.uuid4().hex[:8]}"
-    _create_caseworker(stack, username)
+    create_staff(stack.council_services_database_url, username, PASSWORD,
+                 name="Casey Worker", role="caseworker")  # fmt: skip
 
     page.goto("/staff/login")
     page.get_by_label("Username").fill(username)
@@ -90,7 +64,7 @@ def test_a_caseworker_finds_an_overdue_case_and_claims_it(page, stack):
     row = page.get_by_role("row").filter(has_text=late)
     assert "Overdue" in row.inner_text()
     assert page.get_by_role("link", name=later).count() == 0
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     page.get_by_role("link", name=late).click()
     page.wait_for_url(f"**/staff/triage/{late}")
@@ -106,4 +80,4 @@ def test_a_caseworker_finds_an_overdue_case_and_claims_it(page, stack):
     focused = page.evaluate("document.activeElement && document.activeElement.id")
     assert focused == "banner-title"
     assert "Casey Worker" in page.locator("main").inner_text()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []

@@ -8,19 +8,15 @@ console; and a staff member signs in and finds the hand-off in the queue.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from bot.settings import REPO_ROOT
+from tests.e2e.browser import create_staff, serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -77,15 +73,6 @@ def triage_record(stack, reference: str) -> dict:
         response = httpx.get(url, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 def test_a_pothole_report_through_the_page(page, open311):
@@ -270,20 +257,6 @@ def test_the_chat_is_accessible(page):
     assert page.locator(".choices button").first.is_visible()
 
 
-def _create_staff(stack, username: str, role: str = "caseworker") -> None:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        COUNCIL_SERVICES_DATABASE_URL=stack.council_services_database_url, ENVIRONMENT="test"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "integrations.council_services", "create-staff", username,
-         "--name", "Browser Tester", "--role", role, "--password-stdin"],
-        input=STAFF_PASSWORD + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-
-
 def test_staff_sign_in_and_find_the_handoff_in_the_queue(page, stack):
     page.goto("/")
     say(page, "can i talk to a real person")
@@ -312,3 +285,8 @@ def test_staff_sign_in_and_find_the_handoff_in_the_queue(page, stack):
     assert "Claimed" in page.locator(".summary-list").first.inner_text()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/staff/login")
+
+
+def _create_staff(stack, username: str, role: str = "caseworker") -> None:
+    create_staff(stack.council_services_database_url, username, STAFF_PASSWORD,
+                 name="Browser Tester", role=role)  # fmt: skip

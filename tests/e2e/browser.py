@@ -1,0 +1,34 @@
+"""Shared by the browser and staff tests: axe findings, and staff accounts made with the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from axe_playwright_python.sync_playwright import Axe
+
+from bot.settings import REPO_ROOT
+
+
+def serious_violations(page) -> list[str]:
+    """axe findings of serious or critical impact on the page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+def create_staff(database_url: str, username: str, password: str, *, name: str, role: str) -> None:
+    """A staff account on the council services' database, made with ``create-staff``."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(COUNCIL_SERVICES_DATABASE_URL=database_url, ENVIRONMENT="test")
+    result = subprocess.run(
+        [sys.executable, "-m", "integrations.council_services", "create-staff", username,
+         "--name", name, "--role", role, "--password-stdin"],
+        input=password + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
