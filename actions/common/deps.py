@@ -146,4 +146,6 @@ def correction_phrases() -> CorrectionPhrases:
 @lru_cache(maxsize=1)
 def sms() -> SmsGateway:
     """The gateway that sends text messages to residents (a report's reference)."""
-    return get_sms_gateway(settings)
+    return get_sms_gateway(
+        settings.sms_gateway, settings.council_services_endpoint(settings.staff_api_token)
+    )
