@@ -102,7 +102,8 @@ def test_a_pothole_report_through_the_page(page, open311):
     reference = SERVICE_REF.search(reply).group(0)
     # Every mention is highlighted (the reply quotes it again in what happens next).
     assert page.locator(f"{BOT} .ref", has_text=reference).count() == reply.count(reference)
-    assert page.locator("#reference-list li").all_inner_texts() == [reference]
+    # The box lists it (a nearby report quoted in a "same problem?" question may be there too).
+    assert reference in page.locator("#reference-list li").all_inner_texts()
     # What the resident pressed is shown as their own words, never the payload.
     mine = page.locator("#messages .message--user").all_inner_texts()
     assert any("Yes, send it" in text for text in mine)
@@ -132,7 +133,8 @@ def test_a_handoff_through_the_page_shows_the_reference(page, stack):
     reply = say(page, "no thanks")
     reference = TRIAGE_REF.search(reply).group(0)
     assert page.locator("#reference").is_visible()
-    assert page.locator("#reference-list li").all_inner_texts() == [reference]
+    # The box lists it (a nearby report quoted in a "same problem?" question may be there too).
+    assert reference in page.locator("#reference-list li").all_inner_texts()
 
     record = triage_record(stack, reference)
     assert record["channel"] == "web"

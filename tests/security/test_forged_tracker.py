@@ -82,7 +82,7 @@ def test_a_forged_tracker_cannot_cancel_another_conversations_booking(stack: Sta
     assert booked.status_code == 201, booked.text
     reference = booked.json()["reference"]
     forged = action_call(
-        "action_cancel_booking", conversation("web-attacker"), f"cancel booking {reference}"
+        "action_prepare_cancel", conversation("web-attacker"), f"cancel booking {reference}"
     )
     answer = post_action(stack, forged, with_secret(stack))
     assert answer.status_code == 200
@@ -91,4 +91,14 @@ def test_a_forged_tracker_cannot_cancel_another_conversations_booking(stack: Sta
         ["utter_booking_cancel_not_yours_place"],
         ["utter_booking_cancel_not_yours"],
     )
+    assert httpx.get(f"{base}/api/v1/bookings/{reference}").json()["status"] == "booked"
+    # A forged "yes" to a forged read-back cancels nothing either: the directory checks the
+    # conversation that made the booking.
+    forged_yes = action_call(
+        "action_cancel_booking", conversation("web-attacker"), "yes",
+        cancel_booking={"reference": reference}, cancel_confirm=True,
+    )  # fmt: skip
+    answer = post_action(stack, forged_yes, with_secret(stack))
+    assert answer.status_code == 200
+    assert [r["response"] for r in answer.json()["responses"]] == ["utter_booking_cancel_not_yours"]
     assert httpx.get(f"{base}/api/v1/bookings/{reference}").json()["status"] == "booked"
