@@ -136,6 +136,14 @@ def _assistant_http(timeout_s: float) -> PooledClient:
     return PooledClient(httpx.Timeout(timeout_s, connect=3.0))
 
 
+def _tracker_request(settings: Settings, sender: str) -> tuple[str, dict[str, str]]:
+    """The URL of a conversation's tracker in the assistant's API, and its credential."""
+    url = (
+        f"{settings.assistant_rasa_url.rstrip('/')}/conversations/{quote(sender, safe='')}/tracker"
+    )
+    return url, {"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"}
+
+
 async def relay(
     settings: Settings,
     message: ChatMessage,
@@ -195,10 +203,7 @@ async def conversation_language(settings: Settings, sender: str) -> str:
     for the ``lang`` of each reply and to translate its own labels. Never fails a message:
     any error gives ``""`` and the page keeps the language it has.
     """
-    url = (
-        f"{settings.assistant_rasa_url.rstrip('/')}/conversations/{quote(sender, safe='')}/tracker"
-    )
-    headers = {"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"}
+    url, headers = _tracker_request(settings, sender)
     try:
         response = (
             await _assistant_http(settings.web_chat_timeout_seconds)
@@ -277,11 +282,7 @@ async def fetch_case_updates(
     """
     if not settings.assistant_rasa_url:
         raise AssistantUnavailable("ASSISTANT_RASA_URL is not set")
-    url = (
-        f"{settings.assistant_rasa_url.rstrip('/')}/conversations/"
-        f"{quote(sender_prefix + conversation_id, safe='')}/tracker"
-    )
-    headers = {"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"}
+    url, headers = _tracker_request(settings, sender_prefix + conversation_id)
     try:
         response = (
             await _assistant_http(settings.web_chat_timeout_seconds)
