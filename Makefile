@@ -59,17 +59,17 @@ eval: install ## NLU cross-validation (5 folds) and held-out evaluation, reports
 
 purge: install ## Delete personal data past its retention once (the retention workers do it daily)
 	$(PY) -m bot purge
-	$(PY) -m integrations.council_services purge
+	$(PY) -m web purge
 
 stand-in: install ## Run only the council services stand-in on :8000
-	$(PY) -m integrations.council_services
+	$(PY) -m web
 
 create-staff: install ## Create a staff account: make create-staff STAFF_USER=jo STAFF_ROLE=library
 	@if [ -z "$(STAFF_USER)" ] || [ -z "$(STAFF_ROLE)" ]; then \
 	  echo "Name the account and its role: make create-staff STAFF_USER=jo STAFF_ROLE=library" \
 	    "(roles: library, caseworker, manager, admin)" >&2; exit 2; fi
 	@if [ -t 0 ]; then from_stdin=; else from_stdin=--password-stdin; fi; \
-	  $(PY) -m integrations.council_services create-staff $(STAFF_USER) --role $(STAFF_ROLE) $$from_stdin
+	  $(PY) -m web create-staff $(STAFF_USER) --role $(STAFF_ROLE) $$from_stdin
 
 # Local defaults for the scaled topology: PostgreSQL and Redis on this machine.
 SCALED_PG ?= postgresql+psycopg2://postgres@127.0.0.1:5432
@@ -101,4 +101,4 @@ bench-insight: install ## Time the insight dashboard's queries on 1,000,000 even
 	$(PY) scripts/bench_insight.py
 
 insight-report: install ## Service insight report: make insight-report FROM=2026-11-01 TO=2026-11-30 OUT=report/
-	$(PY) -m integrations.council_services insight-report --from $(FROM) --to $(TO) --out $(OUT)
+	$(PY) -m web insight-report --from $(FROM) --to $(TO) --out $(OUT)

@@ -4,7 +4,7 @@ Conversations (Rasa's tracker events), delivered outbox items (copies of reports
 hand-offs, with contact details) and the insight worker's delivery keys (sender ids) are
 kept ``TRANSCRIPT_RETENTION_DAYS`` (30). ``python -m bot purge`` removes them once; the
 ``retention-worker`` command, which ``make run`` starts, every ``PURGE_INTERVAL_HOURS`` (24).
-The council services purge their own data (``integrations/council_services/retention.py``).
+The council services purge their own data (``web/retention.py``).
 """
 
 from __future__ import annotations

@@ -174,14 +174,14 @@ def retention_workers(env: dict[str, str], council_services_db: str) -> list[Ser
     """The workers that purge personal data past its retention, daily (issue #15 item 12).
 
     One for the assistant's own stores (``bot/retention.py``), one for the council
-    services' database (``integrations/council_services/retention.py``).
+    services' database (``web/retention.py``).
     """
     python = sys.executable
     return [
         Service("retention-worker", [python, "-m", "bot", "retention-worker"], "", env),
         Service(
             "council-retention-worker",
-            [python, "-m", "integrations.council_services", "retention-worker"],
+            [python, "-m", "web", "retention-worker"],
             "",
             {**env, "COUNCIL_SERVICES_DATABASE_URL": council_services_db},
         ),
@@ -244,7 +244,7 @@ class Stack:
         endpoints = write_endpoints(settings, var / "endpoints.yml")
         self.council_services = Service(
             "council-services",
-            [python, "-m", "integrations.council_services",
+            [python, "-m", "web",
              "--host", "127.0.0.1", "--port", str(council_services_port)],
             f"http://127.0.0.1:{council_services_port}/healthz",
             {

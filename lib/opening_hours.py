@@ -2,7 +2,7 @@
 
 The one reader of opening-hours text (``"08:30-17:00"``, :func:`parse_time_range`): the
 council profile's contact centre hours here, and the location directory's places
-(``integrations/council_services/places.py``), which also allow a range past midnight.
+(``web/places.py``), which also allow a range past midnight.
 
 Pure: no I/O, no clock. The caller passes the current time, so tests fix it.
 """

@@ -3,7 +3,7 @@
 The one formatter of distances and clock times for everything that shows places: the
 assistant's place answers (``actions/common/place_words.py``), and the library assisted
 session's place list, booking messages and printed summary
-(``integrations/council_services/assisted_*.py``). No kilometres and no 24-hour clock.
+(``web/assisted_*.py``). No kilometres and no 24-hour clock.
 
 Pure: no I/O, no clock of its own.
 """

@@ -28,12 +28,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from integrations.council_services import insight  # noqa: E402
-from integrations.council_services.core.config import (  # noqa: E402
+from web import insight  # noqa: E402
+from web.core.config import (  # noqa: E402
     DEFAULT_INSIGHT_COSTS_PATH,
     Settings,
 )
-from integrations.council_services.core.db import (  # noqa: E402
+from web.core.db import (  # noqa: E402
     apply_migrations,
     create_db_engine,
     create_session_factory,

@@ -12,7 +12,7 @@ from bot.councils.profile import load_profile
 from bot.settings import REPO_ROOT
 
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
-STAND_IN_SERVICES = REPO_ROOT / "integrations" / "council_services" / "data" / "services.yml"
+STAND_IN_SERVICES = REPO_ROOT / "web" / "data" / "services.yml"
 #: Every common street problem (the contract's report_* area): each council maps them all.
 PROBLEM_TYPES = {
     "pothole", "streetlight", "fly_tipping", "graffiti", "blocked_drain", "damaged_pavement",
@@ -63,7 +63,7 @@ def test_core_code_never_names_a_council(council_dir: Path):
 @pytest.mark.parametrize("council_dir", COUNCILS, ids=lambda p: p.name)
 def test_every_council_directory_file_loads(council_dir: Path):
     """Each profile's places.yml (the location directory) passes the loader's checks."""
-    from integrations.council_services.places import load_directory
+    from web.places import load_directory
 
     directory = load_directory(council_dir / "places.yml")
     assert directory.places

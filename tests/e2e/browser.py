@@ -26,7 +26,7 @@ def create_staff(database_url: str, username: str, password: str, *, name: str, 
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(COUNCIL_SERVICES_DATABASE_URL=database_url, ENVIRONMENT="test")
     result = subprocess.run(
-        [sys.executable, "-m", "integrations.council_services", "create-staff", username,
+        [sys.executable, "-m", "web", "create-staff", username,
          "--name", name, "--role", role, "--password-stdin"],
         input=password + "\n", capture_output=True, text=True, cwd=REPO_ROOT, env=env,
         timeout=60, check=False,

@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.contract.council_services.test_assisted import open_weekday
+from tests.contract.web.test_assisted import open_weekday
 from tests.e2e.browser import serious_violations
 from tests.e2e.test_assisted_session import start_assisted_session
 

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.assisted import issue_token
-from tests.contract.council_services.test_assisted import open_weekday
+from tests.contract.web.test_assisted import open_weekday
 from tests.e2e.test_web_chat import STAFF_PASSWORD, _create_staff, say, storage
 
 pytestmark = pytest.mark.e2e

@@ -49,7 +49,7 @@ def test_unknown_environment_rejected():
 
 @pytest.mark.parametrize("name", ["development", "test", "staging", "production"])
 def test_the_assistant_and_the_web_service_share_one_environment_vocabulary(name):
-    from integrations.council_services.core.config import Settings as WebSettings
+    from web.core.config import Settings as WebSettings
 
     assistant = Settings(_env_file=None, environment=name)
     web = WebSettings(
@@ -69,7 +69,7 @@ def test_staging_refuses_the_development_secrets():
 
 
 def test_an_unknown_environment_is_refused_naming_every_accepted_value():
-    from integrations.council_services.core.config import Settings as WebSettings
+    from web.core.config import Settings as WebSettings
 
     for build in (
         lambda: Settings(_env_file=None, environment="prod"),

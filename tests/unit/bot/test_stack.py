@@ -31,7 +31,7 @@ def test_the_stack_starts_both_retention_workers(tmp_path):
     assert assistant.command == [sys.executable, "-m", "bot", "retention-worker"]
     council = by_name["council-retention-worker"]
     assert council.command == [
-        sys.executable, "-m", "integrations.council_services", "retention-worker"
+        sys.executable, "-m", "web", "retention-worker"
     ]  # fmt: skip
     # The council worker purges the database the council services process uses.
     assert (
@@ -43,7 +43,7 @@ def test_the_stack_starts_both_retention_workers(tmp_path):
 
 def test_the_retention_commands_exist():
     from bot.cli import main as bot_main
-    from integrations.council_services.__main__ import build_parser
+    from web.__main__ import build_parser
 
     assert build_parser().parse_args(["retention-worker"]).command == "retention-worker"
     with pytest.raises(SystemExit) as exit_:

@@ -9,8 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.settings import Settings as BotSettings
-from integrations.council_services.core.config import Settings
-from integrations.council_services.main import create_app
 from integrations.endpoint import Endpoint
 from integrations.sms import (
     FakeSmsGateway,
@@ -21,6 +19,8 @@ from integrations.sms import (
     get_sms_gateway,
 )
 from integrations.sms.models import uk_mobile_e164
+from web.core.config import Settings
+from web.main import create_app
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_the_assistant_and_the_web_service_print_the_ids() -> None:
         "bot": "import bot.logging\nbot.logging.configure()\n",
         "web service": (
             "from unittest import mock\n"
-            "from integrations.council_services import __main__ as web\n"
+            "from web import __main__ as web\n"
             "with mock.patch.object(web, '_create_staff', return_value=0):\n"
             "    web.main(['create-staff', 'someone', '--role', 'admin'])\n"
         ),

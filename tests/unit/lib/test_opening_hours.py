@@ -118,7 +118,7 @@ def test_a_time_range_reads_as_minutes_from_midnight(text: str, minutes: tuple[i
     "text", ["9-5", "9am-5pm", "25:00-26:00", "09:60-10:00", "09:00-24:30", 900]
 )
 def test_the_directory_and_the_profile_refuse_the_same_bad_ranges(text: object) -> None:
-    from integrations.council_services.places import PlacesError, _Checker
+    from web.places import PlacesError, _Checker
 
     with pytest.raises(OpeningHoursError):
         parse_time_range(text)
@@ -129,7 +129,7 @@ def test_the_directory_and_the_profile_refuse_the_same_bad_ranges(text: object) 
 
 
 def test_only_the_directory_runs_past_midnight() -> None:
-    from integrations.council_services.places import _Checker
+    from web.places import _Checker
 
     overnight = _Checker(Path("places.yml"), "pay-point").interval("hours.friday", "18:00-01:00")
     assert (overnight.start, overnight.end) == (1080, 1500)

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 
 from bot.insight import purge_delivered
 from bot.nlu.embedding_cache import EmbeddingCache
-from integrations.council_services.core.config import Settings as ServicesSettings
-from integrations.council_services.core.db import create_db_engine
 from integrations.outbox import Outbox
 from lib import sqlite
+from web.core.config import Settings as ServicesSettings
+from web.core.db import create_db_engine
 
 
 def pragmas(connection) -> tuple[str, int, int]:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from integrations.council_services.crud_bookings import BOOKED, CANCELLED
-from integrations.council_services.workflow import Open311Status, TriageStatus
 from integrations.open311.models import OPEN311_STATUSES
 from integrations.outbox.store import DELIVERED, FAILED, PENDING
 from lib.references import REFERENCE_PREFIXES
 from lib.status_wording import StatusWordings
+from web.crud_bookings import BOOKED, CANCELLED
+from web.workflow import Open311Status, TriageStatus
 
 KB = Path(__file__).resolve().parents[3] / "kb" / "statuses.yml"
 

@@ -1,0 +1,268 @@
+"""The one typed settings object of the council services stand-in.
+
+Every environment read of the stand-in happens here. Tests build their own ``Settings``
+(keyword arguments win over the environment) instead of patching ``os.environ``.
+
+Variables:
+    COUNCIL_SERVICES_DATABASE_URL: SQLAlchemy URL; falls back to ``DATABASE_URL``, then to
+        the SQLite file ``var/council_services.db`` under the repository root.
+    OPEN311_API_KEY: the ``api_key`` Open311 clients must send when posting a request.
+    STAFF_API_TOKEN: the bearer token of the staff API.
+    OPEN311_JURISDICTION_ID: the jurisdiction this endpoint serves.
+    COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m`` binds.
+    COUNCIL_SERVICES_CATALOGUE: path of the service catalogue YAML file.
+    STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
+    STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
+    TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts and
+        unanswered questions (30).
+    TRIAGE_CONTACT_RETENTION_DAYS: days after a triage record last changed that its contact
+        details are removed (90).
+    OPEN311_CONTACT_RETENTION_DAYS: days after a report last changed that its reporter's
+        contact details are removed (90).
+    OPEN311_DESCRIPTION_RETENTION_DAYS: days after a report last changed that its description
+        is removed (365).
+    SMS_RETENTION_DAYS: age after which text messages and their numbers are deleted (30).
+    INSIGHT_EVENT_RETENTION_DAYS: age after which ``purge`` removes outcome events (730).
+    PURGE_INTERVAL_HOURS: how often the retention worker purges (24).
+    INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
+        cost avoided uses (default ``kb/insight/contact_costs.yml``).
+    COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications by one caller (conversation)
+        of one account before that caller is locked out of it (5); other callers, the
+        resident among them, are not affected.
+    COUNCIL_TAX_LOCK_MINUTES: how long such a caller stays locked out (30).
+    WEB_CHAT_IDLE_MINUTES: a web chat idle this long is cleared from the browser (30).
+    WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
+        council's own site, to embed the chat in an iframe.
+    WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
+    WEB_CHAT_COOKIE_SAMESITE: ``lax`` (default) or ``strict``; ``none`` only when the chat is
+        embedded in an iframe on another site (the cookie is then always ``Secure``).
+    MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
+    WEB_CHAT_RATE_LIMIT: web chat messages one client address may send (``60/60``: 60 a
+        minute; ``0``: no limit); more are answered 429 with ``Retry-After``.
+    BOOKING_RATE_LIMIT / BOOKING_CONVERSATION_RATE_LIMIT: PC booking and cancelling calls
+        per client address (``120/60``) and per conversation (``10/60``).
+    LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
+    ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``
+        (``lib/environments.py``, shared with the assistant); the development placeholder
+        secrets are refused outside development and test.
+    COUNCIL / KB_DIR: the council profile folder ``<KB_DIR>/councils/<COUNCIL>/`` whose
+        ``places.yml`` is the location directory (empty COUNCIL: ``councils/default.yml``).
+    PLACES_FILE: a directory file to use instead of the profile's ``places.yml``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
+
+from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
+from lib.rate_limit import Limit
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+REPO_ROOT = PACKAGE_DIR.parent
+DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "council_services.db"
+DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "data" / "services.yml"
+DEFAULT_INSIGHT_COSTS_PATH = REPO_ROOT / "kb" / "insight" / "contact_costs.yml"
+
+# Development defaults, documented in .env.example. They are refused outside development.
+DEV_OPEN311_API_KEY = "dev-open311-key"
+DEV_STAFF_API_TOKEN = "dev-staff-token"
+DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
+DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
+# Outside development the session key must be long enough not to be guessed offline.
+MIN_SESSION_SECRET_LENGTH = 32
+# PLACEHOLDERS_ALLOWED (lib/environments.py) holds "test" as well: the end-to-end stack
+# runs with the documented placeholders and ENVIRONMENT=test.
+
+
+class Settings(BaseSettings):
+    """Configuration of the council services stand-in, read from the environment."""
+
+    environment: Environment = Field("development", env="ENVIRONMENT")
+    database_url: str = Field(
+        f"sqlite:///{DEFAULT_DATABASE_PATH}",
+        env=["COUNCIL_SERVICES_DATABASE_URL", "DATABASE_URL"],
+    )
+    open311_api_key: SecretStr = Field(SecretStr(DEV_OPEN311_API_KEY), env="OPEN311_API_KEY")
+    staff_api_token: SecretStr = Field(SecretStr(DEV_STAFF_API_TOKEN), env="STAFF_API_TOKEN")
+    # Accepted and ignored on every call (one jurisdiction per endpoint); kept for display.
+    open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
+    host: str = Field("127.0.0.1", env="COUNCIL_SERVICES_HOST")
+    port: int = Field(8000, ge=1, le=65535, env="COUNCIL_SERVICES_PORT")
+    catalogue_path: Path = Field(DEFAULT_CATALOGUE_PATH, env="COUNCIL_SERVICES_CATALOGUE")
+    staff_session_secret: SecretStr = Field(
+        SecretStr(DEV_STAFF_SESSION_SECRET), env="STAFF_SESSION_SECRET"
+    )
+    staff_session_minutes: int = Field(60, ge=1, le=24 * 60, env="STAFF_SESSION_MINUTES")
+    # The assistant's Rasa server: a resolved hand-off resumes the paused conversation.
+    # Empty: no call (the conversation resumes at its next session).
+    assistant_rasa_url: str = Field("", env="ASSISTANT_RASA_URL")
+    assistant_api_token: SecretStr = Field(SecretStr(""), env="RASA_API_TOKEN")
+    transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
+    insight_event_retention_days: int = Field(
+        730, ge=1, le=3650, env="INSIGHT_EVENT_RETENTION_DAYS"
+    )
+    # Retention of personal data (retention.py), each kind with its own lifetime in days.
+    triage_contact_retention_days: int = Field(
+        90, ge=1, le=3650, env="TRIAGE_CONTACT_RETENTION_DAYS"
+    )
+    open311_contact_retention_days: int = Field(
+        90, ge=1, le=3650, env="OPEN311_CONTACT_RETENTION_DAYS"
+    )
+    open311_description_retention_days: int = Field(
+        365, ge=1, le=3650, env="OPEN311_DESCRIPTION_RETENTION_DAYS"
+    )
+    sms_retention_days: int = Field(30, ge=1, le=3650, env="SMS_RETENTION_DAYS")
+    purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
+    insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
+    # The location directory (issue #5): the council's profile folder, as the assistant's.
+    council: str = Field("", env="COUNCIL")
+    kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
+    places_file: Path | None = Field(None, env="PLACES_FILE")
+    council_tax_max_failed_verifications: int = Field(
+        5, ge=1, le=100, env="COUNCIL_TAX_MAX_FAILED_VERIFICATIONS"
+    )
+    council_tax_lock_minutes: int = Field(30, ge=1, le=24 * 60, env="COUNCIL_TAX_LOCK_MINUTES")
+    # The resident web chat at "/" (issue #6).
+    web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
+    web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
+    web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
+    # The cookie that binds a web chat conversation to the browser (issue #15).
+    web_chat_cookie_samesite: Literal["lax", "strict", "none"] = Field(
+        "lax", env="WEB_CHAT_COOKIE_SAMESITE"
+    )
+    max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
+    # Rate limits ("<requests>/<seconds>", "0" off; lib/rate_limit.py), per process.
+    #: Web chat messages from one client address.
+    web_chat_rate_limit: str = Field("60/60", env="WEB_CHAT_RATE_LIMIT")
+    #: PC booking and cancelling calls from one client address (the action server
+    #: books for every resident of the assistant from its own address).
+    booking_rate_limit: str = Field("120/60", env="BOOKING_RATE_LIMIT")
+    #: PC booking and cancelling calls for one conversation.
+    booking_conversation_rate_limit: str = Field("10/60", env="BOOKING_CONVERSATION_RATE_LIMIT")
+    # Library assisted sessions: the key shared with the assistant that signs the mark.
+    library_assist_secret: SecretStr = Field(
+        SecretStr(DEV_LIBRARY_ASSIST_SECRET), env="LIBRARY_ASSIST_SECRET"
+    )
+
+    class Config:
+        """Read only the process environment; no ``.env`` file is loaded implicitly."""
+
+        case_sensitive = False
+
+    @validator("environment", pre=True)
+    def _known_environment(cls, value: object) -> str:
+        """One vocabulary with the assistant's settings, with an error naming every value."""
+        return check_environment(value)
+
+    @validator("database_url")
+    def _normalise_database_url(cls, value: str) -> str:
+        """Accept the ``postgres://`` spelling some hosts use and pick the psycopg2 driver."""
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg2://" + value[len("postgres://") :]
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg2://" + value[len("postgresql://") :]
+        return value
+
+    @validator("web_chat_frame_ancestors")
+    def _plain_frame_ancestors(cls, value: str) -> str:
+        """Keep the value to CSP source expressions: no ``;`` or line breaks to inject."""
+        if any(char in value for char in ";,\r\n"):
+            raise ValueError("WEB_CHAT_FRAME_ANCESTORS takes space-separated CSP sources")
+        return value.strip() or "'self'"
+
+    @validator("web_chat_rate_limit", "booking_rate_limit", "booking_conversation_rate_limit")
+    def _rate_limit(cls, value: str) -> str:
+        """A rate limit must read as ``<requests>/<seconds>`` (or ``0`` for none)."""
+        Limit.parse(value)
+        return value.strip()
+
+    @root_validator(skip_on_failure=True)
+    def _refuse_placeholder_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Refuse the development placeholder secrets outside development and test."""
+        if values["environment"] in PLACEHOLDERS_ALLOWED:
+            return values
+        placeholders = {
+            "OPEN311_API_KEY": (values["open311_api_key"], DEV_OPEN311_API_KEY),
+            "STAFF_API_TOKEN": (values["staff_api_token"], DEV_STAFF_API_TOKEN),
+            "STAFF_SESSION_SECRET": (values["staff_session_secret"], DEV_STAFF_SESSION_SECRET),
+            "LIBRARY_ASSIST_SECRET": (
+                values["library_assist_secret"],
+                DEV_LIBRARY_ASSIST_SECRET,
+            ),
+        }
+        for name, (secret, placeholder) in placeholders.items():
+            if not secret.get_secret_value() or secret.get_secret_value() == placeholder:
+                raise ValueError(
+                    f"{name} is unset or still the development placeholder, which is refused "
+                    f"when ENVIRONMENT={values['environment']}; set a real secret"
+                )
+        if len(values["staff_session_secret"].get_secret_value()) < MIN_SESSION_SECRET_LENGTH:
+            raise ValueError(
+                f"STAFF_SESSION_SECRET must be at least {MIN_SESSION_SECRET_LENGTH} characters "
+                f"when ENVIRONMENT={values['environment']}"
+            )
+        return values
+
+    def secret_values(self) -> list[str]:
+        """The values of every secret setting, which no log line may show."""
+        secrets = [
+            self.open311_api_key,
+            self.staff_api_token,
+            self.staff_session_secret,
+            self.assistant_api_token,
+            self.library_assist_secret,
+        ]
+        values = [secret.get_secret_value() for secret in secrets]
+        password = sa_url_password(self.database_url)
+        return [value for value in [*values, password] if value]
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (file or memory)."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_development(self) -> bool:
+        """Whether the development placeholder secrets are acceptable (development, test)."""
+        return self.environment in PLACEHOLDERS_ALLOWED
+
+    @property
+    def council_dir(self) -> Path:
+        """The council's profile folder: ``COUNCIL``, or the default named in the kb."""
+        slug = self.council
+        if not slug:
+            default = yaml.safe_load((self.kb_dir / "councils" / "default.yml").read_text())
+            slug = str(default["council"])
+        return self.kb_dir / "councils" / slug
+
+    @property
+    def places_path(self) -> Path:
+        """The location directory file: ``PLACES_FILE`` or the profile's ``places.yml``."""
+        return self.places_file or self.council_dir / "places.yml"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether session cookies carry ``Secure`` (staging and production run behind HTTPS)."""
+        return not self.is_development
+
+
+def sa_url_password(url: str) -> str:
+    """The password in a database URL, or ``""``."""
+    return (urlsplit(url).password or "") if "@" in url else ""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use.
+
+    Returns:
+        The cached ``Settings`` instance.
+    """
+    return Settings()
