@@ -44,6 +44,7 @@ import yaml
 from bot.settings import REPO_ROOT, Settings
 from bot.stack import Service, Stack
 from bot.training import ensure_model
+from scripts import bench_nlu
 from tests.helpers import free_port
 
 CONVERSATIONS = REPO_ROOT / "scripts" / "bench_conversations.yml"
@@ -292,6 +293,7 @@ def _markdown(report: dict[str, Any]) -> str:
     lines += [f"| {name} | {mb:.0f} |" for name, mb in report["peak_memory_mb"].items()]
     if report.get("training_s") is not None:
         lines += ["", f"`rasa train` of the current inputs: {report['training_s']:.0f} s."]
+    lines += bench_nlu.markdown(report)
     return "\n".join(lines) + "\n"
 
 
@@ -338,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         "--per-level", type=int, default=0, help="conversations per level (default 2x level, 20+)"
     )
     parser.add_argument("--skip-train", action="store_true", help="do not time a fresh training")
+    parser.add_argument(
+        "--skip-nlu", action="store_true", help="do not time the NLU one message at a time"
+    )
     parser.add_argument("--soak", type=float, default=0, help="minutes of steady load instead")
     parser.add_argument("--soak-concurrency", type=int, default=10)
     parser.add_argument("--soak-sample", type=float, default=5.0, help="seconds between samples")
@@ -370,6 +375,15 @@ def main(argv: list[str] | None = None) -> int:
                     levels=results,
                     peak_memory_mb={name: round(mb, 1) for name, mb in memory.peak_mb.items()},
                 )
+                if not args.skip_nlu:
+                    texts = bench_nlu.held_out_texts()
+                    report["nlu"] = {
+                        "messages": len(texts),
+                        "parse": bench_nlu.time_parse(
+                            stack.settings.rasa_url, stack.settings.rasa_api_token, texts
+                        ),
+                        "encoder": bench_nlu.time_encoder(texts),
+                    }
             dead = [service.name for service in stack.services if not service.running]
             report["processes_that_died"] = dead
         finally:
