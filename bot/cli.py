@@ -216,7 +216,7 @@ def _knowledge(settings: Settings, command: str) -> int:
     domain_dir = REPO_ROOT / "domain"
     if command == "kb-sync":
         try:
-            changed = knowledge.sync(settings.kb_dir, domain_dir, REPO_ROOT)
+            changed = knowledge.sync(settings.kb_dir, domain_dir, REPO_ROOT, settings.council_dir)
         except knowledge.KnowledgeError as error:
             sys.stderr.write(f"{error}\n")
             return 1
@@ -224,7 +224,7 @@ def _knowledge(settings: Settings, command: str) -> int:
             sys.stdout.write(f"wrote {path}\n")
         sys.stdout.write(f"{len(changed)} domain file(s) changed.\n")
         return 0
-    problems = knowledge.check(settings.kb_dir, domain_dir, REPO_ROOT)
+    problems = knowledge.check(settings.kb_dir, domain_dir, REPO_ROOT, settings.council_dir)
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     if not problems:

@@ -182,13 +182,61 @@ def _load_answer(name: str, entry: Any, where: str, service: str, retrieval: boo
     return answer
 
 
-def load_service(path: Path, slots: set[str] | None = None) -> ServiceKnowledge:
+def _read_mapping(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KnowledgeError(f"{path}: cannot be read ({error})") from error
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}: must be a mapping")
+    return data
+
+
+def council_override(path: Path, council_dir: Path | None) -> Path | None:
+    """The council's own version of a shared facts file, if it has one.
+
+    ``kb/councils/<slug>/facts/<service>.yml`` holds only what differs for that council:
+    facts (its own figures, and facts of its own that its answers use) and rewordings of
+    shared answers.
+    """
+    if council_dir is None:
+        return None
+    override = council_dir / "facts" / path.name
+    return override if override.is_file() else None
+
+
+def _merge_override(data: dict[str, Any], override: Path) -> dict[str, Any]:
+    """Shared facts and answers with the council's entries put in their place, by name."""
+    own = _read_mapping(override)
+    unknown = set(own) - {"facts", "answers"}
+    if unknown:
+        raise KnowledgeError(f"{override}: only 'facts' and 'answers' may be overridden")
+    merged = dict(data)
+    for section in ("facts", "answers"):
+        entries = own.get(section) or {}
+        if not isinstance(entries, dict):
+            raise KnowledgeError(f"{override}: '{section}' must be a mapping")
+        extra = set(entries) - set(data.get(section) or {})
+        if section == "answers" and extra:
+            raise KnowledgeError(
+                f"{override}: answers {sorted(extra)} are not in the shared file; a council "
+                "rewords shared answers (each is a response of the domain), it adds none"
+            )
+        merged[section] = {**(data.get(section) or {}), **entries}
+    return merged
+
+
+def load_service(
+    path: Path, slots: set[str] | None = None, council_dir: Path | None = None
+) -> ServiceKnowledge:
     """Load and validate one ``kb/facts/<service>.yml`` file.
 
     Args:
         path: the file.
         slots: slot names an answer may leave for Rasa to fill (``{council_phone}``);
             any other placeholder must be a fact of the file.
+        council_dir: the council's ``kb/councils/<slug>/`` folder; its ``facts/`` file of
+            the same name, if any, replaces shared facts and answers by name.
 
     Returns:
         The service's facts and answers.
@@ -196,12 +244,10 @@ def load_service(path: Path, slots: set[str] | None = None) -> ServiceKnowledge:
     Raises:
         KnowledgeError: naming the file and the entry when something is missing or wrong.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise KnowledgeError(f"{path}: cannot be read ({error})") from error
-    if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}: must be a mapping")
+    data = _read_mapping(path)
+    override = council_override(path, council_dir)
+    if override is not None:
+        data = _merge_override(data, override)
     service = str(data.get("service") or "")
     if not _NAME.match(service):
         raise KnowledgeError(f"{path}: 'service' must be a snake_case name")
@@ -239,22 +285,25 @@ def load_service(path: Path, slots: set[str] | None = None) -> ServiceKnowledge:
 
 
 @lru_cache(maxsize=16)
-def cached_knowledge(path: Path) -> ServiceKnowledge:
-    """Load one service file once per process (for the action server)."""
-    return load_service(path)
+def cached_knowledge(path: Path, council_dir: Path | None = None) -> ServiceKnowledge:
+    """Load one service file (with the council's overrides) once per process."""
+    return load_service(path, council_dir=council_dir)
 
 
-def load_all(kb_dir: Path, slots: set[str] | None = None) -> list[ServiceKnowledge]:
+def load_all(
+    kb_dir: Path, slots: set[str] | None = None, council_dir: Path | None = None
+) -> list[ServiceKnowledge]:
     """Load every service file that has answers (``kb/facts/*.yml`` with ``answers``).
 
     Files without an ``answers`` key (such as ``safety.yml``) hold only facts used by
-    actions and are left to their own loaders.
+    actions and are left to their own loaders. ``council_dir`` applies that council's
+    overrides (``kb/councils/<slug>/facts/``).
     """
     found = []
     for path in sorted((kb_dir / "facts").glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if isinstance(data, dict) and "answers" in data:
-            found.append(load_service(path, slots))
+            found.append(load_service(path, slots, council_dir))
     return found
 
 
@@ -311,10 +360,15 @@ def domain_slots(domain_dir: Path) -> set[str]:
     return names
 
 
-def sync(kb_dir: Path, domain_dir: Path, repo_root: Path) -> list[Path]:
-    """Write every service's generated domain file; returns the files that changed."""
+def sync(
+    kb_dir: Path, domain_dir: Path, repo_root: Path, council_dir: Path | None = None
+) -> list[Path]:
+    """Write every service's generated domain file; returns the files that changed.
+
+    The answers are the selected council's: shared facts with its overrides.
+    """
     changed = []
-    for knowledge in load_all(kb_dir, domain_slots(domain_dir)):
+    for knowledge in load_all(kb_dir, domain_slots(domain_dir), council_dir):
         target = domain_dir / knowledge.domain_file
         text = render_domain(knowledge, repo_root)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -323,7 +377,9 @@ def sync(kb_dir: Path, domain_dir: Path, repo_root: Path) -> list[Path]:
     return changed
 
 
-def check(kb_dir: Path, domain_dir: Path, repo_root: Path) -> list[str]:
+def check(
+    kb_dir: Path, domain_dir: Path, repo_root: Path, council_dir: Path | None = None
+) -> list[str]:
     """Every problem that should fail the build, as readable lines (empty when clean).
 
     Checks that each knowledge file loads (so every answer has a source and a checked
@@ -332,7 +388,7 @@ def check(kb_dir: Path, domain_dir: Path, repo_root: Path) -> list[str]:
     """
     problems: list[str] = []
     try:
-        services = load_all(kb_dir, domain_slots(domain_dir))
+        services = load_all(kb_dir, domain_slots(domain_dir), council_dir)
     except KnowledgeError as error:
         return [str(error)]
     from_kb: set[str] = set()

@@ -112,8 +112,8 @@ def settings_kb_dir() -> Path:
 
 
 def knowledge(service: str) -> ServiceKnowledge:
-    """The knowledge base of one service (``kb/facts/<service>.yml``), loaded once."""
-    return cached_knowledge(settings.kb_dir / "facts" / f"{service}.yml")
+    """One service's knowledge (``kb/facts/<service>.yml`` with the council's overrides)."""
+    return cached_knowledge(settings.kb_dir / "facts" / f"{service}.yml", settings.council_dir)
 
 
 @lru_cache(maxsize=1)

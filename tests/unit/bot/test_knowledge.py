@@ -10,7 +10,7 @@ import yaml
 
 from bot import knowledge
 from bot.knowledge import KnowledgeError, check, load_all, load_service, render, sync
-from bot.settings import REPO_ROOT
+from bot.settings import REPO_ROOT, Settings
 
 SLOTS = {"council_phone", "council_phone_spoken", "council_name"}
 
@@ -55,7 +55,9 @@ def project(tmp_path: Path) -> Path:
 
 def test_the_repository_knowledge_base_and_domain_agree():
     # The build gate: an answer without a source or a stale generated domain fails here.
-    assert check(REPO_ROOT / "kb", REPO_ROOT / "domain", REPO_ROOT) == []
+    # The committed domain is the default council's (its overrides applied).
+    council_dir = Settings(_env_file=None).council_dir
+    assert check(REPO_ROOT / "kb", REPO_ROOT / "domain", REPO_ROOT, council_dir) == []
 
 
 def test_the_council_tax_faq_is_generated_from_the_knowledge_base():
@@ -149,3 +151,69 @@ def test_the_cli_check_exits_non_zero_on_a_problem(project: Path, monkeypatch):
     assert cli.main(["kb-check"]) == 1
     assert cli.main(["kb-sync"]) == 0
     assert cli.main(["kb-check"]) == 0
+
+
+# A council's own facts and wording (issue #17): kb/councils/<slug>/facts/ overrides.
+
+
+def _council_override(tmp_path: Path, data: dict) -> tuple[Path, Path]:
+    shared = _write(tmp_path / "kb" / "facts" / "council_tax.yml", _service())
+    council_dir = tmp_path / "kb" / "councils" / "somewhere"
+    _write(council_dir / "facts" / "council_tax.yml", data)
+    return shared, council_dir
+
+
+def test_a_council_rewords_a_shared_answer_with_a_fact_of_its_own(tmp_path: Path):
+    shared, council_dir = _council_override(
+        tmp_path,
+        {
+            "facts": {
+                "outlets": {
+                    "value": 12,
+                    "text": "12",
+                    "source": "https://x.example",
+                    "checked": "2026-12-01",
+                }
+            },
+            "answers": {
+                "single": {
+                    "text": "Pay at one of {outlets} shops. Call {council_phone}.",
+                    "voice": "Pay at a shop.",
+                    "source": "https://x.example",
+                    "checked": "2026-12-01",
+                }
+            },
+        },
+    )
+    own = load_service(shared, SLOTS, council_dir)
+    assert render(own.answer("single"), own) == "Pay at one of 12 shops. Call {council_phone}."
+    assert own.fact("discount") == 25
+    plain = load_service(shared, SLOTS)
+    assert "shops" not in render(plain.answer("single"), plain)
+
+
+def test_a_council_cannot_add_an_answer_the_domain_does_not_have(tmp_path: Path):
+    shared, council_dir = _council_override(
+        tmp_path,
+        {
+            "answers": {
+                "new_one": {"text": "x", "source": "https://x.example", "checked": "2026-12-01"}
+            }
+        },
+    )
+    with pytest.raises(KnowledgeError, match="new_one"):
+        load_service(shared, SLOTS, council_dir)
+
+
+def test_an_override_holds_only_facts_and_answers(tmp_path: Path):
+    shared, council_dir = _council_override(tmp_path, {"service": "parking"})
+    with pytest.raises(KnowledgeError, match="only 'facts' and 'answers'"):
+        load_service(shared, SLOTS, council_dir)
+
+
+def test_shared_facts_name_no_council_own_scheme_once_overrides_exist():
+    text = (REPO_ROOT / "kb" / "facts" / "council_tax.yml").read_text(encoding="utf-8")
+    assert "PayZone" not in text
+    stoke = REPO_ROOT / "kb" / "councils" / "stoke-on-trent"
+    knowledge_ = load_service(REPO_ROOT / "kb" / "facts" / "council_tax.yml", None, stoke)
+    assert "PayZone" in render(knowledge_.answer("ways_to_pay"), knowledge_)
