@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, slots
-from actions.common.failsafe import FailSafe
+from actions.common.failsafe import FailSafe, example_slots
 from integrations.triage import case_update
 
 CHANNELS = {"web", "library", "api", "ivr"}
@@ -65,6 +65,7 @@ class ActionSessionStart(FailSafe, Action):
             SlotSet(slots.COUNCIL_PHONE, council.phone),
             SlotSet(slots.COUNCIL_PHONE_SPOKEN, council.phone_spoken),
             SlotSet(slots.COUNCIL_HOURS, council.hours),
+            *[SlotSet(name, value) for name, value in example_slots(council).items()],
             *carried_over(tracker),
             ActionExecuted("action_listen"),
         ]

@@ -37,6 +37,7 @@ from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.triage import journey_intent, transcript
 from actions.common.values import spell_out
+from bot.councils import CouncilProfile
 from bot.text import clean_json
 from integrations.outbox.worker import TRIAGE_RECORD
 from integrations.triage import new_reference
@@ -223,6 +224,23 @@ def _safely(read: Callable[[], Any], default: Any) -> Any:
         return default
 
 
+#: The slots that hold the council's own examples (``example_slots``).
+EXAMPLE_SLOTS = (
+    slots.EXAMPLE_POSTCODE, slots.EXAMPLE_PLACE, slots.EXAMPLE_LIBRARY, slots.EXAMPLE_ADDRESS,
+)  # fmt: skip
+
+
+def example_slots(council: CouncilProfile) -> dict[str, str]:
+    """The council's own examples of a postcode, place, library and address, by slot."""
+    examples = council.examples
+    return {
+        slots.EXAMPLE_POSTCODE: examples.postcode,
+        slots.EXAMPLE_PLACE: examples.place,
+        slots.EXAMPLE_LIBRARY: examples.library,
+        slots.EXAMPLE_ADDRESS: examples.address,
+    }
+
+
 def council_values(tracker: Tracker) -> dict[str, str]:
     """The council's name, numbers and hours for the reply (the profile, else the slots)."""
     values = {
@@ -233,10 +251,12 @@ def council_values(tracker: Tracker) -> dict[str, str]:
         )
     }  # fmt: skip
     values["emergency_housing_phone"] = values[slots.COUNCIL_PHONE]
+    values.update({name: str(tracker.get_slot(name) or "") for name in EXAMPLE_SLOTS})
     try:
         council = deps.profile()
     except Exception:  # noqa: BLE001 - the slots set at session start are enough
         return values
+    values.update(example_slots(council))
     values.update({
         slots.COUNCIL_NAME: council.name,
         slots.COUNCIL_PHONE: council.phone,

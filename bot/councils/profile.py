@@ -86,6 +86,25 @@ class ProblemCategory:
 
 
 @dataclass(frozen=True)
+class PlaceExamples:
+    """The council's own examples, given when the assistant asks for a place.
+
+    Shared replies name no council's streets: they say "like {example_postcode}", and each
+    session fills the slots from here.
+    """
+
+    #: A postcode in the area (``ST4 2DX``).
+    postcode: str
+    #: A street and a landmark, as a resident would describe a spot (``Leek Road, outside
+    #: the Co-op``).
+    place: str
+    #: A library residents know by name (``Tunstall Library``).
+    library: str
+    #: A full address with house number, street and postcode (``12 Leek Road, ST4 2DX``).
+    address: str
+
+
+@dataclass(frozen=True)
 class CouncilProfile:
     """Who the assistant speaks for."""
 
@@ -106,6 +125,8 @@ class CouncilProfile:
     signposts: dict[str, Signpost]
     #: When the contact centre answers calls (the phone line checks before putting through).
     opening_hours: OpeningHours
+    #: Examples of a postcode, a place, a library and an address in the council's area.
+    examples: PlaceExamples
     #: How the resident chat page shows the council (optional ``branding`` section).
     branding: Branding = field(default_factory=Branding)
 
@@ -254,6 +275,15 @@ def load_profile(council_dir: Path) -> CouncilProfile:
         )
     except SignpostError as error:
         raise ProfileError(str(error)) from error
+    examples_data = _require(data, "examples", profile_path)
+    if not isinstance(examples_data, dict):
+        raise ProfileError(f"{profile_path}: 'examples' must be a mapping")
+    examples = PlaceExamples(
+        **{
+            name: str(_require(examples_data, name, profile_path)).strip()
+            for name in ("postcode", "place", "library", "address")
+        }
+    )
     try:
         branding = parse_branding(data.get("branding"), str(profile_path))
     except BrandingError as error:
@@ -275,6 +305,7 @@ def load_profile(council_dir: Path) -> CouncilProfile:
         problems=problems,
         signposts=signposts,
         opening_hours=opening_hours,
+        examples=examples,
         branding=branding,
     )
 

@@ -68,3 +68,37 @@ def test_every_council_directory_file_loads(council_dir: Path):
     directory = load_directory(council_dir / "places.yml")
     assert directory.places
     assert any(place.facilities.bookable_pcs for place in directory.places)
+
+
+def _wording(value: object, key: str = "") -> list[str]:
+    """Every string a resident may read or hear in a YAML document (sources and ids left out)."""
+    if isinstance(value, dict):
+        return [text for k, v in value.items() for text in _wording(v, str(k))]
+    if isinstance(value, list):
+        return [text for item in value for text in _wording(item, key)]
+    if isinstance(value, str) and key not in {"source", "checked", "payload"}:
+        return [value]
+    return []
+
+
+#: Shared wording: every council's assistant says it, so none of them may be named in it.
+SHARED_WORDING = ("domain", "kb/facts", "kb/translations", "kb/conversation", "kb/web_chat")
+
+
+@pytest.mark.parametrize("council_dir", COUNCILS, ids=lambda p: p.name)
+def test_shared_wording_names_no_council_place_example_or_number(council_dir: Path):
+    """Issue #17: examples, places and phone numbers come from the profile, not shared text."""
+    from web.places import load_directory
+
+    profile = load_profile(council_dir)
+    examples = profile.examples
+    needles = {profile.name, profile.short_name, profile.phone, profile.phone_spoken}
+    needles |= {examples.postcode, examples.place, examples.library, examples.address}
+    needles |= {place.name for place in load_directory(council_dir / "places.yml").places}
+    offenders = []
+    for folder in SHARED_WORDING:
+        for path in sorted((REPO_ROOT / folder).rglob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for text in _wording(data):
+                offenders += [f"{path.relative_to(REPO_ROOT)}: {n}" for n in needles if n in text]
+    assert not offenders, sorted(set(offenders))

@@ -41,6 +41,11 @@ def test_session_carries_the_council_and_language():
         "council_phone": "01782 234234",
         "council_phone_spoken": "0 1 7 8 2, 2 3 4, 2 3 4",
         "council_hours": "Monday to Friday, 8.30am to 5pm",
+        # The council's own examples, for "Type the postcode, like {example_postcode}".
+        "example_postcode": "ST4 2DX",
+        "example_place": "Leek Road, outside the Co-op",
+        "example_library": "Tunstall Library",
+        "example_address": "12 Leek Road, ST4 2DX",
     }
 
 

@@ -138,3 +138,26 @@ def test_branding_with_too_little_contrast_is_refused_naming_the_file(tmp_path):
     profile.write_text(profile.read_text().replace('accent: "#1d70b8"', 'accent: "#9fc5e8"'))
     with pytest.raises(ProfileError, match=r"profile.yml: 'branding.colours.accent'"):
         load_profile(folder)
+
+
+def test_the_council_gives_its_own_examples_for_asking_for_a_place():
+    examples = load_profile(SAMPLE).examples
+    assert examples.postcode == "ST4 2DX"
+    assert examples.postcode in examples.address
+    assert examples.library.endswith("Library")
+
+
+@pytest.mark.parametrize("line", ['  library: "Tunstall Library"\n', "examples:\n"])
+def test_a_profile_without_its_examples_is_refused_naming_the_file(tmp_path, line):
+    folder = tmp_path / "council"
+    shutil.copytree(SAMPLE, folder)
+    profile = folder / "profile.yml"
+    text = profile.read_text()
+    if line == "examples:\n":
+        start = text.index(line)
+        text = text[:start] + text[text.index("open311:") :]
+    else:
+        text = text.replace(line, "")
+    profile.write_text(text)
+    with pytest.raises(ProfileError, match="profile.yml"):
+        load_profile(folder)
