@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     private_umask()
-    bot_logging.configure(secrets=settings.secret_values())
+    bot_logging.configure(secrets=settings.secret_values(), council=settings.council_slug)
     try:
         settings.check_secrets()
         app = create_app(settings.action_server_token, args.actions)

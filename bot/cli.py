@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    bot_logging.configure(secrets=settings.secret_values())
+    bot_logging.configure(secrets=settings.secret_values(), council=settings.council_slug)
     if args.command == "run":
         return _run(settings)
     if args.command == "run-scaled":

@@ -16,15 +16,16 @@ from lib.redacted_logs import install as install_redaction
 __all__ = ["FORMAT", "configure"]
 
 
-def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+def configure(level: str = "INFO", secrets: Iterable[str] = (), council: str = "") -> None:
     """Set up the root logger for a Front Door process and redact everything it writes.
 
     Args:
         level: the root logger's level.
         secrets: values never to write (the settings' tokens and shared secrets).
+        council: the council's slug, shown on every line.
     """
     handler = logging.StreamHandler()
-    handler.setFormatter(KeyValueFormatter(FORMAT))
+    handler.setFormatter(KeyValueFormatter(FORMAT, council=council))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

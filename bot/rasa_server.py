@@ -17,7 +17,9 @@ CORS answers only the configured origins, each compared whole (``bot/cors.py``).
 No turn ends in silence: ``bot/always_answer.py`` answers a turn the dialogue left
 without a reply.
 
-Every line the process logs is redacted (``lib/redacted_logs.py``) and the files it
+Every line the process logs is redacted (``lib/redacted_logs.py``), in Front Door's one
+format (``lib/log_format.py``: the ids passed as ``extra``, the council, and the hashed
+conversation id of the turn being handled) instead of Rasa's coloured one; the files it
 creates (the SQLite tracker store) are readable by their owner only.
 
 Everything else is Rasa's own command line, unchanged.
@@ -26,6 +28,8 @@ Everything else is Rasa's own command line, unchanged.
 from __future__ import annotations
 
 import hmac
+import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import lru_cache, wraps
@@ -33,12 +37,16 @@ from inspect import isawaitable
 from typing import Any
 
 import rasa.server
+import rasa.utils.io
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.constants import DEFAULT_LOG_LEVEL, DOCS_BASE_URL, ENV_LOG_LEVEL
 from sanic.request import Request
 
+from lib.log_format import FORMAT, KeyValueFormatter, bind_conversation, release_conversation
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
 from lib.sqlite import install_for_every_engine
@@ -122,12 +130,51 @@ def install() -> None:
     cors.install()
 
 
+def use_front_door_log_format(council: str) -> None:
+    """Rasa's console logging set up as every Front Door process's (``lib/log_format.py``).
+
+    Rasa's command line calls ``configure_colored_logging`` once it has parsed its
+    arguments; that call now installs one handler with our formatter at the same level.
+    """
+
+    def configure(loglevel: str | int | None) -> None:
+        level = loglevel or os.environ.get(ENV_LOG_LEVEL, DEFAULT_LOG_LEVEL)
+        handler = logging.StreamHandler()
+        handler.setFormatter(KeyValueFormatter(FORMAT, council=council))
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(level)
+
+    rasa.utils.io.configure_colored_logging = configure
+
+
+def tag_turns_with_their_conversation() -> None:
+    """Every log line of a turn carries the conversation's hashed id (any channel)."""
+    handle_message = Agent.handle_message
+    if getattr(handle_message, "_tags_conversation", False):
+        return
+
+    @wraps(handle_message)
+    async def tagged(self: Agent, message: UserMessage) -> Any:
+        token = bind_conversation(message.sender_id)
+        try:
+            return await handle_message(self, message)
+        finally:
+            release_conversation(token)
+
+    tagged._tags_conversation = True  # type: ignore[attr-defined]
+    Agent.handle_message = tagged  # type: ignore[method-assign]
+
+
 def main() -> None:
     """Rasa's command line, with the fixes installed and every log line redacted."""
     from bot.settings import Settings
 
+    settings = Settings()
     private_umask()
-    install_redaction(Settings().secret_values())
+    install_redaction(settings.secret_values())
+    use_front_door_log_format(settings.council_slug)
+    tag_turns_with_their_conversation()
     install()
     from rasa.__main__ import main as rasa_main
 

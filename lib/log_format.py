@@ -11,14 +11,21 @@ Values that are not plain words are quoted as JSON strings. The redaction filter
 (:mod:`lib.redacted_logs`) has already masked personal data in text fields by the time a
 line is formatted; other values are redacted here before they are printed.
 
+Every line also carries the process's council (``council=stoke-on-trent``) and, while a
+turn or an action is handled, a hashed conversation id (``conversation=3f9c0a1b2c4d``):
+enough to follow one conversation through the Rasa server and the action server, without
+writing the sender id (which may come from a phone number) into any log.
+
 Pure code: imports nothing of the project but :mod:`lib.redaction`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+from contextvars import ContextVar, Token
 from typing import Any
 
 from lib.redaction import redact
@@ -29,6 +36,29 @@ _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "ascti
 #: Extras other libraries add for their own formatters, which would only repeat the line.
 _NOT_PRINTED = frozenset({"color_message"})
 _PLAIN = re.compile(r"^[\w.:/@+#-]+$")
+
+
+_conversation: ContextVar[str] = ContextVar("log_conversation", default="")
+
+
+def conversation_tag(sender_id: str) -> str:
+    """The id a log line shows for a conversation: 12 hex digits of its SHA-256."""
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]
+
+
+def bind_conversation(sender_id: str | None) -> Token[str]:
+    """Tag this task's log lines with the conversation (hashed) until ``release``."""
+    return _conversation.set(conversation_tag(sender_id) if sender_id else "")
+
+
+def release_conversation(token: Token[str]) -> None:
+    """Stop tagging log lines with the conversation bound by ``token``."""
+    _conversation.reset(token)
+
+
+def current_conversation() -> str:
+    """The hashed conversation id this task's log lines carry ("" outside a turn)."""
+    return _conversation.get()
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -53,16 +83,25 @@ def _shown(value: Any) -> str:
 
 
 class KeyValueFormatter(logging.Formatter):
-    """Formats the usual line and appends each ``extra`` field as ``key=value``."""
+    """Formats the usual line and appends each ``extra`` field as ``key=value``.
 
-    def __init__(self, fmt: str = FORMAT, datefmt: str | None = None) -> None:
-        """Use Front Door's format unless another is given."""
+    Then the council (when given) and the conversation being handled (when there is one).
+    """
+
+    def __init__(self, fmt: str = FORMAT, datefmt: str | None = None, council: str = "") -> None:
+        """Use Front Door's format unless another is given; ``council`` tags every line."""
         super().__init__(fmt, datefmt)
+        self.council = council
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         """The line without its traceback, followed by the extra fields."""
         line = super().formatMessage(record)
         fields = extra_fields(record)
+        if self.council:
+            fields.setdefault("council", self.council)
+        conversation = current_conversation()
+        if conversation:
+            fields.setdefault("conversation", conversation)
         if not fields:
             return line
         return line + " " + " ".join(f"{name}={_shown(value)}" for name, value in fields.items())

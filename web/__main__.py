@@ -255,6 +255,14 @@ def _secrets() -> list[str]:
         return []  # the command reports the settings problem itself
 
 
+def _council() -> str:
+    """The council's slug for every log line ("" while the settings are unreadable)."""
+    try:
+        return Settings().council_dir.name
+    except (ValidationError, OSError, KeyError, TypeError):
+        return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command (``serve`` when none is given).
 
@@ -267,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     private_umask()
     handler = logging.StreamHandler()
-    handler.setFormatter(KeyValueFormatter())  # prints the ids passed as ``extra``
+    # Prints the ids passed as ``extra``, and the council, on every line.
+    handler.setFormatter(KeyValueFormatter(council=_council()))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     install_redaction(_secrets())
     if args.command == "create-staff":

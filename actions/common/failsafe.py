@@ -41,6 +41,7 @@ from bot.councils import CouncilProfile
 from bot.text import clean_json
 from integrations.outbox.worker import TRIAGE_RECORD
 from integrations.triage import new_reference
+from lib.log_format import bind_conversation, release_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -164,11 +165,13 @@ def _guarded(run: Run) -> Run:
     ) -> list[EventType]:
         flights: list[Submission] = []
         token = _in_flight.set(flights)
+        tagged = bind_conversation(tracker.sender_id)
         try:
             return await run(self, dispatcher, tracker, domain)
         except Exception as error:  # noqa: BLE001 - the one place any failure becomes a reply
             return self.failed(error, dispatcher, tracker, flights)
         finally:
+            release_conversation(tagged)
             _in_flight.reset(token)
 
     setattr(guarded, _GUARDED, True)

@@ -194,3 +194,28 @@ def test_when_even_the_outbox_fails_the_resident_still_gets_a_reply(
     monkeypatch.setattr(deps, "outbox", no_outbox)
     _, dispatcher = _run(ActionExplodesMidSubmission())
     assert response_names(dispatcher) == [responses.ACTION_FAILED]
+
+
+class ActionNotesItsConversation(FailSafe, Action):
+    """Logs a line, and remembers the conversation tag its log lines carry."""
+
+    seen: str = ""
+
+    def name(self) -> str:
+        return "action_test_notes_its_conversation"
+
+    async def run(self, dispatcher, tracker, domain):
+        from lib.log_format import current_conversation
+
+        ActionNotesItsConversation.seen = current_conversation()
+        return []
+
+
+def test_an_actions_log_lines_carry_its_conversation_hashed_and_only_while_it_runs() -> None:
+    from lib.log_format import conversation_tag, current_conversation
+
+    tracker = _tracker()
+    _run(ActionNotesItsConversation(), tracker)
+    assert ActionNotesItsConversation.seen == conversation_tag(tracker.sender_id)
+    assert tracker.sender_id not in ActionNotesItsConversation.seen
+    assert current_conversation() == ""

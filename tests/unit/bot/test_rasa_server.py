@@ -106,3 +106,41 @@ def test_rasas_api_takes_its_token_in_a_bearer_header(headers, args, allowed) ->
         with pytest.raises(rasa.server.ErrorResponse) as refused:
             asyncio.run(guarded(request))
         assert refused.value.status == 401
+
+
+def test_rasa_logs_in_front_door_format_with_the_council(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    import rasa.utils.io
+
+    from lib.log_format import KeyValueFormatter
+
+    monkeypatch.setattr(rasa.utils.io, "configure_colored_logging", lambda level: None)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    rasa_server.use_front_door_log_format("stoke-on-trent")
+    rasa.utils.io.configure_colored_logging("WARNING")
+    (handler,) = root.handlers
+    assert isinstance(handler.formatter, KeyValueFormatter)
+    assert handler.formatter.council == "stoke-on-trent"
+    assert root.level == logging.WARNING
+
+
+def test_each_turn_is_tagged_with_its_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    from lib.log_format import conversation_tag, current_conversation
+
+    async def handle_message(self: Agent, message: UserMessage) -> str:
+        return current_conversation()
+
+    monkeypatch.setattr(Agent, "handle_message", handle_message)
+    rasa_server.tag_turns_with_their_conversation()
+    rasa_server.tag_turns_with_their_conversation()  # twice wraps once
+    message = UserMessage("hello", sender_id="web-1234")
+    assert asyncio.run(Agent.handle_message(object(), message)) == conversation_tag("web-1234")
+    assert current_conversation() == ""

@@ -88,3 +88,19 @@ def test_the_assistant_and_the_web_service_print_the_ids() -> None:
             process
         )
     assert FORMAT.endswith("%(message)s")
+
+
+def test_every_line_names_the_council_and_the_conversation_being_handled() -> None:
+    from lib.log_format import bind_conversation, conversation_tag, release_conversation
+
+    formatter = KeyValueFormatter("%(message)s", council="stoke-on-trent")
+    assert formatter.format(_record("outside a turn")) == "outside a turn council=stoke-on-trent"
+    token = bind_conversation("+447700900123")
+    try:
+        line = formatter.format(_record("held", reference="HR-7K3Q9X"))
+    finally:
+        release_conversation(token)
+    tag = conversation_tag("+447700900123")
+    assert line == f"held reference=HR-7K3Q9X council=stoke-on-trent conversation={tag}"
+    assert len(tag) == 12 and "7700900123" not in line
+    assert formatter.format(_record("after")) == "after council=stoke-on-trent"
