@@ -40,7 +40,7 @@ test: install system-packages ## The whole test suite (unit, contract, NLU, end-
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)
 	$(PY) -m pytest tests/unit tests/contract $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check
+lint: install ## ruff check and format check (CI runs it before the tests; import layers are a unit test)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
