@@ -37,14 +37,13 @@ from actions.common.place_words import (
     day_asked,
     day_word,
     minutes_asked,
-    spoken_reference,
     time_asked,
 )
 from actions.common.validators import number_words_to_digits, without_hedges
 from actions.find_place import local_now, place_in_question, words
 from bot.text import clean_number_text
 from integrations.directory import Booking, DirectoryRejected, DirectoryUnavailable, Place
-from lib.references import find_references
+from lib.references import find_references, spell_out
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +318,7 @@ class ActionBookPc(FailSafe, Action):
         dispatcher.utter_message(
             response=responses.BOOKING_MADE,
             booking_reference=booking.reference,
-            booking_reference_spoken=spoken_reference(booking.reference),
+            booking_reference_spoken=spell_out(booking.reference),
             booking_pc=booking.pc_number,
             **when,
         )
@@ -365,7 +364,7 @@ class ActionPrepareCancel(FailSafe, Action):
             dispatcher.utter_message(response=responses.BOOKING_CANCEL_NEED_REFERENCE)
             return cleared
         said = {"booking_reference": reference,
-                "booking_reference_spoken": spoken_reference(reference)}  # fmt: skip
+                "booking_reference_spoken": spell_out(reference)}  # fmt: skip
         client = deps.directory()
         try:
             booking = await client.booking(reference)
@@ -432,7 +431,7 @@ class ActionAskCancelConfirm(FailSafe, Action):
         dispatcher.utter_message(
             response=responses.BOOKING_ASK_CANCEL_CONFIRM,
             booking_reference=details["reference"],
-            booking_reference_spoken=spoken_reference(str(details["reference"])),
+            booking_reference_spoken=spell_out(str(details["reference"])),
             place_name=details["place_name"],
             booking_pc=details["pc"],
             booking_day=day_word(day, local_now().date(), vocabulary),
@@ -458,7 +457,7 @@ class ActionCancelBooking(FailSafe, Action):
         reference = details.get("reference")
         if not reference:
             return cleared
-        spoken = spoken_reference(reference)
+        spoken = spell_out(reference)
         # Said something from here on: the journey ends, and a second request is offered.
         ended = [*cleared, *offer_pending(tracker)]
         if tracker.get_slot(slots.CANCEL_CONFIRM) is not True:

@@ -25,12 +25,12 @@ from actions.common.forms import yes_no
 from actions.common.pending_request import offer_pending
 from actions.common.validators import UNKNOWN
 from actions.common.validators import parse_number as parse_any_number
-from actions.common.values import spell_out
 from bot.knowledge import ServiceKnowledge
 from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError
 from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 from integrations.postcodes.normalise import find_postcodes
+from lib.references import spell_out
 
 logger = logging.getLogger(__name__)
 

@@ -27,14 +27,11 @@ from rasa_sdk.types import DomainDict
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
 from actions.common.pending_request import offer_pending
-from actions.common.values import (
-    format_date,
-    format_pounds,
-    spell_out,
-)
+from actions.common.values import format_date, format_pounds
 from actions.handoff import file_journey_case
 from bot.settings import settings
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
+from lib.references import spell_out
 
 logger = logging.getLogger(__name__)
 

@@ -42,10 +42,16 @@ from actions.common.triage import (
     transcript,
 )
 from actions.common.validators import clean_text, has_words, looks_like_address, parse_contact
-from actions.common.values import spell_out
 from integrations.outbox.store import FAILED
 from integrations.outbox.worker import BEHIND_FAILED, TRIAGE_ADDITION, TRIAGE_RECORD
-from integrations.triage import TriageError, TriageRejected, TriageUnavailable, new_reference
+from integrations.triage import (
+    TriageError,
+    TriageRecord,
+    TriageRejected,
+    TriageUnavailable,
+    new_reference,
+)
+from lib.references import spell_out
 
 logger = logging.getLogger(__name__)
 
@@ -483,7 +489,7 @@ def asked_for_urgent_help(events: list[dict[str, Any]]) -> bool:
     return any(e.get("event") == "user" and intent_of(e) == "urgent_help" for e in events)
 
 
-def build_record(tracker: Tracker, reference: str, urgent: bool) -> dict[str, Any]:
+def build_record(tracker: Tracker, reference: str, urgent: bool) -> TriageRecord:
     """The triage record for this conversation, ready to send.
 
     Built from the whole conversation, so that the same function rebuilds the record (and
@@ -572,7 +578,7 @@ ADDITION_FIELDS = (
 )  # fmt: skip
 
 
-def addition_from(record: dict[str, Any]) -> dict[str, Any]:
+def addition_from(record: TriageRecord) -> dict[str, Any]:
     """The body that adds a rebuilt record to the open one (its contact only when given)."""
     body = {key: record[key] for key in ADDITION_FIELDS if key in record}
     if body.get("contact") is None:
@@ -621,7 +627,7 @@ CREATED, HELD, ADDED, REFUSED = "created", "held", "added", "refused"
 CLOSED_CASE = frozenset({403, 404, 409})
 
 
-async def _add(reference: str, record: dict[str, Any]) -> Delivery | None:
+async def _add(reference: str, record: TriageRecord) -> Delivery | None:
     """Add to the open case: what became of it, or None when the case is closed.
 
     An addition to a record still waiting in the outbox goes behind it, never before: the
@@ -661,7 +667,7 @@ async def _add(reference: str, record: dict[str, Any]) -> Delivery | None:
     return Delivery.REFUSED if reason is not None else Delivery.HELD
 
 
-async def file_case(tracker: Tracker, record: dict[str, Any]) -> tuple[str, str]:
+async def file_case(tracker: Tracker, record: TriageRecord) -> tuple[str, str]:
     """Add ``record`` to the conversation's open case, or open it as a new case.
 
     Args:

@@ -20,7 +20,6 @@ from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.failsafe import FailSafe, track
 from actions.common.pending_request import offer_pending
-from actions.common.values import spell_out
 from bot.councils.profile import ProblemCategory
 from integrations.open311 import NewServiceRequest, Open311Error
 from integrations.open311.errors import Open311Unavailable
@@ -28,6 +27,7 @@ from integrations.outbox.worker import OPEN311_REQUEST
 from integrations.sms import SmsError, SmsMessage
 from integrations.sms.models import uk_mobile_e164
 from lib.redaction import redact
+from lib.references import spell_out
 
 logger = logging.getLogger(__name__)
 

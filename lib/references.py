@@ -13,11 +13,17 @@ the look-alikes 0, 1, I and O::
 Residents type them in any case, with or without the hyphen, or with a space instead
 (``sr7k3q9x``, ``SR 7K3Q9X``). Actions reuse these functions to read a reference from a
 slot; the NLU component uses them to extract the ``reference`` entity.
+
+This module is the one reference scheme of every process: the prefixes and alphabet, a
+fresh reference (``new_reference``), the exact canonical form of each kind
+(``canonical_pattern``; ``CANONICAL_IN_TEXT`` finds them in the assistant's own replies)
+and the spoken form for the phone line (``spell_out``).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 #: The characters after the prefix (also used by the outbox to make ``HR-`` references).
@@ -43,6 +49,8 @@ _BODY = (
     f"(?P<code>{_CHAR}{{{REFERENCE_LENGTH}}}))"
 )
 _IN_TEXT = re.compile(rf"(?<!\w){_BODY}(?!\w)")
+#: Every kind of reference in its canonical form, as the assistant writes it in a reply.
+CANONICAL_IN_TEXT = re.compile(rf"\b(?:{_PREFIX})-{_CHAR}{{{REFERENCE_LENGTH}}}\b")
 _WHOLE = re.compile(_BODY)
 _MAX_WHOLE_LENGTH = 40
 
@@ -146,3 +154,37 @@ def reference_kind(reference: str) -> str | None:
     """
     canonical = normalise_reference(reference)
     return REFERENCE_PREFIXES[canonical[:2]] if canonical else None
+
+
+def prefix_of(kind: str) -> str:
+    """The prefix of a kind of record: ``triage`` -> ``FD``.
+
+    Raises:
+        KeyError: when no prefix names that kind.
+    """
+    return next(prefix for prefix, named in REFERENCE_PREFIXES.items() if named == kind)
+
+
+def new_reference(prefix: str) -> str:
+    """A fresh random reference with that prefix: ``new_reference("FD")`` -> ``FD-7K3Q9X``.
+
+    Raises:
+        ValueError: when the prefix is not one of ``REFERENCE_PREFIXES``.
+    """
+    if prefix not in REFERENCE_PREFIXES:
+        raise ValueError(f"unknown reference prefix {prefix!r}")
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{prefix}-{code}"
+
+
+def canonical_pattern(prefix: str) -> re.Pattern[str]:
+    """The exact canonical form of one kind of reference (``^FD-[alphabet]{6}$``)."""
+    if prefix not in REFERENCE_PREFIXES:
+        raise ValueError(f"unknown reference prefix {prefix!r}")
+    return re.compile(rf"^{prefix}-[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}$")
+
+
+def spell_out(reference: str) -> str:
+    """A reference for the phone line, one character at a time: ``C T, 7 K 3 Q 9 X``."""
+    parts = [" ".join(part) for part in re.split(r"[-\s]+", reference.upper()) if part]
+    return ", ".join(parts)

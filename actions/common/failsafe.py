@@ -36,12 +36,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import deps, responses, slots
 from actions.common.assisted import is_assisted
 from actions.common.triage import journey_intent, transcript
-from actions.common.values import spell_out
 from bot.councils import CouncilProfile
 from bot.text import clean_json
 from integrations.outbox.worker import TRIAGE_RECORD
-from integrations.triage import new_reference
+from integrations.triage import TriageRecord, new_reference
 from lib.log_format import bind_conversation, release_conversation
+from lib.references import spell_out
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def _hold(kind: str, payload: dict[str, Any], reference: str | None) -> str | No
 
 def _conversation_record(
     action_class: FailSafe, action: str, error: Exception, tracker: Tracker
-) -> dict[str, Any]:
+) -> TriageRecord:
     """A triage record of this conversation, from what can be read safely."""
     channel = tracker.get_slot(slots.CHANNEL)
     language = tracker.get_slot(slots.LANGUAGE)

@@ -276,12 +276,6 @@ def help_list(place: Place, words: Words) -> str:
     return ", ".join(items)
 
 
-def spoken_reference(reference: str) -> str:
-    """A reference read out one character at a time: ``P C, 7 K 3 Q 9 X``."""
-    prefix, _, body = reference.partition("-")
-    return f"{' '.join(prefix)}, {' '.join(body)}"
-
-
 # --- A place mentioned in passing ("a pothole on Leek Road near the co-op"), issue #16 ---
 
 

@@ -88,12 +88,6 @@ def format_pounds(pence: int) -> str:
     return f"{sign}£{pounds:,}" + (f".{rest:02d}" if rest else "")
 
 
-def spell_out(reference: str) -> str:
-    """A reference for the phone line, one character at a time: ``C T, 7 K 3 Q 9 X``."""
-    parts = [" ".join(part) for part in re.split(r"[-\s]+", reference.upper()) if part]
-    return ", ".join(parts)
-
-
 def parse_account_reference(text: str | None) -> str | None:
     """A council tax account reference (8 digits, spaces allowed), or None."""
     cleaned = clean_number_text(text, 100)

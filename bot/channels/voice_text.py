@@ -11,10 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lib.references import CANONICAL_IN_TEXT, spell_out
+
 #: Conversation ids of phone calls start with this; the rest is a keyed hash.
 CALLER_PREFIX = "ivr-"
 
-_REFERENCE = re.compile(r"\b(SR|FD|HR)-([2-9A-HJ-NP-Z]{6})\b")
 # UK numbers: 0 and 9 or 10 more digits (spaces or dashes between groups), or +44 forms,
 # and the short crisis and service lines.
 _PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|0)\d(?:[ -]?\d){8,9}(?!\d)")
@@ -56,10 +57,6 @@ def _spell_number(match: re.Match[str]) -> str:
     return ", ".join(_spell(group) for group in groups)
 
 
-def _spell_reference(match: re.Match[str]) -> str:
-    return f"{_spell(match.group(1))}, {_spell(match.group(2))}"
-
-
 def spoken(text: str) -> str:
     """Text for a voice to read: no links, emoji or markup; numbers digit by digit.
 
@@ -69,7 +66,7 @@ def spoken(text: str) -> str:
     text = _URL.sub("", text)
     text = _EMOJI.sub("", text)
     text = _MARKUP.sub(" ", text)
-    text = _REFERENCE.sub(_spell_reference, text)
+    text = CANONICAL_IN_TEXT.sub(lambda match: spell_out(match.group(0)), text)
     text = _PHONE.sub(_spell_number, text)
     text = _SHORT_LINES.sub(
         lambda match: ", ".join(_spell(group) for group in match.group(1).split()), text

@@ -14,7 +14,6 @@ attempt, so a retry after a timeout never creates a second report.
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -39,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from lib import sqlite
-from lib.references import REFERENCE_ALPHABET
+from lib.references import new_reference
 
 HOLDING_PREFIX = "HR"
 
@@ -78,8 +77,7 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 def new_holding_reference() -> str:
     """A fresh reference the resident can quote for a held report (``HR-XXXXXX``)."""
-    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
-    return f"{HOLDING_PREFIX}-{suffix}"
+    return new_reference(HOLDING_PREFIX)
 
 
 def _utcnow() -> datetime:

@@ -14,6 +14,7 @@ import httpx
 from integrations.endpoint import Endpoint
 from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
+from integrations.triage.models import TriageRecord
 from lib.idempotency import IDEMPOTENCY_HEADER
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class TriageClient:
         except ValueError as error:
             raise TriageUnavailable("triage response is not JSON") from error
 
-    async def create(self, record: dict[str, Any], idempotency_key: str | None = None) -> str:
+    async def create(self, record: TriageRecord, idempotency_key: str | None = None) -> str:
         """Create (or, for a reference it already has, confirm) a record; returns its reference.
 
         Every attempt carries an ``Idempotency-Key`` header (by default the record's own
@@ -74,7 +75,7 @@ class TriageClient:
         """
         key = idempotency_key or record.get("reference")
         headers = {IDEMPOTENCY_HEADER: str(key)} if key else None
-        body = await self._request("POST", "/triage", record, headers)
+        body = await self._request("POST", "/triage", dict(record), headers)
         reference = str(body.get("reference") or record.get("reference"))
         logger.info("triage record created", extra={"reference": reference})
         return reference

@@ -1,12 +1,16 @@
-"""The triage record as ``shared/contracts.md`` section 6 defines it."""
+"""The triage record on the wire: what the assistant sends to ``POST /api/v1/triage``.
+
+``shared/contracts.md`` section 6 defines what staff read back; this is the body the
+assistant builds (``actions/handoff.py``, and ``actions/common/failsafe.py`` when an action
+fails). The web service validates the same fields with its own model
+(``web/triage_models.py``: ``TriageCreate``); a contract test keeps the two in step.
+"""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TypedDict
 
-from lib.references import REFERENCE_ALPHABET
+from lib.references import new_reference as _new_reference
 
 TRIAGE_PREFIX = "FD"
 CATEGORIES = (
@@ -17,11 +21,10 @@ CATEGORIES = (
 
 def new_reference() -> str:
     """A fresh triage reference shown to the resident (``FD-XXXXXX``)."""
-    return f"{TRIAGE_PREFIX}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return _new_reference(TRIAGE_PREFIX)
 
 
-@dataclass(frozen=True)
-class TranscriptEntry:
+class TranscriptEntry(TypedDict):
     """One line of the conversation, already redacted."""
 
     role: str
@@ -29,22 +32,17 @@ class TranscriptEntry:
     at: str
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(TypedDict, total=False):
     """Contact details, given only with the resident's consent."""
 
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    preferred: str | None = None
+    name: str | None
+    phone: str | None
+    email: str | None
+    preferred: str | None
+    address: str | None
 
 
-@dataclass(frozen=True)
-class TriageRecord:
-    """What the assistant hands to staff."""
-
-    reference: str
-    created_at: str
+class _RecordRequired(TypedDict):
     conversation_id: str
     channel: str
     language: str
@@ -53,17 +51,16 @@ class TriageRecord:
     vulnerability: list[str]
     summary: str
     transcript: list[TranscriptEntry]
-    contact: Contact | None = None
-    journey: str | None = None
-    what_was_tried: str | None = None
-    last_failure: str | None = None
-    interpreter: bool = False
-    assisted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        """The body of ``POST /api/v1/triage``."""
-        body = asdict(self)
-        extra = body.pop("extra")
-        body.update(extra)
-        return {key: value for key, value in body.items() if value is not None or key == "contact"}
+
+class TriageRecord(_RecordRequired, total=False):
+    """The body of ``POST /api/v1/triage``: a hand-off from the assistant to staff."""
+
+    reference: str
+    created_at: str
+    contact: Contact | None
+    journey: str | None
+    what_was_tried: str | None
+    last_failure: str | None
+    interpreter: bool
+    assisted: bool

@@ -21,7 +21,6 @@ from actions.common.place_words import (
     ordinal_asked,
     place_mentioned,
     place_named,
-    spoken_reference,
     time_asked,
     walk_minutes,
 )
@@ -144,7 +143,6 @@ def test_formatting(words: Words) -> None:
     assert day_word(date(2026, 12, 10), MONDAY, words) == "Thursday"
     assert miles(2025) == "1.3" and miles(0) == "0.1" and miles(None) == "?"
     assert walk_minutes(2025) == 25 and walk_minutes(0) == 1
-    assert spoken_reference("PC-7K3Q9X") == "P C, 7 K 3 Q 9 X"
 
 
 # --- a place mentioned in passing (issue #16) ------------------------------------------

@@ -12,7 +12,6 @@ from actions.common.values import (
     parse_account_reference,
     parse_date,
     parse_surname,
-    spell_out,
 )
 
 TODAY = date(2026, 12, 2)
@@ -47,7 +46,6 @@ def test_formatting():
     assert format_pounds(84250) == "£842.50"
     assert format_pounds(300000) == "£3,000"
     assert format_pounds(0) == "£0"
-    assert spell_out("CT-7K3Q9X") == "C T, 7 K 3 Q 9 X"
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,9 @@ def test_every_response_has_a_voice_form(path: Path, name: str, variants: list[d
     "text, expected",
     [
         ("Your reference is FD-7K3Q9X.", "Your reference is F D, 7 K 3 Q 9 X."),
+        # Every kind of reference, not only street reports, hand-offs and held reports.
+        ("Booking PC-7K3Q9X, case CT-ABC234", "Booking P C, 7 K 3 Q 9 X, case C T, A B C 2 3 4"),
+        ("Application BB-23456A.", "Application B B, 2 3 4 5 6 A."),
         ("Call 0808 2000 247 now", "Call 0 8 0 8, 2 0 0 0, 2 4 7 now"),
         ("Ring 01782 234234.", "Ring 0 1 7 8 2, 2 3 4 2 3 4."),
         ("Call +44 7700 900123", "Call 0, 7 7 0 0, 9 0 0 1 2 3"),

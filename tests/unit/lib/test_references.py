@@ -6,6 +6,7 @@ import pytest
 
 from lib.references import (
     REFERENCE_ALPHABET,
+    REFERENCE_PREFIXES,
     find_references,
     normalise_reference,
     reference_kind,
@@ -92,3 +93,41 @@ def test_reference_kind() -> None:
 def test_alphabet_has_no_look_alikes() -> None:
     assert len(REFERENCE_ALPHABET) == 32
     assert not set("01IO") & set(REFERENCE_ALPHABET)
+
+
+# --- one scheme for every process (issue #17): generation, exact form, spoken form ---
+
+
+@pytest.mark.parametrize("prefix", sorted(REFERENCE_PREFIXES))
+def test_a_fresh_reference_of_every_kind_is_read_back_as_that_kind(prefix: str) -> None:
+    from lib.references import canonical_pattern, new_reference, prefix_of
+
+    reference = new_reference(prefix)
+    assert canonical_pattern(prefix).match(reference)
+    assert normalise_reference(reference.lower()) == reference
+    assert reference_kind(reference) == REFERENCE_PREFIXES[prefix]
+    assert prefix_of(REFERENCE_PREFIXES[prefix]) == prefix
+
+
+def test_an_unknown_prefix_makes_no_reference() -> None:
+    from lib.references import canonical_pattern, new_reference
+
+    with pytest.raises(ValueError):
+        new_reference("XX")
+    with pytest.raises(ValueError):
+        canonical_pattern("XX")
+
+
+def test_references_are_spelt_out_for_the_phone_line() -> None:
+    from lib.references import spell_out
+
+    assert spell_out("CT-7K3Q9X") == "C T, 7 K 3 Q 9 X"
+    assert spell_out("pc 7k3q9x") == "P C, 7 K 3 Q 9 X"
+
+
+def test_every_kind_is_found_in_the_assistants_own_replies() -> None:
+    from lib.references import CANONICAL_IN_TEXT
+
+    text = " ".join(f"{prefix}-7K3Q9X," for prefix in REFERENCE_PREFIXES)
+    assert len(CANONICAL_IN_TEXT.findall(text)) == len(REFERENCE_PREFIXES)
+    assert not CANONICAL_IN_TEXT.findall("XX-7K3Q9X SR-7K3Q9")
