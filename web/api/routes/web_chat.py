@@ -21,6 +21,7 @@ import json
 import logging
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -50,6 +51,7 @@ from web.resident_page import (
     page_data,
     script_json,
 )
+from web.widget import council_dir_for
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +102,9 @@ def _asset(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
-def council_page(settings: Settings) -> CouncilPage:
+def council_page(settings: Settings, council_dir: Path | None = None) -> CouncilPage:
     """The council the page speaks for (its profile, read once per process)."""
-    return load_council_page(settings.council_dir)
+    return load_council_page(council_dir or settings.council_dir)
 
 
 def _logo(council: CouncilPage) -> Safe:
@@ -152,9 +154,15 @@ def chat_document(
     mode: Safe = NOTHING,
     staff_panel: Safe = NOTHING,
     finish_label: str = FINISH_LABEL,
+    council_dir: Path | None = None,
+    embed: bool = False,
 ) -> Safe:
-    """The chat page; the library assisted session adds its attributes and staff panel."""
-    council = council_page(settings)
+    """The chat page; the library assisted session adds its attributes and staff panel.
+
+    ``embed``: the compact page the widget shows in its panel (``web/widget.py``): no
+    title bar (the panel has its own) and no developer links; everything else kept.
+    """
+    council = council_page(settings, council_dir)
     data = page_data(settings.kb_dir)
     privacy = council.branding.privacy_notice
     return render(
@@ -179,7 +187,8 @@ def chat_document(
             else NOTHING
         ),
         footer_links=_footer_links(council),
-        developer_links=DEVELOPER_LINKS if settings.is_development else NOTHING,
+        developer_links=DEVELOPER_LINKS if settings.is_development and not embed else NOTHING,
+        embed=Safe(' data-embed="true"') if embed else NOTHING,
     )
 
 
@@ -189,10 +198,20 @@ def chat_headers(settings: Settings) -> dict[str, str]:
 
 
 @router.get("/")
-def chat_page(settings: SettingsDep) -> HTMLResponse:
-    """The resident web chat."""
-    page = chat_document(settings)
-    return HTMLResponse(str(page), headers=chat_headers(settings))
+def chat_page(settings: SettingsDep, embed: str = "", council: str = "") -> HTMLResponse:
+    """The resident web chat; ``?embed=1&council=<slug>`` is the widget's panel.
+
+    Only the widget's page may be framed by the council's own sites
+    (``WIDGET_ALLOWED_ORIGINS``); an unknown council gets the configured one.
+    """
+    if embed != "1":
+        return HTMLResponse(str(chat_document(settings)), headers=chat_headers(settings))
+    council_dir = council_dir_for(settings, council)
+    page = chat_document(settings, council_dir=council_dir, embed=True)
+    headers = page_headers(
+        settings.widget_frame_ancestors, council_page(settings, council_dir).logo_origin
+    )
+    return HTMLResponse(str(page), headers=headers)
 
 
 @router.get("/chat/updates")
