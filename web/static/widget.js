@@ -10,7 +10,8 @@
  *   and no eval, so a page with a strict Content-Security-Policy only has to allow this
  *   origin in script-src, style-src and frame-src.
  * - Opening moves focus into the chat (the message box); Escape, in the chat or on the
- *   panel, closes it and returns focus to the button. The button says whether the panel is
+ *   panel, closes it and returns focus to the button (Escape elsewhere on the page closes
+ *   it too, revealing whatever it covered). The button says whether the panel is
  *   open (aria-expanded) and which panel it controls.
  * - The conversation is the chat page's own: it stays in that page's sessionStorage for
  *   this tab, so it is still there on the council's next page. Whether the panel was open
@@ -128,22 +129,24 @@
       }
     }
 
-    function close() {
+    function close(returnFocus) {
       panel.hidden = true;
       launcher.setAttribute("aria-expanded", "false");
       remember(false);
       focusOnLoad = false;
-      launcher.focus();
+      if (returnFocus) { launcher.focus(); }
     }
 
     launcher.addEventListener("click", function () {
-      if (panel.hidden) { open(true); } else { close(); }
+      if (panel.hidden) { open(true); } else { close(true); }
     });
-    closer.addEventListener("click", close);
-    root.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !panel.hidden) {
-        event.preventDefault();
-        close();
+    closer.addEventListener("click", function () { close(true); });
+    // Escape closes the panel wherever focus is. On a small screen the panel covers most of
+    // the council's page, and a link focused under it is revealed without moving focus
+    // (WCAG 2.2, 2.4.11); from the panel itself, focus goes back to the launcher.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !panel.hidden && !event.defaultPrevented) {
+        close(event.target === host);
       }
     });
     // What the chat inside the panel asks of this page (chat.js, embedded mode).
@@ -153,7 +156,7 @@
         return;
       }
       if (event.data.frontdoor === "close" && !panel.hidden) {
-        close();
+        close(true);
       } else if (event.data.frontdoor === "exit") {
         remember(false);
         window.location.replace(CONFIG.exit_url);
