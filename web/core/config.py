@@ -40,7 +40,8 @@ Variables:
         only ``WEB_CHAT_FRAME_ANCESTORS``. The staff console is never framed.
     WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
     WEB_CHAT_COOKIE_SAMESITE: ``lax`` (default) or ``strict``; ``none`` only when the chat is
-        embedded in an iframe on another site (the cookie is then always ``Secure``).
+        embedded in an iframe on another site (the cookie is then always ``Secure`` and
+        ``Partitioned``).
     MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
     WEB_CHAT_RATE_LIMIT: web chat messages one client address may send (``60/60``: 60 a
         minute; ``0``: no limit); more are answered 429 with ``Retry-After``.

@@ -308,16 +308,31 @@ def _browser_token(request: Request) -> tuple[str, bool]:
     return crud_web_chat.new_browser_token(), True
 
 
-def _set_browser_cookie(response: Response, settings: SettingsDep, token: str) -> None:
+def _set_browser_cookie(
+    response: Response, settings: SettingsDep, token: str, *, drop: bool = False
+) -> None:
+    """Set (or, with ``drop``, remove) the cookie that binds conversations to this browser.
+
+    With ``SameSite=None`` (the chat framed on another site, e.g. by the widget) the cookie
+    is also ``Partitioned``: kept for that site only, so browsers that block third-party
+    cookies still keep it. Removing it must name the same attributes.
+    """
+    cross_site = settings.web_chat_cookie_samesite == "none"
     response.set_cookie(
         BROWSER_COOKIE,
-        token,
+        "" if drop else token,
+        max_age=0 if drop else None,
         path=COOKIE_PATH,
         httponly=True,
         samesite=settings.web_chat_cookie_samesite,
         # Browsers take SameSite=None only with Secure.
-        secure=settings.secure_cookies or settings.web_chat_cookie_samesite == "none",
+        secure=settings.secure_cookies or cross_site,
     )
+    if cross_site:
+        # Starlette writes Partitioned only on Python 3.14 and later: add it here.
+        name, value = response.raw_headers[-1]  # set_cookie appends its header last
+        if name == b"set-cookie":
+            response.raw_headers[-1] = (name, value + b"; Partitioned")
 
 
 @router.post("/chat/messages", dependencies=[Depends(web_chat_limit)])
@@ -393,5 +408,5 @@ async def chat_finish(request: Request, session: SessionDep, settings: SettingsD
         await run_in_threadpool(end_conversation, settings, SENDER_PREFIX + conversation_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.headers["Cache-Control"] = "no-store"
-    response.delete_cookie(BROWSER_COOKIE, path=COOKIE_PATH)
+    _set_browser_cookie(response, settings, "", drop=True)
     return response
