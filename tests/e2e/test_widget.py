@@ -55,12 +55,16 @@ def page(browser, web_service: RunningServer) -> Iterator[object]:
     context.close()
 
 
-def script_replies(page) -> None:
-    """Answer every chat message with one scripted reply (no assistant runs here)."""
+def script_replies(page, exit_page: bool = False) -> None:
+    """Answer every chat message with one scripted reply (no assistant runs here).
+
+    ``exit_page``: the reply asks the page to offer "Exit this page", as a crisis reply does.
+    """
 
     def handle(route) -> None:
         sent = json.loads(route.request.post_data or "{}").get("message", "")
-        body = {"replies": [{"text": f"You said: {sent}", "buttons": []}]}
+        said = {"text": f"You said: {sent}", "buttons": [], "exit_page": exit_page}
+        body = {"replies": [said]}
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
     page.route("**/chat/messages", handle)
@@ -200,3 +204,23 @@ def test_an_unknown_council_still_gets_the_widget(page) -> None:
     # The configured council's chat, never an error page.
     assert frame.url.endswith(f"/?embed=1&council={SLUG}")
     assert frame.locator("#composer").is_visible()
+
+
+def test_exit_this_page_in_the_panel_leaves_the_councils_page(page) -> None:
+    page.route(
+        "https://www.bbc.co.uk/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<p>Weather</p>"),
+    )
+    script_replies(page, exit_page=True)
+    page.goto("/widget-demo")
+    launcher(page).click()
+    frame = chat_frame(page)
+    frame.fill("#message", "he hits me")
+    frame.press("#message", "Enter")
+    exit_link = frame.get_by_role("link", name="Exit this page")
+    exit_link.wait_for()
+    exit_link.click()
+    # The whole page leaves, not only the frame, and Back does not return to it.
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+    page.go_back()
+    assert "widget-demo" not in page.url
