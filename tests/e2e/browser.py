@@ -11,9 +11,13 @@ from axe_playwright_python.sync_playwright import Axe
 from bot.settings import REPO_ROOT
 
 
-def serious_violations(page) -> list[str]:
-    """axe findings of serious or critical impact on the page, one line each."""
-    results = Axe().run(page)
+def serious_violations(page, options: dict | None = None) -> list[str]:
+    """axe findings of serious or critical impact on the page (or frame), one line each.
+
+    ``options`` are axe's run options, e.g. ``{"iframes": False}`` to check a page and its
+    frame separately.
+    """
+    results = Axe().run(page, options=options)
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
         for v in results.response["violations"]

@@ -20,6 +20,7 @@ from web.api.routes import (
     triage,
     undelivered,
     web_chat,
+    widget,
 )
 
 api_router = APIRouter()
@@ -35,6 +36,7 @@ api_router.include_router(staff_undelivered.router)
 api_router.include_router(places.router, prefix="/api/v1")
 api_router.include_router(council_tax.router, prefix="/api/v1")
 api_router.include_router(web_chat.router)
+api_router.include_router(widget.router)
 api_router.include_router(sms.api_router)
 api_router.include_router(sms.console_router)
 api_router.include_router(assisted.router)

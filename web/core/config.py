@@ -33,9 +33,15 @@ Variables:
     WEB_CHAT_IDLE_MINUTES: a web chat idle this long is cleared from the browser (30).
     WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
         council's own site, to embed the chat in an iframe.
+    WIDGET_ALLOWED_ORIGINS: the council's own sites (space-separated origins such as
+        ``https://www.example.gov.uk`` or ``https://*.example.gov.uk``) whose pages may show
+        the chat widget (``/widget.js``): they alone may frame the widget's chat page
+        (``/?embed=1``). Empty: in development and test any ``localhost`` page; elsewhere
+        only ``WEB_CHAT_FRAME_ANCESTORS``. The staff console is never framed.
     WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
     WEB_CHAT_COOKIE_SAMESITE: ``lax`` (default) or ``strict``; ``none`` only when the chat is
-        embedded in an iframe on another site (the cookie is then always ``Secure``).
+        embedded in an iframe on another site (the cookie is then always ``Secure`` and
+        ``Partitioned``).
     MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
     WEB_CHAT_RATE_LIMIT: web chat messages one client address may send (``60/60``: 60 a
         minute; ``0``: no limit); more are answered 429 with ``Retry-After``.
@@ -52,6 +58,7 @@ Variables:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -74,6 +81,15 @@ DEV_OPEN311_API_KEY = "dev-open311-key"
 DEV_STAFF_API_TOKEN = "dev-staff-token"
 DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
 DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
+# A site that may show the chat widget: https, or http on this machine; a leading "*." for
+# every subdomain; a port (or ":*") allowed; nothing after the host.
+WIDGET_ORIGIN = re.compile(
+    r"^(?:https://(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|http://(?:localhost|127\.0\.0\.1))"
+    r"(?::(?:\d{1,5}|\*))?$",
+    re.IGNORECASE,
+)
+#: Who may show the widget in development and test when WIDGET_ALLOWED_ORIGINS is empty.
+DEV_WIDGET_ORIGINS = "http://localhost:* http://127.0.0.1:*"
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
 # PLACEHOLDERS_ALLOWED (lib/environments.py) holds "test" as well: the end-to-end stack
@@ -131,6 +147,8 @@ class Settings(BaseSettings):
     # The resident web chat at "/" (issue #6).
     web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
     web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
+    # The chat widget a council adds to its own site (issue #18): who may frame it.
+    widget_allowed_origins: str = Field("", env="WIDGET_ALLOWED_ORIGINS")
     web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
     # The cookie that binds a web chat conversation to the browser (issue #15).
     web_chat_cookie_samesite: Literal["lax", "strict", "none"] = Field(
@@ -176,6 +194,18 @@ class Settings(BaseSettings):
         if any(char in value for char in ";,\r\n"):
             raise ValueError("WEB_CHAT_FRAME_ANCESTORS takes space-separated CSP sources")
         return value.strip() or "'self'"
+
+    @validator("widget_allowed_origins")
+    def _widget_origins(cls, value: str) -> str:
+        """Each entry an origin: https (http only for localhost), no path, no CSP syntax."""
+        origins = value.replace(",", " ").split()
+        for origin in origins:
+            if not WIDGET_ORIGIN.match(origin):
+                raise ValueError(
+                    f"WIDGET_ALLOWED_ORIGINS: {origin!r} is not an origin such as "
+                    "https://www.example.gov.uk (http only for localhost)"
+                )
+        return " ".join(origins)
 
     @validator("web_chat_rate_limit", "booking_rate_limit", "booking_conversation_rate_limit")
     def _rate_limit(cls, value: str) -> str:
@@ -246,6 +276,14 @@ class Settings(BaseSettings):
     def places_path(self) -> Path:
         """The location directory file: ``PLACES_FILE`` or the profile's ``places.yml``."""
         return self.places_file or self.council_dir / "places.yml"
+
+    @property
+    def widget_frame_ancestors(self) -> str:
+        """CSP ``frame-ancestors`` of the widget's chat page: the chat's own plus the sites."""
+        sites = self.widget_allowed_origins
+        if not sites and self.is_development:
+            sites = DEV_WIDGET_ORIGINS
+        return " ".join(dict.fromkeys(f"{self.web_chat_frame_ancestors} {sites}".split()))
 
     @property
     def secure_cookies(self) -> bool:

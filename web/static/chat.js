@@ -19,6 +19,10 @@
  *   lib/references.py, given in the page) is highlighted and kept in the top box. A reply
  *   marked exit_page shows GOV.UK's "Exit this page". A reply's lang (and dir) follows the
  *   language it was given in, and the page's labels follow it (kb/web_chat/chrome.yml).
+ * - In the chat widget's panel on a council's own page (issue #18, widget.js; the page is
+ *   served with data-embed): Escape asks the widget to close the panel, the widget's
+ *   "focus" moves focus to the message box, and "Exit this page" asks the widget to leave
+ *   the council's page (it cannot be left from inside the frame).
  */
 (function () {
   "use strict";
@@ -81,6 +85,12 @@
   var warnMs = Math.min(2 * 60000, idleMs / 2);
   var state = null;
   var busy = false;
+  var embedded = document.body.hasAttribute("data-embed") && window.parent !== window;
+
+  function tellWidget(what) {
+    // Says nothing private: the widget's page may be on any of the council's sites.
+    window.parent.postMessage({ frontdoor: what }, "*");
+  }
 
   function newId() {
     if (window.crypto && window.crypto.randomUUID) {
@@ -242,6 +252,10 @@
     list.textContent = "";
     showReferences([]);
     document.title = "Loading";
+    if (embedded) {
+      tellWidget("exit");
+      return;
+    }
     window.location.replace(EXIT_URL);
   }
 
@@ -560,6 +574,18 @@
     shifts.push(now);
     if (shifts.length >= 3) { exitPage(null); }
   });
+  if (embedded) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !event.defaultPrevented) {
+        tellWidget("close");
+      }
+    });
+    window.addEventListener("message", function (event) {
+      if (event.source === window.parent && event.data && event.data.frontdoor === "focus") {
+        input.focus();
+      }
+    });
+  }
   document.getElementById("keep").addEventListener("click", function () {
     touch();
     input.focus();

@@ -197,6 +197,7 @@ def test_the_chat_cookie_is_http_only_and_lax_by_default(client: TestClient, ass
     cookie = response.headers["set-cookie"].lower()
     assert cookie.startswith("fd_chat=") and "httponly" in cookie and "samesite=lax" in cookie
     assert "secure" not in cookie  # development runs on plain http://localhost
+    assert "partitioned" not in cookie
 
 
 def test_the_chat_cookie_can_serve_an_iframe_on_another_site(assistant) -> None:
@@ -204,6 +205,19 @@ def test_the_chat_cookie_can_serve_an_iframe_on_another_site(assistant) -> None:
         body = {"conversation_id": CONVERSATION, "message": "hi"}
         cookie = client.post("/chat/messages", json=body).headers["set-cookie"].lower()
         assert "samesite=none" in cookie and "secure" in cookie and "httponly" in cookie
+        # Kept for the framing site only, so it survives third-party cookie blocking.
+        assert "partitioned" in cookie
+        dropped = client.post("/chat/finish", json={"conversation_id": CONVERSATION})
+        gone = dropped.headers["set-cookie"].lower()
+        assert gone.startswith('fd_chat="";') or gone.startswith("fd_chat=;")
+        assert "max-age=0" in gone and "partitioned" in gone and "path=/chat" in gone
+
+
+def test_the_finished_chat_drops_its_cookie(client: TestClient) -> None:
+    gone = client.post("/chat/finish", json={"conversation_id": CONVERSATION})
+    cookie = gone.headers["set-cookie"].lower()
+    assert cookie.startswith("fd_chat=") and "max-age=0" in cookie and "path=/chat" in cookie
+    assert "partitioned" not in cookie
 
 
 # --- case updates (issue #16): the page hears that staff resolved the case -------------------

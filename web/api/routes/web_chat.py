@@ -21,6 +21,7 @@ import json
 import logging
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -50,6 +51,7 @@ from web.resident_page import (
     page_data,
     script_json,
 )
+from web.widget import council_dir_for
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +102,9 @@ def _asset(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
-def council_page(settings: Settings) -> CouncilPage:
+def council_page(settings: Settings, council_dir: Path | None = None) -> CouncilPage:
     """The council the page speaks for (its profile, read once per process)."""
-    return load_council_page(settings.council_dir)
+    return load_council_page(council_dir or settings.council_dir)
 
 
 def _logo(council: CouncilPage) -> Safe:
@@ -152,9 +154,15 @@ def chat_document(
     mode: Safe = NOTHING,
     staff_panel: Safe = NOTHING,
     finish_label: str = FINISH_LABEL,
+    council_dir: Path | None = None,
+    embed: bool = False,
 ) -> Safe:
-    """The chat page; the library assisted session adds its attributes and staff panel."""
-    council = council_page(settings)
+    """The chat page; the library assisted session adds its attributes and staff panel.
+
+    ``embed``: the compact page the widget shows in its panel (``web/widget.py``): no
+    title bar (the panel has its own) and no developer links; everything else kept.
+    """
+    council = council_page(settings, council_dir)
     data = page_data(settings.kb_dir)
     privacy = council.branding.privacy_notice
     return render(
@@ -179,7 +187,8 @@ def chat_document(
             else NOTHING
         ),
         footer_links=_footer_links(council),
-        developer_links=DEVELOPER_LINKS if settings.is_development else NOTHING,
+        developer_links=DEVELOPER_LINKS if settings.is_development and not embed else NOTHING,
+        embed=Safe(' data-embed="true"') if embed else NOTHING,
     )
 
 
@@ -189,10 +198,20 @@ def chat_headers(settings: Settings) -> dict[str, str]:
 
 
 @router.get("/")
-def chat_page(settings: SettingsDep) -> HTMLResponse:
-    """The resident web chat."""
-    page = chat_document(settings)
-    return HTMLResponse(str(page), headers=chat_headers(settings))
+def chat_page(settings: SettingsDep, embed: str = "", council: str = "") -> HTMLResponse:
+    """The resident web chat; ``?embed=1&council=<slug>`` is the widget's panel.
+
+    Only the widget's page may be framed by the council's own sites
+    (``WIDGET_ALLOWED_ORIGINS``); an unknown council gets the configured one.
+    """
+    if embed != "1":
+        return HTMLResponse(str(chat_document(settings)), headers=chat_headers(settings))
+    council_dir = council_dir_for(settings, council)
+    page = chat_document(settings, council_dir=council_dir, embed=True)
+    headers = page_headers(
+        settings.widget_frame_ancestors, council_page(settings, council_dir).logo_origin
+    )
+    return HTMLResponse(str(page), headers=headers)
 
 
 @router.get("/chat/updates")
@@ -289,16 +308,31 @@ def _browser_token(request: Request) -> tuple[str, bool]:
     return crud_web_chat.new_browser_token(), True
 
 
-def _set_browser_cookie(response: Response, settings: SettingsDep, token: str) -> None:
+def _set_browser_cookie(
+    response: Response, settings: SettingsDep, token: str, *, drop: bool = False
+) -> None:
+    """Set (or, with ``drop``, remove) the cookie that binds conversations to this browser.
+
+    With ``SameSite=None`` (the chat framed on another site, e.g. by the widget) the cookie
+    is also ``Partitioned``: kept for that site only, so browsers that block third-party
+    cookies still keep it. Removing it must name the same attributes.
+    """
+    cross_site = settings.web_chat_cookie_samesite == "none"
     response.set_cookie(
         BROWSER_COOKIE,
-        token,
+        "" if drop else token,
+        max_age=0 if drop else None,
         path=COOKIE_PATH,
         httponly=True,
         samesite=settings.web_chat_cookie_samesite,
         # Browsers take SameSite=None only with Secure.
-        secure=settings.secure_cookies or settings.web_chat_cookie_samesite == "none",
+        secure=settings.secure_cookies or cross_site,
     )
+    if cross_site:
+        # Starlette writes Partitioned only on Python 3.14 and later: add it here.
+        name, value = response.raw_headers[-1]  # set_cookie appends its header last
+        if name == b"set-cookie":
+            response.raw_headers[-1] = (name, value + b"; Partitioned")
 
 
 @router.post("/chat/messages", dependencies=[Depends(web_chat_limit)])
@@ -374,5 +408,5 @@ async def chat_finish(request: Request, session: SessionDep, settings: SettingsD
         await run_in_threadpool(end_conversation, settings, SENDER_PREFIX + conversation_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.headers["Cache-Control"] = "no-store"
-    response.delete_cookie(BROWSER_COOKIE, path=COOKIE_PATH)
+    _set_browser_cookie(response, settings, "", drop=True)
     return response
