@@ -188,3 +188,12 @@ def test_the_web_chat_link_stays_on_the_council_services():
 def test_max_message_chars_is_bounded(chars):
     with pytest.raises(ValueError, match="max_message_chars"):
         Settings(_env_file=None, max_message_chars=chars)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_each_client_url_is_documented(client):
+    from bot.settings import REPO_ROOT
+
+    name = f"{client.upper()}_URL"
+    assert f"\n{name}=\n" in (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
+    assert f"| `{name}` |" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
