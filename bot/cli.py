@@ -22,10 +22,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from bot import logging as bot_logging
 from bot.settings import Settings
 from lib.private_files import private_umask
+
+if TYPE_CHECKING:
+    from bot.insight import InsightWorker
+    from integrations.outbox.worker import OutboxWorker
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
@@ -54,7 +59,8 @@ def _run(settings: Settings, scaled: bool = False) -> int:
     return serve(stack)
 
 
-def _outbox_worker(settings: Settings) -> int:
+def build_outbox_worker(settings: Settings) -> OutboxWorker:
+    """The outbox worker, its Open311 and triage clients each at their own URL setting."""
     from bot.councils.profile import cached_profile
     from integrations.open311 import get_open311_client
     from integrations.outbox import Outbox
@@ -65,15 +71,17 @@ def _outbox_worker(settings: Settings) -> int:
     jurisdiction = (
         settings.open311_jurisdiction_id or cached_profile(settings.council_dir).jurisdiction_id
     )
-    worker = OutboxWorker(
+    return OutboxWorker(
         Outbox(settings.database),
-        get_open311_client(
-            settings.council_services_endpoint(settings.open311_api_key), jurisdiction
-        ),
+        get_open311_client(settings.client_endpoint("open311"), jurisdiction),
         base_s=settings.outbox_retry_base_s,
         max_s=settings.outbox_retry_max_s,
-        triage=get_triage_client(settings.council_services_endpoint(settings.staff_api_token)),
+        triage=get_triage_client(settings.client_endpoint("triage")),
     )
+
+
+def _outbox_worker(settings: Settings) -> int:
+    worker = build_outbox_worker(settings)
     try:
         asyncio.run(worker.run_forever(settings.outbox_poll_s))
     except KeyboardInterrupt:
@@ -111,26 +119,26 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
         outbox.engine.dispose()
 
 
-def _insight_worker(settings: Settings) -> int:
+def build_insight_worker(settings: Settings) -> InsightWorker:
+    """The insight worker, its client at the ``INSIGHT_URL`` setting."""
     from bot.insight import InsightWorker
     from bot.outcomes import load_rules
-    from integrations.insight import InsightClient
+    from integrations.insight import get_insight_client
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    worker = InsightWorker(
+    return InsightWorker(
         settings.tracker_store,
         settings.database,
-        InsightClient(
-            settings.council_services_url,
-            settings.staff_api_token,
-            settings.http_connect_timeout_s,
-            settings.http_read_timeout_s,
-        ),
+        get_insight_client(settings.client_endpoint("insight")),
         load_rules(settings.kb_dir / "insight" / "outcomes.yml"),
         settings.insight_hash_secret,
         idle_s=settings.insight_idle_s,
         lookback_s=settings.insight_lookback_hours * 3600,
     )
+
+
+def _insight_worker(settings: Settings) -> int:
+    worker = build_insight_worker(settings)
     try:
         asyncio.run(worker.run_forever(settings.insight_poll_s))
     except KeyboardInterrupt:

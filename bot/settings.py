@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseSettings, Field, validator
+from pydantic.fields import ModelField
 
 from bot.cors import exact_patterns, split_origins
 from integrations.endpoint import Endpoint
@@ -34,6 +36,11 @@ DEVELOPMENT_SECRETS = {
     "library_assist_secret": "dev-library-assist-secret",
     "action_server_token": "dev-action-server-token",
 }
+
+#: The assistant's clients of outside systems, each with its own base URL setting
+#: (``<CLIENT>_URL``, contract section 3); an empty one means ``COUNCIL_SERVICES_URL``.
+Client = Literal["open311", "crm", "triage", "directory", "sms", "insight"]
+CLIENTS: tuple[Client, ...] = get_args(Client)
 
 
 class Settings(BaseSettings):
@@ -66,6 +73,19 @@ class Settings(BaseSettings):
 
     # Council services (CRM stand-in, directory, triage queue)
     council_services_url: str = Field("http://localhost:8000", env="COUNCIL_SERVICES_URL")
+    # Each client's own base URL; empty: COUNCIL_SERVICES_URL (see ``client_endpoint``).
+    #: Open311 GeoReport v2 (``<url>/open311/v2/``): street problem reports and their status.
+    open311_url: str = Field("", env="OPEN311_URL")
+    #: The CRM API (``<url>/api/v1/``): council tax accounts and cases, broadband.
+    crm_url: str = Field("", env="CRM_URL")
+    #: The triage queue (``<url>/api/v1/triage``): hand-offs to a person.
+    triage_url: str = Field("", env="TRIAGE_URL")
+    #: The location directory and PC bookings (``<url>/api/v1/places``, ``/bookings``).
+    directory_url: str = Field("", env="DIRECTORY_URL")
+    #: The SMS gateway's outbox (``<url>/api/v1/sms``), when ``SMS_GATEWAY=outbox``.
+    sms_url: str = Field("", env="SMS_URL")
+    #: Service insight events (``<url>/api/v1/insight/events``).
+    insight_url: str = Field("", env="INSIGHT_URL")
     open311_api_key: str = Field(DEVELOPMENT_SECRETS["open311_api_key"], env="OPEN311_API_KEY")
     open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
     staff_api_token: str = Field(DEVELOPMENT_SECRETS["staff_api_token"], env="STAFF_API_TOKEN")
@@ -145,6 +165,14 @@ class Settings(BaseSettings):
         exact_patterns(value)
         return value.strip()
 
+    @validator("council_services_url", *(f"{client}_url" for client in CLIENTS))
+    def _base_url(cls, value: str, field: ModelField) -> str:  # noqa: N805
+        value = value.strip()
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError(f"{field.name.upper()} must be an http(s) URL, e.g. http://host:8000")
+        return value
+
     @validator("rest_rate_limit", "rest_address_rate_limit")
     def _rate_limit(cls, value: str) -> str:  # noqa: N805
         Limit.parse(value)
@@ -198,15 +226,33 @@ class Settings(BaseSettings):
         """The link a caller is texted to carry on online (the web chat)."""
         return self.web_chat_url or f"{self.council_services_url.rstrip('/')}/"
 
-    def council_services_endpoint(self, token: str = "") -> Endpoint:
-        """The council services (``COUNCIL_SERVICES_URL``) for a client, with the timeouts.
+    def client_url(self, client: Client) -> str:
+        """The base URL of one client: its own setting, else ``COUNCIL_SERVICES_URL``.
 
         Args:
-            token: the credential that client sends (the staff API token, the Open311
-                API key); empty for a service that needs none.
+            client: which client (``open311``, ``crm``, ``triage``, ``directory``, ``sms``,
+                ``insight``).
         """
+        return getattr(self, f"{client}_url") or self.council_services_url
+
+    def client_endpoint(self, client: Client) -> Endpoint:
+        """Where one client connects: its base URL, its credential and the timeouts.
+
+        The one source of the rule "own URL, else the council services" and of which
+        credential each client sends: the Open311 API key for Open311, none for the
+        directory, the staff API token for the rest.
+
+        Args:
+            client: which client, as for :meth:`client_url`.
+        """
+        if client == "open311":
+            token = self.open311_api_key
+        elif client == "directory":
+            token = ""
+        else:
+            token = self.staff_api_token
         return Endpoint(
-            self.council_services_url,
+            self.client_url(client),
             token,
             connect_timeout_s=self.http_connect_timeout_s,
             read_timeout_s=self.http_read_timeout_s,

@@ -30,7 +30,7 @@ import httpx
 from bot.child_process import die_with_parent_hook
 from bot.ports import check_free
 from bot.rasa_files import write_endpoints
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import CLIENTS, REPO_ROOT, Settings
 from lib.private_files import PRIVATE_UMASK, make_private, open_private_log
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "ACTION_SERVER_PORT": str(settings.action_server_port),
         "ACTION_SERVER_TOKEN": settings.action_server_token,
         "COUNCIL_SERVICES_URL": settings.council_services_url,
+        # Each client's own base URL as set; an empty one means COUNCIL_SERVICES_URL there too.
+        **{f"{client.upper()}_URL": getattr(settings, f"{client}_url") for client in CLIENTS},
         "OPEN311_API_KEY": settings.open311_api_key,
         "STAFF_API_TOKEN": settings.staff_api_token,
         "DATABASE_URL": settings.database,

@@ -44,7 +44,7 @@ def report_questions() -> Questions:
 def open311() -> Open311Client:
     """The council's Open311 endpoint (jurisdiction: the setting, else the profile's)."""
     return get_open311_client(
-        settings.council_services_endpoint(settings.open311_api_key),
+        settings.client_endpoint("open311"),
         settings.open311_jurisdiction_id or profile().jurisdiction_id,
     )
 
@@ -73,7 +73,7 @@ def authorities() -> LocalAuthorities:
 @lru_cache(maxsize=1)
 def triage() -> TriageClient:
     """The council's triage queue."""
-    return get_triage_client(settings.council_services_endpoint(settings.staff_api_token))
+    return get_triage_client(settings.client_endpoint("triage"))
 
 
 def triage_rules() -> TriageRules:
@@ -98,7 +98,7 @@ def intent_labels() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def directory() -> DirectoryClient:
     """The council's location directory and PC bookings."""
-    return get_directory_client(settings.council_services_endpoint())
+    return get_directory_client(settings.client_endpoint("directory"))
 
 
 def place_words() -> Words:
@@ -122,9 +122,7 @@ def crm() -> CrmClient | FakeCrm:
 
     ``CRM_FAKE=true`` gives the in-memory fake, for running without the council services.
     """
-    return get_crm_client(
-        settings.council_services_endpoint(settings.staff_api_token), fake=settings.crm_fake
-    )
+    return get_crm_client(settings.client_endpoint("crm"), fake=settings.crm_fake)
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +144,4 @@ def correction_phrases() -> CorrectionPhrases:
 @lru_cache(maxsize=1)
 def sms() -> SmsGateway:
     """The gateway that sends text messages to residents (a report's reference)."""
-    return get_sms_gateway(
-        settings.sms_gateway, settings.council_services_endpoint(settings.staff_api_token)
-    )
+    return get_sms_gateway(settings.sms_gateway, settings.client_endpoint("sms"))

@@ -149,7 +149,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         self.out_of_hours = profile.emergency_phone
         self.opening_hours = profile.opening_hours
         self.sms_gateway = sms_gateway or get_sms_gateway(
-            settings.sms_gateway, settings.council_services_endpoint(settings.staff_api_token)
+            settings.sms_gateway, settings.client_endpoint("sms")
         )
         self.repeat: RepeatRequests = cached_repeat_requests(settings.kb_dir / PHONE_LINE_FILE)
         self.clock: Clock = clock or (lambda: datetime.now().astimezone())

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from integrations.endpoint import Endpoint
 from integrations.insight.errors import InsightRejected, InsightUnavailable
 from integrations.pooled_http import PooledClient
 
@@ -60,3 +61,17 @@ class InsightClient:
         """
         response = await self._request(event)
         return response.status_code == 201
+
+
+def get_insight_client(endpoint: Endpoint) -> InsightClient:
+    """A client of the insight API; the caller keeps it for the process.
+
+    Args:
+        endpoint: the service that takes outcome events, with the staff (service) token.
+    """
+    return InsightClient(
+        endpoint.base_url,
+        endpoint.token,
+        connect_timeout_s=endpoint.connect_timeout_s,
+        read_timeout_s=endpoint.read_timeout_s,
+    )

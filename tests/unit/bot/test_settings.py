@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import Settings
+from bot.settings import CLIENTS, Settings
 
 
 def test_defaults_are_embedded(tmp_path):
@@ -107,20 +107,93 @@ def test_staging_from_the_process_environment_does_not_crash_the_import(tmp_path
     assert done.stdout.strip() == "staging"
 
 
-def test_the_council_services_endpoint_carries_the_url_token_and_timeouts():
-    settings = Settings(
+SERVICES = "http://services.example:8000"
+#: The credential each client sends: the Open311 key, none for the directory, else staff.
+TOKENS = {
+    "open311": "open311-key",
+    "crm": "staff-token",
+    "triage": "staff-token",
+    "directory": "",
+    "sms": "staff-token",
+    "insight": "staff-token",
+}
+
+
+def _services(**values: object) -> Settings:
+    return Settings(
         _env_file=None,
-        council_services_url="http://services.example:8000",
+        council_services_url=SERVICES,
+        open311_api_key="open311-key",
+        staff_api_token="staff-token",
         http_connect_timeout_s=1.5,
         http_read_timeout_s=7.0,
+        **values,
     )
-    endpoint = settings.council_services_endpoint("token")
-    assert (endpoint.base_url, endpoint.token) == ("http://services.example:8000", "token")
+
+
+def test_the_clients_are_the_ones_the_contract_names():
+    assert set(CLIENTS) == set(TOKENS)
+    for client in CLIENTS:
+        assert Settings.__fields__[f"{client}_url"].field_info.extra["env"] == (
+            f"{client.upper()}_URL"
+        )
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_client_without_its_own_url_uses_the_council_services(client):
+    endpoint = _services().client_endpoint(client)
+    assert (endpoint.base_url, endpoint.token) == (SERVICES, TOKENS[client])
     assert (endpoint.connect_timeout_s, endpoint.read_timeout_s) == (1.5, 7.0)
-    assert settings.council_services_endpoint().token == ""
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_client_with_its_own_url_uses_it_and_no_other_client_does(client):
+    own = f"https://{client}.council.example"
+    settings = _services(**{f"{client}_url": own})
+    endpoint = settings.client_endpoint(client)
+    assert (endpoint.base_url, endpoint.token) == (own, TOKENS[client])
+    assert (endpoint.connect_timeout_s, endpoint.read_timeout_s) == (1.5, 7.0)
+    others = {other: settings.client_url(other) for other in CLIENTS if other != client}
+    assert set(others.values()) == {SERVICES}
+
+
+def test_every_client_url_is_read_from_its_environment_variable(monkeypatch):
+    for client in CLIENTS:
+        monkeypatch.setenv(f"{client.upper()}_URL", f"http://{client}.example:9000")
+    settings = Settings(_env_file=None, council_services_url=SERVICES)
+    assert {client: settings.client_url(client) for client in CLIENTS} == {
+        client: f"http://{client}.example:9000" for client in CLIENTS
+    }
+
+
+def test_a_client_url_is_trimmed_and_must_be_http():
+    assert _services(open311_url="  https://crm.example/  ").client_url("open311") == (
+        "https://crm.example/"
+    )
+    with pytest.raises(ValueError, match="OPEN311_URL must be an http"):
+        _services(open311_url="crm.example:8000")
+    with pytest.raises(ValueError, match="COUNCIL_SERVICES_URL must be an http"):
+        Settings(_env_file=None, council_services_url="ftp://services.example")
+
+
+def test_the_web_chat_link_stays_on_the_council_services():
+    settings = _services(crm_url="https://crm.example", open311_url="https://crm.example")
+    assert settings.continue_online_url == f"{SERVICES}/"
+    assert _services(web_chat_url="https://chat.example/").continue_online_url == (
+        "https://chat.example/"
+    )
 
 
 @pytest.mark.parametrize("chars", [0, 10001])
 def test_max_message_chars_is_bounded(chars):
     with pytest.raises(ValueError, match="max_message_chars"):
         Settings(_env_file=None, max_message_chars=chars)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_each_client_url_is_documented(client):
+    from bot.settings import REPO_ROOT
+
+    name = f"{client.upper()}_URL"
+    assert f"\n{name}=\n" in (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
+    assert f"| `{name}` |" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")

@@ -169,3 +169,30 @@ def test_a_reference_read_slowly() -> None:
     from bot.channels.voice_text import spelled_slowly
 
     assert spelled_slowly("FD-7K3Q9X") == "F, D, 7, K, 3, Q, 9, X"
+
+
+@pytest.mark.parametrize(
+    ("urls", "expected"),
+    [
+        ({}, "http://services.example:8000"),
+        ({"sms_url": "https://sms.example"}, "https://sms.example"),
+    ],
+)
+def test_the_phone_line_texts_through_the_sms_url(
+    monkeypatch: pytest.MonkeyPatch, urls: dict[str, str], expected: str
+) -> None:
+    import bot.channels.twilio_voice as twilio_voice
+
+    given = []
+    monkeypatch.setattr(
+        twilio_voice, "get_sms_gateway", lambda name, endpoint: given.append(endpoint)
+    )
+    settings = Settings(
+        _env_file=None,
+        council_services_url="http://services.example:8000",
+        crm_url="https://crm.example",
+        staff_api_token="staff-token",
+        **urls,
+    )
+    FrontDoorVoiceInput(settings)
+    assert [(e.base_url, e.token) for e in given] == [(expected, "staff-token")]

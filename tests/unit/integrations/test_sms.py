@@ -103,7 +103,7 @@ def test_fake_and_factory() -> None:
 
 def test_the_assistant_builds_the_gateway_its_settings_name() -> None:
     settings = BotSettings(_env_file=None, sms_gateway="fake")
-    built = get_sms_gateway(settings.sms_gateway, settings.council_services_endpoint())
+    built = get_sms_gateway(settings.sms_gateway, settings.client_endpoint("sms"))
     assert isinstance(built, FakeSmsGateway)
 
 
