@@ -38,6 +38,10 @@ REPORT_TEXT_SENT = "utter_report_text_sent"
 REPORT_FOLLOW_UP_PHONE = "utter_report_follow_up_phone"
 REPORT_FOLLOW_UP_EMAIL = "utter_report_follow_up_email"
 REPORT_FOLLOW_UP_NONE = "utter_report_follow_up_none"
+# What happens next after a council tax change or a broadband application (issue #16)
+CASE_NEXT_STEP = "utter_case_next_step"
+CASE_FOLLOW_UP_POST = "utter_case_follow_up_post"
+CASE_FOLLOW_UP_CALL = "utter_case_follow_up_call"
 #: The text message's body, read from the domain (its plain variant) and sent by SMS.
 SMS_REPORT_REFERENCE = "utter_sms_report_reference"
 ANYTHING_ELSE = "utter_anything_else"
