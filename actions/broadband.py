@@ -22,6 +22,7 @@ from actions.common.failsafe import FailSafe
 from actions.common.form_repair import StopAware
 from actions.common.form_skip import SkipAware
 from actions.common.forms import yes_no
+from actions.common.next_steps import say_next_steps
 from actions.common.pending_request import offer_pending
 from actions.common.validators import UNKNOWN
 from actions.common.validators import parse_number as parse_any_number
@@ -51,6 +52,8 @@ OUTCOME_RESPONSES = {
     BUILD_PLANNED: responses.BB_BUILD_PLANNED,
     SPEED_UNKNOWN: responses.BB_SPEED_UNKNOWN,
 }
+#: The step of ``kb/next_steps.yml`` said after the application's reference.
+NEXT_STEP = "broadband_application"
 _BUSINESS = re.compile(
     r"\b(business|company|firm|shop|office|work|sole trader|self[- ]employed|ltd)\b", re.I
 )
@@ -273,5 +276,6 @@ class ActionBroadbandOutcome(FailSafe, Action):
             bb_business_name=application["business_name"],
             bb_reference_spoken=spell_out(created.reference),
         )
+        say_next_steps(dispatcher, NEXT_STEP, created.reference)
         logger.info("broadband application", extra={"reference": created.reference})
         return [*reset, SlotSet(slots.BB_REFERENCE, created.reference)]

@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from actions.common.next_steps import say_next_steps
 from actions.common.pending_request import offer_pending
 from actions.common.values import format_date, format_pounds
 from actions.handoff import file_journey_case
@@ -164,6 +165,8 @@ class _CaseAction(FailSafe):
 
     kind = ""
     done_response = ""
+    #: The step of ``kb/next_steps.yml`` said after the reference.
+    next_step = ""
     form_slots: tuple[str, ...] = ()
     #: A change that fails unexpectedly is kept for staff as a council tax record.
     keep_as = "council_tax"
@@ -175,7 +178,7 @@ class _CaseAction(FailSafe):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Create the case and read its reference back."""
+        """Create the case, read its reference back and say what happens next."""
         reset = [SlotSet(slot, None) for slot in (*self.form_slots, slots.CT_CONFIRM)]
         if _unverified(dispatcher, tracker):
             return [*reset, *_forget_if_run_out(tracker), SlotSet(slots.CT_STOPPED, False)]
@@ -199,6 +202,7 @@ class _CaseAction(FailSafe):
             ct_case_reference_spoken=spell_out(case.reference),
             report_change_days=deps.knowledge("council_tax").facts["report_change_days"].text,
         )
+        say_next_steps(dispatcher, self.next_step, case.reference)
         return [
             *reset,
             SlotSet(slots.CT_CASE_REFERENCE, case.reference),
@@ -211,6 +215,7 @@ class ActionCouncilTaxChangeInstalments(_CaseAction, Action):
     """Asks for 12 monthly instalments."""
 
     kind = "twelve_instalments"
+    next_step = "council_tax_instalments"
     done_response = responses.CT_INSTALMENTS_CASE_CREATED
 
     def name(self) -> str:
@@ -222,6 +227,7 @@ class ActionCouncilTaxApplyDiscount(_CaseAction, Action):
     """Applies for the single person discount from the date given."""
 
     kind = "single_person_discount"
+    next_step = "council_tax_single_person_discount"
     done_response = responses.CT_DISCOUNT_CASE_CREATED
     form_slots = (slots.CT_ALONE_SINCE,)
 
@@ -238,6 +244,7 @@ class ActionCouncilTaxReportMove(_CaseAction, Action):
     """Reports a move: the date and the new address."""
 
     kind = "moving_home"
+    next_step = "council_tax_moving_home"
     done_response = responses.CT_MOVE_CASE_CREATED
     form_slots = (slots.CT_MOVING_DATE, slots.CT_NEW_ADDRESS)
 

@@ -138,7 +138,12 @@ class ActionAskConfirmReport(FailSafe, Action):
             response=responses.CHECK_REPORT_DESCRIPTION,
             description=tracker.get_slot(slots.DESCRIPTION),
         )
-        dispatcher.utter_message(response=responses.CHECK_REPORT_DANGER)
+        dangerous = tracker.get_slot(slots.DANGEROUS) is True
+        dispatcher.utter_message(
+            response=responses.CHECK_REPORT_DANGER_YES
+            if dangerous
+            else responses.CHECK_REPORT_DANGER_NO
+        )
         contact_response, contact_values = contact_line(tracker)
         dispatcher.utter_message(response=contact_response, **contact_values)
         dispatcher.utter_message(response=responses.ASK_CONFIRM_REPORT)

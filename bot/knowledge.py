@@ -382,15 +382,18 @@ def check(
 ) -> list[str]:
     """Every problem that should fail the build, as readable lines (empty when clean).
 
-    Checks that each knowledge file loads (so every answer has a source and a checked
-    date), that its generated domain file is current, and that every service-answer
-    response in ``domain/`` comes from the knowledge base.
+    Checks that each knowledge file and each next-steps file (:mod:`bot.next_steps`)
+    loads (so every answer and step has a source and a checked date), that each generated
+    domain file is current, and that every service-answer response in ``domain/`` comes
+    from the knowledge base.
     """
-    problems: list[str] = []
+    from bot import next_steps
+
+    problems: list[str] = next_steps.check(kb_dir)
     try:
         services = load_all(kb_dir, domain_slots(domain_dir), council_dir)
     except KnowledgeError as error:
-        return [str(error)]
+        return [*problems, str(error)]
     from_kb: set[str] = set()
     generated: set[str] = set()
     for knowledge in services:

@@ -18,6 +18,8 @@ from actions.common.stop_phrases import StopPhrases, cached_stop_phrases
 from actions.common.triage import TriageRules, cached_rules
 from bot.councils.profile import CouncilProfile, cached_profile
 from bot.knowledge import ServiceKnowledge, cached_knowledge
+from bot.next_steps import NextStep
+from bot.next_steps import cached as cached_next_steps
 from bot.settings import settings
 from integrations.crm import CrmClient, FakeCrm, get_crm_client
 from integrations.directory import DirectoryClient, get_directory_client
@@ -109,6 +111,11 @@ def place_words() -> Words:
 def settings_kb_dir() -> Path:
     """The knowledge-base folder in use."""
     return settings.kb_dir
+
+
+def next_steps() -> dict[str, NextStep]:
+    """What the council does after a case (``kb/next_steps.yml`` and the council's own)."""
+    return cached_next_steps(settings.kb_dir, settings.council_dir)
 
 
 def knowledge(service: str) -> ServiceKnowledge:

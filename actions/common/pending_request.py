@@ -217,13 +217,12 @@ class ActionOfferPendingRequest(FailSafe, Action):
         pending = tracker.get_slot(slots.PENDING_REQUEST)
         if not isinstance(pending, dict) or not pending.get("intent"):
             return []
+        # The buttons are the response's own, in the resident's language; this fills in
+        # the intent the "Yes" button starts.
         dispatcher.utter_message(
             response=responses.PENDING_REQUEST_OFFER,
             pending_label=pending.get("label"),
-            buttons=[
-                {"title": "Yes", "payload": f"/{pending['intent']}"},
-                {"title": "No, thanks", "payload": "/deny"},
-            ],
+            pending_intent=pending["intent"],
         )
         return [SlotSet(slots.PENDING_REQUEST, {**pending, "offered": True})]
 
@@ -248,6 +247,6 @@ class ActionTakeUpPendingRequest(FailSafe, Action):
         dispatcher.utter_message(
             response=responses.PENDING_REQUEST_PRESS,
             pending_label=pending.get("label"),
-            buttons=[{"title": str(pending.get("label")), "payload": f"/{pending['intent']}"}],
+            pending_intent=pending["intent"],
         )
         return [SlotSet(slots.PENDING_REQUEST, None)]

@@ -145,7 +145,11 @@ def test_an_eligible_business_application_is_sent_with_the_kb_amount(crm):
     sent = crm.applications[0]
     assert sent["voucher_pounds"] == 3000 and sent["staff_count"] == 12
     assert sent["conversation_id"] == "resident-bb"
-    assert response_names(dispatcher) == [responses.BB_APPLICATION_SENT]
+    assert response_names(dispatcher) == [
+        responses.BB_APPLICATION_SENT,
+        responses.CASE_NEXT_STEP,
+        responses.CASE_FOLLOW_UP_CALL,
+    ]
     assert dispatcher.messages[0]["bb_reference"].startswith("BB-")
 
 

@@ -231,7 +231,11 @@ def test_a_single_person_discount_case_is_created_with_the_date(crm):
     assert identity.account_reference == "40012345"
     assert case.kind == "single_person_discount"
     assert case.details == {"living_alone_since": "2026-03-14"}
-    assert response_names(dispatcher) == [responses.CT_DISCOUNT_CASE_CREATED]
+    assert response_names(dispatcher) == [
+        responses.CT_DISCOUNT_CASE_CREATED,
+        responses.CASE_NEXT_STEP,
+        responses.CASE_FOLLOW_UP_POST,
+    ]
     assert dispatcher.messages[0]["ct_case_reference"] == case.reference
     assert dispatcher.messages[0]["report_change_days"] == "21 days"
     assert {

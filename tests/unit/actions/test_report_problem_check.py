@@ -68,7 +68,7 @@ def test_check_screen_has_one_line_per_answer_then_asks_if_it_is_right():
         "utter_check_report_problem",
         "utter_check_report_place",
         "utter_check_report_description",
-        "utter_check_report_danger",
+        "utter_check_report_danger_yes",
         "utter_check_report_contact_email",
         "utter_ask_confirm_report",
     ]
@@ -110,7 +110,8 @@ def test_check_screen_wording_has_a_voice_variant_for_every_line(domain):
     names = [
         "utter_check_report_heading", "utter_check_report_problem",
         "utter_check_report_answers", "utter_check_report_place",
-        "utter_check_report_description", "utter_check_report_danger",
+        "utter_check_report_description", "utter_check_report_danger_yes",
+        "utter_check_report_danger_no",
         "utter_check_report_contact_phone", "utter_check_report_contact_email",
         "utter_check_report_no_contact", "utter_ask_confirm_report",
         "utter_report_next", "utter_report_text_sent", "utter_report_follow_up_phone",
@@ -122,9 +123,15 @@ def test_check_screen_wording_has_a_voice_variant_for_every_line(domain):
         assert any(not v.get("channel") for v in variants), name
 
 
+def test_check_screen_says_no_danger_when_the_resident_said_no():
+    dispatcher = check_screen(finished(dangerous=False))
+    assert "utter_check_report_danger_no" in response_names(dispatcher)
+    assert "utter_check_report_danger_yes" not in response_names(dispatcher)
+
+
 def test_is_this_right_offers_send_and_change(domain):
     variants = domain["responses"]["utter_ask_confirm_report"]
-    web = [v for v in variants if not v.get("channel")]
+    web = [v for v in variants if not v.get("channel") and not v.get("condition")]
     assert [b["title"] for b in web[0]["buttons"]] == ["Yes, send it", "Change something"]
 
 

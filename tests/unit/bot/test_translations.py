@@ -51,6 +51,35 @@ REPAIR_RESPONSES = (
 )
 
 
+#: The newer repair replies (issue #16): the report's check screen, the PC booking and
+#: cancellation read-back and confirmation, and the offer of a request made earlier.
+CHECK_AND_CONFIRM_RESPONSES = (
+    "utter_check_report_heading",
+    "utter_check_report_problem",
+    "utter_check_report_answers",
+    "utter_check_report_place",
+    "utter_check_report_description",
+    "utter_check_report_danger_yes",
+    "utter_check_report_danger_no",
+    "utter_check_report_contact_phone",
+    "utter_check_report_contact_email",
+    "utter_check_report_no_contact",
+    "utter_ask_confirm_report",
+    "utter_check_report_not_understood",
+    "utter_ask_book_confirm",
+    "utter_booking_not_made",
+    "utter_booking_confirm_required",
+    "utter_ask_cancel_confirm",
+    "utter_booking_kept",
+    "utter_booking_made",
+    "utter_booking_cancelled",
+    "utter_pending_request_offer",
+    "utter_pending_request_press",
+)
+#: Button payloads that carry a placeholder, as Rasa fills them before a resident sees them.
+PAYLOAD_VALUES = {"pending_intent": "council_tax_account"}
+
+
 def _english(name: str, voice: bool) -> list[dict]:
     return [v for v in SOURCE[name] if (v.get("channel") == "twilio_voice") == voice]
 
@@ -117,7 +146,8 @@ def test_placeholders_are_consistent(code, name):
 def test_button_payloads_pass_the_rest_channel(code):
     for name, entry in TRANSLATIONS[code].responses.items():
         for button in entry.get("buttons") or []:
-            assert clean_message(button["payload"]) == button["payload"], (code, name)
+            payload = interpolate(button["payload"], PAYLOAD_VALUES)
+            assert clean_message(payload) == payload, (code, name)
 
 
 @pytest.mark.parametrize("code", sorted(TRANSLATIONS))
@@ -359,3 +389,37 @@ def test_repair_buttons_keep_the_english_payloads(code, name):
     english = [b["payload"] for b in web.get("buttons") or []]
     translated = [b["payload"] for b in TRANSLATIONS[code].responses[name].get("buttons") or []]
     assert translated == english
+
+
+@pytest.mark.parametrize("name", CHECK_AND_CONFIRM_RESPONSES)
+def test_check_screen_booking_read_back_and_offer_are_in_every_language(name):
+    assert name in SOURCE, f"{name} must move to kb/translations/en.yml to be translated"
+    for code in TRANSLATIONS:
+        entry = TRANSLATIONS[code].responses.get(name)
+        assert entry and entry.get("voice"), (code, name)
+        for voice, text in ((False, entry["text"]), (True, entry["voice"])):
+            [english] = [v for v in _english(name, voice) if not v.get("condition")]
+            assert placeholders(text) == placeholders(english["text"]), (code, name, voice)
+
+
+@pytest.mark.parametrize(
+    "code,name", [(c, n) for c in sorted(TRANSLATIONS) for n in CHECK_AND_CONFIRM_RESPONSES]
+)
+def test_check_and_confirm_buttons_keep_the_english_payloads_and_placeholders(code, name):
+    [web] = [v for v in SOURCE[name] if not v.get("channel") and not v.get("condition")]
+    english = web.get("buttons") or []
+    translated = TRANSLATIONS[code].responses[name].get("buttons") or []
+    assert [b["payload"] for b in translated] == [b["payload"] for b in english]
+    for ours, theirs in zip(translated, english, strict=True):
+        assert placeholders(ours["title"]) == placeholders(theirs["title"]), (code, name)
+
+
+def test_a_placeholder_in_a_button_payload_is_left_for_rasa_to_fill():
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    chooser = ResponseVariationFilter(domain["responses"])
+    for slots in ({"language": "pl"}, {"language": "en"}):
+        [offer] = chooser.responses_for_utter_action("utter_pending_request_offer", "rest", slots)
+        buttons = interpolate(offer["buttons"], PAYLOAD_VALUES)
+        assert [b["payload"] for b in buttons] == ["/council_tax_account", "/deny"], slots
+    [greet] = chooser.responses_for_utter_action("utter_greet", "rest", {"language": "pl"})
+    assert interpolate(greet["buttons"], {})[-1]["payload"] == '/greet{"language":"en"}'
