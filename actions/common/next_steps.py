@@ -12,8 +12,8 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, responses
-from actions.common.values import spell_out
 from bot.next_steps import POST
+from lib.references import spell_out
 
 #: The follow-up line for each way the resident hears.
 FOLLOW_UP = {POST: responses.CASE_FOLLOW_UP_POST}

@@ -21,7 +21,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import broadband
 from actions.broadband import ActionBroadbandOutcome
 from actions.common import deps, next_steps, responses, slots
-from actions.common.values import spell_out
 from actions.council_tax import (
     ActionCouncilTaxApplyDiscount,
     ActionCouncilTaxChangeInstalments,
@@ -30,6 +29,7 @@ from actions.council_tax import (
 from bot import next_steps as kb_next_steps
 from bot.settings import REPO_ROOT
 from integrations.crm import FakeCrm
+from lib.references import spell_out
 from tests.unit.actions.trackers import response_names
 
 KB_DIR = REPO_ROOT / "kb"

@@ -10,7 +10,7 @@ import yaml
 
 from bot import next_steps
 from bot.knowledge import check
-from bot.settings import REPO_ROOT
+from bot.settings import REPO_ROOT, Settings
 
 KB_DIR = REPO_ROOT / "kb"
 GOOD = {
@@ -33,7 +33,8 @@ def _write(tmp_path: Path, **changes) -> Path:
 
 def test_the_shipped_files_are_clean():
     assert next_steps.check(KB_DIR) == []
-    assert check(KB_DIR, REPO_ROOT / "domain", REPO_ROOT) == []
+    council_dir = Settings(_env_file=None).council_dir
+    assert check(KB_DIR, REPO_ROOT / "domain", REPO_ROOT, council_dir) == []
 
 
 def test_a_good_step_loads_and_fills_its_timescale(tmp_path):
