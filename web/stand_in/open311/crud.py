@@ -21,14 +21,14 @@ from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from web import crud_delivery
 from web.core.db import begin_write
 from web.delivery_models import OPEN311_SCOPE
-from web.models import (
+from web.stand_in.open311.models import (
     AttributeValue,
     CatalogueService,
     ServiceRequest,
     ServiceRequestCreate,
     StatusChange,
 )
-from web.workflow import INITIAL_STATUS, ReportStatus, check_transition
+from web.stand_in.open311.workflow import INITIAL_STATUS, ReportStatus, check_transition
 
 logger = logging.getLogger(__name__)
 
