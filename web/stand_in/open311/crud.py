@@ -1,4 +1,4 @@
-"""Every database operation of the council services stand-in.
+"""Every database operation of the stand-in Open311 CRM: its service requests.
 
 Routes call these functions with keyword arguments and never build queries themselves.
 ``update_report`` is the one function that changes a report's status: it checks the move

@@ -1,4 +1,4 @@
-"""Staff API for street reports, mounted at ``/api/v1/reports``.
+"""The stand-in CRM's staff API for street reports, mounted at ``/api/v1/reports``.
 
 Staff read a report with its contact details and history, and move it through the
 workflow so that residents see progress in Open311 ``status`` and ``status_notes``.
