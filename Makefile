@@ -61,8 +61,8 @@ purge: install ## Delete personal data past its retention once (the retention wo
 	$(PY) -m bot purge
 	$(PY) -m web purge
 
-stand-in: install ## Run only the council services stand-in on :8000
-	$(PY) -m web
+stand-in: install ## Run only the stand-ins of the council's systems (Open311, CRM, SMS) on :8100
+	$(PY) -m web.stand_in
 
 create-staff: install ## Create a staff account: make create-staff STAFF_USER=jo STAFF_ROLE=library
 	@if [ -z "$(STAFF_USER)" ] || [ -z "$(STAFF_ROLE)" ]; then \

@@ -1,8 +1,11 @@
 """Command line: ``python -m web [command] ...``.
 
 Commands:
-    serve (the default): run the stand-in with uvicorn on the configured host and port
-        (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``.
+    serve (the default): run the web service with uvicorn on the configured host and port
+        (default 127.0.0.1:8000); ``--host``/``--port`` work with or without ``serve``. The
+        stand-ins of the council's systems are mounted when ``STAND_IN`` is on (default).
+        ``serve --stand-in-only`` runs only the stand-ins, on ``STAND_IN_PORT`` (8100)
+        unless ``--port`` says otherwise (``python -m web.stand_in`` does the same).
     create-staff USERNAME --role ROLE [--name "Display Name"] [--password-stdin]: add a
         staff console account with a role (library, caseworker, manager or admin; required,
         so no account gets more than it was meant to); the password is read from standard
@@ -30,7 +33,6 @@ from pydantic import ValidationError
 from lib.log_format import KeyValueFormatter
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
-from web.catalogue import CatalogueError
 from web.core.config import Settings
 from web.core.db import (
     apply_migrations,
@@ -57,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser: the server options plus the subcommands."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="The council services stand-in: Open311, triage queue and staff console.",
+        description=(
+            "Front Door's web service: triage queue, staff console, directory and web chat,"
+            " with stand-ins of the council's own systems for development."
+        ),
     )
     _server_options(parser, None)
     parser.add_argument("--log-level", default="info", help="logging level (default: info)")
@@ -66,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server (the default)")
     # SUPPRESS: options given before the subcommand are not overwritten by its defaults.
     _server_options(serve, argparse.SUPPRESS)
+    serve.add_argument(
+        "--stand-in-only",
+        action="store_true",
+        help="serve only the stand-ins of the council's systems (default port: STAND_IN_PORT)",
+    )
 
     create = commands.add_parser("create-staff", help="add a staff console account")
     create.add_argument("username", help="2 to 64 of a-z, 0-9, dot, hyphen, underscore")
@@ -112,17 +122,20 @@ def _serve(args: argparse.Namespace) -> int:
 
     from web.main import create_app
 
-    overrides = {key: value for key, value in (("host", args.host), ("port", args.port)) if value}
-    settings = _settings(**overrides)
+    stand_in_only = bool(getattr(args, "stand_in_only", False))
+    settings = _settings()
     if settings is None:
         return 2
+    host = args.host or settings.host
+    port = args.port or (settings.stand_in_port if stand_in_only else settings.port)
     try:
-        app = create_app(settings)
-    except CatalogueError as exc:
+        app = create_app(settings, stand_in_only=stand_in_only)
+    except ValueError as exc:  # the catalogue and directory loaders name the bad file
         logger.error("Council services cannot start: %s", exc)
         return 2
-    logger.info("Council services on http://%s:%d/", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, ws="none", log_level=args.log_level)
+    what = "Stand-in of the council's systems" if stand_in_only else "Council services"
+    logger.info("%s on http://%s:%d/", what, host, port)
+    uvicorn.run(app, host=host, port=port, ws="none", log_level=args.log_level)
     return 0
 
 

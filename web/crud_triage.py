@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
-from web import crud_delivery
+from web import crud_delivery, crud_sms
 from web.core.db import begin_write
 from web.delivery_models import TRIAGE_SCOPE
 from web.models import (
@@ -712,7 +712,7 @@ def add_to_triage(
     return record
 
 
-SMS_STATUS_QUEUED = "queued"
+SMS_STATUS_QUEUED = crud_sms.SMS_STATUS_QUEUED
 
 
 def sms_number(record: TriageRecord) -> str | None:

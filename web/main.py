@@ -1,7 +1,9 @@
-"""The application factory of the council services stand-in.
+"""The application factory of Front Door's web service.
 
-``create_app`` wires settings, catalogue, database and routes. Nothing connects to the
-database at import time: the schema is brought up to date when the app starts.
+``create_app`` wires settings, database, directory and routes, and mounts the stand-ins of
+the council's own systems (``stand_in/``) when ``STAND_IN`` is on: this is the one module
+outside ``stand_in/`` that imports it. Nothing connects to the database at import time:
+the schema is brought up to date when the app starts.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from integrations.postcodes.client import PostcodeDirectory
+from web import stand_in
 from web.api.errors import (
     describe_open311_errors_in_openapi,
     register_exception_handlers,
 )
-from web.api.main import api_router
+from web.api.main import api_router, system_router
 from web.api.openapi import finish_openapi
 from web.api.rate_limits import RateLimits
-from web.catalogue import load_catalogue
 from web.core.config import Settings, get_settings
 from web.core.db import (
     apply_migrations,
@@ -34,71 +36,97 @@ from web.places import load_directory
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """
-A stand-in for a council's customer records system, for development and tests.
+Front Door's web service: what a council deploys next to the assistant.
 
-* **Open311 GeoReport v2** under `/open311/v2/` (JSON): services, service definitions,
-  posting and searching service requests. Errors are the GeoReport error array.
-* **Staff API** under `/api/v1/reports/`: read a report and move it through the workflow
-  (bearer token).
 * **Triage queue** under `/api/v1/triage`: hand-offs from the assistant; list, read, claim,
   resolve, and read the audit log (bearer token).
 * **Staff console** at `/staff` (HTML, sign-in required).
 * **Location directory** at `/api/v1/places`: public PCs, free Wi-Fi, libraries, work clubs
   and pay points nearest a postcode, with opening hours; book a public PC at
   `/api/v1/places/{id}/bookings` and cancel it at `/api/v1/bookings/{reference}`.
+* **Web chat** at `/` for residents.
+"""
+
+STAND_IN_DESCRIPTION = """
+Stand-ins for the council's own systems, for development and tests (`STAND_IN`):
+
+* **Open311 GeoReport v2** under `/open311/v2/` (JSON): services, service definitions,
+  posting and searching service requests. Errors are the GeoReport error array.
+* **CRM staff API** under `/api/v1/reports/`: read a report and move it through the
+  workflow (bearer token).
+* **Council tax and broadband CRM** under `/api/v1/council-tax/` and
+  `/api/v1/broadband/` (bearer token).
+* **SMS gateway** at `/api/v1/sms` (bearer token).
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the council services application.
+def create_app(settings: Settings | None = None, *, stand_in_only: bool = False) -> FastAPI:
+    """Build the web service application.
 
     Args:
         settings: the configuration; read from the environment when omitted.
+        stand_in_only: serve only the stand-ins of the council's systems (and ``/healthz``),
+            as ``python -m web.stand_in`` does; ``settings.stand_in`` is then ignored.
 
     Returns:
         The FastAPI application. Its database schema is migrated when it starts.
 
     Raises:
-        catalogue.CatalogueError: when the service catalogue is missing or malformed.
+        stand_in.open311.catalogue.CatalogueError: when the stand-in is mounted and its
+            service catalogue is missing or malformed.
         places.PlacesError: when the council's directory file is missing or malformed.
     """
     settings = settings or get_settings()
-    catalogue = load_catalogue(settings.catalogue_path)
-    place_finder = PlaceFinder(
-        load_directory(settings.places_path), load_area(settings.council_dir), PostcodeDirectory()
+    place_finder = (
+        None
+        if stand_in_only
+        else PlaceFinder(
+            load_directory(settings.places_path),
+            load_area(settings.council_dir),
+            PostcodeDirectory(),
+        )
     )
     engine = create_db_engine(settings)
+    with_stand_in = stand_in_only or settings.stand_in
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         version = apply_migrations(engine)
         # Load the postcode data in the background: start-up stays fast, and a search that
         # comes first simply waits for the load already under way.
-        warm_up = asyncio.create_task(asyncio.to_thread(place_finder.warm_up))
+        warm_up = (
+            asyncio.create_task(asyncio.to_thread(place_finder.warm_up)) if place_finder else None
+        )
         logger.info(
-            "Council services ready: %s database at schema version %d, %d services",
+            "%s ready: %s database at schema version %d; stand-in %s",
+            "Stand-in" if stand_in_only else "Council services",
             engine.dialect.name,
             version,
-            len(catalogue),
+            "mounted" if with_stand_in else "off",
         )
         yield
-        await warm_up
+        if warm_up is not None:
+            await warm_up
         engine.dispose()
 
+    description = "" if stand_in_only else DESCRIPTION
     app = FastAPI(
-        title="Council services (stand-in)",
-        description=DESCRIPTION,
+        title="Council services (stand-in)" if stand_in_only else "Council services",
+        description=description + (STAND_IN_DESCRIPTION if with_stand_in else ""),
         version="1.0.0",
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.catalogue = catalogue
     app.state.place_finder = place_finder
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.rate_limits = RateLimits.from_settings(settings)
     register_exception_handlers(app)
-    app.include_router(api_router)
+    app.include_router(system_router)
+    if with_stand_in:
+        stand_in.mount(app, settings)
+    if not stand_in_only:
+        app.include_router(api_router)
     describe_open311_errors_in_openapi(app)
     finish_openapi(app)
     return app

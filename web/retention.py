@@ -39,17 +39,21 @@ from web.crud_triage import (
     purge_transcripts,
 )
 from web.insight import purge_events, purge_unanswered
-from web.models import (
-    ServiceRequest,
-    SmsOutboxItem,
-    TriageAuditEntry,
-    TriageRecord,
-)
+from web.models import SmsOutboxItem, TriageAuditEntry, TriageRecord, UTCDateTime
 
 logger = logging.getLogger(__name__)
 
 #: The reporter's details on an Open311 report: never public, forgotten after retention.
 OPEN311_CONTACT_COLUMNS = ("email", "first_name", "last_name", "phone", "device_id", "account_id")
+#: The stand-in Open311 CRM's reports (schema version 1), named here rather than imported:
+#: the database and its retention are Front Door's, the stand-in's code is not, and a
+#: deployment without the stand-in simply finds nothing to purge.
+SERVICE_REQUESTS = sa.table(
+    "service_requests",
+    sa.column("updated_at", UTCDateTime),
+    sa.column("description"),
+    *(sa.column(name) for name in OPEN311_CONTACT_COLUMNS),
+)
 
 
 @dataclass(frozen=True)
@@ -182,10 +186,10 @@ def purge_open311_contacts(
         How many reports lost their contact details.
     """
     _at, cutoff = _cutoff(now, older_than_days)
-    columns = [getattr(ServiceRequest, name) for name in OPEN311_CONTACT_COLUMNS]
+    columns = [SERVICE_REQUESTS.c[name] for name in OPEN311_CONTACT_COLUMNS]
     result = session.execute(
-        sa.update(ServiceRequest)
-        .where(ServiceRequest.updated_at < cutoff, sa.or_(*(c.isnot(None) for c in columns)))
+        sa.update(SERVICE_REQUESTS)
+        .where(SERVICE_REQUESTS.c.updated_at < cutoff, sa.or_(*(c.isnot(None) for c in columns)))
         .values(dict.fromkeys(OPEN311_CONTACT_COLUMNS))
         .execution_options(synchronize_session=False)
     )
@@ -205,8 +209,8 @@ def purge_open311_descriptions(
     """
     _at, cutoff = _cutoff(now, older_than_days)
     result = session.execute(
-        sa.update(ServiceRequest)
-        .where(ServiceRequest.updated_at < cutoff, ServiceRequest.description.isnot(None))
+        sa.update(SERVICE_REQUESTS)
+        .where(SERVICE_REQUESTS.c.updated_at < cutoff, SERVICE_REQUESTS.c.description.isnot(None))
         .values(description=None)
         .execution_options(synchronize_session=False)
     )

@@ -12,7 +12,7 @@ from bot.councils.profile import load_profile
 from bot.settings import REPO_ROOT
 
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
-STAND_IN_SERVICES = REPO_ROOT / "web" / "data" / "services.yml"
+STAND_IN_SERVICES = REPO_ROOT / "web" / "stand_in" / "data" / "services.yml"
 #: Every common street problem (the contract's report_* area): each council maps them all.
 PROBLEM_TYPES = {
     "pothole", "streetlight", "fly_tipping", "graffiti", "blocked_drain", "damaged_pavement",

@@ -1,6 +1,7 @@
 """Imports point down (issue #17): ``integrations/`` and ``lib/`` never import ``bot``,
 ``actions`` or ``web``; ``web/`` never imports ``bot`` or ``actions``; ``lib/`` imports
-nothing of the project.
+nothing of the project. The stand-ins of the council's own systems (``web/stand_in/``) are
+imported by one module outside their folder: the app factory that mounts them.
 
 Every import counts: at module top, inside functions and under ``TYPE_CHECKING``, found by
 walking each module's syntax tree rather than by importing it.
@@ -53,6 +54,56 @@ def violations(layer: str) -> list[str]:
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_lower_layers_never_import_upper_ones(layer: str) -> None:
     assert violations(layer) == []
+
+
+#: The stand-in package, and the one module outside it that may import it (to mount it).
+STAND_IN = "web.stand_in"
+STAND_IN_MOUNT = "web/main.py"
+
+
+def imported_names(source: str, filename: str = "<source>") -> list[tuple[int, str]]:
+    """Like :func:`imported_modules`, with ``from a import b`` also giving ``a.b``.
+
+    ``from web import stand_in`` imports the package without naming it as the module.
+    """
+    found = imported_modules(source, filename)
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return sorted(found)
+
+
+def stand_in_importers() -> list[str]:
+    """``path:line imports module`` for each import of the stand-in from outside it."""
+    found = []
+    for layer in OURS:
+        for path in sorted((REPO_ROOT / layer).rglob("*.py")):
+            relative = path.relative_to(REPO_ROOT).as_posix()
+            if relative.startswith("web/stand_in/") or relative == STAND_IN_MOUNT:
+                continue
+            source = path.read_text(encoding="utf-8")
+            for line, module in imported_names(source, str(path)):
+                if module == STAND_IN or module.startswith(f"{STAND_IN}."):
+                    found.append(f"{relative}:{line} imports {module}")
+    return found
+
+
+def test_only_the_app_factory_imports_the_stand_in() -> None:
+    assert stand_in_importers() == []
+
+
+def test_the_app_factory_is_what_mounts_the_stand_in() -> None:
+    source = (REPO_ROOT / STAND_IN_MOUNT).read_text(encoding="utf-8")
+    assert STAND_IN in [name for _line, name in imported_names(source)]
+
+
+def test_a_from_import_of_the_stand_in_package_is_seen() -> None:
+    source = "from web import stand_in\nfrom web.stand_in.open311 import crud\n"
+    assert [name for _line, name in imported_names(source) if name.startswith(STAND_IN)] == [
+        "web.stand_in",
+        "web.stand_in.open311",
+        "web.stand_in.open311.crud",
+    ]
 
 
 def test_the_walk_finds_imports_inside_functions_and_type_checking_blocks() -> None:

@@ -1,4 +1,9 @@
-"""Mounts every router of the council services stand-in under its prefix."""
+"""Mounts every router of Front Door's web service under its prefix.
+
+The readiness check (``system``) is separate: the stand-in alone serves it too. The
+stand-ins of the council's own systems are not here; ``web/main.py`` mounts them when
+configured (``web/stand_in/``).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,11 @@ from fastapi import APIRouter
 from web.api.routes import (
     assisted,
     assisted_places,
-    council_tax,
     insight,
-    open311,
     places,
-    sms,
     staff_console,
     staff_insight,
-    staff_reports,
+    staff_sms,
     staff_undelivered,
     system,
     triage,
@@ -23,10 +25,9 @@ from web.api.routes import (
     widget,
 )
 
+system_router = system.router
+
 api_router = APIRouter()
-api_router.include_router(system.router)
-api_router.include_router(open311.router, prefix="/open311/v2")
-api_router.include_router(staff_reports.router, prefix="/api/v1")
 api_router.include_router(triage.router, prefix="/api/v1")
 api_router.include_router(undelivered.router, prefix="/api/v1")
 api_router.include_router(staff_console.router)
@@ -34,10 +35,8 @@ api_router.include_router(insight.router, prefix="/api/v1")
 api_router.include_router(staff_insight.router)
 api_router.include_router(staff_undelivered.router)
 api_router.include_router(places.router, prefix="/api/v1")
-api_router.include_router(council_tax.router, prefix="/api/v1")
 api_router.include_router(web_chat.router)
 api_router.include_router(widget.router)
-api_router.include_router(sms.api_router)
-api_router.include_router(sms.console_router)
+api_router.include_router(staff_sms.console_router)
 api_router.include_router(assisted.router)
 api_router.include_router(assisted_places.router)

@@ -1,6 +1,6 @@
-"""The one typed settings object of the council services stand-in.
+"""The one typed settings object of Front Door's web service (and its stand-in).
 
-Every environment read of the stand-in happens here. Tests build their own ``Settings``
+Every environment read of the web service happens here. Tests build their own ``Settings``
 (keyword arguments win over the environment) instead of patching ``os.environ``.
 
 Variables:
@@ -9,8 +9,13 @@ Variables:
     OPEN311_API_KEY: the ``api_key`` Open311 clients must send when posting a request.
     STAFF_API_TOKEN: the bearer token of the staff API.
     OPEN311_JURISDICTION_ID: the jurisdiction this endpoint serves.
-    COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m`` binds.
-    COUNCIL_SERVICES_CATALOGUE: path of the service catalogue YAML file.
+    COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m web`` binds.
+    STAND_IN: mount the stand-ins of the council's own systems (``stand_in/``: Open311 CRM,
+        council tax and broadband CRM, SMS gateway) in the web service (``true``, the
+        default, for development); ``false`` when the council's real systems are connected:
+        their paths then answer 404.
+    STAND_IN_PORT: where ``python -m web.stand_in`` (the stand-in alone) binds (8100).
+    COUNCIL_SERVICES_CATALOGUE: path of the stand-in Open311 service catalogue YAML file.
     STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
     STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
     TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts and
@@ -73,7 +78,7 @@ from lib.rate_limit import Limit
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parent
 DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "council_services.db"
-DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "data" / "services.yml"
+DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "stand_in" / "data" / "services.yml"
 DEFAULT_INSIGHT_COSTS_PATH = REPO_ROOT / "kb" / "insight" / "contact_costs.yml"
 
 # Development defaults, documented in .env.example. They are refused outside development.
@@ -97,7 +102,7 @@ MIN_SESSION_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    """Configuration of the council services stand-in, read from the environment."""
+    """Configuration of Front Door's web service, read from the environment."""
 
     environment: Environment = Field("development", env="ENVIRONMENT")
     database_url: str = Field(
@@ -110,6 +115,9 @@ class Settings(BaseSettings):
     open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
     host: str = Field("127.0.0.1", env="COUNCIL_SERVICES_HOST")
     port: int = Field(8000, ge=1, le=65535, env="COUNCIL_SERVICES_PORT")
+    # The council's own systems faked for development (stand_in/), mounted only when on.
+    stand_in: bool = Field(True, env="STAND_IN")
+    stand_in_port: int = Field(8100, ge=1, le=65535, env="STAND_IN_PORT")
     catalogue_path: Path = Field(DEFAULT_CATALOGUE_PATH, env="COUNCIL_SERVICES_CATALOGUE")
     staff_session_secret: SecretStr = Field(
         SecretStr(DEV_STAFF_SESSION_SECRET), env="STAFF_SESSION_SECRET"

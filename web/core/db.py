@@ -1,4 +1,4 @@
-"""Database engine, sessions and schema migrations of the council services stand-in.
+"""Database engine, sessions and schema migrations of Front Door's web service.
 
 This module owns the connection to the database named by the settings (SQLite by default,
 PostgreSQL when the URL says so) and the schema's version history. ``schema_version`` holds
@@ -9,6 +9,8 @@ place when a release adds a migration.
 Adding a migration: append ``Migration(<next version>, "<what it does>", <function>)`` to
 ``MIGRATIONS``; the function receives the connection and changes the schema (and the
 models in ``models.py`` describe the result). Never edit a migration that has shipped.
+One schema history covers every table, the development stand-in's (``stand_in/``) too,
+so migrations spell their tables out and never import the stand-in.
 """
 
 from __future__ import annotations
@@ -55,14 +57,59 @@ class Migration:
 
 
 def _initial_tables(connection: Connection) -> None:
-    """Version 1: the service request and status history tables."""
-    Base.metadata.create_all(
-        connection,
-        tables=[
-            Base.metadata.tables["service_requests"],
-            Base.metadata.tables["report_status_history"],
-        ],
+    """Version 1: the service request and status history tables (the stand-in Open311 CRM).
+
+    Spelt out as shipped, like version 2: their models live in ``stand_in/``, which this
+    module does not import.
+    """
+    metadata = sa.MetaData()
+    sa.Table(
+        "service_requests",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("service_request_id", sa.String(16), nullable=False, unique=True),
+        sa.Column("service_code", sa.String(64), nullable=False, index=True),
+        sa.Column("service_name", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(40), nullable=False, index=True),
+        sa.Column("status_notes", sa.Text, nullable=True),
+        sa.Column("description", sa.Text, nullable=True),
+        sa.Column("agency_responsible", sa.String(200), nullable=True),
+        sa.Column("service_notice", sa.Text, nullable=True),
+        sa.Column("lat", sa.Float, nullable=True),
+        sa.Column("long", sa.Float, nullable=True),
+        sa.Column("address_string", sa.String(500), nullable=True),
+        sa.Column("address_id", sa.String(100), nullable=True),
+        sa.Column("zipcode", sa.String(16), nullable=True),
+        sa.Column("media_url", sa.String(2000), nullable=True),
+        sa.Column("attributes", sa.JSON, nullable=False),
+        sa.Column("email", sa.String(254), nullable=True),
+        sa.Column("first_name", sa.String(100), nullable=True),
+        sa.Column("last_name", sa.String(100), nullable=True),
+        sa.Column("phone", sa.String(40), nullable=True),
+        sa.Column("device_id", sa.String(100), nullable=True),
+        sa.Column("account_id", sa.String(100), nullable=True),
+        sa.Column("requested_at", UTCDateTime, nullable=False, index=True),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("expected_at", UTCDateTime, nullable=True),
     )
+    history = sa.Table(
+        "report_status_history",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "service_request_pk",
+            sa.Integer,
+            sa.ForeignKey("service_requests.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("from_status", sa.String(40), nullable=True),
+        sa.Column("to_status", sa.String(40), nullable=False),
+        sa.Column("notes", sa.Text, nullable=True),
+        sa.Column("changed_by", sa.String(40), nullable=False),
+        sa.Column("changed_at", UTCDateTime, nullable=False),
+    )
+    sa.Index("ix_report_status_history_request", history.c.service_request_pk, history.c.changed_at)
+    metadata.create_all(connection)
 
 
 def _triage_tables(connection: Connection) -> None:
@@ -227,7 +274,10 @@ def _pc_booking_tables(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
-SAMPLE_ACCOUNTS_PATH = Path(__file__).resolve().parents[1] / "data" / "council_tax_accounts.yml"
+# The stand-in CRM's sample accounts, read as data (this module never imports stand_in/).
+SAMPLE_ACCOUNTS_PATH = (
+    Path(__file__).resolve().parents[1] / "stand_in" / "data" / "council_tax_accounts.yml"
+)
 
 
 def _council_tax_tables(connection: Connection) -> None:
@@ -286,6 +336,8 @@ def _council_tax_tables(connection: Connection) -> None:
         sa.Column("created_at", UTCDateTime, nullable=False),
     )
     metadata.create_all(connection)
+    if not SAMPLE_ACCOUNTS_PATH.exists():
+        return  # a deployment without the stand-in keeps the tables empty
     seed = yaml.safe_load(SAMPLE_ACCOUNTS_PATH.read_text(encoding="utf-8"))
     rows = [
         {

@@ -60,12 +60,17 @@ def free_port() -> int:
 
 @contextmanager
 def run_server(
-    database_url: str, log_path: Path, backend: str, extra_env: dict[str, str] | None = None
+    database_url: str,
+    log_path: Path,
+    backend: str,
+    extra_env: dict[str, str] | None = None,
+    module: str = "web",
 ) -> Iterator[RunningServer]:
-    """Start the stand-in, wait for /healthz, and stop it afterwards.
+    """Start ``python -m <module>``, wait for /healthz, and stop it afterwards.
 
     Rate limits are off unless ``extra_env`` sets them: the shared servers take many
     requests from one address; ``test_rate_limits.py`` starts its own with tight limits.
+    ``module="web.stand_in"`` starts the stand-ins of the council's systems alone.
     """
     port = free_port()
     env = {
@@ -82,7 +87,7 @@ def run_server(
         PYTHONUNBUFFERED="1",
     )
     env.update({**NO_RATE_LIMITS, **(extra_env or {})})
-    command = [sys.executable, "-m", "web", "--port", str(port)]
+    command = [sys.executable, "-m", module, "--port", str(port)]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

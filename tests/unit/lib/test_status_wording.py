@@ -11,7 +11,8 @@ from integrations.outbox.store import DELIVERED, FAILED, PENDING
 from lib.references import REFERENCE_PREFIXES
 from lib.status_wording import StatusWordings
 from web.crud_bookings import BOOKED, CANCELLED
-from web.workflow import Open311Status, TriageStatus
+from web.stand_in.open311.workflow import Open311Status
+from web.workflow import TriageStatus
 
 KB = Path(__file__).resolve().parents[3] / "kb" / "statuses.yml"
 

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from web.catalogue import Catalogue, load_catalogue
 from web.core.config import DEFAULT_CATALOGUE_PATH, Settings
 from web.core.db import (
     apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.stand_in.open311.catalogue import Catalogue, load_catalogue
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from web.booking_models import BookingCreate
 from web.chat_relay import ChatInputError, parse_message
 from web.clean_input import clean_strings
-from web.council_tax_models import CaseCreate, Verification
 from web.insight import UnansweredIn
-from web.models import ServiceRequestCreate
+from web.stand_in.crm.models import CaseCreate, Verification
+from web.stand_in.open311.models import ServiceRequestCreate
 from web.triage_models import TriageCreate, TriageUpdate
 
 #: Legal JSON that no UTF-8 encoder accepts, a right-to-left override, an isolate, a BOM.

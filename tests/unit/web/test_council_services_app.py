@@ -9,9 +9,9 @@ import yaml
 from fastapi.testclient import TestClient
 
 from web.__main__ import main
-from web.catalogue import CatalogueError
 from web.core.config import DEFAULT_CATALOGUE_PATH, Settings
 from web.main import create_app
+from web.stand_in.open311.catalogue import CatalogueError
 
 
 def catalogue_with_required_depth(tmp_path: Path) -> Path:

@@ -74,6 +74,11 @@ def test_no_developer_links_outside_development() -> None:
     assert "https://www.stoke.gov.uk/accessibility" in page
 
 
+def test_no_open311_developer_link_without_the_stand_in() -> None:
+    page = str(chat_document(Settings(database_url="sqlite://", stand_in=False)))
+    assert 'href="/docs"' in page and "/open311" not in page
+
+
 def test_the_colours_come_from_the_profile(client: TestClient) -> None:
     css = client.get("/chat/brand.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")

@@ -18,27 +18,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from web import crud, crud_triage
-from web.catalogue import Catalogue
+from web import crud_triage
 from web.core.config import Settings
 from web.core.db import (
     apply_migrations,
     create_db_engine,
     create_session_factory,
 )
-from web.models import (
-    ServiceRequest,
-    ServiceRequestCreate,
-    SmsOutboxItem,
-    TriageAuditEntry,
-    TriageRecord,
-)
+from web.models import SmsOutboxItem, TriageAuditEntry, TriageRecord
 from web.retention import (
     RetentionPolicy,
     purge_all,
     run_retention_worker,
     worker_sessions,
 )
+from web.stand_in.open311 import crud
+from web.stand_in.open311.catalogue import Catalogue
+from web.stand_in.open311.models import ServiceRequest, ServiceRequestCreate
 from web.triage_models import TriageCreate
 
 NOW = datetime.now(timezone.utc)

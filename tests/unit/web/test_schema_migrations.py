@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from web import crud, crud_triage
-from web.catalogue import load_catalogue
+from web import crud_triage
 from web.core.config import DEFAULT_CATALOGUE_PATH, Settings
 from web.core.db import (
     LATEST_VERSION,
@@ -20,7 +19,10 @@ from web.core.db import (
     create_session_factory,
     current_version,
 )
-from web.models import Base, ServiceRequestCreate
+from web.models import Base
+from web.stand_in.open311 import crud
+from web.stand_in.open311.catalogue import load_catalogue
+from web.stand_in.open311.models import ServiceRequestCreate
 from web.triage_models import TriageCreate
 
 

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from web import (
-    crud_council_tax,
     crud_staff,
     crud_staff_sessions,
     crud_web_chat,
@@ -31,8 +30,9 @@ from web.core.db import (
     create_session_factory,
 )
 from web.core.security import issue_session
-from web.council_tax_models import Verification
 from web.models import StaffAccount
+from web.stand_in.crm import crud as crud_council_tax
+from web.stand_in.crm.models import Verification
 
 NOW = datetime.now(timezone.utc)
 

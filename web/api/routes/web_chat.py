@@ -65,10 +65,15 @@ ASSETS = {
     "logo-placeholder.svg": "image/svg+xml",  # the development council's stand-in logo
 }
 FINISH_LABEL = "Finish and clear"
-#: Developer links: shown only in development and test (ENVIRONMENT).
+#: Developer links: shown only in development and test (ENVIRONMENT); the Open311 link only
+#: when the stand-in CRM is mounted (STAND_IN).
 DEVELOPER_LINKS = Safe(
     '<p class="developer-links">Council services stand-in. For developers: '
     '<a href="/open311/v2/services.json">Open311 services</a>, '
+    '<a href="/docs">API documentation</a>.</p>'
+)
+DEVELOPER_LINKS_WITHOUT_STAND_IN = Safe(
+    '<p class="developer-links">Council services. For developers: '
     '<a href="/docs">API documentation</a>.</p>'
 )
 UNAVAILABLE = "unavailable"
@@ -187,7 +192,13 @@ def chat_document(
             else NOTHING
         ),
         footer_links=_footer_links(council),
-        developer_links=DEVELOPER_LINKS if settings.is_development and not embed else NOTHING,
+        developer_links=(
+            NOTHING
+            if not settings.is_development or embed
+            else DEVELOPER_LINKS
+            if settings.stand_in
+            else DEVELOPER_LINKS_WITHOUT_STAND_IN
+        ),
         embed=Safe(' data-embed="true"') if embed else NOTHING,
     )
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from web.catalogue import (
+from web.core.config import DEFAULT_CATALOGUE_PATH
+from web.stand_in.open311.catalogue import (
     AttributeValidationError,
     Catalogue,
     CatalogueError,
@@ -14,8 +15,7 @@ from web.catalogue import (
     parse_datetime,
     validate_attributes,
 )
-from web.core.config import DEFAULT_CATALOGUE_PATH
-from web.models import LIST_DATATYPES, CatalogueService
+from web.stand_in.open311.models import LIST_DATATYPES, CatalogueService
 
 
 def test_shipped_catalogue_has_the_contract_services(catalogue: Catalogue) -> None:

@@ -1,4 +1,4 @@
-"""Staff API for street reports, mounted at ``/api/v1/reports``.
+"""The stand-in CRM's staff API for street reports, mounted at ``/api/v1/reports``.
 
 Staff read a report with its contact details and history, and move it through the
 workflow so that residents see progress in Open311 ``status`` and ``status_notes``.
@@ -11,10 +11,10 @@ import logging
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
-from web import crud
 from web.api.deps import SessionDep, require_staff
-from web.models import ReportStaffView, ReportUpdate, ServiceRequest
-from web.workflow import InvalidTransition
+from web.stand_in.open311 import crud
+from web.stand_in.open311.models import ReportStaffView, ReportUpdate, ServiceRequest
+from web.stand_in.open311.workflow import InvalidTransition
 
 logger = logging.getLogger(__name__)
 

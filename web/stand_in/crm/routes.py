@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
-from web import crud_council_tax
 from web.api.deps import (
     SessionDep,
     SettingsDep,
     StaffTokenFirstRoute,
     require_staff,
 )
-from web.council_tax_models import (
+from web.stand_in.crm import crud as crud_council_tax
+from web.stand_in.crm.crud import NotVerified
+from web.stand_in.crm.models import (
     AccountSummary,
     ApplicationCreate,
     ApplicationPublic,
@@ -24,7 +25,6 @@ from web.council_tax_models import (
     CasePublic,
     Verification,
 )
-from web.crud_council_tax import NotVerified
 
 NOT_VERIFIED = "The details given do not match an account."
 

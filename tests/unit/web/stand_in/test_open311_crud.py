@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from web import crud
-from web.catalogue import Catalogue
-from web.models import ServiceRequestCreate, StatusChange
-from web.workflow import InvalidTransition, ReportStatus
+from web.stand_in.open311 import crud
+from web.stand_in.open311.catalogue import Catalogue
+from web.stand_in.open311.models import ServiceRequestCreate, StatusChange
+from web.stand_in.open311.workflow import InvalidTransition, ReportStatus
 
 NOW = datetime(2026, 11, 23, 10, 15, tzinfo=timezone.utc)
 

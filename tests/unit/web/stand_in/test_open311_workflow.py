@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from web.workflow import (
+from web.stand_in.open311.workflow import (
     INITIAL_STATUS,
     OPEN311_STATUS,
     SYSTEM_ONLY_STATUSES,

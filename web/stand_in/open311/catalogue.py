@@ -15,12 +15,12 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from web.models import (
+from web.models import utc_isoformat
+from web.stand_in.open311.models import (
     AttributeValue,
     CatalogueAttribute,
     CatalogueService,
     Datatype,
-    utc_isoformat,
 )
 
 logger = logging.getLogger(__name__)

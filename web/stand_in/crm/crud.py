@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from web.core.db import begin_write
-from web.council_tax_models import (
+from web.stand_in.crm.models import (
     ApplicationCreate,
     BroadbandApplication,
     CaseCreate,

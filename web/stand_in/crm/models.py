@@ -1,7 +1,7 @@
 """Council tax accounts and cases, and broadband voucher applications: tables and wire shapes.
 
 The tables are the latest schema (``core/db.py`` migration 4 built them). Accounts are
-SAMPLE DATA seeded by that migration from ``data/council_tax_accounts.yml``; a council
+SAMPLE DATA seeded by that migration from ``stand_in/data/council_tax_accounts.yml``; a council
 connects its own revenues system instead.
 """
 

@@ -17,20 +17,16 @@ from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, stat
 from pydantic import ValidationError
 
 from lib.idempotency import IDEMPOTENCY_HEADER, is_valid_key
-from web import crud
-from web.api.deps import (
-    CatalogueDep,
-    SessionDep,
-    jurisdiction,
-    require_api_key,
-)
+from web.api.deps import SessionDep
 from web.api.errors import Open311Error, describe_validation_errors
-from web.catalogue import (
+from web.stand_in.deps import CatalogueDep, jurisdiction, require_api_key
+from web.stand_in.open311 import crud
+from web.stand_in.open311.catalogue import (
     AttributeValidationError,
     parse_datetime,
     validate_attributes,
 )
-from web.models import (
+from web.stand_in.open311.models import (
     Open311ErrorItem,
     ServiceDefinitionPublic,
     ServicePublic,
@@ -38,7 +34,7 @@ from web.models import (
     ServiceRequestCreated,
     ServiceRequestPublic,
 )
-from web.workflow import Open311Status, ReportStatus, statuses_for
+from web.stand_in.open311.workflow import Open311Status, ReportStatus, statuses_for
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Every database operation of the council services stand-in.
+"""Every database operation of the stand-in Open311 CRM: its service requests.
 
 Routes call these functions with keyword arguments and never build queries themselves.
 ``update_report`` is the one function that changes a report's status: it checks the move
@@ -21,14 +21,14 @@ from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from web import crud_delivery
 from web.core.db import begin_write
 from web.delivery_models import OPEN311_SCOPE
-from web.models import (
+from web.stand_in.open311.models import (
     AttributeValue,
     CatalogueService,
     ServiceRequest,
     ServiceRequestCreate,
     StatusChange,
 )
-from web.workflow import INITIAL_STATUS, ReportStatus, check_transition
+from web.stand_in.open311.workflow import INITIAL_STATUS, ReportStatus, check_transition
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The stand-in council tax and broadband CRM: accounts, cases and voucher applications."""
