@@ -17,6 +17,7 @@ per-contact costs and their source read from ``kb/insight/contact_costs.yml``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -31,10 +32,12 @@ from pydantic import BaseModel, Field, StrictStr, validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lib.redaction import redact
 from web.clean_input import cleaned
 from web.core.db import begin_write
 from web.models import (
     InsightRollup,
+    InsightTask,
     OutcomeEvent,
     TriageRecord,
     UnansweredQuestion,
@@ -100,6 +103,9 @@ JOURNEYS = (
 )
 
 
+TASK_KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
 # --- Wire shapes ---------------------------------------------------------------------------
 
 
@@ -135,6 +141,19 @@ class OutcomeEventIn(BaseModel):
     duration_s: int = Field(..., ge=0, le=400 * 86400)
     assisted: bool
     unanswered: list[UnansweredIn] = Field(default_factory=list, max_items=200)
+    #: Tasks the session completed, by kind (``kb/insight/outcomes.yml``); may be absent.
+    tasks: dict[StrictStr, int] = Field(default_factory=dict)
+
+    @validator("tasks")
+    def _tasks(cls, value: dict[str, int]) -> dict[str, int]:
+        if len(value) > 20:
+            raise ValueError("at most 20 kinds of task")
+        for kind, count in value.items():
+            if not TASK_KIND.match(kind):
+                raise ValueError("task kinds are snake_case names of up to 32 characters")
+            if not 0 <= count <= 1000:
+                raise ValueError("a task count is between 0 and 1000")
+        return value
 
     @validator("channel")
     def _channel(cls, value: str) -> str:
@@ -298,6 +317,13 @@ def record_event(
     session.add(row)
     session.flush()
     _add_to_rollup(session, row)
+    for kind, count in event.tasks.items():
+        if count:
+            session.add(
+                InsightTask(
+                    event_id=row.id, kind=kind, day=row.day, channel=row.channel, tasks=count
+                )
+            )
     seen: set[datetime] = set()
     for question in event.unanswered:
         if question.asked_at in seen:
@@ -309,7 +335,8 @@ def record_event(
                 asked_at=question.asked_at,
                 channel=event.channel,
                 language=event.language,
-                text=question.text,
+                # Redacted by the assistant; again here, so nothing else can store it raw.
+                text=redact(question.text),
                 best_guess=question.best_guess,
                 confidence=question.confidence,
                 # A message in a session that ended with a person is one the assistant
@@ -332,6 +359,7 @@ def purge_events(session: Session, *, older_than_days: int, now: datetime | None
         How many were deleted.
     """
     cutoff_day = _uk_day((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days))
+    session.execute(sa.delete(InsightTask).where(InsightTask.day < cutoff_day))
     result = session.execute(sa.delete(OutcomeEvent).where(OutcomeEvent.day < cutoff_day))
     session.execute(sa.delete(InsightRollup).where(InsightRollup.day < cutoff_day))
     session.commit()
@@ -546,6 +574,35 @@ def handoffs(session: Session, filters: InsightFilters) -> dict[str, Any]:
     }
 
 
+def task_counts(session: Session, filters: InsightFilters) -> dict[str, Any]:
+    """Tasks completed, by kind, plus hand-offs from the triage queue (issue #18).
+
+    A conversation can complete several tasks; each counts. Hand-offs are the queue's own
+    records of the period (``handoffs``), so the two figures always agree.
+    """
+    conditions = [InsightTask.day >= filters.date_from, InsightTask.day <= filters.date_to]
+    if filters.channel:
+        conditions.append(InsightTask.channel == filters.channel)
+    query = (
+        sa.select(InsightTask.kind, sa.func.sum(InsightTask.tasks))
+        .where(*conditions)
+        .group_by(InsightTask.kind)
+    )
+    kinds = {str(kind): int(count or 0) for kind, count in session.execute(query)}
+    return {
+        "completed": sum(kinds.values()),
+        "by_kind": [
+            {"kind": kind, "count": count}
+            for kind, count in sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    }
+
+
+def last_updated(session: Session) -> datetime | None:
+    """When the newest outcome event arrived (how fresh the figures are), or None."""
+    return session.execute(sa.select(sa.func.max(OutcomeEvent.received_at))).scalar()
+
+
 def busiest_hours(session: Session, filters: InsightFilters) -> list[dict[str, int]]:
     """Conversations by UK local hour of the day, all 24 hours (dashboard query 5)."""
     counts = {
@@ -635,7 +692,7 @@ def cost_avoided(by_channel: list[dict[str, Any]], costs: ContactCosts) -> dict[
 
 
 def compute_insight(
-    session: Session, filters: InsightFilters, costs: ContactCosts
+    session: Session, filters: InsightFilters, costs: ContactCosts, idle_s: float = 900.0
 ) -> dict[str, Any]:
     """Every figure of the dashboard for a date range and channel.
 
@@ -643,13 +700,21 @@ def compute_insight(
         session: the database session.
         filters: the date range and channel.
         costs: the per-contact costs.
+        idle_s: how long a conversation must be quiet before it counts (the assistant's
+            ``INSIGHT_IDLE_SECONDS``), said on the page with the figures' freshness.
 
     Returns:
         The figures, as the JSON API returns them.
     """
     summary = outcome_counts(session, filters)
     channels = _breakdown(by_channel(session, filters), "channel")
+    updated = last_updated(session)
+    handed = handoffs(session, filters)
     return {
+        "freshness": {
+            "last_updated": updated.astimezone(timezone.utc).isoformat() if updated else None,
+            "counted_after_quiet_minutes": max(1, round(idle_s / 60)),
+        },
         "filters": {
             "from": filters.date_from.isoformat(),
             "to": filters.date_to.isoformat(),
@@ -666,7 +731,8 @@ def compute_insight(
         "by_journey": _breakdown(by_journey(session, filters), "journey"),
         "busiest_hours": busiest_hours(session, filters),
         "weekly": weekly_trend(session, filters),
-        "handoffs": handoffs(session, filters),
+        "handoffs": handed,
+        "tasks": {**task_counts(session, filters), "handoffs": handed["total"]},
         "cost_avoided": cost_avoided(channels, costs),
     }
 

@@ -26,6 +26,8 @@ Variables:
     PURGE_INTERVAL_HOURS: how often the retention worker purges (24).
     INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
+    INSIGHT_IDLE_SECONDS: how long a conversation is quiet before the assistant's insight
+        worker counts it (900, as the assistant's setting); the dashboard says so.
     COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications by one caller (conversation)
         of one account before that caller is locked out of it (5); other callers, the
         resident among them, are not affected.
@@ -120,6 +122,9 @@ class Settings(BaseSettings):
     sms_retention_days: int = Field(30, ge=1, le=3650, env="SMS_RETENTION_DAYS")
     purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
     insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
+    # The assistant's insight worker counts a conversation once it has been quiet this long
+    # (the same setting); the dashboard says so beside its figures.
+    insight_idle_s: float = Field(900.0, gt=0, le=7 * 86400, env="INSIGHT_IDLE_SECONDS")
     # The location directory (issue #5): the council's profile folder, as the assistant's.
     council: str = Field("", env="COUNCIL")
     kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")

@@ -72,7 +72,9 @@ def figures(
 ) -> dict:
     """Containment, outcomes, hand-offs, channels, languages, hours, weeks and cost avoided."""
     filters = filters_or_400(date_from, date_to, channel)
-    return insight.compute_insight(session, filters, costs_for(request))
+    return insight.compute_insight(
+        session, filters, costs_for(request), request.app.state.settings.insight_idle_s
+    )
 
 
 @router.post(
