@@ -634,9 +634,10 @@ def unanswered_page(
     heading = render(
         "<h1>Questions the assistant could not answer</h1>"
         "<p>Messages that ended in “not understood”, or in a hand-off because the assistant "
-        "did not understand, grouped by similarity. Personal data was removed before they were "
-        "stored; they are deleted after the transcript retention period. Add the biggest groups "
-        "to the training data first.</p>"
+        "did not understand, grouped by similarity. Replies to the assistant’s own questions "
+        "(names, addresses, account numbers) are never kept here. Personal data was removed "
+        "before they were stored; they are deleted after the transcript retention period. Add "
+        "the biggest groups to the training data first.</p>"
         '<p><a href="/staff/insight">Back to service insight</a></p>'
     )
     form_html = _filter_form(*form, error).replace(
