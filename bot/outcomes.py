@@ -10,8 +10,6 @@ outcome is data, in ``kb/insight/outcomes.yml``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from lib.conversation_hash import conversation_hash as conversation_hash  # re-exported
 from lib.redaction import redact
 
 OUTCOMES = ("urgent", "handed_off", "report_made", "transaction_done", "self_served")
@@ -123,20 +122,6 @@ def load_rules(path: Path) -> OutcomeRules:
     if set(incidental) - set(journeys):
         raise OutcomeRulesError(f"{path}: incidental areas must be journeys")
     return rules
-
-
-def conversation_hash(secret: str, sender_id: str) -> str:
-    """The HMAC-SHA256 of a conversation id: stable, not reversible without the secret.
-
-    Args:
-        secret: ``INSIGHT_HASH_SECRET``.
-        sender_id: Rasa's sender id.
-
-    Returns:
-        32 hexadecimal characters.
-    """
-    digest = hmac.new(secret.encode("utf-8"), sender_id.encode("utf-8"), hashlib.sha256)
-    return digest.hexdigest()[:32]
 
 
 @dataclass

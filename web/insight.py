@@ -5,10 +5,12 @@ outcome events the assistant posts, their storage, and the dashboard's figures (
 
 **Contained** means resolved without a person: the outcome is ``self_served`` (an answer
 was given), ``report_made`` or ``transaction_done``. ``handed_off`` and ``urgent`` are not
-contained. ``abandoned`` (the resident left before any answer or transaction) is not
-contained either, and it *stays in the denominator*: the containment rate is contained
-conversations over all recorded conversations, so a journey residents give up on lowers
-the rate rather than disappearing from it.
+contained, nor is ``not_answered`` (an answer the resident said did not answer their
+question, in the web chat's "Did that answer your question?"). ``abandoned`` (the resident
+left before any answer or transaction) is not contained either, and it *stays in the
+denominator*: the containment rate is contained conversations over all recorded
+conversations, so a journey residents give up on lowers the rate rather than disappearing
+from it.
 
 The estimated cost avoided is, for each channel, contained conversations times the
 difference between the contact it stands in for and the assistant's own contact, with the
@@ -36,6 +38,7 @@ from lib.redaction import redact
 from web.clean_input import cleaned
 from web.core.db import begin_write
 from web.models import (
+    AnswerFeedback,
     InsightRollup,
     InsightTask,
     OutcomeEvent,
@@ -58,6 +61,8 @@ class Outcome(str, Enum):
     HANDED_OFF = "handed_off"
     URGENT = "urgent"
     ABANDONED = "abandoned"
+    #: An answer the resident said did not answer their question (web chat feedback).
+    NOT_ANSWERED = "not_answered"
 
 
 #: The one definition of "contained": resolved without a person (see the module docstring).
@@ -65,6 +70,7 @@ CONTAINED_OUTCOMES: frozenset[Outcome] = frozenset(
     {Outcome.SELF_SERVED, Outcome.REPORT_MADE, Outcome.TRANSACTION_DONE}
 )
 ABANDONED_RULE = "abandoned conversations count in the total and are not contained"
+NOT_ANSWERED_RULE = "an answer the resident said did not answer their question is not contained"
 
 
 def is_contained(outcome: str) -> bool:
@@ -203,33 +209,55 @@ def _rollup_keys(row: OutcomeEvent) -> list[tuple[str, str, str]]:
     ]
 
 
-def _add_to_rollup(session: Session, row: OutcomeEvent) -> None:
-    """Count one event in the rollup (insert or add, on SQLite and PostgreSQL alike)."""
+def _add_row(
+    session: Session, row: OutcomeEvent, dimension: str, value: str, outcome: str, sign: int = 1
+) -> None:
+    """Add (or with ``sign=-1`` take out) one event's counts in one rollup row."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    statement = insert(InsightRollup).values(
+        day=row.day,
+        channel=row.channel,
+        dimension=dimension,
+        value=value,
+        outcome=outcome,
+        conversations=sign,
+        fallbacks=sign * row.fallbacks,
+        duration_s=sign * row.duration_s,
+        assisted=sign if row.assisted else 0,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["day", "channel", "dimension", "value", "outcome"],
+            set_={
+                name: getattr(InsightRollup, name) + getattr(statement.excluded, name)
+                for name in ("conversations", "fallbacks", "duration_s", "assisted")
+            },
+        )
+    )
+
+
+def _add_to_rollup(session: Session, row: OutcomeEvent) -> None:
+    """Count one event in the rollup (insert or add, on SQLite and PostgreSQL alike)."""
     for dimension, value, outcome in _rollup_keys(row):
-        statement = insert(InsightRollup).values(
-            day=row.day,
-            channel=row.channel,
-            dimension=dimension,
-            value=value,
-            outcome=outcome,
-            conversations=1,
-            fallbacks=row.fallbacks,
-            duration_s=row.duration_s,
-            assisted=1 if row.assisted else 0,
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["day", "channel", "dimension", "value", "outcome"],
-                set_={
-                    name: getattr(InsightRollup, name) + getattr(statement.excluded, name)
-                    for name in ("conversations", "fallbacks", "duration_s", "assisted")
-                },
-            )
-        )
+        _add_row(session, row, dimension, value, outcome)
+
+
+def change_outcome(session: Session, row: OutcomeEvent, outcome: str) -> None:
+    """Give a stored event another outcome and move its counts in the rollup with it.
+
+    The hour rows have no outcome and stay as they are.
+    """
+    for dimension, value, old in _rollup_keys(row):
+        if dimension != "hour":
+            _add_row(session, row, dimension, value, old, sign=-1)
+    row.outcome = outcome
+    session.flush()
+    for dimension, value, new in _rollup_keys(row):
+        if dimension != "hour":
+            _add_row(session, row, dimension, value, new)
 
 
 def rebuild_rollup(session: Session) -> int:
@@ -272,8 +300,38 @@ def rebuild_rollup(session: Session) -> int:
     return int(session.execute(sa.select(sa.func.count()).select_from(InsightRollup)).scalar())
 
 
+def said_not_answered(
+    session: Session, conversation_hash: str, started_at: datetime, until: datetime
+) -> bool:
+    """Tell whether the resident said "no" to "Did that answer your question?" in a session.
+
+    Args:
+        session: the database session.
+        conversation_hash: the conversation.
+        started_at: the session's start.
+        until: the last moment feedback belongs to the session (its end plus the idle time).
+    """
+    query = sa.select(AnswerFeedback.id).where(
+        AnswerFeedback.conversation_hash == conversation_hash,
+        AnswerFeedback.given_at >= started_at,
+        AnswerFeedback.given_at <= until,
+        AnswerFeedback.answered.is_(False),
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def outcome_after_feedback(outcome: str, said_no: bool) -> str:
+    """An answer the resident said did not help is ``not_answered``; a task done stays done."""
+    return (
+        Outcome.NOT_ANSWERED.value if said_no and outcome == Outcome.SELF_SERVED.value else outcome
+    )
+
+
 def record_event(
-    session: Session, event: OutcomeEventIn, now: datetime | None = None
+    session: Session,
+    event: OutcomeEventIn,
+    now: datetime | None = None,
+    feedback_window_s: float = 900.0,
 ) -> OutcomeEventStored:
     """Store one outcome event and its unanswered questions, once per session.
 
@@ -284,6 +342,8 @@ def record_event(
         session: the database session.
         event: the validated event.
         now: the time of receipt (for tests).
+        feedback_window_s: how long after the session's last event the resident's answer
+            feedback still belongs to it (``INSIGHT_IDLE_SECONDS``).
 
     Returns:
         The stored event's id and whether this call created it.
@@ -306,7 +366,15 @@ def record_event(
         channel=event.channel,
         language=event.language,
         journey=event.journey,
-        outcome=event.outcome.value,
+        outcome=outcome_after_feedback(
+            event.outcome.value,
+            said_not_answered(
+                session,
+                event.conversation_hash,
+                event.started_at,
+                event.ended_at + timedelta(seconds=feedback_window_s),
+            ),
+        ),
         fallbacks=event.fallbacks,
         duration_s=event.duration_s,
         assisted=event.assisted,
@@ -348,18 +416,25 @@ def record_event(
         session.commit()
     except IntegrityError:  # posted twice at the same moment: the other post won
         session.rollback()
-        return record_event(session, event, now)
+        return record_event(session, event, now, feedback_window_s)
     return OutcomeEventStored(id=row.id, created=True)
 
 
 def purge_events(session: Session, *, older_than_days: int, now: datetime | None = None) -> int:
     """Delete outcome events of UK days more than ``older_than_days`` days ago, and their counts.
 
+    Their tasks and the answer feedback of those days go too (no personal data either).
+
     Returns:
         How many were deleted.
     """
     cutoff_day = _uk_day((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days))
     session.execute(sa.delete(InsightTask).where(InsightTask.day < cutoff_day))
+    session.execute(
+        sa.delete(AnswerFeedback).where(
+            AnswerFeedback.given_at < datetime.combine(cutoff_day, time(), UK_TIME)
+        )
+    )
     result = session.execute(sa.delete(OutcomeEvent).where(OutcomeEvent.day < cutoff_day))
     session.execute(sa.delete(InsightRollup).where(InsightRollup.day < cutoff_day))
     session.commit()
@@ -723,6 +798,7 @@ def compute_insight(
         "definition": {
             "contained_outcomes": sorted(item.value for item in CONTAINED_OUTCOMES),
             "abandoned": ABANDONED_RULE,
+            "not_answered": NOT_ANSWERED_RULE,
             "containment_rate": "contained conversations / all conversations",
         },
         **summary,

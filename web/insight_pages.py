@@ -43,6 +43,7 @@ OUTCOME_LABELS = {
     "handed_off": "Handed to a person",
     "urgent": "Urgent help",
     "abandoned": "Left before an answer",
+    "not_answered": "Answer did not help (resident said no)",
 }
 JOURNEY_LABELS = {
     "report": "Report a street problem",

@@ -750,6 +750,26 @@ class InsightTask(Base):
 sa.Index("ix_insight_tasks_day", InsightTask.day, InsightTask.channel)
 
 
+class AnswerFeedback(Base):
+    """A resident's "Did that answer your question?" in the web chat (issue #18).
+
+    No personal data: the conversation is the HMAC the assistant's outcome events use. A
+    "no" makes the session's answer not count as contained (``insight_feedback.py``).
+    """
+
+    __tablename__ = "insight_feedback"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_hash = sa.Column(sa.String(64), nullable=False)
+    given_at = sa.Column(UTCDateTime, nullable=False)
+    answered = sa.Column(sa.Boolean, nullable=False)
+
+
+sa.Index(
+    "ix_insight_feedback_conversation", AnswerFeedback.conversation_hash, AnswerFeedback.given_at
+)
+
+
 class UnansweredQuestion(Base):
     """A resident's message the assistant did not understand, redacted by the assistant.
 

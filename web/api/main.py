@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.api.routes import (
+    answer_feedback,
     assisted,
     assisted_places,
     council_tax,
@@ -35,6 +36,7 @@ api_router.include_router(staff_undelivered.router)
 api_router.include_router(places.router, prefix="/api/v1")
 api_router.include_router(council_tax.router, prefix="/api/v1")
 api_router.include_router(web_chat.router)
+api_router.include_router(answer_feedback.router)
 api_router.include_router(sms.api_router)
 api_router.include_router(sms.console_router)
 api_router.include_router(assisted.router)

@@ -28,6 +28,8 @@ Variables:
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
     INSIGHT_IDLE_SECONDS: how long a conversation is quiet before the assistant's insight
         worker counts it (900, as the assistant's setting); the dashboard says so.
+    INSIGHT_HASH_SECRET: the key of the conversation HMAC, as the assistant's, so that the
+        web chat's "Did that answer your question?" meets the conversation's outcome.
     COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications by one caller (conversation)
         of one account before that caller is locked out of it (5); other callers, the
         resident among them, are not affected.
@@ -76,6 +78,7 @@ DEV_OPEN311_API_KEY = "dev-open311-key"
 DEV_STAFF_API_TOKEN = "dev-staff-token"
 DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
 DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
+DEV_INSIGHT_HASH_SECRET = "dev-insight-hash-secret"  # the assistant's development default
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
 # PLACEHOLDERS_ALLOWED (lib/environments.py) holds "test" as well: the end-to-end stack
@@ -125,6 +128,11 @@ class Settings(BaseSettings):
     # The assistant's insight worker counts a conversation once it has been quiet this long
     # (the same setting); the dashboard says so beside its figures.
     insight_idle_s: float = Field(900.0, gt=0, le=7 * 86400, env="INSIGHT_IDLE_SECONDS")
+    # The key of the conversation HMAC, the same as the assistant's: the web chat's answer
+    # feedback meets the conversation's outcome event by it.
+    insight_hash_secret: SecretStr = Field(
+        SecretStr(DEV_INSIGHT_HASH_SECRET), env="INSIGHT_HASH_SECRET"
+    )
     # The location directory (issue #5): the council's profile folder, as the assistant's.
     council: str = Field("", env="COUNCIL")
     kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
@@ -223,6 +231,7 @@ class Settings(BaseSettings):
             self.staff_session_secret,
             self.assistant_api_token,
             self.library_assist_secret,
+            self.insight_hash_secret,
         ]
         values = [secret.get_secret_value() for secret in secrets]
         password = sa_url_password(self.database_url)

@@ -136,6 +136,7 @@ def test_figures_for_november_by_hand(filled: Session, costs: insight.ContactCos
         "handed_off": 1,
         "urgent": 1,
         "abandoned": 1,
+        "not_answered": 0,
     }
     assert figures["fallbacks"] == 0 + 1 + 2 + 0 + 0 + 0 + 1
     # (120 + 60 + 300 + 200 + 600 + 90 + 45) / 7 = 1415 / 7 = 202.14

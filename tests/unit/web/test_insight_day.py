@@ -1,9 +1,10 @@
 """A scripted day of conversations, from tracker events to the dashboard (issue #18).
 
-Nine conversations on Monday 2 November 2026 go through what production does: the
+Ten conversations on Monday 2 November 2026 go through what production does: the
 assistant's derivation (``bot/outcomes.py``: split into sessions, ended after 15 quiet
 minutes, one outcome event each) and the council services' storage and figures
-(``web/insight.py``), with the staff queue's triage records beside them. Every expected
+(``web/insight.py``), with the staff queue's triage records and one resident's "No" to
+"Did that answer your question?" beside them. Every expected
 figure is worked out by hand in the comments, never by the code under test.
 """
 
@@ -21,6 +22,7 @@ from bot.settings import REPO_ROOT
 from web.console_pages import join
 from web.core.config import DEFAULT_INSIGHT_COSTS_PATH
 from web.insight import InsightFilters, OutcomeEventIn, compute_insight, load_costs, record_event
+from web.insight_feedback import record_feedback
 from web.insight_pages import figure_sections
 from web.insight_unanswered import questions_in
 from web.models import TriageRecord
@@ -113,6 +115,13 @@ def the_day() -> list[tuple[str, Chat]]:
             Chat(at(15)).says("nowhere to sleep", "urgent_help").replies("utter_urgent_help"),
         ),
         ("hello-only", Chat(at(16)).says("hello", "greet").replies("utter_greet")),
+        # A bins question taken for council tax: the resident says the answer did not help.
+        (
+            "bins-wrong-answer",
+            Chat(at(13))
+            .says("when are my bins collected", "council_tax")
+            .replies("utter_council_tax/ways_to_pay"),
+        ),
         ("still-going", still_going),  # last event 17:00:30: quiet 9.5 minutes at 17:10
     ]
 
@@ -139,14 +148,23 @@ def queue_record(reference: str, category: str, priority: int, channel: str, hou
 
 @pytest.fixture
 def day(session: Session) -> Session:
+    # Pressed "No" under the answer a minute after it, while the conversation was open.
+    record_feedback(
+        session,
+        secret="secret",
+        sender_id="bins-wrong-answer",
+        answered=False,
+        window_s=IDLE_S,
+        now=datetime(2026, 11, 2, 13, 1, tzinfo=timezone.utc),
+    )
     delivered = 0
     for sender, chat in the_day():
         for part in split_sessions(sender, chat.events, IDLE_S):
             if part.has_ended(NOW.timestamp(), IDLE_S):
                 event = derive_event(part, RULES, "secret")
-                record_event(session, OutcomeEventIn(**event), now=NOW)
+                record_event(session, OutcomeEventIn(**event), now=NOW, feedback_window_s=IDLE_S)
                 delivered += 1
-    assert delivered == 8  # nine conversations, the last one still going
+    assert delivered == 9  # ten conversations, the last one still going
     # The staff queue: the three conversations that reached a person made these records.
     session.add_all(
         [
@@ -163,7 +181,8 @@ def test_the_figures_of_the_day_by_hand(day: Session) -> None:
     figures = compute_insight(day, DAY, load_costs(DEFAULT_INSIGHT_COSTS_PATH), IDLE_S)
     # Outcomes: one-report report_made; polish-answer self_served; five-tasks and cant-pay
     # handed_off; library-booking and discount transaction_done; urgent urgent; hello-only
-    # abandoned. still-going is not counted yet.
+    # abandoned; bins-wrong-answer not_answered (the resident said no). still-going is not
+    # counted yet.
     assert figures["outcomes"] == {
         "self_served": 1,
         "report_made": 1,
@@ -171,9 +190,11 @@ def test_the_figures_of_the_day_by_hand(day: Session) -> None:
         "handed_off": 2,
         "urgent": 1,
         "abandoned": 1,
+        "not_answered": 1,
     }
-    assert figures["conversations"] == 8
-    assert figures["contained"] == 4 and figures["containment_rate"] == 0.5
+    assert figures["conversations"] == 9
+    # Contained: one-report, polish-answer, library-booking, discount. 4 / 9 = 0.4444.
+    assert figures["contained"] == 4 and figures["containment_rate"] == 0.4444
     # Tasks: reports 1 (one-report) + 2 (five-tasks); PC bookings 1 (five-tasks) + 1
     # (library-booking); council tax 1 (five-tasks) + 1 (discount); broadband 1 (five-tasks).
     assert figures["tasks"]["by_kind"] == [
@@ -186,10 +207,11 @@ def test_the_figures_of_the_day_by_hand(day: Session) -> None:
     # Hand-offs: the queue's three records of the day, whatever the outcomes say.
     assert figures["tasks"]["handoffs"] == figures["handoffs"]["total"] == 3
     # Cost: web contained = one-report, polish-answer, discount = 3 x (£3.21 - £0.39);
-    # library contained = library-booking = 1 x (£8.23 - £0.39): 846p + 784p = £16.30.
+    # library contained = library-booking = 1 x (£8.23 - £0.39): 846p + 784p = £16.30. The
+    # answer that did not help saves nothing.
     assert figures["cost_avoided"]["total"] == "£16.30"
     assert {row["language"]: row["conversations"] for row in figures["by_language"]} == {
-        "en": 7,
+        "en": 8,
         "pl": 1,
     }
     assert figures["freshness"] == {
@@ -212,6 +234,9 @@ def test_the_page_of_the_day(day: Session) -> None:
     assert "<dt>Handed to a person (records in the staff queue)</dt><dd>3</dd>" in page
     assert "<dd>3 (urgent: 1)</dd>" in page  # conversations that ended with a person
     assert re.search(r'<th scope="row">Polish</th><td>1</td>', page)
-    assert re.search(r'<th scope="row">English</th><td>7</td>', page)
+    assert re.search(r'<th scope="row">English</th><td>8</td>', page)
+    assert re.search(
+        r'<th scope="row">Answer did not help \(resident said no\)</th><td>1</td>', page
+    )
     assert ">2 Nov</text>" in page and "Week of 2 Nov 2026" in page
     assert not re.search(r'<th scope="row">(en|pl)</th>', page)
