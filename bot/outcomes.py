@@ -168,12 +168,14 @@ def split_sessions(
 ) -> list[Session]:
     """Split a conversation's events (oldest first) into sessions.
 
-    A session starts at ``session_started`` and, when ``idle_s`` is given, after a quiet gap
-    of ``idle_s`` seconds or more (the worker has already counted the part before the gap,
-    so what follows counts as a session of its own, with the channel, language and form
-    state it had). Events before the first ``session_started`` (Rasa's
-    ``action_session_start``) join the first session. Sessions in which the resident said
-    nothing are dropped.
+    A session starts at ``session_started`` and, when ``idle_s`` is given, at a message
+    the resident sends after a quiet gap of ``idle_s`` seconds or more (the worker has
+    already counted the part before the gap, so what follows counts as a session of its
+    own, with the channel, language and form state it had). Only the resident's return
+    splits: a slow reply or a staff message after the gap stays in its session.
+
+    Events before the first ``session_started`` (Rasa's ``action_session_start``) join the
+    first session. Sessions in which the resident said nothing are dropped.
 
     Args:
         sender_id: the conversation.
@@ -190,7 +192,7 @@ def split_sessions(
         if (
             idle_s is not None
             and said
-            and event.get("event") != "session_started"
+            and event.get("event") == "user"
             and float(event.get("timestamp") or 0) - current.last_at >= idle_s
         ):
             current.followed = True

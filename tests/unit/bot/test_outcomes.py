@@ -311,6 +311,14 @@ def test_a_quiet_gap_ends_a_session_and_what_follows_counts_on_its_own() -> None
     assert after["tasks"] == {"report_made": 1}
 
 
+def test_a_slow_reply_does_not_split_a_session() -> None:
+    conversation = Conversation().user("pothole", "report_pothole")
+    conversation.clock += 20 * 60  # the assistant (or a staff message) after the gap
+    conversation.bot("utter_report_submitted")
+    (session,) = split_sessions("r", conversation.events, idle_s=15 * 60)
+    assert derive_event(session, RULES, SECRET)["outcome"] == "report_made"
+
+
 def test_a_gap_shorter_than_the_idle_time_keeps_one_session() -> None:
     conversation = Conversation().user("hello", "greet")
     conversation.clock += 14 * 60
