@@ -326,7 +326,11 @@ def _headline(figures: dict[str, Any]) -> Safe:
         "{names}. Hand-offs and urgent help are not contained. Conversations residents left "
         "before any answer, and answers the resident said did not help, are counted in the "
         "total and are not contained. One conversation can complete several tasks: each "
-        "task counts.</p>",
+        "task counts.</p>"
+        '<p class="hint">Hand-offs are the records in the staff queue for this period, counted '
+        "as soon as they are made. Conversations count once they have gone quiet, and one "
+        "conversation can make more than one record, so the two hand-off figures can differ "
+        "for a while.</p>",
         conversations=f"{figures['conversations']:,}",
         contained=f"{figures['contained']:,}",
         rate=_percent(figures["containment_rate"]),
