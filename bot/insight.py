@@ -198,7 +198,7 @@ class InsightWorker:
             try:
                 sessions = [
                     session
-                    for session in split_sessions(sender_id, self._events(sender_id))
+                    for session in split_sessions(sender_id, self._events(sender_id), self.idle_s)
                     if session.has_ended(now, self.idle_s)
                 ]
             except OperationalError:

@@ -10,8 +10,6 @@ outcome is data, in ``kb/insight/outcomes.yml``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from lib.conversation_hash import conversation_hash as conversation_hash  # re-exported
 from lib.redaction import redact
 
 OUTCOMES = ("urgent", "handed_off", "report_made", "transaction_done", "self_served")
@@ -28,6 +27,7 @@ ABANDONED = "abandoned"
 MAX_UNANSWERED_CHARS = 500
 CHANNELS = frozenset({"web", "ivr", "library", "api"})
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_TASK_KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class OutcomeRulesError(ValueError):
@@ -44,6 +44,15 @@ class OutcomeRules:
     outcome_responses: dict[str, tuple[str, ...]]
     fallback_intents: tuple[str, ...]
     fallback_actions: tuple[str, ...]
+    #: Completed tasks: each kind and the confirmation responses that count one of it.
+    task_responses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def task_of(self, response: str) -> str | None:
+        """The kind of task a confirmation response completes, or None."""
+        for kind, patterns in self.task_responses.items():
+            if _matches(response, patterns):
+                return kind
+        return None
 
     def area_of(self, intent: str) -> str | None:
         """The contract area an intent belongs to, or None."""
@@ -90,6 +99,13 @@ def load_rules(path: Path) -> OutcomeRules:
             name: _names((outcomes.get(name) or {}).get("responses"), name) for name in OUTCOMES
         }
         fallback = data["not_understood"]
+        tasks = {
+            str(kind): _names(names, f"tasks.{kind}")
+            for kind, names in (data.get("tasks") or {}).items()
+        }
+        bad = [kind for kind in tasks if not _TASK_KIND.match(kind)]
+        if bad:
+            raise OutcomeRulesError(f"task kinds must be snake_case: {', '.join(bad)}")
         rules = OutcomeRules(
             journeys=journeys,
             incidental=incidental,
@@ -97,6 +113,7 @@ def load_rules(path: Path) -> OutcomeRules:
             outcome_responses=replies,
             fallback_intents=_names(fallback.get("intents"), "not_understood.intents"),
             fallback_actions=_names(fallback.get("actions"), "not_understood.actions"),
+            task_responses=tasks,
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise OutcomeRulesError(f"{path}: {error}") from error
@@ -105,20 +122,6 @@ def load_rules(path: Path) -> OutcomeRules:
     if set(incidental) - set(journeys):
         raise OutcomeRulesError(f"{path}: incidental areas must be journeys")
     return rules
-
-
-def conversation_hash(secret: str, sender_id: str) -> str:
-    """The HMAC-SHA256 of a conversation id: stable, not reversible without the secret.
-
-    Args:
-        secret: ``INSIGHT_HASH_SECRET``.
-        sender_id: Rasa's sender id.
-
-    Returns:
-        32 hexadecimal characters.
-    """
-    digest = hmac.new(secret.encode("utf-8"), sender_id.encode("utf-8"), hashlib.sha256)
-    return digest.hexdigest()[:32]
 
 
 @dataclass
@@ -145,8 +148,31 @@ class Session:
         return self.followed or now - self.last_at >= idle_s
 
 
-def split_sessions(sender_id: str, events: list[dict[str, Any]]) -> list[Session]:
-    """Split a conversation's events (oldest first) into sessions at ``session_started``.
+#: Slots a session split at a quiet gap carries over (Rasa's own session goes on).
+_CARRIED_SLOTS = ("channel", "language", "requested_slot")
+
+
+def _carried(events: list[dict[str, Any]], at: float) -> list[dict[str, Any]]:
+    """The context a session split at a quiet gap starts with, stamped at its first event."""
+    latest: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") in _CARRIED_SLOTS:
+            latest[str(event["name"])] = event
+        elif event.get("event") == "active_loop":
+            latest["@active_loop"] = event
+    return [{**event, "timestamp": at} for event in latest.values()]
+
+
+def split_sessions(
+    sender_id: str, events: list[dict[str, Any]], idle_s: float | None = None
+) -> list[Session]:
+    """Split a conversation's events (oldest first) into sessions.
+
+    A session starts at ``session_started`` and, when ``idle_s`` is given, at a message
+    the resident sends after a quiet gap of ``idle_s`` seconds or more (the worker has
+    already counted the part before the gap, so what follows counts as a session of its
+    own, with the channel, language and form state it had). Only the resident's return
+    splits: a slow reply or a staff message after the gap stays in its session.
 
     Events before the first ``session_started`` (Rasa's ``action_session_start``) join the
     first session. Sessions in which the resident said nothing are dropped.
@@ -154,6 +180,7 @@ def split_sessions(sender_id: str, events: list[dict[str, Any]]) -> list[Session
     Args:
         sender_id: the conversation.
         events: Rasa events as dictionaries, in order.
+        idle_s: the quiet gap that ends a session; None: only ``session_started`` does.
 
     Returns:
         The sessions, oldest first.
@@ -161,9 +188,19 @@ def split_sessions(sender_id: str, events: list[dict[str, Any]]) -> list[Session
     sessions: list[Session] = []
     current = Session(sender_id)
     for event in events:
-        if event.get("event") == "session_started" and any(
-            item.get("event") == "user" for item in current.events
+        said = any(item.get("event") == "user" for item in current.events)
+        if (
+            idle_s is not None
+            and said
+            and event.get("event") == "user"
+            and float(event.get("timestamp") or 0) - current.last_at >= idle_s
         ):
+            current.followed = True
+            sessions.append(current)
+            current = Session(
+                sender_id, _carried(current.events, float(event.get("timestamp") or 0))
+            )
+        elif event.get("event") == "session_started" and said:
             # Rasa writes the new session's metadata slot and action_session_start just
             # before session_started: they belong to the new session.
             opening: list[dict[str, Any]] = []
@@ -228,9 +265,16 @@ def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str
     unanswered: list[dict[str, Any]] = []
     last_user: dict[str, Any] | None = None
     last_user_counted = False
+    tasks: dict[str, int] = {}
+    requested_slot: Any = None
+    active_loop: Any = None
     for event in session.events:
         kind = event.get("event")
-        if (
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested_slot = event.get("value")
+        elif kind == "active_loop":
+            active_loop = event.get("name")
+        elif (
             kind == "slot"
             and event.get("name") == "channel"
             and isinstance(event.get("value"), str)
@@ -245,11 +289,15 @@ def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str
         elif kind == "user":
             intent = _intent(event)
             intents.append(intent)
-            last_user, last_user_counted = event, False
+            # An answer to a form's question (a name, an address, an account number) is
+            # never an unanswered question, whatever the classifier made of it.
+            answering_form = bool(requested_slot or active_loop)
+            last_user, last_user_counted = event, answering_form
             if intent in rules.fallback_intents:
                 fallbacks += 1
-                last_user_counted = True
-                unanswered.append(_unanswered(event, rules))
+                if not answering_form:
+                    last_user_counted = True
+                    unanswered.append(_unanswered(event, rules))
         elif kind == "action":
             name = str(event.get("name") or "")
             actions.append(name)
@@ -262,6 +310,9 @@ def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str
             utter = (event.get("metadata") or {}).get("utter_action")
             if isinstance(utter, str):
                 replies.append(utter)
+                task = rules.task_of(utter)
+                if task is not None:
+                    tasks[task] = tasks.get(task, 0) + 1
     outcome = _outcome(actions, replies, rules)
     channel = channel if channel in CHANNELS else "api"
     language = language.lower() if _LANGUAGE.match(language.lower()) else "und"
@@ -280,6 +331,7 @@ def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str
         "duration_s": max(0, round(session.last_at - session.started_at)),
         "assisted": channel == "library",
         "unanswered": [item for item in unanswered if item["text"]],
+        "tasks": tasks,
     }
 
 

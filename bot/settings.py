@@ -131,7 +131,7 @@ class Settings(BaseSettings):
     insight_hash_secret: str = Field(
         DEVELOPMENT_SECRETS["insight_hash_secret"], env="INSIGHT_HASH_SECRET"
     )
-    insight_idle_s: float = Field(3600.0, env="INSIGHT_IDLE_SECONDS")
+    insight_idle_s: float = Field(900.0, env="INSIGHT_IDLE_SECONDS")
     insight_poll_s: float = Field(30.0, env="INSIGHT_POLL_SECONDS")
     insight_lookback_hours: float = Field(48.0, env="INSIGHT_LOOKBACK_HOURS")
     # Phone line (issue #6): Twilio Voice webhook at /webhooks/twilio_voice/webhook

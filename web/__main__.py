@@ -252,7 +252,7 @@ def _insight_report(args: argparse.Namespace) -> int:
     try:
         apply_migrations(engine)
         with create_session_factory(engine)() as session:
-            figures = insight.compute_insight(session, filters, costs)
+            figures = insight.compute_insight(session, filters, costs, settings.insight_idle_s)
     finally:
         engine.dispose()
     written = write_report(figures, filters, Path(args.out))

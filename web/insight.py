@@ -5,10 +5,12 @@ outcome events the assistant posts, their storage, and the dashboard's figures (
 
 **Contained** means resolved without a person: the outcome is ``self_served`` (an answer
 was given), ``report_made`` or ``transaction_done``. ``handed_off`` and ``urgent`` are not
-contained. ``abandoned`` (the resident left before any answer or transaction) is not
-contained either, and it *stays in the denominator*: the containment rate is contained
-conversations over all recorded conversations, so a journey residents give up on lowers
-the rate rather than disappearing from it.
+contained, nor is ``not_answered`` (an answer the resident said did not answer their
+question, in the web chat's "Did that answer your question?"). ``abandoned`` (the resident
+left before any answer or transaction) is not contained either, and it *stays in the
+denominator*: the containment rate is contained conversations over all recorded
+conversations, so a journey residents give up on lowers the rate rather than disappearing
+from it.
 
 The estimated cost avoided is, for each channel, contained conversations times the
 difference between the contact it stands in for and the assistant's own contact, with the
@@ -17,6 +19,7 @@ per-contact costs and their source read from ``kb/insight/contact_costs.yml``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -31,10 +34,13 @@ from pydantic import BaseModel, Field, StrictStr, validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lib.redaction import redact
 from web.clean_input import cleaned
 from web.core.db import begin_write
 from web.models import (
+    AnswerFeedback,
     InsightRollup,
+    InsightTask,
     OutcomeEvent,
     TriageRecord,
     UnansweredQuestion,
@@ -55,6 +61,8 @@ class Outcome(str, Enum):
     HANDED_OFF = "handed_off"
     URGENT = "urgent"
     ABANDONED = "abandoned"
+    #: An answer the resident said did not answer their question (web chat feedback).
+    NOT_ANSWERED = "not_answered"
 
 
 #: The one definition of "contained": resolved without a person (see the module docstring).
@@ -62,6 +70,7 @@ CONTAINED_OUTCOMES: frozenset[Outcome] = frozenset(
     {Outcome.SELF_SERVED, Outcome.REPORT_MADE, Outcome.TRANSACTION_DONE}
 )
 ABANDONED_RULE = "abandoned conversations count in the total and are not contained"
+NOT_ANSWERED_RULE = "an answer the resident said did not answer their question is not contained"
 
 
 def is_contained(outcome: str) -> bool:
@@ -100,6 +109,9 @@ JOURNEYS = (
 )
 
 
+TASK_KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
 # --- Wire shapes ---------------------------------------------------------------------------
 
 
@@ -135,6 +147,19 @@ class OutcomeEventIn(BaseModel):
     duration_s: int = Field(..., ge=0, le=400 * 86400)
     assisted: bool
     unanswered: list[UnansweredIn] = Field(default_factory=list, max_items=200)
+    #: Tasks the session completed, by kind (``kb/insight/outcomes.yml``); may be absent.
+    tasks: dict[StrictStr, int] = Field(default_factory=dict)
+
+    @validator("tasks")
+    def _tasks(cls, value: dict[str, int]) -> dict[str, int]:
+        if len(value) > 20:
+            raise ValueError("at most 20 kinds of task")
+        for kind, count in value.items():
+            if not TASK_KIND.match(kind):
+                raise ValueError("task kinds are snake_case names of up to 32 characters")
+            if not 0 <= count <= 1000:
+                raise ValueError("a task count is between 0 and 1000")
+        return value
 
     @validator("channel")
     def _channel(cls, value: str) -> str:
@@ -184,33 +209,55 @@ def _rollup_keys(row: OutcomeEvent) -> list[tuple[str, str, str]]:
     ]
 
 
-def _add_to_rollup(session: Session, row: OutcomeEvent) -> None:
-    """Count one event in the rollup (insert or add, on SQLite and PostgreSQL alike)."""
+def _add_row(
+    session: Session, row: OutcomeEvent, dimension: str, value: str, outcome: str, sign: int = 1
+) -> None:
+    """Add (or with ``sign=-1`` take out) one event's counts in one rollup row."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    statement = insert(InsightRollup).values(
+        day=row.day,
+        channel=row.channel,
+        dimension=dimension,
+        value=value,
+        outcome=outcome,
+        conversations=sign,
+        fallbacks=sign * row.fallbacks,
+        duration_s=sign * row.duration_s,
+        assisted=sign if row.assisted else 0,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["day", "channel", "dimension", "value", "outcome"],
+            set_={
+                name: getattr(InsightRollup, name) + getattr(statement.excluded, name)
+                for name in ("conversations", "fallbacks", "duration_s", "assisted")
+            },
+        )
+    )
+
+
+def _add_to_rollup(session: Session, row: OutcomeEvent) -> None:
+    """Count one event in the rollup (insert or add, on SQLite and PostgreSQL alike)."""
     for dimension, value, outcome in _rollup_keys(row):
-        statement = insert(InsightRollup).values(
-            day=row.day,
-            channel=row.channel,
-            dimension=dimension,
-            value=value,
-            outcome=outcome,
-            conversations=1,
-            fallbacks=row.fallbacks,
-            duration_s=row.duration_s,
-            assisted=1 if row.assisted else 0,
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["day", "channel", "dimension", "value", "outcome"],
-                set_={
-                    name: getattr(InsightRollup, name) + getattr(statement.excluded, name)
-                    for name in ("conversations", "fallbacks", "duration_s", "assisted")
-                },
-            )
-        )
+        _add_row(session, row, dimension, value, outcome)
+
+
+def change_outcome(session: Session, row: OutcomeEvent, outcome: str) -> None:
+    """Give a stored event another outcome and move its counts in the rollup with it.
+
+    The hour rows have no outcome and stay as they are.
+    """
+    for dimension, value, old in _rollup_keys(row):
+        if dimension != "hour":
+            _add_row(session, row, dimension, value, old, sign=-1)
+    row.outcome = outcome
+    session.flush()
+    for dimension, value, new in _rollup_keys(row):
+        if dimension != "hour":
+            _add_row(session, row, dimension, value, new)
 
 
 def rebuild_rollup(session: Session) -> int:
@@ -253,8 +300,38 @@ def rebuild_rollup(session: Session) -> int:
     return int(session.execute(sa.select(sa.func.count()).select_from(InsightRollup)).scalar())
 
 
+def said_not_answered(
+    session: Session, conversation_hash: str, started_at: datetime, until: datetime
+) -> bool:
+    """Tell whether the resident said "no" to "Did that answer your question?" in a session.
+
+    Args:
+        session: the database session.
+        conversation_hash: the conversation.
+        started_at: the session's start.
+        until: the last moment feedback belongs to the session (its end plus the idle time).
+    """
+    query = sa.select(AnswerFeedback.id).where(
+        AnswerFeedback.conversation_hash == conversation_hash,
+        AnswerFeedback.given_at >= started_at,
+        AnswerFeedback.given_at <= until,
+        AnswerFeedback.answered.is_(False),
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def outcome_after_feedback(outcome: str, said_no: bool) -> str:
+    """An answer the resident said did not help is ``not_answered``; a task done stays done."""
+    return (
+        Outcome.NOT_ANSWERED.value if said_no and outcome == Outcome.SELF_SERVED.value else outcome
+    )
+
+
 def record_event(
-    session: Session, event: OutcomeEventIn, now: datetime | None = None
+    session: Session,
+    event: OutcomeEventIn,
+    now: datetime | None = None,
+    feedback_window_s: float = 900.0,
 ) -> OutcomeEventStored:
     """Store one outcome event and its unanswered questions, once per session.
 
@@ -265,6 +342,8 @@ def record_event(
         session: the database session.
         event: the validated event.
         now: the time of receipt (for tests).
+        feedback_window_s: how long after the session's last event the resident's answer
+            feedback still belongs to it (``INSIGHT_IDLE_SECONDS``).
 
     Returns:
         The stored event's id and whether this call created it.
@@ -287,7 +366,15 @@ def record_event(
         channel=event.channel,
         language=event.language,
         journey=event.journey,
-        outcome=event.outcome.value,
+        outcome=outcome_after_feedback(
+            event.outcome.value,
+            said_not_answered(
+                session,
+                event.conversation_hash,
+                event.started_at,
+                event.ended_at + timedelta(seconds=feedback_window_s),
+            ),
+        ),
         fallbacks=event.fallbacks,
         duration_s=event.duration_s,
         assisted=event.assisted,
@@ -298,6 +385,13 @@ def record_event(
     session.add(row)
     session.flush()
     _add_to_rollup(session, row)
+    for kind, count in event.tasks.items():
+        if count:
+            session.add(
+                InsightTask(
+                    event_id=row.id, kind=kind, day=row.day, channel=row.channel, tasks=count
+                )
+            )
     seen: set[datetime] = set()
     for question in event.unanswered:
         if question.asked_at in seen:
@@ -309,7 +403,8 @@ def record_event(
                 asked_at=question.asked_at,
                 channel=event.channel,
                 language=event.language,
-                text=question.text,
+                # Redacted by the assistant; again here, so nothing else can store it raw.
+                text=redact(question.text),
                 best_guess=question.best_guess,
                 confidence=question.confidence,
                 # A message in a session that ended with a person is one the assistant
@@ -321,17 +416,25 @@ def record_event(
         session.commit()
     except IntegrityError:  # posted twice at the same moment: the other post won
         session.rollback()
-        return record_event(session, event, now)
+        return record_event(session, event, now, feedback_window_s)
     return OutcomeEventStored(id=row.id, created=True)
 
 
 def purge_events(session: Session, *, older_than_days: int, now: datetime | None = None) -> int:
     """Delete outcome events of UK days more than ``older_than_days`` days ago, and their counts.
 
+    Their tasks and the answer feedback of those days go too (no personal data either).
+
     Returns:
         How many were deleted.
     """
     cutoff_day = _uk_day((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days))
+    session.execute(sa.delete(InsightTask).where(InsightTask.day < cutoff_day))
+    session.execute(
+        sa.delete(AnswerFeedback).where(
+            AnswerFeedback.given_at < datetime.combine(cutoff_day, time(), UK_TIME)
+        )
+    )
     result = session.execute(sa.delete(OutcomeEvent).where(OutcomeEvent.day < cutoff_day))
     session.execute(sa.delete(InsightRollup).where(InsightRollup.day < cutoff_day))
     session.commit()
@@ -546,6 +649,35 @@ def handoffs(session: Session, filters: InsightFilters) -> dict[str, Any]:
     }
 
 
+def task_counts(session: Session, filters: InsightFilters) -> dict[str, Any]:
+    """Tasks completed, by kind, plus hand-offs from the triage queue (issue #18).
+
+    A conversation can complete several tasks; each counts. Hand-offs are the queue's own
+    records of the period (``handoffs``), so the two figures always agree.
+    """
+    conditions = [InsightTask.day >= filters.date_from, InsightTask.day <= filters.date_to]
+    if filters.channel:
+        conditions.append(InsightTask.channel == filters.channel)
+    query = (
+        sa.select(InsightTask.kind, sa.func.sum(InsightTask.tasks))
+        .where(*conditions)
+        .group_by(InsightTask.kind)
+    )
+    kinds = {str(kind): int(count or 0) for kind, count in session.execute(query)}
+    return {
+        "completed": sum(kinds.values()),
+        "by_kind": [
+            {"kind": kind, "count": count}
+            for kind, count in sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    }
+
+
+def last_updated(session: Session) -> datetime | None:
+    """When the newest outcome event arrived (how fresh the figures are), or None."""
+    return session.execute(sa.select(sa.func.max(OutcomeEvent.received_at))).scalar()
+
+
 def busiest_hours(session: Session, filters: InsightFilters) -> list[dict[str, int]]:
     """Conversations by UK local hour of the day, all 24 hours (dashboard query 5)."""
     counts = {
@@ -635,7 +767,7 @@ def cost_avoided(by_channel: list[dict[str, Any]], costs: ContactCosts) -> dict[
 
 
 def compute_insight(
-    session: Session, filters: InsightFilters, costs: ContactCosts
+    session: Session, filters: InsightFilters, costs: ContactCosts, idle_s: float = 900.0
 ) -> dict[str, Any]:
     """Every figure of the dashboard for a date range and channel.
 
@@ -643,13 +775,21 @@ def compute_insight(
         session: the database session.
         filters: the date range and channel.
         costs: the per-contact costs.
+        idle_s: how long a conversation must be quiet before it counts (the assistant's
+            ``INSIGHT_IDLE_SECONDS``), said on the page with the figures' freshness.
 
     Returns:
         The figures, as the JSON API returns them.
     """
     summary = outcome_counts(session, filters)
     channels = _breakdown(by_channel(session, filters), "channel")
+    updated = last_updated(session)
+    handed = handoffs(session, filters)
     return {
+        "freshness": {
+            "last_updated": updated.astimezone(timezone.utc).isoformat() if updated else None,
+            "counted_after_quiet_minutes": max(1, round(idle_s / 60)),
+        },
         "filters": {
             "from": filters.date_from.isoformat(),
             "to": filters.date_to.isoformat(),
@@ -658,6 +798,7 @@ def compute_insight(
         "definition": {
             "contained_outcomes": sorted(item.value for item in CONTAINED_OUTCOMES),
             "abandoned": ABANDONED_RULE,
+            "not_answered": NOT_ANSWERED_RULE,
             "containment_rate": "contained conversations / all conversations",
         },
         **summary,
@@ -666,7 +807,8 @@ def compute_insight(
         "by_journey": _breakdown(by_journey(session, filters), "journey"),
         "busiest_hours": busiest_hours(session, filters),
         "weekly": weekly_trend(session, filters),
-        "handoffs": handoffs(session, filters),
+        "handoffs": handed,
+        "tasks": {**task_counts(session, filters), "handoffs": handed["total"]},
         "cost_avoided": cost_avoided(channels, costs),
     }
 

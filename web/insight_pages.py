@@ -9,6 +9,7 @@ escaped by ``console_pages.render``. Colours meet WCAG 2.2 AA contrast against w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from web.console_pages import (
@@ -24,9 +25,11 @@ from web.console_pages import (
 from web.insight import (
     CHANNELS,
     CONTAINED_OUTCOMES,
+    UK_TIME,
     InsightFilters,
     pounds,
 )
+from web.language_names import language_name
 from web.triage_models import Category
 
 BAR_COLOUR = "#1d70b8"  # 5.2:1 on white
@@ -40,6 +43,7 @@ OUTCOME_LABELS = {
     "handed_off": "Handed to a person",
     "urgent": "Urgent help",
     "abandoned": "Left before an answer",
+    "not_answered": "Answer did not help (resident said no)",
 }
 JOURNEY_LABELS = {
     "report": "Report a street problem",
@@ -56,8 +60,26 @@ JOURNEY_LABELS = {
     "out_of_scope": "Not a council matter / not understood",
     "small_talk": "Small talk only",
 }
+TASK_LABELS = {
+    "report_made": "Reports of street problems",
+    "pc_booking": "Public PC bookings and cancellations",
+    "council_tax_task": "Council tax tasks (instalments, discounts, moving home)",
+    "broadband_application": "Broadband voucher applications",
+}
 CONTACT_LABELS = {"face_to_face": "face to face", "phone": "phone", "web": "web"}
 ALL_CHANNEL_LABELS = {**CHANNEL_LABELS, "api": "API"}
+
+
+def short_date(value: str) -> str:
+    """An ISO date as staff read it on a chart: ``2026-11-02`` is ``2 Nov``."""
+    day = date.fromisoformat(value)
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def long_date(value: str) -> str:
+    """An ISO date in full: ``2026-11-02`` is ``2 Nov 2026``."""
+    day = date.fromisoformat(value)
+    return f"{day.day} {day.strftime('%b %Y')}"
 
 
 def _percent(rate: float | None) -> str:
@@ -79,7 +101,10 @@ def _category(value: str) -> str:
 
 
 def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> Safe:
-    """A horizontal bar chart: one labelled bar per row, its value written beside it.
+    """A horizontal bar chart: each row's label on its own line, its bar and value below.
+
+    Positions across are percentages and the text is not scaled, so the chart fills the
+    width it is given and its labels stay readable down to a 320 px screen.
 
     Args:
         chart_id: unique id on the page.
@@ -89,78 +114,80 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> Saf
     Returns:
         The SVG.
     """
-    label_width, bar_width, row_height = 260, 360, 28
-    height = max(1, len(rows)) * row_height + 10
+    row_height, bar_share = 48, 80
+    height = max(1, len(rows)) * row_height + 4
     biggest = max((value for _, value in rows), default=0) or 1
     bars = []
     for index, (label, value) in enumerate(rows):
-        y = 5 + index * row_height
-        width = round(bar_width * value / biggest)
+        y = index * row_height
+        share = round(bar_share * value / biggest, 2)
         bars.append(
             render(
-                '<text x="{tx}" y="{ty}" text-anchor="end" fill="{text}">{label}</text>'
-                '<rect x="{x}" y="{y}" width="{w}" height="20" fill="{colour}"></rect>'
-                '<text x="{vx}" y="{ty}" fill="{text}">{value}</text>',
-                tx=label_width - 8,
-                ty=y + 15,
+                '<text x="0" y="{ty}" fill="{text}">{label}</text>'
+                '<rect x="0" y="{y}" width="{w}%" height="20" fill="{colour}"></rect>'
+                '<text x="{vx}%" y="{vy}" dx="6" fill="{text}">{value}</text>',
+                ty=y + 16,
                 text=TEXT_COLOUR,
                 label=label,
-                x=label_width,
-                y=y,
-                w=width,
+                y=y + 22,
+                w=share,
                 colour=BAR_COLOUR,
-                vx=label_width + width + 6,
+                vx=share,
+                vy=y + 37,
                 value=f"{value:,}",
             )
         )
     description = "; ".join(f"{label}: {value:,}" for label, value in rows) or "No data"
-    return _svg(chart_id, title, description, label_width + bar_width + 80, height, join(bars))
+    return _svg(chart_id, title, description, height, join(bars))
 
 
 def column_chart(
-    chart_id: str, title: str, rows: Sequence[tuple[str, int, int]], tick_every: int = 1
+    chart_id: str, title: str, rows: Sequence[tuple[str, int, int]], tick_every: int = 0
 ) -> Safe:
     """A column chart of totals with the contained part drawn inside each column.
+
+    Fills the width it is given (positions across are percentages, text is not scaled).
 
     Args:
         chart_id: unique id on the page.
         title: what the chart shows.
         rows: (label, total, contained) per column.
-        tick_every: label every n-th column.
+        tick_every: label every n-th column; 0: as many as fit a narrow screen (six).
 
     Returns:
         The SVG.
     """
-    left, top, plot_height, column = 40, 10, 160, 28
-    width = left + max(1, len(rows)) * column + 10
+    top, plot_height = 24, 160
+    count = max(1, len(rows))
+    tick_every = tick_every or -(-count // 6)
+    slot = 100 / count
     biggest = max((total for _, total, _ in rows), default=0) or 1
+    bottom = top + plot_height
     parts = [
         render(
-            '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{text}"></line>'
-            '<text x="{lx}" y="{ty}" text-anchor="end" fill="{text}">{biggest}</text>'
-            '<text x="{lx}" y="{bottom}" text-anchor="end" fill="{text}">0</text>',
-            left=left,
-            right=width - 10,
-            bottom=top + plot_height,
+            '<text x="0" y="14" fill="{text}">Highest: {biggest}</text>'
+            '<line x1="0" y1="{bottom}" x2="100%" y2="{bottom}" stroke="{text}"></line>',
+            bottom=bottom,
             text=TEXT_COLOUR,
-            lx=left - 4,
-            ty=top + 10,
             biggest=f"{biggest:,}",
         )
     ]
     for index, (label, total, contained) in enumerate(rows):
-        x = left + index * column + 4
+        x = round(index * slot + slot * 0.15, 3)
+        width = round(slot * 0.7, 3)
         total_h = round(plot_height * total / biggest)
         contained_h = round(plot_height * contained / biggest)
         parts.append(
             render(
-                '<rect x="{x}" y="{ty}" width="20" height="{th}" fill="{colour}"></rect>'
-                '<rect x="{x}" y="{cy}" width="20" height="{ch}" fill="{contained_colour}"></rect>',
+                '<rect x="{x}%" y="{ty}" width="{w}%" height="{th}" fill="{colour}"></rect>'
+                '<rect x="{x}%" y="{cy}" width="{w}%" height="{ch}" fill="{contained_colour}">'
+                "</rect>",
                 x=x,
-                ty=top + plot_height - total_h,
+                w=width,
+                ty=bottom - total_h,
                 th=total_h,
                 colour=BAR_COLOUR,
-                cy=top + plot_height - contained_h,
+                cy=bottom - contained_h,
                 ch=contained_h,
                 contained_colour=CONTAINED_COLOUR,
             )
@@ -168,9 +195,10 @@ def column_chart(
         if index % tick_every == 0:
             parts.append(
                 render(
-                    '<text x="{x}" y="{y}" text-anchor="middle" fill="{text}">{label}</text>',
-                    x=x + 10,
-                    y=top + plot_height + 18,
+                    '<text x="{x}%" y="{y}" text-anchor="{anchor}" fill="{text}">{label}</text>',
+                    x=round(index * slot + slot / 2, 3),
+                    anchor="middle",
+                    y=bottom + 18,
                     text=TEXT_COLOUR,
                     label=label,
                 )
@@ -181,17 +209,16 @@ def column_chart(
         )
         or "No data"
     )
-    return _svg(chart_id, title, description, width, top + plot_height + 28, join(parts))
+    return _svg(chart_id, title, description, bottom + 26, join(parts))
 
 
-def _svg(chart_id: str, title: str, description: str, width: int, height: int, body: Safe) -> Safe:
+def _svg(chart_id: str, title: str, description: str, height: int, body: Safe) -> Safe:
     return render(
         '<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" '
-        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="14" '
+        'width="100%" height="{h}" font-size="14" overflow="visible" '
         'xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
         id=chart_id,
-        w=width,
         h=height,
         title=title,
         desc=description,
@@ -288,17 +315,28 @@ def _headline(figures: dict[str, Any]) -> Safe:
         "<dt>Conversations</dt><dd>{conversations}</dd>"
         "<dt>Contained (resolved without a person)</dt><dd>{contained}</dd>"
         "<dt>Containment rate</dt><dd>{rate}</dd>"
-        "<dt>Handed to a person</dt><dd>{handed} (urgent: {urgent})</dd>"
+        "<dt>Tasks completed</dt><dd>{tasks}</dd>"
+        "<dt>Handed to a person (records in the staff queue)</dt><dd>{handed}</dd>"
+        "<dt>Conversations that ended with a person or urgent help</dt>"
+        "<dd>{ended_handed} (urgent: {urgent})</dd>"
         "<dt>Times the assistant did not understand</dt><dd>{fallbacks}</dd>"
         "<dt>Assisted in a library</dt><dd>{assisted}</dd>"
         "<dt>Estimated cost avoided</dt><dd>{cost}</dd></dl>"
         '<p class="notice">A conversation is <strong>contained</strong> when it ended with: '
         "{names}. Hand-offs and urgent help are not contained. Conversations residents left "
-        "before any answer are counted in the total and are not contained.</p>",
+        "before any answer, and answers the resident said did not help, are counted in the "
+        "total and are not contained. One conversation can complete several tasks: each "
+        "task counts.</p>"
+        '<p class="hint">Hand-offs are the records in the staff queue for this period, counted '
+        "as soon as they are made. Conversations count once they have gone quiet, and one "
+        "conversation can make more than one record, so the two hand-off figures can differ "
+        "for a while.</p>",
         conversations=f"{figures['conversations']:,}",
         contained=f"{figures['contained']:,}",
         rate=_percent(figures["containment_rate"]),
-        handed=f"{figures['outcomes']['handed_off']:,}",
+        tasks=f"{figures['tasks']['completed']:,}",
+        handed=f"{figures['handoffs']['total']:,}",
+        ended_handed=f"{figures['outcomes']['handed_off'] + figures['outcomes']['urgent']:,}",
         urgent=f"{figures['outcomes']['urgent']:,}",
         fallbacks=f"{figures['fallbacks']:,}",
         assisted=f"{figures['assisted']:,}",
@@ -383,6 +421,43 @@ def _breakdown_section(
     )
 
 
+def _tasks_section(tasks: dict[str, Any]) -> Safe:
+    rows = [(TASK_LABELS.get(row["kind"], row["kind"]), row["count"]) for row in tasks["by_kind"]]
+    rows.append(("Hand-offs to staff (the queue's records)", tasks["handoffs"]))
+    return _figure(
+        "tasks",
+        "Tasks completed",
+        f"{tasks['completed']:,} tasks completed and {tasks['handoffs']:,} hand-offs to staff. "
+        "A conversation can complete several tasks; each one counts.",
+        bar_chart("tasks-chart", "Tasks completed, by kind", rows),
+        _table("Tasks completed", ["Task", "Count"], [(label, f"{n:,}") for label, n in rows]),
+    )
+
+
+def freshness(figures: dict[str, Any]) -> Safe:
+    """When the figures were last updated and when a conversation starts to count."""
+    fresh = figures["freshness"]
+    minutes = fresh["counted_after_quiet_minutes"]
+    updated = (
+        datetime.fromisoformat(fresh["last_updated"]).astimezone(UK_TIME)
+        if fresh["last_updated"]
+        else None
+    )
+    when = (
+        f"{updated.strftime('%H:%M')} on {updated.day} {updated.strftime('%b %Y')} (UK time)"
+        if updated
+        else "never: no conversation has been counted yet"
+    )
+    return render(
+        '<p class="notice" id="freshness"><strong>Figures last updated:</strong> {when}. '
+        "A conversation is counted once it has been quiet for {minutes} minutes, so "
+        "conversations still going on are not in these figures yet. Hand-offs are counted "
+        "from the staff queue straight away.</p>",
+        when=when,
+        minutes=minutes,
+    )
+
+
 def figure_sections(figures: dict[str, Any]) -> list[Safe]:
     """The headline figures, every chart with its table, and the cost section."""
     outcomes = [(OUTCOME_LABELS[name], count) for name, count in figures["outcomes"].items()]
@@ -395,11 +470,12 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
         for name, count in figures["outcomes"].items()
     ]
     weeks = [
-        (row["week_start"][5:], row["conversations"], row["contained"]) for row in figures["weekly"]
+        (short_date(row["week_start"]), row["conversations"], row["contained"])
+        for row in figures["weekly"]
     ]
     week_rows = [
         (
-            f"Week of {row['week_start']}",
+            f"Week of {long_date(row['week_start'])}",
             f"{row['conversations']:,}",
             f"{row['contained']:,}",
             _percent(row["containment_rate"]),
@@ -415,6 +491,7 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
         for row in handoffs["by_priority"]
     ]
     return [
+        freshness(figures),
         _headline(figures),
         _figure(
             "outcomes",
@@ -426,6 +503,7 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
                 "How conversations ended", ["Outcome", "Conversations", "Contained"], outcome_rows
             ),
         ),
+        _tasks_section(figures["tasks"]),
         _figure(
             "weekly",
             "Weekly trend",
@@ -442,7 +520,7 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
             if figures["conversations"]
             else "No conversations in this period.",
             column_chart(
-                "hours-chart", "Conversations by hour of the day, UK time", hours, tick_every=3
+                "hours-chart", "Conversations by hour of the day, UK time", hours, tick_every=4
             ),
             _table(
                 "Conversations by hour of the day (UK time)",
@@ -457,7 +535,11 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
             "channels", "Journeys by channel", figures["by_channel"], "channel", _channel
         ),
         _breakdown_section(
-            "languages", "Journeys by language", figures["by_language"], "language", str
+            "languages",
+            "Journeys by language",
+            figures["by_language"],
+            "language",
+            language_name,
         ),
         _breakdown_section(
             "journeys",
@@ -557,9 +639,10 @@ def unanswered_page(
     heading = render(
         "<h1>Questions the assistant could not answer</h1>"
         "<p>Messages that ended in “not understood”, or in a hand-off because the assistant "
-        "did not understand, grouped by similarity. Personal data was removed before they were "
-        "stored; they are deleted after the transcript retention period. Add the biggest groups "
-        "to the training data first.</p>"
+        "did not understand, grouped by similarity. Replies to the assistant’s own questions "
+        "(names, addresses, account numbers) are never kept here. Personal data was removed "
+        "before they were stored; they are deleted after the transcript retention period. Add "
+        "the biggest groups to the training data first.</p>"
         '<p><a href="/staff/insight">Back to service insight</a></p>'
     )
     form_html = _filter_form(*form, error).replace(

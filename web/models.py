@@ -187,6 +187,48 @@ sa.Index("ix_insight_events_started", OutcomeEvent.started_at)
 sa.Index("ix_insight_events_channel_started", OutcomeEvent.channel, OutcomeEvent.started_at)
 
 
+class InsightTask(Base):
+    """Tasks one conversation session completed, by kind (issue #18).
+
+    A session can complete several (five reports, then a hand-off): the dashboard counts
+    tasks as well as conversations. Kinds are defined in ``kb/insight/outcomes.yml``;
+    ``day`` and ``channel`` are the event's, so the dashboard's filters apply as they are.
+    """
+
+    __tablename__ = "insight_tasks"
+
+    event_id = sa.Column(
+        sa.Integer, sa.ForeignKey("insight_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind = sa.Column(sa.String(32), primary_key=True)
+    day = sa.Column(sa.Date, nullable=False)
+    channel = sa.Column(sa.String(16), nullable=False)
+    tasks = sa.Column(sa.Integer, nullable=False)
+
+
+sa.Index("ix_insight_tasks_day", InsightTask.day, InsightTask.channel)
+
+
+class AnswerFeedback(Base):
+    """A resident's "Did that answer your question?" in the web chat (issue #18).
+
+    No personal data: the conversation is the HMAC the assistant's outcome events use. A
+    "no" makes the session's answer not count as contained (``insight_feedback.py``).
+    """
+
+    __tablename__ = "insight_feedback"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_hash = sa.Column(sa.String(64), nullable=False)
+    given_at = sa.Column(UTCDateTime, nullable=False)
+    answered = sa.Column(sa.Boolean, nullable=False)
+
+
+sa.Index(
+    "ix_insight_feedback_conversation", AnswerFeedback.conversation_hash, AnswerFeedback.given_at
+)
+
+
 class UnansweredQuestion(Base):
     """A resident's message the assistant did not understand, redacted by the assistant.
 

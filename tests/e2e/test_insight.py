@@ -113,6 +113,7 @@ def test_four_conversations_move_the_figures_exactly(stack, insight_api: httpx.C
         "handed_off": 1,
         "urgent": 0,
         "abandoned": 1,
+        "not_answered": 0,  # nobody pressed "No" under the answer
     }
     assert _delta(after, before, "by_channel", "channel") == {"web": (4, 2)}
     assert _delta(after, before, "by_language", "language") == {"en": (4, 2)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.api.routes import (
+    answer_feedback,
     assisted,
     assisted_places,
     insight,
@@ -35,6 +36,8 @@ api_router.include_router(insight.router, prefix="/api/v1")
 api_router.include_router(staff_insight.router)
 api_router.include_router(staff_undelivered.router)
 api_router.include_router(places.router, prefix="/api/v1")
+# Before the web chat: its /chat/{name} assets would otherwise take GET /chat/feedback.
+api_router.include_router(answer_feedback.router)
 api_router.include_router(web_chat.router)
 api_router.include_router(widget.router)
 api_router.include_router(staff_sms.console_router)

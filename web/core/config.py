@@ -31,6 +31,10 @@ Variables:
     PURGE_INTERVAL_HOURS: how often the retention worker purges (24).
     INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
         cost avoided uses (default ``kb/insight/contact_costs.yml``).
+    INSIGHT_IDLE_SECONDS: how long a conversation is quiet before the assistant's insight
+        worker counts it (900, as the assistant's setting); the dashboard says so.
+    INSIGHT_HASH_SECRET: the key of the conversation HMAC, as the assistant's, so that the
+        web chat's "Did that answer your question?" meets the conversation's outcome.
     COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications by one caller (conversation)
         of one account before that caller is locked out of it (5); other callers, the
         resident among them, are not affected.
@@ -95,6 +99,7 @@ WIDGET_ORIGIN = re.compile(
 )
 #: Who may show the widget in development and test when WIDGET_ALLOWED_ORIGINS is empty.
 DEV_WIDGET_ORIGINS = "http://localhost:* http://127.0.0.1:*"
+DEV_INSIGHT_HASH_SECRET = "dev-insight-hash-secret"  # the assistant's development default
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
 # PLACEHOLDERS_ALLOWED (lib/environments.py) holds "test" as well: the end-to-end stack
@@ -144,6 +149,14 @@ class Settings(BaseSettings):
     sms_retention_days: int = Field(30, ge=1, le=3650, env="SMS_RETENTION_DAYS")
     purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
     insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
+    # The assistant's insight worker counts a conversation once it has been quiet this long
+    # (the same setting); the dashboard says so beside its figures.
+    insight_idle_s: float = Field(900.0, gt=0, le=7 * 86400, env="INSIGHT_IDLE_SECONDS")
+    # The key of the conversation HMAC, the same as the assistant's: the web chat's answer
+    # feedback meets the conversation's outcome event by it.
+    insight_hash_secret: SecretStr = Field(
+        SecretStr(DEV_INSIGHT_HASH_SECRET), env="INSIGHT_HASH_SECRET"
+    )
     # The location directory (issue #5): the council's profile folder, as the assistant's.
     council: str = Field("", env="COUNCIL")
     kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
@@ -256,6 +269,7 @@ class Settings(BaseSettings):
             self.staff_session_secret,
             self.assistant_api_token,
             self.library_assist_secret,
+            self.insight_hash_secret,
         ]
         values = [secret.get_secret_value() for secret in secrets]
         password = sa_url_password(self.database_url)

@@ -495,6 +495,38 @@ def _staff_roles(connection: Connection) -> None:
     )
 
 
+def _insight_tasks(connection: Connection) -> None:
+    """Version 15: tasks per outcome event, answer feedback (issue #18). Spelt out."""
+    metadata = sa.MetaData()
+    sa.Table("insight_events", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    tasks = sa.Table(
+        "insight_tasks",
+        metadata,
+        sa.Column(
+            "event_id",
+            sa.Integer,
+            sa.ForeignKey("insight_events.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("tasks", sa.Integer, nullable=False),
+    )
+    sa.Index("ix_insight_tasks_day", tasks.c.day, tasks.c.channel)
+    feedback = sa.Table(
+        "insight_feedback",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("conversation_hash", sa.String(64), nullable=False),
+        sa.Column("given_at", UTCDateTime, nullable=False),
+        sa.Column("answered", sa.Boolean, nullable=False),
+    )
+    sa.Index("ix_insight_feedback_conversation", feedback.c.conversation_hash, feedback.c.given_at)
+    tasks.create(connection)
+    feedback.create(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -531,6 +563,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _caller_lockouts,
     ),
     Migration(14, "staff roles: staff_accounts.role", _staff_roles),
+    Migration(15, "service insight: insight_tasks, insight_feedback (issue #18)", _insight_tasks),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -75,6 +75,10 @@ class Conversation:
         self._add({"event": "bot", "text": text, "metadata": {"utter_action": response}})
         return self
 
+    def add_active_loop(self, name: str | None) -> Conversation:
+        self._add({"event": "active_loop", "name": name})
+        return self
+
     def slot(self, name: str, value: Any) -> Conversation:
         self._add({"event": "slot", "name": name, "value": value})
         return self
@@ -171,6 +175,71 @@ def test_a_core_fallback_counts_and_records_the_message_before_it() -> None:
     assert event["outcome"] == "abandoned"
 
 
+def test_five_tasks_and_a_hand_off_count_five_tasks() -> None:
+    conversation = Conversation()
+    for _ in range(2):
+        conversation.user("pothole", "report_pothole").bot("utter_report_submitted")
+    (
+        conversation.user("book a pc", "book_pc")
+        .bot("utter_booking_made")
+        .user("pay in instalments", "council_tax_instalments")
+        .bot("utter_council_tax_instalments_case_created")
+        .user("broadband voucher", "broadband_voucher")
+        .bot("utter_broadband_application_sent")
+        .user("/human_handoff", "human_handoff")
+        .bot("utter_handoff_created")
+    )
+    event = only_session(conversation)
+    assert event["outcome"] == "handed_off"
+    assert event["tasks"] == {
+        "report_made": 2,
+        "pc_booking": 1,
+        "council_tax_task": 1,
+        "broadband_application": 1,
+    }
+    assert sum(event["tasks"].values()) == 5
+
+
+def test_a_session_with_no_task_has_none() -> None:
+    event = only_session(Conversation().user("hello", "greet").bot("utter_greet"))
+    assert event["tasks"] == {}
+
+
+def test_an_answer_to_a_form_question_is_never_an_unanswered_question() -> None:
+    conversation = (
+        Conversation()
+        .user("i want a council tax discount", "council_tax_discount")
+        .action("council_tax_discount_form")
+        .add_active_loop("council_tax_discount_form")
+        .slot("requested_slot", "full_name")
+        .user("Jo Bloggs", "nlu_fallback", [("nlu_fallback", 0.3), ("greet", 0.1)])
+        .action("action_default_fallback")
+        .slot("requested_slot", "address")
+        .user("12 Church Street Hanley", "nlu_fallback", [("nlu_fallback", 0.2)])
+        .slot("requested_slot", "account_number")
+        .user("A12345678", "nlu_fallback", [("nlu_fallback", 0.2)])
+        .add_active_loop(None)
+        .slot("requested_slot", None)
+        .user("what colour is the sky", "nlu_fallback", [("nlu_fallback", 0.2)])
+    )
+    event = only_session(conversation)
+    # Every miss still counts as a miss (four messages, one also followed by the core fallback).
+    assert event["fallbacks"] == 5
+    assert [item["text"] for item in event["unanswered"]] == ["what colour is the sky"]
+    assert "Bloggs" not in json.dumps(event) and "A12345678" not in json.dumps(event)
+
+
+def test_a_question_outside_a_form_is_stored_redacted() -> None:
+    event = only_session(
+        Conversation().user(
+            "email me at jo.bloggs@example.com about my bins",
+            "nlu_fallback",
+            [("nlu_fallback", 0.2)],
+        )
+    )
+    assert [item["text"] for item in event["unanswered"]] == ["email me at [email] about my bins"]
+
+
 def test_urgent_beats_a_report_in_progress() -> None:
     conversation = (
         Conversation()
@@ -223,6 +292,45 @@ def test_sessions_split_at_session_started_and_end_when_idle() -> None:
     assert [e["outcome"] for e in events] == ["report_made", "abandoned"]
     assert events[0]["conversation_hash"] == events[1]["conversation_hash"]
     assert events[0]["started_at"] != events[1]["started_at"]
+
+
+def test_a_quiet_gap_ends_a_session_and_what_follows_counts_on_its_own() -> None:
+    conversation = Conversation(channel="library").user("hello", "greet").bot("utter_greet")
+    conversation.slot("requested_slot", "location")
+    conversation.clock += 20 * 60  # quiet for 20 minutes: Rasa's own session goes on
+    conversation.user("ST6 3JJ", "nlu_fallback", [("nlu_fallback", 0.2)])
+    conversation.user("pothole", "report_pothole").bot("utter_report_submitted")
+    assert len(split_sessions("r", conversation.events)) == 1  # without the idle rule
+    first, second = split_sessions("r", conversation.events, idle_s=15 * 60)
+    assert first.followed
+    assert second.started_at > first.last_at + 15 * 60
+    before, after = (derive_event(session, RULES, SECRET) for session in (first, second))
+    assert before["outcome"] == "abandoned" and before["journey"] == "small_talk"
+    assert after["outcome"] == "report_made" and after["channel"] == "library"
+    assert after["unanswered"] == []  # still answering the form's question
+    assert after["tasks"] == {"report_made": 1}
+
+
+def test_a_slow_reply_does_not_split_a_session() -> None:
+    conversation = Conversation().user("pothole", "report_pothole")
+    conversation.clock += 20 * 60  # the assistant (or a staff message) after the gap
+    conversation.bot("utter_report_submitted")
+    (session,) = split_sessions("r", conversation.events, idle_s=15 * 60)
+    assert derive_event(session, RULES, SECRET)["outcome"] == "report_made"
+
+
+def test_a_gap_shorter_than_the_idle_time_keeps_one_session() -> None:
+    conversation = Conversation().user("hello", "greet")
+    conversation.clock += 14 * 60
+    conversation.user("pothole", "report_pothole").bot("utter_report_submitted")
+    assert len(split_sessions("r", conversation.events, idle_s=15 * 60)) == 1
+
+
+def test_the_default_idle_time_is_fifteen_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import Settings
+
+    monkeypatch.delenv("INSIGHT_IDLE_SECONDS", raising=False)
+    assert Settings(_env_file=None).insight_idle_s == 15 * 60
 
 
 def test_a_session_where_the_resident_said_nothing_is_dropped() -> None:
@@ -373,6 +481,10 @@ def test_every_named_response_and_action_exists_in_the_domain():
     for outcome, names in RULES.outcome_actions.items():
         for name in names:
             assert name in actions, (outcome, name)
+    assert RULES.task_responses
+    for kind, patterns in RULES.task_responses.items():
+        for pattern in patterns:
+            assert any(fnmatch(name, pattern) for name in responses), (kind, pattern)
 
 
 def test_every_intent_of_the_training_data_has_a_journey_area():

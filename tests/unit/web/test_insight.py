@@ -136,6 +136,7 @@ def test_figures_for_november_by_hand(filled: Session, costs: insight.ContactCos
         "handed_off": 1,
         "urgent": 1,
         "abandoned": 1,
+        "not_answered": 0,
     }
     assert figures["fallbacks"] == 0 + 1 + 2 + 0 + 0 + 0 + 1
     # (120 + 60 + 300 + 200 + 600 + 90 + 45) / 7 = 1415 / 7 = 202.14
@@ -320,3 +321,97 @@ def test_purging_old_events_removes_their_counts(filled: Session, costs) -> None
     assert removed == 4
     figures = compute_insight(filled, NOVEMBER, costs)
     assert figures["conversations"] == 4 and figures["contained"] == 2
+
+
+# --- Tasks, hand-offs from the queue, freshness (issue #18) ---------------------------------
+
+
+def test_tasks_are_counted_per_kind_and_follow_the_filters(
+    session: Session, costs: insight.ContactCosts
+) -> None:
+    first, second, third = (event(n, row) for n, row in enumerate(FIXTURE[:3]))
+    first.tasks = {"report_made": 2, "pc_booking": 1}
+    second.tasks = {"report_made": 1, "pc_booking": 0}
+    third.tasks = {"council_tax_task": 4}
+    for item in (first, second, third):
+        record_event(session, item)
+    record_event(session, first)  # posted twice: counted once
+    figures = compute_insight(session, NOVEMBER, costs)
+    # report_made 2 + 1; council_tax_task 4; pc_booking 1 (a zero count is not stored).
+    assert figures["tasks"]["by_kind"] == [
+        {"kind": "council_tax_task", "count": 4},
+        {"kind": "report_made", "count": 3},
+        {"kind": "pc_booking", "count": 1},
+    ]
+    assert figures["tasks"]["completed"] == 8
+    ivr = compute_insight(
+        session, InsightFilters(NOVEMBER.date_from, NOVEMBER.date_to, "ivr"), costs
+    )
+    assert ivr["tasks"]["completed"] == 0
+
+
+@pytest.mark.parametrize(
+    "tasks", [{"Report made": 1}, {"report_made": -1}, {"report_made": 1001}, {"x" * 40: 1}]
+)
+def test_bad_task_counts_are_refused(tasks: dict) -> None:
+    with pytest.raises(ValueError):
+        OutcomeEventIn(**(event(0, FIXTURE[0]).dict() | {"tasks": tasks}))
+
+
+def test_an_event_without_tasks_is_still_taken(client: TestClient) -> None:
+    old = body(0, FIXTURE[0])
+    old.pop("tasks")
+    assert client.post("/api/v1/insight/events", json=old).status_code == 201
+
+
+def test_purging_old_events_removes_their_tasks(session: Session, costs) -> None:
+    old = event(0, FIXTURE[0])
+    old.tasks = {"report_made": 1}
+    record_event(session, old)
+    insight.purge_events(session, older_than_days=10, now=utc(2026, 11, 20, 12))
+    assert compute_insight(session, NOVEMBER, costs)["tasks"]["completed"] == 0
+
+
+def test_hand_offs_are_the_queue_records_of_the_period(
+    filled: Session, costs: insight.ContactCosts
+) -> None:
+    figures = compute_insight(filled, NOVEMBER, costs)
+    in_queue = filled.query(TriageRecord).filter(
+        TriageRecord.created_at >= NOVEMBER.start, TriageRecord.created_at < NOVEMBER.end
+    )
+    # FD-AAAAAA, FD-BBBBBB and FD-CCCCCC; FD-DDDDDD is in December. Only one conversation
+    # of the fixture ended handed_off: the queue, not the outcomes, gives the figure.
+    assert figures["handoffs"]["total"] == figures["tasks"]["handoffs"] == in_queue.count() == 3
+    assert figures["outcomes"]["handed_off"] == 1
+
+
+def test_the_api_says_how_fresh_the_figures_are(client: TestClient) -> None:
+    empty = client.get("/api/v1/insight").json()["freshness"]
+    assert empty == {"last_updated": None, "counted_after_quiet_minutes": 15}
+    assert client.post("/api/v1/insight/events", json=body(0, FIXTURE[0])).status_code == 201
+    fresh = client.get("/api/v1/insight").json()["freshness"]
+    updated = datetime.fromisoformat(fresh["last_updated"])
+    assert abs((datetime.now(timezone.utc) - updated).total_seconds()) < 60
+
+
+def test_the_idle_time_shown_is_the_setting(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'cs.db'}",
+        environment="development",
+        insight_idle_s=600,
+    )
+    with TestClient(create_app(settings)) as client:
+        client.headers["Authorization"] = f"Bearer {settings.staff_api_token.get_secret_value()}"
+        figures = client.get("/api/v1/insight").json()
+    assert figures["freshness"]["counted_after_quiet_minutes"] == 10
+
+
+def test_unanswered_text_is_redacted_again_when_stored(session: Session) -> None:
+    from web.models import UnansweredQuestion
+
+    item = event(0, FIXTURE[0])
+    item.unanswered = [
+        insight.UnansweredIn(text="ring me on 07700 900123", asked_at=utc(2026, 11, 2, 9, 16))
+    ]
+    record_event(session, item)
+    assert session.query(UnansweredQuestion.text).scalar() == "ring me on [phone]"

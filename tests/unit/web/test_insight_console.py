@@ -13,7 +13,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from tests.helpers import staff_sign_in
-from web.core.config import Settings
+from web.core.config import REPO_ROOT, Settings
 from web.crud_staff import create_staff
 from web.insight_unanswered import group_questions
 from web.main import create_app
@@ -115,13 +115,39 @@ def test_the_dashboard_shows_the_figures_charts_and_tables(client: TestClient) -
     charts = re.findall(
         r'<svg class="chart" role="img" aria-labelledby="([\w-]+)-title \1-desc"', page
     )
-    assert len(charts) == 7
+    assert len(charts) == 8  # with the tasks completed (issue #18)
     for chart in charts:
         assert f'<title id="{chart}-title">' in page and f'<desc id="{chart}-desc">' in page
     assert page.count("<table>") >= 8
     assert (
         '<label for="from">From</label>' in page and '<select id="channel" name="channel">' in page
     )
+
+
+def test_charts_fill_the_width_and_keep_their_text_size() -> None:
+    from web.insight_pages import bar_chart, column_chart, long_date, short_date
+
+    bars = bar_chart("b", "Languages", [("Polish", 3), ("English", 12)])
+    columns = column_chart("c", "Weeks", [(short_date("2026-11-02"), 4, 2)])
+    for chart in (bars, columns):
+        assert 'width="100%"' in chart and "viewBox" not in chart  # nothing scales the text
+    # The longest bar takes 80% of the width; the value is written after it.
+    assert 'width="80.0%"' in bars and 'width="20.0%"' in bars
+    assert ">2 Nov</text>" in columns
+    assert (short_date("2026-11-02"), long_date("2026-12-28")) == ("2 Nov", "28 Dec 2026")
+    css = (REPO_ROOT / "web" / "static" / "console.css").read_text(encoding="utf-8")
+    assert re.search(r"\.chart \{[^}]*width: 100%", css)
+    assert "overflow-x: auto" not in css.split(".chart-scroll")[1].split("}")[0]
+
+
+def test_the_page_says_how_fresh_its_figures_are(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/staff/insight").text
+    assert "never: no conversation has been counted yet" in page
+    post(client, 1, "self_served")
+    page = client.get("/staff/insight").text
+    assert "<strong>Figures last updated:</strong>" in page and "(UK time)" in page
+    assert "quiet for 15 minutes" in page
 
 
 def test_the_channel_filter_and_a_bad_date(client: TestClient) -> None:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from web import insight
 from web.api.deps import (
     SessionDep,
+    SettingsDep,
     StaffTokenFirstRoute,
     require_staff,
 )
@@ -72,7 +73,9 @@ def figures(
 ) -> dict:
     """Containment, outcomes, hand-offs, channels, languages, hours, weeks and cost avoided."""
     filters = filters_or_400(date_from, date_to, channel)
-    return insight.compute_insight(session, filters, costs_for(request))
+    return insight.compute_insight(
+        session, filters, costs_for(request), request.app.state.settings.insight_idle_s
+    )
 
 
 @router.post(
@@ -81,10 +84,10 @@ def figures(
     summary="Record how one conversation session ended",
 )
 def post_event(
-    body: insight.OutcomeEventIn, session: SessionDep, response: Response
+    body: insight.OutcomeEventIn, session: SessionDep, settings: SettingsDep, response: Response
 ) -> insight.OutcomeEventStored:
     """Store the event (201), or confirm one already stored for that session (200)."""
-    stored = insight.record_event(session, body)
+    stored = insight.record_event(session, body, feedback_window_s=settings.insight_idle_s)
     response.status_code = status.HTTP_201_CREATED if stored.created else status.HTTP_200_OK
     if stored.created:
         logger.info("Outcome event %d recorded: %s", stored.id, body.outcome.value)

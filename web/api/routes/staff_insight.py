@@ -52,7 +52,9 @@ def dashboard(
     if filters is None:
         page = insight_page(figures=None, filters=None, form=form, viewer=staff.viewer, error=error)
         return _html(page, status.HTTP_400_BAD_REQUEST)
-    figures = insight.compute_insight(session, filters, costs_for(request))
+    figures = insight.compute_insight(
+        session, filters, costs_for(request), request.app.state.settings.insight_idle_s
+    )
     groups = group_questions(questions_in(session, filters))
     page = insight_page(
         figures=figures,
