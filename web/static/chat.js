@@ -23,6 +23,11 @@
  *   served with data-embed): Escape asks the widget to close the panel, the widget's
  *   "focus" moves focus to the message box, and "Exit this page" asks the widget to leave
  *   the council's page (it cannot be left from inside the frame).
+ * - "Did that answer your question?" (issue #18): after each turn of the resident's own
+ *   chat the page asks GET /chat/feedback; when the reply was an information answer it
+ *   shows Yes / No under it (added to the conversation's polite live region, focus left
+ *   where it is). A press sends POST /chat/feedback and leaves a short thank-you in its
+ *   place; the question is never shown twice for the same reply. A failed call is silent.
  */
 (function () {
   "use strict";
@@ -30,6 +35,7 @@
   var KEY = "frontdoor.chat";
   var UPDATES = "/chat/updates";
   var UPDATE_MS = 20000;
+  var FEEDBACK = "/chat/feedback";
   // What the server put in the page (resident_page.py): the reference scheme of
   // lib/references.py, the page's words per language, and where "Exit this page" goes.
   var DATA = JSON.parse(document.getElementById("chat-data").textContent || "{}");
@@ -220,23 +226,26 @@
     return RTL.indexOf(lang) !== -1;
   }
 
+  function label(el, lang) {
+    // One element's words (its data-chrome key) in the language of the conversation; a
+    // translated label carries its own language (the rest of the page stays English).
+    var text = words(lang)[el.getAttribute("data-chrome")];
+    if (!text) { return; }
+    var known = !!(CHROME[lang] || CHROME[String(lang || "").split("-")[0]]);
+    el.textContent = text;
+    if (known && lang !== "en") {
+      el.setAttribute("lang", lang);
+      el.setAttribute("dir", isRtl(lang) ? "rtl" : "ltr");
+    } else {
+      el.removeAttribute("lang");
+      el.removeAttribute("dir");
+    }
+  }
+
   function applyChrome(lang) {
     // The page's labels and buttons in the language of the conversation (kb/web_chat).
-    var chosen = words(lang);
-    var known = !!(CHROME[lang] || CHROME[String(lang || "").split("-")[0]]);
-    var other = known && lang !== "en";
-    // Each translated label carries its own language (the rest of the page stays English).
     Array.prototype.forEach.call(document.querySelectorAll("[data-chrome]"), function (el) {
-      var text = chosen[el.getAttribute("data-chrome")];
-      if (!text) { return; }
-      el.textContent = text;
-      if (other) {
-        el.setAttribute("lang", lang);
-        el.setAttribute("dir", isRtl(lang) ? "rtl" : "ltr");
-      } else {
-        el.removeAttribute("lang");
-        el.removeAttribute("dir");
-      }
+      label(el, lang);
     });
   }
 
@@ -260,7 +269,8 @@
   }
 
   function removeChoices() {
-    var groups = list.querySelectorAll(".choices");
+    // The reply's choices, and the feedback question under it, belong to that turn only.
+    var groups = list.querySelectorAll(".choices, .feedback");
     Array.prototype.forEach.call(groups, function (group) { group.remove(); });
   }
 
@@ -352,6 +362,74 @@
     item.scrollIntoView({ block: "start" });
   }
 
+  function chromeElement(tag, key, className) {
+    var el = document.createElement(tag);
+    el.setAttribute("data-chrome", key);
+    if (className) { el.className = className; }
+    label(el, state.lang);
+    return el;
+  }
+
+  function answerFeedback(box, answered) {
+    // Keep the answer (fire and forget: a failure is silent) and thank the resident in
+    // place of the buttons. Focus, on the pressed button, goes back to the message box.
+    post(FEEDBACK, { conversation_id: state.id, answered: answered });
+    var thanks = chromeElement("p", answered ? "feedback_thanks" : "feedback_sorry",
+      "feedback-thanks");
+    box.textContent = "";
+    box.removeAttribute("role");
+    box.removeAttribute("aria-labelledby");
+    box.appendChild(thanks);
+    input.focus({ preventScroll: true });
+  }
+
+  function showFeedback(item) {
+    // "Did that answer your question?" under the reply, with Yes and No buttons.
+    var box = document.createElement("div");
+    box.className = "feedback";
+    box.setAttribute("role", "group");
+    var question = chromeElement("p", "feedback_question", "feedback-question");
+    question.id = "feedback-question-" + state.messages.length;
+    box.setAttribute("aria-labelledby", question.id);
+    box.appendChild(question);
+    var row = document.createElement("div");
+    row.className = "feedback-buttons";
+    [["feedback_yes", true], ["feedback_no", false]].forEach(function (pair) {
+      var b = chromeElement("button", pair[0], "button button--choice button--feedback");
+      b.type = "button";
+      b.addEventListener("click", function () { answerFeedback(box, pair[1]); });
+      row.appendChild(b);
+    });
+    box.appendChild(row);
+    item.appendChild(box);
+  }
+
+  function askFeedback(item) {
+    // Only the resident's own chat (an assisted session has no chat cookie), once per reply.
+    var turn = state.messages.length;
+    if (fixedId || !item || (Number(state.feedbackAsked) || 0) >= turn) {
+      return;
+    }
+    var asked = state.id;
+    var request = new XMLHttpRequest();
+    request.open("GET", FEEDBACK + "?conversation_id=" + encodeURIComponent(asked));
+    request.timeout = 15000;
+    request.onload = function () {
+      var body = null;
+      try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
+      // Still this conversation, still the latest reply, and not shown for it already.
+      if (request.status !== 200 || !body || body.ask !== true || state.id !== asked ||
+          busy || state.messages.length !== turn || list.lastElementChild !== item ||
+          (Number(state.feedbackAsked) || 0) >= turn) {
+        return;
+      }
+      state.feedbackAsked = turn;
+      save();
+      showFeedback(item);
+    };
+    request.send();
+  }
+
   function setBusy(value) {
     busy = value;
     typing.hidden = !value;
@@ -398,6 +476,7 @@
         });
         save();
         landOn(latest);
+        askFeedback(latest);
       } else if (body && body.restart && body.error) {
         // Not this browser's conversation, or it has ended: start a new one.
         clearAll(null);

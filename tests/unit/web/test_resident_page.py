@@ -141,6 +141,29 @@ def test_every_language_has_every_word_of_the_page() -> None:
     assert set(re.findall(r'data-chrome="([a-z_]+)"', page)) <= set(english)
 
 
+def test_the_feedback_question_gets_its_words_from_the_page_data(client: TestClient) -> None:
+    languages = _data(client.get("/").text)["chrome"]["languages"]
+    english = languages["en"]
+    assert english["feedback_question"] == "Did that answer your question?"
+    # Quoted in the file: unquoted, YAML would read them as true and false.
+    assert (english["feedback_yes"], english["feedback_no"]) == ("Yes", "No")
+    assert english["feedback_thanks"] == "Thanks for telling us."
+    assert english["feedback_sorry"] == (
+        "Sorry. You can ask in other words, or ask to talk to a person."
+    )
+    keys = {key for key in english if key.startswith("feedback_")}
+    for code, words in languages.items():
+        if code != "en":  # a draft translation, not English filled in
+            assert all(words[key] != english[key] for key in keys), code
+    # The script uses exactly these words, asks only in the resident's own chat and only
+    # after a reply, and says nothing when the call fails.
+    script = client.get("/chat/chat.js").text
+    assert set(re.findall(r'"(feedback_[a-z]+)"', script)) == keys
+    assert 'var FEEDBACK = "/chat/feedback";' in script
+    assert "if (fixedId || !item ||" in script
+    assert "landOn(latest);\n        askFeedback(latest);" in script
+
+
 def test_page_data_cannot_close_its_script_element() -> None:
     text = script_json({"x": "</script><script>alert(1)</script> & more"})
     assert "<" not in text and ">" not in text and "&" not in text
