@@ -162,6 +162,7 @@ def test_the_question_shows_under_an_answer_and_keeps_the_answer(page) -> None:
         assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]  # 1.4.10
     # In the polite live region, so a screen reader hears it without a move of focus.
     assert group.evaluate("e => e.closest('[aria-live=polite]').id") == "messages"
+    assert group.get_attribute("lang") == "en-GB"  # spoken in English whatever the reply
     assert serious_violations(page, AXE_OPTIONS) == []
     # A keyboard reaches it from the message box, with a visible focus.
     page.keyboard.press("Shift+Tab")

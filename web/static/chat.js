@@ -388,6 +388,10 @@
     var box = document.createElement("div");
     box.className = "feedback";
     box.setAttribute("role", "group");
+    // English unless a label says otherwise, even under a reply in a language the page
+    // has no words for; its direction follows the words shown.
+    box.setAttribute("lang", "en-GB");
+    box.setAttribute("dir", "auto");
     var question = chromeElement("p", "feedback_question", "feedback-question");
     question.id = "feedback-question-" + state.messages.length;
     box.setAttribute("aria-labelledby", question.id);
