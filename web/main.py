@@ -21,7 +21,7 @@ from web.api.errors import (
 from web.api.main import api_router
 from web.api.openapi import finish_openapi
 from web.api.rate_limits import RateLimits
-from web.catalogue import load_catalogue
+from web.catalogue import Catalogue, load_catalogue
 from web.core.config import Settings, get_settings
 from web.core.db import (
     apply_migrations,
@@ -29,7 +29,7 @@ from web.core.db import (
     create_session_factory,
 )
 from web.directory import PlaceFinder, load_area
-from web.places import load_directory
+from web.places import Directory, load_directory
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,26 @@ A stand-in for a council's customer records system, for development and tests.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    postcodes: PostcodeDirectory | None = None,
+    catalogue: Catalogue | None = None,
+    places: Directory | None = None,
+) -> FastAPI:
     """Build the council services application.
+
+    The heavy data can be handed in already loaded, so that several apps in one process
+    (the tests build one per test) share it instead of reading it again each time.
 
     Args:
         settings: the configuration; read from the environment when omitted.
+        postcodes: the postcode directory, with whatever letters it has loaded already; a
+            new one (loaded in the background at start-up) when omitted.
+        catalogue: the service catalogue read from ``settings.catalogue_path``; read
+            here when omitted.
+        places: the location directory read from ``settings.places_path``; read here
+            when omitted.
 
     Returns:
         The FastAPI application. Its database schema is migrated when it starts.
@@ -63,9 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         places.PlacesError: when the council's directory file is missing or malformed.
     """
     settings = settings or get_settings()
-    catalogue = load_catalogue(settings.catalogue_path)
+    if catalogue is None:
+        catalogue = load_catalogue(settings.catalogue_path)
     place_finder = PlaceFinder(
-        load_directory(settings.places_path), load_area(settings.council_dir), PostcodeDirectory()
+        load_directory(settings.places_path) if places is None else places,
+        load_area(settings.council_dir),
+        PostcodeDirectory() if postcodes is None else postcodes,
     )
     engine = create_db_engine(settings)
 

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web_app import make_app
 from web import chat_relay
 from web.chat_relay import ChatInputError, clean_replies, parse_message
 from web.core.config import Settings
-from web.main import create_app
 
 CONVERSATION = "0f5c2a3e-8d4b-4f61-9a77-1c2d3e4f5a6b"
 
@@ -62,7 +62,7 @@ def _client(**overrides: object) -> Iterator[TestClient]:
         assistant_rasa_url="http://assistant.test:5005",
         **overrides,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         yield client
 
 
@@ -210,7 +210,7 @@ def test_an_assistant_that_is_down_gets_a_503(client: TestClient) -> None:
 
 def test_an_unconfigured_assistant_gets_a_503() -> None:
     settings = Settings(database_url="sqlite://", environment="development")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         response = client.post(
             "/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"}
         )
