@@ -5,8 +5,10 @@ assistant's REST channel (``ASSISTANT_RASA_URL``), so the Rasa server stays on
 127.0.0.1. The browser chooses nothing but the text and a random conversation id: the
 channel metadata is fixed here, and the replies are reduced to text and buttons before
 they go back, so nothing else the assistant might send reaches the page. Two things are
-added (issue #18): ``lang``, the language the assistant answered in (its ``language``
-slot), and ``exit_page`` on the crisis reply the assistant marked for "Exit this page".
+added (issue #18): ``lang``, the language the assistant answered in, and ``exit_page`` on
+the crisis reply the assistant marked for "Exit this page". The language comes with the
+reply itself (the REST channel adds the ``language`` slot to each message, issue #19), so a
+resident's message costs one request to the assistant.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ MAX_BUTTON_CHARS = 200
 EXIT_PAGE_MARKER = "exit_this_page"
 #: A language code as the assistant's ``language`` slot holds it (``pl``, ``pa-Arab``).
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
+#: The field of each reply message in which the REST channel states the conversation's
+#: language (``bot/channels/rest.py``; web never imports bot, so the name is repeated).
+REPLY_LANGUAGE_FIELD = "language"
 
 
 class ChatInputError(ValueError):
@@ -186,36 +191,34 @@ async def relay(
         logger.warning("web chat: the assistant answered %s", response.status_code)
         raise AssistantUnavailable(str(response.status_code))
     try:
-        replies = clean_replies(response.json())
+        raw = response.json()
     except ValueError as error:
         raise AssistantUnavailable("not JSON") from error
-    language = await conversation_language(settings, body["sender"])
+    replies = clean_replies(raw)
+    language = reply_language(raw)
     if language:
         for reply in replies:
             reply["lang"] = language
     return replies
 
 
-async def conversation_language(settings: Settings, sender: str) -> str:
-    """The language the assistant answers this conversation in, or ``""`` if unknown.
+def reply_language(raw: Any) -> str:
+    """The language the assistant answered in, as its REST channel states it, or ``""``.
 
-    Reads only the tracker's slots (no events) through Rasa's HTTP API; the page uses it
-    for the ``lang`` of each reply and to translate its own labels. Never fails a message:
-    any error gives ``""`` and the page keeps the language it has.
+    The page uses it for the ``lang`` of each reply and to translate its own labels. A
+    reply without it (an older assistant, or no language yet) gives ``""``, and the page
+    keeps the language it has.
+
+    Args:
+        raw: the REST channel's JSON answer (a list of messages).
     """
-    url, headers = _tracker_request(settings, sender)
-    try:
-        response = (
-            await _assistant_http(settings.web_chat_timeout_seconds)
-            .get()
-            .get(url, headers=headers, params={"include_events": "NONE"})
-        )
-        slots = response.json().get("slots") if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError, AttributeError) as error:
-        logger.info("web chat: no reply language: %s", type(error).__name__)
-        return ""
-    language = slots.get("language") if isinstance(slots, dict) else None
-    return language if isinstance(language, str) and LANGUAGE.match(language) else ""
+    languages = [
+        message.get(REPLY_LANGUAGE_FIELD)
+        for message in (raw if isinstance(raw, list) else [])
+        if isinstance(message, dict)
+    ]
+    valid = [code for code in languages if isinstance(code, str) and LANGUAGE.match(code)]
+    return valid[-1] if valid else ""
 
 
 def check_conversation_id(value: Any) -> str:

@@ -31,7 +31,8 @@ from web.core.db import (
     create_session_factory,
 )
 from web.directory import PlaceFinder, load_area
-from web.places import load_directory
+from web.places import Directory, load_directory
+from web.stand_in.open311.catalogue import Catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +61,29 @@ Stand-ins for the council's own systems, for development and tests (`STAND_IN`):
 """
 
 
-def create_app(settings: Settings | None = None, *, stand_in_only: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    stand_in_only: bool = False,
+    postcodes: PostcodeDirectory | None = None,
+    catalogue: Catalogue | None = None,
+    places: Directory | None = None,
+) -> FastAPI:
     """Build the web service application.
+
+    The heavy data can be handed in already loaded, so that several apps in one process
+    (the tests build one per test) share it instead of reading it again each time.
 
     Args:
         settings: the configuration; read from the environment when omitted.
         stand_in_only: serve only the stand-ins of the council's systems (and ``/healthz``),
             as ``python -m web.stand_in`` does; ``settings.stand_in`` is then ignored.
+        postcodes: the postcode directory, with whatever letters it has loaded already; a
+            new one (loaded in the background at start-up) when omitted.
+        catalogue: the stand-in's Open311 service catalogue read from
+            ``settings.catalogue_path``; read when the stand-in is mounted and it is omitted.
+        places: the location directory read from ``settings.places_path``; read here
+            when omitted.
 
     Returns:
         The FastAPI application. Its database schema is migrated when it starts.
@@ -81,9 +98,9 @@ def create_app(settings: Settings | None = None, *, stand_in_only: bool = False)
         None
         if stand_in_only
         else PlaceFinder(
-            load_directory(settings.places_path),
+            load_directory(settings.places_path) if places is None else places,
             load_area(settings.council_dir),
-            PostcodeDirectory(),
+            PostcodeDirectory() if postcodes is None else postcodes,
         )
     )
     engine = create_db_engine(settings)
@@ -124,7 +141,7 @@ def create_app(settings: Settings | None = None, *, stand_in_only: bool = False)
     register_exception_handlers(app)
     app.include_router(system_router)
     if with_stand_in:
-        stand_in.mount(app, settings)
+        stand_in.mount(app, settings, catalogue)
     if not stand_in_only:
         app.include_router(api_router)
     describe_open311_errors_in_openapi(app)

@@ -7,6 +7,11 @@ it refuses malformed bodies with 400 instead of a server error; it never trusts 
 client's ``input_channel``; and it lets through only the metadata the product uses.
 A conversation (``REST_RATE_LIMIT``) or a client address (``REST_ADDRESS_RATE_LIMIT``)
 that sends too much is answered 429 with ``Retry-After`` before anything runs.
+
+Each message of the reply also says the language the conversation is in after the turn
+(its ``language`` slot), as ``"language": "pl"`` beside ``text`` and ``buttons`` (issue #19),
+so that the web chat learns it without a second request to the tracker API. ``text``,
+``buttons`` and every other field stay exactly as Rasa's REST channel sends them.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest
@@ -45,6 +50,9 @@ _PAYLOAD = re.compile(r"^/[a-z_]{1,64}$")
 #: greet the resident again in the chosen language. Only this intent, only this
 #: entity, and only a language the assistant knows (issue #7).
 _LANGUAGE_PAYLOAD = re.compile(r'^/greet\{"language": ?"([a-z]{2})"\}$')
+#: The slot (contract section 5) and the field of each reply message that states it.
+LANGUAGE_SLOT = "language"
+LANGUAGE_FIELD = "language"
 
 
 class TooManyRequests(SanicException):
@@ -117,9 +125,17 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST blueprint, answering :class:`TooManyRequests` with its header.
 
-        (Sanic 21.12's JSON error page drops an exception's headers.)
+        (Sanic 21.12's JSON error page drops an exception's headers.) After each turn the
+        reply's messages are marked with the conversation's language (:func:`state_language`).
         """
-        blueprint = super().blueprint(on_new_message)
+
+        async def handle_then_state_language(message: UserMessage) -> Any:
+            result = await on_new_message(message)
+            agents = [getattr(app.ctx, "agent", None) for app in blueprint.apps]
+            await state_language(message, agents[0] if len(agents) == 1 else None)
+            return result
+
+        blueprint = super().blueprint(handle_then_state_language)
 
         @blueprint.exception(TooManyRequests)
         async def too_many(request: Request, error: TooManyRequests) -> HTTPResponse:
@@ -184,3 +200,34 @@ class GuardedRestInput(RestInput):
             ):
                 checked["assisted"] = True
         return checked
+
+
+async def state_language(message: UserMessage, agent: Any) -> None:
+    """Add the conversation's language to each message of a collected reply.
+
+    Reads the ``language`` slot from the agent's tracker store once the turn is saved (an
+    in-process read, no HTTP). A streamed reply (``?stream=true``), an empty reply, no
+    agent, no language or a failing tracker store leave the reply as it was: the language
+    is a hint, and a reply is never lost for it.
+
+    Args:
+        message: the turn's message; its output channel holds the reply.
+        agent: the Rasa agent that handled it (``app.ctx.agent``), or None.
+    """
+    collector = message.output_channel
+    if not isinstance(collector, CollectingOutputChannel) or agent is None:
+        return
+    replies = collector.messages
+    if not isinstance(replies, list) or not replies:  # a queue when streamed
+        return
+    try:
+        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        language = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
+    except Exception as error:  # any failure of the store: the reply goes without it
+        logger.warning("REST channel: no reply language: %s", type(error).__name__)
+        return
+    if not isinstance(language, str) or not language:
+        return
+    for reply in replies:
+        if isinstance(reply, dict):
+            reply[LANGUAGE_FIELD] = language

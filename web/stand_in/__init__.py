@@ -23,24 +23,27 @@ from web.core.config import Settings
 from web.stand_in.crm import routes as crm_routes
 from web.stand_in.open311 import routes as open311_routes
 from web.stand_in.open311 import staff_routes as open311_staff_routes
-from web.stand_in.open311.catalogue import load_catalogue
+from web.stand_in.open311.catalogue import Catalogue, load_catalogue
 from web.stand_in.sms import routes as sms_routes
 
 __all__ = ["mount"]
 
 
-def mount(app: FastAPI, settings: Settings) -> None:
+def mount(app: FastAPI, settings: Settings, catalogue: Catalogue | None = None) -> None:
     """Add the stand-in's routes to the app and load what they need.
 
     Args:
         app: the web service (or the stand-in's own app); its state must carry the database
             session factory and the settings, as ``web.main.create_app`` sets them.
         settings: the configuration; ``catalogue_path`` names the Open311 service list.
+        catalogue: that list, already loaded (tests share one); read when omitted.
 
     Raises:
         open311.catalogue.CatalogueError: when the service catalogue is missing or malformed.
     """
-    app.state.stand_in_catalogue = load_catalogue(settings.catalogue_path)
+    app.state.stand_in_catalogue = (
+        load_catalogue(settings.catalogue_path) if catalogue is None else catalogue
+    )
     app.include_router(open311_routes.router, prefix="/open311/v2")
     app.include_router(open311_staff_routes.router, prefix="/api/v1")
     app.include_router(crm_routes.router, prefix="/api/v1")

@@ -15,8 +15,8 @@ import httpx
 from fastapi.routing import APIRoute
 
 from tests.contract.web.triage_data import create_record
+from tests.web_app import make_app
 from web.core.config import Settings
-from web.main import create_app
 
 if TYPE_CHECKING:
     from conftest import RunningServer
@@ -75,7 +75,7 @@ def _plant(client: httpx.Client, server: RunningServer) -> str:
 
 def _public_urls(reference: str) -> list[str]:
     """A URL for every GET route of the application, path parameters filled in."""
-    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    app = make_app(Settings(database_url="sqlite://", environment="test"))
     values = {"service_code": "POTHOLE", "service_request_id": reference, "name": "widget.js"}
     urls = ["/", "/widget.js", "/openapi.json", "/docs"]
     for route in app.routes:

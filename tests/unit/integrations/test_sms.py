@@ -19,8 +19,8 @@ from integrations.sms import (
     get_sms_gateway,
 )
 from integrations.sms.models import uk_mobile_e164
+from tests.web_app import make_app
 from web.core.config import Settings
-from web.main import create_app
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_the_stand_in_keeps_texts_for_staff_only() -> None:
     settings = Settings(database_url="sqlite://", environment="development")
     token = {"Authorization": f"Bearer {settings.staff_api_token.get_secret_value()}"}
     body = {"to": "+447700900123", "body": "Your reference is FD-7K3Q9X", "conversation_id": "c"}
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         assert client.post("/api/v1/sms", json=body).status_code == 401
         assert client.get("/api/v1/sms").status_code == 401
         bad = client.post("/api/v1/sms", json={**body, "to": "01782234234"}, headers=token)

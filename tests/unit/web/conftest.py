@@ -1,4 +1,8 @@
-"""Fixtures for council services unit tests: an in-memory database and the catalogue."""
+"""Fixtures for council services unit tests: an in-memory database and the catalogue.
+
+Apps are built with ``tests.web_app.make_app``, which shares the catalogue, the places and
+the postcode directory loaded once per session (issue #17).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from web.core.config import DEFAULT_CATALOGUE_PATH, Settings
+from integrations.postcodes.client import PostcodeDirectory
+from tests.web_app import postcode_directory, shipped_catalogue
+from web.core.config import Settings
 from web.core.db import (
     apply_migrations,
     create_db_engine,
     create_session_factory,
 )
-from web.stand_in.open311.catalogue import Catalogue, load_catalogue
+from web.stand_in.open311.catalogue import Catalogue
 
 
 @pytest.fixture
@@ -38,4 +44,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return load_catalogue(DEFAULT_CATALOGUE_PATH)
+    return shipped_catalogue()
+
+
+@pytest.fixture(scope="session")
+def postcodes() -> PostcodeDirectory:
+    return postcode_directory()

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from integrations.triage import case_update
+from tests.web_app import make_app
 from web import assistant_link
 from web.core.config import DEV_STAFF_API_TOKEN, Settings
-from web.main import create_app
 
 SETTINGS = Settings(
     database_url="sqlite://",
@@ -104,7 +104,7 @@ def test_a_refusal_or_no_assistant_is_reported_not_raised(monkeypatch) -> None:
 
 @pytest.fixture
 def api(rasa) -> Iterator[TestClient]:
-    with TestClient(create_app(SETTINGS)) as client:
+    with TestClient(make_app(SETTINGS)) as client:
         client.headers["Authorization"] = f"Bearer {DEV_STAFF_API_TOKEN}"
         yield client
 

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from bot.channels.rest import GuardedRestInput
 from integrations.assisted import issue_token, token_is_valid
 from tests.helpers import staff_sign_in
+from tests.web_app import make_app
 from web import chat_relay, crud_staff
 from web.core.config import Settings
-from web.main import create_app
 
 SECRET = "unit-assist-secret"
 PASSWORD = "assisted unit password"
@@ -78,7 +78,7 @@ def client() -> Iterator[TestClient]:
         assistant_rasa_url="http://assistant.test",
         library_assist_secret=SECRET,
     )
-    app = create_app(settings)
+    app = make_app(settings)
     with TestClient(app) as test_client:
         with app.state.session_factory() as session:
             crud_staff.create_staff(session, username="libby", password=PASSWORD, role="library")

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from tests.web_app import make_app, postcode_directory, shipped_catalogue, shipped_places
 from web.__main__ import main
 from web.core.config import DEFAULT_CATALOGUE_PATH, Settings
 from web.main import create_app
@@ -36,7 +37,7 @@ def test_a_required_attribute_is_enforced_over_http(tmp_path: Path) -> None:
         "service_code": "POTHOLE",
         "address_string": "1 Test Street",
     }
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         definition = client.get("/open311/v2/services/POTHOLE.json").json()
         assert definition["attributes"][0] == {**definition["attributes"][0], "required": True}
         response = client.post("/open311/v2/requests.json", data=form)
@@ -48,6 +49,25 @@ def test_a_required_attribute_is_enforced_over_http(tmp_path: Path) -> None:
             "/open311/v2/requests.json", data={**form, "attribute[depth]": "over_10cm"}
         )
         assert response.status_code == 200
+
+
+def test_the_app_uses_the_data_it_is_handed(tmp_path: Path) -> None:
+    settings = Settings(database_url="sqlite://", environment="development")
+    postcodes, catalogue = postcode_directory(), shipped_catalogue()
+    places = shipped_places(settings.places_path.resolve())
+    # Paths that do not exist: nothing is read from them when the data is handed in.
+    elsewhere = settings.copy(
+        update={"catalogue_path": tmp_path / "none.yml", "places_file": tmp_path / "none.yml"}
+    )
+    app = create_app(elsewhere, postcodes=postcodes, catalogue=catalogue, places=places)
+    assert app.state.catalogue is catalogue
+    assert app.state.place_finder.directory is places
+    assert app.state.place_finder._postcodes is postcodes
+    with TestClient(app) as client:
+        assert client.get("/open311/v2/services/POTHOLE.json").status_code == 200
+        near = client.get("/api/v1/places", params={"near": "ST1 1HP", "limit": 1})
+        assert near.status_code == 200 and len(near.json()["places"]) == 1
+    assert "S" in postcodes.loaded_letters  # the shared directory did the work
 
 
 def test_a_broken_catalogue_stops_the_app(tmp_path: Path) -> None:

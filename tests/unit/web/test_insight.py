@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.web_app import make_app
 from web import insight
 from web.core.config import DEFAULT_INSIGHT_COSTS_PATH, Settings
 from web.insight import (
@@ -23,7 +24,6 @@ from web.insight import (
     parse_filters,
     record_event,
 )
-from web.main import create_app
 from web.models import OutcomeEvent, TriageRecord
 
 
@@ -258,7 +258,7 @@ def test_default_range_is_the_last_30_days() -> None:
 @pytest.fixture
 def client(tmp_path: Path):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="development")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {settings.staff_api_token.get_secret_value()}"
         yield client
 

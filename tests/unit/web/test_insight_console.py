@@ -13,10 +13,10 @@ import yaml
 from fastapi.testclient import TestClient
 
 from tests.helpers import staff_sign_in
+from tests.web_app import make_app
 from web.core.config import REPO_ROOT, Settings
 from web.crud_staff import create_staff
 from web.insight_unanswered import group_questions
-from web.main import create_app
 from web.models import UnansweredQuestion
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -66,7 +66,7 @@ PARKING = [
 @pytest.fixture
 def app_and_client(tmp_path: Path):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="development")
-    app = create_app(settings)
+    app = make_app(settings)
     with TestClient(app) as client:
         with app.state.session_factory() as session:
             create_staff(

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from bot.settings import REPO_ROOT
 from lib.branding import MIN_CONTRAST, contrast_ratio
 from lib.references import REFERENCE_ALPHABET, REFERENCE_PREFIXES
+from tests.web_app import make_app
 from web.api.routes.web_chat import chat_document, chat_headers
 from web.chat_relay import clean_replies
 from web.core.config import Settings
-from web.main import create_app
 from web.resident_page import load_chrome, script_json
 
 KB = REPO_ROOT / "kb"
@@ -36,7 +36,7 @@ PRODUCTION = {
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     settings = Settings(database_url="sqlite://", environment="development")
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(make_app(settings)) as test_client:
         yield test_client
 
 

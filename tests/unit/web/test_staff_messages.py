@@ -20,11 +20,11 @@ from fastapi.testclient import TestClient
 
 from integrations.triage import case_update
 from tests.helpers import staff_sign_in
+from tests.web_app import make_app
 from web import assistant_link, chat_relay
 from web.console_pages import references_in, verified_account
 from web.core.config import DEV_STAFF_API_TOKEN, Settings
 from web.crud_staff import create_staff
-from web.main import create_app
 from web.models import SmsOutboxItem, TriageRecord
 from web.roles import StaffRole
 
@@ -61,7 +61,7 @@ def app(tmp_path: Path, rasa: FakeRasa) -> Iterator[Any]:
         environment="development",
         assistant_rasa_url="http://assistant.test:5005",
     )
-    app = create_app(settings)
+    app = make_app(settings)
     with TestClient(app):
         with app.state.session_factory() as session:
             for role in StaffRole:

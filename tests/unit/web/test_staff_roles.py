@@ -16,10 +16,10 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tests.helpers import staff_sign_in
+from tests.web_app import make_app
 from web.api.errors import FORBIDDEN_TEXT
 from web.core.config import Settings
 from web.crud_staff import create_staff
-from web.main import create_app
 from web.roles import Area, StaffRole
 
 PASSWORD = "correct horse battery"
@@ -55,7 +55,7 @@ def staff_routes(app: FastAPI) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     database = Path(tmp_path_factory.mktemp("roles")) / "cs.db"
-    app = create_app(Settings(database_url=f"sqlite:///{database}", environment="development"))
+    app = make_app(Settings(database_url=f"sqlite:///{database}", environment="development"))
     with TestClient(app):
         with app.state.session_factory() as session:
             for role in StaffRole:

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import staff_sign_in
+from tests.web_app import make_app
 from web import triage_labels
 from web.core.config import Settings
 from web.crud_staff import create_staff
-from web.main import create_app
 from web.triage_due import (
     RULES_PATH,
     due_by,
@@ -111,7 +111,7 @@ def hand_off(client: TestClient, **fields: Any) -> str:
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="development")
-    app = create_app(settings)
+    app = make_app(settings)
     long_ago = (datetime.now(UTC) - timedelta(days=10)).isoformat()
     with TestClient(app) as client:
         with app.state.session_factory() as session:

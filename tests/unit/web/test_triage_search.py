@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import staff_sign_in
+from tests.web_app import make_app
 from web.core.config import Settings
 from web.crud_staff import create_staff
-from web.main import create_app
 from web.triage_search import normalise_phone, phone_query
 
 TOKEN = {"Authorization": "Bearer dev-staff-token"}
@@ -45,7 +45,7 @@ def hand_off(client: TestClient, who: str) -> str:
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="development")
-    app = create_app(settings)
+    app = make_app(settings)
     with TestClient(app) as client:
         with app.state.session_factory() as session:
             create_staff(session, username="cara", password=PASSWORD, role="caseworker")

@@ -10,35 +10,40 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web_app import make_app
 from web import chat_relay
 from web.chat_relay import ChatInputError, clean_replies, parse_message
 from web.core.config import Settings
-from web.main import create_app
 
 CONVERSATION = "0f5c2a3e-8d4b-4f61-9a77-1c2d3e4f5a6b"
 
 
 @pytest.fixture
 def assistant(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """A fake Rasa REST channel: records what it receives, answers with a canned list."""
+    """A fake assistant: records every request it receives (of any kind, to any path).
+
+    Its REST channel answers with a canned list whose messages state the conversation's
+    language, as ``bot/channels/rest.py`` does; anything else is a 404.
+    """
     received: list[dict] = []
     real_client = httpx.AsyncClient
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "GET":  # the reply's language: the tracker's slots only
-            assert request.url.params["include_events"] == "NONE"
-            return httpx.Response(200, json={"slots": {"language": "pl"}})
-        received.append({"url": str(request.url), "body": json.loads(request.content)})
+        body = json.loads(request.content) if request.content else None
+        received.append({"method": request.method, "url": str(request.url), "body": body})
+        if request.method != "POST" or request.url.path != "/webhooks/rest/webhook":
+            return httpx.Response(404)
         return httpx.Response(
             200,
             json=[
-                {"recipient_id": "x", "text": "Where is the pothole?"},
+                {"recipient_id": "x", "text": "Where is the pothole?", "language": "pl"},
                 {
                     "recipient_id": "x",
                     "text": "Is it dangerous?",
                     "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": 3}],
                     "image": "https://example.org/evil.png",
                     "custom": {"html": "<script>"},
+                    "language": "pl",
                 },
             ],
         )
@@ -57,7 +62,7 @@ def _client(**overrides: object) -> Iterator[TestClient]:
         assistant_rasa_url="http://assistant.test:5005",
         **overrides,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         yield client
 
 
@@ -113,6 +118,57 @@ def test_a_message_is_relayed_with_a_fixed_channel(client: TestClient, assistant
     }
 
 
+def test_one_message_costs_exactly_one_request_to_the_assistant(
+    client: TestClient, assistant
+) -> None:
+    # Issue #19: the reply states its language, so no tracker request follows the message.
+    for n, text in enumerate(["pothole", "on Leek Road", "yes"], start=1):
+        body = {"conversation_id": CONVERSATION, "message": text}
+        response = client.post("/chat/messages", json=body)
+        assert response.status_code == 200, response.text
+        assert {reply["lang"] for reply in response.json()["replies"]} == {"pl"}
+        assert len(assistant) == n
+    assert {(sent["method"], sent["url"]) for sent in assistant} == {
+        ("POST", "http://assistant.test:5005/webhooks/rest/webhook")
+    }
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ([{"text": "Cześć", "language": "pl"}], "pl"),
+        ([{"text": "a"}, {"text": "b", "language": "pa-Arab"}], "pa-Arab"),
+        ([{"text": "Hello"}], ""),  # an assistant that does not state it
+        ([{"text": "Hi", "language": None}], ""),
+        ([{"text": "Hi", "language": 'en" onload="'}], ""),
+        ([{"text": "Hi", "language": "EN"}], ""),
+        ({"language": "pl"}, ""),
+        ([], ""),
+    ],
+)
+def test_the_reply_language_is_read_from_the_reply(raw: object, expected: str) -> None:
+    assert chat_relay.reply_language(raw) == expected
+
+
+def test_a_reply_without_a_language_has_no_lang(client: TestClient, monkeypatch) -> None:
+    real_client = httpx.AsyncClient
+    asked: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, json=[{"recipient_id": "x", "text": "Hello"}])
+
+    def client_factory(**kwargs: object) -> httpx.AsyncClient:
+        return real_client(transport=httpx.MockTransport(handler), **kwargs)
+
+    monkeypatch.setattr(chat_relay.httpx, "AsyncClient", client_factory)
+    response = client.post(
+        "/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"}
+    )
+    assert response.json() == {"replies": [{"text": "Hello", "buttons": []}]}
+    assert len(asked) == 1  # and the page keeps the language it has
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -154,7 +210,7 @@ def test_an_assistant_that_is_down_gets_a_503(client: TestClient) -> None:
 
 def test_an_unconfigured_assistant_gets_a_503() -> None:
     settings = Settings(database_url="sqlite://", environment="development")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         response = client.post(
             "/chat/messages", json={"conversation_id": CONVERSATION, "message": "hi"}
         )
@@ -257,8 +313,6 @@ def tracker_api(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":  # the REST channel: a message that binds the browser
             return httpx.Response(200, json=[])
-        if request.url.params.get("include_events") == "NONE":  # the reply's language
-            return httpx.Response(200, json={"slots": {"language": None}})
         asked.append(request)
         return httpx.Response(200, json={"sender_id": "x", "events": TRACKER_EVENTS})
 
