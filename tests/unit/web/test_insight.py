@@ -400,7 +400,7 @@ def test_the_idle_time_shown_is_the_setting(tmp_path: Path) -> None:
         environment="development",
         insight_idle_s=600,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(make_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {settings.staff_api_token.get_secret_value()}"
         figures = client.get("/api/v1/insight").json()
     assert figures["freshness"]["counted_after_quiet_minutes"] == 10
