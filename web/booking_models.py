@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, validator
 from sqlalchemy.orm import relationship
 
+from lib.references import canonical_pattern, prefix_of
 from web.clean_input import clean_number, cleaned
 from web.models import Base, UTCDateTime
 
-BOOKING_PREFIX = "PC-"
-BOOKING_REFERENCE_PATTERN = re.compile(r"^PC-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$")
+BOOKING_PREFIX = prefix_of("pc_booking")
+BOOKING_REFERENCE_PATTERN = canonical_pattern(BOOKING_PREFIX)
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 

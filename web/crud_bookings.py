@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from lib.references import REFERENCE_ALPHABET
+from lib.references import new_reference
 from lib.units import clock
 from web.booking_models import BOOKING_PREFIX, PcBooking, PcBookingSlot
 from web.core.db import begin_write
@@ -66,7 +65,7 @@ class BookingRequest:
 
 def new_booking_reference() -> str:
     """A fresh ``PC-XXXXXX`` reference (no 0, 1, I or O)."""
-    return BOOKING_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return new_reference(BOOKING_PREFIX)
 
 
 def check_request(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-import secrets
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from lib.references import new_reference
 from web import crud_delivery, crud_sms
 from web.core.db import begin_write
 from web.delivery_models import TRIAGE_SCOPE
@@ -35,6 +34,7 @@ from web.models import (
 from web.triage_due import due_by
 from web.triage_models import (
     TRANSCRIPT_MAX_ENTRIES,
+    TRIAGE_PREFIX,
     Category,
     ContactIn,
     TranscriptRole,
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 #: A UK mobile in E.164 form: the only numbers a text message goes to.
 UK_MOBILE = re.compile(r"^\+447\d{9}$")
-TRIAGE_PREFIX = "FD-"
 MAX_REFERENCE_ATTEMPTS = 10
 PURGE_BATCH = 500
 
@@ -106,8 +105,7 @@ UNSET: Any = _Unset()
 
 def new_triage_reference() -> str:
     """Return a random reference such as ``FD-7K3Q9X`` (no 0/O or 1/I: read out by phone)."""
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-    return TRIAGE_PREFIX + body
+    return new_reference(TRIAGE_PREFIX)
 
 
 def _now() -> datetime:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, constr, validator
 
+from lib.references import CANONICAL_IN_TEXT
 from web.clean_input import cleaned
 from web.models import Base, UTCDateTime
 
@@ -21,8 +22,9 @@ from web.models import Base, UTCDateTime
 OPEN311_SCOPE = "open311_request"
 TRIAGE_SCOPE = "triage_record"
 
-#: An outbox reference: ``HR-`` (a held report) or ``FD-`` (a triage record) and six characters.
-OUTBOX_REFERENCE = r"^[A-Z]{2}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$"
+#: An outbox reference: ``HR-`` (a held report) or ``FD-`` (a triage record) and six characters;
+#: any prefix of the reference scheme is accepted, so a new kind of held item needs no change.
+OUTBOX_REFERENCE = rf"^(?:{CANONICAL_IN_TEXT.pattern})$"
 
 #: What each kind of outbox item is, for staff.
 KIND_LABELS = {

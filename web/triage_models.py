@@ -23,13 +23,14 @@ from pydantic import (
     validator,
 )
 
-from lib.references import REFERENCE_ALPHABET
+from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, canonical_pattern, prefix_of
 from web import triage_due, triage_labels
 from web.clean_input import clean_block, clean_line, clean_number
 from web.models import TriageAuditEntry, TriageRecord, utc_isoformat
 from web.workflow import TriageStatus
 
-TRIAGE_REFERENCE_PATTERN = re.compile(rf"^FD-[{REFERENCE_ALPHABET}]{{6}}$")
+TRIAGE_PREFIX = prefix_of("triage")
+TRIAGE_REFERENCE_PATTERN = canonical_pattern(TRIAGE_PREFIX)
 SUMMARY_MAX_LENGTH = 1000
 # The whole session is kept (issue #18); the assistant marks where a longer one was cut.
 TRANSCRIPT_MAX_ENTRIES = 1000
@@ -288,8 +289,8 @@ class TriageCreate(BaseModel):
         value = _normalise_reference(value)
         if value is not None and not (isinstance(value, str) and is_triage_reference(value)):
             raise ValueError(
-                "reference must be FD- followed by 6 characters from "
-                f"{REFERENCE_ALPHABET}, e.g. FD-7K3Q9X"
+                f"reference must be {TRIAGE_PREFIX}- followed by {REFERENCE_LENGTH} characters"
+                f" from {REFERENCE_ALPHABET}, e.g. {TRIAGE_PREFIX}-7K3Q9X"
             )
         return value
 

@@ -15,7 +15,14 @@
 (function () {
   "use strict";
 
-  var REFERENCE = /\b(?:SR|FD|HR|PC|CT|BB)-[2-9A-HJ-NP-Z]{6}\b/g;
+  // The reference scheme of lib/references.py, as the server put it in the chat page
+  // (resident_page.py); the printable summary page has none and needs none.
+  var DATA_ELEMENT = document.getElementById("chat-data");
+  var SCHEME = (DATA_ELEMENT && JSON.parse(DATA_ELEMENT.textContent || "{}").references) || null;
+  // Pattern (tests/unit/web/test_assisted_references.py runs this block).
+  var REFERENCE = SCHEME ? new RegExp("\\b(?:" + SCHEME.prefixes.join("|") + ")-[" +
+    SCHEME.alphabet + "]{" + SCHEME.length + "}\\b", "g") : null;
+  // End of pattern.
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function () { window.print(); });
@@ -99,7 +106,7 @@
     var messages = document.getElementById("messages");
     var text = (messages ? messages.textContent : "") + " " +
       ((document.getElementById("reference-value") || {}).textContent || "");
-    (text.match(REFERENCE) || []).forEach(function (reference) {
+    ((REFERENCE && text.match(REFERENCE)) || []).forEach(function (reference) {
       if (found.indexOf(reference) === -1) {
         found.push(reference);
       }

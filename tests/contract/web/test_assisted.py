@@ -21,6 +21,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from lib.references import REFERENCE_ALPHABET
 from tests.contract.web.conftest import RunningServer
 from tests.contract.web.test_places import next_weekday
 from tests.contract.web.test_staff_console import (
@@ -145,6 +146,9 @@ def test_the_session_page_offers_the_places_search(
         page = client.post("/staff/assisted/start", data={"csrf_token": csrf_of(start)}).text
     assert 'action="/staff/assisted/places"' in page and 'name="postcode"' in page
     assert 'id="assisted-output"' in page and 'src="/chat/assisted.js"' in page
+    # The panel's script reads the reference scheme from the page (lib/references.py).
+    assert '<script type="application/json" id="chat-data">' in page
+    assert f'"alphabet":"{REFERENCE_ALPHABET}"' in page
     # Nothing the staff member types into the panel is remembered by the browser.
     assert page.count('autocomplete="off" data-assisted-form') == 1
     script = httpx.get(f"{council_services.base_url}/chat/assisted.js")

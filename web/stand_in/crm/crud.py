@@ -15,15 +15,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import secrets
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from lib.references import new_reference
 from web.core.db import begin_write
 from web.stand_in.crm.models import (
+    APPLICATION_PREFIX,
+    CASE_PREFIX,
     ApplicationCreate,
     BroadbandApplication,
     CaseCreate,
@@ -138,8 +139,7 @@ def verify(
 
 def _new_reference(session: Session, prefix: str, model: type) -> str:
     for _ in range(20):
-        body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-        reference = f"{prefix}-{body}"
+        reference = new_reference(prefix)
         taken = session.execute(
             sa.select(model.id).where(model.reference == reference)
         ).scalar_one_or_none()
@@ -158,7 +158,7 @@ def create_case(
     """
     account = verify(session, data, max_failures=max_failures, lock_minutes=lock_minutes)
     case = CouncilTaxCase(
-        reference=_new_reference(session, "CT", CouncilTaxCase),
+        reference=_new_reference(session, CASE_PREFIX, CouncilTaxCase),
         account_id=account.id,
         kind=data.kind.value,
         details=data.details,
@@ -186,7 +186,7 @@ def create_application(session: Session, data: ApplicationCreate) -> BroadbandAp
     """Record a broadband voucher application with a reference."""
     begin_write(session)
     application = BroadbandApplication(
-        reference=_new_reference(session, "BB", BroadbandApplication),
+        reference=_new_reference(session, APPLICATION_PREFIX, BroadbandApplication),
         business_name=data.business_name,
         postcode=data.postcode.upper(),
         staff_count=data.staff_count,

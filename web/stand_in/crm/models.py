@@ -15,13 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, root_validator, validator
 
-from lib.references import REFERENCE_ALPHABET
+from lib.references import canonical_pattern, prefix_of
 from web.clean_input import clean_number, clean_strings, cleaned
 from web.models import Base, UTCDateTime
 
 ACCOUNT_REFERENCE_PATTERN = re.compile(r"^\d{8}$")
-CASE_REFERENCE_PATTERN = re.compile(rf"^CT-[{REFERENCE_ALPHABET}]{{6}}$")
-APPLICATION_REFERENCE_PATTERN = re.compile(rf"^BB-[{REFERENCE_ALPHABET}]{{6}}$")
+CASE_PREFIX = prefix_of("council_tax_case")
+APPLICATION_PREFIX = prefix_of("broadband_application")
+CASE_REFERENCE_PATTERN = canonical_pattern(CASE_PREFIX)
+APPLICATION_REFERENCE_PATTERN = canonical_pattern(APPLICATION_PREFIX)
 #: Council tax began on 1 April 1993: no discount can start before it.
 COUNCIL_TAX_START = date(1993, 4, 1)
 

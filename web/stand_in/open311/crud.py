@@ -8,7 +8,6 @@ against ``workflow.py`` and writes a history row in the same transaction.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta, timezone
 
@@ -17,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lib.redaction import redact
-from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from lib.references import new_reference
 from web import crud_delivery
 from web.core.db import begin_write
 from web.delivery_models import OPEN311_SCOPE
 from web.stand_in.open311.models import (
+    SERVICE_REQUEST_PREFIX,
     AttributeValue,
     CatalogueService,
     ServiceRequest,
@@ -32,9 +32,6 @@ from web.stand_in.open311.workflow import INITIAL_STATUS, ReportStatus, check_tr
 
 logger = logging.getLogger(__name__)
 
-# REFERENCE_ALPHABET (lib/references.py) has no 0/O, 1/I: references are read out over
-# the phone.
-REFERENCE_PREFIX = "SR-"
 MAX_ID_ATTEMPTS = 10
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -46,8 +43,7 @@ class ReferenceExhausted(RuntimeError):
 
 def new_service_request_id() -> str:
     """Return a random reference such as ``SR-7K3Q9X``."""
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-    return REFERENCE_PREFIX + body
+    return new_reference(SERVICE_REQUEST_PREFIX)
 
 
 def _now() -> datetime:

@@ -26,6 +26,7 @@ from pydantic import (
 from sqlalchemy.orm import relationship
 
 from lib.redaction import redact
+from lib.references import canonical_pattern, prefix_of
 from web.clean_input import (
     clean_block,
     clean_number,
@@ -36,7 +37,8 @@ from web.models import Base, UTCDateTime, utc_isoformat
 from web.stand_in.open311.workflow import Open311Status, ReportStatus, open311_status
 
 DESCRIPTION_MAX_LENGTH = 4000
-SERVICE_REQUEST_ID_PATTERN = re.compile(r"^SR-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$")
+SERVICE_REQUEST_PREFIX = prefix_of("street_report")
+SERVICE_REQUEST_ID_PATTERN = canonical_pattern(SERVICE_REQUEST_PREFIX)
 
 # Stored attribute values: a key or free text, a number, or the keys of a multivaluelist.
 AttributeValue = StrictStr | StrictFloat | StrictInt | list[StrictStr]
