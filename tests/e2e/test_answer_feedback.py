@@ -70,7 +70,9 @@ class FakeAssistant(BaseHTTPRequestHandler):
         text = str(body.get("message", "")).lower()
         reply = next((s[1:] for s in SCRIPT if s[0] in text), GREETING)
         self.said[body["sender"]] = reply
-        self._json([{"recipient_id": body["sender"], "text": reply[0]}])
+        # As Front Door's REST channel answers: each message names the reply's language.
+        message = {"recipient_id": body["sender"], "text": reply[0]}
+        self._json([{**message, "language": reply[2]} if reply[2] else message])
 
     def do_GET(self) -> None:  # noqa: N802
         parts = urlparse(self.path).path.split("/")
