@@ -60,7 +60,7 @@ def test_the_app_uses_the_data_it_is_handed(tmp_path: Path) -> None:
         update={"catalogue_path": tmp_path / "none.yml", "places_file": tmp_path / "none.yml"}
     )
     app = create_app(elsewhere, postcodes=postcodes, catalogue=catalogue, places=places)
-    assert app.state.catalogue is catalogue
+    assert app.state.stand_in_catalogue is catalogue
     assert app.state.place_finder.directory is places
     assert app.state.place_finder._postcodes is postcodes
     with TestClient(app) as client:
