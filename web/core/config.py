@@ -11,9 +11,10 @@ Variables:
     OPEN311_JURISDICTION_ID: the jurisdiction this endpoint serves.
     COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m web`` binds.
     STAND_IN: mount the stand-ins of the council's own systems (``stand_in/``: Open311 CRM,
-        council tax and broadband CRM, SMS gateway) in the web service (``true``, the
-        default, for development); ``false`` when the council's real systems are connected:
-        their paths then answer 404.
+        council tax and broadband CRM, SMS gateway) in the web service. Unset, they are
+        mounted in development and test only, so nothing fake is reachable in staging or
+        production unless someone sets ``true`` on purpose; ``false`` when the council's
+        real systems are connected: their paths then answer 404.
     STAND_IN_PORT: where ``python -m web.stand_in`` (the stand-in alone) binds (8100).
     COUNCIL_SERVICES_CATALOGUE: path of the stand-in Open311 service catalogue YAML file.
     STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
@@ -121,7 +122,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", env="COUNCIL_SERVICES_HOST")
     port: int = Field(8000, ge=1, le=65535, env="COUNCIL_SERVICES_PORT")
     # The council's own systems faked for development (stand_in/), mounted only when on.
-    stand_in: bool = Field(True, env="STAND_IN")
+    stand_in: bool = Field(None, env="STAND_IN")  # type: ignore[assignment] - see below
     stand_in_port: int = Field(8100, ge=1, le=65535, env="STAND_IN_PORT")
     catalogue_path: Path = Field(DEFAULT_CATALOGUE_PATH, env="COUNCIL_SERVICES_CATALOGUE")
     staff_session_secret: SecretStr = Field(
@@ -235,6 +236,13 @@ class Settings(BaseSettings):
         return value.strip()
 
     @root_validator(skip_on_failure=True)
+    def _stand_in_only_in_development(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """STAND_IN unset: the stand-ins are mounted in development and test only."""
+        if values.get("stand_in") is None:
+            values["stand_in"] = values["environment"] in PLACEHOLDERS_ALLOWED
+        return values
+
+    @root_validator(skip_on_failure=True)
     def _refuse_placeholder_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:
         """Refuse the development placeholder secrets outside development and test."""
         if values["environment"] in PLACEHOLDERS_ALLOWED:
@@ -247,6 +255,7 @@ class Settings(BaseSettings):
                 values["library_assist_secret"],
                 DEV_LIBRARY_ASSIST_SECRET,
             ),
+            "INSIGHT_HASH_SECRET": (values["insight_hash_secret"], DEV_INSIGHT_HASH_SECRET),
         }
         for name, (secret, placeholder) in placeholders.items():
             if not secret.get_secret_value() or secret.get_secret_value() == placeholder:

@@ -58,6 +58,7 @@ def test_the_assistant_and_the_web_service_share_one_environment_vocabulary(name
         open311_api_key="real-open311",
         staff_api_token="real-staff",
         library_assist_secret="real-assist",
+        insight_hash_secret="real-insight",
     )
     assert assistant.environment == web.environment == name
     assert assistant.is_development == web.is_development == (name in {"development", "test"})

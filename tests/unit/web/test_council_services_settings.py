@@ -74,12 +74,14 @@ def test_placeholder_secrets_are_refused_outside_development(environment: str) -
         "staff_api_token": "a-real-token",
         "staff_session_secret": REAL_SESSION_SECRET,
         "library_assist_secret": "a-real-assist-secret",
+        "insight_hash_secret": "a-real-insight-secret",
     }
     for name, setting in (
         ("OPEN311_API_KEY", "open311_api_key"),
         ("STAFF_API_TOKEN", "staff_api_token"),
         ("STAFF_SESSION_SECRET", "staff_session_secret"),
         ("LIBRARY_ASSIST_SECRET", "library_assist_secret"),
+        ("INSIGHT_HASH_SECRET", "insight_hash_secret"),
     ):
         with pytest.raises(ValidationError, match=name):
             Settings(environment=environment, **{**real, setting: ""})
@@ -91,6 +93,31 @@ def test_placeholder_secrets_are_refused_outside_development(environment: str) -
     assert settings.secure_cookies
 
 
+@pytest.mark.parametrize(
+    "environment, given, mounted",
+    [
+        ("development", None, True),
+        ("test", None, True),
+        ("staging", None, False),
+        ("production", None, False),
+        ("production", True, True),
+        ("development", False, False),
+    ],
+)
+def test_the_stand_in_is_mounted_only_in_development_unless_set(
+    environment: str, given: bool | None, mounted: bool
+) -> None:
+    secrets = {
+        "open311_api_key": "a-real-key",
+        "staff_api_token": "a-real-token",
+        "staff_session_secret": REAL_SESSION_SECRET,
+        "library_assist_secret": "a-real-assist-secret",
+        "insight_hash_secret": "a-real-insight-secret",
+    }
+    chosen = {} if given is None else {"stand_in": given}
+    assert Settings(environment=environment, **secrets, **chosen).stand_in is mounted
+
+
 def test_a_short_session_secret_is_refused_outside_development() -> None:
     with pytest.raises(ValidationError, match="at least 32 characters"):
         Settings(
@@ -99,6 +126,7 @@ def test_a_short_session_secret_is_refused_outside_development() -> None:
             staff_api_token="a-real-token",
             staff_session_secret="too-short",
             library_assist_secret="a-real-assist-secret",
+            insight_hash_secret="a-real-insight-secret",
         )
 
 
@@ -131,6 +159,7 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("STAFF_API_TOKEN", "from-env-token")
     monkeypatch.setenv("STAFF_SESSION_SECRET", REAL_SESSION_SECRET)
     monkeypatch.setenv("LIBRARY_ASSIST_SECRET", "from-env-assist-secret")
+    monkeypatch.setenv("INSIGHT_HASH_SECRET", "from-env-insight-secret")
     monkeypatch.setenv("COUNCIL_SERVICES_PORT", "8100")
     settings = Settings()
     assert settings.environment == "production" and settings.port == 8100

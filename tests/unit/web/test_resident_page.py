@@ -30,6 +30,7 @@ PRODUCTION = {
     "staff_api_token": "a-real-token",
     "staff_session_secret": "s" * 40,
     "library_assist_secret": "a-real-assist-secret",
+    "insight_hash_secret": "a-real-insight-secret",
 }
 
 
