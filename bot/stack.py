@@ -30,56 +30,39 @@ import httpx
 from bot.child_process import die_with_parent_hook
 from bot.ports import check_free
 from bot.rasa_files import write_endpoints
-from bot.settings import CLIENTS, REPO_ROOT, Settings
+from bot.settings import REPO_ROOT, Settings
 from lib.private_files import PRIVATE_UMASK, make_private, open_private_log
 
 logger = logging.getLogger(__name__)
 
 
+def _env_value(value: object) -> str:
+    """A setting as an environment variable holds it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a child process these settings."""
-    return {
-        "ENVIRONMENT": settings.environment,
+    """The environment that gives a child process these settings.
+
+    Every field of :class:`Settings` passes under its own variable name, taken from the
+    model, so a new setting reaches every child without being listed here. Only the
+    settings whose effective value is worked out (the council, the databases) are named.
+    """
+    env = {
+        str(field.field_info.extra["env"]): _env_value(getattr(settings, name))
+        for name, field in Settings.__fields__.items()
+    }
+    env.update({
         "COUNCIL": settings.council_slug,
-        "KB_DIR": str(settings.kb_dir),
-        "VAR_DIR": str(settings.var_dir),
-        "MODELS_DIR": str(settings.models_dir),
-        "RASA_HOST": settings.rasa_host,
-        "RASA_PORT": str(settings.rasa_port),
-        "RASA_API_TOKEN": settings.rasa_api_token,
-        "ACTION_SERVER_HOST": settings.action_server_host,
-        "ACTION_SERVER_PORT": str(settings.action_server_port),
-        "ACTION_SERVER_TOKEN": settings.action_server_token,
-        "COUNCIL_SERVICES_URL": settings.council_services_url,
-        # Each client's own base URL as set; an empty one means COUNCIL_SERVICES_URL there too.
-        **{f"{client.upper()}_URL": getattr(settings, f"{client}_url") for client in CLIENTS},
-        "OPEN311_API_KEY": settings.open311_api_key,
-        "STAFF_API_TOKEN": settings.staff_api_token,
         "DATABASE_URL": settings.database,
         "TRACKER_STORE_URL": settings.tracker_store,
-        "REDIS_URL": settings.redis_url,
-        "OUTBOX_RETRY_BASE_SECONDS": str(settings.outbox_retry_base_s),
-        "OUTBOX_RETRY_MAX_SECONDS": str(settings.outbox_retry_max_s),
-        "OUTBOX_POLL_SECONDS": str(settings.outbox_poll_s),
-        "INSIGHT_HASH_SECRET": settings.insight_hash_secret,
-        "INSIGHT_IDLE_SECONDS": str(settings.insight_idle_s),
-        "INSIGHT_POLL_SECONDS": str(settings.insight_poll_s),
-        "INSIGHT_LOOKBACK_HOURS": str(settings.insight_lookback_hours),
-        "CALLER_ID_SECRET": settings.caller_id_secret,
-        "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
-        "TWILIO_PUBLIC_URL": settings.twilio_public_url,
-        "TWILIO_VOICE": settings.twilio_voice,
-        "TWILIO_LANGUAGE": settings.twilio_language,
-        "WEB_CHAT_URL": settings.web_chat_url,
-        "SMS_GATEWAY": settings.sms_gateway,
-        "LIBRARY_ASSIST_SECRET": settings.library_assist_secret,
-        "REST_RATE_LIMIT": settings.rest_rate_limit,
-        "REST_ADDRESS_RATE_LIMIT": settings.rest_address_rate_limit,
-        "RASA_CORS_ORIGINS": settings.rasa_cors_origins,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
-    }
+    })  # fmt: skip
+    return env
 
 
 @dataclass

@@ -74,3 +74,36 @@ def test_every_child_sees_each_client_url_as_the_launcher_does(tmp_path, monkeyp
         }, service.name
     assert settings.client_url("open311") == "https://crm.council.example"
     assert settings.client_url("triage") == "http://127.0.0.1:8123"
+
+
+def test_every_setting_reaches_the_children_under_its_own_name(tmp_path):
+    settings = Settings(
+        _env_file=None,
+        var_dir=tmp_path,
+        http_read_timeout_s=9.5,
+        crm_fake=True,
+        open311_jurisdiction_id="example.gov.uk",
+        max_message_chars=500,
+    )
+    env = settings_env(settings)
+    for name, field in Settings.__fields__.items():
+        assert field.field_info.extra["env"] in env, name
+    assert env["HTTP_READ_TIMEOUT"] == "9.5"
+    assert env["CRM_FAKE"] == "true"
+    assert env["OPEN311_JURISDICTION_ID"] == "example.gov.uk"
+    assert env["MAX_MESSAGE_CHARS"] == "500"
+
+
+def test_a_child_reading_that_environment_has_the_launchers_settings(tmp_path, monkeypatch):
+    launcher = Settings(
+        _env_file=None, var_dir=tmp_path, http_connect_timeout_s=3.5, crm_fake=True, council=""
+    )
+    for name, value in settings_env(launcher).items():
+        monkeypatch.setenv(name, value)
+    child = Settings(_env_file=None)
+    derived = {"council", "database_url", "tracker_store_url"}  # passed as worked out
+    for name in Settings.__fields__:
+        if name not in derived:
+            assert getattr(child, name) == getattr(launcher, name), name
+    assert child.council_slug == launcher.council_slug
+    assert child.database == launcher.database
