@@ -112,23 +112,27 @@ class ServiceKnowledge:
         raise KeyError(name)
 
 
-def _date(value: Any, where: str) -> date:
+def checked_date(value: Any, where: str, error: type[ValueError] = KnowledgeError) -> date:
+    """A ``checked`` date of a kb file: a real date, not in the future (else ``error``)."""
     if isinstance(value, date):
         checked = value
     else:
         try:
             checked = date.fromisoformat(str(value))
-        except ValueError as error:
-            raise KnowledgeError(f"{where}: 'checked' must be a date (YYYY-MM-DD)") from error
+        except ValueError as cause:
+            raise error(f"{where}: 'checked' must be a date (YYYY-MM-DD)") from cause
     if checked > date.today():
-        raise KnowledgeError(f"{where}: 'checked' date {checked} is in the future")
+        raise error(f"{where}: 'checked' date {checked} is in the future")
     return checked
 
 
-def _required_text(entry: dict[str, Any], key: str, where: str) -> str:
+def required_text(
+    entry: dict[str, Any], key: str, where: str, error: type[ValueError] = KnowledgeError
+) -> str:
+    """A kb entry's non-empty text field, stripped (else ``error`` naming the key)."""
     value = entry.get(key)
     if not isinstance(value, (str, int, float)) or not str(value).strip():
-        raise KnowledgeError(f"{where}: '{key}' is missing or empty")
+        raise error(f"{where}: '{key}' is missing or empty")
     return str(value).strip()
 
 
@@ -148,8 +152,8 @@ def _load_fact(name: str, entry: Any, where: str, default_source: str | None) ->
         value=value,
         text=text,
         voice=str(entry.get("voice", text)),
-        source=_required_text({"source": entry.get("source", default_source)}, "source", where),
-        checked=_date(entry.get("checked"), where),
+        source=required_text({"source": entry.get("source", default_source)}, "source", where),
+        checked=checked_date(entry.get("checked"), where),
     )
 
 
@@ -171,10 +175,10 @@ def _load_answer(name: str, entry: Any, where: str, service: str, retrieval: boo
     answer = Answer(
         name=str(name),
         response=response,
-        text=_required_text(entry, "text", where),
-        voice=_required_text(entry, "voice", where),
-        source=_required_text(entry, "source", where),
-        checked=_date(entry.get("checked"), where),
+        text=required_text(entry, "text", where),
+        voice=required_text(entry, "voice", where),
+        source=required_text(entry, "source", where),
+        checked=checked_date(entry.get("checked"), where),
         buttons=tuple(buttons),
     )
     if re.search(r"https?://|www\.", answer.voice):

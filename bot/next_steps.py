@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge import checked_date, required_text
+
 FILE_NAME = "next_steps.yml"
 #: The only placeholder a step may use: its own timescale.
 _WITHIN = "within"
@@ -50,20 +52,7 @@ class NextStep:
 
 
 def _text(entry: dict[str, Any], key: str, where: str) -> str:
-    value = entry.get(key)
-    if not isinstance(value, (str, int, float)) or not str(value).strip():
-        raise NextStepsError(f"{where}: '{key}' is missing or empty")
-    return str(value).strip()
-
-
-def _checked(value: Any, where: str) -> date:
-    try:
-        checked = value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError as error:
-        raise NextStepsError(f"{where}: 'checked' must be a date (YYYY-MM-DD)") from error
-    if checked > date.today():
-        raise NextStepsError(f"{where}: 'checked' date {checked} is in the future")
-    return checked
+    return required_text(entry, key, where, NextStepsError)
 
 
 def _step(name: str, entry: Any, where: str) -> NextStep:
@@ -78,7 +67,7 @@ def _step(name: str, entry: Any, where: str) -> NextStep:
         within_voice=str(entry.get("within_voice") or within).strip(),
         heard_by=_text(entry, "heard_by", where),
         source=_text(entry, "source", where),
-        checked=_checked(entry.get("checked"), where),
+        checked=checked_date(entry.get("checked"), where, NextStepsError),
     )
     if step.heard_by not in (POST, CALL):
         raise NextStepsError(f"{where}: 'heard_by' must be {POST} or {CALL}")
