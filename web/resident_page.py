@@ -10,7 +10,8 @@ from ``kb/web_chat/chrome.yml``; the reference scheme the script highlights come
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ class CouncilPage:
     name: str
     phone: str
     branding: Branding
+    #: The short name (``Stoke-on-Trent``); the name when the profile gives none.
+    short_name: str = ""
+    #: The council's own wording of the chat widget (the profile's ``widget:`` section).
+    widget_words: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def logo_origin(self) -> str:
@@ -57,10 +62,13 @@ def load_council_page(council_dir: Path) -> CouncilPage:
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"{path}: cannot read the council profile ({error})") from error
     contact = data.get("contact") or {}
+    name = str(data.get("name") or "your council")
     return CouncilPage(
-        name=str(data.get("name") or "your council"),
+        name=name,
         phone=str(contact.get("phone") or ""),
         branding=parse_branding(data.get("branding"), str(path)),
+        short_name=str(data.get("short_name") or name),
+        widget_words=data.get("widget") or {},
     )
 
 

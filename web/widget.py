@@ -19,9 +19,8 @@ from typing import Any
 
 import yaml
 
-from lib.branding import parse_branding
 from web.core.config import PACKAGE_DIR, Settings
-from web.resident_page import EXIT_URL, script_json
+from web.resident_page import EXIT_URL, load_council_page, script_json
 
 STATIC_DIR = PACKAGE_DIR / "static"
 #: A council slug as the knowledge base names its folders.
@@ -88,23 +87,17 @@ def council_widget(council_dir: Path, defaults: dict[str, str]) -> dict[str, Any
     Raises:
         ValueError: the profile is unreadable or its branding malformed.
     """
-    path = council_dir / "profile.yml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: cannot read the council profile ({error})") from error
-    name = str(data.get("name") or "your council")
-    short_name = str(data.get("short_name") or name)
-    own = data.get("widget") or {}
+    council = load_council_page(council_dir)
     words = {}
     for key in WORD_KEYS:
-        text = str(own.get(key) or defaults[key])
-        words[key] = text.replace("{council}", name).replace("{short_name}", short_name)
-    branding = parse_branding(data.get("branding"), str(path))
+        text = str(council.widget_words.get(key) or defaults[key])
+        words[key] = text.replace("{council}", council.name).replace(
+            "{short_name}", council.short_name
+        )
     return {
         **words,
-        "background": branding.header_background,
-        "text": branding.header_text,
+        "background": council.branding.header_background,
+        "text": council.branding.header_text,
     }
 
 
