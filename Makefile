@@ -8,6 +8,9 @@ STAMP   := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the running-stack tests stay together in one (tests/conftest.py)
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help install run train test test-fast lint format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
 
@@ -35,10 +38,10 @@ system-packages: ## Install the Debian packages the tests need (nginx, chromium)
 	@scripts/system-packages.sh
 
 test: install system-packages ## The whole test suite (unit, contract, NLU, end-to-end, browser)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)
-	$(PY) -m pytest tests/unit tests/contract $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) tests/unit tests/contract $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check (CI runs it before the tests; import layers are a unit test)
 	$(PY) -m ruff check .
