@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test test-fast lint types types-baseline format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
+.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,11 +40,15 @@ test: install system-packages ## The whole test suite (unit, contract, NLU, end-
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)
 	$(PY) -m pytest tests/unit tests/contract $(PYTEST_ARGS)
 
-lint: install ## ruff, format check, import rules (import-linter) and mypy against its baseline
+lint: install ## ruff, format check, import rules, mypy against its baseline, .env.example up to date
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/mypy_ratchet.py
+	$(PY) scripts/env_example.py --check
+
+env-example: install ## Write .env.example from the settings models (bot/settings.py, web/core/config.py)
+	$(PY) scripts/env_example.py
 
 types: install ## mypy on every package: no module may have more errors than scripts/mypy_baseline.json
 	$(PY) scripts/mypy_ratchet.py
