@@ -61,18 +61,14 @@ def test_only_the_mount_imports_the_stand_in() -> None:
     assert (["web.stand_in"], ["web.main"]) in protected
 
 
-def test_actions_common_sits_below_every_journey() -> None:
-    layered = [
-        contract
+def test_actions_common_imports_no_journey_even_a_new_one() -> None:
+    forbidden = [
+        contract["forbidden_modules"]
         for contract in _contracts()
-        if contract["type"] == "layers" and contract.get("containers") == ["actions"]
+        if contract["type"] == "forbidden" and contract["source_modules"] == ["actions.common"]
     ]
-    assert len(layered) == 1
-    contract = layered[0]
-    assert contract["layers"][-1] == "common"
-    # Exhaustive: a new journey module fails the check until it is named above common.
-    assert contract["exhaustive"] is True
-    assert not contract.get("exhaustive_ignores")
+    # Every child of actions/ (common itself aside), so a new journey needs no new entry.
+    assert forbidden == [["actions.*"]]
 
 
 def test_ignored_imports_are_only_the_known_web_to_integrations_ones() -> None:
