@@ -19,7 +19,6 @@ from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
     trained_model,
 )
 
-
 #: Session fixtures that are expensive to make twice: a test that uses one (directly or
 #: through another fixture) runs in the one test process that holds them.
 SHARED_SESSION_FIXTURES = frozenset({"trained_model", "stack"})
