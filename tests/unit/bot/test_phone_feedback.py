@@ -75,9 +75,16 @@ def domain() -> Domain:
     return Domain.load(str(REPO_ROOT / "domain"))
 
 
-def make_phone(domain: Domain, insight: RecordingInsight | InsightClient) -> Phone:
+def make_phone(
+    domain: Domain, insight: RecordingInsight | InsightClient | None, **configured: str
+) -> Phone:
+    """A caller on the phone line; without ``insight``, the client the settings make."""
     settings = Settings(
-        _env_file=None, twilio_auth_token=TOKEN, sms_gateway="fake", insight_hash_secret=SECRET
+        _env_file=None,
+        twilio_auth_token=TOKEN,
+        sms_gateway="fake",
+        insight_hash_secret=SECRET,
+        **configured,
     )
     sms = FakeSmsGateway()
     channel = FrontDoorVoiceInput(settings, sms_gateway=sms, clock=lambda: OPEN, insight=insight)
