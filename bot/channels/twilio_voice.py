@@ -524,7 +524,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
     async def _record_feedback(self, sender: str, answered: bool) -> None:
         """Keep the answer with the council services, by the call's one-way id only.
 
-        A failure is logged and the call goes on: the caller is never kept waiting for it.
+        A failure is logged and the call goes on (after at most the client's timeouts).
         """
         digest = conversation_hash(self.settings.insight_hash_secret, sender)
         try:
