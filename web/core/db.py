@@ -527,6 +527,18 @@ def _insight_tasks(connection: Connection) -> None:
     feedback.create(connection)
 
 
+def _feedback_channel(connection: Connection) -> None:
+    """Version 16: where answer feedback was given (issue #18: the phone line asks too).
+
+    Feedback kept before then came from the web chat, the only channel that asked.
+    """
+    connection.execute(
+        sa.text(
+            "ALTER TABLE insight_feedback ADD COLUMN channel VARCHAR(16) NOT NULL DEFAULT 'web'"
+        )
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables: service_requests, report_status_history", _initial_tables),
     Migration(2, "triage queue: triage_records, triage_audit, staff_accounts", _triage_tables),
@@ -564,6 +576,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(14, "staff roles: staff_accounts.role", _staff_roles),
     Migration(15, "service insight: insight_tasks, insight_feedback (issue #18)", _insight_tasks),
+    Migration(16, "answer feedback's channel: insight_feedback.channel", _feedback_channel),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
