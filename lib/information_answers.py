@@ -1,7 +1,8 @@
 """Which replies are information answers, the ones followed by "Did that answer your question?".
 
-The one definition for every channel (issue #18): the web chat (``web/answer_check.py``)
-and the phone line (``bot/channels/twilio_voice.py``) both ask after these replies only.
+The one definition for every channel (issue #18): the web chat (the REST channel marks
+its reply, ``bot/channels/rest.py``) and the phone line (``bot/channels/twilio_voice.py``)
+both ask after these replies only.
 Which responses they are is the assistant's own data: the ``self_served`` responses of
 ``kb/insight/outcomes.yml``, the same rule that counts a conversation as answered.
 """

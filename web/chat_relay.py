@@ -5,10 +5,11 @@ assistant's REST channel (``ASSISTANT_RASA_URL``), so the Rasa server stays on
 127.0.0.1. The browser chooses nothing but the text and a random conversation id: the
 channel metadata is fixed here, and the replies are reduced to text and buttons before
 they go back, so nothing else the assistant might send reaches the page. Two things are
-added (issue #18): ``lang``, the language the assistant answered in, and ``exit_page`` on
-the crisis reply the assistant marked for "Exit this page". The language comes with the
-reply itself (the REST channel adds the ``language`` slot to each message, issue #19), so a
-resident's message costs one request to the assistant.
+added (issue #18): ``lang``, the language the assistant answered in, ``exit_page`` on
+the crisis reply the assistant marked for "Exit this page", and ``ask_feedback`` on the last
+reply of a turn that gave an information answer. The language and the answer mark come with
+the reply itself (the REST channel adds them to each message, issue #19), so a resident's
+message costs one request to the assistant and nothing reads the conversation back.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
 #: The field of each reply message in which the REST channel states the conversation's
 #: language (``bot/channels/rest.py``; web never imports bot, so the name is repeated).
 REPLY_LANGUAGE_FIELD = "language"
+#: The field by which the REST channel marks a turn that gave an information answer
+#: (``bot/channels/rest.py``), after which the page asks "Did that answer your question?".
+REPLY_INFORMATION_FIELD = "information_answer"
 
 
 class ChatInputError(ValueError):
@@ -199,7 +203,23 @@ async def relay(
     if language:
         for reply in replies:
             reply["lang"] = language
+    if replies and gave_information_answer(raw):
+        replies[-1]["ask_feedback"] = True
     return replies
+
+
+def gave_information_answer(raw: Any) -> bool:
+    """Whether the REST channel marked this turn as an information answer (issue #18).
+
+    The page then asks "Did that answer your question?" under the turn's last reply.
+
+    Args:
+        raw: the REST channel's JSON answer (a list of messages).
+    """
+    return any(
+        isinstance(message, dict) and message.get(REPLY_INFORMATION_FIELD) is True
+        for message in (raw if isinstance(raw, list) else [])
+    )
 
 
 def reply_language(raw: Any) -> str:

@@ -11,9 +11,11 @@ that sends too much is answered 429 with ``Retry-After`` before anything runs.
 Each message of the reply also says the language the conversation is in after the turn
 (its ``language`` slot), as ``"language": "pl"`` beside ``text`` and ``buttons`` (issue #19),
 so that the web chat learns it without a second request to the tracker API. ``text``,
-``buttons`` and every other field stay exactly as Rasa's REST channel sends them. The slot is
-read from the turn's own tracker when Rasa's prediction loop ends
-(:func:`install_reply_language`), so no turn reads the tracker store a second time.
+``buttons`` and every other field stay exactly as Rasa's REST channel sends them. A turn
+that gave an information answer also marks its messages ``"information_answer": true``, so
+the web chat knows to ask "Did that answer your question?" (issue #18) without reading the
+conversation back. Both are read from the turn's own tracker when Rasa's prediction loop
+ends (:func:`install_reply_marks`), so no turn reads the tracker store a second time.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bot.language import SUPPORTED
 from bot.settings import settings
 from bot.text import clean_text
 from integrations.assisted import token_is_valid
+from lib.information_answers import answered_last, information_responses
 from lib.rate_limit import RateLimiter, limiter
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ _LANGUAGE_PAYLOAD = re.compile(r'^/greet\{"language": ?"([a-z]{2})"\}$')
 #: The slot (contract section 5) and the field of each reply message that states it.
 LANGUAGE_SLOT = "language"
 LANGUAGE_FIELD = "language"
+#: The field of each reply message that says the turn gave an information answer.
+INFORMATION_ANSWER_FIELD = "information_answer"
 
 
 class TooManyRequests(SanicException):
@@ -198,44 +203,70 @@ class GuardedRestInput(RestInput):
         return checked
 
 
-def state_language(output_channel: Any, language: Any) -> None:
-    """Add the conversation's language to each message of a collected reply.
+def _latest_turn_events(tracker: Any) -> list[dict[str, Any]]:
+    """The user and bot events back to the resident's latest message, as Rasa's dicts."""
+    found: list[dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        name = getattr(event, "type_name", "")
+        if name in ("user", "bot"):
+            found.append(event.as_dict())
+            if name == "user":
+                break
+    return found[::-1]
 
-    A streamed reply (``?stream=true``), an empty reply, another channel's output or no
-    language leave the reply as it was: the language is a hint.
+
+def mark_reply(output_channel: Any, language: Any, information_answer: bool) -> None:
+    """Say the conversation's language, and whether it was answered, on a collected reply.
+
+    Each message gets ``"language": "pl"``; when the turn gave an information answer each
+    also gets ``"information_answer": true`` (the web chat then asks "Did that answer your
+    question?", issue #18). A streamed reply (``?stream=true``), an empty reply or another
+    channel's output are left as they were: the marks are hints.
 
     Args:
         output_channel: the turn's output channel; a collecting one holds the reply.
         language: the ``language`` slot at the end of the turn.
+        information_answer: whether the turn gave an information answer
+            (``lib/information_answers.py``).
     """
     if not isinstance(output_channel, CollectingOutputChannel):
         return
     replies = output_channel.messages
     if not isinstance(replies, list) or not replies:  # a queue when streamed
         return
-    if not isinstance(language, str) or not language:
-        return
+    marks: dict[str, Any] = {}
+    if isinstance(language, str) and language:
+        marks[LANGUAGE_FIELD] = language
+    if information_answer:
+        marks[INFORMATION_ANSWER_FIELD] = True
     for reply in replies:
         if isinstance(reply, dict):
-            reply[LANGUAGE_FIELD] = language
+            reply.update(marks)
 
 
-def install_reply_language() -> None:
-    """Make Rasa's prediction loop end by stating the language on the collected reply.
+def install_reply_marks() -> None:
+    """Make Rasa's prediction loop end by marking the collected reply (:func:`mark_reply`).
 
-    Installed after ``bot/always_answer.py`` (``bot/rasa_server.install``), so the answer
-    that guard adds to a silent turn carries the language too.
+    Both marks are read from the turn's own tracker, so no turn reads the tracker store
+    again and the web chat needs no second request. Installed after
+    ``bot/always_answer.py`` (``bot/rasa_server.install``), so the answer that guard adds
+    to a silent turn is marked too.
     """
     loop = MessageProcessor._run_prediction_loop
-    if getattr(loop, "_states_language", False):
+    if getattr(loop, "_marks_reply", False):
         return
 
     @wraps(loop)
-    async def loop_then_state_language(
+    async def loop_then_mark_reply(
         self: MessageProcessor, output_channel: Any, tracker: Any
     ) -> None:
         await loop(self, output_channel, tracker)
-        state_language(output_channel, tracker.get_slot(LANGUAGE_SLOT))
+        if not isinstance(output_channel, CollectingOutputChannel):
+            return
+        answered = answered_last(
+            _latest_turn_events(tracker), information_responses(settings.kb_dir)
+        )
+        mark_reply(output_channel, tracker.get_slot(LANGUAGE_SLOT), answered)
 
-    loop_then_state_language._states_language = True  # type: ignore[attr-defined]
-    MessageProcessor._run_prediction_loop = loop_then_state_language  # type: ignore[method-assign]
+    loop_then_mark_reply._marks_reply = True  # type: ignore[attr-defined]
+    MessageProcessor._run_prediction_loop = loop_then_mark_reply  # type: ignore[method-assign]

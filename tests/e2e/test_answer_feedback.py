@@ -1,8 +1,9 @@
 """ "Did that answer your question?" in the web chat (issue #18), in headless Chromium.
 
 Only the web service runs (``python -m web``, no model): a small fake of the assistant's
-REST channel and tracker API stands in for Rasa, so the real ``/chat/messages`` and
-``/chat/feedback`` routes (chat cookie, ownership, the tracker check) answer the page.
+REST channel stands in for Rasa, marking its reply as Front Door's channel does (the
+language, and ``information_answer`` after an information answer), so the real
+``/chat/messages`` and ``/chat/feedback`` routes (chat cookie, ownership) answer the page.
 A question about council tax gets an information answer (``utter_council_tax/...``, a
 ``self_served`` response of ``kb/insight/outcomes.yml``); "hello" gets a greeting.
 
@@ -20,12 +21,12 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
 
 from bot.settings import REPO_ROOT
+from lib.information_answers import answered_last, information_responses
 from tests.contract.web.conftest import RunningServer, run_server
 from tests.e2e.browser import serious_violations
 from web.resident_page import load_chrome
@@ -50,9 +51,7 @@ GREETING = ("Hello. What can I help you with?", "utter_greet", None)
 
 
 class FakeAssistant(BaseHTTPRequestHandler):
-    """Rasa's REST channel and tracker API, as far as the web chat uses them."""
-
-    said: dict[str, tuple[str, str, str | None]] = {}
+    """Rasa's REST channel as Front Door marks it, as far as the web chat uses it."""
 
     def _json(self, body: object) -> None:
         data = json.dumps(body).encode()
@@ -68,21 +67,16 @@ class FakeAssistant(BaseHTTPRequestHandler):
             self._json({})  # tracker events (finish, restart)
             return
         text = str(body.get("message", "")).lower()
-        reply = next((s[1:] for s in SCRIPT if s[0] in text), GREETING)
-        self.said[body["sender"]] = reply
-        # As Front Door's REST channel answers: each message names the reply's language.
-        message = {"recipient_id": body["sender"], "text": reply[0]}
-        self._json([{**message, "language": reply[2]} if reply[2] else message])
-
-    def do_GET(self) -> None:  # noqa: N802
-        parts = urlparse(self.path).path.split("/")
-        sender = unquote(parts[2]) if len(parts) > 3 and parts[1] == "conversations" else ""
-        text, utter, language = self.said.get(sender, GREETING)
-        events = [
-            {"event": "user", "text": "..."},
-            {"event": "bot", "text": text, "metadata": {"utter_action": utter}},
-        ]
-        self._json({"sender_id": sender, "slots": {"language": language}, "events": events})
+        text, utter, language = next((s[1:] for s in SCRIPT if s[0] in text), GREETING)
+        # As Front Door's REST channel answers: each message names the reply's language
+        # and, after an information answer, says so (bot/channels/rest.py).
+        message: dict[str, object] = {"recipient_id": body["sender"], "text": text}
+        if language:
+            message["language"] = language
+        events = [{"event": "user"}, {"event": "bot", "metadata": {"utter_action": utter}}]
+        if answered_last(events, information_responses(KB)):
+            message["information_answer"] = True
+        self._json([message])
 
     def log_message(self, *args: object) -> None:
         """Quiet."""
@@ -121,22 +115,22 @@ def page(browser, web_service: RunningServer) -> Iterator[object]:
     context.close()
 
 
-def _asked(response) -> bool:
-    return "/chat/feedback" in response.url and response.request.method == "GET"
+def _replied(response) -> bool:
+    return "/chat/messages" in response.url and response.request.method == "POST"
 
 
 def _answered(response) -> bool:
     return "/chat/feedback" in response.url and response.request.method == "POST"
 
 
-def send(page, where, text: str, status: int = 200) -> None:
-    """Type and send a message in ``where`` (the page or the panel's frame), and wait until
-    the page has asked whether to show the question about the reply (answered ``status``)."""
+def send(page, where, text: str) -> None:
+    """Type and send a message in ``where`` (the page or the panel's frame), and wait for
+    the reply; no other request follows it (the reply says whether to ask)."""
     before = where.locator("#messages .message--bot").count()
-    with page.expect_response(_asked) as asked:
+    with page.expect_response(_replied) as replied:
         where.fill("#message", text)
         where.press("#message", "Enter")
-    assert asked.value.status == status
+    assert replied.value.status == 200
     where.locator("#messages .message--bot").nth(before).wait_for()
 
 
@@ -224,13 +218,16 @@ def test_the_question_in_the_widgets_panel_at_320px(page) -> None:
 
 def test_failed_feedback_calls_say_nothing_and_the_chat_carries_on(page) -> None:
     page.goto("/")
-    page.route("**/chat/feedback**", lambda route: route.fulfill(status=500, body="oops"))
-    send(page, page, "council tax", status=500)
-    page.wait_for_timeout(300)
-    assert page.locator("#messages .feedback").count() == 0
-    page.unroute("**/chat/feedback**")
+    feedback_calls: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            feedback_calls.append(request.method) if "/chat/feedback" in request.url else None
+        ),
+    )
     send(page, page, "council tax again")
     control(page).wait_for()
+    assert feedback_calls == []  # the question came with the reply
     page.route("**/chat/feedback**", lambda route: route.abort())
     control(page).get_by_role("button", name=EN["feedback_yes"], exact=True).click()
     # The thank-you all the same, no error, and the next message is answered.
@@ -239,5 +236,5 @@ def test_failed_feedback_calls_say_nothing_and_the_chat_carries_on(page) -> None
     assert page.locator("#notice").inner_text() == ""
     page.fill("#message", "hello")
     page.press("#message", "Enter")
-    page.locator("#messages .message--bot").nth(2).wait_for()
+    page.locator("#messages .message--bot").nth(1).wait_for()
     assert page.locator("#notice").inner_text() == ""

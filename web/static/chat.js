@@ -23,10 +23,10 @@
  *   served with data-embed): Escape asks the widget to close the panel, the widget's
  *   "focus" moves focus to the message box, and "Exit this page" asks the widget to leave
  *   the council's page (it cannot be left from inside the frame).
- * - "Did that answer your question?" (issue #18): after each turn of the resident's own
- *   chat the page asks GET /chat/feedback; when the reply was an information answer it
- *   shows Yes / No under it (added to the conversation's polite live region, focus left
- *   where it is). A press sends POST /chat/feedback and leaves a short thank-you in its
+ * - "Did that answer your question?" (issue #18): when the last reply of a turn of the
+ *   resident's own chat comes marked ask_feedback (the assistant gave an information
+ *   answer), the page shows Yes / No under it (added to the conversation's polite live
+ *   region, focus left where it is). A press sends POST /chat/feedback and leaves a short thank-you in its
  *   place; the question is never shown twice for the same reply. A failed call is silent.
  */
 (function () {
@@ -408,30 +408,16 @@
     item.appendChild(box);
   }
 
-  function askFeedback(item) {
-    // Only the resident's own chat (an assisted session has no chat cookie), once per reply.
+  function askFeedback(item, marked) {
+    // Only the resident's own chat (an assisted session has no chat cookie), only under an
+    // information answer, and once per reply.
     var turn = state.messages.length;
-    if (fixedId || !item || (Number(state.feedbackAsked) || 0) >= turn) {
+    if (!marked || fixedId || !item || (Number(state.feedbackAsked) || 0) >= turn) {
       return;
     }
-    var asked = state.id;
-    var request = new XMLHttpRequest();
-    request.open("GET", FEEDBACK + "?conversation_id=" + encodeURIComponent(asked));
-    request.timeout = 15000;
-    request.onload = function () {
-      var body = null;
-      try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
-      // Still this conversation, still the latest reply, and not shown for it already.
-      if (request.status !== 200 || !body || body.ask !== true || state.id !== asked ||
-          busy || state.messages.length !== turn || list.lastElementChild !== item ||
-          (Number(state.feedbackAsked) || 0) >= turn) {
-        return;
-      }
-      state.feedbackAsked = turn;
-      save();
-      showFeedback(item);
-    };
-    request.send();
+    state.feedbackAsked = turn;
+    save();
+    showFeedback(item);
   }
 
   function setBusy(value) {
@@ -463,6 +449,7 @@
       try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
       if (request.status === 200 && body && Array.isArray(body.replies)) {
         var latest = null;
+        var marked = false;
         body.replies.forEach(function (reply) {
           var lang = typeof reply.lang === "string" && reply.lang ? reply.lang : "";
           if (lang && lang !== state.lang) {
@@ -477,10 +464,11 @@
             from: "bot", text: String(reply.text || ""), buttons: reply.buttons || [],
             lang: lang
           });
+          marked = reply.ask_feedback === true;
         });
         save();
         landOn(latest);
-        askFeedback(latest);
+        askFeedback(latest, marked);
       } else if (body && body.restart && body.error) {
         // Not this browser's conversation, or it has ended: start a new one.
         clearAll(null);

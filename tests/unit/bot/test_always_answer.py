@@ -53,8 +53,8 @@ def test_the_rasa_server_installs_the_guard(monkeypatch):
     monkeypatch.setattr(MessageProcessor, "_run_prediction_loop", always_answer._original_loop)
     rasa_server.install()
     installed = MessageProcessor._run_prediction_loop
-    # The REST channel's language statement wraps the guard, so the guard's answers carry it.
-    assert getattr(installed, "_states_language", False)
+    # The REST channel's reply marks wrap the guard, so the guard's answers are marked too.
+    assert getattr(installed, "_marks_reply", False)
     assert installed.__wrapped__ is always_answer._run_prediction_loop_with_answer
 
 

@@ -119,13 +119,13 @@ def test_a_cap_left_in_credentials_yml_is_ignored_with_a_warning(monkeypatch, ca
 # --- the reply states the conversation's language (issue #19) ---------------------------
 
 
-def _turn(monkeypatch, replies, language, output_channel=None):
-    """Run one prediction loop that sends ``replies`` and leaves ``language`` in the slot."""
+def _turn(monkeypatch, replies, language, output_channel=None, events=()):
+    """Run one prediction loop that sends ``replies``, logs ``events`` and sets ``language``."""
     import asyncio
 
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.processor import MessageProcessor
-    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot.channels import rest
@@ -133,13 +133,16 @@ def _turn(monkeypatch, replies, language, output_channel=None):
     async def rasas_loop(self, channel, tracker) -> None:
         for reply in replies:
             await channel.send_response("web-language-1", dict(reply))
+        for event in events:
+            tracker.update(event)
         tracker.update(SlotSet("language", language))
 
     monkeypatch.setattr(MessageProcessor, "_run_prediction_loop", rasas_loop)
-    rest.install_reply_language()
-    rest.install_reply_language()  # a second install wraps nothing twice
+    rest.install_reply_marks()
+    rest.install_reply_marks()  # a second install wraps nothing twice
     channel = output_channel or CollectingOutputChannel()
     tracker = DialogueStateTracker("web-language-1", slots=[_any_slot("language")])
+    tracker.update(UserUttered("how do I pay my council tax"))
     asyncio.run(MessageProcessor._run_prediction_loop(None, channel, tracker))
     return channel.messages
 
@@ -190,3 +193,39 @@ def test_a_streamed_reply_is_left_as_rasa_streams_it(monkeypatch):
     queue: Queue = Queue()
     _turn(monkeypatch, [{"text": "Cześć"}], "pl", output_channel=QueueOutputChannel(queue))
     assert queue.get_nowait() == {"recipient_id": "web-language-1", "text": "Cześć"}
+
+
+def _said(response: str):
+    from rasa.shared.core.events import BotUttered
+
+    return BotUttered("...", metadata={"utter_action": response})
+
+
+def test_an_information_answer_marks_the_reply_for_the_feedback_question(monkeypatch):
+    replies = _turn(
+        monkeypatch,
+        [{"text": "You can pay online."}, {"text": "Anything else?"}],
+        "en",
+        events=[_said("utter_council_tax/pay_online"), _said("utter_anything_else")],
+    )
+    assert [reply.get("information_answer") for reply in replies] == [True, True]
+    assert {reply["language"] for reply in replies} == {"en"}
+
+
+def test_a_question_or_an_earlier_answer_does_not_mark_the_reply(monkeypatch):
+    from rasa.shared.core.events import UserUttered
+
+    replies = _turn(
+        monkeypatch,
+        [{"text": "What is the postcode?"}],
+        "en",
+        # An answer given before the resident's latest message belongs to an older turn.
+        events=[
+            _said("utter_council_tax/pay_online"),
+            UserUttered("report a pothole"),
+            _said("utter_ask_postcode"),
+        ],
+    )
+    assert replies == [
+        {"recipient_id": "web-language-1", "text": "What is the postcode?", "language": "en"}
+    ]

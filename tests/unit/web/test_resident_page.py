@@ -157,12 +157,14 @@ def test_the_feedback_question_gets_its_words_from_the_page_data(client: TestCli
         if code != "en":  # a draft translation, not English filled in
             assert all(words[key] != english[key] for key in keys), code
     # The script uses exactly these words, asks only in the resident's own chat and only
-    # after a reply, and says nothing when the call fails.
+    # under a reply the relay marked as an information answer.
     script = client.get("/chat/chat.js").text
     assert set(re.findall(r'"(feedback_[a-z]+)"', script)) == keys
     assert 'var FEEDBACK = "/chat/feedback";' in script
-    assert "if (fixedId || !item ||" in script
-    assert "landOn(latest);\n        askFeedback(latest);" in script
+    assert "if (!marked || fixedId || !item ||" in script
+    assert "marked = reply.ask_feedback === true;" in script
+    assert "landOn(latest);\n        askFeedback(latest, marked);" in script
+    assert 'request.open("GET", FEEDBACK' not in script  # no second request per reply
 
 
 def test_page_data_cannot_close_its_script_element() -> None:

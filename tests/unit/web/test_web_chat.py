@@ -169,6 +169,57 @@ def test_a_reply_without_a_language_has_no_lang(client: TestClient, monkeypatch)
     assert len(asked) == 1  # and the page keeps the language it has
 
 
+def test_an_information_answer_asks_for_feedback_under_the_last_reply(
+    client: TestClient, monkeypatch
+) -> None:
+    """Issue #18: the REST channel's mark becomes ``ask_feedback``, with no second request."""
+    real_client = httpx.AsyncClient
+    asked: list[httpx.Request] = []
+    answer = [
+        {"recipient_id": "x", "text": "Pay online.", "information_answer": True},
+        {"recipient_id": "x", "text": "Anything else?", "information_answer": True},
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, json=answer)
+
+    def client_factory(**kwargs: object) -> httpx.AsyncClient:
+        return real_client(transport=httpx.MockTransport(handler), **kwargs)
+
+    monkeypatch.setattr(chat_relay.httpx, "AsyncClient", client_factory)
+    response = client.post(
+        "/chat/messages", json={"conversation_id": CONVERSATION, "message": "how do i pay"}
+    )
+    assert response.json() == {
+        "replies": [
+            {"text": "Pay online.", "buttons": []},
+            {"text": "Anything else?", "buttons": [], "ask_feedback": True},
+        ]
+    }
+    assert len(asked) == 1
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ([{"text": "a", "information_answer": True}], True),
+        ([{"text": "a"}, {"text": "b", "information_answer": True}], True),
+        ([{"text": "a"}], False),
+        ([{"text": "a", "information_answer": "yes"}], False),  # only a real true
+        ({"information_answer": True}, False),
+        ([], False),
+    ],
+)
+def test_the_information_answer_mark_is_read_from_the_reply(raw: object, expected: bool) -> None:
+    assert chat_relay.gave_information_answer(raw) is expected
+
+
+def test_the_page_no_longer_asks_the_assistant_whether_to_ask(client: TestClient) -> None:
+    response = client.get("/chat/feedback", params={"conversation_id": CONVERSATION})
+    assert response.status_code in (404, 405)
+
+
 @pytest.mark.parametrize(
     "body",
     [

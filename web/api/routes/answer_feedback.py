@@ -1,11 +1,11 @@
-"""``/chat/feedback``: the web chat's "Did that answer your question?" (issue #18).
+"""``POST /chat/feedback``: the web chat's "Did that answer your question?" (issue #18).
 
-After each reply the page may ask ``GET /chat/feedback?conversation_id=...``; the answer is
-``{"ask": true}`` when that reply was an information answer (``answer_check.py``), and the
-page then shows a small Yes / No control under it. When the resident presses one, the page
-sends ``POST /chat/feedback`` with ``{"conversation_id": str, "answered": bool}``. Only the
-browser that holds the conversation may do either (its HttpOnly chat cookie, as for
-``/chat/messages``): another gets 403 and nothing is kept. What is kept is the
+The last reply of a turn that gave an information answer comes to the page marked
+``"ask_feedback": true`` (``chat_relay.py``), and the page shows a small Yes / No control
+under it. When the resident presses one, the page sends ``POST /chat/feedback`` with
+``{"conversation_id": str, "answered": bool}``. Only the browser that holds the
+conversation may do so (its HttpOnly chat cookie, as for ``/chat/messages``): another gets
+403 and nothing is kept. What is kept is the
 conversation's one-way id, the time and the answer (``insight_feedback.py``); a "no" means
 that session's answer does not count as contained on the insight dashboard.
 """
@@ -17,7 +17,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from web import crud_web_chat
-from web.answer_check import should_ask
 from web.api.deps import SessionDep, SettingsDep
 from web.api.rate_limits import web_chat_limit
 from web.api.routes.web_chat import BROWSER_COOKIE, NOT_YOURS, read_json
@@ -38,25 +37,6 @@ async def _owned(request: Request, session: SessionDep, conversation_id: str) ->
 
 def _refused(message: str, status_code: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code, headers={"Cache-Control": "no-store"})
-
-
-@router.get("/chat/feedback", dependencies=[Depends(web_chat_limit)])
-async def ask_feedback(
-    request: Request, session: SessionDep, settings: SettingsDep, conversation_id: str = ""
-) -> JSONResponse:
-    """``{"ask": bool}``: whether the latest reply was an information answer; 403 if not theirs.
-
-    This router is included before the web chat's (``api/main.py``), whose ``/chat/{name}``
-    asset route would otherwise take this path.
-    """
-    try:
-        checked = check_conversation_id(conversation_id)
-    except ChatInputError as error:
-        return _refused(str(error), status.HTTP_400_BAD_REQUEST)
-    if not await _owned(request, session, checked):
-        return _refused(NOT_YOURS, status.HTTP_403_FORBIDDEN)
-    ask = await should_ask(settings, checked)
-    return JSONResponse({"ask": ask}, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/chat/feedback", dependencies=[Depends(web_chat_limit)])
