@@ -269,7 +269,7 @@ class Settings(BaseSettings):
     )
 
     # Retention: conversations (tracker events), delivered outbox items and insight delivery
-    # keys are removed after this many days (bot/retention.py), by the retention worker every
+    # keys are removed after this many days (workers/retention.py), by the retention worker every
     # PURGE_INTERVAL_HOURS and by `python -m bot purge`.
     transcript_retention_days: int = Field(
         30,

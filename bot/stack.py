@@ -158,7 +158,7 @@ def action_server_service(name: str, host: str, port: int, env: dict[str, str]) 
 def retention_workers(env: dict[str, str], council_services_db: str) -> list[Service]:
     """The workers that purge personal data past its retention, daily (issue #15 item 12).
 
-    One for the assistant's own stores (``bot/retention.py``), one for the council
+    One for the assistant's own stores (``workers/retention.py``), one for the council
     services' database (``web/retention.py``).
     """
     python = sys.executable
