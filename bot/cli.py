@@ -3,7 +3,7 @@
 Commands:
     run            train if needed, start every service, print the URLs; Ctrl-C stops all
     run-scaled     the same with two Rasa and two action servers behind nginx, on
-                   PostgreSQL and Redis (see bot/scaled_stack.py)
+                   PostgreSQL and Redis (see bot/launcher/scaled_stack.py)
     train          train the model if the training inputs changed (``--force`` to retrain)
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
@@ -34,15 +34,15 @@ if TYPE_CHECKING:
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
-    from bot.launcher import serve
-    from bot.ports import PortInUse
-    from bot.stack import Stack
+    from bot.launcher.ports import PortInUse
+    from bot.launcher.serve import serve
+    from bot.launcher.stack import Stack
     from bot.training import ensure_model
 
     settings.check_secrets()
     model = ensure_model(settings.models_dir)
     if scaled:
-        from bot.scaled_stack import ScaledStack, ScaledStackError
+        from bot.launcher.scaled_stack import ScaledStack, ScaledStackError
 
         try:
             stack: Stack = ScaledStack(settings, model, settings.council_services_database_url)
