@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _knowledge(settings: Settings, command: str) -> int:
-    from bot import knowledge
+    from bot.content import knowledge
     from bot.settings import REPO_ROOT
 
     domain_dir = REPO_ROOT / "domain"
