@@ -29,8 +29,8 @@ from bot.settings import Settings
 from lib.private_files import private_umask
 
 if TYPE_CHECKING:
-    from integrations.outbox.worker import OutboxWorker
     from workers.insight import InsightWorker
+    from workers.outbox import OutboxWorker
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
@@ -64,8 +64,8 @@ def build_outbox_worker(settings: Settings) -> OutboxWorker:
     from bot.councils.profile import cached_profile
     from integrations.open311 import get_open311_client
     from integrations.outbox import Outbox
-    from integrations.outbox.worker import OutboxWorker
     from integrations.triage import get_triage_client
+    from workers.outbox import OutboxWorker
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     jurisdiction = (

@@ -9,8 +9,8 @@ import sys
 
 from bot.settings import REPO_ROOT
 from integrations.outbox import Outbox
+from integrations.outbox.kinds import OPEN311_REQUEST, TRIAGE_RECORD
 from integrations.outbox.store import PENDING
-from integrations.outbox.worker import OPEN311_REQUEST, TRIAGE_RECORD
 from workers import outbox_cli
 
 
