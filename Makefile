@@ -110,7 +110,7 @@ clean: ## Remove trained models, local databases and results
 	rm -rf models var results test-artifacts
 
 translations: install ## Regenerate domain/languages.yml from kb/translations (issue #7)
-	$(PY) -m bot.translations
+	$(PY) -m bot.content.translations
 .PHONY: bench-insight insight-report
 bench-insight: install ## Time the insight dashboard's queries on 1,000,000 events in PostgreSQL
 	$(PY) scripts/bench_insight.py

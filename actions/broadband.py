@@ -26,7 +26,7 @@ from actions.common.next_steps import say_next_steps
 from actions.common.pending_request import offer_pending
 from actions.common.validators import UNKNOWN
 from actions.common.validators import parse_number as parse_any_number
-from bot.knowledge import ServiceKnowledge
+from bot.content.knowledge import ServiceKnowledge
 from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError
 from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from actions.common import responses
 from actions.common.values import format_date, parse_date
-from bot.knowledge import ServiceKnowledge
+from bot.content.knowledge import ServiceKnowledge
 
 
 @dataclass(frozen=True)

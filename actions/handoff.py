@@ -42,8 +42,8 @@ from actions.common.triage import (
     transcript,
 )
 from actions.common.validators import clean_text, has_words, looks_like_address, parse_contact
+from integrations.outbox.kinds import BEHIND_FAILED, TRIAGE_ADDITION, TRIAGE_RECORD
 from integrations.outbox.store import FAILED
-from integrations.outbox.worker import BEHIND_FAILED, TRIAGE_ADDITION, TRIAGE_RECORD
 from integrations.triage import (
     TriageError,
     TriageRecord,

@@ -23,7 +23,7 @@ from actions.common.pending_request import offer_pending
 from bot.councils.profile import ProblemCategory
 from integrations.open311 import NewServiceRequest, Open311Error
 from integrations.open311.errors import Open311Unavailable
-from integrations.outbox.worker import OPEN311_REQUEST
+from integrations.outbox.kinds import OPEN311_REQUEST
 from integrations.sms import SmsError, SmsMessage
 from integrations.sms.models import uk_mobile_e164
 from lib.redaction import redact

@@ -7,7 +7,7 @@ forged conversation. Here:
 
 * it binds ``ACTION_SERVER_HOST`` (``127.0.0.1`` by default);
 * every call must carry the shared secret ``ACTION_SERVER_TOKEN``, which Rasa sends as an
-  ``Authorization: Bearer`` header (``bot/rasa_files.py`` writes it into the action
+  ``Authorization: Bearer`` header (``bot/launcher/rasa_files.py`` writes it into the action
   endpoint's ``headers``; Rasa's own ``token`` query parameter is accepted too). It is
   checked, in constant time, before rasa-sdk reads the request: a call without it gets
   401 and no action runs. Only ``/health`` answers without it: the launcher and

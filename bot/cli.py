@@ -3,7 +3,7 @@
 Commands:
     run            train if needed, start every service, print the URLs; Ctrl-C stops all
     run-scaled     the same with two Rasa and two action servers behind nginx, on
-                   PostgreSQL and Redis (see bot/scaled_stack.py)
+                   PostgreSQL and Redis (see bot/launcher/scaled_stack.py)
     train          train the model if the training inputs changed (``--force`` to retrain)
     model-path     print the path of the model for the current training inputs
     outbox-worker  deliver held reports to the council services until stopped
@@ -29,20 +29,20 @@ from bot.settings import Settings
 from lib.private_files import private_umask
 
 if TYPE_CHECKING:
-    from bot.insight import InsightWorker
-    from integrations.outbox.worker import OutboxWorker
+    from workers.insight import InsightWorker
+    from workers.outbox import OutboxWorker
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
-    from bot.launcher import serve
-    from bot.ports import PortInUse
-    from bot.stack import Stack
+    from bot.launcher.ports import PortInUse
+    from bot.launcher.serve import serve
+    from bot.launcher.stack import Stack
     from bot.training import ensure_model
 
     settings.check_secrets()
     model = ensure_model(settings.models_dir)
     if scaled:
-        from bot.scaled_stack import ScaledStack, ScaledStackError
+        from bot.launcher.scaled_stack import ScaledStack, ScaledStackError
 
         try:
             stack: Stack = ScaledStack(settings, model, settings.council_services_database_url)
@@ -64,8 +64,8 @@ def build_outbox_worker(settings: Settings) -> OutboxWorker:
     from bot.councils.profile import cached_profile
     from integrations.open311 import get_open311_client
     from integrations.outbox import Outbox
-    from integrations.outbox.worker import OutboxWorker
     from integrations.triage import get_triage_client
+    from workers.outbox import OutboxWorker
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     jurisdiction = (
@@ -92,8 +92,8 @@ def _outbox_worker(settings: Settings) -> int:
 def _retention_worker(settings: Settings) -> int:
     import threading
 
-    from bot import retention
     from lib.periodic import stop_on_signals
+    from workers import retention
 
     stop = threading.Event()
     restore_signals = stop_on_signals(stop)
@@ -105,8 +105,8 @@ def _retention_worker(settings: Settings) -> int:
 
 
 def _outbox(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import outbox_cli
     from integrations.outbox import Outbox
+    from workers import outbox_cli
 
     private_umask()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -121,9 +121,9 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 def build_insight_worker(settings: Settings) -> InsightWorker:
     """The insight worker, its client at the ``INSIGHT_URL`` setting."""
-    from bot.insight import InsightWorker
-    from bot.outcomes import load_rules
     from integrations.insight import get_insight_client
+    from workers.insight import InsightWorker
+    from workers.outcomes import load_rules
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     return InsightWorker(
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         private_umask()
         return _insight_worker(settings)
     if args.command == "insight-set-aside":
-        from bot.insight import set_aside_sessions
+        from workers.insight import set_aside_sessions
 
         found = set_aside_sessions(settings.database)
         for item in found:
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"{len(found)} item(s) set aside.\n")
         return 0
     if args.command == "purge":
-        from bot.retention import purge_all
+        from workers.retention import purge_all
 
         sys.stdout.write("".join(f"{line}\n" for line in purge_all(settings, args.days).lines()))
         return 0
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _knowledge(settings: Settings, command: str) -> int:
-    from bot import knowledge
+    from bot.content import knowledge
     from bot.settings import REPO_ROOT
 
     domain_dir = REPO_ROOT / "domain"

@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from bot.nlu_areas import Prediction, load_examples, markdown_table, mistakes, score
-from bot.outcomes import OutcomeRules, load_rules
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
+from workers.outcomes import OutcomeRules, load_rules
 
 AVERAGES = {"micro avg", "macro avg", "weighted avg", "accuracy"}
 

@@ -1,7 +1,8 @@
 """The one typed settings object of the assistant's runtime.
 
-Every environment read of ``bot/`` and ``actions/`` happens here. Variable names follow
-``shared/contracts.md`` (``RASA_API_TOKEN``, ``STAFF_API_TOKEN``, ``DATABASE_URL``...).
+Every environment read of ``bot/``, ``workers/`` and ``actions/`` happens here. Variable
+names follow ``shared/contracts.md`` (``RASA_API_TOKEN``, ``STAFF_API_TOKEN``,
+``DATABASE_URL``...).
 Each setting names its variable and says what it does in its ``Field``; ``.env.example`` is
 generated from them (``make env-example``). Outside development the placeholder secrets are
 refused at start-up. Tests build their own ``Settings`` instead of
@@ -269,7 +270,7 @@ class Settings(BaseSettings):
     )
 
     # Retention: conversations (tracker events), delivered outbox items and insight delivery
-    # keys are removed after this many days (bot/retention.py), by the retention worker every
+    # keys are removed after this many days (workers/retention.py), by the retention worker every
     # PURGE_INTERVAL_HOURS and by `python -m bot purge`.
     transcript_retention_days: int = Field(
         30,

@@ -41,8 +41,8 @@ from typing import Any
 import httpx
 import yaml
 
+from bot.launcher.stack import Service, Stack
 from bot.settings import REPO_ROOT, Settings
-from bot.stack import Service, Stack
 from bot.training import ensure_model
 from scripts import bench_nlu
 from tests.helpers import free_port

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASELINE = REPO_ROOT / "scripts" / "mypy_baseline.json"
 #: The packages mypy checks (the project's own code; tests and scripts are not typed yet).
-PACKAGES = ("actions", "bot", "integrations", "lib", "web")
+PACKAGES = ("actions", "bot", "integrations", "lib", "web", "workers")
 ERROR_LINE = re.compile(r"^(?P<path>[^:\s]+\.py):\d+(?::\d+)?: error: ")
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.launcher.stack import Stack
 from bot.settings import REPO_ROOT, Settings
-from bot.stack import Stack
 from bot.training import ensure_model
 from tests.helpers import Resident, free_port
 

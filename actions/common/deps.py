@@ -16,10 +16,10 @@ from actions.common.place_words import Words, load_words
 from actions.common.report_questions import Questions, cached_questions
 from actions.common.stop_phrases import StopPhrases, cached_stop_phrases
 from actions.common.triage import TriageRules, cached_rules
+from bot.content.knowledge import ServiceKnowledge, cached_knowledge
+from bot.content.next_steps import NextStep
+from bot.content.next_steps import cached as cached_next_steps
 from bot.councils.profile import CouncilProfile, cached_profile
-from bot.knowledge import ServiceKnowledge, cached_knowledge
-from bot.next_steps import NextStep
-from bot.next_steps import cached as cached_next_steps
 from bot.settings import settings
 from integrations.crm import CrmClient, FakeCrm, get_crm_client
 from integrations.directory import DirectoryClient, get_directory_client

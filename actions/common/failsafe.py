@@ -38,7 +38,7 @@ from actions.common.assisted import is_assisted
 from actions.common.triage import journey_intent, transcript
 from bot.councils import CouncilProfile
 from bot.text import clean_json
-from integrations.outbox.worker import TRIAGE_RECORD
+from integrations.outbox.kinds import TRIAGE_RECORD
 from integrations.triage import TriageRecord, new_reference
 from lib.log_format import bind_conversation, release_conversation
 from lib.references import spell_out
@@ -77,7 +77,7 @@ def track(kind: str, payload: dict[str, Any], reference: str | None = None) -> S
     """Register a submission about to leave, before the first step that could fail.
 
     Args:
-        kind: the outbox kind that delivers it (``integrations/outbox/worker.py``).
+        kind: the outbox kind that delivers it (``workers/outbox.py``).
         payload: what would be held in the outbox.
         reference: its outbox key when the resident already has one (``FD-``).
 

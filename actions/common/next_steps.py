@@ -1,7 +1,7 @@
 """What happens next, after a case's reference: the council's step, then how to follow it up.
 
 The steps and their timescales are data (``kb/next_steps.yml`` and the council's own, see
-:mod:`bot.next_steps`). The council tax and broadband cases go to the CRM without contact
+:mod:`bot.content.next_steps`). The council tax and broadband cases go to the CRM without contact
 details, so the assistant never promises a call or an e-mail for them, even when the resident
 gave a number elsewhere in the conversation: the council writes to an address it holds
 (``heard_by: post``), or the resident rings and quotes the reference (``heard_by: call``).
@@ -12,7 +12,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, responses
-from bot.next_steps import POST
+from bot.content.next_steps import POST
 from lib.references import spell_out
 
 #: The follow-up line for each way the resident hears.

@@ -160,7 +160,7 @@ class Lexicon:
 
 def load_lexicon(translations_dir: Path) -> Lexicon:
     """The lexicon of every translation in ``translations_dir``."""
-    from bot.translations import lexicons
+    from bot.content.translations import lexicons
 
     return Lexicon(lexicons(translations_dir))
 

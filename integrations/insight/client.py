@@ -57,7 +57,7 @@ class InsightClient:
         """Post one outcome event.
 
         Args:
-            event: the event (``bot.outcomes.derive_event``).
+            event: the event (``workers.outcomes.derive_event``).
 
         Returns:
             True when the council services stored it now, False when they already had it.

@@ -47,7 +47,8 @@ def test_core_code_never_names_a_council(council_dir: Path):
     profile = load_profile(council_dir)
     needles = {profile.name, profile.short_name, profile.slug, *profile.local_authority_codes}
     tracked = subprocess.run(
-        ["git", "ls-files", "bot", "actions", "integrations", "domain", "data", "config.yml"],
+        ["git", "ls-files", "bot", "workers", "actions", "integrations", "domain", "data",
+         "config.yml"],
         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     offenders = []

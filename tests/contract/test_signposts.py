@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from bot.councils.profile import load_profile
-from bot.outcomes import load_rules
 from bot.settings import REPO_ROOT
 from web.insight import JOURNEYS
 from web.insight_pages import JOURNEY_LABELS
+from workers.outcomes import load_rules
 
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain" / "signpost.yml").read_text())

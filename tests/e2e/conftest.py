@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 
 # --- Browser tests (issue #6): Debian's chromium driven by Playwright, one per session ---
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.launcher.stack import Stack
 from bot.nlu_areas import Prediction, load_examples, markdown_table, mistakes, score
 from bot.nlu_eval import area_scores, predictions
-from bot.outcomes import load_rules
 from bot.settings import REPO_ROOT
-from bot.stack import Stack
+from workers.outcomes import load_rules
 
 pytestmark = pytest.mark.e2e
 

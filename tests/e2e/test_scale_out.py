@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.scaled_stack import InternalPorts, ScaledStack
+from bot.launcher.scaled_stack import InternalPorts, ScaledStack
 from bot.settings import Settings
 from tests.conftest import ADMIN_URL
 from tests.helpers import free_port

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 
 COUNCIL_SLOTS = {
     "council_name": "Stoke-on-Trent City Council",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 from tests.helpers import Resident, can_connect, non_loopback_address
 from tests.security.calls import (
     action_call,

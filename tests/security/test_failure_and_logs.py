@@ -14,7 +14,7 @@ import re
 import httpx
 import pytest
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 from tests.security.calls import conversation, triage_of, wait_for
 
 pytestmark = pytest.mark.e2e

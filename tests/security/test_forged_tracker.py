@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 from tests.security.calls import (
     action_call,
     conversation,

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 from tests.security.calls import conversation, reply_text, say_raw, staff_client, triage_of
 
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

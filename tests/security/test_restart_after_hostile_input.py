@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.stack import Stack
+from bot.launcher.stack import Stack
 from tests.security.calls import conversation, reply_text, say_raw, staff_client, triage_of
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,7 @@ import yaml
 from actions.signpost import INTENT_PREFIX, RESPONSE_PREFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CODE = ("actions", "bot", "integrations", "lib", "web")
+CODE = ("actions", "bot", "integrations", "lib", "web", "workers")
 
 
 def _yaml_files(folder: str) -> list[Path]:

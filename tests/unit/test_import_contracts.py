@@ -1,7 +1,8 @@
 """The import rules of issue #17 are all in the import-linter configuration, and `make lint`
-checks them: lib imports nothing of the project; integrations never import bot, actions or
-web; web never imports bot, actions or integrations; nothing imports web.stand_in but its
-mount; actions.common never imports a journey.
+checks them: lib imports nothing of the project; integrations never import bot, workers,
+actions or web; web never imports bot, workers, actions or integrations; workers never
+import actions or web, and actions never import workers; nothing imports web.stand_in but
+its mount; actions.common never imports a journey.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 import tomli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OURS = {"actions", "bot", "integrations", "lib", "web"}
+OURS = {"actions", "bot", "integrations", "lib", "web", "workers"}
 
 
 def _config() -> dict:
@@ -30,8 +31,10 @@ def _contracts() -> list[dict]:
 #: (source, what it may not import), each a forbidden contract of its own.
 FORBIDDEN = [
     ("lib", OURS - {"lib"}),
-    ("integrations", {"bot", "actions", "web"}),
-    ("web", {"bot", "actions", "integrations"}),
+    ("integrations", {"bot", "workers", "actions", "web"}),
+    ("web", {"bot", "workers", "actions", "integrations"}),
+    ("workers", {"actions", "web"}),
+    ("actions", {"workers"}),
 ]
 
 

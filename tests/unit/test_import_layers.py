@@ -1,6 +1,8 @@
 """Imports point down (issue #17): ``integrations/`` and ``lib/`` never import ``bot``,
-``actions`` or ``web``; ``web/`` never imports ``bot`` or ``actions``; ``lib/`` imports
-nothing of the project. The stand-ins of the council's own systems (``web/stand_in/``) are
+``workers``, ``actions`` or ``web``; ``web/`` never imports ``bot``, ``workers`` or
+``actions``; ``lib/`` imports nothing of the project. The workers (``workers/``) import
+``lib/``, ``integrations/`` and, of ``bot/``, only its settings; ``actions/`` never imports
+them. The stand-ins of the council's own systems (``web/stand_in/``) are
 imported by one module outside their folder: the app factory that mounts them.
 
 Every import counts: at module top, inside functions and under ``TYPE_CHECKING``, found by
@@ -16,13 +18,17 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Top-level packages of the project itself.
-OURS = ("actions", "bot", "integrations", "lib", "web")
+OURS = ("actions", "bot", "integrations", "lib", "web", "workers")
 #: What each lower layer may not import.
 FORBIDDEN = {
-    "integrations": ("bot", "actions", "web"),
-    "lib": ("bot", "actions", "integrations", "web"),
-    "web": ("bot", "actions"),
+    "actions": ("workers",),
+    "integrations": ("bot", "workers", "actions", "web"),
+    "lib": ("bot", "workers", "actions", "integrations", "web"),
+    "web": ("bot", "workers", "actions"),
+    "workers": ("actions", "web"),
 }
+#: The one module of ``bot/`` the workers may import: the assistant's settings.
+WORKERS_MAY_IMPORT_FROM_BOT = ("bot.settings",)
 
 
 def imported_modules(source: str, filename: str = "<source>") -> list[tuple[int, str]]:
@@ -124,6 +130,44 @@ def test_the_walk_finds_imports_inside_functions_and_type_checking_blocks() -> N
     ]
 
 
-def test_both_layers_are_walked() -> None:
+def test_every_layer_is_walked() -> None:
     for layer in FORBIDDEN:
-        assert len(list((REPO_ROOT / layer).rglob("*.py"))) > 5, layer
+        assert len(list((REPO_ROOT / layer).rglob("*.py"))) > 3, layer
+
+
+def bot_imports_beyond_settings(source: str, filename: str = "<source>") -> list[tuple[int, str]]:
+    """Each import of a ``bot`` module other than the ones the workers may import."""
+    found = []
+    for line, module in imported_names(source, filename):
+        if module.split(".")[0] != "bot" or module == "bot":
+            continue
+        allowed = any(
+            module == name or module.startswith(f"{name}.") for name in WORKERS_MAY_IMPORT_FROM_BOT
+        )
+        if not allowed:
+            found.append((line, module))
+    return found
+
+
+def test_workers_import_only_the_settings_of_bot() -> None:
+    found = []
+    for path in sorted((REPO_ROOT / "workers").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for line, module in bot_imports_beyond_settings(source, str(path)):
+            found.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {module}")
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from bot.settings import Settings\n", []),
+        ("from bot import settings\n", []),
+        ("from bot import cli\n", [(1, "bot.cli")]),
+        ("import bot.settings_extra\n", [(1, "bot.settings_extra")]),
+        ("def f():\n    from bot.launcher.stack import Stack\n",
+         [(2, "bot.launcher.stack"), (2, "bot.launcher.stack.Stack")]),
+    ],
+)  # fmt: skip
+def test_a_worker_importing_more_of_bot_is_seen(source: str, expected: list) -> None:
+    assert bot_imports_beyond_settings(source) == expected

@@ -27,7 +27,7 @@ from actions.council_tax_forms import (
     ValidateCouncilTaxInstalmentsForm,
     ValidateCouncilTaxMovingForm,
 )
-from bot.knowledge import load_service
+from bot.content.knowledge import load_service
 from bot.settings import REPO_ROOT, settings
 from integrations.crm import FakeCrm
 from integrations.outbox import Outbox

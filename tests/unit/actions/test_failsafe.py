@@ -25,7 +25,7 @@ from actions.common.failsafe import FailSafe, track
 from actions.handoff import ActionUrgentHelp
 from actions.report_problem_send import ActionSubmitReport
 from integrations.outbox import Outbox
-from integrations.outbox.worker import OPEN311_REQUEST, TRIAGE_RECORD
+from integrations.outbox.kinds import OPEN311_REQUEST, TRIAGE_RECORD
 from tests.unit.actions.trackers import load_tracker, response_names
 
 NI, SORT_CODE, ACCOUNT = "QQ123456C", "12-34-56", "12345678"

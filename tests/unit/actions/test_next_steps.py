@@ -26,7 +26,7 @@ from actions.council_tax import (
     ActionCouncilTaxChangeInstalments,
     ActionCouncilTaxReportMove,
 )
-from bot import next_steps as kb_next_steps
+from bot.content import next_steps as kb_next_steps
 from bot.settings import REPO_ROOT
 from integrations.crm import FakeCrm
 from lib.references import spell_out

@@ -20,8 +20,8 @@ from actions.report_problem import ValidateReportForm
 from actions.report_problem_send import ActionSubmitReport, reset_report_slots
 from integrations.open311 import NewServiceRequest, Open311Rejected, ServiceRequest
 from integrations.open311.fake import FakeOpen311Client
+from integrations.outbox.kinds import OPEN311_REQUEST
 from integrations.outbox.store import FAILED, PENDING
-from integrations.outbox.worker import OPEN311_REQUEST
 from tests.unit.actions.trackers import (
     entity,
     load_tracker,

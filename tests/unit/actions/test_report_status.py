@@ -28,7 +28,7 @@ from integrations.directory.models import Booking
 from integrations.open311 import ServiceRequest
 from integrations.open311.fake import FakeOpen311Client
 from integrations.outbox import Outbox
-from integrations.outbox.worker import OPEN311_REQUEST
+from integrations.outbox.kinds import OPEN311_REQUEST
 from integrations.triage.errors import TriageRejected, TriageUnavailable
 from tests.unit.actions.trackers import entity, load_tracker, response_names, tracker_state
 

@@ -14,9 +14,9 @@ import rasa.server
 from sanic import Sanic, response
 
 from bot import cors
+from bot.launcher.stack import cors_arguments
 from bot.rasa_server import install
 from bot.settings import Settings
-from bot.stack import cors_arguments
 from tests.unit.bot.sanic_client import call
 
 HOSTILE = [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.nlu_eval import area_scores, predictions
-from bot.outcomes import load_rules
 from bot.settings import REPO_ROOT
+from workers.outcomes import load_rules
 
 
 @pytest.fixture(scope="module")

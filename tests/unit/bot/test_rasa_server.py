@@ -8,7 +8,7 @@ from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 
 from bot import rasa_server
-from bot.stack import rasa_service
+from bot.launcher.stack import rasa_service
 
 VALID = [
     {"events": [], "responses": []},

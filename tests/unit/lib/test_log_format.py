@@ -70,7 +70,7 @@ def test_the_assistant_and_the_web_service_print_the_ids() -> None:
     }
     program = textwrap.dedent("""
         import logging
-        logging.getLogger("integrations.outbox.worker").warning(
+        logging.getLogger("workers.outbox").warning(
             "delivery failed; retrying", extra={"reference": "HR-7K3Q9X", "attempts": 2}
         )
         """)

@@ -8,12 +8,12 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.insight import purge_delivered
 from bot.nlu.embedding_cache import EmbeddingCache
 from integrations.outbox import Outbox
 from lib import sqlite
 from web.core.config import Settings as ServicesSettings
 from web.core.db import create_db_engine
+from workers.insight import purge_delivered
 
 
 def pragmas(connection) -> tuple[str, int, int]:
@@ -105,9 +105,9 @@ def test_no_module_builds_a_database_connection_without_the_shared_helper():
 
     from bot.settings import REPO_ROOT
 
-    allowed = {"lib/sqlite.py", "bot/scaled_stack.py", "scripts/bench_insight.py"}
+    allowed = {"lib/sqlite.py", "bot/launcher/scaled_stack.py", "scripts/bench_insight.py"}
     offenders = []
-    for folder in ("bot", "actions", "integrations", "lib", "scripts"):
+    for folder in ("bot", "workers", "actions", "integrations", "lib", "scripts"):
         for path in sorted((REPO_ROOT / folder).rglob("*.py")):
             relative = path.relative_to(REPO_ROOT).as_posix()
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -173,7 +173,7 @@ def test_write_transactions_begin_through_one_helper():
     from bot.settings import REPO_ROOT
 
     offenders = []
-    for folder in ("bot", "actions", "integrations", "lib", "scripts"):
+    for folder in ("bot", "workers", "actions", "integrations", "lib", "scripts"):
         for path in sorted((REPO_ROOT / folder).rglob("*.py")):
             relative = path.relative_to(REPO_ROOT).as_posix()
             if relative == "lib/sqlite.py":

@@ -13,10 +13,10 @@ from __future__ import annotations
 import pytest
 
 from actions.common.triage import load_rules
+from bot.content.translations import lexicons
 from bot.nlu.crisis_safety_net import CrisisPatterns
 from bot.nlu.resident_language import _normalise, load_lexicon
 from bot.settings import REPO_ROOT
-from bot.translations import lexicons
 
 URGENT = "urgent_help"
 RULES_FILE = REPO_ROOT / "kb" / "triage" / "rules.yml"

@@ -1,7 +1,7 @@
 """A scripted day of conversations, from tracker events to the dashboard (issue #18).
 
 Ten conversations on Monday 2 November 2026 go through what production does: the
-assistant's derivation (``bot/outcomes.py``: split into sessions, ended after 15 quiet
+assistant's derivation (``workers/outcomes.py``: split into sessions, ended after 15 quiet
 minutes, one outcome event each) and the council services' storage and figures
 (``web/insight.py``), with the staff queue's triage records and one resident's "No" to
 "Did that answer your question?" beside them. Every expected
@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.outcomes import derive_event, load_rules, split_sessions
 from bot.settings import REPO_ROOT
 from web.console_pages import join
 from web.core.config import DEFAULT_INSIGHT_COSTS_PATH
@@ -26,6 +25,7 @@ from web.insight_feedback import record_feedback
 from web.insight_pages import figure_sections
 from web.insight_unanswered import questions_in
 from web.models import TriageRecord
+from workers.outcomes import derive_event, load_rules, split_sessions
 
 RULES = load_rules(REPO_ROOT / "kb" / "insight" / "outcomes.yml")
 IDLE_S = 15 * 60

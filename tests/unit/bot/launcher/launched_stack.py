@@ -1,8 +1,8 @@
 """A launcher over tiny children, run as its own process by ``test_launcher.py``.
 
-``python -m tests.unit.bot.launched_stack <log dir> <pids file> [exit code of child 0]``:
+``python -m tests.unit.bot.launcher.launched_stack <log dir> <pids file> [exit code of child 0]``:
 two children that sleep (or exit at once with the given code, to test restarts), served
-by the real ``bot.launcher.serve`` and ``bot.stack.Service`` (with die-with-parent).
+by the real ``bot.launcher.serve`` and ``bot.launcher.stack.Service`` (with die-with-parent).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import json
 import sys
 from pathlib import Path
 
-from bot.launcher import serve
-from bot.stack import Service
-from bot.supervisor import Backoff
+from bot.launcher.serve import serve
+from bot.launcher.stack import Service
+from bot.launcher.supervisor import Backoff
 
 SLEEPER = "import time; time.sleep(600)"
 
 
 class TinyStack:
-    """Two sleeping children, as ``bot.stack.Stack`` would start them."""
+    """Two sleeping children, as ``bot.launcher.stack.Stack`` would start them."""
 
     def __init__(self, log_dir: Path, pids_file: Path, first_exits: str | None) -> None:
         self.log_dir = log_dir

@@ -1,6 +1,6 @@
 import yaml
 
-from bot.rasa_files import lock_store_config, tracker_store_config, write_endpoints
+from bot.launcher.rasa_files import lock_store_config, tracker_store_config, write_endpoints
 from bot.settings import Settings
 
 

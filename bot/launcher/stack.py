@@ -8,8 +8,8 @@ the same stack on free ports with their own database files.
 
 Every child dies with the launcher, however the launcher ends: a clean stop signals each
 process group, and the kernel sends SIGTERM to any child left when the launcher itself is
-killed (``bot/child_process.py``). The stack refuses to start on a port another process
-holds, naming that process (``bot/ports.py``).
+killed (``bot/launcher/child_process.py``). The stack refuses to start on a port another process
+holds, naming that process (``bot/launcher/ports.py``).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.child_process import die_with_parent_hook
-from bot.ports import check_free
-from bot.rasa_files import write_endpoints
+from bot.launcher.child_process import die_with_parent_hook
+from bot.launcher.ports import check_free
+from bot.launcher.rasa_files import write_endpoints
 from bot.settings import REPO_ROOT, Settings
 from lib.private_files import PRIVATE_UMASK, make_private, open_private_log
 
@@ -158,7 +158,7 @@ def action_server_service(name: str, host: str, port: int, env: dict[str, str]) 
 def retention_workers(env: dict[str, str], council_services_db: str) -> list[Service]:
     """The workers that purge personal data past its retention, daily (issue #15 item 12).
 
-    One for the assistant's own stores (``bot/retention.py``), one for the council
+    One for the assistant's own stores (``workers/retention.py``), one for the council
     services' database (``web/retention.py``).
     """
     python = sys.executable
@@ -295,7 +295,7 @@ class Stack:
         """Refuse to start when a port is taken.
 
         Raises:
-            bot.ports.PortInUse: naming the port and the process holding it.
+            bot.launcher.ports.PortInUse: naming the port and the process holding it.
         """
         check_free(self.bound_ports())
 

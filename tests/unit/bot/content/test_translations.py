@@ -9,9 +9,9 @@ import yaml
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.interpolator import interpolate
 
-from bot import translations
 from bot.channels.rest import clean_message
-from bot.translations import (
+from bot.content import translations
+from bot.content.translations import (
     DOMAIN_FILE,
     load_source,
     load_translations,
@@ -96,7 +96,7 @@ def test_required_languages_are_translated():
 
 def test_generated_domain_is_up_to_date():
     assert DOMAIN_FILE.read_text(encoding="utf-8") == render_domain(), (
-        "domain/languages.yml is out of date: run python -m bot.translations"
+        "domain/languages.yml is out of date: run python -m bot.content.translations"
     )
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import knowledge
-from bot.knowledge import KnowledgeError, check, load_all, load_service, render, sync
+from bot.content import knowledge
+from bot.content.knowledge import KnowledgeError, check, load_all, load_service, render, sync
 from bot.settings import REPO_ROOT, Settings
 
 SLOTS = {"council_phone", "council_phone_spoken", "council_name"}

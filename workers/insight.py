@@ -1,7 +1,7 @@
 """The insight worker: posts one outcome event per ended conversation session (issue #10).
 
-It reads Rasa's SQL tracker store (the ``events`` table, as ``bot/retention.py`` does),
-splits each recently active conversation into sessions (``bot/outcomes.py``), and posts
+It reads Rasa's SQL tracker store (the ``events`` table, as ``workers/retention.py`` does),
+splits each recently active conversation into sessions (``workers/outcomes.py``), and posts
 every session that has ended (a newer session started, or ``INSIGHT_IDLE_SECONDS`` passed
 without an event) to the council services. The keys of the sessions it delivered are kept
 in the assistant's own database (``insight_delivered``), and the council services store
@@ -38,9 +38,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.outcomes import OutcomeRules, Session, derive_event, split_sessions
 from integrations.insight import InsightClient, InsightRejected, InsightUnavailable
 from lib.sqlite import create_engine, create_tables
+from workers.outcomes import OutcomeRules, Session, derive_event, split_sessions
 
 logger = logging.getLogger(__name__)
 

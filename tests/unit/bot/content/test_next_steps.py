@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import next_steps
-from bot.knowledge import check
+from bot.content import next_steps
+from bot.content.knowledge import check
 from bot.settings import REPO_ROOT, Settings
 
 KB_DIR = REPO_ROOT / "kb"

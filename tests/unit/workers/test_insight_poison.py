@@ -12,15 +12,15 @@ from pathlib import Path
 
 import httpx
 
-from bot.insight import SET_ASIDE, InsightWorker, set_aside_sessions
 from integrations.insight import InsightClient
-from tests.unit.bot.test_outcomes import (
+from tests.unit.workers.test_outcomes import (
     RULES,
     SECRET,
     Conversation,
     pothole_report,
     tracker_store,
 )
+from workers.insight import SET_ASIDE, InsightWorker, set_aside_sessions
 
 LONE_SURROGATE = "pothole \ud800 on Leek Road"
 

@@ -3,8 +3,8 @@
 Ctrl-C (SIGINT), ``kill`` (SIGTERM) and the terminal closing (SIGHUP) all stop the stack
 the same way, even while it is still starting: each stops every process and returns.
 (A launcher killed outright cannot clean up; its children then get SIGTERM from the
-kernel, ``bot/child_process.py``.) While running, a process that dies is restarted with
-back-off and reported (``bot/supervisor.py``), not a reason to stop everything.
+kernel, ``bot/launcher/child_process.py``.) While running, a process that dies is restarted with
+back-off and reported (``bot/launcher/supervisor.py``), not a reason to stop everything.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Protocol
 
-from bot.supervisor import Backoff, Supervised, Supervisor
+from bot.launcher.supervisor import Backoff, Supervised, Supervisor
 
 #: The signals that stop the stack: Ctrl-C, ``kill``, and the terminal closing.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Runnable(Protocol):
-    """What the launcher needs of a stack (``bot.stack.Stack``)."""
+    """What the launcher needs of a stack (``bot.launcher.stack.Stack``)."""
 
     log_dir: Path
 

@@ -7,14 +7,9 @@ from integrations.open311 import NewServiceRequest, Open311Rejected
 from integrations.open311.errors import Open311Unavailable
 from integrations.open311.fake import FakeOpen311Client
 from integrations.outbox import Outbox
+from integrations.outbox.kinds import OPEN311_REQUEST, TRIAGE_CONTACT, TRIAGE_RECORD
 from integrations.outbox.store import DELIVERED, FAILED, PENDING, outbox_items
-from integrations.outbox.worker import (
-    OPEN311_REQUEST,
-    TRIAGE_CONTACT,
-    TRIAGE_RECORD,
-    OutboxWorker,
-    backoff_delay,
-)
+from workers.outbox import OutboxWorker, backoff_delay
 
 REQUEST = NewServiceRequest("POTHOLE", "Deep hole", lat=53.0, long=-2.1, address_string="ST4 2DX")
 
@@ -263,7 +258,7 @@ def test_an_outbox_table_from_an_earlier_release_gains_the_new_columns(tmp_path)
 
 
 def test_a_held_addition_is_delivered_to_its_record(outbox):
-    from integrations.outbox.worker import TRIAGE_ADDITION
+    from integrations.outbox.kinds import TRIAGE_ADDITION
 
     class Triage:
         added: list = []

@@ -21,9 +21,9 @@ from string import Template
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.rasa_files import write_endpoints
+from bot.launcher.rasa_files import write_endpoints
+from bot.launcher.stack import Service, Stack, action_server_service, rasa_service, settings_env
 from bot.settings import REPO_ROOT, Settings
-from bot.stack import Service, Stack, action_server_service, rasa_service, settings_env
 
 NGINX_DIR = REPO_ROOT / "deploy" / "nginx"
 NGINX = "/usr/sbin/nginx"

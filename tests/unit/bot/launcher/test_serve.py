@@ -1,7 +1,7 @@
 """The launcher's children die with it, whatever ends it; dead children are restarted.
 
 Tiny children (``python -c "sleep"``) under the real ``bot.launcher.serve`` and
-``bot.stack.Service``, never the real Rasa.
+``bot.launcher.stack.Service``, never the real Rasa.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def _launch(tmp_path: Path, *extra: str, dying: bool = False) -> tuple[subproces
     """Start the test stack; wait until its children run (all but the dying first one)."""
     pids_file = tmp_path / "pids.json"
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "tests.unit.bot.launched_stack", str(tmp_path), str(pids_file),
-         *extra],
+        [sys.executable, "-m", "tests.unit.bot.launcher.launched_stack", str(tmp_path),
+         str(pids_file), *extra],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         stdout=subprocess.PIPE,

@@ -6,8 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.stack import Service
-from bot.supervisor import Backoff, Supervisor
+from bot.launcher.stack import Service
+from bot.launcher.supervisor import Backoff, Supervisor
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""The processes ``make run`` starts (``bot/stack.py``)."""
+"""The processes ``make run`` starts (``bot/launcher/stack.py``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
+from bot.launcher.stack import Stack, settings_env
 from bot.settings import CLIENTS, Settings
-from bot.stack import Stack, settings_env
 
 
 def _names(services) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import checked_date, required_text
+from bot.content.knowledge import checked_date, required_text
 
 FILE_NAME = "next_steps.yml"
 #: The only placeholder a step may use: its own timescale.

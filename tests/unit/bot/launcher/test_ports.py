@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.ports import PortInUse, check_free, holders, is_free
+from bot.launcher.ports import PortInUse, check_free, holders, is_free
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux /proc")
 

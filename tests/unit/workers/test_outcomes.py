@@ -1,4 +1,4 @@
-"""Outcome derivation from tracker events (bot/outcomes.py) and the insight worker."""
+"""Outcome derivation from tracker events (workers/outcomes.py) and the insight worker."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.insight import InsightWorker
-from bot.outcomes import (
+from bot.settings import REPO_ROOT
+from integrations.insight import InsightClient
+from workers.insight import InsightWorker
+from workers.outcomes import (
     OutcomeRulesError,
     conversation_hash,
     derive_event,
     load_rules,
     split_sessions,
 )
-from bot.settings import REPO_ROOT
-from integrations.insight import InsightClient
 
 RULES = load_rules(REPO_ROOT / "kb" / "insight" / "outcomes.yml")
 SECRET = "test-secret"
@@ -440,7 +440,7 @@ def test_the_worker_retries_when_the_council_services_are_down(tmp_path: Path) -
 def test_delivery_keys_follow_the_transcript_retention(tmp_path: Path) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from bot.insight import insight_delivered, purge_delivered
+    from workers.insight import insight_delivered, purge_delivered
 
     url = f"sqlite:///{tmp_path / 'frontdoor.db'}"
     assert purge_delivered(url, 30) == 0  # no table yet

@@ -1,11 +1,11 @@
-"""The nginx configuration the scaled stack writes (``bot/scaled_stack.py``)."""
+"""The nginx configuration the scaled stack writes (``bot/launcher/scaled_stack.py``)."""
 
 from __future__ import annotations
 
 import os
 import pwd
 
-from bot.scaled_stack import InternalPorts, write_nginx_config
+from bot.launcher.scaled_stack import InternalPorts, write_nginx_config
 from bot.settings import Settings
 
 
@@ -21,7 +21,7 @@ def test_nginx_workers_run_as_the_launchers_user_so_they_reach_the_private_var(t
 
 
 def test_the_scaled_stack_starts_both_retention_workers(tmp_path, monkeypatch):
-    from bot import scaled_stack
+    from bot.launcher import scaled_stack
 
     # No PostgreSQL databases or nginx are needed to list the processes.
     monkeypatch.setattr(scaled_stack, "check_scaled_settings", lambda *_: None)

@@ -386,12 +386,12 @@ def check(
 ) -> list[str]:
     """Every problem that should fail the build, as readable lines (empty when clean).
 
-    Checks that each knowledge file and each next-steps file (:mod:`bot.next_steps`)
+    Checks that each knowledge file and each next-steps file (:mod:`bot.content.next_steps`)
     loads (so every answer and step has a source and a checked date), that each generated
     domain file is current, and that every service-answer response in ``domain/`` comes
     from the knowledge base.
     """
-    from bot import next_steps
+    from bot.content import next_steps
 
     problems: list[str] = next_steps.check(kb_dir)
     try:

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import create_engine, text
 
-from bot.retention import purge_outbox, purge_tracker_events
 from integrations.outbox import Outbox
 from integrations.outbox.store import outbox_items
+from workers.retention import purge_outbox, purge_tracker_events
 
 
 def test_purge_tracker_events_removes_only_old_events(tmp_path):
@@ -98,7 +98,7 @@ def _wait_until(check, timeout_s: float = 10.0) -> None:
 
 
 def test_the_retention_worker_purges_old_rows_and_keeps_new_ones(test_settings):
-    from bot.retention import run_retention_worker
+    from workers.retention import run_retention_worker
 
     test_settings.var_dir.mkdir(parents=True)
     tracker = test_settings.tracker_store
@@ -132,7 +132,7 @@ def test_the_retention_worker_purges_old_rows_and_keeps_new_ones(test_settings):
 
 
 def test_purge_all_reports_each_kind(test_settings):
-    from bot.retention import purge_all
+    from workers.retention import purge_all
 
     test_settings.var_dir.mkdir(parents=True)
     _tracker_store(test_settings.tracker_store, [1, 40])
@@ -145,8 +145,8 @@ def test_purge_all_reports_each_kind(test_settings):
 
 
 def test_the_command_runs_the_worker_every_configured_interval(monkeypatch, tmp_path):
-    from bot import retention
     from bot.cli import main
+    from workers import retention
 
     seen = {}
     monkeypatch.setattr(

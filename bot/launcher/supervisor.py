@@ -15,7 +15,7 @@ from typing import Protocol
 
 
 class Supervised(Protocol):
-    """What the supervisor needs of a process (``bot.stack.Service``)."""
+    """What the supervisor needs of a process (``bot.launcher.stack.Service``)."""
 
     name: str
 

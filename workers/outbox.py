@@ -22,24 +22,23 @@ from typing import Any
 
 from integrations.open311 import NewServiceRequest, Open311Client
 from integrations.open311.errors import Open311Error, Open311Unavailable
+from integrations.outbox.kinds import (
+    BEHIND_FAILED,
+    OPEN311_REQUEST,
+    TRIAGE_ADDITION,
+    TRIAGE_CONTACT,
+    TRIAGE_RECORD,
+)
 from integrations.outbox.store import HeldItem, Outbox
 from integrations.triage import TriageClient
 from integrations.triage.errors import TriageError, TriageUnavailable
 
 logger = logging.getLogger(__name__)
 
-OPEN311_REQUEST = "open311_request"
-TRIAGE_RECORD = "triage_record"
-TRIAGE_CONTACT = "triage_contact"
-TRIAGE_ADDITION = "triage_addition"
-
 UNAVAILABLE = (Open311Unavailable, TriageUnavailable)
 REFUSED = (Open311Error, TriageError)
 
 Deliverer = Callable[[HeldItem], Awaitable[str]]
-
-#: The reason given to an item that waited behind a refused item of the same record.
-BEHIND_FAILED = "not sent: {blocker}, sent before it for the same record, was refused"
 
 
 def backoff_delay(attempts: int, base_s: float, max_s: float) -> float:

@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 
-from bot import outbox_cli
 from bot.settings import REPO_ROOT
 from integrations.outbox import Outbox
+from integrations.outbox.kinds import OPEN311_REQUEST, TRIAGE_RECORD
 from integrations.outbox.store import PENDING
-from integrations.outbox.worker import OPEN311_REQUEST, TRIAGE_RECORD
+from workers import outbox_cli
 
 
 def failed_outbox(tmp_path) -> tuple[Outbox, str, str]:

@@ -73,7 +73,7 @@ class AssistantPurge:
 
 def purge_all(settings: Settings, days: int | None = None) -> AssistantPurge:
     """Apply the retention once; ``days`` overrides ``TRANSCRIPT_RETENTION_DAYS``."""
-    from bot.insight import purge_delivered
+    from workers.insight import purge_delivered
 
     keep = settings.transcript_retention_days if days is None else days
     settings.var_dir.mkdir(parents=True, exist_ok=True)  # where the SQLite defaults live
