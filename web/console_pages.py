@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
+
 from lib.references import find_references
-from web import triage_labels
+from web import templating, triage_labels
 from web.models import TriageAuditEntry, TriageRecord
 from web.roles import Area, may_use
 from web.triage_due import due_by
 from web.triage_models import REPLY_MAX_LENGTH, Category
 from web.workflow import TriageStatus
-
-CSS_PATH = "/staff/console.css"
 
 try:
     LOCAL_TIME = ZoneInfo("Europe/London")
@@ -193,26 +193,35 @@ MENU: tuple[tuple[str, str, Area], ...] = (
 )
 
 
-def _menu(viewer: Viewer) -> Safe:
-    """The console's menu, with only the links the viewer's role may use."""
-    links = join(
-        render('<li><a href="{href}">{label}</a></li>', href=href, label=label)
-        for href, label, area in MENU
-        if may_use(viewer.role, area)
-    )
-    return render(
-        '<nav aria-label="Console"><ul class="console-nav">{links}</ul></nav>', links=links
-    )
-
-
 def _csrf_field(viewer: Viewer) -> Safe:
     return render(
         '<input type="hidden" name="csrf_token" value="{token}">', token=viewer.csrf_token
     )
 
 
-def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
-    """Wrap a page's main content in the document, header and footer.
+def _menu(viewer: Viewer) -> list[tuple[str, str]]:
+    """The console's menu, with only the links the viewer's role may use."""
+    return [(href, label) for href, label, area in MENU if may_use(viewer.role, area)]
+
+
+def page(template: str, *, title: str, viewer: Viewer | None = None, **values: object) -> Markup:
+    """A whole staff page: a template that extends ``staff/layout.html``.
+
+    Args:
+        template: the page's template under ``web/templates/``.
+        title: the page's own title (the service name is added).
+        viewer: the signed-in staff member, for the header's menu, name and sign-out button.
+        **values: the names the page's template uses.
+
+    Returns:
+        The HTML document.
+    """
+    menu = _menu(viewer) if viewer is not None else []
+    return templating.render(template, title=title, viewer=viewer, menu=menu, **values)
+
+
+def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Markup:
+    """Wrap a page's main content, already HTML, in the staff layout.
 
     Args:
         title: the page's own title (the service name is added).
@@ -222,37 +231,7 @@ def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
     Returns:
         The whole HTML document.
     """
-    signed_in = Safe("")
-    if viewer is not None:
-        signed_in = render(
-            '{menu}<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
-            "<p>{name}</p>"
-            '<form method="post" action="/staff/logout">{csrf}'
-            '<button type="submit" class="button button--link">Sign out</button></form></div>',
-            menu=_menu(viewer),
-            name=viewer.display_name,
-            csrf=_csrf_field(viewer),
-        )
-    return render(
-        "<!doctype html>\n"
-        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex, nofollow">\n'
-        "<title>{title} – Front Door staff console</title>\n"
-        '<link rel="stylesheet" href="{css}">\n</head>\n<body>\n'
-        '<a class="skip-link" href="#main">Skip to main content</a>\n'
-        '<header class="header"><div class="container">'
-        '<p class="service-name"><a href="/staff/home">Front Door staff console</a></p>'
-        "{signed_in}</div></header>\n"
-        '<main id="main" class="container" tabindex="-1">\n{main}\n</main>\n'
-        '<footer><div class="container"><p>Council services stand-in. Records here hold '
-        "personal data: every view and change is logged.</p></div></footer>\n"
-        "</body>\n</html>\n",
-        title=title,
-        css=CSS_PATH,
-        signed_in=signed_in,
-        main=main,
-    )
+    return page("staff/layout.html", title=title, viewer=viewer, main=Markup(main))
 
 
 def _error_summary(errors: Sequence[tuple[str, str]]) -> Safe:
