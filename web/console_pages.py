@@ -86,9 +86,11 @@ class Safe(str):
 
 
 def escape(value: object) -> Safe:
-    """Escape a value for HTML text or a quoted attribute, unless it is ``Safe`` already."""
+    """Escape a value for HTML text or a quoted attribute, unless it is HTML already."""
     if isinstance(value, Safe):
         return value
+    if hasattr(value, "__html__"):  # a template's output (``markupsafe.Markup``)
+        return Safe(value.__html__())
     return Safe(html.escape("" if value is None else str(value), quote=True))
 
 

@@ -5,8 +5,9 @@ FastAPI's own pattern: Jinja2 templates whose every ``{{ value }}`` is escaped u
 name is an error rather than an empty string.
 
 Line breaks in a template are for reading and never reach the page: a line break (with the
-indentation after it) next to a tag or a ``{% ... %}`` statement is removed, and one inside a
-sentence becomes a single space. Spaces within a line are kept as written.
+indentation after it) next to an HTML tag or a template's own ``{{ }}``, ``{% %}`` or
+``{# #}`` is removed, and one between two words becomes a single space. Spaces within a
+line are kept as written, so a space that matters next to a tag stays on the tag's line.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _join_line(match: re.Match[str]) -> str:
     after = match.string[match.end() : match.end() + 2]
     if not before or not after:
         return ""
-    if before.endswith((">", "%}", "#}")) or after.startswith(("<", "{%", "{#")):
+    if before.endswith((">", "}")) or after.startswith(("<", "{")):
         return ""
     return " "
 
