@@ -8,9 +8,8 @@ uses JavaScript; the style sheet is served locally from ``static/console.css``.
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,37 +78,6 @@ STATUS_FILTERS = {
     "resolved": ("Resolved", (TriageStatus.RESOLVED,)),
     "all": ("Any status", ()),
 }
-
-
-class Safe(str):
-    """Text that is already HTML: escaped values and markup built by ``render``."""
-
-
-def escape(value: object) -> Safe:
-    """Escape a value for HTML text or a quoted attribute, unless it is HTML already."""
-    if isinstance(value, Safe):
-        return value
-    if hasattr(value, "__html__"):  # a template's output (``markupsafe.Markup``)
-        return Safe(value.__html__())
-    return Safe(html.escape("" if value is None else str(value), quote=True))
-
-
-def render(template: str, **values: object) -> Safe:
-    """Fill ``{name}`` placeholders in a trusted template with escaped values.
-
-    Args:
-        template: markup written in this module (never user input).
-        **values: the values; each is escaped unless it is ``Safe``.
-
-    Returns:
-        The markup.
-    """
-    return Safe(template.format(**{name: escape(value) for name, value in values.items()}))
-
-
-def join(parts: Iterable[Safe]) -> Safe:
-    """Concatenate safe fragments."""
-    return Safe("".join(escape(part) for part in parts))
 
 
 def local_time(value: datetime) -> str:
@@ -205,20 +173,6 @@ def page(template: str, *, title: str, viewer: Viewer | None = None, **values: o
     """
     menu = _menu(viewer) if viewer is not None else []
     return templating.render(template, title=title, viewer=viewer, menu=menu, **values)
-
-
-def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Markup:
-    """Wrap a page's main content, already HTML, in the staff layout.
-
-    Args:
-        title: the page's own title (the service name is added).
-        main: the content of ``<main>``.
-        viewer: the signed-in staff member, for the header's name and sign-out button.
-
-    Returns:
-        The whole HTML document.
-    """
-    return page("staff/layout.html", title=title, viewer=viewer, main=Markup(main))
 
 
 # --- Sign in ----------------------------------------------------------------------------------
