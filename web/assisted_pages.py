@@ -1,11 +1,11 @@
 """The "Nearby places" list of an assisted session's staff panel, as server-rendered HTML.
 
-This module owns the markup of the search form and of the full list of places near the
-resident: nearest first, with what staff need to advise them (distance, opening, public
-computers, assistive technology, staff help, Universal Credit support and digital skills
-sessions) and, under each place with bookable computers, the booking form of
-``assisted_booking_pages.py``. Every value is escaped by ``console_pages.render``. The list
-is one ``<section id="assisted-places">``: the chat page puts it into its staff panel
+This module prepares the search form and the full list of places near the resident:
+nearest first, with what staff need to advise them (distance, opening, public computers,
+assistive technology, staff help, Universal Credit support and digital skills sessions)
+and, under each place with bookable computers, the booking form of
+``assisted_booking_pages.py``. The markup is ``templates/staff/assisted/``. The list is one
+``<section id="assisted-places">``: the chat page puts it into its staff panel
 (``static/assisted.js``) and, without script, it is the main content of a console page.
 """
 
@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from markupsafe import Markup
+
 from lib.units import distance_label
+from web import templating
 from web.assisted_booking_pages import (
     Asked,
     Booked,
@@ -23,15 +26,13 @@ from web.assisted_booking_pages import (
     booking_outcome,
 )
 from web.assisted_panel import (
-    NOTHING,
     Search,
     SessionFields,
     capitalised,
-    options,
     when_label,
     wording,
 )
-from web.console_pages import Safe, Viewer, join, layout, render
+from web.console_pages import Viewer, page
 from web.directory import Found
 from web.places import PLACE_TYPES, Directory, Place, week_hours
 
@@ -44,7 +45,7 @@ def _type_choices() -> list[tuple[str, str]]:
     return [("", words["any_type"])] + [(kind, words["types"][kind]) for kind in PLACE_TYPES]
 
 
-def search_form(session: SessionFields, search: Search | None = None) -> Safe:
+def search_form(session: SessionFields, search: Search | None = None) -> Markup:
     """The postcode and type form that asks for the list (a POST keeps the postcode out of URLs).
 
     Args:
@@ -54,32 +55,16 @@ def search_form(session: SessionFields, search: Search | None = None) -> Safe:
     Returns:
         The form.
     """
-    words = wording()
     search = search or Search("")
-    return render(
-        '<form method="post" action="{action}" class="assisted-form" autocomplete="off"'
-        " data-assisted-form>{hidden}"
-        '<div class="field"><label for="places-postcode">{postcode_label}</label>'
-        '<p class="hint" id="places-postcode-hint">{postcode_hint}</p>'
-        '<input type="text" id="places-postcode" name="postcode" value="{postcode}"'
-        ' maxlength="20" autocomplete="off" spellcheck="false" autocapitalize="characters"'
-        ' aria-describedby="places-postcode-hint"></div>'
-        '<div class="field"><label for="places-type">{type_label}</label>'
-        '<select id="places-type" name="type">{types}</select></div>'
-        '<button type="submit" class="button">{button}</button></form>',
+    return templating.render(
+        "staff/assisted/search_form.html",
+        words=wording(),
         action=PLACES_PATH,
-        hidden=session.hidden(),
-        postcode_label=words["postcode_label"],
-        postcode_hint=words["postcode_hint"],
+        session=session,
         postcode=search.postcode,
-        type_label=words["type_label"],
-        types=options(_type_choices(), search.place_type),
-        button=words["search_button"],
+        types=_type_choices(),
+        place_type=search.place_type,
     )
-
-
-def _row(term: str, value: object) -> Safe:
-    return render("<dt>{term}</dt><dd>{value}</dd>", term=term, value=value)
 
 
 def _opening(found: Found, now: datetime) -> str:
@@ -97,7 +82,8 @@ def _service(place: Place, service: str) -> str | None:
     return place.sessions.get(service) or wording()["offered_ask_for_times"]
 
 
-def _details(found: Found) -> Safe:
+def _details(found: Found) -> list[tuple[str, str | list[str]]]:
+    """Each (term, value) of a place's details; digital skills sessions are one line each."""
     words = wording()
     place = found.place
     facilities = place.facilities
@@ -112,21 +98,17 @@ def _details(found: Found) -> Safe:
         for key, label in words["digital_skills"].items()
         if key in place.services
     ]
-    rows = [
-        _row("Address", f"{place.address}, {place.postcode}"),
-        _row("Opening hours", week_hours(place) or "None listed"),
-        _row("Phone", place.phone or "Not listed"),
-        _row("Public computers", pcs),
-        _row("Assistive technology", capitalised(", ".join(assistive)) or "None listed"),
-        _row("Step-free access", "Yes" if facilities.step_free else "No"),
-        _row("Staff help", "Yes, staff can help" if place.staff_help else "No staff on hand"),
-        _row("Universal Credit support", _service(place, "universal_credit_support") or "No"),
-        _row(
-            "Digital skills sessions",
-            join(render('<span class="line">{s}</span>', s=s) for s in skills) if skills else "No",
-        ),
+    return [
+        ("Address", f"{place.address}, {place.postcode}"),
+        ("Opening hours", week_hours(place) or "None listed"),
+        ("Phone", place.phone or "Not listed"),
+        ("Public computers", pcs),
+        ("Assistive technology", capitalised(", ".join(assistive)) or "None listed"),
+        ("Step-free access", "Yes" if facilities.step_free else "No"),
+        ("Staff help", "Yes, staff can help" if place.staff_help else "No staff on hand"),
+        ("Universal Credit support", _service(place, "universal_credit_support") or "No"),
+        ("Digital skills sessions", skills or "No"),
     ]
-    return render('<dl class="place-details">{rows}</dl>', rows=join(rows))
 
 
 def _place_item(
@@ -136,23 +118,20 @@ def _place_item(
     search: Search,
     directory: Directory,
     asked: Asked | None = None,
-) -> Safe:
+) -> dict[str, object]:
     place = found.place
     summary = [wording()["types"].get(place.type, place.type), distance_label(found.distance_m)]
-    book = NOTHING
+    book = Markup("")
     if place.facilities.bookable_pcs:
         book = booking_form(place, session, search, directory, now.date(), asked)
-    return render(
-        '<li class="place" id="place-{place_id}"><h4>{name}</h4>'
-        '<p class="place-summary">{summary}</p><p class="place-open">{opening}</p>'
-        "{details}{book}</li>",
-        place_id=place.id,
-        name=place.name,
-        summary=" · ".join(part for part in summary if part),
-        opening=_opening(found, now),
-        details=_details(found),
-        book=book,
-    )
+    return {
+        "id": place.id,
+        "name": place.name,
+        "summary": " · ".join(part for part in summary if part),
+        "opening": _opening(found, now),
+        "details": _details(found),
+        "book": book,
+    }
 
 
 def places_section(
@@ -165,7 +144,7 @@ def places_section(
     near_label: str = "",
     problem: str | None = None,
     outcome: Booked | Refused | None = None,
-) -> Safe:
+) -> Markup:
     """The list of every place near the resident, with the outcome of a booking above it.
 
     Args:
@@ -181,48 +160,30 @@ def places_section(
     Returns:
         ``<section id="assisted-places">``.
     """
-    if problem is not None:
-        body = render(
-            '<div class="booking-result booking-result--refused" role="alert">'
-            '<p id="places-problem" tabindex="-1" data-focus>{problem}</p></div>',
-            problem=problem,
-        )
-    elif not found or now is None or directory is None:
-        body = render(
-            '<h3 tabindex="-1" data-focus>No places found</h3>'
-            "<p>Try another type of place, or any type.</p>"
-        )
-    else:
+    places: list[dict[str, object]] = []
+    if problem is None and found and now is not None and directory is not None:
         asked = outcome.asked if isinstance(outcome, Refused) else None
-        items = join(_place_item(item, now, session, search, directory, asked) for item in found)
-        body = render(
-            '<h3 id="places-title" tabindex="-1"{focus}>{count} near {near}</h3>'
-            "<p>Nearest first. Opening times are as of {now}.</p>"
-            '<details class="place-list-box" open><summary>{toggle}</summary>'
-            '<ol class="place-list">{items}</ol></details>',
-            toggle=wording()["list_toggle"],
-            focus=NOTHING if outcome else Safe(" data-focus"),
-            count=f"{len(found)} place{'' if len(found) == 1 else 's'}",
-            near=near_label or search.postcode,
-            now=when_label(now, now),
-            items=items,
-        )
-    return render(
-        '<section id="{id}" class="assisted-places" aria-label="Nearby places">'
-        "{outcome}{body}</section>",
-        id=SECTION_ID,
+        places = [_place_item(item, now, session, search, directory, asked) for item in found]
+    return templating.render(
+        "staff/assisted/places_section.html",
+        section_id=SECTION_ID,
         outcome=booking_outcome(outcome),
-        body=body,
+        problem=problem,
+        places=places,
+        toggle=wording()["list_toggle"],
+        focus=not outcome,
+        count=f"{len(found)} place{'' if len(found) == 1 else 's'}",
+        near=near_label or search.postcode,
+        now=when_label(now, now) if now is not None else "",
     )
 
 
-def places_page(section: Safe, session: SessionFields, search: Search, viewer: Viewer) -> Safe:
+def places_page(section: Markup, session: SessionFields, search: Search, viewer: Viewer) -> Markup:
     """The list as a whole console page: what the search form shows without script."""
-    main = render(
-        "<h1>Nearby places</h1>"
-        '<p class="notice">Part of an assisted session. When you are done, close this tab '
-        "so that nothing of the resident stays on screen or in its history.</p>{form}{section}",
+    return page(
+        "staff/assisted/places_page.html",
+        title="Nearby places",
+        viewer=viewer,
         form=search_form(session, search),
         section=section,
     )
-    return layout("Nearby places", main, viewer)

@@ -1,14 +1,14 @@
 """Shared pieces of the assisted session's "Nearby places" panel (issue #6).
 
-This module owns the panel's wording (``data/assisted_places.yml``), the hidden fields that
-tie its forms to the assisted session, what staff searched for, and the small formatting
-rules (days, lengths) of ``assisted_pages.py`` and ``assisted_booking_pages.py``; distances
-and clock times come from ``lib/units.py``, as in the assistant's own place answers.
+This module owns the panel's wording (``data/assisted_places.yml``), the fields that tie its
+forms to the assisted session (their markup: ``templates/staff/assisted/fields.html``), what
+staff searched for, and the small formatting rules (days, lengths) of ``assisted_pages.py``
+and ``assisted_booking_pages.py``; distances and clock times come from ``lib/units.py``, as
+in the assistant's own place answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -17,11 +17,9 @@ from typing import Any
 import yaml
 
 from lib.units import clock
-from web.console_pages import Safe, join, render
 from web.core.config import PACKAGE_DIR
 
 WORDING_FILE = PACKAGE_DIR / "data" / "assisted_places.yml"
-NOTHING = Safe("")
 
 
 @lru_cache(maxsize=1)
@@ -37,17 +35,6 @@ class SessionFields:
     csrf_token: str
     conversation_id: str
     assist_token: str
-
-    def hidden(self) -> Safe:
-        """The hidden inputs every form of the panel carries."""
-        return render(
-            '<input type="hidden" name="csrf_token" value="{csrf}">'
-            '<input type="hidden" name="conversation_id" value="{conversation}">'
-            '<input type="hidden" name="assist_token" value="{token}">',
-            csrf=self.csrf_token,
-            conversation=self.conversation_id,
-            token=self.assist_token,
-        )
 
 
 @dataclass(frozen=True)
@@ -84,19 +71,6 @@ def minutes_label(minutes: int) -> str:
     if rest:
         parts.append(f"{rest} minute{'' if rest == 1 else 's'}")
     return " ".join(parts)
-
-
-def options(choices: Sequence[tuple[str, str]], chosen: str) -> Safe:
-    """``<option>`` elements of ``(value, label)`` pairs, the ``chosen`` value selected."""
-    return join(
-        render(
-            '<option value="{value}"{selected}>{label}</option>',
-            value=value,
-            label=label,
-            selected=Safe(" selected") if value == chosen else NOTHING,
-        )
-        for value, label in choices
-    )
 
 
 def capitalised(text: str) -> str:

@@ -4,7 +4,7 @@ One print-friendly page: the references given in the session, each computer book
 day, time, address, phone and that day's opening hours) and what happens next. It holds
 nothing else about the resident: no name, postcode, contact details or conversation. The
 wording comes from ``data/assisted_places.yml`` (``summary``); distances and times of day
-from ``lib/units.py``. Every value is escaped by ``console_pages.render``.
+from ``lib/units.py``. The markup is ``templates/staff/assisted/summary.html``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup
+
 from lib.references import reference_kind
 from lib.units import clock
-from web.assisted_panel import NOTHING, day_label, wording
-from web.console_pages import Safe, join, render
+from web import templating
+from web.assisted_panel import day_label, wording
 from web.places import Place, day_hours
 
 SUMMARY_PATH = "/staff/assisted/summary"
@@ -47,17 +49,14 @@ def unique_references(groups: Iterable[Iterable[str]]) -> list[str]:
     return seen[:MOST_REFERENCES]
 
 
-def _reference_item(reference: str) -> Safe:
+def _reference_item(reference: str) -> tuple[str, str]:
+    """A reference and the name of its kind."""
     kinds = wording()["summary"]["kinds"]
-    kind = kinds.get(reference_kind(reference) or "", {})
-    return render(
-        '<li><span class="summary-ref">{reference}</span> <span>{name}</span></li>',
-        reference=reference,
-        name=kind.get("name", ""),
-    )
+    return reference, kinds.get(reference_kind(reference) or "", {}).get("name", "")
 
 
-def _booking(booking: SummaryBooking) -> Safe:
+def _booking(booking: SummaryBooking) -> tuple[str, list[tuple[str, str]]]:
+    """A booking's reference and its (term, value) rows, leaving out those with no value."""
     words = wording()["summary"]
     place = booking.place
     hours = day_hours(place, booking.start.date())
@@ -73,14 +72,10 @@ def _booking(booking: SummaryBooking) -> Safe:
     ]
     if place.phone:
         rows.append((words["booking_phone"], place.phone))
-    return render(
-        '<section class="summary-booking"><h3>{reference}</h3><dl>{rows}</dl></section>',
-        reference=booking.reference,
-        rows=join(render("<dt>{t}</dt><dd>{v}</dd>", t=t, v=v) for t, v in rows if v),
-    )
+    return booking.reference, [(term, value) for term, value in rows if value]
 
 
-def _next_steps(references: Sequence[str]) -> Safe:
+def _next_steps(references: Sequence[str]) -> list[str]:
     words = wording()["summary"]
     steps: list[str] = []
     for reference in references:
@@ -90,12 +85,12 @@ def _next_steps(references: Sequence[str]) -> Safe:
             if line not in steps:
                 steps.append(line)
     steps.append(words["general_next"].strip())
-    return join(render("<li>{step}</li>", step=step) for step in steps)
+    return steps
 
 
 def summary_document(
     references: Sequence[str], bookings: Sequence[SummaryBooking], printed_at: datetime
-) -> Safe:
+) -> Markup:
     """The whole printable page.
 
     Args:
@@ -106,45 +101,14 @@ def summary_document(
     Returns:
         An HTML document, print-ready.
     """
-    words = wording()["summary"]
-    if references:
-        listed = render(
-            '<ul class="summary-refs">{items}</ul>',
-            items=join(_reference_item(reference) for reference in references),
-        )
-    else:
-        listed = render("<p>{none}</p>", none=words["no_references"])
-    booked = NOTHING
-    if bookings:
-        booked = render(
-            "<h2>{title}</h2>{items}",
-            title=words["booking_title"],
-            items=join(_booking(booking) for booking in bookings),
-        )
-    return render(
-        '<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex"><title>{title}</title>'
-        '<link rel="stylesheet" href="{css}"><script src="{js}" defer></script></head>'
-        '<body class="summary-page"><main class="summary">'
-        '<div class="summary-actions no-print"><button type="button" class="button"'
-        " data-print>{print_button}</button><p>{close_hint}</p></div>"
-        "<h1>{title}</h1><p>{intro}</p><p>{printed} {day}, {time}.</p>"
-        "<h2>{references_title}</h2>{listed}{booked}"
-        '<h2>{next_title}</h2><ol class="summary-next">{next}</ol>'
-        "</main></body></html>\n",
-        title=words["title"],
+    return templating.render(
+        "staff/assisted/summary.html",
+        words=wording()["summary"],
         css=STYLESHEET_PATH,
         js=SCRIPT_PATH,
-        print_button=words["print_button"],
-        close_hint=words["close_hint"],
-        intro=words["intro"],
-        printed=words["printed"],
         day=day_label(printed_at.date()),
         time=clock(printed_at),
-        references_title=words["references_title"],
-        listed=listed,
-        booked=booked,
-        next_title=words["next_title"],
-        next=_next_steps(references),
+        references=[_reference_item(reference) for reference in references],
+        bookings=[_booking(booking) for booking in bookings],
+        steps=_next_steps(references),
     )

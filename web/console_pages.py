@@ -1,29 +1,28 @@
-"""The staff console's HTML, built on the server with every value escaped.
+"""The staff console's pages: the view code that prepares what each template shows.
 
-Jinja2 is not among the stand-in's dependencies, so pages are built here with a small,
-safe-by-default helper: ``render(template, **values)`` escapes every value with
-``html.escape`` unless it is already ``Safe`` (the output of ``render`` itself). No page
+The markup is in ``templates/staff/`` (``layout.html`` for every staff page, ``console/``
+for the queue, a record, sign-in and messages), rendered by ``templating.py`` with every
+value escaped. Here are the labels, dates, links and rows the templates are given. No page
 uses JavaScript; the style sheet is served locally from ``static/console.css``.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
+
 from lib.references import find_references
-from web import triage_labels
+from web import templating, triage_labels
 from web.models import TriageAuditEntry, TriageRecord
 from web.roles import Area, may_use
 from web.triage_due import due_by
 from web.triage_models import REPLY_MAX_LENGTH, Category
 from web.workflow import TriageStatus
-
-CSS_PATH = "/staff/console.css"
 
 try:
     LOCAL_TIME = ZoneInfo("Europe/London")
@@ -81,35 +80,6 @@ STATUS_FILTERS = {
 }
 
 
-class Safe(str):
-    """Text that is already HTML: escaped values and markup built by ``render``."""
-
-
-def escape(value: object) -> Safe:
-    """Escape a value for HTML text or a quoted attribute, unless it is ``Safe`` already."""
-    if isinstance(value, Safe):
-        return value
-    return Safe(html.escape("" if value is None else str(value), quote=True))
-
-
-def render(template: str, **values: object) -> Safe:
-    """Fill ``{name}`` placeholders in a trusted template with escaped values.
-
-    Args:
-        template: markup written in this module (never user input).
-        **values: the values; each is escaped unless it is ``Safe``.
-
-    Returns:
-        The markup.
-    """
-    return Safe(template.format(**{name: escape(value) for name, value in values.items()}))
-
-
-def join(parts: Iterable[Safe]) -> Safe:
-    """Concatenate safe fragments."""
-    return Safe("".join(escape(part) for part in parts))
-
-
 def local_time(value: datetime) -> str:
     """Format a timestamp in UK time, e.g. ``23 November 2026, 10:15``."""
     moment = value.astimezone(LOCAL_TIME)
@@ -143,34 +113,25 @@ def _person(username: str | None, names: Mapping[str, str], nobody: str = "Nobod
     return triage_labels.actor(username) or names.get(username, username)
 
 
-def _due(record: TriageRecord, now: datetime) -> Safe:
-    """The due-by time, with "Overdue" in words (not colour alone) when it has passed."""
+def _due(record: TriageRecord, now: datetime) -> dict[str, object]:
+    """The due-by time; overdue (said in words, not colour alone) when it has passed."""
     due = due_by(record.created_at, record.priority)
-    moment = render(
-        '<time datetime="{iso}">{when}</time>',
-        iso=due.isoformat(timespec="seconds"),
-        when=local_time(due),
-    )
-    if record.status == TriageStatus.RESOLVED.value:
-        return render("{moment}", moment=moment)
-    if due < now:
-        return render(
-            '<strong class="tag tag--overdue">Overdue</strong> was due {moment}', moment=moment
-        )
-    return render("{moment}<br>in {left}", moment=moment, left=waiting_time(now, due))
+    resolved = record.status == TriageStatus.RESOLVED.value
+    overdue = not resolved and due < now
+    return {
+        "iso": due.isoformat(timespec="seconds"),
+        "when": local_time(due),
+        "overdue": overdue,
+        "left": "" if resolved or overdue else waiting_time(now, due),
+    }
 
 
-def _priority_tag(priority: int) -> Safe:
-    return render(
-        '<span class="tag tag--p{number}">{label}</span>',
-        number=priority,
-        label=triage_labels.priority(priority),
-    )
+def _priority_tag(priority: int) -> dict[str, object]:
+    return {"code": priority, "label": triage_labels.priority(priority)}
 
 
-def _status_tag(status: str) -> Safe:
-    label = triage_labels.status(status)
-    return render('<span class="tag tag--{status}">{label}</span>', status=status, label=label)
+def _status_tag(status: str) -> dict[str, object]:
+    return {"code": status, "label": triage_labels.status(status)}
 
 
 @dataclass(frozen=True)
@@ -193,88 +154,31 @@ MENU: tuple[tuple[str, str, Area], ...] = (
 )
 
 
-def _menu(viewer: Viewer) -> Safe:
+def _menu(viewer: Viewer) -> list[tuple[str, str]]:
     """The console's menu, with only the links the viewer's role may use."""
-    links = join(
-        render('<li><a href="{href}">{label}</a></li>', href=href, label=label)
-        for href, label, area in MENU
-        if may_use(viewer.role, area)
-    )
-    return render(
-        '<nav aria-label="Console"><ul class="console-nav">{links}</ul></nav>', links=links
-    )
+    return [(href, label) for href, label, area in MENU if may_use(viewer.role, area)]
 
 
-def _csrf_field(viewer: Viewer) -> Safe:
-    return render(
-        '<input type="hidden" name="csrf_token" value="{token}">', token=viewer.csrf_token
-    )
-
-
-def layout(title: str, main: Safe, viewer: Viewer | None = None) -> Safe:
-    """Wrap a page's main content in the document, header and footer.
+def page(template: str, *, title: str, viewer: Viewer | None = None, **values: object) -> Markup:
+    """A whole staff page: a template that extends ``staff/layout.html``.
 
     Args:
+        template: the page's template under ``web/templates/``.
         title: the page's own title (the service name is added).
-        main: the content of ``<main>``.
-        viewer: the signed-in staff member, for the header's name and sign-out button.
+        viewer: the signed-in staff member, for the header's menu, name and sign-out button.
+        **values: the names the page's template uses.
 
     Returns:
-        The whole HTML document.
+        The HTML document.
     """
-    signed_in = Safe("")
-    if viewer is not None:
-        signed_in = render(
-            '{menu}<div class="signed-in"><p class="visually-hidden">Signed in as</p>'
-            "<p>{name}</p>"
-            '<form method="post" action="/staff/logout">{csrf}'
-            '<button type="submit" class="button button--link">Sign out</button></form></div>',
-            menu=_menu(viewer),
-            name=viewer.display_name,
-            csrf=_csrf_field(viewer),
-        )
-    return render(
-        "<!doctype html>\n"
-        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex, nofollow">\n'
-        "<title>{title} – Front Door staff console</title>\n"
-        '<link rel="stylesheet" href="{css}">\n</head>\n<body>\n'
-        '<a class="skip-link" href="#main">Skip to main content</a>\n'
-        '<header class="header"><div class="container">'
-        '<p class="service-name"><a href="/staff/home">Front Door staff console</a></p>'
-        "{signed_in}</div></header>\n"
-        '<main id="main" class="container" tabindex="-1">\n{main}\n</main>\n'
-        '<footer><div class="container"><p>Council services stand-in. Records here hold '
-        "personal data: every view and change is logged.</p></div></footer>\n"
-        "</body>\n</html>\n",
-        title=title,
-        css=CSS_PATH,
-        signed_in=signed_in,
-        main=main,
-    )
-
-
-def _error_summary(errors: Sequence[tuple[str, str]]) -> Safe:
-    """The GOV.UK-style error summary: each message links to its field."""
-    if not errors:
-        return Safe("")
-    items = join(
-        render('<li><a href="#{field}">{message}</a></li>', field=field, message=message)
-        for field, message in errors
-    )
-    return render(
-        '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
-        'tabindex="-1"><h2 id="error-summary-title">There is a problem</h2>'
-        "<ul>{items}</ul></div>",
-        items=items,
-    )
+    menu = _menu(viewer) if viewer is not None else []
+    return templating.render(template, title=title, viewer=viewer, menu=menu, **values)
 
 
 # --- Sign in ----------------------------------------------------------------------------------
 
 
-def login_page(*, csrf_token: str, error: str | None = None, username: str = "") -> Safe:
+def login_page(*, csrf_token: str, error: str | None = None, username: str = "") -> Markup:
     """The sign-in form.
 
     Args:
@@ -285,35 +189,14 @@ def login_page(*, csrf_token: str, error: str | None = None, username: str = "")
     Returns:
         The HTML document.
     """
-    errors = [("username", error)] if error else []
-    main = render(
-        "{summary}<h1>Sign in</h1>"
-        "<p>Sign in with the staff account your team leader set up for you.</p>"
-        '<form method="post" action="/staff/login" novalidate>'
-        '<input type="hidden" name="csrf_token" value="{csrf}">'
-        '<div class="field{error_class}">'
-        '<label for="username">Username</label>{field_error}'
-        '<input type="text" id="username" name="username" value="{username}" '
-        'autocomplete="username" autocapitalize="none" spellcheck="false" required{described}>'
-        "</div>"
-        '<div class="field"><label for="password">Password</label>'
-        '<input type="password" id="password" name="password" autocomplete="current-password" '
-        "required></div>"
-        '<button type="submit" class="button">Sign in</button></form>',
-        summary=_error_summary(errors),
-        error_class=" field--error" if error else "",
-        field_error=render(
-            '<p class="field-error" id="username-error"><span class="visually-hidden">Error: '
-            "</span>{error}</p>",
-            error=error,
-        )
-        if error
-        else Safe(""),
-        described=Safe(' aria-describedby="username-error"') if error else Safe(""),
+    return page(
+        "staff/console/login.html",
+        title="Sign in" if not error else "Error: Sign in",
+        errors=[("username", error)] if error else [],
+        error=error,
         username=username,
-        csrf=csrf_token,
+        csrf_token=csrf_token,
     )
-    return layout("Sign in" if not error else "Error: Sign in", main)
 
 
 # --- The queue --------------------------------------------------------------------------------
@@ -332,55 +215,18 @@ class QueueFilters:
     sort: str = ""  # "due": soonest due-by first
 
 
-def _select(name: str, label: str, options: Sequence[tuple[str, str]], chosen: str) -> Safe:
-    rendered = join(
-        render(
-            '<option value="{value}"{selected}>{text}</option>',
-            value=value,
-            text=text,
-            selected=Safe(" selected") if value == chosen else Safe(""),
-        )
-        for value, text in options
-    )
-    return render(
-        '<div class="field"><label for="{name}">{label}</label>'
-        '<select id="{name}" name="{name}">{options}</select></div>',
-        name=name,
-        label=label,
-        options=rendered,
-    )
-
-
-def _filter_form(filters: QueueFilters) -> Safe:
+def _selects(filters: QueueFilters) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+    """The filter form's drop-down lists: name, label, (value, text) choices, the chosen one."""
     statuses = [(value, text) for value, (text, _) in STATUS_FILTERS.items()]
     priorities = [("", "Any priority")] + [(str(p), text) for p, text in PRIORITY_LABELS.items()]
     categories = [("", "Any category")] + [(c.value, text) for c, text in CATEGORY_LABELS.items()]
-    return render(
-        '<form method="get" action="/staff"><fieldset><legend>Filter the queue</legend>'
-        '<div class="field"><label for="q">Search</label>'
-        '<p class="hint" id="q-hint">A reference, the resident\'s name or phone number. '
-        "Searches every status unless you choose one.</p>"
-        '<input type="text" id="q" name="q" value="{query}" maxlength="100" '
-        'aria-describedby="q-hint" autocomplete="off" spellcheck="false"></div>'
-        '<div class="filters">{status}{priority}{category}{due}{sort}'
-        '<div class="field checkbox"><input type="checkbox" id="mine" name="mine" value="1"'
-        '{mine}><label for="mine">Assigned to me</label></div>'
-        '<div class="field"><button type="submit" class="button button--secondary">'
-        "Apply filters</button></div></div></fieldset></form>"
-        '<p><a href="/staff">Clear filters</a></p>',
-        query=filters.query,
-        mine=Safe(" checked") if filters.mine else Safe(""),
-        status=_select("status", "Status", statuses, filters.status),
-        priority=_select("priority", "Priority", priorities, str(filters.priority or "")),
-        category=_select(
-            "category",
-            "Category",
-            categories,
-            filters.category.value if filters.category else "",
-        ),
-        due=_select("due", "Due by", list(DUE_FILTERS.items()), filters.due),
-        sort=_select("sort", "Order", list(SORT_ORDERS.items()), filters.sort),
-    )
+    return [
+        ("status", "Status", statuses, filters.status),
+        ("priority", "Priority", priorities, str(filters.priority or "")),
+        ("category", "Category", categories, filters.category.value if filters.category else ""),
+        ("due", "Due by", list(DUE_FILTERS.items()), filters.due),
+        ("sort", "Order", list(SORT_ORDERS.items()), filters.sort),
+    ]
 
 
 def _preview(summary: str) -> str:
@@ -398,7 +244,7 @@ def queue_page(
     now: datetime,
     error: str | None = None,
     names: Mapping[str, str] | None = None,
-) -> Safe:
+) -> Markup:
     """The queue: most urgent first, then oldest first (or soonest due first).
 
     Args:
@@ -414,171 +260,113 @@ def queue_page(
         The HTML document.
     """
     names = names or {}
-    errors = [("status", error)] if error else []
-    if records:
-        rows = join(
-            render(
-                "<tr>"
-                '<th scope="row"><a href="/staff/triage/{reference}">{reference}</a></th>'
-                "<td>{priority}</td><td>{category}</td><td>{summary}</td><td>{status}</td>"
-                "<td>{assignee}</td>"
-                '<td><time datetime="{iso}">{received}</time><br>{waiting}</td>'
-                "<td>{due}</td></tr>",
-                reference=record.reference,
-                priority=_priority_tag(record.priority),
-                category=_category(record.category),
-                summary=_preview(record.summary),
-                status=_status_tag(record.status),
-                assignee=_person(record.assignee, names),
-                due=_due(record, now),
-                iso=record.created_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                received=local_time(record.created_at),
-                waiting=f"{waiting_time(record.created_at, now)} ago",
-            )
-            for record in records
-        )
-        shown = (
-            f"{count} records" if count == len(records) else f"{len(records)} of {count} records"
-        )
-        if count == 1:
-            shown = "1 record"
-        table = render(
-            "<table><caption>Triage queue: {shown}, {order}"
-            "</caption><thead><tr>"
-            '<th scope="col">Reference</th><th scope="col">Priority</th>'
-            '<th scope="col">Category</th><th scope="col">Summary</th>'
-            '<th scope="col">Status</th><th scope="col">Assigned to</th>'
-            '<th scope="col">Received</th><th scope="col">Due by</th>'
-            "</tr></thead><tbody>{rows}</tbody></table>",
-            order=SORT_ORDERS.get(filters.sort, SORT_ORDERS[""]).lower(),
-            shown=shown,
-            rows=rows,
-        )
-    else:
-        table = Safe('<p class="notice">No records match these filters.</p>')
-    main = render(
-        "{summary}<h1>Triage queue</h1>{form}{table}",
-        summary=_error_summary(errors),
-        form=_filter_form(filters),
-        table=table,
+    rows = [
+        {
+            "reference": record.reference,
+            "priority": _priority_tag(record.priority),
+            "category": _category(record.category),
+            "summary": _preview(record.summary),
+            "status": _status_tag(record.status),
+            "assignee": _person(record.assignee, names),
+            "due": _due(record, now),
+            "iso": record.created_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "received": local_time(record.created_at),
+            "waiting": waiting_time(record.created_at, now),
+        }
+        for record in records
+    ]
+    shown = f"{count} records" if count == len(records) else f"{len(records)} of {count} records"
+    return page(
+        "staff/console/queue.html",
+        title="Triage queue" if not error else "Error: Triage queue",
+        viewer=viewer,
+        errors=[("status", error)] if error else [],
+        filters=filters,
+        selects=_selects(filters),
+        rows=rows,
+        shown="1 record" if count == 1 else shown,
+        order=SORT_ORDERS.get(filters.sort, SORT_ORDERS[""]).lower(),
     )
-    return layout("Triage queue" if not error else "Error: Triage queue", main, viewer)
 
 
 # --- One record -------------------------------------------------------------------------------
 
 
-def _row(term: str, value: object) -> Safe:
-    return render("<dt>{term}</dt><dd>{value}</dd>", term=term, value=value)
-
-
-def _details(record: TriageRecord, names: Mapping[str, str], now: datetime) -> Safe:
+def _details(record: TriageRecord, names: Mapping[str, str], now: datetime) -> dict[str, object]:
+    """The record's details: its status and priority tags, due-by and (term, value) rows."""
     language = triage_labels.language(record.language) + (
         " (interpreter needed)" if record.interpreter else ""
     )
     flags = [triage_labels.flag(code) for code in record.vulnerability or []]
-    rows = [
-        _row("Status", _status_tag(record.status)),
-        _row("Priority", _priority_tag(record.priority)),
-        _row("Category", _category(record.category)),
-        _row("Assigned to", _person(record.assignee, names)),
-        _row("Received", local_time(record.created_at)),
-        _row("Due by", _due(record, now)),
-        _row("Channel", triage_labels.channel(record.channel)),
-        _row("Language", language),
-        _row("Helped by library staff", "Yes" if record.assisted else "No"),
-        _row("Vulnerability flags", ", ".join(flags) if flags else "None"),
-        _row(
-            "Journey",
-            triage_labels.journey(record.journey) if record.journey else "Not recorded",
-        ),
-        _row("What was tried", record.what_was_tried or "Not recorded"),
-        _row("Last failure", record.last_failure or "None"),
-        _row("Conversation id", record.conversation_id),
-    ]
-    if record.resolution_note:
-        rows.append(
-            _row(
-                "Resolution note",
-                render('<span class="pre-wrap">{n}</span>', n=record.resolution_note),
-            )
-        )
-    return render('<dl class="summary-list">{rows}</dl>', rows=join(rows))
+    return {
+        "status": _status_tag(record.status),
+        "priority": _priority_tag(record.priority),
+        "due": _due(record, now),
+        # The due-by row comes after the third of these (``record.html``).
+        "rows": [
+            ("Category", _category(record.category)),
+            ("Assigned to", _person(record.assignee, names)),
+            ("Received", local_time(record.created_at)),
+            ("Channel", triage_labels.channel(record.channel)),
+            ("Language", language),
+            ("Helped by library staff", "Yes" if record.assisted else "No"),
+            ("Vulnerability flags", ", ".join(flags) if flags else "None"),
+            (
+                "Journey",
+                triage_labels.journey(record.journey) if record.journey else "Not recorded",
+            ),
+            ("What was tried", record.what_was_tried or "Not recorded"),
+            ("Last failure", record.last_failure or "None"),
+            ("Conversation id", record.conversation_id),
+        ],
+    }
 
 
-def _contact(record: TriageRecord) -> Safe:
+def contact_rows(record: TriageRecord) -> list[tuple[str, str]]:
+    """The resident's contact details as (term, value) rows; none when they gave none."""
     contact = record.contact
     if not contact:
-        return Safe("<p>The resident did not agree to be contacted, or gave no details.</p>")
-    return render(
-        '<dl class="summary-list">{rows}</dl>',
-        rows=join(
-            [
-                _row("Name", contact.get("name") or "Not given"),
-                _row("Phone", contact.get("phone") or "Not given"),
-                _row("Email", contact.get("email") or "Not given"),
-                *([_row("Address", contact["address"])] if contact.get("address") else []),
-                _row(
-                    "Prefers",
-                    triage_labels.contact_preference(contact["preferred"])
-                    if contact.get("preferred")
-                    else "No preference",
-                ),
-            ]
+        return []
+    return [
+        ("Name", contact.get("name") or "Not given"),
+        ("Phone", contact.get("phone") or "Not given"),
+        ("Email", contact.get("email") or "Not given"),
+        *([("Address", contact["address"])] if contact.get("address") else []),
+        (
+            "Prefers",
+            triage_labels.contact_preference(contact["preferred"])
+            if contact.get("preferred")
+            else "No preference",
         ),
-    )
+    ]
 
 
-def _transcript_line(entry: dict) -> Safe:
+def _transcript_line(entry: dict) -> dict[str, object]:
     role = entry.get("role", "")
     who = ROLE_LABELS.get(role, role)
     if role == "staff" and entry.get("name"):
         who = f"{who} ({entry['name']})"
-    return render(
-        '<li class="{role}"><p class="who">{who} <span class="hint">at '
-        '<time datetime="{at}">{when}</time></span></p>'
-        '<p class="said">{text}</p></li>',
-        role=role,
-        who=who,
-        at=entry.get("at", ""),
-        when=_entry_time(entry.get("at", "")),
-        text=entry.get("text", ""),
-    )
+    return {
+        "role": role,
+        "who": who,
+        "at": entry.get("at", ""),
+        "when": _entry_time(entry.get("at", "")),
+        "text": entry.get("text", ""),
+    }
 
 
-def _transcript(record: TriageRecord) -> Safe:
+def _transcript(record: TriageRecord) -> dict[str, object]:
     """The whole conversation; a long one shows its latest lines, the rest folded above."""
     if record.transcript_purged_at is not None:
-        return render(
-            "<p>The conversation was removed on {when} under the retention policy.</p>",
-            when=local_time(record.transcript_purged_at),
-        )
-    entries = list(record.transcript or [])
-    if not entries:
-        return Safe("<p>No conversation was recorded.</p>")
-    if len(entries) <= TRANSCRIPT_FOLD:
-        return render(
-            '<ol class="transcript" lang="{lang}">{lines}</ol>',
-            lang=record.language,
-            lines=join(_transcript_line(entry) for entry in entries),
-        )
-    earlier, latest = entries[:-TRANSCRIPT_SHOWN], entries[-TRANSCRIPT_SHOWN:]
-    return render(
-        '<p class="notice">This is a long conversation: {total} messages. The latest '
-        "{shown} are shown; open the earlier {hidden} above them to read the whole "
-        "conversation.</p>"
-        '<details class="earlier"><summary>Show the earlier {hidden} messages</summary>'
-        '<ol class="transcript" lang="{lang}">{earlier}</ol></details>'
-        '<p class="hint">The latest {shown} messages:</p>'
-        '<ol class="transcript" lang="{lang}" start="{start}">{latest}</ol>',
-        total=len(entries),
-        shown=len(latest),
-        hidden=len(earlier),
-        lang=record.language,
-        start=len(earlier) + 1,
-        earlier=join(_transcript_line(entry) for entry in earlier),
-        latest=join(_transcript_line(entry) for entry in latest),
-    )
+        return {"purged": local_time(record.transcript_purged_at), "earlier": [], "latest": []}
+    lines = [_transcript_line(entry) for entry in record.transcript or []]
+    if len(lines) <= TRANSCRIPT_FOLD:
+        return {"purged": "", "earlier": [], "latest": lines}
+    return {
+        "purged": "",
+        "earlier": lines[:-TRANSCRIPT_SHOWN],
+        "latest": lines[-TRANSCRIPT_SHOWN:],
+    }
 
 
 def references_in(record: TriageRecord) -> list[tuple[str, str]]:
@@ -609,39 +397,13 @@ def verified_account(record: TriageRecord) -> str | None:
     return account
 
 
-def _reference_item(reference: str, kind: str) -> Safe:
-    label, page = REFERENCE_PAGES.get(kind, (kind, None))
-    if page is None:
-        return render(
-            "<li>{label}: <strong>{reference}</strong> "
-            '<span class="hint">(no page in the console yet)</span></li>',
-            label=label,
-            reference=reference,
-        )
-    return render(
-        '<li>{label}: <a href="{href}">{reference}</a></li>',
-        label=label,
-        href=page.format(reference=reference),
-        reference=reference,
-    )
-
-
-def _links(record: TriageRecord) -> Safe:
-    """The verified council tax account and every reference issued, as links."""
-    items = [_reference_item(reference, kind) for reference, kind in references_in(record)]
-    account = verified_account(record)
-    if account:
-        items.insert(
-            0,
-            render(
-                "<li>Council tax account <strong>{account}</strong>, verified in this "
-                "conversation</li>",
-                account=account,
-            ),
-        )
-    if not items:
-        return Safe("<p>No reference was given and no council tax account was verified.</p>")
-    return render('<ul class="list">{items}</ul>', items=join(items))
+def _references(record: TriageRecord) -> list[tuple[str, str | None, str]]:
+    """Every reference issued: what it names, where staff can open it (None: no page yet)."""
+    found = []
+    for reference, kind in references_in(record):
+        label, href = REFERENCE_PAGES.get(kind, (kind, None))
+        found.append((label, href.format(reference=reference) if href else None, reference))
+    return found
 
 
 def _entry_time(value: str) -> str:
@@ -651,52 +413,15 @@ def _entry_time(value: str) -> str:
         return value
 
 
-def _actions(
-    record: TriageRecord, viewer: Viewer, note: str, error: str | None, resident_note: str = ""
-) -> Safe:
+def _actions(record: TriageRecord) -> dict[str, bool]:
+    """Which of the record's buttons and forms its status allows."""
     status = TriageStatus(record.status)
-    csrf = _csrf_field(viewer)
-    base = f"/staff/triage/{record.reference}"
-    parts: list[Safe] = []
-    if status is TriageStatus.NEW:
-        parts.append(_button_form(f"{base}/claim", "Claim this record", csrf))
-    if status is TriageStatus.RESOLVED:
-        parts.append(_button_form(f"{base}/reopen", "Reopen and claim", csrf))
-    if status in (TriageStatus.NEW, TriageStatus.CLAIMED):
-        parts.append(
-            render(
-                '<form method="post" action="{action}" novalidate>{csrf}'
-                '<div class="field{error_class}"><label for="note">Resolution note</label>'
-                '<p class="hint" id="note-hint">What was done, in a sentence or two. '
-                "Other staff will read it.</p>{field_error}"
-                '<textarea id="note" name="note" rows="4" maxlength="2000" '
-                'aria-describedby="note-hint{error_id}">{note}</textarea></div>'
-                '<div class="field"><label for="resident_note">Note for the resident '
-                "(optional)</label>"
-                '<p class="hint" id="resident-note-hint">The resident sees this in their '
-                "conversation (web chat, or the phone line on their next call). Leave it "
-                "empty to tell them only that the case is closed.</p>"
-                '<textarea id="resident_note" name="resident_note" rows="3" maxlength="2000" '
-                'aria-describedby="resident-note-hint">{resident_note}</textarea></div>'
-                '<button type="submit" class="button">Resolve</button></form>',
-                action=f"{base}/resolve",
-                csrf=csrf,
-                note=note,
-                resident_note=resident_note,
-                error_class=" field--error" if error else "",
-                error_id=" note-error" if error else "",
-                field_error=render(
-                    '<p class="field-error" id="note-error"><span class="visually-hidden">'
-                    "Error: </span>{error}</p>",
-                    error=error,
-                )
-                if error
-                else Safe(""),
-            )
-        )
-    if status is TriageStatus.CLAIMED:
-        parts.append(_button_form(f"{base}/unclaim", "Return to the queue", csrf, secondary=True))
-    return render('<div class="actions">{parts}</div>', parts=join(parts))
+    return {
+        "claim": status is TriageStatus.NEW,
+        "reopen": status is TriageStatus.RESOLVED,
+        "resolve": status in (TriageStatus.NEW, TriageStatus.CLAIMED),
+        "unclaim": status is TriageStatus.CLAIMED,
+    }
 
 
 @dataclass(frozen=True)
@@ -708,73 +433,6 @@ class ReplyForm:
     text: str = ""
     sms: bool = False
     error: str | None = None
-
-
-def _reply(record: TriageRecord, viewer: Viewer, form: ReplyForm) -> Safe:
-    """Staff write to the resident: into the web chat, and by text with consent."""
-    if not form.web_chat and not form.sms_to:
-        return Safe(
-            "<p>You cannot message this resident from here: they did not use the web chat "
-            "and gave no consent or mobile number for a text. Call them if they gave a "
-            "number, or wait for them to get in touch with the reference.</p>"
-        )
-    where = (
-        "It appears in the resident's web chat with your name, while their chat is open."
-        if form.web_chat
-        else "The resident did not use the web chat: it goes as a text message."
-    )
-    if form.sms_to and form.web_chat:
-        sms = render(
-            '<div class="field checkbox"><input type="checkbox" id="send_sms" name="send_sms" '
-            'value="1"{checked}><label for="send_sms">Also send it as a text message to '
-            "{number}</label></div>",
-            checked=Safe(" checked") if form.sms else Safe(""),
-            number=form.sms_to,
-        )
-    elif form.sms_to:
-        sms = render(
-            '<input type="hidden" name="send_sms" value="1">'
-            "<p>It will be sent as a text message to {number}.</p>",
-            number=form.sms_to,
-        )
-    else:
-        sms = Safe("<p>No text message: the resident gave no consent or no UK mobile number.</p>")
-    error = form.error
-    return render(
-        '<form method="post" action="{action}" novalidate>{csrf}'
-        '<div class="field{error_class}"><label for="reply">Your message</label>'
-        '<p class="hint" id="reply-hint">{where} It is kept in the record and the '
-        "history. Up to {limit} characters.</p>{field_error}"
-        '<textarea id="reply" name="message" rows="4" maxlength="{limit}" '
-        'aria-describedby="reply-hint{error_id}">{text}</textarea></div>'
-        '{sms}<button type="submit" class="button">Send message</button></form>',
-        action=f"/staff/triage/{record.reference}/reply",
-        csrf=_csrf_field(viewer),
-        where=where,
-        limit=REPLY_MAX_LENGTH,
-        text=form.text,
-        sms=sms,
-        error_class=" field--error" if error else "",
-        error_id=" reply-error" if error else "",
-        field_error=render(
-            '<p class="field-error" id="reply-error"><span class="visually-hidden">'
-            "Error: </span>{error}</p>",
-            error=error,
-        )
-        if error
-        else Safe(""),
-    )
-
-
-def _button_form(action: str, label: str, csrf: Safe, secondary: bool = False) -> Safe:
-    return render(
-        '<form method="post" action="{action}">{csrf}'
-        '<button type="submit" class="button{variant}">{label}</button></form>',
-        action=action,
-        csrf=csrf,
-        label=label,
-        variant=" button--secondary" if secondary else "",
-    )
 
 
 # "from new to claimed; assignee: cara" in an audit row's details, shown in words.
@@ -796,7 +454,7 @@ def _audit_detail(detail: str | None, names: Mapping[str, str]) -> str:
     )
 
 
-def _looks(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> Safe:
+def _looks(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> list[str]:
     """Views and listings as counts per person, instead of a row for each."""
     opened: dict[str, int] = {}
     listed = 0
@@ -806,78 +464,29 @@ def _looks(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> Saf
             opened[who] = opened.get(who, 0) + 1
         elif entry.action == "list":
             listed += 1
-    if not opened and not listed:
-        return Safe("")
 
     def times(count: int) -> str:
         return "once" if count == 1 else f"{count} times"
 
-    parts = [
-        render("<li>Opened by {who} {times}</li>", who=who, times=times(count))
-        for who, count in sorted(opened.items())
-    ]
+    looks = [f"Opened by {who} {times(count)}" for who, count in sorted(opened.items())]
     if listed:
-        parts.append(render("<li>Shown in a queue or list {times}</li>", times=times(listed)))
-    return render(
-        '<h3 id="views">Views</h3><p>Every view is kept in the audit log; here they are '
-        'counted.</p><ul class="list">{parts}</ul>',
-        parts=join(parts),
-    )
+        looks.append(f"Shown in a queue or list {times(listed)}")
+    return looks
 
 
-def _audit(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> Safe:
-    """The record's history: changes and messages listed, views counted."""
-    changes = [entry for entry in entries if entry.action not in LOOK_ACTIONS]
-    rows = join(
-        render(
-            '<tr><td><time datetime="{iso}">{when}</time></td><td>{actor}</td>'
-            "<td>{action}</td><td>{detail}</td></tr>",
-            iso=entry.at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-            when=local_time(entry.at),
-            actor=_person(entry.actor, names),
-            action=triage_labels.audit_action(entry.action),
-            detail=_audit_detail(entry.detail, names),
-        )
-        for entry in changes
-    )
-    table = (
-        render(
-            "<table><caption>Changes and messages, oldest first</caption>"
-            '<thead><tr><th scope="col">When</th><th scope="col">Who</th>'
-            '<th scope="col">What</th><th scope="col">Details</th></tr></thead>'
-            "<tbody>{rows}</tbody></table>",
-            rows=rows,
-        )
-        if changes
-        else Safe("<p>No changes yet.</p>")
-    )
-    return render("{table}{looks}", table=table, looks=_looks(entries, names))
-
-
-def _linked(linked: Sequence[str]) -> Safe:
-    """The other records from the same conversation, as links."""
-    if not linked:
-        return Safe("<p>No other record came from this conversation.</p>")
-    return render(
-        '<ul class="list">{items}</ul>',
-        items=join(
-            render('<li><a href="/staff/triage/{ref}">Triage record {ref}</a></li>', ref=ref)
-            for ref in linked
-        ),
-    )
-
-
-def _banner(done: str | None) -> Safe:
-    """The success banner after a change (post-redirect-get), focusable for screen readers."""
-    if done not in DONE_MESSAGES:
-        return Safe("")
-    title, text = DONE_MESSAGES[done]
-    return render(
-        '<div class="notice notice--success" role="status" aria-labelledby="banner-title">'
-        '<h2 id="banner-title" tabindex="-1">{title}</h2><p>{text}</p></div>',
-        title=title,
-        text=text,
-    )
+def _changes(entries: Sequence[TriageAuditEntry], names: Mapping[str, str]) -> list[dict[str, str]]:
+    """The record's history rows: changes and messages (views are counted, not listed)."""
+    return [
+        {
+            "iso": entry.at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "when": local_time(entry.at),
+            "actor": _person(entry.actor, names),
+            "action": triage_labels.audit_action(entry.action),
+            "detail": _audit_detail(entry.detail, names),
+        }
+        for entry in entries
+        if entry.action not in LOOK_ACTIONS
+    ]
 
 
 def record_page(
@@ -893,7 +502,7 @@ def record_page(
     linked: Sequence[str] = (),
     names: Mapping[str, str] | None = None,
     now: datetime | None = None,
-) -> Safe:
+) -> Markup:
     """A record's full view: details, links, contact, actions, messages, conversation, history.
 
     Args:
@@ -918,37 +527,32 @@ def record_page(
     errors = [("note", error)] if error else []
     if reply.error:
         errors.append(("reply", reply.error))
-    main = render(
-        "{summary}{banner}"
-        '<p><a href="/staff">Back to the queue</a></p>'
-        "<h1>Triage record {reference}</h1>"
-        '<p class="pre-wrap">{text}</p>'
-        "{details}"
-        "<h2>References and account</h2>{links}"
-        '<h2 id="linked-records">Other records from this conversation</h2>{linked}'
-        "<h2>Contact details</h2>{contact}"
-        "<h2>Actions</h2>{actions}"
-        '<h2 id="message-the-resident">Message the resident</h2>{reply}'
-        '<h2 id="conversation">Conversation</h2>{transcript}'
-        '<h2 id="history">History</h2>{audit}',
-        summary=_error_summary(errors),
-        banner=Safe("") if errors else _banner(done),
-        reference=record.reference,
-        text=record.summary,
-        details=_details(record, names, now or datetime.now(timezone.utc)),
-        links=_links(record),
-        linked=_linked(linked),
-        contact=_contact(record),
-        actions=_actions(record, viewer, note, error, resident_note),
-        reply=_reply(record, viewer, reply),
-        transcript=_transcript(record),
-        audit=_audit(audit, names),
-    )
     title = f"Triage record {record.reference}"
-    return layout(f"Error: {title}" if errors else title, main, viewer)
+    return page(
+        "staff/console/record.html",
+        title=f"Error: {title}" if errors else title,
+        viewer=viewer,
+        errors=errors,
+        banner=None if errors else DONE_MESSAGES.get(done or ""),
+        record=record,
+        details=_details(record, names, now or datetime.now(timezone.utc)),
+        account=verified_account(record),
+        references=_references(record),
+        linked=linked,
+        contact=contact_rows(record),
+        actions=_actions(record),
+        note=note,
+        error=error,
+        resident_note=resident_note,
+        reply=reply,
+        reply_limit=REPLY_MAX_LENGTH,
+        transcript=_transcript(record),
+        changes=_changes(audit, names),
+        looks=_looks(audit, names),
+    )
 
 
-def message_page(title: str, message: str, viewer: Viewer | None = None) -> Safe:
+def message_page(title: str, message: str, viewer: Viewer | None = None) -> Markup:
     """A short page for an error or a refused action, with a way back to the queue.
 
     Args:
@@ -959,9 +563,4 @@ def message_page(title: str, message: str, viewer: Viewer | None = None) -> Safe
     Returns:
         The HTML document.
     """
-    main = render(
-        '<h1>{title}</h1><p>{message}</p><p><a href="/staff">Back to the queue</a></p>',
-        title=title,
-        message=message,
-    )
-    return layout(title, main, viewer)
+    return page("staff/console/message.html", title=title, viewer=viewer, message=message)

@@ -1,9 +1,10 @@
 """The service insight pages of the staff console, built on the server (issue #10).
 
-Charts are inline SVG drawn here: each has a title and description for assistive
-technology (``role="img"``, ``aria-labelledby``), a caption saying what it shows in words,
-and a data table with the same figures. No script, nothing from elsewhere; every value is
-escaped by ``console_pages.render``. Colours meet WCAG 2.2 AA contrast against white.
+Charts are inline SVG: this module works out their geometry and
+``templates/staff/insight/charts.html`` draws them, each with a title and description for
+assistive technology (``role="img"``, ``aria-labelledby``), a caption saying what it shows
+in words, and a data table with the same figures. No script, nothing from elsewhere; every
+value is escaped by the templates. Colours meet WCAG 2.2 AA contrast against white.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from markupsafe import Markup
+
+from web import templating
 from web.console_pages import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     PRIORITY_LABELS,
-    Safe,
     Viewer,
-    join,
-    layout,
-    render,
+    page,
 )
 from web.insight import (
     CHANNELS,
@@ -99,8 +100,18 @@ def _category(value: str) -> str:
 
 # --- Charts ----------------------------------------------------------------------------------
 
+CHART_COLOURS = {"text": TEXT_COLOUR, "bar": BAR_COLOUR, "contained": CONTAINED_COLOUR}
+# A data table: its caption, its column headers and its rows (the first cell heads a row).
+Table = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
 
-def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> Safe:
+
+def _draw(macro: str, chart: dict[str, Any]) -> Markup:
+    """Draw a chart with a macro of ``templates/staff/insight/charts.html``."""
+    charts = templating.ENVIRONMENT.get_template("staff/insight/charts.html").module
+    return Markup(getattr(charts, macro)({**CHART_COLOURS, **chart}))
+
+
+def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> Markup:
     """A horizontal bar chart: each row's label on its own line, its bar and value below.
 
     Positions across are percentages and the text is not scaled, so the chart fills the
@@ -115,35 +126,36 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> Saf
         The SVG.
     """
     row_height, bar_share = 48, 80
-    height = max(1, len(rows)) * row_height + 4
     biggest = max((value for _, value in rows), default=0) or 1
     bars = []
     for index, (label, value) in enumerate(rows):
         y = index * row_height
-        share = round(bar_share * value / biggest, 2)
         bars.append(
-            render(
-                '<text x="0" y="{ty}" fill="{text}">{label}</text>'
-                '<rect x="0" y="{y}" width="{w}%" height="20" fill="{colour}"></rect>'
-                '<text x="{vx}%" y="{vy}" dx="6" fill="{text}">{value}</text>',
-                ty=y + 16,
-                text=TEXT_COLOUR,
-                label=label,
-                y=y + 22,
-                w=share,
-                colour=BAR_COLOUR,
-                vx=share,
-                vy=y + 37,
-                value=f"{value:,}",
-            )
+            {
+                "label": label,
+                "label_y": y + 16,
+                "y": y + 22,
+                "share": round(bar_share * value / biggest, 2),
+                "value_y": y + 37,
+                "value": f"{value:,}",
+            }
         )
     description = "; ".join(f"{label}: {value:,}" for label, value in rows) or "No data"
-    return _svg(chart_id, title, description, height, join(bars))
+    return _draw(
+        "bar_chart",
+        {
+            "id": chart_id,
+            "title": title,
+            "description": description,
+            "height": max(1, len(rows)) * row_height + 4,
+            "bars": bars,
+        },
+    )
 
 
 def column_chart(
     chart_id: str, title: str, rows: Sequence[tuple[str, int, int]], tick_every: int = 0
-) -> Safe:
+) -> Markup:
     """A column chart of totals with the contained part drawn inside each column.
 
     Fills the width it is given (positions across are percentages, text is not scaled).
@@ -163,189 +175,81 @@ def column_chart(
     slot = 100 / count
     biggest = max((total for _, total, _ in rows), default=0) or 1
     bottom = top + plot_height
-    parts = [
-        render(
-            '<text x="0" y="14" fill="{text}">Highest: {biggest}</text>'
-            '<line x1="0" y1="{bottom}" x2="100%" y2="{bottom}" stroke="{text}"></line>',
-            bottom=bottom,
-            text=TEXT_COLOUR,
-            biggest=f"{biggest:,}",
-        )
-    ]
+    columns = []
     for index, (label, total, contained) in enumerate(rows):
-        x = round(index * slot + slot * 0.15, 3)
-        width = round(slot * 0.7, 3)
-        total_h = round(plot_height * total / biggest)
-        contained_h = round(plot_height * contained / biggest)
-        parts.append(
-            render(
-                '<rect x="{x}%" y="{ty}" width="{w}%" height="{th}" fill="{colour}"></rect>'
-                '<rect x="{x}%" y="{cy}" width="{w}%" height="{ch}" fill="{contained_colour}">'
-                "</rect>",
-                x=x,
-                w=width,
-                ty=bottom - total_h,
-                th=total_h,
-                colour=BAR_COLOUR,
-                cy=bottom - contained_h,
-                ch=contained_h,
-                contained_colour=CONTAINED_COLOUR,
-            )
+        total_height = round(plot_height * total / biggest)
+        contained_height = round(plot_height * contained / biggest)
+        columns.append(
+            {
+                "x": round(index * slot + slot * 0.15, 3),
+                "width": round(slot * 0.7, 3),
+                "total_y": bottom - total_height,
+                "total_height": total_height,
+                "contained_y": bottom - contained_height,
+                "contained_height": contained_height,
+                "tick": round(index * slot + slot / 2, 3) if index % tick_every == 0 else None,
+                "label": label,
+            }
         )
-        if index % tick_every == 0:
-            parts.append(
-                render(
-                    '<text x="{x}%" y="{y}" text-anchor="{anchor}" fill="{text}">{label}</text>',
-                    x=round(index * slot + slot / 2, 3),
-                    anchor="middle",
-                    y=bottom + 18,
-                    text=TEXT_COLOUR,
-                    label=label,
-                )
-            )
     description = (
         "; ".join(
             f"{label}: {total:,} ({contained:,} contained)" for label, total, contained in rows
         )
         or "No data"
     )
-    return _svg(chart_id, title, description, bottom + 26, join(parts))
-
-
-def _svg(chart_id: str, title: str, description: str, height: int, body: Safe) -> Safe:
-    return render(
-        '<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" '
-        'width="100%" height="{h}" font-size="14" overflow="visible" '
-        'xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        id=chart_id,
-        h=height,
-        title=title,
-        desc=description,
-        body=body,
+    return _draw(
+        "column_chart",
+        {
+            "id": chart_id,
+            "title": title,
+            "description": description,
+            "height": bottom + 26,
+            "biggest": f"{biggest:,}",
+            "bottom": bottom,
+            "columns": columns,
+        },
     )
 
 
-def _table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Safe:
-    head = join(render('<th scope="col">{h}</th>', h=h) for h in headers)
-    if rows:
-        body = join(
-            render(
-                "<tr>{first}{rest}</tr>",
-                first=render('<th scope="row">{v}</th>', v=row[0]),
-                rest=join(render("<td>{v}</td>", v=value) for value in row[1:]),
-            )
-            for row in rows
-        )
-    else:
-        body = render(
-            '<tr><td colspan="{n}">No conversations in this period.</td></tr>', n=len(headers)
-        )
-    return render(
-        "<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
-        caption=caption,
-        head=head,
-        body=body,
-    )
-
-
-def _figure(heading_id: str, heading: str, summary: str, chart: Safe, table: Safe) -> Safe:
-    return render(
-        '<section aria-labelledby="{id}"><h2 id="{id}">{heading}</h2>'
-        '<figure><div class="chart-scroll">{chart}</div><figcaption>{summary}</figcaption></figure>'
-        "{table}</section>",
-        id=heading_id,
-        heading=heading,
-        summary=summary,
-        chart=chart,
-        table=table,
-    )
+def _figure(
+    heading_id: str, heading: str, summary: str, chart: Markup, *tables: Table
+) -> dict[str, Any]:
+    """A section with a chart, its caption in words and its data tables."""
+    return {
+        "id": heading_id,
+        "heading": heading,
+        "summary": summary,
+        "chart": chart,
+        "tables": tables,
+    }
 
 
 # --- The page --------------------------------------------------------------------------------
 
 
-def _filter_form(date_from: str, date_to: str, channel: str, error: str | None) -> Safe:
-    options = [("", "All channels")] + [(value, _channel(value)) for value in CHANNELS]
-    select = join(
-        render(
-            '<option value="{v}"{selected}>{t}</option>',
-            v=value,
-            t=text,
-            selected=Safe(" selected") if value == channel else Safe(""),
-        )
-        for value, text in options
-    )
-    summary = Safe("")
-    if error:
-        summary = render(
-            '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
-            'tabindex="-1"><h2 id="error-summary-title">There is a problem</h2>'
-            '<ul><li><a href="#from">{error}</a></li></ul></div>',
-            error=error,
-        )
-    return render(
-        '{summary}<form method="get" action="/staff/insight"><fieldset>'
-        "<legend>Choose the period and channel</legend>"
-        '<p class="hint" id="dates-hint">Dates are UK days, both included, '
-        "for example 2026-11-30.</p>"
-        '<div class="filters">'
-        '<div class="field"><label for="from">From</label>'
-        '<input type="date" id="from" name="from" value="{date_from}" '
-        'aria-describedby="dates-hint"></div>'
-        '<div class="field"><label for="to">To</label>'
-        '<input type="date" id="to" name="to" value="{date_to}" '
-        'aria-describedby="dates-hint"></div>'
-        '<div class="field"><label for="channel">Channel</label>'
-        '<select id="channel" name="channel">{select}</select></div>'
-        '<div class="field"><button type="submit" class="button button--secondary">Apply filters'
-        "</button></div></div></fieldset></form>",
-        summary=summary,
-        date_from=date_from,
-        date_to=date_to,
-        select=select,
-    )
+def _channel_choices() -> list[tuple[str, str]]:
+    return [("", "All channels")] + [(value, _channel(value)) for value in CHANNELS]
 
 
-def _headline(figures: dict[str, Any]) -> Safe:
-    contained_names = ", ".join(OUTCOME_LABELS[o.value].lower() for o in sorted(CONTAINED_OUTCOMES))
-    cost = figures["cost_avoided"]
-    return render(
-        '<dl class="summary-list">'
-        "<dt>Conversations</dt><dd>{conversations}</dd>"
-        "<dt>Contained (resolved without a person)</dt><dd>{contained}</dd>"
-        "<dt>Containment rate</dt><dd>{rate}</dd>"
-        "<dt>Tasks completed</dt><dd>{tasks}</dd>"
-        "<dt>Handed to a person (records in the staff queue)</dt><dd>{handed}</dd>"
-        "<dt>Conversations that ended with a person or urgent help</dt>"
-        "<dd>{ended_handed} (urgent: {urgent})</dd>"
-        "<dt>Times the assistant did not understand</dt><dd>{fallbacks}</dd>"
-        "<dt>Assisted in a library</dt><dd>{assisted}</dd>"
-        "<dt>Estimated cost avoided</dt><dd>{cost}</dd></dl>"
-        '<p class="notice">A conversation is <strong>contained</strong> when it ended with: '
-        "{names}. Hand-offs and urgent help are not contained. Conversations residents left "
-        "before any answer, and answers the resident said did not help, are counted in the "
-        "total and are not contained. One conversation can complete several tasks: each "
-        "task counts.</p>"
-        '<p class="hint">Hand-offs are the records in the staff queue for this period, counted '
-        "as soon as they are made. Conversations count once they have gone quiet, and one "
-        "conversation can make more than one record, so the two hand-off figures can differ "
-        "for a while.</p>",
-        conversations=f"{figures['conversations']:,}",
-        contained=f"{figures['contained']:,}",
-        rate=_percent(figures["containment_rate"]),
-        tasks=f"{figures['tasks']['completed']:,}",
-        handed=f"{figures['handoffs']['total']:,}",
-        ended_handed=f"{figures['outcomes']['handed_off'] + figures['outcomes']['urgent']:,}",
-        urgent=f"{figures['outcomes']['urgent']:,}",
-        fallbacks=f"{figures['fallbacks']:,}",
-        assisted=f"{figures['assisted']:,}",
-        cost=cost["total"],
-        names=contained_names,
-    )
+def _headline(figures: dict[str, Any]) -> dict[str, str]:
+    """The headline figures, and which outcomes count as contained."""
+    return {
+        "conversations": f"{figures['conversations']:,}",
+        "contained": f"{figures['contained']:,}",
+        "rate": _percent(figures["containment_rate"]),
+        "tasks": f"{figures['tasks']['completed']:,}",
+        "handed": f"{figures['handoffs']['total']:,}",
+        "ended_handed": f"{figures['outcomes']['handed_off'] + figures['outcomes']['urgent']:,}",
+        "urgent": f"{figures['outcomes']['urgent']:,}",
+        "fallbacks": f"{figures['fallbacks']:,}",
+        "assisted": f"{figures['assisted']:,}",
+        "cost": figures["cost_avoided"]["total"],
+        "names": ", ".join(OUTCOME_LABELS[o.value].lower() for o in sorted(CONTAINED_OUTCOMES)),
+    }
 
 
-def _cost_section(cost: dict[str, Any]) -> Safe:
+def _cost_section(cost: dict[str, Any]) -> dict[str, Any]:
+    """The cost avoided: the sum worked out, by channel, and the cost of each contact."""
     assistant = cost["assistant_contact"]
     unit = cost["costs_pence"][assistant]
     terms = [
@@ -370,29 +274,25 @@ def _cost_section(cost: dict[str, Any]) -> Safe:
         for line in cost["by_channel"]
     ]
     costs = [(CONTACT_LABELS.get(k, k), pounds(v)) for k, v in cost["costs_pence"].items()]
-    return render(
-        '<section aria-labelledby="cost"><h2 id="cost">Estimated cost avoided</h2>'
-        "<p><strong>Formula:</strong> for each channel, contained conversations × (cost of the "
-        "contact each one stands in for − cost of a {assistant} contact), added up.</p>"
-        "<p><strong>This period:</strong> {worked}</p>{table}{costs}"
-        "<p>Source: {source} (checked {checked}). An estimate: it assumes each contained "
-        "conversation would otherwise have been the contact shown.</p></section>",
-        assistant=CONTACT_LABELS.get(assistant, assistant),
-        worked=worked,
-        table=_table(
-            "Cost avoided by channel",
-            ["Channel", "Contained", "Instead of", "Saving each", "Saving"],
-            rows,
-        ),
-        costs=_table("Cost per contact", ["Contact", "Cost"], costs),
-        source=cost["source"],
-        checked=cost["checked"],
-    )
+    return {
+        "assistant": CONTACT_LABELS.get(assistant, assistant),
+        "worked": worked,
+        "tables": [
+            (
+                "Cost avoided by channel",
+                ["Channel", "Contained", "Instead of", "Saving each", "Saving"],
+                rows,
+            ),
+            ("Cost per contact", ["Contact", "Cost"], costs),
+        ],
+        "source": cost["source"],
+        "checked": cost["checked"],
+    }
 
 
 def _breakdown_section(
     section_id: str, heading: str, rows: list[dict[str, Any]], key: str, labels: Any
-) -> Safe:
+) -> dict[str, Any]:
     data = [(labels(row[key]), row["conversations"]) for row in rows]
     table_rows = [
         (
@@ -413,7 +313,7 @@ def _breakdown_section(
         heading,
         top,
         bar_chart(f"{section_id}-chart", heading, data),
-        _table(
+        (
             heading,
             [heading.split(" by ")[-1].capitalize(), "Conversations", "Contained", "Rate"],
             table_rows,
@@ -421,7 +321,7 @@ def _breakdown_section(
     )
 
 
-def _tasks_section(tasks: dict[str, Any]) -> Safe:
+def _tasks_section(tasks: dict[str, Any]) -> dict[str, Any]:
     rows = [(TASK_LABELS.get(row["kind"], row["kind"]), row["count"]) for row in tasks["by_kind"]]
     rows.append(("Hand-offs to staff (the queue's records)", tasks["handoffs"]))
     return _figure(
@@ -430,14 +330,13 @@ def _tasks_section(tasks: dict[str, Any]) -> Safe:
         f"{tasks['completed']:,} tasks completed and {tasks['handoffs']:,} hand-offs to staff. "
         "A conversation can complete several tasks; each one counts.",
         bar_chart("tasks-chart", "Tasks completed, by kind", rows),
-        _table("Tasks completed", ["Task", "Count"], [(label, f"{n:,}") for label, n in rows]),
+        ("Tasks completed", ["Task", "Count"], [(label, f"{n:,}") for label, n in rows]),
     )
 
 
-def freshness(figures: dict[str, Any]) -> Safe:
+def _freshness(figures: dict[str, Any]) -> dict[str, Any]:
     """When the figures were last updated and when a conversation starts to count."""
     fresh = figures["freshness"]
-    minutes = fresh["counted_after_quiet_minutes"]
     updated = (
         datetime.fromisoformat(fresh["last_updated"]).astimezone(UK_TIME)
         if fresh["last_updated"]
@@ -448,18 +347,11 @@ def freshness(figures: dict[str, Any]) -> Safe:
         if updated
         else "never: no conversation has been counted yet"
     )
-    return render(
-        '<p class="notice" id="freshness"><strong>Figures last updated:</strong> {when}. '
-        "A conversation is counted once it has been quiet for {minutes} minutes, so "
-        "conversations still going on are not in these figures yet. Hand-offs are counted "
-        "from the staff queue straight away.</p>",
-        when=when,
-        minutes=minutes,
-    )
+    return {"when": when, "minutes": fresh["counted_after_quiet_minutes"]}
 
 
-def figure_sections(figures: dict[str, Any]) -> list[Safe]:
-    """The headline figures, every chart with its table, and the cost section."""
+def figure_sections(figures: dict[str, Any]) -> Markup:
+    """The freshness and headline figures, every chart with its tables, and the cost section."""
     outcomes = [(OUTCOME_LABELS[name], count) for name, count in figures["outcomes"].items()]
     outcome_rows = [
         (
@@ -490,18 +382,14 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
         (PRIORITY_LABELS.get(row["priority"], str(row["priority"])), row["count"])
         for row in handoffs["by_priority"]
     ]
-    return [
-        freshness(figures),
-        _headline(figures),
+    sections = [
         _figure(
             "outcomes",
             "How conversations ended",
             f"{figures['contained']:,} of {figures['conversations']:,} conversations were "
             f"contained ({_percent(figures['containment_rate'])}).",
             bar_chart("outcomes-chart", "How conversations ended", outcomes),
-            _table(
-                "How conversations ended", ["Outcome", "Conversations", "Contained"], outcome_rows
-            ),
+            ("How conversations ended", ["Outcome", "Conversations", "Contained"], outcome_rows),
         ),
         _tasks_section(figures["tasks"]),
         _figure(
@@ -510,7 +398,7 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
             "Conversations each week (blue), with the contained part in green. "
             "Weeks start on Monday.",
             column_chart("weekly-chart", "Conversations per week, contained part in green", weeks),
-            _table("Weekly trend", ["Week", "Conversations", "Contained", "Rate"], week_rows),
+            ("Weekly trend", ["Week", "Conversations", "Contained", "Rate"], week_rows),
         ),
         _figure(
             "hours",
@@ -522,7 +410,7 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
             column_chart(
                 "hours-chart", "Conversations by hour of the day, UK time", hours, tick_every=4
             ),
-            _table(
+            (
                 "Conversations by hour of the day (UK time)",
                 ["Hour", "Conversations"],
                 [
@@ -553,23 +441,25 @@ def figure_sections(figures: dict[str, Any]) -> list[Safe]:
             "Hand-offs by category and priority",
             f"{handoffs['total']:,} triage records were created for staff in this period.",
             bar_chart("handoffs-chart", "Hand-offs by category", by_category),
-            join(
-                [
-                    _table(
-                        "Hand-offs by category",
-                        ["Category", "Hand-offs"],
-                        [(label, f"{n:,}") for label, n in by_category],
-                    ),
-                    _table(
-                        "Hand-offs by priority",
-                        ["Priority", "Hand-offs"],
-                        [(label, f"{n:,}") for label, n in by_priority],
-                    ),
-                ]
+            (
+                "Hand-offs by category",
+                ["Category", "Hand-offs"],
+                [(label, f"{n:,}") for label, n in by_category],
+            ),
+            (
+                "Hand-offs by priority",
+                ["Priority", "Hand-offs"],
+                [(label, f"{n:,}") for label, n in by_priority],
             ),
         ),
-        _cost_section(figures["cost_avoided"]),
     ]
+    return templating.render(
+        "staff/insight/figures.html",
+        freshness=_freshness(figures),
+        headline=_headline(figures),
+        sections=sections,
+        cost=_cost_section(figures["cost_avoided"]),
+    )
 
 
 def insight_page(
@@ -580,7 +470,7 @@ def insight_page(
     viewer: Viewer,
     error: str | None = None,
     unanswered_groups: int = 0,
-) -> Safe:
+) -> Markup:
     """The dashboard.
 
     Args:
@@ -594,26 +484,39 @@ def insight_page(
     Returns:
         The HTML document.
     """
-    heading = render("<h1>Service insight</h1>")
-    form_html = _filter_form(*form, error)
-    if figures is None or filters is None:
-        return layout("Error: Service insight", join([heading, form_html]), viewer)
-    channel = f", {_channel(filters.channel)}" if filters.channel else ", all channels"
-    period = render(
-        "<p>From {start} to {end}{channel}. "
-        '<a href="/staff/insight/unanswered?from={qs_from}&amp;to={qs_to}'
-        '&amp;channel={qs_channel}">'
-        "Questions the assistant could not answer ({groups} groups)</a></p>",
-        start=filters.date_from.strftime("%-d %B %Y"),
-        end=filters.date_to.strftime("%-d %B %Y"),
-        channel=channel,
-        qs_from=filters.date_from.isoformat(),
-        qs_to=filters.date_to.isoformat(),
-        qs_channel=filters.channel or "",
-        groups=unanswered_groups,
+    shown = figures is not None and filters is not None
+    values: dict[str, Any] = {}
+    if figures is not None and filters is not None:
+        query = {
+            "from": filters.date_from.isoformat(),
+            "to": filters.date_to.isoformat(),
+            "channel": filters.channel or "",
+        }
+        values = {
+            "start": filters.date_from.strftime("%-d %B %Y"),
+            "end": filters.date_to.strftime("%-d %B %Y"),
+            "channel": f", {_channel(filters.channel)}" if filters.channel else ", all channels",
+            "query": "&".join(f"{key}={value}" for key, value in query.items()),
+            "groups": unanswered_groups,
+            "figures": figure_sections(figures),
+        }
+    return page(
+        "staff/insight/dashboard.html",
+        title="Service insight" if shown else "Error: Service insight",
+        viewer=viewer,
+        form=form,
+        channels=_channel_choices(),
+        error=error,
+        figures=values.pop("figures", None),
+        **values,
     )
-    sections = [heading, form_html, period, *figure_sections(figures)]
-    return layout("Service insight", join(sections), viewer)
+
+
+def _guess(group: dict[str, Any]) -> str:
+    """The assistant's best guess for a group, with its average confidence when known."""
+    if group["best_guess"] and group["average_confidence"] is not None:
+        return f"{group['best_guess']} ({group['average_confidence']:.0%})"
+    return group["best_guess"] or "none"
 
 
 def unanswered_page(
@@ -623,7 +526,7 @@ def unanswered_page(
     form: tuple[str, str, str],
     viewer: Viewer,
     error: str | None = None,
-) -> Safe:
+) -> Markup:
     """The grouped questions the assistant could not answer, biggest group first.
 
     Args:
@@ -636,55 +539,30 @@ def unanswered_page(
     Returns:
         The HTML document.
     """
-    heading = render(
-        "<h1>Questions the assistant could not answer</h1>"
-        "<p>Messages that ended in “not understood”, or in a hand-off because the assistant "
-        "did not understand, grouped by similarity. Replies to the assistant’s own questions "
-        "(names, addresses, account numbers) are never kept here. Personal data was removed "
-        "before they were stored; they are deleted after the transcript retention period. Add "
-        "the biggest groups to the training data first.</p>"
-        '<p><a href="/staff/insight">Back to service insight</a></p>'
-    )
-    form_html = _filter_form(*form, error).replace(
-        'action="/staff/insight"', 'action="/staff/insight/unanswered"'
-    )
-    if groups is None or filters is None:
-        return layout("Error: Unanswered questions", join([heading, Safe(form_html)]), viewer)
-    query = f"from={filters.date_from.isoformat()}&to={filters.date_to.isoformat()}" + (
-        f"&channel={filters.channel}" if filters.channel else ""
-    )
-    if groups:
-        rows = join(
-            render(
-                '<tr><th scope="row">{count}</th><td><ul class="examples">{examples}</ul></td>'
-                "<td>{guess}</td><td>{channels}</td><td>{handed}</td>"
-                '<td><a href="/staff/insight/unanswered/{id}.yml?{query}">Rasa NLU YAML'
-                '<span class="visually-hidden"> for group {id}</span></a><br>'
-                '<a href="/staff/insight/unanswered/{id}.csv?{query}">CSV'
-                '<span class="visually-hidden"> for group {id}</span></a></td></tr>',
-                count=group["count"],
-                examples=join(render("<li>{text}</li>", text=text) for text in group["examples"]),
-                guess=(
-                    f"{group['best_guess']} ({group['average_confidence']:.0%})"
-                    if group["best_guess"] and group["average_confidence"] is not None
-                    else group["best_guess"] or "none"
-                ),
-                channels=", ".join(_channel(c) for c in group["channels"]),
-                handed=group["handed_off"],
-                id=group["id"],
-                query=query,
-            )
-            for group in groups
+    shown = groups is not None and filters is not None
+    query = ""
+    if filters is not None:
+        query = f"from={filters.date_from.isoformat()}&to={filters.date_to.isoformat()}" + (
+            f"&channel={filters.channel}" if filters.channel else ""
         )
-    else:
-        rows = render('<tr><td colspan="6">No unanswered questions in this period.</td></tr>')
-    table = render(
-        "<table><caption>{n} groups, biggest first</caption><thead><tr>"
-        '<th scope="col">Messages</th><th scope="col">Examples</th>'
-        '<th scope="col">Assistant’s best guess</th><th scope="col">Channels</th>'
-        '<th scope="col">Handed to a person</th><th scope="col">Export</th>'
-        "</tr></thead><tbody>{rows}</tbody></table>",
-        n=len(groups),
-        rows=rows,
+    rows = [
+        {
+            "count": group["count"],
+            "examples": group["examples"],
+            "guess": _guess(group),
+            "channels": ", ".join(_channel(c) for c in group["channels"]),
+            "handed": group["handed_off"],
+            "id": group["id"],
+        }
+        for group in (groups or [])
+    ]
+    return page(
+        "staff/insight/unanswered.html",
+        title="Unanswered questions" if shown else "Error: Unanswered questions",
+        viewer=viewer,
+        form=form,
+        channels=_channel_choices(),
+        error=error,
+        groups=rows if shown else None,
+        query=query,
     )
-    return layout("Unanswered questions", join([heading, Safe(form_html), table]), viewer)

@@ -3,7 +3,8 @@
 ``python -m web insight-report --from 2026-11-01 --to 2026-11-30
 --out dir/`` writes ``insight-report.html`` (standalone: styles inline, charts as inline SVG,
 no script, nothing fetched) and one CSV per table, for a service manager to attach to a
-committee paper. The report holds counts only: no message text, no conversation ids.
+committee paper. The report holds counts only: no message text, no conversation ids. Its
+markup is ``templates/insight/report.html``, with the figures of the dashboard.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from web.console_pages import Safe, join, render
+from markupsafe import Markup
+
+from web import templating
 from web.core.config import PACKAGE_DIR
 from web.insight import InsightFilters, pounds
 from web.insight_pages import figure_sections
@@ -103,20 +106,14 @@ def report_html(figures: dict[str, Any], filters: InsightFilters, council: str =
     """
     period = f"{filters.date_from.strftime('%-d %B %Y')} to {filters.date_to.strftime('%-d %B %Y')}"
     channel = filters.channel or "all channels"
-    document = render(
-        '<!doctype html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>{title}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
-        '<main id="main" class="container">\n<h1>{title}</h1>\n'
-        "<p>{period}, {channel}. Figures from Front Door's outcome events: one per conversation "
-        "session, with no personal data. Cost avoided: {cost} (an estimate; the formula and its "
-        "source are below).</p>\n{sections}\n</main>\n</body>\n</html>\n",
+    document = templating.render(
+        "insight/report.html",
         title=f"Service insight{': ' + council if council else ''}, {period}",
-        css=Safe(CSS_FILE.read_text(encoding="utf-8")),
+        css=Markup(CSS_FILE.read_text(encoding="utf-8")),
         period=period,
         channel=channel,
         cost=pounds(figures["cost_avoided"]["total_pence"]),
-        sections=join(figure_sections(figures)),
+        figures=figure_sections(figures),
     )
     return str(document)
 

@@ -51,7 +51,7 @@ def test_every_value_is_escaped(directory: Directory) -> None:
         session=FIELDS, search=search, found=[found], now=NOW, directory=directory
     )
     assert "<script>" not in section and "<b onclick" not in section
-    assert "&lt;b onclick=&quot;x&quot;&gt;Meir&lt;/b&gt;" in section
+    assert "&lt;b onclick=&#34;x&#34;&gt;Meir&lt;/b&gt;" in section
     assert "Closed now. Opens tomorrow at 9am" in section
     assert "<script>" not in search_form(FIELDS, search)
 

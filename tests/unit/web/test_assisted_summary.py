@@ -160,7 +160,7 @@ def test_the_summary_lists_the_booking_references_and_next_steps(directory) -> N
     )
     page = summary_document(["PC-ABC234", "SR-7K3Q9X"], [booking], NOW)
     text = _text(page)
-    assert page.startswith('<!doctype html>\n<html lang="en-GB">')
+    assert page.startswith('<!doctype html><html lang="en-GB">')
     assert "Printed Monday 7 December 2026, 11am." in text
     assert "PC-ABC234 Computer booking" in text and "SR-7K3Q9X Street problem report" in text
     assert "When Monday 14 December 2026, 2pm to 3.30pm" in text

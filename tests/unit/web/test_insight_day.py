@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.settings import REPO_ROOT
-from web.console_pages import join
 from web.core.config import DEFAULT_INSIGHT_COSTS_PATH
 from web.insight import InsightFilters, OutcomeEventIn, compute_insight, load_costs, record_event
 from web.insight_feedback import record_feedback
@@ -227,7 +226,7 @@ def test_only_the_question_outside_the_form_is_kept_and_redacted(day: Session) -
 
 def test_the_page_of_the_day(day: Session) -> None:
     figures = compute_insight(day, DAY, load_costs(DEFAULT_INSIGHT_COSTS_PATH), IDLE_S)
-    page = join(figure_sections(figures))
+    page = str(figure_sections(figures))
     assert "17:10 on 2 Nov 2026 (UK time)" in page
     assert "quiet for 15 minutes" in page
     assert "<dt>Tasks completed</dt><dd>8</dd>" in page

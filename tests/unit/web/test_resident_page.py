@@ -138,7 +138,7 @@ def test_every_language_has_every_word_of_the_page() -> None:
     for code, words in raw.items():
         assert set(words) == set(english), code
     # Every key the page marks for translation has English words.
-    page = (REPO_ROOT / "web/static/chat.html").read_text()
+    page = (REPO_ROOT / "web/templates/chat/page.html").read_text()
     assert set(re.findall(r'data-chrome="([a-z_]+)"', page)) <= set(english)
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
-from web.console_pages import _contact
+from web.console_pages import contact_rows
 from web.crud_triage import _contact_json
 from web.triage_models import ContactIn, ContactPublic
 
@@ -41,7 +41,7 @@ def test_a_blank_address_is_none_and_a_huge_one_is_refused():
 
 def test_staff_see_the_address_beside_the_letter_preference():
     letter = _contact_json(ContactIn(name="Ann", preferred="post", address=ADDRESS))
-    page = str(_contact(SimpleNamespace(contact=letter)))
-    assert "<dt>Address</dt>" in page and "12 Leek Road" in page and "Letter" in page
-    without = str(_contact(SimpleNamespace(contact={"name": "Jo", "preferred": "text"})))
+    rows = dict(contact_rows(SimpleNamespace(contact=letter)))
+    assert rows["Address"] == ADDRESS and "Letter" in rows["Prefers"]
+    without = dict(contact_rows(SimpleNamespace(contact={"name": "Jo", "preferred": "text"})))
     assert "Address" not in without

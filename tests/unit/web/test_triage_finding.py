@@ -201,7 +201,7 @@ def test_the_record_page_links_the_same_conversation_and_shows_labels(setup) -> 
     page = client.get(f"/staff/triage/{refs['fresh']}").text
     assert f'<a href="/staff/triage/{refs["late"]}">Triage record {refs["late"]}</a>' in page
     assert refs["other"] not in page
-    for label in ("Polish", "I can&#x27;t pay my council tax", "Web chat", "Financial hardship"):
+    for label in ("Polish", "I can&#39;t pay my council tax", "Web chat", "Financial hardship"):
         assert label in page
     for code in ("council_tax_cant_pay", "<dd>pl", "<dd>web<", ">hardship<", ">council_tax<"):
         assert code not in page

@@ -210,6 +210,6 @@ def test_the_sample_page_has_the_one_tag_in_development_only(client: TestClient)
     assert client.get("/widget-demo?page=2").status_code == 200
     assert client.get("/widget-demo?page=9").status_code == 404
     odd = client.get('/widget-demo?council="><b>').text
-    assert 'data-council="&quot;&gt;&lt;b&gt;"' in odd
+    assert 'data-council="&#34;&gt;&lt;b&gt;"' in odd
     with _client(**PRODUCTION) as production:
         assert production.get("/widget-demo").status_code == 404

@@ -22,8 +22,10 @@ from typing import Any
 import yaml
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 
 from integrations.assisted import issue_token, token_is_valid
+from web import templating
 from web.api.deps import SessionDep, SettingsDep
 from web.api.routes.staff_console import (
     LOGIN_PATH,
@@ -48,7 +50,7 @@ from web.chat_relay import (
     parse_message,
     relay,
 )
-from web.console_pages import Safe, join, layout, render
+from web.console_pages import page as console_page
 from web.core.config import PACKAGE_DIR, Settings
 
 logger = logging.getLogger(__name__)
@@ -77,72 +79,21 @@ def guidance() -> dict[str, Any]:
     return yaml.safe_load(GUIDANCE_FILE.read_text(encoding="utf-8"))
 
 
-def _items(lines: list[str]) -> Safe:
-    return join(render("<li>{line}</li>", line=line) for line in lines)
+def guidance_panel(session: SessionFields) -> Markup:
+    """The staff-only panel beside the chat (``assisted.css`` lays the two out).
 
-
-def nearby_places(session: SessionFields) -> Safe:
-    """The panel's "Nearby places": the search form and where its list appears.
-
-    The list comes from ``assisted_places.py``; ``assisted.js`` puts it into
-    ``#assisted-output`` so the chat stays on screen (without script the form opens it as
-    a page of its own).
+    It holds the button for the printable summary, the guidance and the "Nearby places"
+    search, whose list ``assisted.js`` puts into ``#assisted-output`` so the chat stays on
+    screen (without script the form opens it as a page of its own).
     """
-    words = places_wording()
-    return render(
-        '<h3 id="nearby-places-title">Nearby places</h3><p>{intro}</p>{form}'
-        '<div id="assisted-output" class="assisted-output" data-signed-out="{signed_out}"'
-        ' data-failed="{failed}"></div>'
-        '<script src="/chat/assisted.js" defer></script>',
-        intro=words["intro"],
-        form=search_form(session),
-        signed_out=words["signed_out"],
-        failed=words["failed"],
-    )
-
-
-def summary_form(session: SessionFields) -> Safe:
-    """The button that opens the printable summary for the resident in a new tab.
-
-    A POST, like the panel's other forms, so the session's tokens stay out of URLs;
-    ``assisted.js`` adds the references the chat shows.
-    """
-    words = places_wording()["summary"]
-    return render(
-        '<form method="post" action="{action}" target="_blank" class="summary-form"'
-        " data-summary-form>{hidden}"
-        '<p class="hint" id="summary-hint">{hint}</p>'
-        '<button type="submit" class="button button--secondary"'
-        ' aria-describedby="summary-hint">{label}</button></form>',
-        action=SUMMARY_PATH,
-        hidden=session.hidden(),
-        hint=words["link_hint"],
-        label=words["link"],
-    )
-
-
-def guidance_panel(session: SessionFields) -> Safe:
-    """The staff-only panel beside the chat (``assisted.css`` lays the two out)."""
-    data = guidance()
-    return render(
-        '<link rel="stylesheet" href="{css}">'
-        '<aside class="staff-panel" id="staff-panel" aria-labelledby="staff-guidance-title">'
-        '<h2 id="staff-guidance-title">{title} (for staff)</h2>'
-        "<p><strong>Assisted session.</strong> Every report, case and computer booking made "
-        "here is marked as made with help from library staff.</p>"
-        "{summary}"
-        '<details class="staff-guidance" open><summary>How to run the session</summary>'
-        "<ul>{before}</ul>"
-        "<h3>Digital skills checklist</h3><ul>{checklist}</ul>"
-        "<ul>{after}</ul></details>"
-        "{places}</aside>",
+    return templating.render(
+        "staff/assisted/panel.html",
         css=STYLESHEET_PATH,
-        title=data["title"],
-        summary=summary_form(session),
-        before=_items(data["before"]),
-        checklist=_items(data["digital_skills_checklist"]),
-        places=nearby_places(session),
-        after=_items(data["after"]),
+        guidance=guidance(),
+        words=places_wording(),
+        session=session,
+        summary_action=SUMMARY_PATH,
+        search_form=search_form(session),
     )
 
 
@@ -164,19 +115,8 @@ def _stylesheet() -> str:
 @router.get("")
 def start_page(staff: AssistedStaff) -> HTMLResponse:
     """Explain assisted sessions and offer to start one."""
-    main = render(
-        '<p><a href="/staff">Back to the queue</a></p>'
-        "<h1>Assisted session</h1>"
-        "<p>Help a resident use the assistant on this computer. Their reports and cases "
-        "will be marked as made with your help.</p>"
-        '<form method="post" action="/staff/assisted/start">'
-        '<input type="hidden" name="csrf_token" value="{csrf}">'
-        '<button type="submit" class="button">Start an assisted session</button></form>',
-        csrf=staff.viewer.csrf_token,
-    )
-    return HTMLResponse(
-        str(layout("Assisted session", main, staff.viewer)), headers=SECURITY_HEADERS
-    )
+    page = console_page("staff/assisted/start.html", title="Assisted session", viewer=staff.viewer)
+    return HTMLResponse(str(page), headers=SECURITY_HEADERS)
 
 
 @router.post("/start")
@@ -191,10 +131,8 @@ def start(
         settings.library_assist_secret.get_secret_value(), SENDER_PREFIX + conversation_id
     )
     logger.info("Staff member %s started an assisted session", staff.username)
-    mode = render(
-        ' data-endpoint="/staff/assisted/messages" data-conversation="{conversation}"'
-        ' data-token="{token}" data-csrf="{csrf}" data-finish-url="/staff/assisted/finish"'
-        ' data-finish-next="{next}"',
+    mode = templating.render(
+        "staff/assisted/chat_mode.html",
         conversation=conversation_id,
         token=token,
         csrf=staff.viewer.csrf_token,

@@ -22,6 +22,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from web import (
     crud_staff,
@@ -42,7 +43,6 @@ from web.console_pages import (
     STATUS_FILTERS,
     QueueFilters,
     ReplyForm,
-    Safe,
     Viewer,
     login_page,
     message_page,
@@ -93,7 +93,7 @@ SECURITY_HEADERS = {
 }
 
 
-def _html(page: Safe, status_code: int = status.HTTP_200_OK) -> HTMLResponse:
+def _html(page: Markup, status_code: int = status.HTTP_200_OK) -> HTMLResponse:
     return HTMLResponse(str(page), status_code=status_code, headers=SECURITY_HEADERS)
 
 
@@ -328,7 +328,7 @@ def logout(
     return response
 
 
-def _expired_form(staff: SignedIn) -> Safe:
+def _expired_form(staff: SignedIn) -> Markup:
     return message_page(
         "This form has expired",
         "The page was open from an earlier session. Go back to the queue and try again.",

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from web.api.deps import SessionDep
 from web.api.routes.staff_console import SECURITY_HEADERS, QueueStaff
-from web.console_pages import join, layout, local_time, render
+from web.console_pages import local_time, page
 from web.crud_sms import newest_texts
 
 console_router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -25,36 +25,16 @@ PAGE_LIMIT = 200
 @console_router.get("/sms")
 def sms_page(session: SessionDep, staff: QueueStaff) -> HTMLResponse:
     """The outbox for signed-in staff: what was texted to whom, newest first."""
-    rows = newest_texts(session, limit=PAGE_LIMIT)
-    if rows:
-        body = join(
-            render(
-                '<tr><td><time datetime="{iso}">{when}</time></td><td>{to}</td>'
-                '<td><span class="pre-wrap">{text}</span></td><td>{conversation}</td>'
-                "<td>{status}</td></tr>",
-                iso=row.created_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                when=local_time(row.created_at),
-                to=row.to_number,
-                text=row.body,
-                conversation=row.conversation_id,
-                status=row.status,
-            )
-            for row in rows
-        )
-        table = render(
-            "<table><caption>Text messages, newest first</caption><thead><tr>"
-            '<th scope="col">When</th><th scope="col">To</th><th scope="col">Message</th>'
-            '<th scope="col">Conversation id</th><th scope="col">Status</th>'
-            "</tr></thead><tbody>{rows}</tbody></table>",
-            rows=body,
-        )
-    else:
-        table = render('<p class="notice">No text messages yet.</p>')
-    main = render(
-        '<p><a href="/staff">Back to the queue</a></p><h1>Text messages</h1>'
-        "<p>Texts the assistant sent to residents, for example the link and reference "
-        "offered at the end of a phone call. In development this is the SMS gateway.</p>"
-        "{table}",
-        table=table,
-    )
-    return HTMLResponse(str(layout("Text messages", main, staff.viewer)), headers=SECURITY_HEADERS)
+    texts = [
+        {
+            "iso": row.created_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "when": local_time(row.created_at),
+            "to": row.to_number,
+            "body": row.body,
+            "conversation": row.conversation_id,
+            "status": row.status,
+        }
+        for row in newest_texts(session, limit=PAGE_LIMIT)
+    ]
+    html = page("staff/console/sms.html", title="Text messages", viewer=staff.viewer, texts=texts)
+    return HTMLResponse(str(html), headers=SECURITY_HEADERS)

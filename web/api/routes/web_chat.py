@@ -26,8 +26,9 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 
-from web import crud_web_chat
+from web import crud_web_chat, templating
 from web.api.deps import SessionDep, SettingsDep
 from web.api.rate_limits import web_chat_limit
 from web.assistant_link import end_conversation
@@ -42,7 +43,6 @@ from web.chat_relay import (
     parse_message,
     relay,
 )
-from web.console_pages import Safe, join, render
 from web.core.config import PACKAGE_DIR, Settings
 from web.resident_page import (
     CouncilPage,
@@ -65,19 +65,7 @@ ASSETS = {
     "logo-placeholder.svg": "image/svg+xml",  # the development council's stand-in logo
 }
 FINISH_LABEL = "Finish and clear"
-#: Developer links: shown only in development and test (ENVIRONMENT); the Open311 link only
-#: when the stand-in CRM is mounted (STAND_IN).
-DEVELOPER_LINKS = Safe(
-    '<p class="developer-links">Council services stand-in. For developers: '
-    '<a href="/open311/v2/services.json">Open311 services</a>, '
-    '<a href="/docs">API documentation</a>.</p>'
-)
-DEVELOPER_LINKS_WITHOUT_STAND_IN = Safe(
-    '<p class="developer-links">Council services. For developers: '
-    '<a href="/docs">API documentation</a>.</p>'
-)
 UNAVAILABLE = "unavailable"
-NOTHING = Safe("")
 BROWSER_COOKIE = "fd_chat"
 COOKIE_PATH = "/chat"
 NOT_YOURS = "This conversation is not available. A new one has been started."
@@ -112,56 +100,20 @@ def council_page(settings: Settings, council_dir: Path | None = None) -> Council
     return load_council_page(council_dir or settings.council_dir)
 
 
-def _logo(council: CouncilPage) -> Safe:
-    if not council.branding.logo:
-        return NOTHING
-    # The council's name is written beside it: the logo adds nothing for a screen reader.
-    return render(
-        '<img class="chat-logo" src="{src}" alt=""{marker}>',
-        src=council.branding.logo,
-        marker=Safe(' data-placeholder="true"') if council.branding.logo_placeholder else NOTHING,
-    )
-
-
-def _footer_links(council: CouncilPage) -> Safe:
-    """The council's privacy notice, accessibility statement and phone (consistent help)."""
-    links = []
-    if council.branding.privacy_notice:
-        links.append(
-            render(
-                '<li><a href="{href}" data-chrome="privacy_notice">Privacy notice</a></li>',
-                href=council.branding.privacy_notice,
-            )
-        )
-    if council.branding.accessibility_statement:
-        links.append(
-            render(
-                '<li><a href="{href}" data-chrome="accessibility">Accessibility statement</a></li>',
-                href=council.branding.accessibility_statement,
-            )
-        )
-    if council.phone:
-        digits = "".join(ch for ch in council.phone if ch.isdigit())
-        href = "tel:+44" + digits[1:] if digits.startswith("0") else "tel:" + digits
-        links.append(
-            render(
-                '<li>Call {name} on <a href="{href}">{phone}</a></li>',
-                name=council.name,
-                href=href,
-                phone=council.phone,
-            )
-        )
-    return join(links)
+def _phone_href(phone: str) -> str:
+    """The ``tel:`` link of a UK number (``01782 232200`` is ``tel:+441782232200``)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return "tel:+44" + digits[1:] if digits.startswith("0") else "tel:" + digits
 
 
 def chat_document(
     settings: Settings,
-    mode: Safe = NOTHING,
-    staff_panel: Safe = NOTHING,
+    mode: Markup | None = None,
+    staff_panel: Markup | None = None,
     finish_label: str = FINISH_LABEL,
     council_dir: Path | None = None,
     embed: bool = False,
-) -> Safe:
+) -> Markup:
     """The chat page; the library assisted session adds its attributes and staff panel.
 
     ``embed``: the compact page the widget shows in its panel (``web/widget.py``): no
@@ -169,37 +121,28 @@ def chat_document(
     """
     council = council_page(settings, council_dir)
     data = page_data(settings.kb_dir)
-    privacy = council.branding.privacy_notice
-    return render(
-        _asset("chat.html"),
+    developer_links = ""
+    if settings.is_development and not embed:
+        developer_links = "stand_in" if settings.stand_in else "plain"
+    return templating.render(
+        "chat/page.html",
         idle_minutes=settings.web_chat_idle_minutes,
         max_chars=settings.max_message_chars,
         mode=mode,
         staff_panel=staff_panel,
         finish_label=finish_label,
-        finish_chrome=Safe(' data-chrome="finish"') if finish_label == FINISH_LABEL else NOTHING,
+        finish_chrome=finish_label == FINISH_LABEL,
         council_name=council.name,
-        logo=_logo(council),
+        logo=council.branding.logo,
+        logo_placeholder=council.branding.logo_placeholder,
         exit_url=data["exit_url"],
-        page_data=Safe(script_json(data)),
-        privacy_line_link=(
-            render(
-                '<a href="{href}" data-chrome="privacy_link">{text}</a>',
-                href=privacy,
-                text="How we use your information",
-            )
-            if privacy
-            else NOTHING
-        ),
-        footer_links=_footer_links(council),
-        developer_links=(
-            NOTHING
-            if not settings.is_development or embed
-            else DEVELOPER_LINKS
-            if settings.stand_in
-            else DEVELOPER_LINKS_WITHOUT_STAND_IN
-        ),
-        embed=Safe(' data-embed="true"') if embed else NOTHING,
+        page_data=Markup(script_json(data)),
+        privacy=council.branding.privacy_notice,
+        accessibility=council.branding.accessibility_statement,
+        phone=council.phone,
+        phone_href=_phone_href(council.phone) if council.phone else "",
+        developer_links=developer_links,
+        embed=embed,
     )
 
 

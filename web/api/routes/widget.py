@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 
+from web import templating
 from web.api.deps import SettingsDep
-from web.console_pages import render
-from web.widget import STATIC_DIR, Asset, widget_script, widget_style
+from web.widget import Asset, widget_script, widget_style
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,8 +73,8 @@ def widget_demo(settings: SettingsDep, page: str = "1", council: str = "") -> Re
     other = "2" if page == "1" else "1"
     # Any council is written into the tag as given: the widget must cope with a wrong one.
     council = council[:64] or settings.council_dir.name
-    body = render(
-        (STATIC_DIR / "widget-demo.html").read_text(encoding="utf-8"),
+    body = templating.render(
+        "widget/demo.html",
         heading=heading,
         text=text,
         other_href="/widget-demo?" + urlencode({"page": other, "council": council}),
