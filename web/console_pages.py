@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lib.references import find_references
 from web import triage_labels
 from web.models import TriageAuditEntry, TriageRecord
+from web.reference_links import ReferenceLinks
 from web.roles import Area, may_use
 from web.triage_due import due_by
 from web.triage_models import REPLY_MAX_LENGTH, Category
@@ -61,16 +62,6 @@ TRANSCRIPT_SHOWN = 30
 # The line the assistant records when a council tax account is verified
 # (``actions/common/triage.py``: ``VERIFIED_ACCOUNT_LINE``).
 VERIFIED_ACCOUNT = re.compile(r"^Council tax account verified: (?P<account>[A-Za-z0-9-]{3,30})$")
-# What each kind of reference names, and where staff can open it (None: no page yet).
-REFERENCE_PAGES: dict[str, tuple[str, str | None]] = {
-    "triage": ("Triage record", "/staff/triage/{reference}"),
-    "street_report": ("Street report", "/open311/v2/requests/{reference}.json"),
-    "held_report": ("Street report held until the council's system is back", None),
-    "pc_booking": ("Public PC booking", None),
-    "council_tax_case": ("Council tax case", None),
-    "broadband_application": ("Broadband application", None),
-}
-
 # The queue's status filter: "open" (the default) is new and claimed together.
 STATUS_FILTERS = {
     "open": ("Open (new or claimed)", (TriageStatus.NEW, TriageStatus.CLAIMED)),
@@ -609,9 +600,9 @@ def verified_account(record: TriageRecord) -> str | None:
     return account
 
 
-def _reference_item(reference: str, kind: str) -> Safe:
-    label, page = REFERENCE_PAGES.get(kind, (kind, None))
-    if page is None:
+def _reference_item(reference: str, kind: str, links_to: ReferenceLinks) -> Safe:
+    label, href = links_to.page(kind, reference)
+    if href is None:
         return render(
             "<li>{label}: <strong>{reference}</strong> "
             '<span class="hint">(no page in the console yet)</span></li>',
@@ -621,14 +612,16 @@ def _reference_item(reference: str, kind: str) -> Safe:
     return render(
         '<li>{label}: <a href="{href}">{reference}</a></li>',
         label=label,
-        href=page.format(reference=reference),
+        href=href,
         reference=reference,
     )
 
 
-def _links(record: TriageRecord) -> Safe:
+def _links(record: TriageRecord, links_to: ReferenceLinks) -> Safe:
     """The verified council tax account and every reference issued, as links."""
-    items = [_reference_item(reference, kind) for reference, kind in references_in(record)]
+    items = [
+        _reference_item(reference, kind, links_to) for reference, kind in references_in(record)
+    ]
     account = verified_account(record)
     if account:
         items.insert(
@@ -893,6 +886,7 @@ def record_page(
     linked: Sequence[str] = (),
     names: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    links_to: ReferenceLinks,
 ) -> Safe:
     """A record's full view: details, links, contact, actions, messages, conversation, history.
 
@@ -909,6 +903,7 @@ def record_page(
         linked: the references of the other records from the same conversation.
         names: the display name of each staff username shown.
         now: the current time, for the due-by.
+        links_to: where each reference the conversation gave links.
 
     Returns:
         The HTML document.
@@ -936,7 +931,7 @@ def record_page(
         reference=record.reference,
         text=record.summary,
         details=_details(record, names, now or datetime.now(timezone.utc)),
-        links=_links(record),
+        links=_links(record, links_to),
         linked=_linked(linked),
         contact=_contact(record),
         actions=_actions(record, viewer, note, error, resident_note),
