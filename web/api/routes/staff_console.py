@@ -499,8 +499,8 @@ def record(
     if found is None:
         return _not_found(staff, reference)
     finished = "sent" if sent == "1" else done
-    done = finished if finished in DONE_MESSAGES else None
-    return _show(session, settings, staff, found, done=done)
+    shown = finished if finished in DONE_MESSAGES else None
+    return _show(session, settings, staff, found, done=shown)
 
 
 # Each button names the status it expects the record to be in, so a button on a page that
