@@ -15,7 +15,13 @@ import httpx
 from integrations.endpoint import Endpoint
 from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
-from integrations.triage.models import TriageAddition, TriageRecord, UndeliveredNotice
+from integrations.triage.models import (
+    Contact,
+    ContactUpdate,
+    TriageAddition,
+    TriageRecord,
+    UndeliveredNotice,
+)
 from lib.idempotency import IDEMPOTENCY_HEADER
 
 logger = logging.getLogger(__name__)
@@ -82,18 +88,15 @@ class TriageClient:
         return reference
 
     async def add_contact(
-        self, reference: str, contact: dict[str, Any], conversation_id: str | None
+        self, reference: str, contact: Contact, conversation_id: str | None
     ) -> None:
         """Attach consented contact details to a record this conversation created.
 
         The council services refuse (403, :class:`TriageRejected`) a conversation id that
         is not the record's.
         """
-        await self._request(
-            "PATCH",
-            f"/triage/{reference}",
-            {"contact": contact, "conversation_id": conversation_id},
-        )
+        body: ContactUpdate = {"contact": contact, "conversation_id": conversation_id}
+        await self._request("PATCH", f"/triage/{reference}", body)
 
     async def report_undelivered(self, notice: UndeliveredNotice) -> None:
         """Put an item the council services refused on the staff console's list.

@@ -81,6 +81,17 @@ class TriageAddition(_AdditionRequired, total=False):
     contact: Contact | None  # only when the resident has since given it
 
 
+class ContactUpdate(TypedDict):
+    """The body of ``PATCH /api/v1/triage/{reference}`` that attaches contact details.
+
+    The endpoint takes other fields too (status, assignee: for staff); the assistant sends
+    only these.
+    """
+
+    contact: Contact | None  # None withdraws them
+    conversation_id: str | None  # must be the record's own conversation
+
+
 class UndeliveredNotice(TypedDict):
     """The body of ``PUT /api/v1/undelivered/{reference}``: an item the outbox gave up on."""
 
