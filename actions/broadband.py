@@ -29,6 +29,7 @@ from actions.common.validators import parse_number as parse_any_number
 from bot.content.knowledge import ServiceKnowledge
 from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError
+from integrations.crm.models import ApplicationRequest
 from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 from integrations.postcodes.normalise import find_postcodes
 from lib.references import spell_out
@@ -256,7 +257,7 @@ class ActionBroadbandOutcome(FailSafe, Action):
         if outcome != ELIGIBLE or tracker.get_slot(slots.BB_CONFIRM) is not True:
             dispatcher.utter_message(response=responses.BB_APPLICATION_NOT_SENT)
             return reset
-        application = {
+        application: ApplicationRequest = {
             "business_name": tracker.get_slot(slots.BB_BUSINESS_NAME),
             "postcode": tracker.get_slot(slots.BB_POSTCODE),
             "staff_count": int(tracker.get_slot(slots.BB_STAFF)),

@@ -17,7 +17,7 @@ import logging
 import re
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -45,6 +45,7 @@ from actions.common.validators import clean_text, has_words, looks_like_address,
 from integrations.outbox.kinds import BEHIND_FAILED, TRIAGE_ADDITION, TRIAGE_RECORD
 from integrations.outbox.store import FAILED
 from integrations.triage import (
+    TriageAddition,
     TriageError,
     TriageRecord,
     TriageRejected,
@@ -572,18 +573,20 @@ class Delivery(str, Enum):
     REFUSED = "refused"
 
 
-ADDITION_FIELDS = (
-    "conversation_id", "category", "priority", "vulnerability", "summary", "transcript",
-    "contact",
-)  # fmt: skip
+#: The record's fields an addition carries: the keys of its wire format.
+ADDITION_FIELDS = tuple(TriageAddition.__annotations__)
 
 
-def addition_from(record: TriageRecord) -> dict[str, Any]:
+def addition_from(record: TriageRecord) -> TriageAddition:
     """The body that adds a rebuilt record to the open one (its contact only when given)."""
-    body = {key: record[key] for key in ADDITION_FIELDS if key in record}
+    body = {
+        key: record[key]  # type: ignore[literal-required]  # keys of the record's own shape
+        for key in ADDITION_FIELDS
+        if key in record
+    }
     if body.get("contact") is None:
         body.pop("contact", None)
-    return body
+    return cast(TriageAddition, body)
 
 
 def _keep(kind: str, payload: dict[str, Any], reference: str, reason: str | None) -> None:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from lib.references import find_references
 from web import templating, triage_labels
 from web.models import TriageAuditEntry, TriageRecord
+from web.reference_links import ReferenceLinks
 from web.roles import Area, may_use
 from web.triage_due import due_by
 from web.triage_models import REPLY_MAX_LENGTH, Category
@@ -60,16 +61,6 @@ TRANSCRIPT_SHOWN = 30
 # The line the assistant records when a council tax account is verified
 # (``actions/common/triage.py``: ``VERIFIED_ACCOUNT_LINE``).
 VERIFIED_ACCOUNT = re.compile(r"^Council tax account verified: (?P<account>[A-Za-z0-9-]{3,30})$")
-# What each kind of reference names, and where staff can open it (None: no page yet).
-REFERENCE_PAGES: dict[str, tuple[str, str | None]] = {
-    "triage": ("Triage record", "/staff/triage/{reference}"),
-    "street_report": ("Street report", "/open311/v2/requests/{reference}.json"),
-    "held_report": ("Street report held until the council's system is back", None),
-    "pc_booking": ("Public PC booking", None),
-    "council_tax_case": ("Council tax case", None),
-    "broadband_application": ("Broadband application", None),
-}
-
 # The queue's status filter: "open" (the default) is new and claimed together.
 STATUS_FILTERS = {
     "open": ("Open (new or claimed)", (TriageStatus.NEW, TriageStatus.CLAIMED)),
@@ -397,12 +388,14 @@ def verified_account(record: TriageRecord) -> str | None:
     return account
 
 
-def _references(record: TriageRecord) -> list[tuple[str, str | None, str]]:
-    """Every reference issued: what it names, where staff can open it (None: no page yet)."""
+def _references(
+    record: TriageRecord, links_to: ReferenceLinks
+) -> list[tuple[str, str | None, str]]:
+    """Every reference issued: what it names, where staff can open it (None: no page)."""
     found = []
     for reference, kind in references_in(record):
-        label, href = REFERENCE_PAGES.get(kind, (kind, None))
-        found.append((label, href.format(reference=reference) if href else None, reference))
+        label, href = links_to.page(kind, reference)
+        found.append((label, href, reference))
     return found
 
 
@@ -502,6 +495,7 @@ def record_page(
     linked: Sequence[str] = (),
     names: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    links_to: ReferenceLinks,
 ) -> Markup:
     """A record's full view: details, links, contact, actions, messages, conversation, history.
 
@@ -518,6 +512,7 @@ def record_page(
         linked: the references of the other records from the same conversation.
         names: the display name of each staff username shown.
         now: the current time, for the due-by.
+        links_to: where each reference the conversation gave links.
 
     Returns:
         The HTML document.
@@ -537,7 +532,7 @@ def record_page(
         record=record,
         details=_details(record, names, now or datetime.now(timezone.utc)),
         account=verified_account(record),
-        references=_references(record),
+        references=_references(record, links_to),
         linked=linked,
         contact=contact_rows(record),
         actions=_actions(record),

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lib.reference_retry import ReferenceExhausted as ReferenceExhausted
+from lib.reference_retry import ReferenceTaken, create_with_new_reference
 from lib.references import new_reference
 from web import crud_delivery, crud_sms
 from web.core.db import begin_write
@@ -79,10 +81,6 @@ class AuditAction:
 
 class ReferenceConflict(ValueError):
     """A posted reference already belongs to another conversation's record."""
-
-
-class ReferenceExhausted(RuntimeError):
-    """No unused triage reference was found after several attempts."""
 
 
 class ConcurrentChange(RuntimeError):
@@ -215,41 +213,63 @@ def create_triage(
         ReferenceExhausted: every generated reference was already taken.
     """
     arrived = now or _now()
-    for _attempt in range(MAX_REFERENCE_ATTEMPTS):
-        begin_write(session)
-        first = _first_for_key(session, idempotency_key)
-        if first is not None:
-            session.commit()
-            return first, False
-        if data.reference and get_triage(session, reference=data.reference) is not None:
-            return _existing(session, data, actor, arrived), False
-        reference = data.reference or reference_factory()
-        row = _build(data, reference, arrived)
-        row.audit.append(TriageAuditEntry(**_audit_row(actor, AuditAction.CREATE, arrived)))
-        session.add(row)
-        if idempotency_key:
-            crud_delivery.remember(
-                session, scope=TRIAGE_SCOPE, key=idempotency_key, reference=reference
-            )
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            first = _first_for_key(session, idempotency_key)
-            if first is not None:  # the same key, sent twice at the same moment
-                return first, False
-            if get_triage(session, reference=reference) is None:
-                raise  # not a reference collision: a real fault
-            if data.reference:
-                # Posted twice at the same moment: the other request stored it first.
-                return _existing(session, data, actor, arrived), False
-            logger.warning("Triage reference collision; trying another")
-            continue
-        logger.info(
-            "Triage record %s received: priority %d, %s", row.reference, row.priority, row.category
+
+    def create_once(reference: str) -> tuple[TriageRecord, bool]:
+        return _create_once(
+            session, data, reference, actor=actor, arrived=arrived, key=idempotency_key
         )
-        return row, True
-    raise ReferenceExhausted(f"no free triage reference after {MAX_REFERENCE_ATTEMPTS} attempts")
+
+    return create_with_new_reference(
+        create_once,
+        new_reference=lambda: data.reference or reference_factory(),
+        attempts=MAX_REFERENCE_ATTEMPTS,
+        what="triage reference",
+    )
+
+
+def _create_once(
+    session: Session,
+    data: TriageCreate,
+    reference: str,
+    *,
+    actor: str,
+    arrived: datetime,
+    key: str | None,
+) -> tuple[TriageRecord, bool]:
+    """One try of ``create_triage`` under one candidate reference.
+
+    Raises:
+        ReferenceTaken: a generated reference was already used (the caller tries another).
+    """
+    begin_write(session)
+    first = _first_for_key(session, key)
+    if first is not None:
+        session.commit()
+        return first, False
+    if data.reference and get_triage(session, reference=data.reference) is not None:
+        return _existing(session, data, actor, arrived), False
+    row = _build(data, reference, arrived)
+    row.audit.append(TriageAuditEntry(**_audit_row(actor, AuditAction.CREATE, arrived)))
+    session.add(row)
+    if key:
+        crud_delivery.remember(session, scope=TRIAGE_SCOPE, key=key, reference=reference)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        first = _first_for_key(session, key)
+        if first is not None:  # the same key, sent twice at the same moment
+            return first, False
+        if get_triage(session, reference=reference) is None:
+            raise  # not a reference collision: a real fault
+        if data.reference:
+            # Posted twice at the same moment: the other request stored it first.
+            return _existing(session, data, actor, arrived), False
+        raise ReferenceTaken(reference) from None
+    logger.info(
+        "Triage record %s received: priority %d, %s", row.reference, row.priority, row.category
+    )
+    return row, True
 
 
 def _first_for_key(session: Session, key: str | None) -> TriageRecord | None:

@@ -18,7 +18,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import cast
 
 from integrations.open311 import NewServiceRequest, Open311Client
 from integrations.open311.errors import Open311Error, Open311Unavailable
@@ -32,6 +32,7 @@ from integrations.outbox.kinds import (
 from integrations.outbox.store import HeldItem, Outbox
 from integrations.triage import TriageClient
 from integrations.triage.errors import TriageError, TriageUnavailable
+from integrations.triage.models import TriageAddition, UndeliveredNotice
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +78,15 @@ def deliverers(open311: Open311Client, triage: TriageClient | None = None) -> di
 
         async def addition(item: HeldItem) -> str:
             payload = item.payload
+            # Held as the addition's body plus the record's reference (actions/handoff.py).
             body = {key: value for key, value in payload.items() if key != "reference"}
-            return await triage.add(payload["reference"], body)
+            return await triage.add(payload["reference"], cast(TriageAddition, body))
 
         found.update({TRIAGE_RECORD: record, TRIAGE_CONTACT: contact, TRIAGE_ADDITION: addition})
     return found
 
 
-def undelivered_notice(item: HeldItem) -> dict[str, Any]:
+def undelivered_notice(item: HeldItem) -> UndeliveredNotice:
     """What the staff console is told of a failed item: no personal data, only the facts."""
     return {
         "reference": item.reference,

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from integrations.insight.models import OutcomeEvent, UnansweredQuestion
 from lib.conversation_hash import conversation_hash as conversation_hash  # re-exported
 from lib.redaction import redact
 
@@ -246,7 +247,7 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
 
 
-def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str, Any]:
+def derive_event(session: Session, rules: OutcomeRules, secret: str) -> OutcomeEvent:
     """Turn one ended session into its outcome event (the stand-in's wire shape).
 
     Args:
@@ -262,7 +263,7 @@ def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str
     actions: list[str] = []
     replies: list[str] = []
     fallbacks = 0
-    unanswered: list[dict[str, Any]] = []
+    unanswered: list[UnansweredQuestion] = []
     last_user: dict[str, Any] | None = None
     last_user_counted = False
     tasks: dict[str, int] = {}
@@ -335,7 +336,7 @@ def derive_event(session: Session, rules: OutcomeRules, secret: str) -> dict[str
     }
 
 
-def _unanswered(event: dict[str, Any], rules: OutcomeRules) -> dict[str, Any]:
+def _unanswered(event: dict[str, Any], rules: OutcomeRules) -> UnansweredQuestion:
     text = str(event.get("text") or "").strip()
     if text.startswith("/"):  # a button payload, not the resident's words
         text = ""

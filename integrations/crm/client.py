@@ -12,7 +12,15 @@ from typing import Any
 import httpx
 
 from integrations.crm.errors import CrmNotFound, CrmRejected, CrmUnavailable, NotVerified
-from integrations.crm.models import AccountSummary, Application, Case, Identity
+from integrations.crm.models import (
+    AccountSummary,
+    Application,
+    ApplicationRequest,
+    Case,
+    CaseRequest,
+    Identity,
+    VerifyRequest,
+)
 from integrations.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
@@ -37,8 +45,11 @@ class CrmClient:
         )
 
     async def _request(
-        self, method: str, path: str, body: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+        self,
+        method: str,
+        path: str,
+        body: VerifyRequest | CaseRequest | ApplicationRequest | None = None,
+    ) -> Any:
         """Send one JSON request and return the decoded body.
 
         Raises:
@@ -69,28 +80,15 @@ class CrmClient:
 
         ``conversation_id`` names the caller: repeated failures lock out that caller only.
         """
-        body = await self._request(
-            "POST",
-            "/council-tax/verify",
-            {**identity.as_json(), "conversation_id": conversation_id or None},
-        )
-        return AccountSummary.from_json(body)
+        request = identity.verify_request(conversation_id or None)
+        return AccountSummary.from_json(await self._request("POST", "/council-tax/verify", request))
 
     async def create_case(
         self, identity: Identity, kind: str, details: dict[str, Any], conversation_id: str
     ) -> Case:
         """Record a change to an account; the CRM verifies the details again."""
-        body = await self._request(
-            "POST",
-            "/council-tax/cases",
-            {
-                **identity.as_json(),
-                "kind": kind,
-                "details": details,
-                "conversation_id": conversation_id,
-            },
-        )
-        case = Case.from_json(body)
+        request = identity.case_request(kind, details, conversation_id)
+        case = Case.from_json(await self._request("POST", "/council-tax/cases", request))
         logger.info("council tax case recorded", extra={"reference": case.reference})
         return case
 
@@ -98,7 +96,7 @@ class CrmClient:
         """Read a case back."""
         return Case.from_json(await self._request("GET", f"/council-tax/cases/{reference}"))
 
-    async def create_application(self, application: dict[str, Any]) -> Application:
+    async def create_application(self, application: ApplicationRequest) -> Application:
         """Record a broadband voucher application."""
         body = await self._request("POST", "/broadband/applications", application)
         return Application.from_json(body)

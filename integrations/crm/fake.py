@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from integrations.crm.errors import CrmNotFound, CrmUnavailable, NotVerified
-from integrations.crm.models import AccountSummary, Application, Case, Identity
+from integrations.crm.models import AccountSummary, Application, ApplicationRequest, Case, Identity
 
 
 def _key(identity: Identity) -> tuple[str, str, str]:
@@ -32,7 +32,7 @@ class FakeCrm:
         }
     )
     cases: list[tuple[Identity, Case]] = field(default_factory=list)
-    applications: list[dict[str, Any]] = field(default_factory=list)
+    applications: list[ApplicationRequest] = field(default_factory=list)
     decided: dict[str, Application] = field(default_factory=dict)
     verifications: int = 0
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(2))
@@ -74,7 +74,7 @@ class FakeCrm:
             return self.decided[reference]
         raise CrmNotFound(reference)
 
-    async def create_application(self, application: dict[str, Any]) -> Application:
+    async def create_application(self, application: ApplicationRequest) -> Application:
         """As the client."""
         self._check()
         self.applications.append(application)

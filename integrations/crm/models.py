@@ -1,10 +1,84 @@
-"""Typed shapes of what the CRM returns."""
+"""Typed shapes of what the CRM takes and returns.
+
+The ``...Request`` and ``...Json`` TypedDicts are the bodies on the wire, as the council's
+CRM defines them (the stand-in's ``web/stand_in/crm/models.py``); a test keeps the two in
+step. The dataclasses are what the actions use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
+
+
+class VerifyRequest(TypedDict):
+    """The body of ``POST /api/v1/council-tax/verify``."""
+
+    account_reference: str
+    postcode: str
+    surname: str
+    conversation_id: str | None  # repeated failures lock out this caller only
+
+
+class CaseRequest(TypedDict):
+    """The body of ``POST /api/v1/council-tax/cases``: the details are verified again."""
+
+    account_reference: str
+    postcode: str
+    surname: str
+    conversation_id: str | None
+    kind: str  # instalments_12, single_person_discount or moving_home
+    details: dict[str, Any]  # what the kind needs, e.g. living_alone_since
+
+
+class ApplicationRequest(TypedDict):
+    """The body of ``POST /api/v1/broadband/applications``."""
+
+    business_name: str
+    postcode: str
+    staff_count: int
+    current_speed_mbps: float
+    voucher_pounds: int
+    conversation_id: str | None
+
+
+class AccountSummaryJson(TypedDict):
+    """What ``POST /api/v1/council-tax/verify`` returns for a verified resident."""
+
+    account_reference: str
+    band: str
+    balance_pence: int
+    instalments: int
+    next_instalment_date: str | None  # YYYY-MM-DD
+    next_instalment_pence: int | None
+    sample_data: bool
+
+
+class CaseJson(TypedDict):
+    """A council tax case as the CRM returns it."""
+
+    reference: str  # CT-XXXXXX
+    account_reference: str
+    kind: str
+    details: dict[str, Any]
+    status: str
+    conversation_id: str | None
+    created_at: str  # ISO 8601
+
+
+class ApplicationJson(TypedDict):
+    """A broadband voucher application as the CRM returns it."""
+
+    business_name: str
+    postcode: str
+    staff_count: int
+    current_speed_mbps: float
+    voucher_pounds: int
+    conversation_id: str | None
+    reference: str  # BB-XXXXXX
+    status: str
+    created_at: str  # ISO 8601
 
 
 @dataclass(frozen=True)
@@ -15,12 +89,26 @@ class Identity:
     postcode: str
     surname: str
 
-    def as_json(self) -> dict[str, str]:
-        """The JSON body fields."""
+    def verify_request(self, conversation_id: str | None) -> VerifyRequest:
+        """The body that asks the CRM to verify these details."""
         return {
             "account_reference": self.account_reference,
             "postcode": self.postcode,
             "surname": self.surname,
+            "conversation_id": conversation_id,
+        }
+
+    def case_request(
+        self, kind: str, details: dict[str, Any], conversation_id: str | None
+    ) -> CaseRequest:
+        """The body that records a change to the account these details verify."""
+        return {
+            "account_reference": self.account_reference,
+            "postcode": self.postcode,
+            "surname": self.surname,
+            "conversation_id": conversation_id,
+            "kind": kind,
+            "details": details,
         }
 
 
@@ -36,20 +124,17 @@ class AccountSummary:
     next_instalment_pence: int | None
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> AccountSummary:
+    def from_json(cls, body: AccountSummaryJson) -> AccountSummary:
         """Read the CRM's JSON."""
         when = body.get("next_instalment_date")
+        pence = body.get("next_instalment_pence")
         return cls(
             account_reference=str(body["account_reference"]),
             band=str(body["band"]),
             balance_pence=int(body["balance_pence"]),
             instalments=int(body["instalments"]),
             next_instalment_date=date.fromisoformat(when) if when else None,
-            next_instalment_pence=(
-                int(body["next_instalment_pence"])
-                if body.get("next_instalment_pence") is not None
-                else None
-            ),
+            next_instalment_pence=int(pence) if pence is not None else None,
         )
 
 
@@ -63,7 +148,7 @@ class Case:
     details: dict[str, Any]
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> Case:
+    def from_json(cls, body: CaseJson) -> Case:
         """Read the CRM's JSON."""
         return cls(
             reference=str(body["reference"]),
@@ -83,7 +168,7 @@ class Application:
     status: str
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> Application:
+    def from_json(cls, body: ApplicationJson) -> Application:
         """Read the CRM's JSON."""
         return cls(
             reference=str(body["reference"]),

@@ -15,7 +15,16 @@ from urllib.parse import quote
 import httpx
 
 from integrations.directory.errors import DirectoryRejected, DirectoryUnavailable
-from integrations.directory.models import Booking, Place, PlaceQuery
+from integrations.directory.models import (
+    Booking,
+    BookingJson,
+    BookingRequest,
+    CancelRequest,
+    Place,
+    PlaceJson,
+    PlaceListJson,
+    PlaceQuery,
+)
 from integrations.endpoint import Endpoint
 from integrations.pooled_http import PooledClient
 
@@ -42,7 +51,7 @@ class DirectoryClient:
         method: str,
         path: str,
         params: list[tuple[str, str]] | None = None,
-        body: dict[str, Any] | None = None,
+        body: BookingRequest | CancelRequest | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON body.
 
@@ -76,7 +85,7 @@ class DirectoryClient:
 
     async def search(self, query: PlaceQuery) -> list[Place]:
         """Places nearest first that pass the query's filters."""
-        body = await self._request("GET", "places", params=query.params())
+        body: PlaceListJson = await self._request("GET", "places", params=query.params())
         return [Place.from_json(item) for item in body.get("places", [])]
 
     async def place(self, place_id: str) -> Place:
@@ -85,7 +94,8 @@ class DirectoryClient:
         Raises:
             DirectoryRejected: 404 when there is no such place.
         """
-        return Place.from_json(await self._request("GET", f"places/{quote(place_id, safe='')}"))
+        body: PlaceJson = await self._request("GET", f"places/{quote(place_id, safe='')}")
+        return Place.from_json(body)
 
     async def book(
         self, place_id: str, day: date, time: str, minutes: int, conversation_id: str
@@ -95,15 +105,14 @@ class DirectoryClient:
         Raises:
             DirectoryRejected: with the reason (``in_the_past``, ``fully_booked``, ...).
         """
-        body = await self._request(
-            "POST",
-            f"places/{quote(place_id, safe='')}/bookings",
-            body={
-                "date": day.isoformat(),
-                "time": time,
-                "minutes": minutes,
-                "conversation_id": conversation_id,
-            },
+        request: BookingRequest = {
+            "date": day.isoformat(),
+            "time": time,
+            "minutes": minutes,
+            "conversation_id": conversation_id,
+        }
+        body: BookingJson = await self._request(
+            "POST", f"places/{quote(place_id, safe='')}/bookings", body=request
         )
         booking = Booking.from_json(body)
         logger.info("PC booked", extra={"reference": booking.reference})
@@ -111,7 +120,8 @@ class DirectoryClient:
 
     async def booking(self, reference: str) -> Booking:
         """A booking by reference."""
-        return Booking.from_json(await self._request("GET", f"bookings/{quote(reference)}"))
+        body: BookingJson = await self._request("GET", f"bookings/{quote(reference)}")
+        return Booking.from_json(body)
 
     async def cancel(self, reference: str, conversation_id: str) -> Booking:
         """Cancel a booking this conversation made, by reference.
@@ -120,8 +130,9 @@ class DirectoryClient:
             DirectoryRejected: 404 unknown, 403 ``not_yours`` (another conversation made
                 it), 409 already cancelled.
         """
-        body = await self._request(
-            "DELETE", f"bookings/{quote(reference)}", body={"conversation_id": conversation_id}
+        request: CancelRequest = {"conversation_id": conversation_id}
+        body: BookingJson = await self._request(
+            "DELETE", f"bookings/{quote(reference)}", body=request
         )
         return Booking.from_json(body)
 

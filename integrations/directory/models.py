@@ -1,10 +1,111 @@
-"""Typed shapes of the directory API (``/api/v1/places`` and PC bookings)."""
+"""Typed shapes of the directory API (``/api/v1/places`` and PC bookings).
+
+The ``...Json`` and ``...Request`` TypedDicts are the bodies on the wire, as the council
+services define them (``web/booking_models.py``); a test keeps the two in step. The
+dataclasses are what the actions use, read from those bodies.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
+
+
+class BookingRequest(TypedDict):
+    """The body of ``POST /api/v1/places/{id}/bookings``."""
+
+    date: str  # the day, local, YYYY-MM-DD
+    time: str  # start, local, 24-hour HH:MM
+    minutes: int
+    conversation_id: str | None  # the only conversation that may cancel it
+
+
+class CancelRequest(TypedDict):
+    """The body of ``DELETE /api/v1/bookings/{reference}``."""
+
+    conversation_id: str  # must be the one that booked
+
+
+class BookingJson(TypedDict):
+    """A booking as the API returns it."""
+
+    reference: str  # PC-XXXXXX
+    status: str  # booked or cancelled
+    place_id: str
+    place_name: str
+    address: str
+    pc_number: int
+    date: str  # local, YYYY-MM-DD
+    time: str  # local start, HH:MM
+    end_time: str  # local end, HH:MM
+    minutes: int
+    starts_at: str  # ISO 8601 with the local UTC offset
+    ends_at: str
+    created_at: str
+    cancelled_at: str | None
+    assisted: bool  # booked by library staff in an assisted session
+
+
+class FacilitiesJson(TypedDict):
+    """What a place has."""
+
+    public_pcs: int
+    bookable_pcs: int
+    wifi: bool
+    printing: bool
+    screen_reader: bool
+    large_key_keyboard: bool
+    hearing_loop: bool
+    step_free: bool
+
+
+class ClosureJson(TypedDict):
+    """A day a place is shut."""
+
+    date: str  # YYYY-MM-DD
+    reason: str
+
+
+class PlaceJson(TypedDict):
+    """One place as the API returns it (times are the council's local time)."""
+
+    id: str
+    name: str
+    type: str
+    address: str
+    postcode: str
+    phone: str
+    distance_m: int | None  # from the search's ``near``
+    open_now: bool
+    open_until: str | None  # local ISO time it closes, if open
+    next_opening: str | None  # local ISO time it next opens
+    hours: dict[str, list[str]]  # weekday to HH:MM-HH:MM ranges
+    closures: list[ClosureJson]
+    facilities: FacilitiesJson
+    staff_help: bool
+    services: list[str]
+    sessions: dict[str, str]
+    how_to_book: str
+
+
+class NearJson(TypedDict):
+    """Where a search measured from."""
+
+    query: str
+    postcode: str | None
+    place_id: str | None
+
+
+class PlaceListJson(TypedDict):
+    """The answer of ``GET /api/v1/places``."""
+
+    near: NearJson | None
+    at: str  # the local moment ``open_now`` refers to
+    timezone: str
+    sample_data: bool
+    count: int
+    places: list[PlaceJson]
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -58,7 +159,7 @@ class Place:
     how_to_book: str = ""
 
     @classmethod
-    def from_json(cls, item: dict[str, Any]) -> Place:
+    def from_json(cls, item: PlaceJson) -> Place:
         """Build from one entry of the API's ``places`` list."""
         return cls(
             id=str(item["id"]),
@@ -111,7 +212,7 @@ class Booking:
     minutes: int
 
     @classmethod
-    def from_json(cls, item: dict[str, Any]) -> Booking:
+    def from_json(cls, item: BookingJson) -> Booking:
         """Build from the API's booking shape."""
         return cls(
             reference=str(item["reference"]),

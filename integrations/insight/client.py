@@ -9,12 +9,11 @@ timeouts; tests pass an ``httpx`` transport.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from integrations.endpoint import Endpoint
 from integrations.insight.errors import InsightRejected, InsightUnavailable
+from integrations.insight.models import AnswerFeedback, OutcomeEvent
 from integrations.pooled_http import PooledClient
 
 
@@ -36,7 +35,9 @@ class InsightClient:
             transport,
         )
 
-    async def _request(self, body: dict[str, Any], path: str = "events") -> httpx.Response:
+    async def _request(
+        self, body: OutcomeEvent | AnswerFeedback, path: str = "events"
+    ) -> httpx.Response:
         """Send one body to ``/api/v1/insight/<path>``.
 
         Raises:
@@ -53,7 +54,7 @@ class InsightClient:
             raise InsightRejected(response.status_code, response.text[:300])
         return response
 
-    async def post_event(self, event: dict[str, Any]) -> bool:
+    async def post_event(self, event: OutcomeEvent) -> bool:
         """Post one outcome event.
 
         Args:
@@ -74,7 +75,11 @@ class InsightClient:
             answered: True for yes, False for no.
             channel: where it was asked, as the ``channel`` slot (``ivr`` on the phone).
         """
-        body = {"conversation_hash": conversation_hash, "answered": answered, "channel": channel}
+        body: AnswerFeedback = {
+            "conversation_hash": conversation_hash,
+            "answered": answered,
+            "channel": channel,
+        }
         await self._request(body, "feedback")
 
 

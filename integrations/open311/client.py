@@ -18,7 +18,14 @@ from integrations.open311.errors import (
     Open311Rejected,
     Open311Unavailable,
 )
-from integrations.open311.models import NewServiceRequest, Service, ServiceRequest
+from integrations.open311.models import (
+    NewServiceRequest,
+    Service,
+    ServiceJson,
+    ServiceRequest,
+    ServiceRequestCreatedJson,
+    ServiceRequestJson,
+)
 from integrations.pooled_http import PooledClient
 from lib.idempotency import IDEMPOTENCY_HEADER
 
@@ -87,7 +94,7 @@ class Open311Client:
 
     async def services(self) -> list[Service]:
         """The services the council accepts reports for."""
-        body = await self._request("GET", "services.json")
+        body: list[ServiceJson] = await self._request("GET", "services.json")
         return [Service.from_json(item) for item in body]
 
     async def submit(self, request: NewServiceRequest) -> str:
@@ -99,7 +106,9 @@ class Open311Client:
         """
         form = request.to_form(self._api_key, self._jurisdiction_id)
         headers = {IDEMPOTENCY_HEADER: request.idempotency_key} if request.idempotency_key else None
-        body = await self._request("POST", "requests.json", form=form, headers=headers)
+        body: list[ServiceRequestCreatedJson] = await self._request(
+            "POST", "requests.json", form=form, headers=headers
+        )
         if not isinstance(body, list) or not body or "service_request_id" not in body[0]:
             raise Open311Unavailable("POST requests.json: no service_request_id in response")
         request_id = str(body[0]["service_request_id"])
@@ -112,7 +121,9 @@ class Open311Client:
         Raises:
             Open311NotFound: when the council has no report with that id.
         """
-        body = await self._request("GET", f"requests/{service_request_id}.json")
+        body: list[ServiceRequestJson] = await self._request(
+            "GET", f"requests/{service_request_id}.json"
+        )
         if not isinstance(body, list) or not body:
             raise Open311NotFound(service_request_id)
         return ServiceRequest.from_json(body[0])
@@ -126,7 +137,7 @@ class Open311Client:
             params["service_code"] = service_code
         if status:
             params["status"] = status
-        body = await self._request("GET", "requests.json", params=params)
+        body: list[ServiceRequestJson] = await self._request("GET", "requests.json", params=params)
         return [ServiceRequest.from_json(item) for item in body]
 
 

@@ -1,11 +1,65 @@
-"""Typed shapes of the GeoReport v2 messages the assistant sends and reads."""
+"""Typed shapes of the GeoReport v2 messages the assistant sends and reads.
+
+The ``...Json`` TypedDicts are the JSON the council's Open311 system answers with, as the
+stand-in serves it (``web/stand_in/open311/models.py``); a test keeps the two in step.
+Any GeoReport v2 server may leave fields out, so only the ids are required. Reports are
+sent form-encoded (``NewServiceRequest.to_form``). The dataclasses are what the actions use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from lib.redaction import redact
+
+
+class _ServiceId(TypedDict):
+    service_code: str
+
+
+class ServiceJson(_ServiceId, total=False):
+    """One entry of ``GET services.json``."""
+
+    service_name: str
+    description: str
+    metadata: bool  # whether the service has attributes to fill in
+    type: str  # realtime, batch or blackbox
+    keywords: str  # comma-separated
+    group: str
+
+
+class _RequestId(TypedDict):
+    service_request_id: str
+
+
+class ServiceRequestCreatedJson(_RequestId, total=False):
+    """One entry of the ``POST requests.json`` answer."""
+
+    service_notice: str | None
+    account_id: str | None
+
+
+class ServiceRequestJson(_RequestId, total=False):
+    """One entry of ``GET requests.json`` or ``GET requests/{id}.json``: public fields only."""
+
+    status: str  # open or closed
+    status_notes: str | None
+    service_name: str
+    service_code: str
+    description: str | None
+    agency_responsible: str | None
+    service_notice: str | None  # what residents can expect, in the service's words
+    requested_datetime: str  # W3C datetime
+    updated_datetime: str
+    expected_datetime: str | None
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
+
 
 #: GeoReport v2 status values, mapped to what a resident is told (see responses).
 OPEN311_STATUSES = ("open", "closed")
@@ -21,7 +75,7 @@ class Service:
     group: str = ""
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Service:
+    def from_json(cls, data: ServiceJson) -> Service:
         """Build from a GeoReport v2 service object."""
         return cls(
             service_code=str(data["service_code"]),
@@ -50,7 +104,7 @@ class ServiceRequest:
     service_notice: str = ""
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ServiceRequest:
+    def from_json(cls, data: ServiceRequestJson) -> ServiceRequest:
         """Build from a GeoReport v2 request object."""
 
         def _float(value: Any) -> float | None:

@@ -2,13 +2,20 @@
 
 from integrations.triage.client import TriageClient, get_triage_client
 from integrations.triage.errors import TriageError, TriageRejected, TriageUnavailable
-from integrations.triage.models import Contact, TranscriptEntry, TriageRecord, new_reference
+from integrations.triage.models import (
+    Contact,
+    TranscriptEntry,
+    TriageAddition,
+    TriageRecord,
+    new_reference,
+)
 
 __all__ = [
     "Contact",
     "TranscriptEntry",
     "TriageClient",
     "TriageError",
+    "TriageAddition",
     "TriageRecord",
     "TriageRejected",
     "TriageUnavailable",

@@ -7,6 +7,7 @@ timeouts; tests replace it or pass an ``httpx`` transport.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -14,7 +15,13 @@ import httpx
 from integrations.endpoint import Endpoint
 from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
-from integrations.triage.models import TriageRecord
+from integrations.triage.models import (
+    Contact,
+    ContactUpdate,
+    TriageAddition,
+    TriageRecord,
+    UndeliveredNotice,
+)
 from lib.idempotency import IDEMPOTENCY_HEADER
 
 logger = logging.getLogger(__name__)
@@ -42,7 +49,7 @@ class TriageClient:
         self,
         method: str,
         path: str,
-        body: dict[str, Any],
+        body: Mapping[str, object],
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Send one JSON request and return the decoded body.
@@ -81,25 +88,21 @@ class TriageClient:
         return reference
 
     async def add_contact(
-        self, reference: str, contact: dict[str, Any], conversation_id: str | None
+        self, reference: str, contact: Contact, conversation_id: str | None
     ) -> None:
         """Attach consented contact details to a record this conversation created.
 
         The council services refuse (403, :class:`TriageRejected`) a conversation id that
         is not the record's.
         """
-        await self._request(
-            "PATCH",
-            f"/triage/{reference}",
-            {"contact": contact, "conversation_id": conversation_id},
-        )
+        body: ContactUpdate = {"contact": contact, "conversation_id": conversation_id}
+        await self._request("PATCH", f"/triage/{reference}", body)
 
-    async def report_undelivered(self, notice: dict[str, Any]) -> None:
+    async def report_undelivered(self, notice: UndeliveredNotice) -> None:
         """Put an item the council services refused on the staff console's list.
 
         Args:
-            notice: ``reference``, ``kind``, ``record_reference``, ``reason``,
-                ``attempts``, ``held_at``, ``failed_at`` (no personal data).
+            notice: the item's references, the reason and times (no personal data).
         """
         await self._request("PUT", f"/undelivered/{notice['reference']}", notice)
 
@@ -115,7 +118,7 @@ class TriageClient:
         """
         return await self._request("GET", f"/triage/{reference}", {})
 
-    async def add(self, reference: str, addition: dict[str, Any]) -> str:
+    async def add(self, reference: str, addition: TriageAddition) -> str:
         """Add a later part of the same conversation to its open record; returns the reference.
 
         The council services refuse (:class:`TriageRejected`) with 403 a conversation that

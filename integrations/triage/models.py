@@ -64,3 +64,41 @@ class TriageRecord(_RecordRequired, total=False):
     last_failure: str | None
     interpreter: bool
     assisted: bool
+
+
+class _AdditionRequired(TypedDict):
+    conversation_id: str  # must be the record's own conversation
+    category: str
+    priority: int
+    summary: str  # rebuilt from the whole conversation
+
+
+class TriageAddition(_AdditionRequired, total=False):
+    """The body of ``POST /api/v1/triage/{reference}/additions``: later parts of a conversation."""
+
+    vulnerability: list[str]
+    transcript: list[TranscriptEntry]  # only the lines since the record was made
+    contact: Contact | None  # only when the resident has since given it
+
+
+class ContactUpdate(TypedDict):
+    """The body of ``PATCH /api/v1/triage/{reference}`` that attaches contact details.
+
+    The endpoint takes other fields too (status, assignee: for staff); the assistant sends
+    only these.
+    """
+
+    contact: Contact | None  # None withdraws them
+    conversation_id: str | None  # must be the record's own conversation
+
+
+class UndeliveredNotice(TypedDict):
+    """The body of ``PUT /api/v1/undelivered/{reference}``: an item the outbox gave up on."""
+
+    reference: str  # the outbox item, HR-XXXXXX
+    kind: str
+    record_reference: str  # what the item was for (the held report or triage record)
+    reason: str
+    attempts: int
+    held_at: str  # ISO 8601
+    failed_at: str

@@ -90,6 +90,16 @@ class Settings(BaseSettings):
             "The jurisdiction this Open311 endpoint serves, for display (every call's is accepted)."
         ),
     )
+    # The assistant's own variable: where its Open311 client files reports.
+    open311_url: str = Field(
+        "",
+        env="OPEN311_URL",
+        description=(
+            "Base URL of the council's Open311 system, as the assistant reaches it. The "
+            "staff console links street reports to <OPEN311_URL>/open311/v2/requests/<id>"
+            ".json. Empty: linked here while the stand-in is mounted, else shown unlinked."
+        ),
+    )
     host: str = Field(
         "127.0.0.1",
         env="COUNCIL_SERVICES_HOST",
@@ -384,6 +394,14 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg2://" + value[len("postgres://") :]
         elif value.startswith("postgresql://"):
             value = "postgresql+psycopg2://" + value[len("postgresql://") :]
+        return value
+
+    @validator("open311_url")
+    def _open311_base_url(cls, value: str) -> str:
+        """An http(s) base URL, or empty; kept without a trailing slash."""
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"OPEN311_URL: {value!r} is not an http(s) URL")
         return value
 
     @validator("web_chat_frame_ancestors")

@@ -207,6 +207,31 @@ def test_unanswered_questions_are_grouped_escaped_and_exported(client: TestClien
     )
 
 
+@pytest.mark.parametrize(
+    ("kind", "media_type"),
+    [("yml", "application/x-yaml; charset=utf-8"), ("csv", "text/csv; charset=utf-8")],
+)
+def test_the_api_and_the_console_download_the_same_file(
+    client: TestClient, kind: str, media_type: str
+) -> None:
+    post(client, 1, "abandoned", unanswered=BINS)
+    token = {"Authorization": "Bearer dev-staff-token"}
+    group_id = client.get("/api/v1/insight/unanswered", headers=token).json()["groups"][0]["id"]
+    from_api = client.get(f"/api/v1/insight/unanswered/{group_id}.{kind}", headers=token)
+    sign_in(client)
+    from_console = client.get(f"/staff/insight/unanswered/{group_id}.{kind}")
+    for response in (from_api, from_console):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == media_type
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="unanswered-{group_id}.{kind}"'
+        )
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert from_api.content == from_console.content
+    assert "bin collection" in from_api.text
+
+
 def test_one_message_is_its_own_group() -> None:
     question = UnansweredQuestion(
         id=7,

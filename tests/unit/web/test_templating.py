@@ -11,6 +11,7 @@ from markupsafe import Markup
 from web import templating
 from web.console_pages import ReplyForm, Viewer, record_page
 from web.models import TriageRecord
+from web.reference_links import ReferenceLinks
 
 NOW = datetime(2026, 11, 23, 10, 15, tzinfo=timezone.utc)
 VIEWER = Viewer(username="cara", display_name="Cara", csrf_token="token", role="admin")
@@ -48,7 +49,12 @@ def test_a_residents_script_shows_escaped_in_the_console() -> None:
         contact={"name": SCRIPT, "preferred": "phone"},
     )
     page = record_page(
-        record=record, audit=[], viewer=VIEWER, reply=ReplyForm(text=SCRIPT), now=NOW
+        record=record,
+        audit=[],
+        viewer=VIEWER,
+        reply=ReplyForm(text=SCRIPT),
+        now=NOW,
+        links_to=ReferenceLinks.configured(open311_url="", stand_in=True),
     )
     assert "<script" not in page
     escaped = "&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt;"

@@ -22,15 +22,9 @@ from web.api.deps import (
     StaffTokenFirstRoute,
     require_staff,
 )
+from web.insight_export import group_download, group_in_period
 from web.insight_feedback import AnswerFeedbackIn, record_answer
-from web.insight_unanswered import (
-    QuestionGroup,
-    export_csv,
-    export_nlu_yaml,
-    find_group,
-    group_questions,
-    questions_in,
-)
+from web.insight_unanswered import QuestionGroup, group_questions, questions_in
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +132,7 @@ def _group_or_404(
     channel: str | None,
 ) -> QuestionGroup:
     filters = filters_or_400(date_from, date_to, channel)
-    group = find_group(group_questions(questions_in(session, filters)), group_id)
+    group = group_in_period(session, filters, group_id)
     if group is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such group in this period")
     return group
@@ -154,11 +148,7 @@ def unanswered_yaml(
 ) -> Response:
     """The group's messages as a Rasa NLU training data file."""
     group = _group_or_404(session, group_id, date_from, date_to, channel)
-    return Response(
-        export_nlu_yaml(group),
-        media_type="application/x-yaml; charset=utf-8",
-        headers=download_headers(f"unanswered-{group_id}.yml"),
-    )
+    return group_download(group, group_id, "yml")
 
 
 @router.get("/unanswered/{group_id}.csv", summary="A group as CSV")
@@ -171,17 +161,4 @@ def unanswered_csv(
 ) -> Response:
     """The group's messages as CSV."""
     group = _group_or_404(session, group_id, date_from, date_to, channel)
-    return Response(
-        export_csv(group),
-        media_type="text/csv; charset=utf-8",
-        headers=download_headers(f"unanswered-{group_id}.csv"),
-    )
-
-
-def download_headers(filename: str) -> dict[str, str]:
-    """Headers of a file download that holds (redacted) residents' words."""
-    return {
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
+    return group_download(group, group_id, "csv")

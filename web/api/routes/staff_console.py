@@ -49,7 +49,7 @@ from web.console_pages import (
     queue_page,
     record_page,
 )
-from web.core.config import PACKAGE_DIR
+from web.core.config import PACKAGE_DIR, Settings
 from web.core.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -64,6 +64,7 @@ from web.core.security import (
 )
 from web.crud_triage import AuditAction, ConcurrentChange
 from web.models import TriageRecord
+from web.reference_links import ReferenceLinks
 from web.roles import Area, home_path, may_use
 from web.triage_models import (
     NOTE_MAX_LENGTH,
@@ -441,6 +442,7 @@ def _not_found(staff: SignedIn, reference: str) -> HTMLResponse:
 
 def _show(
     session: SessionDep,
+    settings: Settings,
     staff: SignedIn,
     record: TriageRecord,
     note: str = "",
@@ -470,6 +472,9 @@ def _show(
         names=crud_triage.display_names(
             session, usernames=[record.assignee, *(entry.actor for entry in audit)]
         ),
+        links_to=ReferenceLinks.configured(
+            open311_url=settings.open311_url, stand_in=settings.stand_in
+        ),
     )
     failed = error or possible.error
     code = status_code or (status.HTTP_400_BAD_REQUEST if failed else status.HTTP_200_OK)
@@ -479,6 +484,7 @@ def _show(
 @router.get("/triage/{reference}")
 def record(
     session: SessionDep,
+    settings: SettingsDep,
     staff: QueueStaff,
     reference: str,
     done: str = Query(""),
@@ -493,7 +499,8 @@ def record(
     if found is None:
         return _not_found(staff, reference)
     finished = "sent" if sent == "1" else done
-    return _show(session, staff, found, done=finished if finished in DONE_MESSAGES else None)
+    shown = finished if finished in DONE_MESSAGES else None
+    return _show(session, settings, staff, found, done=shown)
 
 
 # Each button names the status it expects the record to be in, so a button on a page that
@@ -621,6 +628,7 @@ def resolve(
         return _not_found(staff, reference)
     return _show(
         session,
+        settings,
         staff,
         found,
         note=note[: NOTE_MAX_LENGTH * 2],
@@ -680,4 +688,4 @@ def reply(
         else:
             return _see_other(_done_location(found.reference, "sent"))
     typed = ReplyForm(text=message[: REPLY_MAX_LENGTH * 2], sms=sms, error=error)
-    return _show(session, staff, found, reply=typed, status_code=code)
+    return _show(session, settings, staff, found, reply=typed, status_code=code)

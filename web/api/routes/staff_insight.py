@@ -12,16 +12,11 @@ from fastapi.responses import Response
 
 from web import insight
 from web.api.deps import SessionDep
-from web.api.routes.insight import costs_for, download_headers
+from web.api.routes.insight import costs_for
 from web.api.routes.staff_console import InsightStaff, _html
+from web.insight_export import ExportKind, group_download, group_in_period
 from web.insight_pages import insight_page, unanswered_page
-from web.insight_unanswered import (
-    export_csv,
-    export_nlu_yaml,
-    find_group,
-    group_questions,
-    questions_in,
-)
+from web.insight_unanswered import group_questions, questions_in
 
 router = APIRouter(prefix="/staff/insight", include_in_schema=False)
 
@@ -92,25 +87,24 @@ def unanswered(
 
 
 def _export(
-    session: SessionDep, group_id: int, date_from: str, date_to: str, channel: str, kind: str
+    session: SessionDep,
+    group_id: int,
+    date_from: str,
+    date_to: str,
+    channel: str,
+    kind: ExportKind,
 ) -> Response:
     filters, _, error = _period(date_from, date_to, channel)
     if filters is None:
         return Response(error, status_code=400, media_type="text/plain; charset=utf-8")
-    group = find_group(group_questions(questions_in(session, filters)), group_id)
+    group = group_in_period(session, filters, group_id)
     if group is None:
         return Response(
             "There is no such group in this period.",
             status_code=404,
             media_type="text/plain; charset=utf-8",
         )
-    if kind == "yml":
-        body, media = export_nlu_yaml(group), "application/x-yaml; charset=utf-8"
-    else:
-        body, media = export_csv(group), "text/csv; charset=utf-8"
-    return Response(
-        body, media_type=media, headers=download_headers(f"unanswered-{group_id}.{kind}")
-    )
+    return group_download(group, group_id, kind)
 
 
 @router.get("/unanswered/{group_id}.yml")

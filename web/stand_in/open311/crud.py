@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lib.redaction import redact
+from lib.reference_retry import ReferenceExhausted as ReferenceExhausted
+from lib.reference_retry import ReferenceTaken, create_with_new_reference
 from lib.references import new_reference
 from web import crud_delivery
 from web.core.db import begin_write
@@ -35,10 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_ID_ATTEMPTS = 10
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
-
-
-class ReferenceExhausted(RuntimeError):
-    """No unused service request id was found after several attempts."""
 
 
 def new_service_request_id() -> str:
@@ -88,65 +86,85 @@ def create_service_request(
         ReferenceExhausted: when every candidate reference was already taken.
     """
     arrived = now or _now()
-    for _attempt in range(MAX_ID_ATTEMPTS):
-        begin_write(session)
-        first = _first_for_key(session, idempotency_key)
-        if first is not None:
+
+    def create_once(reference: str) -> ServiceRequest:
+        return _create_once(
+            session, data, service, attributes, reference, arrived=arrived, key=idempotency_key
+        )
+
+    return create_with_new_reference(
+        create_once, new_reference=id_factory, attempts=MAX_ID_ATTEMPTS, what="service request id"
+    )
+
+
+def _create_once(
+    session: Session,
+    data: ServiceRequestCreate,
+    service: CatalogueService,
+    attributes: dict[str, AttributeValue],
+    reference: str,
+    *,
+    arrived: datetime,
+    key: str | None,
+) -> ServiceRequest:
+    """One try of ``create_service_request`` under one candidate reference.
+
+    Raises:
+        ReferenceTaken: the reference was already used (the caller tries another).
+    """
+    begin_write(session)
+    first = _first_for_key(session, key)
+    if first is not None:
+        return first
+    row = ServiceRequest(
+        service_request_id=reference,
+        service_code=service.service_code,
+        service_name=service.service_name,
+        status=INITIAL_STATUS.value,
+        description=_redacted(data.description),
+        agency_responsible=service.agency_responsible,
+        service_notice=service.service_notice,
+        lat=data.lat,
+        long=data.long,
+        address_string=_redacted(data.address_string),
+        address_id=data.address_id,
+        zipcode=data.zipcode,
+        media_url=data.media_url,
+        attributes=attributes,
+        email=data.email,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        phone=data.phone,
+        device_id=data.device_id,
+        account_id=data.account_id,
+        requested_at=arrived,
+        updated_at=arrived,
+        expected_at=arrived + timedelta(days=service.target_days),
+    )
+    row.history.append(
+        StatusChange(
+            from_status=None,
+            to_status=INITIAL_STATUS.value,
+            notes=None,
+            changed_by="open311",
+            changed_at=arrived,
+        )
+    )
+    session.add(row)
+    if key:
+        crud_delivery.remember(session, scope=OPEN311_SCOPE, key=key, reference=reference)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        first = _first_for_key(session, key)
+        if first is not None:  # the same key, sent twice at the same moment
             return first
-        reference = id_factory()
-        row = ServiceRequest(
-            service_request_id=reference,
-            service_code=service.service_code,
-            service_name=service.service_name,
-            status=INITIAL_STATUS.value,
-            description=_redacted(data.description),
-            agency_responsible=service.agency_responsible,
-            service_notice=service.service_notice,
-            lat=data.lat,
-            long=data.long,
-            address_string=_redacted(data.address_string),
-            address_id=data.address_id,
-            zipcode=data.zipcode,
-            media_url=data.media_url,
-            attributes=attributes,
-            email=data.email,
-            first_name=data.first_name,
-            last_name=data.last_name,
-            phone=data.phone,
-            device_id=data.device_id,
-            account_id=data.account_id,
-            requested_at=arrived,
-            updated_at=arrived,
-            expected_at=arrived + timedelta(days=service.target_days),
-        )
-        row.history.append(
-            StatusChange(
-                from_status=None,
-                to_status=INITIAL_STATUS.value,
-                notes=None,
-                changed_by="open311",
-                changed_at=arrived,
-            )
-        )
-        session.add(row)
-        if idempotency_key:
-            crud_delivery.remember(
-                session, scope=OPEN311_SCOPE, key=idempotency_key, reference=reference
-            )
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            first = _first_for_key(session, idempotency_key)
-            if first is not None:  # the same key, sent twice at the same moment
-                return first
-            if get_service_request(session, service_request_id=reference) is None:
-                raise  # not a reference collision: a real fault
-            logger.warning("Service request id collision; trying another")
-            continue
-        logger.info("Service request %s received for %s", row.service_request_id, row.service_code)
-        return row
-    raise ReferenceExhausted(f"no free service request id after {MAX_ID_ATTEMPTS} attempts")
+        if get_service_request(session, service_request_id=reference) is None:
+            raise  # not a reference collision: a real fault
+        raise ReferenceTaken(reference) from None
+    logger.info("Service request %s received for %s", row.service_request_id, row.service_code)
+    return row
 
 
 def _first_for_key(session: Session, key: str | None) -> ServiceRequest | None:
