@@ -8,8 +8,11 @@ STAMP   := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the running-stack tests stay together in one (tests/conftest.py)
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help install run train test test-fast lint format validate shell eval purge stand-in seed create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
+.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,14 +38,26 @@ system-packages: ## Install the Debian packages the tests need (nginx, chromium)
 	@scripts/system-packages.sh
 
 test: install system-packages ## The whole test suite (unit, contract, NLU, end-to-end, browser)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: install ## Unit and contract tests only (no training, no Rasa server)
-	$(PY) -m pytest tests/unit tests/contract $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) tests/unit tests/contract $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check (CI runs it before the tests; import layers are a unit test)
+lint: install ## ruff, format check, import rules, mypy against its baseline, .env.example up to date
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/mypy_ratchet.py
+	$(PY) scripts/env_example.py --check
+
+env-example: install ## Write .env.example from the settings models (bot/settings.py, web/core/config.py)
+	$(PY) scripts/env_example.py
+
+types: install ## mypy on every package: no module may have more errors than scripts/mypy_baseline.json
+	$(PY) scripts/mypy_ratchet.py
+
+types-baseline: install ## Write today's mypy error counts to scripts/mypy_baseline.json (after fixing some)
+	$(PY) scripts/mypy_ratchet.py --update
 
 format: install ## Format the code
 	$(PY) -m ruff format .

@@ -718,7 +718,7 @@ async def file_journey_case(
     Returns:
         The slots to set: the case's reference and its response time.
     """
-    record = journey_record(tracker, new_reference(), journey)
+    record = journey_record(build_record(tracker, new_reference(), urgent=False), journey)
     reference, outcome = await file_case(tracker, record)
     response_time = deps.triage_rules().response_time(record["priority"])
     if outcome == REFUSED:

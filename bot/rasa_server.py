@@ -15,7 +15,8 @@ put the secret in a URL, where Sanic's access log and HTTP clients' logs wrote i
 CORS answers only the configured origins, each compared whole (``bot/cors.py``).
 
 No turn ends in silence: ``bot/always_answer.py`` answers a turn the dialogue left
-without a reply.
+without a reply. The REST channel's replies state the conversation's language, read from the
+turn's own tracker (``bot/channels/rest.install_reply_language``).
 
 Every line the process logs is redacted (``lib/redacted_logs.py``), in Front Door's one
 format (``lib/log_format.py``: the ids passed as ``extra``, the council, and the hashed
@@ -117,16 +118,19 @@ def accept_bearer_token() -> None:
 def install() -> None:
     """Use the once-built validator for every action server response; accept bearer tokens.
 
-    Also make every turn end with an answer (``bot/always_answer.py``), make CORS exact,
+    Also make every turn end with an answer (``bot/always_answer.py``) whose REST reply states
+    the language (``bot/channels/rest.py``), make CORS exact,
     and give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``).
     """
     from bot import always_answer, cors
+    from bot.channels import rest
 
     install_for_every_engine()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     accept_bearer_token()
     always_answer.install()
+    rest.install_reply_language()  # after always_answer: its answers carry the language too
     cors.install()
 
 

@@ -2,8 +2,9 @@
 
 Every environment read of ``bot/`` and ``actions/`` happens here. Variable names follow
 ``shared/contracts.md`` (``RASA_API_TOKEN``, ``STAFF_API_TOKEN``, ``DATABASE_URL``...).
-Development defaults live here and in ``.env.example``; outside development the
-placeholder secrets are refused at start-up. Tests build their own ``Settings`` instead of
+Each setting names its variable and says what it does in its ``Field``; ``.env.example`` is
+generated from them (``make env-example``). Outside development the placeholder secrets are
+refused at start-up. Tests build their own ``Settings`` instead of
 patching the environment.
 """
 
@@ -46,109 +47,391 @@ CLIENTS: tuple[Client, ...] = get_args(Client)
 class Settings(BaseSettings):
     """Runtime configuration, read from the environment (and an optional ``.env`` file)."""
 
-    #: ``development``, ``test``, ``staging`` or ``production`` (``lib/environments.py``).
-    environment: Environment = Field("development", env="ENVIRONMENT")
-    #: Folder under kb/councils/; empty means the one named in kb/councils/default.yml.
-    council: str = Field("", env="COUNCIL")
-    kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
-    var_dir: Path = Field(REPO_ROOT / "var", env="VAR_DIR")
-    models_dir: Path = Field(REPO_ROOT / "models", env="MODELS_DIR")
+    environment: Environment = Field(
+        "development",
+        env="ENVIRONMENT",
+        description=(
+            "development, test, staging or production: one vocabulary for every process "
+            "(lib/environments.py). Outside development and test the development secrets are "
+            "refused at start-up."
+        ),
+    )
+    council: str = Field(
+        "",
+        env="COUNCIL",
+        description=(
+            "Which council profile to use: a folder under kb/councils/. Empty: the one named "
+            "in kb/councils/default.yml (the sample council)."
+        ),
+    )
+    kb_dir: Path = Field(
+        REPO_ROOT / "kb",
+        env="KB_DIR",
+        description="The knowledge base folder: council profiles, facts, triage rules.",
+    )
+    var_dir: Path = Field(
+        REPO_ROOT / "var",
+        env="VAR_DIR",
+        description="Where local databases, logs and generated files go.",
+    )
+    models_dir: Path = Field(
+        REPO_ROOT / "models", env="MODELS_DIR", description="Where trained Rasa models are kept."
+    )
 
     # Rasa server
-    rasa_host: str = Field("127.0.0.1", env="RASA_HOST")
-    rasa_port: int = Field(5005, env="RASA_PORT")
-    rasa_api_token: str = Field(DEVELOPMENT_SECRETS["rasa_api_token"], env="RASA_API_TOKEN")
-    tracker_store_url: str = Field("", env="TRACKER_STORE_URL")
-    redis_url: str = Field("", env="REDIS_URL")
+    rasa_host: str = Field(
+        "127.0.0.1", env="RASA_HOST", description="Interface the Rasa server binds."
+    )
+    rasa_port: int = Field(5005, env="RASA_PORT", description="Port of the Rasa server.")
+    rasa_api_token: str = Field(
+        DEVELOPMENT_SECRETS["rasa_api_token"],
+        env="RASA_API_TOKEN",
+        description=(
+            "Token for Rasa's HTTP API (/status, /conversations/...). Development default only."
+        ),
+    )
+    tracker_store_url: str = Field(
+        "",
+        env="TRACKER_STORE_URL",
+        description="Rasa's tracker store, a SQLAlchemy URL. Empty: SQLite file var/tracker.db.",
+    )
+    redis_url: str = Field(
+        "",
+        env="REDIS_URL",
+        description=(
+            "Redis lock store for several Rasa processes, e.g. redis://127.0.0.1:6379/0. "
+            "Empty: in memory."
+        ),
+    )
 
     # Action server
-    #: The interface the action server binds: loopback, so only this machine's Rasa reaches it.
-    action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
-    action_server_port: int = Field(5055, env="ACTION_SERVER_PORT")
-    action_server_url: str = Field("", env="ACTION_SERVER_URL")
-    #: The secret Rasa sends with every action call; the action server refuses calls without it.
+    action_server_host: str = Field(
+        "127.0.0.1",
+        env="ACTION_SERVER_HOST",
+        description=(
+            "Interface the action server binds. Loopback: only Rasa on this machine can call "
+            "it. Set 0.0.0.0 only where a firewall or network policy lets nothing but Rasa "
+            "reach the port."
+        ),
+    )
+    action_server_port: int = Field(
+        5055, env="ACTION_SERVER_PORT", description="Port of the action server."
+    )
+    action_server_url: str = Field(
+        "",
+        env="ACTION_SERVER_URL",
+        description=(
+            "Full webhook URL if the action server runs elsewhere. Empty: "
+            "http://127.0.0.1:$ACTION_SERVER_PORT/webhook."
+        ),
+    )
     action_server_token: str = Field(
-        DEVELOPMENT_SECRETS["action_server_token"], env="ACTION_SERVER_TOKEN"
+        DEVELOPMENT_SECRETS["action_server_token"],
+        env="ACTION_SERVER_TOKEN",
+        description=(
+            "Shared secret Rasa sends with every action call (Authorization: Bearer ...); a "
+            "call without it gets 401 and runs nothing. Development default only: set a long "
+            "random value."
+        ),
     )
 
     # Council services (CRM stand-in, directory, triage queue)
-    council_services_url: str = Field("http://localhost:8000", env="COUNCIL_SERVICES_URL")
+    council_services_url: str = Field(
+        "http://localhost:8000",
+        env="COUNCIL_SERVICES_URL",
+        description=(
+            "Base URL of the council services (web/): triage queue, directory, web pages, and"
+            " the stand-ins of the council's systems when STAND_IN is on."
+        ),
+    )
     # Each client's own base URL; empty: COUNCIL_SERVICES_URL (see ``client_endpoint``).
-    #: Open311 GeoReport v2 (``<url>/open311/v2/``): street problem reports and their status.
-    open311_url: str = Field("", env="OPEN311_URL")
-    #: The CRM API (``<url>/api/v1/``): council tax accounts and cases, broadband.
-    crm_url: str = Field("", env="CRM_URL")
-    #: The triage queue (``<url>/api/v1/triage``): hand-offs to a person.
-    triage_url: str = Field("", env="TRIAGE_URL")
-    #: The location directory and PC bookings (``<url>/api/v1/places``, ``/bookings``).
-    directory_url: str = Field("", env="DIRECTORY_URL")
-    #: The SMS gateway's outbox (``<url>/api/v1/sms``), when ``SMS_GATEWAY=outbox``.
-    sms_url: str = Field("", env="SMS_URL")
-    #: Service insight events (``<url>/api/v1/insight/events``).
-    insight_url: str = Field("", env="INSIGHT_URL")
-    open311_api_key: str = Field(DEVELOPMENT_SECRETS["open311_api_key"], env="OPEN311_API_KEY")
-    open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
-    staff_api_token: str = Field(DEVELOPMENT_SECRETS["staff_api_token"], env="STAFF_API_TOKEN")
-    #: The council services' own database, passed to the stand-in the launcher starts.
-    council_services_database_url: str = Field("", env="COUNCIL_SERVICES_DATABASE_URL")
-    http_connect_timeout_s: float = Field(2.0, env="HTTP_CONNECT_TIMEOUT")
-    http_read_timeout_s: float = Field(5.0, env="HTTP_READ_TIMEOUT")
-    #: Use the in-memory CRM (council tax, broadband) instead of the council services.
-    crm_fake: bool = Field(False, env="CRM_FAKE")
+    open311_url: str = Field(
+        "",
+        env="OPEN311_URL",
+        description=(
+            "Root of the council's Open311 system (GeoReport v2 at <url>/open311/v2/): street"
+            " problem reports and their status. Empty: COUNCIL_SERVICES_URL."
+        ),
+    )
+    crm_url: str = Field(
+        "",
+        env="CRM_URL",
+        description=(
+            "Root of the CRM (<url>/api/v1/): council tax accounts and cases, broadband "
+            "applications. Empty: COUNCIL_SERVICES_URL."
+        ),
+    )
+    triage_url: str = Field(
+        "",
+        env="TRIAGE_URL",
+        description=(
+            "Root of the triage queue (<url>/api/v1/triage): hand-offs to a person. Empty: "
+            "COUNCIL_SERVICES_URL."
+        ),
+    )
+    directory_url: str = Field(
+        "",
+        env="DIRECTORY_URL",
+        description=(
+            "Root of the location directory and PC bookings (<url>/api/v1/places, /bookings)."
+            " Empty: COUNCIL_SERVICES_URL."
+        ),
+    )
+    sms_url: str = Field(
+        "",
+        env="SMS_URL",
+        description=(
+            "Root of the SMS gateway (<url>/api/v1/sms), when SMS_GATEWAY=outbox. Empty: "
+            "COUNCIL_SERVICES_URL."
+        ),
+    )
+    insight_url: str = Field(
+        "",
+        env="INSIGHT_URL",
+        description=(
+            "Where outcome events of ended conversations go (<url>/api/v1/insight/events). "
+            "Empty: COUNCIL_SERVICES_URL."
+        ),
+    )
+    open311_api_key: str = Field(
+        DEVELOPMENT_SECRETS["open311_api_key"],
+        env="OPEN311_API_KEY",
+        description=(
+            "Open311 api_key the assistant posts with (the stand-in checks the same "
+            "variable). Development default only."
+        ),
+    )
+    open311_jurisdiction_id: str = Field(
+        "",
+        env="OPEN311_JURISDICTION_ID",
+        description="Open311 jurisdiction_id. Empty: the council profile's.",
+    )
+    staff_api_token: str = Field(
+        DEVELOPMENT_SECRETS["staff_api_token"],
+        env="STAFF_API_TOKEN",
+        description="Bearer token of the staff endpoints (/api/v1/...). Development default only.",
+    )
+    council_services_database_url: str = Field(
+        "",
+        env="COUNCIL_SERVICES_DATABASE_URL",
+        description=(
+            "Database of the council services (web/), a SQLAlchemy URL. Empty: DATABASE_URL, "
+            "then SQLite var/council_services.db."
+        ),
+    )
+    http_connect_timeout_s: float = Field(
+        2.0,
+        env="HTTP_CONNECT_TIMEOUT",
+        description="Seconds a client waits to connect to the council services.",
+    )
+    http_read_timeout_s: float = Field(
+        5.0,
+        env="HTTP_READ_TIMEOUT",
+        description="Seconds a client waits for the council services to answer.",
+    )
+    crm_fake: bool = Field(
+        False,
+        env="CRM_FAKE",
+        description=(
+            "true: council tax and broadband use an in-memory sample CRM instead of the "
+            "council services."
+        ),
+    )
 
     # The assistant's own storage (outbox of reports waiting for the council services)
-    database_url: str = Field("", env="DATABASE_URL")
-    outbox_retry_base_s: float = Field(2.0, env="OUTBOX_RETRY_BASE_SECONDS")
-    outbox_retry_max_s: float = Field(300.0, env="OUTBOX_RETRY_MAX_SECONDS")
-    outbox_poll_s: float = Field(1.0, env="OUTBOX_POLL_SECONDS")
+    database_url: str = Field(
+        "",
+        env="DATABASE_URL",
+        description=(
+            "The assistant's own storage (the outbox of reports waiting for the council "
+            "services), a SQLAlchemy URL such as "
+            "postgresql+psycopg2://frontdoor@127.0.0.1:5432/frontdoor. Empty: SQLite "
+            "var/frontdoor.db."
+        ),
+    )
+    outbox_retry_base_s: float = Field(
+        2.0,
+        env="OUTBOX_RETRY_BASE_SECONDS",
+        description=(
+            "First retry of an undelivered report after this many seconds, doubling up to "
+            "OUTBOX_RETRY_MAX_SECONDS."
+        ),
+    )
+    outbox_retry_max_s: float = Field(
+        300.0,
+        env="OUTBOX_RETRY_MAX_SECONDS",
+        description="Longest wait between two delivery attempts, in seconds.",
+    )
+    outbox_poll_s: float = Field(
+        1.0,
+        env="OUTBOX_POLL_SECONDS",
+        description="How often the outbox worker looks for reports to deliver, in seconds.",
+    )
 
     # Retention: conversations (tracker events), delivered outbox items and insight delivery
     # keys are removed after this many days (bot/retention.py), by the retention worker every
     # PURGE_INTERVAL_HOURS and by `python -m bot purge`.
-    transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
-    purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
+    transcript_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        env="TRANSCRIPT_RETENTION_DAYS",
+        description=(
+            "Conversations, delivered outbox items, triage transcripts and unanswered "
+            "questions are deleted after this many days."
+        ),
+    )
+    purge_interval_hours: float = Field(
+        24.0,
+        gt=0,
+        le=24 * 7,
+        env="PURGE_INTERVAL_HOURS",
+        description="How often the retention workers purge, in hours (make purge does it once).",
+    )
 
     # Conversation limits
-    #: The longest message the REST channel and the phone line pass to NLU (longer: cut).
-    max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
-    #: REST channel messages one conversation may send ("<requests>/<seconds>", "0": off).
-    rest_rate_limit: str = Field("30/60", env="REST_RATE_LIMIT")
-    #: REST channel messages from one client address. The web chat relay sends every web
-    #: resident's messages from the council services' address, so this one is generous.
-    rest_address_rate_limit: str = Field("600/60", env="REST_ADDRESS_RATE_LIMIT")
-    #: Browser origins Rasa's HTTP API answers (CORS), exactly as written; comma-separated.
-    rasa_cors_origins: str = Field("", env="RASA_CORS_ORIGINS")
-    #: Minutes a resident's council tax verification lasts; then they verify again (#15).
-    council_tax_verified_minutes: float = Field(
-        10.0, gt=0, le=24 * 60, env="COUNCIL_TAX_VERIFIED_MINUTES"
+    max_message_chars: int = Field(
+        1000,
+        ge=1,
+        le=10000,
+        env="MAX_MESSAGE_CHARS",
+        description="Longer messages are cut to this many characters before NLU.",
     )
-    duplicate_radius_m: float = Field(250.0, env="DUPLICATE_RADIUS_METRES")
-    #: Seconds `make run` and the end-to-end tests wait for every service to be ready.
-    stack_start_timeout_s: float = Field(600.0, env="STACK_START_TIMEOUT")
-    caller_id_secret: str = Field(DEVELOPMENT_SECRETS["caller_id_secret"], env="CALLER_ID_SECRET")
+    rest_rate_limit: str = Field(
+        "30/60",
+        env="REST_RATE_LIMIT",
+        description=(
+            "REST channel messages one conversation may send (<requests>/<seconds>; 0 "
+            "switches it off). More gets 429 and Retry-After."
+        ),
+    )
+    rest_address_rate_limit: str = Field(
+        "600/60",
+        env="REST_ADDRESS_RATE_LIMIT",
+        description=(
+            "REST channel messages from one client address. Generous: the web chat relay "
+            "sends every web resident's messages from the council services' address."
+        ),
+    )
+    rasa_cors_origins: str = Field(
+        "",
+        env="RASA_CORS_ORIGINS",
+        description=(
+            "Browser origins Rasa's HTTP API answers with CORS headers, comma-separated, each"
+            " exactly scheme://host[:port] (no wildcards). Empty: none (the web chat goes "
+            "through the relay)."
+        ),
+    )
+    council_tax_verified_minutes: float = Field(
+        10.0,
+        gt=0,
+        le=24 * 60,
+        env="COUNCIL_TAX_VERIFIED_MINUTES",
+        description=(
+            "A resident's council tax verification lasts this many minutes in a conversation;"
+            ' after that (or "Finish and clear") they are asked for their details again.'
+        ),
+    )
+    duplicate_radius_m: float = Field(
+        250.0,
+        env="DUPLICATE_RADIUS_METRES",
+        description=(
+            "Open reports of the same kind within this distance are offered instead of a duplicate."
+        ),
+    )
+    stack_start_timeout_s: float = Field(
+        600.0,
+        env="STACK_START_TIMEOUT",
+        description=(
+            "Seconds make run and the end-to-end tests wait for every service to be ready "
+            "(raise it on a busy machine)."
+        ),
+    )
+    caller_id_secret: str = Field(
+        DEVELOPMENT_SECRETS["caller_id_secret"],
+        env="CALLER_ID_SECRET",
+        description=(
+            "Key for hashing callers' phone numbers into conversation ids. Development "
+            "default only."
+        ),
+    )
 
     # Service insight (issue #10): one outcome event per ended conversation session.
     insight_hash_secret: str = Field(
-        DEVELOPMENT_SECRETS["insight_hash_secret"], env="INSIGHT_HASH_SECRET"
+        DEVELOPMENT_SECRETS["insight_hash_secret"],
+        env="INSIGHT_HASH_SECRET",
+        description=(
+            "Key of the HMAC that replaces conversation ids in outcome events. The assistant "
+            "and the council services (for the web chat's answer feedback) must share it. "
+            "Development default only."
+        ),
     )
-    insight_idle_s: float = Field(900.0, env="INSIGHT_IDLE_SECONDS")
-    insight_poll_s: float = Field(30.0, env="INSIGHT_POLL_SECONDS")
-    insight_lookback_hours: float = Field(48.0, env="INSIGHT_LOOKBACK_HOURS")
+    insight_idle_s: float = Field(
+        900.0,
+        env="INSIGHT_IDLE_SECONDS",
+        description=(
+            "A conversation with no event for this long has ended, and its outcome is recorded."
+        ),
+    )
+    insight_poll_s: float = Field(
+        30.0,
+        env="INSIGHT_POLL_SECONDS",
+        description="How often the insight worker looks for ended conversations, in seconds.",
+    )
+    insight_lookback_hours: float = Field(
+        48.0,
+        env="INSIGHT_LOOKBACK_HOURS",
+        description="Only conversations active in the last this many hours are looked at.",
+    )
     # Phone line (issue #6): Twilio Voice webhook at /webhooks/twilio_voice/webhook
     twilio_auth_token: str = Field(
-        DEVELOPMENT_SECRETS["twilio_auth_token"], env="TWILIO_AUTH_TOKEN"
+        DEVELOPMENT_SECRETS["twilio_auth_token"],
+        env="TWILIO_AUTH_TOKEN",
+        description=(
+            "Checks X-Twilio-Signature on every phone line request. Development default only:"
+            " set the real token."
+        ),
     )
-    #: The public base URL Twilio calls (behind a proxy); empty: the URL as received.
-    twilio_public_url: str = Field("", env="TWILIO_PUBLIC_URL")
-    twilio_voice: str = Field("Polly.Amy", env="TWILIO_VOICE")
-    twilio_language: str = Field("en-GB", env="TWILIO_LANGUAGE")
-    #: Where the text message at the end of a call sends residents; empty: the web chat.
-    web_chat_url: str = Field("", env="WEB_CHAT_URL")
-    #: ``outbox`` (the council services' SMS outbox) or ``fake`` (in memory, for tests).
-    sms_gateway: str = Field("outbox", env="SMS_GATEWAY")
-    #: Shared with the council services: signs the mark of a library assisted session.
+    twilio_public_url: str = Field(
+        "",
+        env="TWILIO_PUBLIC_URL",
+        description=(
+            "The public base URL Twilio calls when Rasa runs behind a proxy, e.g. "
+            "https://phone.example.gov.uk (signatures are computed over it). Empty: the URL "
+            "as Rasa receives it."
+        ),
+    )
+    twilio_voice: str = Field(
+        "Polly.Amy",
+        env="TWILIO_VOICE",
+        description=(
+            "A British voice (Polly.Amy, Polly.Brian, Polly.Emma, or a Google.en-GB-... voice)."
+        ),
+    )
+    twilio_language: str = Field(
+        "en-GB", env="TWILIO_LANGUAGE", description="Speech recognition language of the phone line."
+    )
+    web_chat_url: str = Field(
+        "",
+        env="WEB_CHAT_URL",
+        description="The link texted to callers to carry on online. Empty: $COUNCIL_SERVICES_URL/.",
+    )
+    sms_gateway: str = Field(
+        "outbox",
+        env="SMS_GATEWAY",
+        description=(
+            "Text messages: outbox (the council services' SMS outbox, shown at /staff/sms) or"
+            " fake (in memory, for tests)."
+        ),
+    )
     library_assist_secret: str = Field(
-        DEVELOPMENT_SECRETS["library_assist_secret"], env="LIBRARY_ASSIST_SECRET"
+        DEVELOPMENT_SECRETS["library_assist_secret"],
+        env="LIBRARY_ASSIST_SECRET",
+        description=(
+            "Shared by the council services (which sign) and the assistant (which checks) the"
+            " mark of a library assisted session. Development default only: set a long random"
+            " value."
+        ),
     )
 
     class Config:  # noqa: D106 - pydantic's settings hook

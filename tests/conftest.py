@@ -19,6 +19,25 @@ from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
     trained_model,
 )
 
+#: Session fixtures that are expensive to make twice: a test that uses one (directly or
+#: through another fixture) runs in the one test process that holds them.
+SHARED_SESSION_FIXTURES = frozenset({"trained_model", "stack"})
+#: The name of that group for pytest-xdist's ``--dist loadgroup`` (``make test``).
+STACK_GROUP = "running-stack"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every test of the trained model and the running stack in one test process.
+
+    ``make test`` runs two processes (pytest-xdist, ``--dist loadgroup``): one trains (or
+    reuses) the model, starts the stack once and runs every test that needs them, while
+    the other runs the unit and contract tests. Without the group each process would start
+    its own Rasa.
+    """
+    for item in items:
+        if SHARED_SESSION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group(STACK_GROUP))
+
 
 @pytest.fixture
 def test_settings(tmp_path: Path) -> Settings:

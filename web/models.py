@@ -210,7 +210,7 @@ sa.Index("ix_insight_tasks_day", InsightTask.day, InsightTask.channel)
 
 
 class AnswerFeedback(Base):
-    """A resident's "Did that answer your question?" in the web chat (issue #18).
+    """A resident's "Did that answer your question?" in the web chat or on the phone (#18).
 
     No personal data: the conversation is the HMAC the assistant's outcome events use. A
     "no" makes the session's answer not count as contained (``insight_feedback.py``).
@@ -222,6 +222,8 @@ class AnswerFeedback(Base):
     conversation_hash = sa.Column(sa.String(64), nullable=False)
     given_at = sa.Column(UTCDateTime, nullable=False)
     answered = sa.Column(sa.Boolean, nullable=False)
+    #: Where it was given: ``web`` (the chat and the widget) or ``ivr`` (the phone line).
+    channel = sa.Column(sa.String(16), nullable=False, default="web", server_default="web")
 
 
 sa.Index(

@@ -1,8 +1,9 @@
 """Triage records a journey opens itself ("I can't pay", Universal Credit hardship).
 
-The same record as a hand-off (``actions/handoff.py``), with the journey's flag, category
-and summary from ``kb/triage/rules.yml`` (section ``journeys``), so its priority is at
-least the flag's (hardship: 2) whatever words the resident used.
+The hand-off's record (``actions/handoff.py`` builds it and passes it in, so this shared
+module never imports a journey), given the journey's flag, category and summary from
+``kb/triage/rules.yml`` (section ``journeys``), so its priority is at least the flag's
+(hardship: 2) whatever words the resident used.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
-from rasa_sdk import Tracker
 
 from actions.common import deps
+from integrations.triage import TriageRecord
 
 
 @dataclass(frozen=True)
@@ -46,19 +46,18 @@ def load_journey_rules(path: Path) -> dict[str, JourneyRule]:
     return rules
 
 
-def journey_record(tracker: Tracker, reference: str, journey: str) -> dict[str, Any]:
+def journey_record(record: TriageRecord, journey: str) -> TriageRecord:
     """The triage record for a journey that asks for help itself.
 
     Args:
-        tracker: the conversation.
-        reference: the ``FD-`` reference the resident is given.
+        record: the conversation's hand-off record (not urgent), changed in place.
         journey: a key of the ``journeys`` section (e.g. ``council_tax_cant_pay``).
-    """
-    from actions.handoff import build_record  # the hand-off record is the base
 
+    Returns:
+        The same record, flagged, categorised and summarised for the journey.
+    """
     rules = deps.triage_rules()
     rule = load_journey_rules(deps.settings_kb_dir() / "triage" / "rules.yml")[journey]
-    record = build_record(tracker, reference, urgent=False)
     flag = next((f for f in rules.flags if f.name == rule.flag), None)
     if flag is not None:
         if flag.label not in record["vulnerability"]:

@@ -11,7 +11,9 @@ that sends too much is answered 429 with ``Retry-After`` before anything runs.
 Each message of the reply also says the language the conversation is in after the turn
 (its ``language`` slot), as ``"language": "pl"`` beside ``text`` and ``buttons`` (issue #19),
 so that the web chat learns it without a second request to the tracker API. ``text``,
-``buttons`` and every other field stay exactly as Rasa's REST channel sends them.
+``buttons`` and every other field stay exactly as Rasa's REST channel sends them. The slot is
+read from the turn's own tracker when Rasa's prediction loop ends
+(:func:`install_reply_language`), so no turn reads the tracker store a second time.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from functools import wraps
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.processor import MessageProcessor
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest
 from sanic.exceptions import SanicException
@@ -125,17 +129,9 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST blueprint, answering :class:`TooManyRequests` with its header.
 
-        (Sanic 21.12's JSON error page drops an exception's headers.) After each turn the
-        reply's messages are marked with the conversation's language (:func:`state_language`).
+        (Sanic 21.12's JSON error page drops an exception's headers.)
         """
-
-        async def handle_then_state_language(message: UserMessage) -> Any:
-            result = await on_new_message(message)
-            agents = [getattr(app.ctx, "agent", None) for app in blueprint.apps]
-            await state_language(message, agents[0] if len(agents) == 1 else None)
-            return result
-
-        blueprint = super().blueprint(handle_then_state_language)
+        blueprint = super().blueprint(on_new_message)
 
         @blueprint.exception(TooManyRequests)
         async def too_many(request: Request, error: TooManyRequests) -> HTTPResponse:
@@ -202,32 +198,44 @@ class GuardedRestInput(RestInput):
         return checked
 
 
-async def state_language(message: UserMessage, agent: Any) -> None:
+def state_language(output_channel: Any, language: Any) -> None:
     """Add the conversation's language to each message of a collected reply.
 
-    Reads the ``language`` slot from the agent's tracker store once the turn is saved (an
-    in-process read, no HTTP). A streamed reply (``?stream=true``), an empty reply, no
-    agent, no language or a failing tracker store leave the reply as it was: the language
-    is a hint, and a reply is never lost for it.
+    A streamed reply (``?stream=true``), an empty reply, another channel's output or no
+    language leave the reply as it was: the language is a hint.
 
     Args:
-        message: the turn's message; its output channel holds the reply.
-        agent: the Rasa agent that handled it (``app.ctx.agent``), or None.
+        output_channel: the turn's output channel; a collecting one holds the reply.
+        language: the ``language`` slot at the end of the turn.
     """
-    collector = message.output_channel
-    if not isinstance(collector, CollectingOutputChannel) or agent is None:
+    if not isinstance(output_channel, CollectingOutputChannel):
         return
-    replies = collector.messages
+    replies = output_channel.messages
     if not isinstance(replies, list) or not replies:  # a queue when streamed
-        return
-    try:
-        tracker = await agent.tracker_store.retrieve(message.sender_id)
-        language = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
-    except Exception as error:  # any failure of the store: the reply goes without it
-        logger.warning("REST channel: no reply language: %s", type(error).__name__)
         return
     if not isinstance(language, str) or not language:
         return
     for reply in replies:
         if isinstance(reply, dict):
             reply[LANGUAGE_FIELD] = language
+
+
+def install_reply_language() -> None:
+    """Make Rasa's prediction loop end by stating the language on the collected reply.
+
+    Installed after ``bot/always_answer.py`` (``bot/rasa_server.install``), so the answer
+    that guard adds to a silent turn carries the language too.
+    """
+    loop = MessageProcessor._run_prediction_loop
+    if getattr(loop, "_states_language", False):
+        return
+
+    @wraps(loop)
+    async def loop_then_state_language(
+        self: MessageProcessor, output_channel: Any, tracker: Any
+    ) -> None:
+        await loop(self, output_channel, tracker)
+        state_language(output_channel, tracker.get_slot(LANGUAGE_SLOT))
+
+    loop_then_state_language._states_language = True  # type: ignore[attr-defined]
+    MessageProcessor._run_prediction_loop = loop_then_state_language  # type: ignore[method-assign]

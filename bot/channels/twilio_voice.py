@@ -23,7 +23,11 @@ Same name and URL as Rasa's channel (``/webhooks/twilio_voice/webhook``). On top
 - a caller who says goodbye is offered a text message with a link to carry on online and
   their reference, sent through the SMS gateway (``integrations/sms``);
 - a caller told where to go for a service the assistant does not handle (a signpost) is
-  offered the page's link by text, and the call goes on.
+  offered the page's link by text, and the call goes on;
+- after an information answer (``lib/information_answers.py``, as the web chat) the caller
+  is asked "Did that answer your question?": 1 or yes, 2 or no is kept with the council
+  services' answer feedback (channel ``ivr``); anything else is their next message, and
+  silence moves on without asking again.
 
 Every sentence said comes from the domain (``domain/voice.yml`` for the channel's own).
 """
@@ -41,7 +45,7 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.twilio_voice import TwilioVoiceInput
-from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -63,8 +67,16 @@ from bot.councils.profile import load_profile
 from bot.settings import Settings
 from bot.settings import settings as default_settings
 from bot.text import clean_text
+from integrations.insight import (
+    InsightClient,
+    InsightRejected,
+    InsightUnavailable,
+    get_insight_client,
+)
 from integrations.sms import SmsError, SmsGateway, SmsMessage, get_sms_gateway
 from integrations.sms.models import uk_mobile_e164
+from lib.conversation_hash import conversation_hash
+from lib.information_answers import answered_last, information_responses
 from lib.opening_hours import clock_time
 
 logger = logging.getLogger(__name__)
@@ -79,13 +91,18 @@ TRANSFER_OFFER_STAGE = "offer_text_transfer"
 SIGNPOST_OFFER_STAGE = "offer_signpost_text"
 #: The offer of a text with the reference when the contact centre is closed; the call ends.
 CLOSED_OFFER_STAGE = "offer_text_closed"
+#: "Did that answer your question?" after an information answer (issue #18).
+FEEDBACK_STAGE = "ask_feedback"
 #: What each stage asks, to say it again.
 STAGE_QUESTIONS = {
     OFFER_STAGE: "utter_voice_offer_text",
     TRANSFER_OFFER_STAGE: "utter_voice_offer_text_before_transfer",
     SIGNPOST_OFFER_STAGE: "utter_voice_offer_signpost_text",
     CLOSED_OFFER_STAGE: "utter_voice_offer_text_closed",
+    FEEDBACK_STAGE: "utter_voice_ask_feedback",
 }
+#: The contract's ``channel`` for every call.
+IVR_CHANNEL = "ivr"
 #: The slot that holds the link of a signpost given in this turn (actions/signpost.py).
 SIGNPOST_LINK_SLOT = "signpost_link"
 _VOICE = re.compile(r"^(?:man|woman|alice|(?:Polly|Google)\.[A-Za-z0-9._-]{1,64})$")
@@ -133,6 +150,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         enhanced: str = "false",
         sms_gateway: SmsGateway | None = None,
         clock: Clock | None = None,
+        insight: InsightClient | None = None,
     ) -> None:
         if not _VOICE.match(settings.twilio_voice):
             raise InvalidConfigException(f"TWILIO_VOICE {settings.twilio_voice!r} is not valid")
@@ -153,6 +171,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         )
         self.repeat: RepeatRequests = cached_repeat_requests(settings.kb_dir / PHONE_LINE_FILE)
         self.clock: Clock = clock or (lambda: datetime.now().astimezone())
+        self.insight = insight or get_insight_client(settings.client_endpoint("insight"))
+        self.information_answers = information_responses(settings.kb_dir)
 
     @classmethod
     def name(cls) -> str:
@@ -173,7 +193,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
         """Every call is on the contract's ``ivr`` channel."""
-        return {"channel": "ivr"}
+        return {"channel": IVR_CHANNEL}
 
     # --- Signatures ---------------------------------------------------------------------
 
@@ -434,17 +454,10 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         Yes texts the link of the signpost just given, no says so; either way the call goes
         on. Anything else is a new question and goes to the assistant as usual.
         """
-        agent = request.app.ctx.agent
-        domain = agent.domain
-        form = request.form or {}
-        digits = (form.get("Digits") or "").strip()
-        speech = clean_message(form.get("SpeechResult") or "", self.settings.max_message_chars)
-        answer = {"1": "affirm", "2": "deny"}.get(digits)
-        if not digits:
-            parsed = await agent.parse_message(speech)
-            answer = (parsed.get("intent") or {}).get("name")
-        if answer not in ("affirm", "deny"):
-            return await self._turn(request, sender, digits or speech, on_new_message)
+        domain = request.app.ctx.agent.domain
+        answer, said = await self._yes_or_no(request)
+        if answer is None:
+            return await self._turn(request, sender, said, on_new_message)
         if answer == "deny":
             return self.gather([self.say_response(domain, "utter_voice_signpost_no_text")])
         tracker = await self._tracker(request, sender)
@@ -456,6 +469,68 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         sent = bool(values["link"]) and await self._send_text(caller, sender, body)
         line = "utter_voice_signpost_text_sent" if sent else "utter_voice_signpost_text_failed"
         return self.gather([self.say_response(domain, line)])
+
+    async def _yes_or_no(self, request: Request) -> tuple[str | None, str]:
+        """The answer to a yes/no question of the phone line, and what the caller said.
+
+        Key 1 or 2, or speech the assistant's NLU reads as ``affirm`` or ``deny``; None
+        for anything else, which is then the caller's next message.
+        """
+        form = request.form or {}
+        digits = (form.get("Digits") or "").strip()
+        speech = clean_message(form.get("SpeechResult") or "", self.settings.max_message_chars)
+        answer = {"1": "affirm", "2": "deny"}.get(digits)
+        if not digits:
+            parsed = await request.app.ctx.agent.parse_message(speech)
+            answer = (parsed.get("intent") or {}).get("name")
+        return (answer if answer in ("affirm", "deny") else None), digits or speech
+
+    # --- "Did that answer your question?" ----------------------------------------------
+
+    def _answered(self, tracker: Any, messages: list[Mapping[str, Any]]) -> bool:
+        """Whether this turn's reply was an information answer the caller may be asked about.
+
+        Not while a form waits for an answer or the reply offers keypad options: 1 and 2
+        are theirs then.
+        """
+        if not tracker or tracker.active_loop_name or any(m.get("buttons") for m in messages):
+            return False
+        turn: list[dict[str, Any]] = []
+        for event in reversed(tracker.events):
+            turn.insert(0, event.as_dict())
+            if isinstance(event, UserUttered):
+                break
+        return answered_last(turn, self.information_answers)
+
+    async def _feedback_answer(
+        self,
+        request: Request,
+        sender: str,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+    ) -> VoiceResponse:
+        """The caller's answer to "Did that answer your question?".
+
+        Yes or no is kept and the call goes on (after no: ask again or ask for a person,
+        as the web chat offers); anything else goes to the assistant as their next message.
+        """
+        domain = request.app.ctx.agent.domain
+        answer, said = await self._yes_or_no(request)
+        if answer is None:
+            return await self._turn(request, sender, said, on_new_message)
+        await self._record_feedback(sender, answered=answer == "affirm")
+        line = "utter_voice_feedback_thanks" if answer == "affirm" else "utter_voice_feedback_sorry"
+        return self.gather([self.say_response(domain, line)])
+
+    async def _record_feedback(self, sender: str, answered: bool) -> None:
+        """Keep the answer with the council services, by the call's one-way id only.
+
+        A failure is logged and the call goes on (after at most the client's timeouts).
+        """
+        digest = conversation_hash(self.settings.insight_hash_secret, sender)
+        try:
+            await self.insight.post_feedback(digest, answered, IVR_CHANNEL)
+        except (InsightUnavailable, InsightRejected) as error:
+            logger.warning("phone line: answer feedback not kept: %s", type(error).__name__)
 
     @staticmethod
     def _screen_text(domain: Any, name: str) -> str:
@@ -469,6 +544,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         domain = request.app.ctx.agent.domain
         if stage == TRANSFER_OFFER_STAGE:  # no answer: don't keep them from a person
             return await self.put_through(request, sender, [])
+        if stage == FEEDBACK_STAGE:  # no answer: nothing kept, not asked again
+            return self.gather([self.say_response(domain, "utter_anything_else")], 1)
         if silence >= 1:
             return self.hang_up([self.say_response(domain, "utter_voice_no_input_goodbye")])
         again = await self._said_last(request, sender, stage)
@@ -533,6 +610,9 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         if self._signpost_link(tracker):  # a link can't be heard: offer it by text
             offer = self.say_response(agent.domain, "utter_voice_offer_signpost_text")
             return self.gather([*lines, offer], stage=SIGNPOST_OFFER_STAGE)
+        if self._answered(tracker, collector.messages):
+            ask = self.say_response(agent.domain, "utter_voice_ask_feedback")
+            return self.gather([*lines, ask], stage=FEEDBACK_STAGE)
         if text == CALL_START:  # once a call: how to hear something again
             hint = self.say_response(
                 agent.domain, "utter_voice_repeat_hint", repeat_key=self.repeat.key
@@ -564,6 +644,8 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
             return await self._offer_answer(request, sender, caller, transfer=True)
         if stage == SIGNPOST_OFFER_STAGE and (speech or digits):
             return await self._signpost_answer(request, sender, caller, on_new_message)
+        if stage == FEEDBACK_STAGE and (speech or digits):
+            return await self._feedback_answer(request, sender, on_new_message)
         if not speech and not digits:
             if silence_arg is None and not stage:
                 return await self._turn(request, sender, CALL_START, on_new_message)

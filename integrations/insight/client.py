@@ -1,4 +1,7 @@
-"""HTTP client of ``POST /api/v1/insight/events`` of the council services.
+"""HTTP client of the council services' insight API: outcome events and answer feedback.
+
+``POST /api/v1/insight/events`` takes one event per ended conversation session,
+``POST /api/v1/insight/feedback`` a caller's answer to "Did that answer your question?".
 
 One private method, :meth:`InsightClient._request`, does all the HTTP with explicit
 timeouts; tests pass an ``httpx`` transport.
@@ -16,7 +19,7 @@ from integrations.pooled_http import PooledClient
 
 
 class InsightClient:
-    """Posts outcome events with the staff (service) token."""
+    """Posts outcome events and answer feedback with the staff (service) token."""
 
     def __init__(
         self,
@@ -26,26 +29,26 @@ class InsightClient:
         read_timeout_s: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/api/v1/insight/events"
+        self._url = base_url.rstrip("/") + "/api/v1/insight"
         self._http = PooledClient(
             httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
             {"Authorization": f"Bearer {token}"},
             transport,
         )
 
-    async def _request(self, body: dict[str, Any]) -> httpx.Response:
-        """Send one event.
+    async def _request(self, body: dict[str, Any], path: str = "events") -> httpx.Response:
+        """Send one body to ``/api/v1/insight/<path>``.
 
         Raises:
             InsightUnavailable: connection failure, timeout or 5xx.
             InsightRejected: any 4xx.
         """
         try:
-            response = await self._http.get().post(self._url, json=body)
+            response = await self._http.get().post(f"{self._url}/{path}", json=body)
         except httpx.HTTPError as error:
-            raise InsightUnavailable(f"POST insight/events: {type(error).__name__}") from error
+            raise InsightUnavailable(f"POST insight/{path}: {type(error).__name__}") from error
         if response.status_code >= 500:
-            raise InsightUnavailable(f"POST insight/events: HTTP {response.status_code}")
+            raise InsightUnavailable(f"POST insight/{path}: HTTP {response.status_code}")
         if response.status_code >= 400:
             raise InsightRejected(response.status_code, response.text[:300])
         return response
@@ -61,6 +64,18 @@ class InsightClient:
         """
         response = await self._request(event)
         return response.status_code == 201
+
+    async def post_feedback(self, conversation_hash: str, answered: bool, channel: str) -> None:
+        """Post one answer to "Did that answer your question?".
+
+        Args:
+            conversation_hash: the conversation's one-way id (``lib/conversation_hash.py``),
+                never the id itself.
+            answered: True for yes, False for no.
+            channel: where it was asked, as the ``channel`` slot (``ivr`` on the phone).
+        """
+        body = {"conversation_hash": conversation_hash, "answered": answered, "channel": channel}
+        await self._request(body, "feedback")
 
 
 def get_insight_client(endpoint: Endpoint) -> InsightClient:

@@ -3,16 +3,18 @@
 Each test is one caller. The TwiML is read as XML: a speech-and-keypad Gather in en-GB,
 the configured British voice, references read letter by letter, a transfer (Dial) on
 urgent help, a kind end to silence, and the text message in the council services' outbox;
-"repeat" and key 9, and the contact centre's opening hours before a transfer (issue #16).
+"repeat" and key 9, and the contact centre's opening hours before a transfer (issue #16);
+"Did that answer your question?" after an answer (issue #18).
 """
 
 from __future__ import annotations
 
 import random
 import re
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -259,3 +261,29 @@ def test_repeat_or_key_9_says_the_last_thing_again_and_the_assistant_never_hears
     assert user_messages() == before
     call.turn(SpeechResult="ST6 3JJ")  # the next answer still reaches the assistant
     assert len(user_messages()) == len(before) + 1
+
+
+def test_an_answer_asks_did_that_answer_your_question_and_a_no_counts(call: Call, stack):
+    """Issue #18: the web chat's question, by voice; a "no" makes the call's answer not
+    contained on the insight dashboard, on the ivr channel."""
+    insight = f"{stack.settings.council_services_url}/api/v1/insight"
+    staff = {"Authorization": f"Bearer {stack.settings.staff_api_token}"}
+    today = datetime.now(timezone.utc).date()
+    days = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
+
+    def not_answered() -> int:
+        figures = httpx.get(insight, params={**days, "channel": "ivr"}, headers=staff).json()
+        return figures["outcomes"]["not_answered"]
+
+    before = not_answered()
+    call.start()
+    reply = said(call.turn(SpeechResult="how can i pay my council tax"))
+    assert "Direct Debit" in reply and "Did that answer your question?" in reply
+    assert "stage=ask_feedback" in call.action
+    text = said(call.turn(Digits="2"))
+    assert "in other words" in text and "talk to a person" in text
+    assert "stage" not in call.action  # asked once
+    deadline = time.monotonic() + 60  # the call's session ends after the idle time
+    while not_answered() < before + 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not_answered() == before + 1

@@ -3,67 +3,9 @@
 Every environment read of the web service happens here. Tests build their own ``Settings``
 (keyword arguments win over the environment) instead of patching ``os.environ``.
 
-Variables:
-    COUNCIL_SERVICES_DATABASE_URL: SQLAlchemy URL; falls back to ``DATABASE_URL``, then to
-        the SQLite file ``var/council_services.db`` under the repository root.
-    OPEN311_API_KEY: the ``api_key`` Open311 clients must send when posting a request.
-    STAFF_API_TOKEN: the bearer token of the staff API.
-    OPEN311_JURISDICTION_ID: the jurisdiction this endpoint serves.
-    COUNCIL_SERVICES_HOST / COUNCIL_SERVICES_PORT: where ``python -m web`` binds.
-    STAND_IN: mount the stand-ins of the council's own systems (``stand_in/``: Open311 CRM,
-        council tax and broadband CRM, SMS gateway) in the web service. Unset, they are
-        mounted in development and test only, so nothing fake is reachable in staging or
-        production unless someone sets ``true`` on purpose; ``false`` when the council's
-        real systems are connected: their paths then answer 404.
-    STAND_IN_PORT: where ``python -m web.stand_in`` (the stand-in alone) binds (8100).
-    COUNCIL_SERVICES_CATALOGUE: path of the stand-in Open311 service catalogue YAML file.
-    STAFF_SESSION_SECRET: the key that signs staff console session cookies (HMAC-SHA256).
-    STAFF_SESSION_MINUTES: how long a staff console session lasts after login (default 60).
-    TRANSCRIPT_RETENTION_DAYS: age after which ``purge`` removes triage transcripts and
-        unanswered questions (30).
-    TRIAGE_CONTACT_RETENTION_DAYS: days after a triage record last changed that its contact
-        details are removed (90).
-    OPEN311_CONTACT_RETENTION_DAYS: days after a report last changed that its reporter's
-        contact details are removed (90).
-    OPEN311_DESCRIPTION_RETENTION_DAYS: days after a report last changed that its description
-        is removed (365).
-    SMS_RETENTION_DAYS: age after which text messages and their numbers are deleted (30).
-    INSIGHT_EVENT_RETENTION_DAYS: age after which ``purge`` removes outcome events (730).
-    PURGE_INTERVAL_HOURS: how often the retention worker purges (24).
-    INSIGHT_COSTS_FILE: the per-contact costs (with their source) the dashboard's estimate of
-        cost avoided uses (default ``kb/insight/contact_costs.yml``).
-    INSIGHT_IDLE_SECONDS: how long a conversation is quiet before the assistant's insight
-        worker counts it (900, as the assistant's setting); the dashboard says so.
-    INSIGHT_HASH_SECRET: the key of the conversation HMAC, as the assistant's, so that the
-        web chat's "Did that answer your question?" meets the conversation's outcome.
-    COUNCIL_TAX_MAX_FAILED_VERIFICATIONS: failed verifications by one caller (conversation)
-        of one account before that caller is locked out of it (5); other callers, the
-        resident among them, are not affected.
-    COUNCIL_TAX_LOCK_MINUTES: how long such a caller stays locked out (30).
-    WEB_CHAT_IDLE_MINUTES: a web chat idle this long is cleared from the browser (30).
-    WEB_CHAT_FRAME_ANCESTORS: CSP ``frame-ancestors`` of the web chat (``'self'``): the
-        council's own site, to embed the chat in an iframe.
-    WIDGET_ALLOWED_ORIGINS: the council's own sites (space-separated origins such as
-        ``https://www.example.gov.uk`` or ``https://*.example.gov.uk``) whose pages may show
-        the chat widget (``/widget.js``): they alone may frame the widget's chat page
-        (``/?embed=1``). Empty: in development and test any ``localhost`` page; elsewhere
-        only ``WEB_CHAT_FRAME_ANCESTORS``. The staff console is never framed.
-    WEB_CHAT_TIMEOUT_SECONDS: how long the web chat waits for the assistant (30).
-    WEB_CHAT_COOKIE_SAMESITE: ``lax`` (default) or ``strict``; ``none`` only when the chat is
-        embedded in an iframe on another site (the cookie is then always ``Secure`` and
-        ``Partitioned``).
-    MAX_MESSAGE_CHARS: the longest message the web chat passes on (1000).
-    WEB_CHAT_RATE_LIMIT: web chat messages one client address may send (``60/60``: 60 a
-        minute; ``0``: no limit); more are answered 429 with ``Retry-After``.
-    BOOKING_RATE_LIMIT / BOOKING_CONVERSATION_RATE_LIMIT: PC booking and cancelling calls
-        per client address (``120/60``) and per conversation (``10/60``).
-    LIBRARY_ASSIST_SECRET: key shared with the assistant that signs library assisted sessions.
-    ENVIRONMENT: ``development`` (default), ``test``, ``staging`` or ``production``
-        (``lib/environments.py``, shared with the assistant); the development placeholder
-        secrets are refused outside development and test.
-    COUNCIL / KB_DIR: the council profile folder ``<KB_DIR>/councils/<COUNCIL>/`` whose
-        ``places.yml`` is the location directory (empty COUNCIL: ``councils/default.yml``).
-    PLACES_FILE: a directory file to use instead of the profile's ``places.yml``.
+Each setting names its variable and says what it does in its ``Field``; ``.env.example`` is
+generated from them (``make env-example``). ``ENVIRONMENT`` has one vocabulary with the
+assistant's (``lib/environments.py``).
 """
 
 from __future__ import annotations
@@ -110,84 +52,318 @@ MIN_SESSION_SECRET_LENGTH = 32
 class Settings(BaseSettings):
     """Configuration of Front Door's web service, read from the environment."""
 
-    environment: Environment = Field("development", env="ENVIRONMENT")
+    environment: Environment = Field(
+        "development",
+        env="ENVIRONMENT",
+        description=(
+            "development, test, staging or production: one vocabulary for every process "
+            "(lib/environments.py). Outside development and test the development secrets are "
+            "refused at start-up."
+        ),
+    )
     database_url: str = Field(
         f"sqlite:///{DEFAULT_DATABASE_PATH}",
         env=["COUNCIL_SERVICES_DATABASE_URL", "DATABASE_URL"],
+        description=(
+            "Database of the council services: COUNCIL_SERVICES_DATABASE_URL, else "
+            "DATABASE_URL, else SQLite var/council_services.db."
+        ),
     )
-    open311_api_key: SecretStr = Field(SecretStr(DEV_OPEN311_API_KEY), env="OPEN311_API_KEY")
-    staff_api_token: SecretStr = Field(SecretStr(DEV_STAFF_API_TOKEN), env="STAFF_API_TOKEN")
+    open311_api_key: SecretStr = Field(
+        SecretStr(DEV_OPEN311_API_KEY),
+        env="OPEN311_API_KEY",
+        description=(
+            "The api_key Open311 clients must send when posting a request. Development "
+            "default only."
+        ),
+    )
+    staff_api_token: SecretStr = Field(
+        SecretStr(DEV_STAFF_API_TOKEN),
+        env="STAFF_API_TOKEN",
+        description="Bearer token of the staff endpoints (/api/v1/...). Development default only.",
+    )
     # Accepted and ignored on every call (one jurisdiction per endpoint); kept for display.
-    open311_jurisdiction_id: str = Field("", env="OPEN311_JURISDICTION_ID")
-    host: str = Field("127.0.0.1", env="COUNCIL_SERVICES_HOST")
-    port: int = Field(8000, ge=1, le=65535, env="COUNCIL_SERVICES_PORT")
-    # The council's own systems faked for development (stand_in/), mounted only when on.
-    stand_in: bool = Field(None, env="STAND_IN")  # type: ignore[assignment] - see below
-    stand_in_port: int = Field(8100, ge=1, le=65535, env="STAND_IN_PORT")
-    catalogue_path: Path = Field(DEFAULT_CATALOGUE_PATH, env="COUNCIL_SERVICES_CATALOGUE")
-    staff_session_secret: SecretStr = Field(
-        SecretStr(DEV_STAFF_SESSION_SECRET), env="STAFF_SESSION_SECRET"
+    open311_jurisdiction_id: str = Field(
+        "",
+        env="OPEN311_JURISDICTION_ID",
+        description=(
+            "The jurisdiction this Open311 endpoint serves, for display (every call's is accepted)."
+        ),
     )
-    staff_session_minutes: int = Field(60, ge=1, le=24 * 60, env="STAFF_SESSION_MINUTES")
+    host: str = Field(
+        "127.0.0.1",
+        env="COUNCIL_SERVICES_HOST",
+        description="Interface the council services bind (python -m web).",
+    )
+    port: int = Field(
+        8000,
+        ge=1,
+        le=65535,
+        env="COUNCIL_SERVICES_PORT",
+        description="Port of the council services.",
+    )
+    # The council's own systems faked for development (stand_in/), mounted only when on.
+    # None until _stand_in_only_in_development decides from ENVIRONMENT; a bool after.
+    stand_in: bool = Field(  # type: ignore[assignment]
+        None,
+        env="STAND_IN",
+        description=(
+            "Mount the stand-ins of the council's own systems (web/stand_in/: Open311 CRM, "
+            "council tax and broadband CRM, SMS gateway) in the council services. Unset: "
+            "mounted in development and test only, never in staging or production. false once"
+            " the council's real systems are connected (their paths then answer 404)."
+        ),
+    )
+    stand_in_port: int = Field(
+        8100,
+        ge=1,
+        le=65535,
+        env="STAND_IN_PORT",
+        description="Port of the stand-in alone (python -m web.stand_in, make stand-in).",
+    )
+    catalogue_path: Path = Field(
+        DEFAULT_CATALOGUE_PATH,
+        env="COUNCIL_SERVICES_CATALOGUE",
+        description="The stand-in's Open311 service catalogue (YAML).",
+    )
+    staff_session_secret: SecretStr = Field(
+        SecretStr(DEV_STAFF_SESSION_SECRET),
+        env="STAFF_SESSION_SECRET",
+        description="Signs staff session cookies: at least 32 characters outside development.",
+    )
+    staff_session_minutes: int = Field(
+        60,
+        ge=1,
+        le=24 * 60,
+        env="STAFF_SESSION_MINUTES",
+        description="Staff sessions end after this many minutes.",
+    )
     # The assistant's Rasa server: a resolved hand-off resumes the paused conversation.
     # Empty: no call (the conversation resumes at its next session).
-    assistant_rasa_url: str = Field("", env="ASSISTANT_RASA_URL")
-    assistant_api_token: SecretStr = Field(SecretStr(""), env="RASA_API_TOKEN")
-    transcript_retention_days: int = Field(30, ge=1, le=3650, env="TRANSCRIPT_RETENTION_DAYS")
+    assistant_rasa_url: str = Field(
+        "",
+        env="ASSISTANT_RASA_URL",
+        description=(
+            "The assistant's Rasa server: a resolved hand-off resumes the paused conversation"
+            " there. Empty: no call (the conversation resumes at its next session)."
+        ),
+    )
+    assistant_api_token: SecretStr = Field(
+        SecretStr(""),
+        env="RASA_API_TOKEN",
+        description=(
+            "Token the council services send to the assistant's Rasa HTTP API to resume a "
+            "conversation."
+        ),
+    )
+    transcript_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        env="TRANSCRIPT_RETENTION_DAYS",
+        description="Triage transcripts and unanswered questions are deleted after this many days.",
+    )
     insight_event_retention_days: int = Field(
-        730, ge=1, le=3650, env="INSIGHT_EVENT_RETENTION_DAYS"
+        730,
+        ge=1,
+        le=3650,
+        env="INSIGHT_EVENT_RETENTION_DAYS",
+        description="Outcome events (no personal data) are kept this many days (two years).",
     )
     # Retention of personal data (retention.py), each kind with its own lifetime in days.
     triage_contact_retention_days: int = Field(
-        90, ge=1, le=3650, env="TRIAGE_CONTACT_RETENTION_DAYS"
+        90,
+        ge=1,
+        le=3650,
+        env="TRIAGE_CONTACT_RETENTION_DAYS",
+        description=(
+            "A triage record's contact details are deleted this many days after the record "
+            "last changed."
+        ),
     )
     open311_contact_retention_days: int = Field(
-        90, ge=1, le=3650, env="OPEN311_CONTACT_RETENTION_DAYS"
+        90,
+        ge=1,
+        le=3650,
+        env="OPEN311_CONTACT_RETENTION_DAYS",
+        description=(
+            "The reporter's contact details on an Open311 report are deleted this many days "
+            "after it last changed."
+        ),
     )
     open311_description_retention_days: int = Field(
-        365, ge=1, le=3650, env="OPEN311_DESCRIPTION_RETENTION_DAYS"
+        365,
+        ge=1,
+        le=3650,
+        env="OPEN311_DESCRIPTION_RETENTION_DAYS",
+        description=(
+            "An Open311 report's description (already redacted) is deleted this many days "
+            "after it last changed."
+        ),
     )
-    sms_retention_days: int = Field(30, ge=1, le=3650, env="SMS_RETENTION_DAYS")
-    purge_interval_hours: float = Field(24.0, gt=0, le=24 * 7, env="PURGE_INTERVAL_HOURS")
-    insight_costs_path: Path = Field(DEFAULT_INSIGHT_COSTS_PATH, env="INSIGHT_COSTS_FILE")
+    sms_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        env="SMS_RETENTION_DAYS",
+        description=(
+            "Text messages and the numbers they were sent to are deleted after this many days."
+        ),
+    )
+    purge_interval_hours: float = Field(
+        24.0,
+        gt=0,
+        le=24 * 7,
+        env="PURGE_INTERVAL_HOURS",
+        description="How often the retention workers purge, in hours (make purge does it once).",
+    )
+    insight_costs_path: Path = Field(
+        DEFAULT_INSIGHT_COSTS_PATH,
+        env="INSIGHT_COSTS_FILE",
+        description=(
+            "Per-contact costs and their source, for the dashboard's estimate of cost avoided."
+        ),
+    )
     # The assistant's insight worker counts a conversation once it has been quiet this long
     # (the same setting); the dashboard says so beside its figures.
-    insight_idle_s: float = Field(900.0, gt=0, le=7 * 86400, env="INSIGHT_IDLE_SECONDS")
+    insight_idle_s: float = Field(
+        900.0,
+        gt=0,
+        le=7 * 86400,
+        env="INSIGHT_IDLE_SECONDS",
+        description=(
+            "How long a conversation is quiet before the assistant's insight worker counts "
+            "it; the dashboard says so."
+        ),
+    )
     # The key of the conversation HMAC, the same as the assistant's: the web chat's answer
     # feedback meets the conversation's outcome event by it.
     insight_hash_secret: SecretStr = Field(
-        SecretStr(DEV_INSIGHT_HASH_SECRET), env="INSIGHT_HASH_SECRET"
+        SecretStr(DEV_INSIGHT_HASH_SECRET),
+        env="INSIGHT_HASH_SECRET",
+        description=(
+            "Key of the HMAC that replaces conversation ids in outcome events. The assistant "
+            "and the council services (for the web chat's answer feedback) must share it. "
+            "Development default only."
+        ),
     )
     # The location directory (issue #5): the council's profile folder, as the assistant's.
-    council: str = Field("", env="COUNCIL")
-    kb_dir: Path = Field(REPO_ROOT / "kb", env="KB_DIR")
-    places_file: Path | None = Field(None, env="PLACES_FILE")
-    council_tax_max_failed_verifications: int = Field(
-        5, ge=1, le=100, env="COUNCIL_TAX_MAX_FAILED_VERIFICATIONS"
+    council: str = Field(
+        "",
+        env="COUNCIL",
+        description=(
+            "Which council profile to use: a folder under kb/councils/. Empty: the one named "
+            "in kb/councils/default.yml (the sample council)."
+        ),
     )
-    council_tax_lock_minutes: int = Field(30, ge=1, le=24 * 60, env="COUNCIL_TAX_LOCK_MINUTES")
+    kb_dir: Path = Field(
+        REPO_ROOT / "kb",
+        env="KB_DIR",
+        description="The knowledge base folder: council profiles, facts, triage rules.",
+    )
+    places_file: Path | None = Field(
+        None,
+        env="PLACES_FILE",
+        description=(
+            "Location directory file of the council services. Unset: places.yml of the "
+            "council's profile."
+        ),
+    )
+    council_tax_max_failed_verifications: int = Field(
+        5,
+        ge=1,
+        le=100,
+        env="COUNCIL_TAX_MAX_FAILED_VERIFICATIONS",
+        description=(
+            "Failed verifications of one council tax account by one conversation before that "
+            "conversation is locked out of it; other callers are not affected."
+        ),
+    )
+    council_tax_lock_minutes: int = Field(
+        30,
+        ge=1,
+        le=24 * 60,
+        env="COUNCIL_TAX_LOCK_MINUTES",
+        description="How long such a conversation stays locked out, in minutes.",
+    )
     # The resident web chat at "/" (issue #6).
-    web_chat_idle_minutes: int = Field(30, ge=2, le=24 * 60, env="WEB_CHAT_IDLE_MINUTES")
-    web_chat_frame_ancestors: str = Field("'self'", env="WEB_CHAT_FRAME_ANCESTORS")
+    web_chat_idle_minutes: int = Field(
+        30,
+        ge=2,
+        le=24 * 60,
+        env="WEB_CHAT_IDLE_MINUTES",
+        description="A web chat idle this long is wiped from the browser (after a warning).",
+    )
+    web_chat_frame_ancestors: str = Field(
+        "'self'",
+        env="WEB_CHAT_FRAME_ANCESTORS",
+        description=(
+            "CSP frame-ancestors: the sites allowed to embed the chat, space-separated, e.g. "
+            "'self' https://www.example.gov.uk."
+        ),
+    )
     # The chat widget a council adds to its own site (issue #18): who may frame it.
-    widget_allowed_origins: str = Field("", env="WIDGET_ALLOWED_ORIGINS")
-    web_chat_timeout_seconds: float = Field(30.0, gt=0, le=120, env="WEB_CHAT_TIMEOUT_SECONDS")
+    widget_allowed_origins: str = Field(
+        "",
+        env="WIDGET_ALLOWED_ORIGINS",
+        description=(
+            "The council's own sites whose pages show the chat widget (/widget.js), "
+            "space-separated origins such as https://www.example.gov.uk. Empty: any localhost"
+            " page, in development and test only."
+        ),
+    )
+    web_chat_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=120,
+        env="WEB_CHAT_TIMEOUT_SECONDS",
+        description="How long the web chat waits for the assistant before apologising, in seconds.",
+    )
     # The cookie that binds a web chat conversation to the browser (issue #15).
     web_chat_cookie_samesite: Literal["lax", "strict", "none"] = Field(
-        "lax", env="WEB_CHAT_COOKIE_SAMESITE"
+        "lax",
+        env="WEB_CHAT_COOKIE_SAMESITE",
+        description=(
+            "SameSite of the chat's HttpOnly cookie that binds a conversation to the browser:"
+            " lax or strict; none (always Secure) only when the chat is embedded in an iframe"
+            " on another site."
+        ),
     )
-    max_message_chars: int = Field(1000, ge=1, le=10000, env="MAX_MESSAGE_CHARS")
+    max_message_chars: int = Field(
+        1000,
+        ge=1,
+        le=10000,
+        env="MAX_MESSAGE_CHARS",
+        description="The longest message the web chat passes on.",
+    )
     # Rate limits ("<requests>/<seconds>", "0" off; lib/rate_limit.py), per process.
-    #: Web chat messages from one client address.
-    web_chat_rate_limit: str = Field("60/60", env="WEB_CHAT_RATE_LIMIT")
-    #: PC booking and cancelling calls from one client address (the action server
-    #: books for every resident of the assistant from its own address).
-    booking_rate_limit: str = Field("120/60", env="BOOKING_RATE_LIMIT")
-    #: PC booking and cancelling calls for one conversation.
-    booking_conversation_rate_limit: str = Field("10/60", env="BOOKING_CONVERSATION_RATE_LIMIT")
+    web_chat_rate_limit: str = Field(
+        "60/60",
+        env="WEB_CHAT_RATE_LIMIT",
+        description="Web chat messages per client address (<requests>/<seconds>; 0: no limit).",
+    )
+    booking_rate_limit: str = Field(
+        "120/60",
+        env="BOOKING_RATE_LIMIT",
+        description=(
+            "PC booking and cancelling calls per client address (the action server books for "
+            "every resident from its own address)."
+        ),
+    )
+    booking_conversation_rate_limit: str = Field(
+        "10/60",
+        env="BOOKING_CONVERSATION_RATE_LIMIT",
+        description="PC booking and cancelling calls per conversation.",
+    )
     # Library assisted sessions: the key shared with the assistant that signs the mark.
     library_assist_secret: SecretStr = Field(
-        SecretStr(DEV_LIBRARY_ASSIST_SECRET), env="LIBRARY_ASSIST_SECRET"
+        SecretStr(DEV_LIBRARY_ASSIST_SECRET),
+        env="LIBRARY_ASSIST_SECRET",
+        description=(
+            "Shared by the council services (which sign) and the assistant (which checks) the"
+            " mark of a library assisted session. Development default only: set a long random"
+            " value."
+        ),
     )
 
     class Config:

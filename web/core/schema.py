@@ -5,8 +5,8 @@ The schema's history is Alembic's, one revision per change in ``web/migrations/v
 when a release adds a revision; a database that is already current is left alone.
 
 Databases made before Alembic record their version in ``schema_version`` instead, one row
-per applied step (versions 1 to 15, with no 6). Each of those steps is the revision of the
-same number (``0001`` to ``0015``), so the first upgrade of such a database stamps the
+per applied step (versions 1 to 16, with no 6). Each of those steps is the revision of the
+same number (``0001`` to ``0016``), so the first upgrade of such a database stamps the
 revision of its highest version, drops the old table and upgrades from there, all in the
 one transaction of the upgrade.
 

@@ -400,7 +400,8 @@ def test_a_hardship_journey_joins_the_open_case_and_says_how_contact_was_given(t
         {"triage_reference": "FD-ABC234", "handoff_consent": True, "handoff_name": "Jo",
          "handoff_phone": "07700900123", "handoff_preferred": "text"},
     )  # fmt: skip
-    record = journey_record(tracker, "FD-NEW234", "council_tax_cant_pay")
+    base = handoff.build_record(tracker, "FD-NEW234", urgent=False)
+    record = journey_record(base, "council_tax_cant_pay")
     assert "Contact by text" in record["summary"]
     assert "No contact details" not in record["summary"]
     reference, outcome = asyncio.run(handoff.file_case(tracker, record))

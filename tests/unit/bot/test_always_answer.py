@@ -52,7 +52,10 @@ def test_the_answer_says_what_can_be_done_or_that_staff_have_the_conversation():
 def test_the_rasa_server_installs_the_guard(monkeypatch):
     monkeypatch.setattr(MessageProcessor, "_run_prediction_loop", always_answer._original_loop)
     rasa_server.install()
-    assert MessageProcessor._run_prediction_loop is always_answer._run_prediction_loop_with_answer
+    installed = MessageProcessor._run_prediction_loop
+    # The REST channel's language statement wraps the guard, so the guard's answers carry it.
+    assert getattr(installed, "_states_language", False)
+    assert installed.__wrapped__ is always_answer._run_prediction_loop_with_answer
 
 
 def _caller(pending: bool, note: str | None) -> DialogueStateTracker:

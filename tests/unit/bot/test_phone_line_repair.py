@@ -89,10 +89,11 @@ class Assistant:
     domain: Domain
     store: InMemoryTrackerStore
     heard: list[str] = field(default_factory=list)
+    script: dict[str, tuple[str, str, dict[str, Any]]] = field(default_factory=lambda: SCRIPT)
 
     async def on_new_message(self, message: UserMessage) -> None:
         self.heard.append(message.text)
-        intent, response, slots = SCRIPT[message.text]
+        intent, response, slots = self.script[message.text]
         tracker = await self.store.get_or_create_tracker(message.sender_id)
         tracker.update(UserUttered(message.text, {"name": intent, "confidence": 1.0}))
         if intent == "human_handoff":

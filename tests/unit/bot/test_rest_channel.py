@@ -1,5 +1,3 @@
-import json
-
 import pytest
 
 from bot.channels.rest import EMPTY_MESSAGE, clean_message
@@ -121,64 +119,48 @@ def test_a_cap_left_in_credentials_yml_is_ignored_with_a_warning(monkeypatch, ca
 # --- the reply states the conversation's language (issue #19) ---------------------------
 
 
-class _Tracker:
-    def __init__(self, slots: dict) -> None:
-        self.slots = slots
-
-    def get_slot(self, name: str):
-        return self.slots.get(name)
-
-
-class _TrackerStore:
-    """Answers ``retrieve`` with the slots a turn left, and counts the reads."""
-
-    def __init__(self, slots: dict | None = None, error: Exception | None = None) -> None:
-        self.slots, self.error, self.reads = slots, error, []
-
-    async def retrieve(self, sender_id: str):
-        self.reads.append(sender_id)
-        if self.error is not None:
-            raise self.error
-        return None if self.slots is None else _Tracker(self.slots)
-
-
-def _reply_through_the_channel(store, replies, path="/webhooks/rest/webhook", name="lang"):
-    """The REST channel's JSON answer to one message, with ``store`` as the tracker store."""
+def _turn(monkeypatch, replies, language, output_channel=None):
+    """Run one prediction loop that sends ``replies`` and leaves ``language`` in the slot."""
     import asyncio
-    from types import SimpleNamespace
 
-    from sanic import Sanic
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot.channels import rest
-    from lib.rate_limit import limiter
-    from tests.unit.bot.sanic_client import call
 
-    async def on_new_message(message) -> None:
+    async def rasas_loop(self, channel, tracker) -> None:
         for reply in replies:
-            await message.output_channel.send_response(message.sender_id, dict(reply))
+            await channel.send_response("web-language-1", dict(reply))
+        tracker.update(SlotSet("language", language))
 
-    channel = rest.GuardedRestInput(limits=(limiter("100/60"), limiter("100/60")))
-    app = Sanic(f"rest_language_{name}_{id(store)}")
-    app.ctx.agent = SimpleNamespace(tracker_store=store)
-    app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/rest")
-    body = {"sender": "web-language-1", "message": "dzień dobry"}
-    response = asyncio.run(call(app, "POST", path, json=body))
-    assert response.status_code == 200, response.text
-    return response, store.reads
+    monkeypatch.setattr(MessageProcessor, "_run_prediction_loop", rasas_loop)
+    rest.install_reply_language()
+    rest.install_reply_language()  # a second install wraps nothing twice
+    channel = output_channel or CollectingOutputChannel()
+    tracker = DialogueStateTracker("web-language-1", slots=[_any_slot("language")])
+    asyncio.run(MessageProcessor._run_prediction_loop(None, channel, tracker))
+    return channel.messages
 
 
-def test_each_reply_message_states_the_language_after_the_turn():
-    store = _TrackerStore({"language": "pl"})
-    response, reads = _reply_through_the_channel(
-        store,
+def _any_slot(name):
+    from rasa.shared.core.slots import AnySlot
+
+    return AnySlot(name, mappings=[{"type": "custom"}])
+
+
+def test_each_reply_message_states_the_language_after_the_turn(monkeypatch):
+    replies = _turn(
+        monkeypatch,
         [
             {"text": "Dzień dobry!"},
             {"text": "Czy to niebezpieczne?", "buttons": [{"title": "Tak", "payload": "/affirm"}]},
             {"custom": {"exit_this_page": True}},
         ],
-        name="pl",
+        "pl",
     )
-    assert response.json() == [
+    assert replies == [
         {"recipient_id": "web-language-1", "text": "Dzień dobry!", "language": "pl"},
         {
             "recipient_id": "web-language-1",
@@ -188,34 +170,23 @@ def test_each_reply_message_states_the_language_after_the_turn():
         },
         {"recipient_id": "web-language-1", "custom": {"exit_this_page": True}, "language": "pl"},
     ]
-    assert reads == ["web-language-1"]  # one in-process read, after the turn
 
 
-@pytest.mark.parametrize(
-    "store",
-    [
-        _TrackerStore(None),  # no tracker
-        _TrackerStore({"language": None}),  # no language yet
-        _TrackerStore({"language": ""}),
-        _TrackerStore(error=RuntimeError("database is down")),
-    ],
-    ids=["no-tracker", "no-language", "empty", "store-fails"],
-)
-def test_without_a_language_the_reply_is_exactly_rasas(store, caplog):
-    response, reads = _reply_through_the_channel(
-        store, [{"text": "Hello"}], name=f"none_{id(store)}"
-    )
-    assert response.json() == [{"recipient_id": "web-language-1", "text": "Hello"}]
-    assert reads == ["web-language-1"]
+@pytest.mark.parametrize("language", [None, ""], ids=["no-language", "empty"])
+def test_without_a_language_the_reply_is_exactly_rasas(monkeypatch, language):
+    replies = _turn(monkeypatch, [{"text": "Hello"}], language)
+    assert replies == [{"recipient_id": "web-language-1", "text": "Hello"}]
 
 
-def test_an_empty_or_streamed_reply_reads_no_tracker():
-    store = _TrackerStore({"language": "pl"})
-    response, reads = _reply_through_the_channel(store, [], name="empty_reply")
-    assert response.json() == [] and reads == []
-    streamed, reads = _reply_through_the_channel(
-        store, [{"text": "Cześć"}], path="/webhooks/rest/webhook?stream=true", name="stream"
-    )
-    lines = [json.loads(line) for line in streamed.text.splitlines() if line]
-    assert lines == [{"recipient_id": "web-language-1", "text": "Cześć"}]  # as Rasa streams it
-    assert reads == []
+def test_an_empty_reply_stays_empty(monkeypatch):
+    assert _turn(monkeypatch, [], "pl") == []
+
+
+def test_a_streamed_reply_is_left_as_rasa_streams_it(monkeypatch):
+    from asyncio import Queue
+
+    from rasa.core.channels.rest import QueueOutputChannel
+
+    queue: Queue = Queue()
+    _turn(monkeypatch, [{"text": "Cześć"}], "pl", output_channel=QueueOutputChannel(queue))
+    assert queue.get_nowait() == {"recipient_id": "web-language-1", "text": "Cześć"}

@@ -1,10 +1,16 @@
 import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
+
+from bot import training
 from bot.settings import REPO_ROOT
-from bot.training import model_path, training_fingerprint
+from bot.training import ensure_model, model_path, training_fingerprint
 
 
 def _copy_inputs(tmp_path):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for entry in ("config.yml", "domain", "data"):
         source = REPO_ROOT / entry
         if source.is_dir():
@@ -42,3 +48,89 @@ def test_fingerprint_follows_the_nlu_components_code(tmp_path):
     first = training_fingerprint(root)
     (root / "bot" / "nlu" / "component.py").write_text("THRESHOLD = 0.6\n")
     assert training_fingerprint(root) != first
+
+
+# --- The shared model cache (issue #19) ---
+
+
+class _FakeTraining:
+    """Stands in for ``rasa train``: writes the model file it was asked for."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def __call__(self, command, **kwargs):
+        self.runs += 1
+        out = Path(command[command.index("--out") + 1])
+        name = command[command.index("--fixed-model-name") + 1]
+        (out / f"{name}.tar.gz").write_bytes(b"model %d" % self.runs)
+        return subprocess.CompletedProcess(command, 0)
+
+
+@pytest.fixture
+def fake_training(monkeypatch):
+    fake = _FakeTraining()
+    monkeypatch.setattr(training.subprocess, "run", fake)
+    monkeypatch.setattr(training, "ensure_encoder_files", lambda: None)
+    return fake
+
+
+def test_a_trained_model_is_kept_in_the_cache_and_a_second_checkout_copies_it(
+    tmp_path, fake_training
+):
+    root = _copy_inputs(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    first = ensure_model(tmp_path / "one", root, cache=cache)
+    assert fake_training.runs == 1
+    assert (cache / first.name).read_bytes() == first.read_bytes()
+
+    second = ensure_model(tmp_path / "two", root, cache=cache)
+    assert fake_training.runs == 1  # copied, not trained
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_changed_inputs_miss_the_cache(tmp_path, fake_training):
+    root = _copy_inputs(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    ensure_model(tmp_path / "one", root, cache=cache)
+    (root / "data" / "nlu" / "extra.yml").write_text('version: "3.1"\nnlu: []\n')
+    ensure_model(tmp_path / "two", root, cache=cache)
+    assert fake_training.runs == 2
+    assert len(list(cache.glob("frontdoor-*.tar.gz"))) == 2
+
+
+def test_force_and_no_cache_always_train(tmp_path, fake_training):
+    root = _copy_inputs(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    ensure_model(tmp_path / "one", root, cache=cache)
+    ensure_model(tmp_path / "two", root, cache=cache, force=True)
+    ensure_model(tmp_path / "three", root, cache=None)
+    assert fake_training.runs == 3
+
+
+def test_a_model_trained_before_the_cache_existed_is_added_to_it(tmp_path, fake_training):
+    root = _copy_inputs(tmp_path / "repo")
+    model = ensure_model(tmp_path / "one", root, cache=None)
+    cache = tmp_path / "cache"
+    ensure_model(tmp_path / "one", root, cache=cache)
+    assert (cache / model.name).is_file()
+    assert fake_training.runs == 1
+
+
+def test_the_cache_is_per_python_and_package_versions(monkeypatch):
+    first = training.runtime_tag()
+    versions = {"tensorflow": "9.9.9"}
+    real = training._package_version
+    monkeypatch.setattr(training, "_package_version", lambda name: versions.get(name) or real(name))
+    assert training.runtime_tag() != first
+
+
+def test_model_cache_off_turns_the_cache_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("ENCODER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("MODEL_CACHE", raising=False)
+    assert training.shared_model_cache() == tmp_path / "front-door" / "models" / (
+        training.runtime_tag()
+    )
+    monkeypatch.setenv("MODEL_CACHE", "off")
+    assert training.shared_model_cache() is None

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from lib.information_answers import answered_last, information_responses
 from web import chat_relay, crud_web_chat
-from web.answer_check import answered_last, information_responses
 from web.core.config import REPO_ROOT, Settings
 from web.main import create_app
 

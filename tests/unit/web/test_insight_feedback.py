@@ -167,3 +167,78 @@ def test_another_browser_is_refused_and_nothing_is_kept(client: TestClient) -> N
     client.cookies.clear()
     assert client.post("/chat/feedback", json=body).status_code == 403
     assert stored(client) == []
+
+
+def test_the_web_chat_keeps_its_answers_as_web(client: TestClient) -> None:
+    client.cookies.set("fd_chat", "b" * 32, path="/chat")
+    client.post("/chat/feedback", json={"conversation_id": CONVERSATION, "answered": True})
+    with client.app.state.session_factory() as session:
+        assert [row.channel for row in session.query(AnswerFeedback)] == ["web"]
+
+
+# --- POST /api/v1/insight/feedback: the phone line's answers, through the assistant ----------
+
+CALLER = "ivr-0123456789abcdef0123456789abcdef"
+
+
+def phone_answer(answered: bool) -> dict[str, object]:
+    """What the phone line posts: the call's one-way id, never the caller's number."""
+    return {
+        "conversation_hash": conversation_hash(SECRET, CALLER),
+        "answered": answered,
+        "channel": "ivr",
+    }
+
+
+def staff(client: TestClient) -> dict[str, str]:
+    token = client.app.state.settings.staff_api_token.get_secret_value()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_callers_no_lands_in_the_store_as_ivr_and_is_not_contained(
+    client: TestClient,
+) -> None:
+    # The call ended a minute ago: the answer, given now, belongs to it.
+    ended = datetime.now(timezone.utc) - timedelta(minutes=1)
+    call = answer(sender=CALLER).dict() | {
+        "channel": "ivr",
+        "started_at": (ended - timedelta(minutes=3)).isoformat(),
+        "ended_at": ended.isoformat(),
+    }
+    response = client.post("/api/v1/insight/events", json=call, headers=staff(client))
+    assert response.status_code == 201
+    response = client.post(
+        "/api/v1/insight/feedback", json=phone_answer(False), headers=staff(client)
+    )
+    assert response.status_code == 204
+    with client.app.state.session_factory() as session:
+        rows = [(r.conversation_hash, r.answered, r.channel) for r in session.query(AnswerFeedback)]
+        assert rows == [(conversation_hash(SECRET, CALLER), False, "ivr")]
+    days = {
+        "from": str(ended.date() - timedelta(days=1)),
+        "to": str(ended.date() + timedelta(days=1)),
+    }
+    figures = client.get(
+        "/api/v1/insight", params=days | {"channel": "ivr"}, headers=staff(client)
+    ).json()
+    assert figures["outcomes"]["not_answered"] == 1 and figures["contained"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "code"),
+    [
+        (phone_answer(True), {}, 401),
+        (phone_answer(True), {"Authorization": "Bearer wrong"}, 401),
+        (phone_answer(True) | {"channel": "fax"}, None, 422),
+        (phone_answer(True) | {"answered": "yes"}, None, 422),
+        (phone_answer(True) | {"conversation_hash": "+447700900123"}, None, 422),
+    ],
+)
+def test_the_phone_lines_feedback_needs_the_staff_token_and_a_clean_body(
+    client: TestClient, body: dict[str, object], headers: dict[str, str] | None, code: int
+) -> None:
+    response = client.post(
+        "/api/v1/insight/feedback", json=body, headers=staff(client) if headers is None else headers
+    )
+    assert response.status_code == code
+    assert stored(client) == []

@@ -220,7 +220,7 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
 
 
 def insert_legacy_rows(connection: Connection) -> None:
-    """One row in a few tables of the version 15 schema, as the old release wrote them."""
+    """One row in a few tables of the version 16 schema, as the old release wrote them."""
     at = {"at": datetime(2026, 11, 20, 10, 0)}
     connection.execute(
         sa.text(
@@ -247,9 +247,9 @@ def insert_legacy_rows(connection: Connection) -> None:
     )
 
 
-def test_a_version_15_database_is_upgraded_in_place(engine: Engine) -> None:
+def test_a_version_16_database_is_upgraded_in_place(engine: Engine) -> None:
     """The last schema before Alembic: stamped, its version table dropped, data kept."""
-    assert legacy_schema.apply_migrations(engine) == legacy_schema.LATEST_VERSION == 15
+    assert legacy_schema.apply_migrations(engine) == legacy_schema.LATEST_VERSION == 16
     with engine.begin() as connection:
         insert_legacy_rows(connection)
 
@@ -275,7 +275,7 @@ def test_a_version_15_database_is_upgraded_in_place(engine: Engine) -> None:
 
 
 def test_the_history_builds_the_same_schema_as_the_framework_before_it(engine: Engine) -> None:
-    """Revision 0015 is, table for table, what version 15 of the old framework built."""
+    """Revision 0016 is, table for table, what version 16 of the old framework built."""
     legacy_schema.apply_migrations(engine)
     legacy = describe(engine)
     with engine.begin() as connection:
@@ -283,7 +283,7 @@ def test_the_history_builds_the_same_schema_as_the_framework_before_it(engine: E
         everything.reflect(connection)
         everything.drop_all(connection)
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0015")
+        command.upgrade(alembic_config(connection), "0016")
     assert describe(engine) == legacy
 
 
@@ -353,10 +353,10 @@ def test_a_version_the_history_lacks_is_refused_and_kept(tmp_path: Path) -> None
         connection.execute(
             sa.text(
                 "INSERT INTO schema_version (version, description, applied_at)"
-                " VALUES (16, 'from a newer release', '2026-12-01 09:00:00')"
+                " VALUES (17, 'from a newer release', '2026-12-01 09:00:00')"
             )
         )
-    with pytest.raises(RuntimeError, match="schema version 16 but this code"):
+    with pytest.raises(RuntimeError, match="schema version 17 but this code"):
         upgrade_database(engine)
     assert LEGACY_VERSION_TABLE in table_names(engine)
     assert "alembic_version" not in table_names(engine)

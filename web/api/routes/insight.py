@@ -1,7 +1,9 @@
 """Service insight's JSON API, mounted at ``/api/v1/insight`` (issue #10).
 
 ``POST /api/v1/insight/events``: the assistant posts one outcome event per conversation
-session (idempotent). ``GET /api/v1/insight?from=&to=&channel=``: the dashboard's figures.
+session (idempotent). ``POST /api/v1/insight/feedback``: a caller's answer to "Did that
+answer your question?" on the phone line (the web chat's own is ``POST /chat/feedback``).
+``GET /api/v1/insight?from=&to=&channel=``: the dashboard's figures.
 ``GET /api/v1/insight/unanswered``: the grouped unanswered questions, and each group as
 Rasa NLU YAML (``/unanswered/{id}.yml``) or CSV (``/unanswered/{id}.csv``). All need
 ``Authorization: Bearer $STAFF_API_TOKEN``, checked before anything else.
@@ -20,6 +22,7 @@ from web.api.deps import (
     StaffTokenFirstRoute,
     require_staff,
 )
+from web.insight_feedback import AnswerFeedbackIn, record_answer
 from web.insight_unanswered import (
     QuestionGroup,
     export_csv,
@@ -92,6 +95,19 @@ def post_event(
     if stored.created:
         logger.info("Outcome event %d recorded: %s", stored.id, body.outcome.value)
     return stored
+
+
+@router.post(
+    "/feedback",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary='Record a resident\'s answer to "Did that answer your question?"',
+)
+def post_feedback(body: AnswerFeedbackIn, session: SessionDep, settings: SettingsDep) -> Response:
+    """Keep the answer (204); a "no" makes that session's answer not contained."""
+    record_answer(session, body, window_s=settings.insight_idle_s)
+    logger.info("Answer feedback recorded: %s", body.channel)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/unanswered", summary="Questions the assistant could not answer, grouped")

@@ -1,0 +1,43 @@
+"""Which replies are information answers, the ones followed by "Did that answer your question?".
+
+The one definition for every channel (issue #18): the web chat (``web/answer_check.py``)
+and the phone line (``bot/channels/twilio_voice.py``) both ask after these replies only.
+Which responses they are is the assistant's own data: the ``self_served`` responses of
+``kb/insight/outcomes.yml``, the same rule that counts a conversation as answered.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@lru_cache(maxsize=4)
+def information_responses(kb_dir: Path) -> tuple[str, ...]:
+    """The response name patterns that are information answers (``self_served``)."""
+    data = yaml.safe_load((kb_dir / "insight" / "outcomes.yml").read_text(encoding="utf-8"))
+    patterns = ((data.get("outcomes") or {}).get("self_served") or {}).get("responses") or []
+    return tuple(str(pattern) for pattern in patterns)
+
+
+def answered_last(events: Any, patterns: tuple[str, ...]) -> bool:
+    """Tell whether a response since the resident's last message is an information answer.
+
+    Args:
+        events: the tracker's events as Rasa's dictionaries, oldest first.
+        patterns: from :func:`information_responses`.
+    """
+    if not isinstance(events, list):
+        return False
+    for event in reversed(events):
+        if not isinstance(event, dict) or event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            name = (event.get("metadata") or {}).get("utter_action")
+            if isinstance(name, str) and any(fnmatchcase(name, p) for p in patterns):
+                return True
+    return False
