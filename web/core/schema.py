@@ -10,9 +10,10 @@ same number (``0001`` to ``0016``), so the first upgrade of such a database stam
 revision of its highest version, drops the old table and upgrades from there, all in the
 one transaction of the upgrade.
 
-Adding a revision: ``alembic revision -m "what it does"`` (from the repository root) writes
-the next file in ``versions/``; spell its tables out rather than importing the models, and
-never edit a revision that has shipped. Sample data is not schema: ``python -m web seed``.
+Adding a revision: ``alembic revision --rev-id <next number> -m "what it does"`` (from the
+repository root; ``web/README.md`` says more) writes the next file in ``versions/``; spell
+its tables out rather than importing the models, and never edit a revision that has
+shipped. Sample data is not schema: ``python -m web seed``.
 """
 
 from __future__ import annotations
