@@ -21,7 +21,7 @@ Commands:
     migrate: bring the database up to the newest schema revision (every other command and
         the server do it too when they start), then stop.
     seed: migrate, then add the stand-in's SAMPLE data the database lacks (the council tax
-        accounts); nothing when ``STAND_IN`` is off. ``make run`` does it before starting.
+        accounts), unless ``STAND_IN`` is off. ``make run`` does it before starting.
 """
 
 from __future__ import annotations
@@ -282,11 +282,12 @@ def _seed() -> int:
     settings = _settings()
     if settings is None:
         return 2
-    if not settings.stand_in:
-        logger.info("The stand-in is off (STAND_IN=false): no sample data to add")
-        return 0
     engine = create_db_engine(settings)
     try:
+        if not settings.stand_in:
+            upgrade_database(engine)
+            logger.info("The stand-in is off (STAND_IN=false): no sample data to add")
+            return 0
         added = seed_sample_data(engine)
     finally:
         engine.dispose()

@@ -239,4 +239,10 @@ def test_seed_adds_nothing_when_the_stand_in_is_off(
 ) -> None:
     monkeypatch.setenv("STAND_IN", "false")
     assert main(["seed"]) == 0
+    engine = create_db_engine(Settings(database_url=database, environment="test"))
+    try:
+        with engine.connect() as connection:
+            assert current_revision(connection) is not None  # migrated all the same
+    finally:
+        engine.dispose()
     assert count_accounts(database) == 0
