@@ -326,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     # Prints the ids passed as ``extra``, and the council, on every line.
     handler.setFormatter(KeyValueFormatter(council=_council()))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
+    # Alembic lists the plugins it loads at every start; the upgrades it runs still show.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     install_redaction(_secrets())
     if args.command == "create-staff":
         return _create_staff(args)
