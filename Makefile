@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
+.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench soak run-scaled system-packages clean translations kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -76,8 +76,11 @@ purge: install ## Delete personal data past its retention once (the retention wo
 	$(PY) -m bot purge
 	$(PY) -m web purge
 
-stand-in: install ## Run only the stand-ins of the council's systems (Open311, CRM, SMS) on :8100
+stand-in: seed ## Run only the stand-ins of the council's systems (Open311, CRM, SMS) on :8100
 	$(PY) -m web.stand_in
+
+seed: install ## Upgrade the web service's database and add the stand-in's sample data (make run does it)
+	$(PY) -m web seed
 
 create-staff: install ## Create a staff account: make create-staff STAFF_USER=jo STAFF_ROLE=library
 	@if [ -z "$(STAFF_USER)" ] || [ -z "$(STAFF_ROLE)" ]; then \

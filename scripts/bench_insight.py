@@ -1,6 +1,6 @@
 """Benchmark of the service insight dashboard's queries (``make bench-insight``; not a test).
 
-Creates a scratch PostgreSQL database, applies the council services' migrations, loads one
+Creates a scratch PostgreSQL database, upgrades it to the council services' schema, loads one
 million generated outcome events over twelve months with COPY (and a hand-off for each one
 handed off or urgent), rebuilds the daily rollup the dashboard reads (at run time it is kept
 up to date as each event arrives), then times each query the dashboard runs for three
@@ -34,10 +34,10 @@ from web.core.config import (  # noqa: E402
     Settings,
 )
 from web.core.db import (  # noqa: E402
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import upgrade_database  # noqa: E402
 
 START = datetime(2025, 12, 1, tzinfo=timezone.utc)
 DAYS = 365
@@ -188,7 +188,7 @@ def main() -> int:
         Settings(database_url=url.render_as_string(hide_password=False), environment="test")
     )
     try:
-        apply_migrations(engine)
+        upgrade_database(engine)
         sys.stdout.write(f"Loading {args.events:,} events into {name}...\n")
         began = time.perf_counter()
         load(engine, args.events)

@@ -12,11 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
 from integrations.postcodes.client import PostcodeDirectory
 from web.core.config import DEFAULT_CATALOGUE_PATH, REPO_ROOT, Settings
-from web.main import create_app
+from web.core.schema import alembic_config
+from web.main import create_app, seed_sample_data
 from web.places import Directory, load_directory
 from web.stand_in.open311.catalogue import Catalogue, load_catalogue
 
@@ -57,3 +59,15 @@ def preloaded(settings: Settings) -> dict[str, Any]:
 def make_app(settings: Settings) -> FastAPI:
     """``create_app(settings)`` with the session's preloaded data."""
     return create_app(settings, **preloaded(settings))
+
+
+def make_seeded_app(settings: Settings) -> FastAPI:
+    """``make_app(settings)`` on a database seeded as ``python -m web seed`` seeds it."""
+    app = make_app(settings)
+    seed_sample_data(app.state.engine)
+    return app
+
+
+def head_revision() -> str | None:
+    """The newest revision of the web service's schema history."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

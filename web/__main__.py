@@ -18,6 +18,10 @@ Commands:
         starts it).
     insight-report --from DATE --to DATE --out DIR [--channel C]: write the service insight
         report for the period as HTML and CSV files.
+    migrate: bring the database up to the newest schema revision (every other command and
+        the server do it too when they start), then stop.
+    seed: migrate, then add the stand-in's SAMPLE data the database lacks (the council tax
+        accounts), unless ``STAND_IN`` is off. ``make run`` does it before starting.
 """
 
 from __future__ import annotations
@@ -34,11 +38,8 @@ from lib.log_format import KeyValueFormatter
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
 from web.core.config import Settings
-from web.core.db import (
-    apply_migrations,
-    create_db_engine,
-    create_session_factory,
-)
+from web.core.db import create_db_engine, create_session_factory
+from web.core.schema import upgrade_database
 from web.roles import StaffRole
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
     report.add_argument("--channel", default=None, help="web, ivr, library or api (default all)")
     report.add_argument("--out", required=True, help="folder for the HTML and CSV files")
+    commands.add_parser("migrate", help="upgrade the database to the newest schema revision")
+    commands.add_parser("seed", help="migrate, then add the stand-in's sample data")
     return parser
 
 
@@ -160,7 +163,7 @@ def _create_staff(args: argparse.Namespace) -> int:
         return 1
     engine = create_db_engine(settings)
     try:
-        apply_migrations(engine)
+        upgrade_database(engine)
         with create_session_factory(engine)() as session:
             account = create_staff(
                 session,
@@ -193,7 +196,7 @@ def _purge(args: argparse.Namespace) -> int:
     policy = RetentionPolicy.from_settings(settings, transcript_days=args.days)
     engine = create_db_engine(settings)
     try:
-        apply_migrations(engine)
+        upgrade_database(engine)
         with create_session_factory(engine)() as session:
             counts = purge_all(session, policy)
     finally:
@@ -219,7 +222,7 @@ def _retention_worker() -> int:
     restore_signals = stop_on_signals(stop)
     engine = create_db_engine(settings)
     try:
-        apply_migrations(engine)
+        upgrade_database(engine)
         logger.info("Retention worker: purging every %g hours", settings.purge_interval_hours)
         run_retention_worker(
             worker_sessions(engine),
@@ -250,13 +253,45 @@ def _insight_report(args: argparse.Namespace) -> int:
         return 2
     engine = create_db_engine(settings)
     try:
-        apply_migrations(engine)
+        upgrade_database(engine)
         with create_session_factory(engine)() as session:
             figures = insight.compute_insight(session, filters, costs, settings.insight_idle_s)
     finally:
         engine.dispose()
     written = write_report(figures, filters, Path(args.out))
     sys.stdout.write("".join(f"Wrote {path}\n" for path in written))
+    return 0
+
+
+def _migrate() -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    engine = create_db_engine(settings)
+    try:
+        revision = upgrade_database(engine)
+    finally:
+        engine.dispose()
+    sys.stdout.write(f"The database is at schema revision {revision}\n")
+    return 0
+
+
+def _seed() -> int:
+    from web.main import seed_sample_data
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    engine = create_db_engine(settings)
+    try:
+        if not settings.stand_in:
+            upgrade_database(engine)
+            logger.info("The stand-in is off (STAND_IN=false): no sample data to add")
+            return 0
+        added = seed_sample_data(engine)
+    finally:
+        engine.dispose()
+    sys.stdout.write(f"Sample data: {added} rows added\n")
     return 0
 
 
@@ -291,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     # Prints the ids passed as ``extra``, and the council, on every line.
     handler.setFormatter(KeyValueFormatter(council=_council()))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
+    # Alembic lists the plugins it loads at every start; the upgrades it runs still show.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     install_redaction(_secrets())
     if args.command == "create-staff":
         return _create_staff(args)
@@ -300,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
         return _retention_worker()
     if args.command == "insight-report":
         return _insight_report(args)
+    if args.command == "migrate":
+        return _migrate()
+    if args.command == "seed":
+        return _seed()
     return _serve(args)
 
 

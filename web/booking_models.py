@@ -4,9 +4,9 @@ Storage: a booking is one ``pc_bookings`` row plus one ``pc_booking_slots`` row 
 slot it holds. ``pc_booking_slots`` has a UNIQUE constraint on (place, PC, slot start), so
 the database itself refuses a second booking of the same PC at the same time, however
 close together two requests arrive. Cancelling deletes the slot rows and keeps the booking.
-Migration 3 in ``core/db.py`` creates both tables; migration 8 adds the assisted-session mark;
-migration 9 the conversation that made the booking, the only one that may cancel it;
-migration 13 an index on it, for counting the bookings one conversation holds.
+Schema revision 0003 (``web/migrations/``) creates both tables; 0008 adds the
+assisted-session mark; 0009 the conversation that made the booking, the only one that may
+cancel it; 0013 an index on it, for counting the bookings one conversation holds.
 """
 
 from __future__ import annotations
@@ -42,11 +42,11 @@ class PcBooking(Base):
     status = sa.Column(sa.String(16), nullable=False)
     created_at = sa.Column(UTCDateTime, nullable=False)
     cancelled_at = sa.Column(UTCDateTime, nullable=True)
-    # Made by library staff for a resident in an assisted session (migration 8).
+    # Made by library staff for a resident in an assisted session (revision 0008).
     assisted = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     assisted_by = sa.Column(sa.String(64), nullable=True)
-    # The conversation that booked it, the only one that may cancel it (migration 9);
-    # indexed for the per-conversation cap (migration 13).
+    # The conversation that booked it, the only one that may cancel it (revision 0009);
+    # indexed for the per-conversation cap (revision 0013).
     conversation_id = sa.Column(sa.String(200), nullable=True, index=True)
 
     slots = relationship("PcBookingSlot", back_populates="booking", cascade="all, delete-orphan")

@@ -3,8 +3,8 @@
 ``idempotency_keys`` remembers, per endpoint (``scope``), which record the first request
 with an ``Idempotency-Key`` header created, so a retry returns it and creates nothing new.
 ``undelivered_items`` is what the assistant's outbox reports it could not deliver because
-these services refused it: staff see the list at ``/staff/undelivered``. Migration 12 in
-``core/db.py`` creates both (issue #15 item 6).
+these services refused it: staff see the list at ``/staff/undelivered``. Schema revision
+0012 (``web/migrations/``) creates both (issue #15 item 6).
 """
 
 from __future__ import annotations

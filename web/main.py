@@ -2,8 +2,9 @@
 
 ``create_app`` wires settings, database, directory and routes, and mounts the stand-ins of
 the council's own systems (``stand_in/``) when ``STAND_IN`` is on: this is the one module
-outside ``stand_in/`` that imports it. Nothing connects to the database at import time:
-the schema is brought up to date when the app starts.
+outside ``stand_in/`` that imports it, so ``seed_sample_data`` (``python -m web seed``)
+lives here too. Nothing connects to the database at import time: the schema is brought up
+to date when the app starts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
 from integrations.postcodes.client import PostcodeDirectory
 from web import stand_in
@@ -25,11 +27,8 @@ from web.api.main import api_router, system_router
 from web.api.openapi import finish_openapi
 from web.api.rate_limits import RateLimits
 from web.core.config import Settings, get_settings
-from web.core.db import (
-    apply_migrations,
-    create_db_engine,
-    create_session_factory,
-)
+from web.core.db import create_db_engine, create_session_factory
+from web.core.schema import upgrade_database
 from web.directory import PlaceFinder, load_area
 from web.places import Directory, load_directory
 from web.stand_in.open311.catalogue import Catalogue
@@ -86,7 +85,7 @@ def create_app(
             when omitted.
 
     Returns:
-        The FastAPI application. Its database schema is migrated when it starts.
+        The FastAPI application. Its database schema is upgraded when it starts.
 
     Raises:
         stand_in.open311.catalogue.CatalogueError: when the stand-in is mounted and its
@@ -108,17 +107,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        version = apply_migrations(engine)
+        revision = upgrade_database(engine)
         # Load the postcode data in the background: start-up stays fast, and a search that
         # comes first simply waits for the load already under way.
         warm_up = (
             asyncio.create_task(asyncio.to_thread(place_finder.warm_up)) if place_finder else None
         )
         logger.info(
-            "%s ready: %s database at schema version %d; stand-in %s",
+            "%s ready: %s database at schema revision %s; stand-in %s",
             "Stand-in" if stand_in_only else "Council services",
             engine.dialect.name,
-            version,
+            revision,
             "mounted" if with_stand_in else "off",
         )
         yield
@@ -147,3 +146,19 @@ def create_app(
     describe_open311_errors_in_openapi(app)
     finish_openapi(app)
     return app
+
+
+def seed_sample_data(engine: Engine) -> int:
+    """Upgrade the schema, then add the stand-in's SAMPLE data that the database lacks.
+
+    Sample data is not schema, so no revision adds it; rows already there stay as they are.
+
+    Args:
+        engine: the web service's engine (``core/db.py``).
+
+    Returns:
+        How many rows were added.
+    """
+    upgrade_database(engine)
+    with create_session_factory(engine)() as session:
+        return stand_in.seed(session)

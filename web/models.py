@@ -1,8 +1,8 @@
 """Tables of Front Door's own web service, and the declarative base every table shares.
 
 This module owns the SQLAlchemy tables of the triage queue, staff accounts, service
-insight and the SMS outbox (the latest schema; ``core/db.py`` owns the migrations that build
-it, including those of the development stand-in's tables in ``stand_in/``). ``Base`` and
+insight and the SMS outbox (the latest schema; the revisions in ``web/migrations/`` build
+it, the development stand-in's tables in ``stand_in/`` included). ``Base`` and
 ``UTCDateTime`` are shared with the other ``*_models.py`` modules and the stand-in.
 """
 

@@ -1,6 +1,6 @@
 """Tables of who is signed in where: staff sessions, sign-in throttles, resident chats.
 
-Storage shapes only; ``core/db.py`` migrations 10 and 11 build them. Secrets never reach
+Storage shapes only; schema revisions 0010 and 0011 build them. Secrets never reach
 these tables: a session or browser token is stored as its SHA-256 digest, so a copy of the
 database does not give anyone a working cookie.
 """

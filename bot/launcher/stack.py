@@ -4,7 +4,9 @@ The services are the council services, the action server, the outbox worker, the
 insight worker, the two retention workers (the assistant's data and the council
 services' data, each purged daily) and the Rasa server.
 Used by ``python -m bot run`` (``make run``) and by the end-to-end tests, which start
-the same stack on free ports with their own database files.
+the same stack on free ports with their own database files. Before any of them starts,
+``python -m web seed`` brings the council services' database up to date and adds the
+stand-in's sample data (when the stand-in is on).
 
 Every child dies with the launcher, however the launcher ends: a clean stop signals each
 process group, and the kernel sends SIGTERM to any child left when the launcher itself is
@@ -115,6 +117,15 @@ class Service:
     def exit_code(self) -> int | None:
         """How the process ended (negative: the signal that ended it); None if running."""
         return None if self.process is None else self.process.poll()
+
+    def wait(self, timeout_s: float) -> int | None:
+        """Wait for the process to end; its exit code, or None if it is still running."""
+        if self.process is None:
+            return None
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and close its log."""
@@ -238,6 +249,13 @@ class Stack:
                 "ASSISTANT_RASA_URL": settings.rasa_url,
             },
         )  # fmt: skip
+        # Runs once, before the rest: schema upgrade and sample data (``web/__main__.py``).
+        self.council_seed = Service(
+            "council-seed",
+            [python, "-m", "web", "seed"],
+            "",
+            self.council_services.env,
+        )
         self.action_server = action_server_service(
             "action-server", settings.action_server_host, settings.action_server_port, env
         )
@@ -276,12 +294,26 @@ class Stack:
         """
         make_private(self.settings.var_dir)
         log_dir = self.log_dir = make_private(self.settings.var_dir / "logs")
-        for service in self.services:
-            service.start(log_dir)
         wait_s = self.settings.stack_start_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + wait_s
+        self.seed_council_services(deadline)
+        for service in self.services:
+            service.start(log_dir)
         for service in self.services:
             self.wait_healthy(service, deadline)
+
+    def seed_council_services(self, deadline: float) -> None:
+        """Run ``python -m web seed`` to the end: the schema upgrade, then the sample data.
+
+        Raises:
+            RuntimeError: with its log when it fails or is still running at the deadline.
+        """
+        seed = self.council_seed
+        seed.start(self.log_dir)
+        code = seed.wait(max(0.0, deadline - time.monotonic()))
+        seed.stop()
+        if code != 0:
+            raise RuntimeError(f"{seed.name} failed:\n{seed.log_tail()}")
 
     def bound_ports(self) -> list[tuple[str, int]]:
         """The interfaces and ports the stack's servers bind."""

@@ -9,24 +9,28 @@ package fakes three of them, each answering where the real one would:
   (``/api/v1/council-tax/``, ``/api/v1/broadband/``);
 * ``sms/``: the SMS gateway (``/api/v1/sms``), which puts texts in Front Door's outbox.
 
-:func:`mount` is the one entry point: the app factory (``web/main.py``) calls it when
-``STAND_IN`` is on, and nothing else outside this package imports it, so a council that
-connects its real systems switches it off (``STAND_IN=false``) or deletes the folder.
+:func:`mount` is the one entry point for the routes: the app factory (``web/main.py``)
+calls it when ``STAND_IN`` is on; :func:`seed` adds the SAMPLE data those routes answer
+from (``python -m web seed``, through the same module). Nothing else outside this package
+imports it, so a council that connects its real systems switches it off
+(``STAND_IN=false``) or deletes the folder.
 ``python -m web.stand_in`` runs the stand-in alone on its own port.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session
 
 from web.core.config import Settings
 from web.stand_in.crm import routes as crm_routes
+from web.stand_in.crm.sample_data import seed_sample_accounts
 from web.stand_in.open311 import routes as open311_routes
 from web.stand_in.open311 import staff_routes as open311_staff_routes
 from web.stand_in.open311.catalogue import Catalogue, load_catalogue
 from web.stand_in.sms import routes as sms_routes
 
-__all__ = ["mount"]
+__all__ = ["mount", "seed"]
 
 
 def mount(app: FastAPI, settings: Settings, catalogue: Catalogue | None = None) -> None:
@@ -48,3 +52,15 @@ def mount(app: FastAPI, settings: Settings, catalogue: Catalogue | None = None) 
     app.include_router(open311_staff_routes.router, prefix="/api/v1")
     app.include_router(crm_routes.router, prefix="/api/v1")
     app.include_router(sms_routes.router)
+
+
+def seed(session: Session) -> int:
+    """Add the stand-in's SAMPLE data that the database lacks (the council tax accounts).
+
+    Args:
+        session: a session on a database at the newest schema revision.
+
+    Returns:
+        How many rows were added.
+    """
+    return seed_sample_accounts(session)

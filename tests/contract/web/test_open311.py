@@ -15,7 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from web.core.db import LATEST_VERSION
+from tests.web_app import head_revision
 
 if TYPE_CHECKING:
     from conftest import RunningServer
@@ -152,12 +152,12 @@ def test_home_page_links_to_docs_and_services(client: httpx.Client) -> None:
     assert 'href="/docs"' in response.text and f'href="{SERVICES}"' in response.text
 
 
-def test_schema_version_is_latest(council_services: RunningServer) -> None:
+def test_schema_revision_is_the_head(council_services: RunningServer) -> None:
     engine = sa.create_engine(council_services.database_url, future=True)
     try:
         with engine.connect() as connection:
-            versions = connection.execute(sa.text("SELECT version FROM schema_version")).scalars()
-            assert max(versions) == LATEST_VERSION
+            query = sa.text("SELECT version_num FROM alembic_version")
+            assert list(connection.execute(query).scalars()) == [head_revision()]
     finally:
         engine.dispose()
 

@@ -1,7 +1,14 @@
-"""The stand-in migrates its schema at start and starts again cleanly on the same database."""
+"""The web service upgrades its schema at start and starts again cleanly on the same database.
+
+A database of the schema framework before Alembic is upgraded in place, and the sample
+accounts come from ``python -m web seed``, never from starting the server.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -10,25 +17,33 @@ from typing import TYPE_CHECKING
 import httpx
 import sqlalchemy as sa
 
+from tests.contract.web.conftest import REPO_ROOT
+from tests.fixtures import legacy_schema
+from tests.web_app import head_revision
 from web.core.config import Settings
-from web.core.db import (
-    MIGRATIONS,
-    apply_migrations,
-    create_db_engine,
-)
+from web.core.db import create_db_engine
 
 if TYPE_CHECKING:
     from conftest import RunningServer
 
 
-def schema_versions(database_url: str) -> list[int]:
+VERSION_TABLES = (("alembic_version", "version_num"), ("schema_version", "version"))
+
+
+def recorded_versions(database_url: str) -> dict[str, list]:
+    """What each version table holds: Alembic's revision, the old framework's versions."""
     engine = sa.create_engine(database_url, future=True)
+    found: dict[str, list] = {}
     try:
         with engine.connect() as connection:
-            query = sa.text("SELECT version FROM schema_version ORDER BY version")
-            return list(connection.execute(query).scalars())
+            tables = set(sa.inspect(connection).get_table_names())
+            for table, column in VERSION_TABLES:
+                if table in tables:
+                    query = sa.text(f"SELECT {column} FROM {table} ORDER BY {column}")
+                    found[table] = list(connection.execute(query).scalars())
     finally:
         engine.dispose()
+    return found
 
 
 def test_starting_twice_on_the_same_database(
@@ -47,14 +62,14 @@ def test_starting_twice_on_the_same_database(
         )
         assert response.status_code == 200, response.text
         reference = response.json()[0]["service_request_id"]
-    assert schema_versions(empty_database) == [migration.version for migration in MIGRATIONS]
+    assert recorded_versions(empty_database) == {"alembic_version": [head_revision()]}
 
     with start_server(empty_database) as server:
         assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
         found = httpx.get(f"{server.base_url}/open311/v2/requests/{reference}.json")
         assert found.status_code == 200
         assert found.json()[0]["service_code"] == "STREETLIGHT"
-    assert schema_versions(empty_database) == [migration.version for migration in MIGRATIONS]
+    assert recorded_versions(empty_database) == {"alembic_version": [head_revision()]}
 
 
 def test_a_version_1_database_is_upgraded_at_start(
@@ -64,7 +79,7 @@ def test_a_version_1_database_is_upgraded_at_start(
     """A database left by the release before the triage queue gains it, keeping its reports."""
     engine = create_db_engine(Settings(database_url=empty_database, environment="test"))
     try:
-        assert apply_migrations(engine, MIGRATIONS[:1]) == 1
+        assert legacy_schema.apply_migrations(engine, legacy_schema.MIGRATIONS[:1]) == 1
         with engine.begin() as connection:
             connection.execute(
                 sa.text(
@@ -77,7 +92,7 @@ def test_a_version_1_database_is_upgraded_at_start(
             )
     finally:
         engine.dispose()
-    assert schema_versions(empty_database) == [1]
+    assert recorded_versions(empty_database) == {"schema_version": [1]}
 
     with start_server(empty_database) as server:
         old = httpx.get(f"{server.base_url}/open311/v2/requests/SR-OLD234.json")
@@ -95,4 +110,29 @@ def test_a_version_1_database_is_upgraded_at_start(
             headers=server.staff_headers,
         )
         assert created.status_code == 201, created.text
-    assert schema_versions(empty_database) == [migration.version for migration in MIGRATIONS]
+    assert recorded_versions(empty_database) == {"alembic_version": [head_revision()]}
+
+
+def test_sample_accounts_come_from_the_seed_command(
+    empty_database: str,
+    start_server: Callable[[str], AbstractContextManager[RunningServer]],
+) -> None:
+    bloggs = {"account_reference": "40012345", "postcode": "ST4 2DX", "surname": "Bloggs"}
+    with start_server(empty_database) as server:
+        verify = f"{server.base_url}/api/v1/council-tax/verify"
+        assert httpx.post(verify, json=bloggs, headers=server.staff_headers).status_code == 403
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(COUNCIL_SERVICES_DATABASE_URL=empty_database, ENVIRONMENT="test")
+    seeded = subprocess.run(
+        [sys.executable, "-m", "web", "seed"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout.startswith("Sample data: ")
+    with start_server(empty_database) as server:
+        verify = f"{server.base_url}/api/v1/council-tax/verify"
+        assert httpx.post(verify, json=bloggs, headers=server.staff_headers).status_code == 200

@@ -16,10 +16,10 @@ from integrations.postcodes.client import PostcodeDirectory
 from tests.web_app import postcode_directory, shipped_catalogue
 from web.core.config import Settings
 from web.core.db import (
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import upgrade_database
 from web.stand_in.open311.catalogue import Catalogue
 
 
@@ -31,7 +31,7 @@ def settings() -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = create_db_engine(settings)
-    apply_migrations(engine)
+    upgrade_database(engine)
     yield engine
     engine.dispose()
 

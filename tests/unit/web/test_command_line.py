@@ -1,4 +1,4 @@
-"""``python -m web``: serve (default), create-staff and purge."""
+"""``python -m web``: serve (default), create-staff, purge, migrate and seed."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import uvicorn
 
 from web import crud_staff, crud_triage
 from web.__main__ import build_parser, main
 from web.core.config import Settings
 from web.core.db import (
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import current_revision, upgrade_database
+from web.stand_in.crm.sample_data import load_sample_accounts
 from web.triage_models import TriageCreate
 
 PASSWORD = "a long enough password"
@@ -41,7 +43,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def with_session(url: str, work: Any) -> Any:
     engine = create_db_engine(Settings(database_url=url, environment="test"))
     try:
-        apply_migrations(engine)
+        upgrade_database(engine)
         with create_session_factory(engine)() as session:
             return work(session)
     finally:
@@ -206,3 +208,41 @@ def test_purge_uses_the_retention_setting_or_days(
     assert main(["purge", "--days", "0"]) == 0
     assert "Removed 1 triage transcripts older than 0 days." in capsys.readouterr().out
     assert main(["purge", "--days", "-1"]) == 2
+
+
+def test_migrate_brings_the_database_to_the_head(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    head = with_session(database, lambda session: current_revision(session.connection()))
+    assert capsys.readouterr().out == f"The database is at schema revision {head}\n"
+
+
+def count_accounts(url: str) -> int:
+    query = sa.text("SELECT COUNT(*) FROM council_tax_accounts")
+    return with_session(url, lambda session: session.execute(query).scalar())
+
+
+def test_seed_adds_the_sample_accounts_once(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = len(load_sample_accounts())
+    assert main(["seed"]) == 0
+    assert capsys.readouterr().out == f"Sample data: {expected} rows added\n"
+    assert main(["seed"]) == 0
+    assert capsys.readouterr().out == "Sample data: 0 rows added\n"
+    assert count_accounts(database) == expected
+
+
+def test_seed_adds_nothing_when_the_stand_in_is_off(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STAND_IN", "false")
+    assert main(["seed"]) == 0
+    engine = create_db_engine(Settings(database_url=database, environment="test"))
+    try:
+        with engine.connect() as connection:
+            assert current_revision(connection) is not None  # migrated all the same
+    finally:
+        engine.dispose()
+    assert count_accounts(database) == 0

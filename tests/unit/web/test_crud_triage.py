@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from web import crud_triage
 from web.core.config import Settings
 from web.core.db import (
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import upgrade_database
 from web.crud_triage import (
     API_ACTOR,
     ConcurrentChange,
@@ -233,7 +233,7 @@ def test_a_forbidden_move_changes_nothing(session: Session) -> None:
 def test_a_stale_read_cannot_overwrite_someone_else_s_move(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="test")
     engine = create_db_engine(settings)
-    apply_migrations(engine)
+    upgrade_database(engine)
     sessions = create_session_factory(engine)
     try:
         with sessions() as alice_session, sessions() as bob_session:

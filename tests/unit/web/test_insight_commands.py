@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from web.__main__ import main
 from web.core.config import Settings
 from web.core.db import (
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import upgrade_database
 from web.insight import OutcomeEventIn, UnansweredIn, record_event
 from web.models import OutcomeEvent, UnansweredQuestion
 
@@ -32,7 +32,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def session_for(url: str) -> Session:
     engine = create_db_engine(Settings(database_url=url, environment="test"))
-    apply_migrations(engine)
+    upgrade_database(engine)
     return create_session_factory(engine)()
 
 

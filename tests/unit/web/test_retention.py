@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from web import crud_triage
 from web.core.config import Settings
 from web.core.db import (
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import upgrade_database
 from web.models import SmsOutboxItem, TriageAuditEntry, TriageRecord
 from web.retention import (
     RetentionPolicy,
@@ -54,7 +54,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine = create_db_engine(
         Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="test")
     )
-    apply_migrations(engine)
+    upgrade_database(engine)
     yield engine
     engine.dispose()
 

@@ -2,7 +2,7 @@
 
 ``login_throttle.py`` (growing delays, forgetting), ``crud_staff_sessions.py`` (live until
 ended or expired) and ``crud_web_chat.py`` (a conversation belongs to one browser and ends
-after ``WEB_CHAT_IDLE_MINUTES``), and migrations 10 and 11 against the models.
+after ``WEB_CHAT_IDLE_MINUTES``), and schema revisions 0010 and 0011 against the models.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from web import crud_staff_sessions, crud_web_chat, login_throttle
 from web.core.config import Settings
-from web.core.db import apply_migrations, create_db_engine
+from web.core.db import create_db_engine
+from web.core.schema import upgrade_database
 from web.core.security import issue_session
 from web.models import Base
 
@@ -139,12 +140,12 @@ def test_a_conversation_ends_when_finished_or_idle(session: Session) -> None:
         _use(session, "conversation-0003", token, NOW)
 
 
-# --- migrations 10 and 11 ---------------------------------------------------------------------
+# --- revisions 0010 and 0011 -----------------------------------------------------------------
 
 
-def test_migrations_10_and_11_build_what_the_models_describe(tmp_path: Path) -> None:
+def test_revisions_0010_and_0011_build_what_the_models_describe(tmp_path: Path) -> None:
     engine = create_db_engine(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
-    apply_migrations(engine)
+    upgrade_database(engine)
     with engine.connect() as connection:
         inspector = sa.inspect(connection)
         for name in ("staff_sessions", "login_throttle", "web_chat_conversations"):

@@ -25,10 +25,10 @@ from web import (
 )
 from web.core.config import Settings
 from web.core.db import (
-    apply_migrations,
     create_db_engine,
     create_session_factory,
 )
+from web.core.schema import upgrade_database
 from web.core.security import issue_session
 from web.models import StaffAccount
 from web.stand_in.crm import crud as crud_council_tax
@@ -41,7 +41,7 @@ NOW = datetime.now(timezone.utc)
 def sessions(tmp_path: Path) -> Iterator[sessionmaker]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'cs.db'}", environment="test")
     engine = create_db_engine(settings)
-    apply_migrations(engine)
+    upgrade_database(engine)
     yield create_session_factory(engine)
     engine.dispose()
 

@@ -1,8 +1,9 @@
 """Council tax accounts and cases, and broadband voucher applications: tables and wire shapes.
 
-The tables are the latest schema (``core/db.py`` migration 4 built them). Accounts are
-SAMPLE DATA seeded by that migration from ``stand_in/data/council_tax_accounts.yml``; a council
-connects its own revenues system instead.
+The tables are the latest schema (schema revision 0004 built them, ``web/migrations/``).
+Accounts are SAMPLE DATA that ``python -m web seed`` adds from
+``stand_in/data/council_tax_accounts.yml`` (``sample_data.py``); a council connects its own
+revenues system instead.
 """
 
 from __future__ import annotations
@@ -59,12 +60,12 @@ class CouncilTaxAccount(Base):
     sample_data = sa.Column(sa.Boolean, nullable=False)
     #: Failed verifications of this account by anyone, for staff to see; never locks it.
     failed_verifications = sa.Column(sa.Integer, nullable=False, default=0)
-    #: No longer set (migration 13 locks callers out instead); kept for older rows.
+    #: No longer set (revision 0013 locks callers out instead); kept for older rows.
     locked_until = sa.Column(UTCDateTime, nullable=True)
 
 
 class VerificationLockout(Base):
-    """One caller's failed verifications of one account (storage shape, migration 13).
+    """One caller's failed verifications of one account (storage shape, revision 0013).
 
     ``caller_key`` is a hash of the conversation id, so the table names no conversation.
     """
@@ -90,7 +91,10 @@ class CouncilTaxCase(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     reference = sa.Column(sa.String(16), nullable=False, unique=True)
     account_id = sa.Column(
-        sa.Integer, sa.ForeignKey("council_tax_accounts.id", ondelete="CASCADE"), nullable=False
+        sa.Integer,
+        sa.ForeignKey("council_tax_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     )
     kind = sa.Column(sa.String(40), nullable=False)
     details = sa.Column(sa.JSON, nullable=False)

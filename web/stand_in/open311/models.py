@@ -1,6 +1,6 @@
 """Tables and wire shapes of the stand-in Open311 CRM (GeoReport v2).
 
-This module owns the service request tables (``core/db.py`` owns the migrations that build
+This module owns the service request tables (the revisions in ``web/migrations/`` build
 them) and the pydantic shapes. Input, storage and output never share a class: the catalogue
 file has its own shapes, posted requests are validated into ``ServiceRequestCreate``, and
 what leaves the service is a ``*Public`` or staff shape.

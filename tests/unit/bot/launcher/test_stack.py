@@ -41,6 +41,30 @@ def test_the_stack_starts_both_retention_workers(tmp_path):
     )
 
 
+def test_the_stack_seeds_the_council_services_database_first(tmp_path):
+    settings = Settings(_env_file=None, environment="test", var_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", council_services_db="sqlite:///cs.db")
+    seed = stack.council_seed
+    assert seed.command == [sys.executable, "-m", "web", "seed"]
+    assert seed.env == stack.council_services.env
+    assert seed not in stack.services  # once, never restarted by the supervisor
+
+
+def test_a_failed_seed_stops_the_start_before_any_service(tmp_path):
+    settings = Settings(_env_file=None, environment="test", var_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", council_services_db="sqlite:///cs.db")
+    stack.council_seed.command = [sys.executable, "-c", "print('no database'); exit(3)"]
+    with pytest.raises(RuntimeError, match="council-seed failed:\nno database"):
+        stack.start(timeout_s=30)
+    assert all(service.process is None for service in stack.services)
+
+
+def test_the_seed_command_exists():
+    from web.__main__ import build_parser
+
+    assert build_parser().parse_args(["seed"]).command == "seed"
+
+
 def test_the_retention_commands_exist():
     from bot.cli import main as bot_main
     from web.__main__ import build_parser

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web_app import make_app
+from tests.web_app import make_seeded_app
 from web.core.config import Settings
 
 TOKEN = {"Authorization": "Bearer dev-staff-token"}
@@ -23,7 +23,7 @@ def client() -> Iterator[TestClient]:
         council_tax_max_failed_verifications=3,
         council_tax_lock_minutes=30,
     )
-    with TestClient(make_app(settings)) as client:
+    with TestClient(make_seeded_app(settings)) as client:
         yield client
 
 
@@ -47,7 +47,7 @@ def test_verified_details_return_the_account_summary(client: TestClient):
 def test_surname_and_postcode_are_compared_loosely():
     # O'Neill, ST6 3JJ: punctuation, case and spaces do not matter.
     settings = Settings(database_url="sqlite://", environment="development")
-    with TestClient(make_app(settings)) as client:
+    with TestClient(make_seeded_app(settings)) as client:
         body = {"account_reference": "4006 7890", "postcode": "ST6 3JJ", "surname": "oneill"}
         assert (
             client.post("/api/v1/council-tax/verify", json=body, headers=TOKEN).status_code == 200
@@ -100,7 +100,7 @@ def test_a_caller_is_locked_out_after_repeated_failures_even_with_the_right_deta
 def test_five_wrong_surnames_from_a_stranger_do_not_lock_the_resident_out() -> None:
     """The issue's case with the default settings: five failures, then the resident."""
     settings = Settings(database_url="sqlite://", environment="development")
-    with TestClient(make_app(settings)) as client:
+    with TestClient(make_seeded_app(settings)) as client:
         for n in range(5):
             wrong = {**GOOD, "surname": f"Guess{n}", "conversation_id": "web-stranger"}
             client.post("/api/v1/council-tax/verify", json=wrong, headers=TOKEN)
