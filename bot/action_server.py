@@ -12,6 +12,9 @@ forged conversation. Here:
   checked, in constant time, before rasa-sdk reads the request: a call without it gets
   401 and no action runs. Only ``/health`` answers without it: the launcher and
   orchestrators poll it, and it runs nothing and tells nothing;
+* Rasa sends the domain without its responses (``bot/rasa_server.py``); the server puts
+  back the responses it read from ``domain/`` at start (``lib/domain_responses.py``), so
+  the actions see the whole domain as before;
 * a request that fails answers 500 without echoing the request body (rasa-sdk's own error
   answer holds the whole tracker, which Rasa then logs);
 * every log line is redacted and the files it creates are owner-only.
@@ -23,6 +26,8 @@ import argparse
 import hmac
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -30,11 +35,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import logging as bot_logging
-from bot.settings import Settings
+from bot.settings import REPO_ROOT, Settings
+from lib.domain_responses import FINGERPRINT_KEY, RESPONSES_KEY, fingerprint, load_responses
 from lib.private_files import private_umask
 
 logger = logging.getLogger(__name__)
 
+#: The domain folder Rasa's model was trained on (its responses, for the actions).
+DOMAIN_DIR = REPO_ROOT / "domain"
 #: Paths that answer without the secret.
 OPEN_PATHS = frozenset({"/health"})
 BEARER = "bearer "
@@ -56,12 +64,36 @@ def is_authorised(request: Request, token: str) -> bool:
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
-def create_app(token: str, actions_package: str = "actions") -> Sanic:
+def restore_responses(action_call: Any, responses: dict[str, Any], known: str) -> None:
+    """Put the domain's responses back into an action call Rasa sent without them.
+
+    Args:
+        action_call: the parsed request body (changed in place).
+        responses: the responses read from ``domain/`` at start.
+        known: their fingerprint; a call with another one is logged, and gets them all
+            the same (the nearest there is).
+    """
+    domain = action_call.get("domain") if isinstance(action_call, dict) else None
+    if not isinstance(domain, dict) or RESPONSES_KEY in domain:
+        return
+    sent = domain.pop(FINGERPRINT_KEY, None)
+    if sent is not None and sent != known:
+        logger.warning(
+            "action server: Rasa's responses differ from domain/ here (another model?)",
+            extra={"rasa_responses": sent, "local_responses": known},
+        )
+    domain[RESPONSES_KEY] = responses
+
+
+def create_app(
+    token: str, actions_package: str = "actions", domain_dir: Path = DOMAIN_DIR
+) -> Sanic:
     """rasa-sdk's application for ``actions_package``, behind the secret check.
 
     Args:
         token: the shared secret every call but ``/health`` must carry.
         actions_package: the module or package whose actions are registered.
+        domain_dir: the domain folder whose responses the actions read.
 
     Raises:
         ValueError: when ``token`` is empty (the server would refuse every call).
@@ -79,6 +111,18 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
             return None
         logger.warning("action server: refused a call without the shared secret")
         return response.json(REFUSED, status=401)
+
+    responses = load_responses(domain_dir)
+    known = fingerprint(responses)
+
+    @app.middleware("request")
+    async def with_responses(request: Request) -> None:
+        if request.method == "POST" and request.path == "/webhook":
+            try:
+                body = request.json  # parsed once; rasa-sdk's handler reads the same dict
+            except Exception:  # noqa: BLE001 - rasa-sdk answers a bad body itself
+                return
+            restore_responses(body, responses, known)
 
     @app.exception(Exception)
     async def failed(request: Request, exception: Exception) -> HTTPResponse:

@@ -12,6 +12,10 @@ put the secret in a URL, where Sanic's access log and HTTP clients' logs wrote i
 ``accept_bearer_token`` lets the same token come in an ``Authorization: Bearer`` header
 (compared in constant time); the query parameter keeps working for existing clients.
 
+Each custom action call carries the domain without its responses (about 600 KB of JSON
+here, encoded on every call), with their fingerprint instead; the action server reads the
+same responses from ``domain/`` once (``lib/domain_responses.py``, issue #19).
+
 CORS answers only the configured origins, each compared whole (``bot/cors.py``).
 
 No turn ends in silence: ``bot/always_answer.py`` answers a turn the dialogue left
@@ -46,14 +50,18 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.constants import DEFAULT_LOG_LEVEL, DOCS_BASE_URL, ENV_LOG_LEVEL
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic.request import Request
 
+from lib.domain_responses import without_responses
 from lib.log_format import FORMAT, KeyValueFormatter, bind_conversation, release_conversation
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
 from lib.sqlite import install_for_every_engine
 
 BEARER = "bearer "
+_original_call_format = RemoteAction._action_call_format
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +85,29 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
             f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
         )
         raise error
+
+
+class _SentDomain:
+    """The domain as last sent to the action server, kept while Rasa's domain is the same."""
+
+    domain: Any = None
+    sent: dict[str, Any] = {}
+
+
+def action_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
+    """Rasa's action call, with the domain sent without its responses (see the module).
+
+    The trimmed domain is built once per Rasa domain (a model load makes a new one).
+    """
+    result = _original_call_format(self, tracker, domain)
+    if "domain" in result:
+        if _SentDomain.domain is not domain:
+            _SentDomain.sent = without_responses(result["domain"])
+            _SentDomain.domain = domain
+        result["domain"] = _SentDomain.sent
+    return result
 
 
 def bearer_token(request: Request) -> str:
@@ -129,6 +160,7 @@ def install() -> None:
     install_for_every_engine()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     accept_bearer_token()
     always_answer.install()
     rest.install_reply_marks()  # after always_answer: its answers are marked too

@@ -23,3 +23,17 @@ class ActionProbe(Action):
         Path(os.environ["PROBE_FILE"]).write_text(tracker.sender_id)
         dispatcher.utter_message(response="utter_probe")
         return [SlotSet("probe", "ran")]
+
+
+class ActionProbeResponses(Action):
+    """Says how many responses its domain holds, and whether ``utter_greet`` is one."""
+
+    def name(self) -> str:
+        return "action_probe_responses"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        responses = domain.get("responses") or {}
+        dispatcher.utter_message(text=f"{len(responses)} {'utter_greet' in responses}")
+        return []

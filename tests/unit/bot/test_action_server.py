@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bot.settings import REPO_ROOT
+from lib.domain_responses import FINGERPRINT_KEY, load_responses, without_responses
 from tests.helpers import can_connect, free_port, non_loopback_address
 
 SECRET = "test-action-secret-4f9a"
@@ -185,3 +186,42 @@ def test_it_refuses_the_development_secret_in_production(tmp_path: Path) -> None
     )  # fmt: skip
     assert finished.returncode == 2
     assert "ACTION_SERVER_TOKEN" in finished.stderr
+
+
+# --- The domain's responses come from domain/, not with every call (issue #19) ---
+
+
+def _responses_call(domain: dict) -> dict:
+    return {**_call("resident-3"), "next_action": "action_probe_responses", "domain": domain}
+
+
+def _said(server: RunningActionServer, domain: dict) -> str:
+    reply = httpx.post(
+        f"{server.url}/webhook",
+        json=_responses_call(domain),
+        headers={"Authorization": f"Bearer {SECRET}"},
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.json()["responses"][0]["text"]
+
+
+def test_a_domain_sent_without_responses_gets_those_of_domain_folder(
+    server: RunningActionServer,
+) -> None:
+    local = load_responses(REPO_ROOT / "domain")
+    sent = without_responses({"slots": {}, "responses": local})
+    assert "responses" not in sent
+    assert _said(server, sent) == f"{len(local)} True"
+
+
+def test_a_domain_sent_with_its_responses_is_left_as_it_is(server: RunningActionServer) -> None:
+    assert _said(server, {"responses": {"utter_probe": [{"text": "x"}]}}) == "1 False"
+
+
+def test_another_fingerprint_is_logged_and_the_local_responses_used(
+    server: RunningActionServer,
+) -> None:
+    local = load_responses(REPO_ROOT / "domain")
+    sent = {"slots": {}, FINGERPRINT_KEY: "0000000000000000"}
+    assert _said(server, sent) == f"{len(local)} True"
+    assert "responses differ" in server.log.read_text()

@@ -144,3 +144,31 @@ def test_each_turn_is_tagged_with_its_conversation(monkeypatch: pytest.MonkeyPat
     message = UserMessage("hello", sender_id="web-1234")
     assert asyncio.run(Agent.handle_message(object(), message)) == conversation_tag("web-1234")
     assert current_conversation() == ""
+
+
+# --- Action calls carry the domain without its responses (issue #19) ---
+
+
+def test_an_action_call_sends_the_domain_without_responses_but_with_their_fingerprint():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import rasa_server
+    from bot.settings import REPO_ROOT
+    from lib.domain_responses import FINGERPRINT_KEY, fingerprint, load_responses
+
+    domain = Domain.load(str(REPO_ROOT / "domain"))
+    action = RemoteAction("action_signpost", EndpointConfig("http://127.0.0.1:1/webhook"))
+    tracker = DialogueStateTracker("resident", domain.slots)
+    call = rasa_server.action_call_format(action, tracker, domain)
+    sent = call["domain"]
+    assert "responses" not in sent
+    assert sent["slots"] == domain.as_dict()["slots"] and sent["forms"]  # the rest is kept
+    # The action server reads the same responses from domain/ (same fingerprint).
+    assert load_responses(REPO_ROOT / "domain") == domain.as_dict()["responses"]
+    assert sent[FINGERPRINT_KEY] == fingerprint(load_responses(REPO_ROOT / "domain"))
+    assert call["next_action"] == "action_signpost" and call["tracker"]["sender_id"] == "resident"
+    # Built once per domain: the next call sends the very same dictionary.
+    assert rasa_server.action_call_format(action, tracker, domain)["domain"] is sent
