@@ -214,6 +214,16 @@ def _lingua() -> Any:
     return _lingua_detector
 
 
+def load_detectors() -> None:
+    """Load both detectors and their language data now, not on a resident's message.
+
+    The Rasa server calls it at start (``bot/rasa_server.py``): otherwise the first long
+    message after a start waits about a second for langdetect's profiles (issue #19).
+    """
+    _langdetect()
+    _lingua().compute_language_confidence_values("Where is my nearest library?")
+
+
 def _lingua_agrees(text: str, code: str) -> bool:
     """Whether lingua also ranks ``code`` first for ``text``."""
     ranked = _lingua().compute_language_confidence_values(text[:MAX_DETECT_CHARS])

@@ -213,6 +213,10 @@ def main() -> None:
     use_front_door_log_format(settings.council_slug)
     tag_turns_with_their_conversation()
     install()
+    if sys.argv[1:2] == ["run"]:
+        from bot.language import load_detectors
+
+        load_detectors()  # before the first resident's message, not during it
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

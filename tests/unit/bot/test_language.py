@@ -217,3 +217,13 @@ def test_urdu_script_without_grammar_words_keeps_a_punjabi_conversation():
 )
 def test_language_tag_names_the_script_only_where_it_matters(text, code, tag):
     assert language_tag(text, code) == tag
+
+
+def test_the_detectors_load_before_the_first_message(monkeypatch):
+    """Issue #19: the Rasa server loads them at start, so no resident waits for them."""
+    from bot import language
+
+    monkeypatch.setattr(language, "_detect_langs", None)
+    monkeypatch.setattr(language, "_lingua_detector", None)
+    language.load_detectors()
+    assert language._detect_langs is not None and language._lingua_detector is not None
