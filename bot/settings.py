@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseSettings, Field, validator
+from pydantic import Field, validator
 from pydantic.fields import ModelField
 
 from bot.cors import exact_patterns, split_origins
 from integrations.endpoint import Endpoint
-from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
 from lib.rate_limit import Limit
+from lib.shared_settings import SharedSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,31 +44,13 @@ Client = Literal["open311", "crm", "triage", "directory", "sms", "insight"]
 CLIENTS: tuple[Client, ...] = get_args(Client)
 
 
-class Settings(BaseSettings):
-    """Runtime configuration, read from the environment (and an optional ``.env`` file)."""
+class Settings(SharedSettings):
+    """Runtime configuration, read from the environment (and an optional ``.env`` file).
 
-    environment: Environment = Field(
-        "development",
-        env="ENVIRONMENT",
-        description=(
-            "development, test, staging or production: one vocabulary for every process "
-            "(lib/environments.py). Outside development and test the development secrets are "
-            "refused at start-up."
-        ),
-    )
-    council: str = Field(
-        "",
-        env="COUNCIL",
-        description=(
-            "Which council profile to use: a folder under kb/councils/. Empty: the one named "
-            "in kb/councils/default.yml (the sample council)."
-        ),
-    )
-    kb_dir: Path = Field(
-        REPO_ROOT / "kb",
-        env="KB_DIR",
-        description="The knowledge base folder: council profiles, facts, triage rules.",
-    )
+    The variables the council services read with the same meaning (``ENVIRONMENT``,
+    ``COUNCIL``, ``KB_DIR``, ``PURGE_INTERVAL_HOURS``) come from ``SharedSettings``.
+    """
+
     var_dir: Path = Field(
         REPO_ROOT / "var",
         env="VAR_DIR",
@@ -282,13 +263,6 @@ class Settings(BaseSettings):
             "questions are deleted after this many days."
         ),
     )
-    purge_interval_hours: float = Field(
-        24.0,
-        gt=0,
-        le=24 * 7,
-        env="PURGE_INTERVAL_HOURS",
-        description="How often the retention workers purge, in hours (make purge does it once).",
-    )
 
     # Conversation limits
     max_message_chars: int = Field(
@@ -440,10 +414,6 @@ class Settings(BaseSettings):
         env_file_encoding = "utf-8"
         keep_untouched = (cached_property,)
 
-    @validator("environment", pre=True)
-    def _known_environment(cls, value: object) -> str:  # noqa: N805
-        return check_environment(value)
-
     @validator("rasa_cors_origins")
     def _exact_origins(cls, value: str) -> str:  # noqa: N805
         exact_patterns(value)
@@ -461,24 +431,6 @@ class Settings(BaseSettings):
     def _rate_limit(cls, value: str) -> str:  # noqa: N805
         Limit.parse(value)
         return value.strip()
-
-    @property
-    def is_development(self) -> bool:
-        """True when the placeholder secrets are acceptable."""
-        return self.environment in PLACEHOLDERS_ALLOWED
-
-    @property
-    def council_slug(self) -> str:
-        """The selected council: ``COUNCIL``, or the default named in the knowledge base."""
-        if self.council:
-            return self.council
-        default = yaml.safe_load((self.kb_dir / "councils" / "default.yml").read_text())
-        return str(default["council"])
-
-    @property
-    def council_dir(self) -> Path:
-        """The folder of the selected council's profile."""
-        return self.kb_dir / "councils" / self.council_slug
 
     @property
     def database(self) -> str:

@@ -2,8 +2,9 @@
 
 ``development`` and ``test`` accept the development placeholder secrets; ``staging`` and
 ``production`` refuse them (and the web service's cookies carry ``Secure``). Both settings
-classes (``bot/settings.py`` and the web service's ``core/config.py``) validate the value
-with :func:`check_environment`, so one spelling means the same in every process.
+classes (``bot/settings.py`` and the web service's ``core/config.py``) inherit the field
+from ``lib/shared_settings.py``, which validates the value with :func:`check_environment`,
+so one spelling means the same in every process.
 
 Pure code: imports nothing of the project.
 """

@@ -1,7 +1,8 @@
 """Write ``.env.example`` from the settings models, so it lists every variable there is.
 
 Each process has one settings model: the assistant's (``bot/settings.py``) and the council
-services' (``web/core/config.py``). Every field gives its variable, its default and its
+services' (``web/core/config.py``); both inherit the variables they share with one meaning
+from ``lib/shared_settings.py``. Every field gives its variable, its default and its
 description, and this script writes them out: ``python scripts/env_example.py``
 (``make env-example``) writes the file, ``--check`` fails when the committed file differs.
 A variable both processes read is written once, with what each does with it.

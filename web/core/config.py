@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseSettings, Field, SecretStr, root_validator, validator
+from pydantic import Field, SecretStr, root_validator, validator
 
-from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
+from lib.environments import PLACEHOLDERS_ALLOWED
 from lib.rate_limit import Limit
+from lib.shared_settings import SharedSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parent
@@ -49,18 +49,13 @@ MIN_SESSION_SECRET_LENGTH = 32
 # runs with the documented placeholders and ENVIRONMENT=test.
 
 
-class Settings(BaseSettings):
-    """Configuration of Front Door's web service, read from the environment."""
+class Settings(SharedSettings):
+    """Configuration of Front Door's web service, read from the environment.
 
-    environment: Environment = Field(
-        "development",
-        env="ENVIRONMENT",
-        description=(
-            "development, test, staging or production: one vocabulary for every process "
-            "(lib/environments.py). Outside development and test the development secrets are "
-            "refused at start-up."
-        ),
-    )
+    The variables the assistant reads with the same meaning (``ENVIRONMENT``, ``COUNCIL``,
+    ``KB_DIR``, ``PURGE_INTERVAL_HOURS``) come from ``SharedSettings``.
+    """
+
     database_url: str = Field(
         f"sqlite:///{DEFAULT_DATABASE_PATH}",
         env=["COUNCIL_SERVICES_DATABASE_URL", "DATABASE_URL"],
@@ -220,13 +215,6 @@ class Settings(BaseSettings):
             "Text messages and the numbers they were sent to are deleted after this many days."
         ),
     )
-    purge_interval_hours: float = Field(
-        24.0,
-        gt=0,
-        le=24 * 7,
-        env="PURGE_INTERVAL_HOURS",
-        description="How often the retention workers purge, in hours (make purge does it once).",
-    )
     insight_costs_path: Path = Field(
         DEFAULT_INSIGHT_COSTS_PATH,
         env="INSIGHT_COSTS_FILE",
@@ -257,20 +245,7 @@ class Settings(BaseSettings):
             "Development default only."
         ),
     )
-    # The location directory (issue #5): the council's profile folder, as the assistant's.
-    council: str = Field(
-        "",
-        env="COUNCIL",
-        description=(
-            "Which council profile to use: a folder under kb/councils/. Empty: the one named "
-            "in kb/councils/default.yml (the sample council)."
-        ),
-    )
-    kb_dir: Path = Field(
-        REPO_ROOT / "kb",
-        env="KB_DIR",
-        description="The knowledge base folder: council profiles, facts, triage rules.",
-    )
+    # The location directory (issue #5): its own file, else the council profile's.
     places_file: Path | None = Field(
         None,
         env="PLACES_FILE",
@@ -381,11 +356,6 @@ class Settings(BaseSettings):
 
         case_sensitive = False
 
-    @validator("environment", pre=True)
-    def _known_environment(cls, value: object) -> str:
-        """One vocabulary with the assistant's settings, with an error naming every value."""
-        return check_environment(value)
-
     @validator("database_url")
     def _normalise_database_url(cls, value: str) -> str:
         """Accept the ``postgres://`` spelling some hosts use and pick the psycopg2 driver."""
@@ -482,20 +452,6 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the database is SQLite (file or memory)."""
         return self.database_url.startswith("sqlite")
-
-    @property
-    def is_development(self) -> bool:
-        """Whether the development placeholder secrets are acceptable (development, test)."""
-        return self.environment in PLACEHOLDERS_ALLOWED
-
-    @property
-    def council_dir(self) -> Path:
-        """The council's profile folder: ``COUNCIL``, or the default named in the kb."""
-        slug = self.council
-        if not slug:
-            default = yaml.safe_load((self.kb_dir / "councils" / "default.yml").read_text())
-            slug = str(default["council"])
-        return self.kb_dir / "councils" / slug
 
     @property
     def places_path(self) -> Path:
