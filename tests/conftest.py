@@ -26,6 +26,7 @@ SHARED_SESSION_FIXTURES = frozenset({"trained_model", "stack"})
 STACK_GROUP = "running-stack"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups in each worker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep every test of the trained model and the running stack in one test process.
 
