@@ -9,6 +9,7 @@ Which responses they are is the assistant's own data: the ``self_served`` respon
 
 from __future__ import annotations
 
+from collections import deque
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
@@ -29,12 +30,17 @@ def answered_last(events: Any, patterns: tuple[str, ...]) -> bool:
     """Tell whether a response since the resident's last message is an information answer.
 
     Args:
-        events: the tracker's events as Rasa's dictionaries, oldest first.
+        events: the tracker's events, oldest first: Rasa's dictionaries, or Rasa's event
+            objects (turned into dictionaries with their ``as_dict``, back to the
+            resident's last message only).
         patterns: from :func:`information_responses`.
     """
-    if not isinstance(events, list):
+    if not isinstance(events, (list, tuple, deque)):
         return False
     for event in reversed(events):
+        if not isinstance(event, dict):
+            as_dict = getattr(event, "as_dict", None)
+            event = as_dict() if callable(as_dict) else None
         if not isinstance(event, dict) or event.get("event") == "user":
             return False
         if event.get("event") == "bot":

@@ -203,18 +203,6 @@ class GuardedRestInput(RestInput):
         return checked
 
 
-def _latest_turn_events(tracker: Any) -> list[dict[str, Any]]:
-    """The user and bot events back to the resident's latest message, as Rasa's dicts."""
-    found: list[dict[str, Any]] = []
-    for event in reversed(tracker.events):
-        name = getattr(event, "type_name", "")
-        if name in ("user", "bot"):
-            found.append(event.as_dict())
-            if name == "user":
-                break
-    return found[::-1]
-
-
 def mark_reply(output_channel: Any, language: Any, information_answer: bool) -> None:
     """Say the conversation's language, and whether it was answered, on a collected reply.
 
@@ -263,9 +251,7 @@ def install_reply_marks() -> None:
         await loop(self, output_channel, tracker)
         if not isinstance(output_channel, CollectingOutputChannel):
             return
-        answered = answered_last(
-            _latest_turn_events(tracker), information_responses(settings.kb_dir)
-        )
+        answered = answered_last(tracker.events, information_responses(settings.kb_dir))
         mark_reply(output_channel, tracker.get_slot(LANGUAGE_SLOT), answered)
 
     loop_then_mark_reply._marks_reply = True  # type: ignore[attr-defined]

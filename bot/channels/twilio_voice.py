@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.twilio_voice import TwilioVoiceInput
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -495,12 +495,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         """
         if not tracker or tracker.active_loop_name or any(m.get("buttons") for m in messages):
             return False
-        turn: list[dict[str, Any]] = []
-        for event in reversed(tracker.events):
-            turn.insert(0, event.as_dict())
-            if isinstance(event, UserUttered):
-                break
-        return answered_last(turn, self.information_answers)
+        return answered_last(tracker.events, self.information_answers)
 
     async def _feedback_answer(
         self,

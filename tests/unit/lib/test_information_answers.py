@@ -40,3 +40,18 @@ def test_the_information_answers_are_the_self_served_responses() -> None:
 )
 def test_only_a_reply_since_the_last_message_counts(events: Any, ask: bool) -> None:
     assert answered_last(events, PATTERNS) is ask
+
+
+def test_rasas_event_objects_are_read_back_to_the_last_message_only() -> None:
+    from collections import deque
+
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    def said(response: str) -> BotUttered:
+        return BotUttered("...", metadata={"utter_action": response})
+
+    answer = deque([UserUttered("how do i pay"), said("utter_council_tax/ways_to_pay")])
+    assert answered_last(answer, PATTERNS) is True
+    assert answered_last([*answer, ActionExecuted("action_listen")], PATTERNS) is True
+    later = [*answer, UserUttered("thanks"), said("utter_welcome")]
+    assert answered_last(later, PATTERNS) is False
