@@ -30,8 +30,8 @@ from bot.content.knowledge import ServiceKnowledge
 from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError
 from integrations.crm.models import ApplicationRequest
-from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
-from integrations.postcodes.normalise import find_postcodes
+from lib.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
+from lib.postcodes.normalise import find_postcodes
 from lib.references import spell_out
 
 logger = logging.getLogger(__name__)

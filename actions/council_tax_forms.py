@@ -36,7 +36,7 @@ from actions.council_tax import (
 from actions.council_tax_dates import check_alone_since, check_moving_date
 from bot.text import clean_number_text, clean_text
 from integrations.crm import CrmError, Identity, NotVerified
-from integrations.postcodes.normalise import find_postcodes
+from lib.postcodes.normalise import find_postcodes
 
 logger = logging.getLogger(__name__)
 

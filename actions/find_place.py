@@ -41,8 +41,8 @@ from actions.common.place_words import (
 from actions.common.triage import intent_of
 from bot.text import clean_number_text
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
-from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
-from integrations.postcodes.normalise import find_postcodes, outward_code_only
+from lib.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
+from lib.postcodes.normalise import find_postcodes, outward_code_only
 
 logger = logging.getLogger(__name__)
 

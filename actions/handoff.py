@@ -8,7 +8,7 @@ slot, and the assistant keeps answering other questions. One conversation has on
 record: a later hand-off, an urgent message, a hardship journey or contact details given
 later are added to it (:func:`file_case`), with its summary rebuilt from the whole
 conversation. When staff resolve it, the council services close the case in the
-conversation and the resident is told (``integrations/triage/case_update.py``).
+conversation and the resident is told (``lib/case_updates.py``).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from actions.common.validators import (
     parse_yes_no,
 )
 from bot.councils.profile import Advice, ProblemCategory
-from integrations.postcodes.normalise import find_postcodes
+from lib.postcodes.normalise import find_postcodes
 
 REPORT_FORM = "report_form"
 _POSTCODE_IN = re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")

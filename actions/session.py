@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import deps, slots
 from actions.common.failsafe import FailSafe, example_slots
-from integrations.triage import case_update
+from lib import case_updates
 
 CHANNELS = {"web", "library", "api", "ivr"}
 
@@ -27,9 +27,9 @@ def channel_for(metadata: dict[str, Any] | None) -> str:
 
 def carried_over(tracker: Tracker) -> list[EventType]:
     """The open case, its contact details and an unheard case update, for the new session."""
-    names = list(case_update.CARRIED_OVER)
-    if not tracker.get_slot(case_update.OPEN_CASE):
-        names = [name for name in names if name not in case_update.CONTACT_SLOTS]
+    names = list(case_updates.CARRIED_OVER)
+    if not tracker.get_slot(case_updates.OPEN_CASE):
+        names = [name for name in names if name not in case_updates.CONTACT_SLOTS]
     return [
         SlotSet(name, tracker.get_slot(name))
         for name in names
@@ -50,7 +50,7 @@ class ActionSessionStart(FailSafe, Action):
         """Set the session's slots; only an open case (and its contact details) carries over.
 
         A case staff still have, or the news that they resolved it, outlives the session:
-        a caller who rings again hears the update (``integrations/triage/case_update.py``).
+        a caller who rings again hears the update (``lib/case_updates.py``).
         """
         metadata = tracker.get_slot(slots.SESSION_STARTED_METADATA) or {}
         council = deps.profile()

@@ -11,7 +11,7 @@ The response is run by Rasa itself, so it works when the action server does not.
 
 The same guard says a case update the resident has not heard yet: when staff resolve a
 case opened on the phone line, the council services leave it pending
-(``integrations/triage/case_update.py``), and the caller hears it at the end of their next
+(``lib/case_updates.py``), and the caller hears it at the end of their next
 turn, after the answer to what they said.
 """
 
@@ -24,7 +24,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from integrations.triage import case_update
+from lib import case_updates
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +55,9 @@ def answer_for(tracker: DialogueStateTracker) -> tuple[str, ...]:
 
 def case_update_for(tracker: DialogueStateTracker) -> tuple[str, ...]:
     """The case update the resident has still to hear, if any."""
-    if not tracker.get_slot(case_update.PENDING):
+    if not tracker.get_slot(case_updates.PENDING):
         return ()
-    return (case_update.response_for(tracker.get_slot(case_update.NOTE)),)
+    return (case_updates.response_for(tracker.get_slot(case_updates.NOTE)),)
 
 
 async def _run_prediction_loop_with_answer(
@@ -78,7 +78,7 @@ async def _run_prediction_loop_with_answer(
         prediction = PolicyPrediction.for_action_name(self.domain, action_name, GUARD)
         await self._run_action(action, tracker, output_channel, self.nlg, prediction)
     if update:
-        tracker.update(SlotSet(case_update.PENDING, False))
+        tracker.update(SlotSet(case_updates.PENDING, False))
 
 
 def install() -> None:

@@ -35,7 +35,7 @@ TRAINING_INPUTS = (
     "domain",
     "data",
     "bot/nlu",
-    "integrations/postcodes/normalise.py",
+    "lib/postcodes/normalise.py",
     "lib/references.py",
 )
 MODEL_PREFIX = "frontdoor-"

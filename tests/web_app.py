@@ -15,7 +15,7 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
-from integrations.postcodes.client import PostcodeDirectory
+from lib.postcodes.client import PostcodeDirectory
 from web.core.config import DEFAULT_CATALOGUE_PATH, REPO_ROOT, Settings
 from web.core.schema import alembic_config
 from web.main import create_app, seed_sample_data

@@ -1,7 +1,7 @@
 """Tells the resident's conversation what happened outside it: a resolved case, or the end.
 
 When staff resolve a triage record, this module appends events to the conversation through
-the assistant's HTTP API (``integrations/triage/case_update.py`` says which): the open case
+the assistant's HTTP API (``lib/case_updates.py`` says which): the open case
 is closed and the note staff chose to share is kept. On the web chat the assistant then
 says the outcome at once (``execute``), and the page fetches it; on the phone line it is
 said on the caller's next turn. A message staff write to a web chat resident (issue #18)
@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from integrations.triage import case_update
+from lib import case_updates
 from web.core.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -70,16 +70,16 @@ def tell_resident(
     """
     if not settings.assistant_rasa_url:
         return False
-    events = case_update.resolution_events(reference, note, channel)
+    events = case_updates.resolution_events(reference, note, channel)
     if not _post(settings, conversation_id, "tracker/events", events):
         return False
-    if channel in case_update.SAID_ON_NEXT_TURN:
+    if channel in case_updates.SAID_ON_NEXT_TURN:
         return True
     said = _post(
         settings,
         conversation_id,
         "execute",
-        {"name": case_update.response_for(note), "policy": "CaseUpdate"},
+        {"name": case_updates.response_for(note), "policy": "CaseUpdate"},
     )
     # Listening again, so the resident's next message is predicted afresh.
     listening = _post(
@@ -102,5 +102,5 @@ def send_staff_message(
     """
     if not settings.assistant_rasa_url:
         return False
-    event = case_update.staff_message_event(text, name, timestamp)
+    event = case_updates.staff_message_event(text, name, timestamp)
     return _post(settings, conversation_id, "tracker/events", [event])

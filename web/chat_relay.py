@@ -23,8 +23,8 @@ from urllib.parse import quote
 
 import httpx
 
-from integrations.pooled_http import PooledClient
-from integrations.triage import case_update
+from lib import case_updates
+from lib.pooled_http import PooledClient
 from lib.text import clean_text
 from web.core.config import Settings
 
@@ -256,7 +256,7 @@ def case_updates_in(events: Any, after: float | None) -> tuple[list[dict[str, An
     """The messages about a case said after ``after``, and the new cursor.
 
     Only the assistant's case-update responses and the messages staff wrote to the
-    resident are returned (``integrations/triage/case_update.py``), so nothing else of the
+    resident are returned (``lib/case_updates.py``), so nothing else of the
     conversation leaves the assistant this way.
 
     Args:
@@ -274,15 +274,15 @@ def case_updates_in(events: Any, after: float | None) -> tuple[list[dict[str, An
         metadata = event.get("metadata") or {}
         at = event.get("timestamp")
         text = event.get("text")
-        from_staff = metadata.get(case_update.STAFF_MESSAGE) is True
-        if metadata.get("utter_action") not in case_update.RESPONSES and not from_staff:
+        from_staff = metadata.get(case_updates.STAFF_MESSAGE) is True
+        if metadata.get("utter_action") not in case_updates.RESPONSES and not from_staff:
             continue
         if not isinstance(at, (int, float)) or not isinstance(text, str) or not text:
             continue
         if after is not None and at <= after:
             continue
         if from_staff:  # a staff member's message (issue #18) says who wrote it
-            name = str(metadata.get(case_update.STAFF_NAME) or "").strip()
+            name = str(metadata.get(case_updates.STAFF_NAME) or "").strip()
             text = f"{name} (council staff): {text}" if name else f"Council staff: {text}"
         updates.append({"text": text[:MAX_REPLY_CHARS], "at": at})
         cursor = max(cursor, float(at))

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from integrations.postcodes.client import PostcodeDirectory, grid_distance_m
-from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
-from integrations.postcodes.normalise import find_postcodes, normalise_postcode
+from lib.postcodes.client import PostcodeDirectory, grid_distance_m
+from lib.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
+from lib.postcodes.normalise import find_postcodes, normalise_postcode
 from web.places import FEATURES, Directory, Place
 
 logger = logging.getLogger(__name__)

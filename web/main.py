@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from integrations.postcodes.client import PostcodeDirectory
+from lib.postcodes.client import PostcodeDirectory
 from web import stand_in
 from web.api.errors import (
     describe_open311_errors_in_openapi,

@@ -319,7 +319,7 @@ def _place(path: Path, data: Any, index: int) -> Place:
             "and hyphens"
         )
     check = _Checker(path, place_id)
-    from integrations.postcodes.normalise import normalise_postcode
+    from lib.postcodes.normalise import normalise_postcode
 
     raw_postcode = check.text(data, "postcode")
     postcode = normalise_postcode(raw_postcode)

@@ -25,10 +25,10 @@ from integrations.crm import CrmClient, FakeCrm, get_crm_client
 from integrations.directory import DirectoryClient, get_directory_client
 from integrations.open311 import Open311Client, get_open311_client
 from integrations.outbox import Outbox
-from integrations.postcodes.authorities import LocalAuthorities, load_authorities
-from integrations.postcodes.client import PostcodeDirectory
 from integrations.sms import SmsGateway, get_sms_gateway
 from integrations.triage import TriageClient, get_triage_client
+from lib.postcodes.authorities import LocalAuthorities, load_authorities
+from lib.postcodes.client import PostcodeDirectory
 from lib.status_wording import StatusWordings
 
 

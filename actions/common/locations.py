@@ -17,9 +17,9 @@ from bot.councils.profile import CouncilProfile
 from bot.settings import settings
 from bot.text import clean_number_text
 from integrations.open311 import Open311Error, ServiceRequest
-from integrations.postcodes.client import haversine_m
-from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
-from integrations.postcodes.normalise import find_postcodes, outward_code_only
+from lib.postcodes.client import haversine_m
+from lib.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
+from lib.postcodes.normalise import find_postcodes, outward_code_only
 
 logger = logging.getLogger(__name__)
 

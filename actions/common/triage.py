@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from integrations.triage import case_update
+from lib import case_updates
 from lib.redaction import redact
 
 STANDARD_PRIORITY = 3
@@ -34,7 +34,7 @@ TEXT_LIMIT = 1000
 MISSES = frozenset({"nlu_fallback", "out_of_scope"})
 #: Marks a message staff sent into the conversation (the council services' staff reply):
 #: the record holds it already, so it is not sent back as an assistant line.
-STAFF_MESSAGE_KEY = case_update.STAFF_MESSAGE
+STAFF_MESSAGE_KEY = case_updates.STAFF_MESSAGE
 #: The transcript line saying which council tax account was verified (the staff console
 #: shows it beside the references); the council services read this exact wording.
 VERIFIED_ACCOUNT_LINE = "Council tax account verified: {account}"

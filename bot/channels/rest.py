@@ -38,7 +38,7 @@ from sanic.response import HTTPResponse
 from bot.language import SUPPORTED
 from bot.settings import settings
 from bot.text import clean_text
-from integrations.assisted import token_is_valid
+from lib.assisted_tokens import token_is_valid
 from lib.information_answers import answered_last, information_responses
 from lib.rate_limit import RateLimiter, limiter
 
@@ -185,7 +185,7 @@ class GuardedRestInput(RestInput):
         """Only the checked channel name passes, and the assisted mark with a valid token.
 
         A library session is ``assisted`` only when its ``assist_token`` was signed by
-        the staff console for this very conversation (``integrations/assisted``); anything
+        the staff console for this very conversation (``lib/assisted_tokens.py``); anything
         else in the metadata is dropped.
         """
         body = self._body(request)

@@ -8,7 +8,7 @@ Use it in ``config.yml`` (the repository root is on ``PYTHONPATH`` when Rasa run
       ...
 
 It needs no training and no tokens: it reads the raw text with the same rules the actions
-use (:mod:`integrations.postcodes.normalise` and :mod:`lib.references`), so the
+use (:mod:`lib.postcodes.normalise` and :mod:`lib.references`), so the
 ``postcode`` and ``reference`` entities arrive already in canonical form (``ST4 2DX``,
 ``SR-7K3Q9X``). Where another extractor (e.g. DIET) already tagged the same span with
 the same entity, no duplicate is added; that entity's value is normalised instead and
@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.component import RuleComponent
-from integrations.postcodes.normalise import find_postcodes, normalise_postcode
+from lib.postcodes.normalise import find_postcodes, normalise_postcode
 from lib.references import find_references, normalise_reference
 
 logger = logging.getLogger(__name__)

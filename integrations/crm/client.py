@@ -21,7 +21,7 @@ from integrations.crm.models import (
     Identity,
     VerifyRequest,
 )
-from integrations.pooled_http import PooledClient
+from lib.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 

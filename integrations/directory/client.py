@@ -26,7 +26,7 @@ from integrations.directory.models import (
     PlaceQuery,
 )
 from integrations.endpoint import Endpoint
-from integrations.pooled_http import PooledClient
+from lib.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 

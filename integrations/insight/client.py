@@ -14,7 +14,7 @@ import httpx
 from integrations.endpoint import Endpoint
 from integrations.insight.errors import InsightRejected, InsightUnavailable
 from integrations.insight.models import AnswerFeedback, OutcomeEvent
-from integrations.pooled_http import PooledClient
+from lib.pooled_http import PooledClient
 
 
 class InsightClient:

@@ -26,8 +26,8 @@ from integrations.open311.models import (
     ServiceRequestCreatedJson,
     ServiceRequestJson,
 )
-from integrations.pooled_http import PooledClient
 from lib.idempotency import IDEMPOTENCY_HEADER
+from lib.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 
 from integrations.endpoint import Endpoint
-from integrations.pooled_http import PooledClient
 from integrations.triage.errors import TriageRejected, TriageUnavailable
 from integrations.triage.models import (
     Contact,
@@ -23,6 +22,7 @@ from integrations.triage.models import (
     UndeliveredNotice,
 )
 from lib.idempotency import IDEMPOTENCY_HEADER
+from lib.pooled_http import PooledClient
 
 logger = logging.getLogger(__name__)
 

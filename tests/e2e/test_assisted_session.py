@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from integrations.assisted import issue_token
+from lib.assisted_tokens import issue_token
 from tests.contract.web.test_assisted import open_weekday
 from tests.e2e.test_web_chat import STAFF_PASSWORD, _create_staff, say, storage
 

@@ -16,7 +16,7 @@ from rasa.shared.core.slots import BooleanSlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import always_answer, rasa_server
-from integrations.triage import case_update
+from lib import case_updates
 
 
 def _tracker(*events) -> DialogueStateTracker:
@@ -60,12 +60,12 @@ def test_the_rasa_server_installs_the_guard(monkeypatch):
 
 def _caller(pending: bool, note: str | None) -> DialogueStateTracker:
     slots = [
-        BooleanSlot(case_update.PENDING, mappings=[], influence_conversation=False),
-        TextSlot(case_update.NOTE, mappings=[], influence_conversation=False),
+        BooleanSlot(case_updates.PENDING, mappings=[], influence_conversation=False),
+        TextSlot(case_updates.NOTE, mappings=[], influence_conversation=False),
     ]
     tracker = DialogueStateTracker("caller", slots)
-    tracker.update(SlotSet(case_update.PENDING, pending))
-    tracker.update(SlotSet(case_update.NOTE, note))
+    tracker.update(SlotSet(case_updates.PENDING, pending))
+    tracker.update(SlotSet(case_updates.NOTE, note))
     for event in (ActionExecuted("action_listen"), UserUttered("hello")):
         tracker.update(event)
     return tracker
@@ -73,8 +73,8 @@ def _caller(pending: bool, note: str | None) -> DialogueStateTracker:
 
 def test_a_pending_case_update_is_said_with_or_without_the_note():
     assert always_answer.case_update_for(_caller(False, "Paid.")) == ()
-    assert always_answer.case_update_for(_caller(True, "Paid.")) == (case_update.RESOLVED,)
-    assert always_answer.case_update_for(_caller(True, None)) == (case_update.RESOLVED_NO_NOTE,)
+    assert always_answer.case_update_for(_caller(True, "Paid.")) == (case_updates.RESOLVED,)
+    assert always_answer.case_update_for(_caller(True, None)) == (case_updates.RESOLVED_NO_NOTE,)
 
 
 class FakeProcessor:
@@ -101,7 +101,7 @@ def _domain():
         {
             "responses": {
                 name: [{"text": name}]
-                for name in ("utter_no_answer", "utter_help", *case_update.RESPONSES)
+                for name in ("utter_no_answer", "utter_help", *case_updates.RESPONSES)
             }
         }
     )
@@ -115,8 +115,8 @@ def test_the_caller_hears_a_pending_case_update_once_after_the_answer(monkeypatc
     tracker = _caller(True, "Paid.")
     processor = FakeProcessor(_domain())
     asyncio.run(always_answer._run_prediction_loop_with_answer(processor, None, tracker))
-    assert processor.ran == [case_update.RESOLVED, "action_listen"]
-    assert tracker.get_slot(case_update.PENDING) is False
+    assert processor.ran == [case_updates.RESOLVED, "action_listen"]
+    assert tracker.get_slot(case_updates.PENDING) is False
     processor.ran.clear()
     tracker.update(UserUttered("thanks"))
     asyncio.run(always_answer._run_prediction_loop_with_answer(processor, None, tracker))
@@ -134,6 +134,6 @@ def test_a_silent_turn_gets_the_answer_before_the_case_update(monkeypatch):
     assert processor.ran == [
         always_answer.NO_ANSWER,
         always_answer.HELP,
-        case_update.RESOLVED_NO_NOTE,
+        case_updates.RESOLVED_NO_NOTE,
         "action_listen",
     ]

@@ -68,7 +68,7 @@ def test_hostile_characters_never_reach_the_assistant(raw, expected):
 
 @pytest.mark.parametrize("token", ["\ud800", "１２３.abc", "9999999999.é"])
 def test_an_assist_token_that_is_not_ascii_is_simply_invalid(token):
-    from integrations.assisted import token_is_valid
+    from lib.assisted_tokens import token_is_valid
 
     assert token_is_valid("secret", "library-1", token) is False
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from integrations.postcodes.client import PostcodeDirectory
+from lib.postcodes.client import PostcodeDirectory
 from tests.web_app import postcode_directory, shipped_catalogue
 from web.core.config import Settings
 from web.core.db import (

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from integrations.triage import case_update
+from lib import case_updates
 from tests.web_app import make_app
 from web import assistant_link
 from web.core.config import DEV_STAFF_API_TOKEN, Settings
@@ -58,12 +58,12 @@ def test_on_the_web_the_case_closes_and_the_assistant_says_the_note_at_once(rasa
         "web-abc%2F1/tracker/events",
     ]
     slots = _slots(rasa.calls[0]["json"])
-    assert slots[case_update.OPEN_CASE] is None
-    assert slots[case_update.RESOLVED_CASE] == "FD-ABC234"
-    assert slots[case_update.NOTE] == "Paid."
-    assert slots[case_update.PENDING] is False
-    assert all(slots[name] is None for name in case_update.CONTACT_SLOTS)
-    assert rasa.calls[1]["json"]["name"] == case_update.RESOLVED
+    assert slots[case_updates.OPEN_CASE] is None
+    assert slots[case_updates.RESOLVED_CASE] == "FD-ABC234"
+    assert slots[case_updates.NOTE] == "Paid."
+    assert slots[case_updates.PENDING] is False
+    assert all(slots[name] is None for name in case_updates.CONTACT_SLOTS)
+    assert rasa.calls[1]["json"]["name"] == case_updates.RESOLVED
     # The token travels in a header, never in the address.
     assert rasa.calls[0]["headers"]["Authorization"].startswith("Bearer ")
     assert "token" not in rasa.calls[0]["url"]
@@ -76,14 +76,14 @@ def test_on_the_phone_the_update_waits_for_the_caller_s_next_turn(rasa) -> None:
     assert told
     assert rasa.paths() == ["caller-1/tracker/events"]  # nothing said into an ended call
     slots = _slots(rasa.calls[0]["json"])
-    assert slots[case_update.PENDING] is True and slots[case_update.NOTE] is None
+    assert slots[case_updates.PENDING] is True and slots[case_updates.NOTE] is None
 
 
 def test_no_note_means_the_message_without_one(rasa) -> None:
     assistant_link.tell_resident(
         SETTINGS, conversation_id="web-1", reference="FD-ABC234", channel="web", note=None
     )
-    assert rasa.calls[1]["json"]["name"] == case_update.RESOLVED_NO_NOTE
+    assert rasa.calls[1]["json"]["name"] == case_updates.RESOLVED_NO_NOTE
 
 
 def test_a_refusal_or_no_assistant_is_reported_not_raised(monkeypatch) -> None:
@@ -134,7 +134,10 @@ def test_resolving_through_the_api_tells_the_conversation_with_the_resident_note
     assert response.status_code == 200, response.text
     assert rasa.paths()[0] == "web-conversation/tracker/events"
     slots = _slots(rasa.calls[0]["json"])
-    assert (slots[case_update.RESOLVED_CASE], slots[case_update.NOTE]) == (reference, "All sorted.")
+    assert (slots[case_updates.RESOLVED_CASE], slots[case_updates.NOTE]) == (
+        reference,
+        "All sorted.",
+    )
 
 
 def test_claiming_tells_the_conversation_nothing(api: TestClient, rasa: FakeRasa) -> None:

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.channels.rest import GuardedRestInput
-from integrations.assisted import issue_token, token_is_valid
+from lib.assisted_tokens import issue_token, token_is_valid
 from tests.helpers import staff_sign_in
 from tests.web_app import make_app
 from web import chat_relay, crud_staff

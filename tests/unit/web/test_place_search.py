@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from integrations.postcodes.client import PostcodeDirectory
+from lib.postcodes.client import PostcodeDirectory
 from tests.unit.web.test_places import SAMPLE
 from web.directory import (
     NearError,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from integrations.postcodes.client import PostcodeDirectory
+from lib.postcodes.client import PostcodeDirectory
 from web.core.config import REPO_ROOT, Settings
 from web.directory import load_area
 from web.places import (

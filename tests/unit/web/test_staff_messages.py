@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from integrations.triage import case_update
+from lib import case_updates
 from tests.helpers import staff_sign_in
 from tests.web_app import make_app
 from web import assistant_link, chat_relay
@@ -140,8 +140,8 @@ def test_a_message_reaches_the_web_chat_and_is_kept_with_the_sender_s_name(
     [event] = call["json"]
     assert event["event"] == "bot" and event["text"] == "We have sent a crew today."
     assert event["metadata"] == {
-        case_update.STAFF_MESSAGE: True,
-        case_update.STAFF_NAME: "Sam Jones",
+        case_updates.STAFF_MESSAGE: True,
+        case_updates.STAFF_NAME: "Sam Jones",
     }
 
     stored = api.get(f"/api/v1/triage/{reference}").json()["transcript"]
@@ -214,7 +214,7 @@ def test_a_message_needs_words_and_the_token(api: TestClient) -> None:
 def test_the_web_chat_shows_a_staff_message_with_the_name() -> None:
     events = [
         {"event": "bot", "text": "Something else", "timestamp": 1.0, "metadata": {}},
-        case_update.staff_message_event("Crew booked.", "Sam Jones", 2.0),
+        case_updates.staff_message_event("Crew booked.", "Sam Jones", 2.0),
         {"event": "bot", "text": "Forged", "timestamp": 3.0, "metadata": {"staff_message": "yes"}},
     ]
     updates, cursor = chat_relay.case_updates_in(events, None)
@@ -260,7 +260,7 @@ def test_a_caseworker_replies_from_the_record_page(app: Any, api: TestClient, ra
     assert '<h2 id="banner-title" tabindex="-1">Message sent</h2>' in shown.text
     assert "Staff (Sam Caseworker)" in shown.text
     assert "We fixed it &lt;today&gt;." in shown.text
-    assert rasa.calls[0]["json"][0]["metadata"][case_update.STAFF_NAME] == "Sam Caseworker"
+    assert rasa.calls[0]["json"][0]["metadata"][case_updates.STAFF_NAME] == "Sam Caseworker"
     assert len(outbox(app)) == 1
     assert ("caseworker", "message", "message to the resident by web chat and text message") in (
         audit(api, reference)

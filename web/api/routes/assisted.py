@@ -2,7 +2,7 @@
 
 A signed-in staff member starts a session at ``/staff/assisted``. The session gets a new
 conversation id (``library-<random>``) and a token signed with ``LIBRARY_ASSIST_SECRET``
-(``integrations/assisted``); the chat page sends both with each message to
+(``lib/assisted_tokens.py``); the chat page sends both with each message to
 ``/staff/assisted/messages``, which checks the staff session, the CSRF token and the
 assist token, then passes the message on with channel ``library``. The assistant checks
 the token again before it marks the conversation assisted, so every report and triage
@@ -24,7 +24,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from integrations.assisted import issue_token, token_is_valid
+from lib.assisted_tokens import issue_token, token_is_valid
 from web import templating
 from web.api.deps import SessionDep, SettingsDep
 from web.api.routes.staff_console import (

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from integrations.postcodes.authorities import (
+from lib.postcodes.authorities import (
     AuthorityDataError,
     LocalAuthorities,
     LocalAuthority,
     load_authorities,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[4]
 KB_FILE = REPO_ROOT / "kb" / "local_authorities.yml"
 
 GOOD = """\

@@ -2,7 +2,7 @@
 
 A badly formed postcode is not one of them: :meth:`PostcodeDirectory.lookup` raises
 ``ValueError`` for that, because it is the caller's job to validate input first (with
-:func:`integrations.postcodes.normalise.normalise_postcode`).
+:func:`lib.postcodes.normalise.normalise_postcode`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The reusable client of the service clients (``integrations/pooled_http.py``)."""
+"""The reusable client of the service clients (``lib/pooled_http.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from integrations.pooled_http import PooledClient
+from lib.pooled_http import PooledClient
 
 
 def pool() -> PooledClient:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.postcodes.normalise import (
+from lib.postcodes.normalise import (
     POSTCODE_AREAS,
     find_postcodes,
     normalise_postcode,

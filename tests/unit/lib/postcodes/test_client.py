@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from integrations.postcodes.client import (
+from lib.postcodes.client import (
     Entry,
     PostcodeDirectory,
     grid_distance_m,
@@ -16,7 +16,7 @@ from integrations.postcodes.client import (
     haversine_m,
     wgs84_to_grid,
 )
-from integrations.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
+from lib.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 
 NAN = float("nan")
 

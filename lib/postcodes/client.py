@@ -34,13 +34,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from integrations.postcodes.errors import (
+from lib.postcodes.errors import (
     PSEUDO_AUTHORITIES,
     PostcodeDataUnavailable,
     PostcodeNotFound,
 )
-from integrations.postcodes.models import PostcodeLocation
-from integrations.postcodes.normalise import normalise_postcode
+from lib.postcodes.models import PostcodeLocation
+from lib.postcodes.normalise import normalise_postcode
 
 if TYPE_CHECKING:
     from pyproj import Transformer

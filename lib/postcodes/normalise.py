@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from integrations.postcodes.models import PostcodeMatch
+from lib.postcodes.models import PostcodeMatch
 
 #: Postcode areas in the ONS Postcode Directory (checked against the 2026.1.1 data).
 POSTCODE_AREAS = frozenset(
