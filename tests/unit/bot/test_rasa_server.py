@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import rasa.server
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 
@@ -172,3 +174,68 @@ def test_an_action_call_sends_the_domain_without_responses_but_with_their_finger
     assert call["next_action"] == "action_signpost" and call["tracker"]["sender_id"] == "resident"
     # Built once per domain: the next call sends the very same dictionary.
     assert rasa_server.action_call_format(action, tracker, domain)["domain"] is sent
+
+
+def _every_kind_of_event() -> list[dict]:
+    from rasa.shared.core import events as e
+
+    made = [
+        e.UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "x"}]),
+        e.BotUttered("hello", {"buttons": []}, {"utter_action": "utter_greet"}),
+        e.SlotSet("place_postcode", "ST6 3JJ"),
+        e.SlotSet("count", 3),
+        e.ActionExecuted("action_listen", policy="RulePolicy", confidence=1.0),
+        e.ActiveLoop("report_form"),
+        e.ActiveLoop(None),
+        e.FollowupAction("utter_greet"),
+        e.Restarted(),
+        e.SessionStarted(),
+        e.AllSlotsReset(),
+        e.ActionReverted(),
+        e.UserUtteranceReverted(),
+        e.StoryExported(),
+        e.ConversationPaused(),
+        e.ConversationResumed(),
+        e.AgentUttered("hi"),
+        e.LoopInterrupted(True),
+        e.ActionExecutionRejected("action_x", "RulePolicy"),
+        e.EntitiesAdded([{"entity": "postcode", "value": "ST6 3JJ"}]),
+        e.ReminderCancelled("r1"),
+    ]
+    return [event.as_dict() for event in made]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base=st.lists(st.sampled_from(_every_kind_of_event()), max_size=4),
+    key=st.sampled_from(["event", "name", "value", "text", "timestamp", "metadata", "intent"]),
+    value=JSON_VALUES,
+    where=st.integers(min_value=0, max_value=3),
+    drop=st.booleans(),
+)
+def test_the_compiled_check_agrees_with_rasas_on_any_event(base, key, value, where, drop) -> None:
+    """The compiled validator accepts exactly what Rasa's own check accepts."""
+    events = [dict(event) for event in base]
+    if events:
+        changed = events[where % len(events)]
+        if drop:
+            changed.pop(key, None)
+        else:
+            changed[key] = value
+    result = {"events": events, "responses": []}
+    assert rasa_server._fast_accepts(result) == rasa_accepts(result)
+
+
+@pytest.mark.parametrize("event", _every_kind_of_event(), ids=lambda event: event["event"])
+def test_each_kind_of_event_is_judged_alike(event: dict) -> None:
+    result = {"events": [event], "responses": []}
+    assert rasa_server._fast_accepts(result) == rasa_accepts(result)

@@ -1,0 +1,103 @@
+"""Rasa's SQL tracker store doing less work per message, with the same rows stored.
+
+Profiled on a whole turn (SQLite, one conversation), the tracker store took about a fifth
+of Rasa's CPU per message. Three parts of that were waste, and ``install`` removes them:
+
+* **A connection per session.** For a SQLite file SQLAlchemy 1.4 opens a new connection
+  for every session and closes it after (``NullPool``); each open repeats the pragmas and
+  each close of the last connection checkpoints the write-ahead log. A pool keeps one
+  open. PostgreSQL already has Rasa's pool and is left as it is.
+* **Counting what is stored before each save.** ``save`` stores the events not yet stored,
+  and finds where they start by counting the conversation's rows since its latest session
+  start. The tracker the store handed out already knows that number (the rows it was made
+  from), and after a save it is the tracker's length, so the count query goes. A tracker
+  the store did not hand out (a copy, one built from posted events) is counted as before.
+  One message of a conversation is handled at a time (Rasa's lock store), so nothing
+  else stores events between the read and the save.
+* **Finding each event's class by walking every subclass of Event.** Done for every event
+  read back; the class for each event name is now remembered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core import tracker_store as rasa_tracker_store
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+
+#: The attribute a tracker handed out by the store carries: how many of its events are
+#: stored already.
+STORED = "_front_door_stored_events"
+#: Connections kept open to a SQLite tracker store (Rasa serves from one thread).
+SQLITE_POOL_SIZE = 2
+
+_original_engine_kwargs = rasa_tracker_store.create_engine_kwargs
+_original_retrieve = SQLTrackerStore._retrieve
+_original_save = SQLTrackerStore.save
+_original_additional_events = SQLTrackerStore._additional_events
+_original_resolve_by_type = Event.resolve_by_type
+_event_classes: dict[str, type[Event]] = {}
+
+
+def engine_kwargs(url: Any) -> dict[str, Any]:
+    """Rasa's engine options, plus a small pool of connections for a SQLite file."""
+    kwargs = dict(_original_engine_kwargs(url))
+    parsed = sa.engine.make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        kwargs.setdefault("poolclass", sa.pool.QueuePool)
+        kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+        connect_args = dict(kwargs.get("connect_args", {}))
+        connect_args.setdefault("check_same_thread", False)
+        kwargs["connect_args"] = connect_args
+    return kwargs
+
+
+async def retrieve_counted(
+    self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
+) -> DialogueStateTracker | None:
+    """Rasa's ``_retrieve``; a tracker of the latest session knows how much is stored."""
+    tracker = await _original_retrieve(self, sender_id, fetch_events_from_all_sessions)
+    if tracker is not None and not fetch_events_from_all_sessions:
+        setattr(tracker, STORED, len(tracker.events))
+    return tracker
+
+
+def additional_events(
+    self: SQLTrackerStore, session: Any, tracker: DialogueStateTracker
+) -> Iterator[Event]:
+    """The events not yet stored: known for a tracker the store handed out, else counted."""
+    stored = getattr(tracker, STORED, None)
+    if stored is None:
+        return _original_additional_events(self, session, tracker)
+    return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+async def save_counted(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    """Rasa's ``save``; afterwards every event of the tracker is stored."""
+    await _original_save(self, tracker)
+    setattr(tracker, STORED, len(tracker.events))
+
+
+def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """Rasa's ``Event.resolve_by_type``, remembering the class found for each name."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _original_resolve_by_type(type_name, default)
+        if found is not None and found.type_name == type_name:
+            _event_classes[type_name] = found
+    return found
+
+
+def install() -> None:
+    """Pool SQLite connections, skip the count before a save, remember event classes."""
+    rasa_tracker_store.create_engine_kwargs = engine_kwargs
+    SQLTrackerStore._retrieve = retrieve_counted  # type: ignore[method-assign]
+    SQLTrackerStore._additional_events = additional_events  # type: ignore[method-assign]
+    SQLTrackerStore.save = save_counted  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
