@@ -19,6 +19,7 @@ import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
+from typing import IO, Any
 
 from bot.launcher.stack import Service
 from bot.nlu.encoder_files import default_cache_root
@@ -68,7 +69,7 @@ def ensure_project(root: Path | None = None, log: Path | None = None) -> Path:
         command = [str(rasa_executable()), "init", "--no-prompt", "--init-dir", str(scratch)]
         env = {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
         with contextlib.ExitStack() as files:
-            out = files.enter_context(log.open("ab")) if log is not None else sys.stderr
+            out: IO[Any] = files.enter_context(log.open("ab")) if log else sys.stderr
             done = subprocess.run(
                 command,
                 cwd=scratch,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import stat
 from importlib.resources import files
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -207,3 +209,16 @@ def test_the_bare_server_reads_only_its_own_project_and_listens_on_loopback(
 def test_a_bare_project_without_a_model_cannot_be_served(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="no trained model"):
         bare_rasa.BareRasa(tmp_path)
+
+
+def test_skip_bare_runs_front_door_alone_level_after_level() -> None:
+    calls: list[tuple[str, int, int]] = []
+    stack = SimpleNamespace(services=[])
+    args = argparse.Namespace(levels="1,10", per_level=0, rounds=4)
+    report: dict = {}
+    dead = bench._bench_levels(args, stack, _FakeReplayer(FRONT_DOOR, calls), None, report)
+    assert dead == []
+    assert calls == [(FRONT_DOOR, 1, 20), (FRONT_DOOR, 10, 20)]
+    assert [level["concurrency"] for level in report["levels"]] == [1, 10]
+    assert report["peak_memory_mb"] == {}
+    assert "bare" not in report
