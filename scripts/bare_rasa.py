@@ -113,20 +113,21 @@ class BareRasa:
             {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"},
         )
 
-    def start(self, log_dir: Path, timeout_s: float = 600.0) -> None:
-        """Start the server and wait until its model is loaded.
+    def launch(self, log_dir: Path) -> None:
+        """Start the server without waiting (it loads its model meanwhile)."""
+        self.service.start(log_dir)
+
+    def wait_ready(self, timeout_s: float = 600.0) -> None:
+        """Wait until the server answers with its model loaded.
 
         Raises:
             RuntimeError: with the end of its log when it dies or is not ready in time.
         """
-        self.service.start(log_dir)
         deadline = time.monotonic() + timeout_s
         while not self.service.is_healthy():
             if not self.service.running:
-                self.stop()
                 raise RuntimeError(f"bare Rasa died:\n{self.service.log_tail()}")
             if time.monotonic() > deadline:
-                self.stop()
                 raise RuntimeError(f"bare Rasa not ready in {timeout_s:.0f} s")
             time.sleep(0.5)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -408,7 +409,7 @@ def _bench_levels(
     args: argparse.Namespace,
     stack: Stack,
     replayer: Replayer,
-    bare_project: Path | None,
+    bare: bare_rasa.BareRasa | None,
     report: dict[str, Any],
 ) -> list[str]:
     """Run the levels (beside the bare project unless there is none) into ``report``.
@@ -416,7 +417,7 @@ def _bench_levels(
     Returns the names of the bare project's processes that died (none or ``bare-rasa``).
     """
     levels = [int(level) for level in args.levels.split(",")]
-    if bare_project is None:
+    if bare is None:
         results = []
         with MemorySampler(stack.services) as memory:
             for level in levels:
@@ -430,21 +431,18 @@ def _bench_levels(
         )
         return []
     bare_script = yaml.safe_load(BARE_CONVERSATIONS.read_text(encoding="utf-8"))
-    bare = bare_rasa.BareRasa(bare_project)
-    bare.start(stack.log_dir)
-    try:
-        bare_replayer = Replayer(bare.url, bare_script)
-        asyncio.run(bare_replayer.run_level(2, 4))  # warm-up, as for Front Door
-        with MemorySampler([*stack.services, bare.service]) as memory:
-            sides = asyncio.run(
-                run_interleaved(
-                    {bench_bare.BARE: bare_replayer, bench_bare.FRONT_DOOR: replayer},
-                    levels, args.per_level, args.rounds, _print_batch,
-                )
-            )  # fmt: skip
-        dead = [] if bare.service.running else [bare_rasa.SERVICE_NAME]
-    finally:
-        bare.stop()
+    bare.wait_ready()
+    bare_replayer = Replayer(bare.url, bare_script)
+    asyncio.run(bare_replayer.run_level(2, 4))  # warm-up, as for Front Door
+    with MemorySampler([*stack.services, bare.service]) as memory:
+        sides = asyncio.run(
+            run_interleaved(
+                {bench_bare.BARE: bare_replayer, bench_bare.FRONT_DOOR: replayer},
+                levels, args.per_level, args.rounds, _print_batch,
+            )
+        )  # fmt: skip
+    dead = [] if bare.service.running else [bare_rasa.SERVICE_NAME]
+    bare.stop()  # the NLU timings that follow want an idle machine
     peak = {name: round(mb, 1) for name, mb in memory.peak_mb.items()}
     bare_mb = peak.pop(bare_rasa.SERVICE_NAME)
     results = [result.summary() for result in sides[bench_bare.FRONT_DOOR]]
@@ -495,7 +493,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.soak or args.skip_bare):
         sys.stderr.write("bare Rasa project: trained once per Rasa version, then cached\n")
         bare_project = bare_rasa.ensure_project()
-    with tempfile.TemporaryDirectory() as var_dir:
+    with tempfile.TemporaryDirectory() as var_dir, contextlib.ExitStack() as running:
+        bare = None
+        if bare_project is not None:
+            bare = running.enter_context(bare_rasa.BareRasa(bare_project))
+            bare.launch(Path(var_dir))  # loads its model while the stack starts
         stack = _start_stack(Path(var_dir))
         try:
             replayer = Replayer(stack.settings.rasa_url, script)
@@ -506,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
                     load = asyncio.run(replayer.run_for(args.soak_concurrency, args.soak * 60))
                 report.update(minutes=args.soak, load=load.summary(), memory=memory.growth())
             else:
-                bare_dead = _bench_levels(args, stack, replayer, bare_project, report)
+                bare_dead = _bench_levels(args, stack, replayer, bare, report)
                 if not args.skip_nlu:
                     texts = bench_nlu.held_out_texts()
                     report["nlu"] = {
