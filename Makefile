@@ -98,7 +98,7 @@ run-scaled: install system-packages ## Two Rasa + two action servers behind ngin
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(PY) -m bot run-scaled
 
-bench: install ## Benchmark the running stack (1, 10, 50 conversations at once): docs/benchmarks.md
+bench: install ## Benchmark the running stack beside a bare Rasa project (1, 10, 50 at once): docs/benchmarks.md
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 soak: install ## Steady load for SOAK_MINUTES (default 3), memory growth and errors: docs/soak.md

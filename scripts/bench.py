@@ -9,6 +9,11 @@ text that shows the assistant understood), and the peak resident memory of each 
 It also times a full ``rasa train`` of the current inputs into a scratch folder unless
 ``--skip-train`` is given.
 
+Unless ``--skip-bare`` is given, a bare Rasa project (``scripts/bare_rasa.py``) runs beside
+the stack, and each level takes turns between the two (``scripts/bench_bare.py``): the same
+client replays ``scripts/bench_bare_conversations.yml`` against the bare project, and the
+report adds Front Door's ratios to it and issue #19's targets.
+
 Results go to ``docs/benchmarks.json`` and ``docs/benchmarks.md``. This is a script, not a
 test: numbers depend on the machine, which the report describes.
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -32,6 +38,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -44,10 +51,11 @@ import yaml
 from bot.launcher.stack import Service, Stack
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
-from scripts import bench_nlu
+from scripts import bare_rasa, bench_bare, bench_nlu
 from tests.helpers import free_port
 
 CONVERSATIONS = REPO_ROOT / "scripts" / "bench_conversations.yml"
+BARE_CONVERSATIONS = REPO_ROOT / "scripts" / "bench_bare_conversations.yml"
 DOCS = REPO_ROOT / "docs"
 
 
@@ -60,9 +68,29 @@ class LevelResult:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
+    #: When each reply came (``time.perf_counter()``), to count the replies of the busy time.
+    replied_at: list[float] = field(default_factory=list)
+    #: Time while every one of the ``concurrency`` conversations was going, and its replies.
+    busy_s: float = 0.0
+    busy_messages: int = 0
+
+    def absorb(self, other: LevelResult) -> None:
+        """Add another batch of the same level to this one (rounds of an interleaved run)."""
+        self.conversations += other.conversations
+        self.latencies_ms += other.latencies_ms
+        self.errors += other.errors
+        self.wall_s += other.wall_s
+        self.replied_at += other.replied_at
+        self.busy_s += other.busy_s
+        self.busy_messages += other.busy_messages
 
     def summary(self) -> dict[str, Any]:
-        """Percentiles and throughput as plain numbers."""
+        """Percentiles and throughput as plain numbers.
+
+        ``messages_per_s`` divides every message by the whole time; ``busy_messages_per_s``
+        only counts the time before the first conversation slot ran out of work, so the
+        last long conversations, with fewer going at once, do not weigh on it.
+        """
         ordered = sorted(self.latencies_ms)
         return {
             "concurrency": self.concurrency,
@@ -75,6 +103,9 @@ class LevelResult:
             "p99_ms": round(_percentile(ordered, 99), 1),
             "mean_ms": round(statistics.fmean(ordered), 1) if ordered else 0.0,
             "messages_per_s": round(len(ordered) / self.wall_s, 1) if self.wall_s else 0.0,
+            "busy_messages_per_s": (
+                round(self.busy_messages / self.busy_s, 1) if self.busy_s else 0.0
+            ),
             "wall_s": round(self.wall_s, 1),
         }
 
@@ -164,7 +195,7 @@ class Replayer:
         self.conversations = script["conversations"]
         self.weights = [c.get("weight", 1) for c in self.conversations]
         self.interjections: dict[str, str] = script.get("interjections", {})
-        self.postcodes: list[str] = script["postcodes"]
+        self.postcodes: list[str] = script.get("postcodes") or [""]
         self.random = random.Random(seed)
 
     async def _send(
@@ -174,7 +205,9 @@ class Replayer:
         response = await client.post(
             self.url, json={"sender": sender, "message": text, "metadata": {"channel": "web"}}
         )
-        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        replied = time.perf_counter()
+        result.latencies_ms.append((replied - started) * 1000)
+        result.replied_at.append(replied)
         response.raise_for_status()
         return "\n".join(reply.get("text", "") for reply in response.json())
 
@@ -221,17 +254,51 @@ class Replayer:
         for number in range(conversations):
             queue.put_nowait(number)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        first_idle: list[float] = []
         async with httpx.AsyncClient(timeout=60, limits=limits) as client:
 
             async def worker() -> None:
                 while not queue.empty():
                     queue.get_nowait()
                     await self.play_one(client, result)
+                if not first_idle:
+                    first_idle.append(time.perf_counter())
 
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             result.wall_s = time.perf_counter() - started
+        result.busy_s = first_idle[0] - started
+        result.busy_messages = sum(1 for at in result.replied_at if at <= first_idle[0])
         return result
+
+
+async def run_interleaved(
+    replayers: dict[str, Replayer],
+    levels: list[int],
+    per_level: int,
+    rounds: int,
+    on_batch: Callable[[int, str, LevelResult], None] | None = None,
+) -> dict[str, list[LevelResult]]:
+    """Each level on each side, in alternating batches (``bench_bare.interleaved_plan``).
+
+    Args:
+        replayers: the replayer of each side, by side name.
+        levels: concurrency levels, in order.
+        per_level: conversations per level and side, split over the rounds (0: default).
+        rounds: batches per level and side.
+        on_batch: called with (level, side, batch result) after each batch.
+
+    Returns:
+        For each side, one result per level: its batches added together.
+    """
+    totals = {side: {level: LevelResult(level) for level in levels} for side in replayers}
+    for level, side in bench_bare.interleaved_plan(levels, rounds):
+        count = bench_bare.batch_size(level, per_level, rounds)
+        batch = await replayers[side].run_level(level, count)
+        totals[side][level].absorb(batch)
+        if on_batch is not None:
+            on_batch(level, side, batch)
+    return {side: [by_level[level] for level in levels] for side, by_level in totals.items()}
 
 
 def _machine() -> dict[str, Any]:
@@ -294,6 +361,7 @@ def _markdown(report: dict[str, Any]) -> str:
     if report.get("training_s") is not None:
         lines += ["", f"`rasa train` of the current inputs: {report['training_s']:.0f} s."]
     lines += bench_nlu.markdown(report)
+    lines += bench_bare.markdown(report)
     return "\n".join(lines) + "\n"
 
 
@@ -332,12 +400,79 @@ def _start_stack(var_dir: Path) -> Stack:
     return stack
 
 
+def _print_batch(level: int, side: str, batch: LevelResult) -> None:
+    sys.stdout.write(f"{json.dumps({'side': side, **batch.summary()})}\n")
+    sys.stdout.flush()
+
+
+def _bench_levels(
+    args: argparse.Namespace,
+    stack: Stack,
+    replayer: Replayer,
+    bare: bare_rasa.BareRasa | None,
+    report: dict[str, Any],
+) -> list[str]:
+    """Run the levels (beside the bare project unless there is none) into ``report``.
+
+    Returns the names of the bare project's processes that died (none or ``bare-rasa``).
+    """
+    levels = [int(level) for level in args.levels.split(",")]
+    if bare is None:
+        results = []
+        with MemorySampler(stack.services) as memory:
+            for level in levels:
+                count = args.per_level or max(20, 2 * level)
+                result = asyncio.run(replayer.run_level(level, count))
+                _print_batch(level, bench_bare.FRONT_DOOR, result)
+                results.append(result.summary())
+        report.update(
+            levels=results,
+            peak_memory_mb={name: round(mb, 1) for name, mb in memory.peak_mb.items()},
+        )
+        return []
+    bare_script = yaml.safe_load(BARE_CONVERSATIONS.read_text(encoding="utf-8"))
+    bare.wait_ready()
+    bare_replayer = Replayer(bare.url, bare_script)
+    asyncio.run(bare_replayer.run_level(2, 4))  # warm-up, as for Front Door
+    with MemorySampler([*stack.services, bare.service]) as memory:
+        sides = asyncio.run(
+            run_interleaved(
+                {bench_bare.BARE: bare_replayer, bench_bare.FRONT_DOOR: replayer},
+                levels, args.per_level, args.rounds, _print_batch,
+            )
+        )  # fmt: skip
+    dead = [] if bare.service.running else [bare_rasa.SERVICE_NAME]
+    bare.stop()  # the NLU timings that follow want an idle machine
+    peak = {name: round(mb, 1) for name, mb in memory.peak_mb.items()}
+    bare_mb = peak.pop(bare_rasa.SERVICE_NAME)
+    results = [result.summary() for result in sides[bench_bare.FRONT_DOOR]]
+    report.update(levels=results, peak_memory_mb=peak)
+    report["bare"] = bench_bare.section(
+        results,
+        [result.summary() for result in sides[bench_bare.BARE]],
+        {"rasa": bare_mb},
+        rounds=args.rounds,
+        rasa_version=version("rasa"),
+        conversation_mix=[c["name"] for c in bare_script["conversations"]],
+    )
+    return dead
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or the soak) and write the reports; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,10,50", help="concurrency levels, comma-separated")
     parser.add_argument(
-        "--per-level", type=int, default=0, help="conversations per level (default 2x level, 20+)"
+        "--per-level",
+        type=int,
+        default=0,
+        help="conversations per level and side (default 2x level, 20+)",
+    )
+    parser.add_argument(
+        "--skip-bare", action="store_true", help="Front Door alone, without the bare project"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="batches per level and side beside the bare project"
     )
     parser.add_argument("--skip-train", action="store_true", help="do not time a fresh training")
     parser.add_argument(
@@ -354,27 +489,26 @@ def main(argv: list[str] | None = None) -> int:
         "machine": _machine(),
         "conversation_mix": [c["name"] for c in script["conversations"]],
     }
-    with tempfile.TemporaryDirectory() as var_dir:
+    bare_project = None
+    if not (args.soak or args.skip_bare):
+        sys.stderr.write("bare Rasa project: trained once per Rasa version, then cached\n")
+        bare_project = bare_rasa.ensure_project()
+    with tempfile.TemporaryDirectory() as var_dir, contextlib.ExitStack() as running:
+        bare = None
+        if bare_project is not None:
+            bare = running.enter_context(bare_rasa.BareRasa(bare_project))
+            bare.launch(Path(var_dir))  # loads its model while the stack starts
         stack = _start_stack(Path(var_dir))
         try:
             replayer = Replayer(stack.settings.rasa_url, script)
             asyncio.run(replayer.run_level(2, 4))  # warm-up: first calls load lazy parts
+            bare_dead: list[str] = []
             if args.soak:
                 with MemorySampler(stack.services, every_s=args.soak_sample) as memory:
                     load = asyncio.run(replayer.run_for(args.soak_concurrency, args.soak * 60))
                 report.update(minutes=args.soak, load=load.summary(), memory=memory.growth())
             else:
-                results = []
-                with MemorySampler(stack.services) as memory:
-                    for level in (int(level) for level in args.levels.split(",")):
-                        count = args.per_level or max(20, 2 * level)
-                        results.append(asyncio.run(replayer.run_level(level, count)).summary())
-                        sys.stdout.write(f"{json.dumps(results[-1])}\n")
-                        sys.stdout.flush()
-                report.update(
-                    levels=results,
-                    peak_memory_mb={name: round(mb, 1) for name, mb in memory.peak_mb.items()},
-                )
+                bare_dead = _bench_levels(args, stack, replayer, bare, report)
                 if not args.skip_nlu:
                     texts = bench_nlu.held_out_texts()
                     report["nlu"] = {
@@ -385,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
                         "encoder": bench_nlu.time_encoder(texts),
                     }
             dead = [service.name for service in stack.services if not service.running]
-            report["processes_that_died"] = dead
+            report["processes_that_died"] = dead + bare_dead
         finally:
             stack.stop()
 
