@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -135,6 +136,12 @@ def drop_databases(postgres: str, urls: list[str]) -> None:
         admin.dispose()
 
 
+def say(line: str) -> None:
+    """Progress on standard output, at once."""
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
 def start_topology(
     replicas: int, model: Path, var_dir: Path, postgres: str, redis_url: str
 ) -> Topology:
@@ -152,9 +159,12 @@ def start_topology(
         redis_url=redis_url,
     )
     ports = InternalPorts(free_port(), free_port(), free_port(), free_port())
+    say(f"starting the stack with {replicas} replica(s) (Rasa loading takes minutes)")
+    started = time.perf_counter()
     try:
         stack = ReplicaStack(settings, model, urls["council"], replicas, ports)
         stack.start(timeout_s=900)
+        say(f"started in {time.perf_counter() - started:.0f} s")
     except Exception:
         drop_databases(postgres, list(urls.values()))
         raise
@@ -295,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.postgres, args.redis,
                 )  # fmt: skip
                 line = {"replicas": topology.replicas, "round": number + 1, **result.summary()}
-                sys.stdout.write(f"{json.dumps(line)}\n")
-                sys.stdout.flush()
+                say(json.dumps(line))
         report["processes_that_died"] = [
             service.name
             for topology in topologies

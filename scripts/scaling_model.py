@@ -101,9 +101,11 @@ def build(topologies: list[dict[str, Any]], machine_cores: int) -> dict[str, Any
 def check(model: dict[str, Any], topology: dict[str, Any], machine_cores: int) -> dict[str, Any]:
     """The model's rate for a measured topology, with the cores it had, beside the measured."""
     cores = stack_cores(topology, machine_cores)
+    rasa = sum(sec for name, sec in topology["cpu_s"].items() if name.startswith("rasa-"))
     return {
         "replicas": topology["replicas"],
         "stack_cores": round(cores, 2),
+        "rasa_cores_per_replica": round(rasa / topology["wall_s"] / topology["replicas"], 2),
         "predicted_per_s": round(predict(model, cores, topology["replicas"]), 1),
         "measured_per_s": round(topology["messages"] / topology["wall_s"], 1),
     }
@@ -177,29 +179,47 @@ def markdown(report: dict[str, Any]) -> str:
         "(scripts/bench_conversations.yml). The load generator runs on the same machine.",
         "",
         "| replicas | messages | errors | p50 ms | p95 ms | messages/s (rounds) "
-        "| stack CPU ms/message | Rasa CPU ms/message | cores used by others |",
+        "| stack CPU ms/message | Rasa CPU ms/message | cores: stack, load generator, "
+        "other work |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for t in report["topologies"]:
-        costs = per_message(t) if t["messages"] else {}
-        rounds = ", ".join(f"{rate:.1f}" for rate in t["round_messages_per_s"])
-        others = machine["cores"] - stack_cores(t, machine["cores"]) if t["wall_s"] else 0.0
-        rasa = sum(v for k, v in costs.items() if k.startswith("rasa-"))
-        lines.append(
-            f"| {t['replicas']} | {t['messages']} | {t['errors']} | {t['p50_ms']} "
-            f"| {t['p95_ms']} | {t['messages_per_s']} ({rounds}) "
-            f"| {1000 * sum(costs.values()):.0f} | {1000 * rasa:.0f} | {others:.2f} |"
-        )
+    lines += [_topology_row(t) for t in report["topologies"]]
+    lines += _speedup(report["topologies"])
     lines += _cost_table(report["topologies"])
     lines += _model_section(report.get("model"), machine["cores"])
     return "\n".join(lines) + "\n"
+
+
+def _topology_row(topology: dict[str, Any]) -> str:
+    costs = per_message(topology) if topology["messages"] else {}
+    rounds = ", ".join(f"{rate:.1f}" for rate in topology["round_messages_per_s"])
+    rasa = sum(cost for name, cost in costs.items() if name.startswith("rasa-"))
+    wall = topology["wall_s"] or 1.0
+    stack = sum(topology["cpu_s"].values())
+    generator = topology.get("load_generator_cpu_s", 0.0)
+    other = max(0.0, topology["machine_busy_s"] - stack - generator)
+    return (
+        f"| {topology['replicas']} | {topology['messages']} | {topology['errors']} "
+        f"| {topology['p50_ms']} | {topology['p95_ms']} "
+        f"| {topology['messages_per_s']} ({rounds}) | {1000 * sum(costs.values()):.0f} "
+        f"| {1000 * rasa:.0f} | {stack / wall:.2f}, {generator / wall:.2f}, {other / wall:.2f} |"
+    )
+
+
+def _speedup(topologies: list[dict[str, Any]]) -> list[str]:
+    rates = {t["replicas"]: t["messages_per_s"] for t in topologies}
+    if not rates.get(1) or not rates.get(2):
+        return []
+    return ["", f"Two replicas moved {rates[2] / rates[1]:.2f}× the messages a second of one."]
 
 
 def _cost_table(topologies: list[dict[str, Any]]) -> list[str]:
     measured = [t for t in topologies if t["messages"]]
     if not measured:
         return []
-    names = list(dict.fromkeys(name for t in measured for name in t["cpu_s"]))
+    # In the order of the stack with the most replicas, which has every process.
+    by_size = sorted(measured, key=lambda t: -t["replicas"])
+    names = list(dict.fromkeys(name for t in by_size for name in t["cpu_s"]))
     header = " | ".join(_replicas(t["replicas"]) for t in measured)
     lines = [
         "",
@@ -259,12 +279,13 @@ def _model_section(model: dict[str, Any] | None, machine_cores: int) -> list[str
         "The model against this run (K: the cores the stack had, the machine's "
         f"{machine_cores} less what the load generator and other work used):",
         "",
-        "| replicas | K | predicted messages/s | measured messages/s |",
-        "| --- | --- | --- | --- |",
+        "| replicas | K | predicted messages/s | measured messages/s "
+        "| cores each Rasa process used |",
+        "| --- | --- | --- | --- | --- |",
     ]
     lines += [
         f"| {check['replicas']} | {check['stack_cores']} | {check['predicted_per_s']} "
-        f"| {check['measured_per_s']} |"
+        f"| {check['measured_per_s']} | {check['rasa_cores_per_replica']} |"
         for check in model["checks"]
     ]
     lines += [

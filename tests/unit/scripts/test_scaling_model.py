@@ -18,6 +18,7 @@ TWO = {
     "round_messages_per_s": [9.8, 10.2],
     "wall_s": 100.0,
     "machine_busy_s": 230.0,  # 30 s more than the stack: 0.3 cores for everything else
+    "load_generator_cpu_s": 20.0,  # 0.2 cores of those
     "cpu_s": {
         "council-services": 20.0,
         "action-server-a": 10.0,
@@ -44,8 +45,10 @@ ONE = {
     **TWO,
     "replicas": 1,
     "messages": 500,
+    "messages_per_s": 8.3,
     "wall_s": 60.0,
     "machine_busy_s": 110.0,
+    "load_generator_cpu_s": 12.0,
     "round_messages_per_s": [8.0, 8.6],
     "cpu_s": {
         "council-services": 10.0,
@@ -77,9 +80,21 @@ def test_each_measured_run_is_predicted_back_with_the_cores_it_had():
     model = scaling_model.build([ONE, TWO], machine_cores=2)
     assert model["checks"] == [
         # 1.7 cores: one replica is held by its Rasa process (8.33 a second) ...
-        {"replicas": 1, "stack_cores": 1.7, "predicted_per_s": 8.3, "measured_per_s": 8.3},
+        {
+            "replicas": 1,
+            "stack_cores": 1.7,
+            "rasa_cores_per_replica": 0.92,
+            "predicted_per_s": 8.3,
+            "measured_per_s": 8.3,
+        },
         # ... two by the cores (1.7 / 0.2).
-        {"replicas": 2, "stack_cores": 1.7, "predicted_per_s": 8.5, "measured_per_s": 10.0},
+        {
+            "replicas": 2,
+            "stack_cores": 1.7,
+            "rasa_cores_per_replica": 0.6,
+            "predicted_per_s": 8.5,
+            "measured_per_s": 10.0,
+        },
     ]
     assert scaling_model.bound_by(model, 1.7, 1) == "replicas"
     assert scaling_model.bound_by(model, 1.7, 2) == "cores"
@@ -132,13 +147,19 @@ def report(model: bool = True) -> dict:
 def test_the_report_describes_the_machine_the_runs_the_costs_and_the_model():
     text = scaling_model.markdown(report())
     assert "on 2 cores (Test CPU), 23.5 GB" in text
-    assert "| 1 | 500 | 0 | 900.0 | 2000.0 | 10.0 (8.0, 8.6) | 184 | 110 | 0.30 |" in text
-    assert "| 2 | 1000 | 0 | 900.0 | 2000.0 | 10.0 (9.8, 10.2) | 200 | 120 | 0.30 |" in text
+    row = "| 1 | 500 | 0 | 900.0 | 2000.0 | 8.3 (8.0, 8.6) | 184 | 110 | 1.53, 0.20, 0.10 |"
+    assert row in text
+    row = "| 2 | 1000 | 0 | 900.0 | 2000.0 | 10.0 (9.8, 10.2) | 200 | 120 | 2.00, 0.20, 0.10 |"
+    assert row in text
+    assert "Two replicas moved 1.20× the messages a second of one." in text
     assert "| process | 1 replica | 2 replicas |" in text
     assert "| rasa-b | 0.0 | 60.0 |" in text
+    # Processes in the order of the bigger stack: rasa-b beside rasa-a, not at the end.
+    assert text.index("| rasa-a |") < text.index("| rasa-b |") < text.index("| nginx |")
     assert "| **whole stack** | 184.0 | 200.0 |" in text
     assert "messages/s ≈ min(K / 0.200, n × 8.3, 50)" in text
     assert "(council-services, one core)" in text
+    assert "| 1 | 1.7 | 8.3 | 8.3 | 0.92 |" in text
     assert "| 4 | 3 | 20.0 | 14.0 | cores | 6.2 | 0.52 |" in text
     assert "## Limits of the model" in text
 
