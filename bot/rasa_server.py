@@ -180,15 +180,17 @@ def install() -> None:
     Also make every turn end with an answer (``bot/always_answer.py``) whose REST reply is
     marked with the language (``bot/channels/rest.py``), make CORS exact,
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
-    let the tracker store (``bot/tracker_store.py``) and the rule policy
-    (``bot/rule_lookup.py``) skip work whose result they already have.
+    let the tracker store (``bot/tracker_store.py``), the rule policy
+    (``bot/rule_lookup.py``) and the policies a form's rules overrule
+    (``bot/loop_turns.py``) skip work whose result they already have or never use.
     """
-    from bot import always_answer, cors, rule_lookup, tracker_store
+    from bot import always_answer, cors, loop_turns, rule_lookup, tracker_store
     from bot.channels import rest
 
     install_for_every_engine()
     tracker_store.install()
     rule_lookup.install()
+    loop_turns.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]

@@ -70,3 +70,26 @@ def test_install_puts_the_matching_in_rasas_policy(monkeypatch) -> None:
     assert RulePolicy._is_rule_applicable is rule_lookup.is_rule_applicable
     key = json.dumps([{"user": {"intent": "greet"}}])
     assert RulePolicy._rule_key_to_state(key) is RulePolicy._rule_key_to_state(key)
+
+
+class RasasOwnPolicy(RasasOwn):
+    _is_rule_applicable = rule_lookup._original_is_rule_applicable
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rules=st.lists(st.lists(states(rule=True), min_size=1, max_size=3), min_size=1, max_size=25),
+    conversation=st.lists(states(rule=False), max_size=5),
+)
+def test_the_indexed_search_finds_the_rules_rasa_finds(rules, conversation) -> None:
+    lookup = {json.dumps(rule): "utter_greet" for rule in rules}
+    ours = rule_lookup.get_possible_keys(RasasOwnPolicy(), lookup, conversation)  # type: ignore[arg-type]
+    rasas = rule_lookup._original_get_possible_keys(RasasOwnPolicy(), lookup, conversation)  # type: ignore[arg-type]
+    assert ours == rasas
+
+
+def test_the_index_is_built_once_per_table() -> None:
+    lookup = {json.dumps([{"prev_action": {"action_name": "action_listen"}}]): "x"}
+    assert rule_lookup.rules_by_last_previous_action(
+        lookup
+    ) is rule_lookup.rules_by_last_previous_action(lookup)
