@@ -521,7 +521,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
 
         A failure is logged and the call goes on (after at most the client's timeouts).
         """
-        digest = conversation_hash(self.settings.insight_hash_secret, sender)
+        digest = conversation_hash(self.settings.insight_hash_secret.get_secret_value(), sender)
         try:
             await self.insight.post_feedback(digest, answered, IVR_CHANNEL)
         except (InsightUnavailable, InsightRejected) as error:
