@@ -15,7 +15,7 @@ and the domain's slots.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Final, Literal, TypedDict
 
 
 class ResumeEvent(TypedDict):
@@ -149,9 +149,9 @@ def say(note: str | None) -> ExecuteRequest:
 #: Marks a message staff wrote to the resident (issue #18), appended to the conversation as
 #: a ``bot`` event: the web chat fetches it like a case update, and the assistant's record
 #: leaves it out of the transcript it sends (the record holds it already).
-STAFF_MESSAGE = "staff_message"
+STAFF_MESSAGE: Final = "staff_message"
 #: The display name of the staff member who wrote it.
-STAFF_NAME = "staff_name"
+STAFF_NAME: Final = "staff_name"
 
 
 def staff_message_event(text: str, name: str, timestamp: float) -> BotEvent:
