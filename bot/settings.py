@@ -32,7 +32,8 @@ from lib.shared_settings import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: Secrets shipped as development defaults; refused outside development and test.
+#: Secrets shipped as development defaults; refused outside development and test. Each is a
+#: ``SecretStr``: no repr, ``str()`` or log line shows it; use sites ask for the value.
 DEVELOPMENT_SECRETS = {
     "rasa_api_token": "dev-rasa-token",
     "staff_api_token": DEV_STAFF_API_TOKEN,
@@ -73,8 +74,8 @@ class Settings(SharedSettings):
         "127.0.0.1", env="RASA_HOST", description="Interface the Rasa server binds."
     )
     rasa_port: int = Field(5005, env="RASA_PORT", description="Port of the Rasa server.")
-    rasa_api_token: str = Field(
-        DEVELOPMENT_SECRETS["rasa_api_token"],
+    rasa_api_token: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["rasa_api_token"]),
         env="RASA_API_TOKEN",
         description=(
             "Token for Rasa's HTTP API (/status, /conversations/...). Development default only."
@@ -115,8 +116,8 @@ class Settings(SharedSettings):
             "http://127.0.0.1:$ACTION_SERVER_PORT/webhook."
         ),
     )
-    action_server_token: str = Field(
-        DEVELOPMENT_SECRETS["action_server_token"],
+    action_server_token: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["action_server_token"]),
         env="ACTION_SERVER_TOKEN",
         description=(
             "Shared secret Rasa sends with every action call (Authorization: Bearer ...); a "
@@ -317,8 +318,8 @@ class Settings(SharedSettings):
             "(raise it on a busy machine)."
         ),
     )
-    caller_id_secret: str = Field(
-        DEVELOPMENT_SECRETS["caller_id_secret"],
+    caller_id_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["caller_id_secret"]),
         env="CALLER_ID_SECRET",
         description=(
             "Key for hashing callers' phone numbers into conversation ids. Development "
@@ -345,8 +346,8 @@ class Settings(SharedSettings):
         description="Only conversations active in the last this many hours are looked at.",
     )
     # Phone line (issue #6): Twilio Voice webhook at /webhooks/twilio_voice/webhook
-    twilio_auth_token: str = Field(
-        DEVELOPMENT_SECRETS["twilio_auth_token"],
+    twilio_auth_token: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["twilio_auth_token"]),
         env="TWILIO_AUTH_TOKEN",
         description=(
             "Checks X-Twilio-Signature on every phone line request. Development default only:"
@@ -472,9 +473,9 @@ class Settings(SharedSettings):
         )
 
     def secret(self, name: str) -> str:
-        """The plain value of one secret setting (a ``SecretStr`` or, still, a ``str``)."""
-        value = getattr(self, name)
-        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        """The plain value of one secret setting (each is a ``SecretStr``), by field name."""
+        value: SecretStr = getattr(self, name)
+        return value.get_secret_value()
 
     def secret_values(self) -> list[str]:
         """The values of every secret setting, which no log line may show."""

@@ -210,13 +210,13 @@ def rasa_service(
     return Service(
         name,
         [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
-         "--enable-api", "--auth-token", settings.rasa_api_token,
+         "--enable-api", "--auth-token", settings.rasa_api_token.get_secret_value(),
          "--interface", host, "--port", str(port),
          "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
          *cors_arguments(settings)],
         f"http://{host}:{port}/status",
         env,
-        {"Authorization": f"Bearer {settings.rasa_api_token}"},
+        {"Authorization": f"Bearer {settings.rasa_api_token.get_secret_value()}"},
     )  # fmt: skip
 
 
