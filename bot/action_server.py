@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     bot_logging.configure(secrets=settings.secret_values(), council=settings.council_slug)
     try:
         settings.check_secrets()
-        app = create_app(settings.action_server_token, args.actions)
+        app = create_app(settings.action_server_token.get_secret_value(), args.actions)
     except ValueError as error:
         logger.error("Action server cannot start: %s", error)
         return 2

@@ -131,7 +131,7 @@ def build_insight_worker(settings: Settings) -> InsightWorker:
         settings.database,
         get_insight_client(settings.client_endpoint("insight")),
         load_rules(settings.kb_dir / "insight" / "outcomes.yml"),
-        settings.insight_hash_secret,
+        settings.insight_hash_secret.get_secret_value(),
         idle_s=settings.insight_idle_s,
         lookback_s=settings.insight_lookback_hours * 3600,
     )

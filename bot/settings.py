@@ -16,25 +16,32 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import Field, validator
+from pydantic import Field, SecretStr, validator
 from pydantic.fields import ModelField
 
 from bot.cors import exact_patterns, split_origins
 from integrations.endpoint import Endpoint
 from lib.rate_limit import Limit
-from lib.shared_settings import SharedSettings
+from lib.shared_settings import (
+    DEV_INSIGHT_HASH_SECRET,
+    DEV_LIBRARY_ASSIST_SECRET,
+    DEV_OPEN311_API_KEY,
+    DEV_STAFF_API_TOKEN,
+    SharedSettings,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: Secrets shipped as development defaults; refused outside development and test.
+#: Secrets shipped as development defaults; refused outside development and test. Each is a
+#: ``SecretStr``: no repr, ``str()`` or log line shows it; use sites ask for the value.
 DEVELOPMENT_SECRETS = {
     "rasa_api_token": "dev-rasa-token",
-    "staff_api_token": "dev-staff-token",
-    "open311_api_key": "dev-open311-key",
+    "staff_api_token": DEV_STAFF_API_TOKEN,
+    "open311_api_key": DEV_OPEN311_API_KEY,
     "caller_id_secret": "dev-caller-id-secret",
-    "insight_hash_secret": "dev-insight-hash-secret",
+    "insight_hash_secret": DEV_INSIGHT_HASH_SECRET,
     "twilio_auth_token": "dev-twilio-auth-token",
-    "library_assist_secret": "dev-library-assist-secret",
+    "library_assist_secret": DEV_LIBRARY_ASSIST_SECRET,
     "action_server_token": "dev-action-server-token",
 }
 
@@ -48,7 +55,9 @@ class Settings(SharedSettings):
     """Runtime configuration, read from the environment (and an optional ``.env`` file).
 
     The variables the council services read with the same meaning (``ENVIRONMENT``,
-    ``COUNCIL``, ``KB_DIR``, ``PURGE_INTERVAL_HOURS``) come from ``SharedSettings``.
+    ``COUNCIL``, ``KB_DIR``, ``PURGE_INTERVAL_HOURS`` and the shared secrets
+    ``OPEN311_API_KEY``, ``STAFF_API_TOKEN``, ``INSIGHT_HASH_SECRET``,
+    ``LIBRARY_ASSIST_SECRET``) come from ``SharedSettings``.
     """
 
     var_dir: Path = Field(
@@ -65,8 +74,8 @@ class Settings(SharedSettings):
         "127.0.0.1", env="RASA_HOST", description="Interface the Rasa server binds."
     )
     rasa_port: int = Field(5005, env="RASA_PORT", description="Port of the Rasa server.")
-    rasa_api_token: str = Field(
-        DEVELOPMENT_SECRETS["rasa_api_token"],
+    rasa_api_token: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["rasa_api_token"]),
         env="RASA_API_TOKEN",
         description=(
             "Token for Rasa's HTTP API (/status, /conversations/...). Development default only."
@@ -107,8 +116,8 @@ class Settings(SharedSettings):
             "http://127.0.0.1:$ACTION_SERVER_PORT/webhook."
         ),
     )
-    action_server_token: str = Field(
-        DEVELOPMENT_SECRETS["action_server_token"],
+    action_server_token: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["action_server_token"]),
         env="ACTION_SERVER_TOKEN",
         description=(
             "Shared secret Rasa sends with every action call (Authorization: Bearer ...); a "
@@ -175,23 +184,10 @@ class Settings(SharedSettings):
             "Empty: COUNCIL_SERVICES_URL."
         ),
     )
-    open311_api_key: str = Field(
-        DEVELOPMENT_SECRETS["open311_api_key"],
-        env="OPEN311_API_KEY",
-        description=(
-            "Open311 api_key the assistant posts with (the stand-in checks the same "
-            "variable). Development default only."
-        ),
-    )
     open311_jurisdiction_id: str = Field(
         "",
         env="OPEN311_JURISDICTION_ID",
         description="Open311 jurisdiction_id. Empty: the council profile's.",
-    )
-    staff_api_token: str = Field(
-        DEVELOPMENT_SECRETS["staff_api_token"],
-        env="STAFF_API_TOKEN",
-        description="Bearer token of the staff endpoints (/api/v1/...). Development default only.",
     )
     council_services_database_url: str = Field(
         "",
@@ -322,8 +318,8 @@ class Settings(SharedSettings):
             "(raise it on a busy machine)."
         ),
     )
-    caller_id_secret: str = Field(
-        DEVELOPMENT_SECRETS["caller_id_secret"],
+    caller_id_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["caller_id_secret"]),
         env="CALLER_ID_SECRET",
         description=(
             "Key for hashing callers' phone numbers into conversation ids. Development "
@@ -332,15 +328,6 @@ class Settings(SharedSettings):
     )
 
     # Service insight (issue #10): one outcome event per ended conversation session.
-    insight_hash_secret: str = Field(
-        DEVELOPMENT_SECRETS["insight_hash_secret"],
-        env="INSIGHT_HASH_SECRET",
-        description=(
-            "Key of the HMAC that replaces conversation ids in outcome events. The assistant "
-            "and the council services (for the web chat's answer feedback) must share it. "
-            "Development default only."
-        ),
-    )
     insight_idle_s: float = Field(
         900.0,
         env="INSIGHT_IDLE_SECONDS",
@@ -359,8 +346,8 @@ class Settings(SharedSettings):
         description="Only conversations active in the last this many hours are looked at.",
     )
     # Phone line (issue #6): Twilio Voice webhook at /webhooks/twilio_voice/webhook
-    twilio_auth_token: str = Field(
-        DEVELOPMENT_SECRETS["twilio_auth_token"],
+    twilio_auth_token: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRETS["twilio_auth_token"]),
         env="TWILIO_AUTH_TOKEN",
         description=(
             "Checks X-Twilio-Signature on every phone line request. Development default only:"
@@ -397,15 +384,6 @@ class Settings(SharedSettings):
         description=(
             "Text messages: outbox (the council services' SMS outbox, shown at /staff/sms) or"
             " fake (in memory, for tests)."
-        ),
-    )
-    library_assist_secret: str = Field(
-        DEVELOPMENT_SECRETS["library_assist_secret"],
-        env="LIBRARY_ASSIST_SECRET",
-        description=(
-            "Shared by the council services (which sign) and the assistant (which checks) the"
-            " mark of a library assisted session. Development default only: set a long random"
-            " value."
         ),
     )
 
@@ -482,11 +460,11 @@ class Settings(SharedSettings):
             client: which client, as for :meth:`client_url`.
         """
         if client == "open311":
-            token = self.open311_api_key
+            token = self.open311_api_key.get_secret_value()
         elif client == "directory":
             token = ""
         else:
-            token = self.staff_api_token
+            token = self.staff_api_token.get_secret_value()
         return Endpoint(
             self.client_url(client),
             token,
@@ -494,9 +472,14 @@ class Settings(SharedSettings):
             read_timeout_s=self.http_read_timeout_s,
         )
 
+    def secret(self, name: str) -> str:
+        """The plain value of one secret setting (each is a ``SecretStr``), by field name."""
+        value: SecretStr = getattr(self, name)
+        return value.get_secret_value()
+
     def secret_values(self) -> list[str]:
         """The values of every secret setting, which no log line may show."""
-        values = [str(getattr(self, name)) for name in DEVELOPMENT_SECRETS]
+        values = [self.secret(name) for name in DEVELOPMENT_SECRETS]
         for url in (self.database, self.tracker_store, self.redis_url):
             password = urlsplit(url).password if url else None
             if password:
@@ -511,7 +494,7 @@ class Settings(SharedSettings):
         """
         if self.is_development:
             return
-        weak = [name for name, value in DEVELOPMENT_SECRETS.items() if getattr(self, name) == value]
+        weak = [name for name, value in DEVELOPMENT_SECRETS.items() if self.secret(name) == value]
         if weak:
             names = ", ".join(name.upper() for name in weak)
             raise ValueError(f"Set real values for {names} outside development.")

@@ -7,7 +7,7 @@ process that owns the settings (``actions/common/deps.py``, ``bot/cli.py``) buil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,6 @@ class Endpoint:
     """
 
     base_url: str
-    token: str = ""
+    token: str = field(default="", repr=False)  # never in a repr or a log line
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 5.0

@@ -11,15 +11,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseSettings, Field, validator
+from pydantic import BaseSettings, Field, SecretStr, validator
 
 from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Development defaults of the secrets both processes share; refused outside development.
+DEV_OPEN311_API_KEY = "dev-open311-key"
+DEV_STAFF_API_TOKEN = "dev-staff-token"
+DEV_INSIGHT_HASH_SECRET = "dev-insight-hash-secret"
+DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
+
 
 class SharedSettings(BaseSettings):
-    """The environment, the council profile and the retention schedule of every process."""
+    """The environment, the council profile, the retention schedule and the shared secrets.
+
+    The secrets are ``SecretStr``: they never show in a repr, a ``str()`` or a log line, and
+    each use site asks for ``.get_secret_value()``.
+    """
 
     environment: Environment = Field(
         "development",
@@ -49,6 +59,37 @@ class SharedSettings(BaseSettings):
         le=24 * 7,
         env="PURGE_INTERVAL_HOURS",
         description="How often the retention workers purge, in hours (make purge does it once).",
+    )
+    open311_api_key: SecretStr = Field(
+        SecretStr(DEV_OPEN311_API_KEY),
+        env="OPEN311_API_KEY",
+        description=(
+            "The Open311 api_key: the assistant posts reports with it, and the stand-in "
+            "refuses a report without it. Development default only."
+        ),
+    )
+    staff_api_token: SecretStr = Field(
+        SecretStr(DEV_STAFF_API_TOKEN),
+        env="STAFF_API_TOKEN",
+        description="Bearer token of the staff endpoints (/api/v1/...). Development default only.",
+    )
+    insight_hash_secret: SecretStr = Field(
+        SecretStr(DEV_INSIGHT_HASH_SECRET),
+        env="INSIGHT_HASH_SECRET",
+        description=(
+            "Key of the HMAC that replaces conversation ids in outcome events. The assistant "
+            "and the council services (for the web chat's answer feedback) must share it. "
+            "Development default only."
+        ),
+    )
+    library_assist_secret: SecretStr = Field(
+        SecretStr(DEV_LIBRARY_ASSIST_SECRET),
+        env="LIBRARY_ASSIST_SECRET",
+        description=(
+            "Shared by the council services (which sign) and the assistant (which checks) the"
+            " mark of a library assisted session. Development default only: set a long random"
+            " value."
+        ),
     )
 
     @validator("environment", pre=True)

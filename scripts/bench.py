@@ -514,7 +514,9 @@ def main(argv: list[str] | None = None) -> int:
                     report["nlu"] = {
                         "messages": len(texts),
                         "parse": bench_nlu.time_parse(
-                            stack.settings.rasa_url, stack.settings.rasa_api_token, texts
+                            stack.settings.rasa_url,
+                            stack.settings.rasa_api_token.get_secret_value(),
+                            texts,
                         ),
                         "encoder": bench_nlu.time_encoder(texts),
                     }

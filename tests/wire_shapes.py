@@ -5,6 +5,10 @@ Both sides of an HTTP call describe the same body: the assistant's clients with 
 model (``web/``). ``json_shape`` reduces either to what travels: its keys (a pydantic
 field's alias) and each value's JSON kind, so two descriptions can be compared for
 equality. Dates and enums travel as strings; ``X | None`` is kept as a union with null.
+
+A form or a query string has no model of its own: FastAPI builds one from the route's
+parameters, and ``form_model`` and ``query_model`` return it, so a route's form fields
+and query parameters compare like a JSON body.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ import types
 import typing
 from typing import Any, Union
 
-from pydantic import BaseModel, StrictBool
+from fastapi import APIRouter
+from fastapi.dependencies.utils import get_flat_dependant
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, StrictBool, create_model
 from pydantic.fields import ModelField
 
 Shape = Any
@@ -51,6 +58,8 @@ def value_shape(annotation: Any) -> Shape:
     if annotation is Any:
         return "any"
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:  # a route's ``Annotated[str, Form()]``
+        return value_shape(args[0])
     if origin in (Union, types.UnionType):
         return _union({value_shape(arg) for arg in args})
     if origin is typing.Literal:
@@ -111,3 +120,40 @@ def fits(value: Shape, into: Shape) -> bool:
             return ours.keys() == theirs.keys() and all(fits(ours[k], theirs[k]) for k in ours)
         return fits(value[1], into[1])
     return value == into
+
+
+def route(router: APIRouter, method: str, path: str) -> APIRoute:
+    """The route of ``router`` that answers ``method path``."""
+    for candidate in router.routes:
+        if isinstance(candidate, APIRoute) and candidate.path == path:
+            if method.upper() in candidate.methods:
+                return candidate
+    raise LookupError(f"no route {method} {path}")
+
+
+def form_model(api_route: APIRoute) -> type[BaseModel]:
+    """The model FastAPI validates a route's form fields with (its dependencies' too)."""
+    if api_route.body_field is None:
+        raise LookupError(f"{api_route.path} takes no body")
+    return api_route.body_field.type_
+
+
+def query_model(api_route: APIRoute) -> type[BaseModel]:
+    """A model of a route's query parameters (its dependencies' too), as FastAPI reads them."""
+    fields: dict[str, Any] = {}
+    for param in get_flat_dependant(api_route.dependant).query_params:
+        kind = param.outer_type_
+        if typing.get_origin(kind) is typing.Annotated:
+            kind = typing.get_args(kind)[0]
+        kind = kind | None if param.allow_none else kind
+        default = ... if param.required else param.default
+        fields[param.name] = (kind, Field(default, alias=param.alias))
+    return create_model(f"Query_{api_route.name}", **fields)
+
+
+def response_model(api_route: APIRoute) -> type[BaseModel]:
+    """The model of a route's answer (of each item, when it answers a list)."""
+    model = api_route.response_model
+    if typing.get_origin(model) is list:
+        (model,) = typing.get_args(model)
+    return model

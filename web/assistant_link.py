@@ -15,7 +15,6 @@ assistant only over HTTP; a failure is logged and never blocks anyone.
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -28,7 +27,12 @@ logger = logging.getLogger(__name__)
 _TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
-def _post(settings: Settings, conversation_id: str, path: str, body: Any) -> bool:
+def _post(
+    settings: Settings,
+    conversation_id: str,
+    path: str,
+    body: list[case_updates.TrackerEvent] | case_updates.ExecuteRequest,
+) -> bool:
     url = (
         f"{settings.assistant_rasa_url.rstrip('/')}/conversations/"
         f"{quote(conversation_id, safe='')}/{path}"
@@ -53,7 +57,7 @@ def end_conversation(settings: Settings, conversation_id: str) -> bool:
     """Append ``restart`` to the conversation's tracker; True when the assistant took it."""
     if not settings.assistant_rasa_url:
         return False
-    return _post(settings, conversation_id, "tracker/events", [{"event": "restart"}])
+    return _post(settings, conversation_id, "tracker/events", [case_updates.RESTART])
 
 
 def tell_resident(
@@ -75,16 +79,9 @@ def tell_resident(
         return False
     if channel in case_updates.SAID_ON_NEXT_TURN:
         return True
-    said = _post(
-        settings,
-        conversation_id,
-        "execute",
-        {"name": case_updates.response_for(note), "policy": "CaseUpdate"},
-    )
+    said = _post(settings, conversation_id, "execute", case_updates.say(note))
     # Listening again, so the resident's next message is predicted afresh.
-    listening = _post(
-        settings, conversation_id, "tracker/events", [{"event": "action", "name": "action_listen"}]
-    )
+    listening = _post(settings, conversation_id, "tracker/events", [case_updates.LISTEN])
     return said and listening
 
 

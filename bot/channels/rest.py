@@ -129,7 +129,7 @@ class GuardedRestInput(RestInput):
             logger.warning(
                 "credentials.yml max_message_chars is ignored; set MAX_MESSAGE_CHARS instead"
             )
-        return cls(assist_secret=settings.library_assist_secret)
+        return cls(assist_secret=settings.library_assist_secret.get_secret_value())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST blueprint, answering :class:`TooManyRequests` with its header.

@@ -161,7 +161,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         self.assistant_voice = settings.twilio_voice
         self.language = settings.twilio_language
         self.settings = settings
-        self.validator = RequestValidator(settings.twilio_auth_token)
+        self.validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
         profile = load_profile(settings.council_dir)
         self.contact_centre = profile.phone
         self.out_of_hours = profile.emergency_phone
@@ -521,7 +521,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
 
         A failure is logged and the call goes on (after at most the client's timeouts).
         """
-        digest = conversation_hash(self.settings.insight_hash_secret, sender)
+        digest = conversation_hash(self.settings.insight_hash_secret.get_secret_value(), sender)
         try:
             await self.insight.post_feedback(digest, answered, IVR_CHANNEL)
         except (InsightUnavailable, InsightRejected) as error:
@@ -623,7 +623,7 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
         caller = clean_text(form.get("From") or "", None)
         if not caller or len(caller) > 32:
             return None
-        sender = caller_conversation_id(caller, self.settings.caller_id_secret)
+        sender = caller_conversation_id(caller, self.settings.caller_id_secret.get_secret_value())
         stage = request.args.get("stage", "")
         silence_arg = request.args.get("s")
         silence = int(silence_arg) if silence_arg and silence_arg.isdigit() else 0

@@ -28,6 +28,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import SecretStr
 
 from bot.launcher.child_process import die_with_parent_hook
 from bot.launcher.ports import check_free
@@ -42,6 +43,8 @@ def _env_value(value: object) -> str:
     """A setting as an environment variable holds it."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, SecretStr):  # its str() is a mask
+        return value.get_secret_value()
     return str(value)
 
 
@@ -207,13 +210,13 @@ def rasa_service(
     return Service(
         name,
         [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),
-         "--enable-api", "--auth-token", settings.rasa_api_token,
+         "--enable-api", "--auth-token", settings.rasa_api_token.get_secret_value(),
          "--interface", host, "--port", str(port),
          "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml"),
          *cors_arguments(settings)],
         f"http://{host}:{port}/status",
         env,
-        {"Authorization": f"Bearer {settings.rasa_api_token}"},
+        {"Authorization": f"Bearer {settings.rasa_api_token.get_secret_value()}"},
     )  # fmt: skip
 
 

@@ -1,12 +1,14 @@
 """Typed shapes of the directory API (``/api/v1/places`` and PC bookings).
 
 The ``...Json`` and ``...Request`` TypedDicts are the bodies on the wire, as the council
-services define them (``web/booking_models.py``); a test keeps the two in step. The
+services define them (``web/booking_models.py``), and ``PlaceSearchParams`` the query of a
+search (``web/api/routes/places.py``); a test keeps each pair in step. The
 dataclasses are what the actions use, read from those bodies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -97,6 +99,21 @@ class NearJson(TypedDict):
     place_id: str | None
 
 
+class PlaceSearchParams(TypedDict, total=False):
+    """The query parameters of ``GET /api/v1/places`` the assistant sends (all filters hold).
+
+    The service takes ``at`` too (judge opening at another moment); the assistant asks
+    about now.
+    """
+
+    near: str  # a postcode, or a place's name or id
+    type: list[str]
+    feature: list[str]
+    service: list[str]
+    open_now: bool
+    limit: int
+
+
 class PlaceListJson(TypedDict):
     """The answer of ``GET /api/v1/places``."""
 
@@ -123,17 +140,39 @@ class PlaceQuery:
     open_now: bool | None = None
     limit: int = 3
 
-    def params(self) -> list[tuple[str, str]]:
-        """The query string of ``GET /api/v1/places``."""
-        params: list[tuple[str, str]] = [("limit", str(self.limit))]
+    def search_params(self) -> PlaceSearchParams:
+        """The parameters of ``GET /api/v1/places`` this query sends, before encoding."""
+        params: PlaceSearchParams = {"limit": self.limit}
         if self.near:
-            params.append(("near", self.near))
-        params += [("type", t) for t in self.types]
-        params += [("feature", f) for f in self.features]
-        params += [("service", s) for s in self.services]
+            params["near"] = self.near
+        if self.types:
+            params["type"] = list(self.types)
+        if self.features:
+            params["feature"] = list(self.features)
+        if self.services:
+            params["service"] = list(self.services)
         if self.open_now is not None:
-            params.append(("open_now", "true" if self.open_now else "false"))
+            params["open_now"] = self.open_now
         return params
+
+    def params(self) -> list[tuple[str, str]]:
+        """The query string of ``GET /api/v1/places``: a list repeats its name."""
+        return encode_query(self.search_params())
+
+
+def _query_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def encode_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Query-string pairs of typed parameters: lists repeat the name, booleans are lower case."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        values = value if isinstance(value, list) else [value]
+        pairs += [(name, _query_text(item)) for item in values]
+    return pairs
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 The ``...Json`` TypedDicts are the JSON the council's Open311 system answers with, as the
 stand-in serves it (``web/stand_in/open311/models.py``); a test keeps the two in step.
 Any GeoReport v2 server may leave fields out, so only the ids are required. Reports are
-sent form-encoded (``NewServiceRequest.to_form``). The dataclasses are what the actions use.
+sent form-encoded (``ServiceRequestForm`` and one ``attribute[code]`` field per attribute,
+``NewServiceRequest.to_form``). The dataclasses are what the actions use.
 """
 
 from __future__ import annotations
@@ -27,6 +28,38 @@ class ServiceJson(_ServiceId, total=False):
     type: str  # realtime, batch or blackbox
     keywords: str  # comma-separated
     group: str
+
+
+class _FormRequired(TypedDict):
+    api_key: str
+    service_code: str
+    description: str  # redacted: Open311 publishes it
+
+
+class ServiceRequestForm(_FormRequired, total=False):
+    """The named fields of the form-encoded ``POST requests.json`` the assistant sends.
+
+    A form carries only strings: coordinates go as decimal text. Each attribute of the
+    service goes in a field of its own, named by :func:`attribute_field`.
+    """
+
+    jurisdiction_id: str
+    lat: str  # WGS84, given with long
+    long: str
+    address_string: str  # redacted: Open311 publishes it
+    email: str  # contact details: Open311 keeps them private
+    phone: str
+    first_name: str
+    last_name: str
+
+
+#: How GeoReport v2 names the form field of one attribute of a service.
+ATTRIBUTE_FIELD = "attribute[{code}]"
+
+
+def attribute_field(code: str) -> str:
+    """The form field that carries the attribute ``code`` (e.g. ``attribute[size]``)."""
+    return ATTRIBUTE_FIELD.format(code=code)
 
 
 class _RequestId(TypedDict):
@@ -153,14 +186,14 @@ class NewServiceRequest:
     #: Not part of what the report says, so not compared.
     idempotency_key: str | None = field(default=None, compare=False)
 
-    def to_form(self, api_key: str, jurisdiction_id: str = "") -> dict[str, str]:
-        """The form-encoded body of ``POST requests.json``.
+    def form_fields(self, api_key: str, jurisdiction_id: str = "") -> ServiceRequestForm:
+        """The named fields of ``POST requests.json`` (the attributes follow, see :meth:`to_form`).
 
         Open311 publishes the description and address to anyone, so both leave redacted
         (also a report held in the outbox from before redaction). Contact details go in
         their own fields, which Open311 keeps private.
         """
-        form: dict[str, str] = {
+        form: ServiceRequestForm = {
             "api_key": api_key,
             "service_code": self.service_code,
             "description": redact(self.description),
@@ -170,16 +203,23 @@ class NewServiceRequest:
         if self.lat is not None and self.long is not None:
             form["lat"] = f"{self.lat:.6f}"
             form["long"] = f"{self.long:.6f}"
-        optional = {
-            "address_string": redact(self.address_string) if self.address_string else None,
-            "email": self.email,
-            "phone": self.phone,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-        }
-        form.update({key: value for key, value in optional.items() if value})
-        for code, value in self.attributes.items():
-            form[f"attribute[{code}]"] = value
+        if self.address_string:
+            form["address_string"] = redact(self.address_string)
+        if self.email:
+            form["email"] = self.email
+        if self.phone:
+            form["phone"] = self.phone
+        if self.first_name:
+            form["first_name"] = self.first_name
+        if self.last_name:
+            form["last_name"] = self.last_name
+        return form
+
+    def to_form(self, api_key: str, jurisdiction_id: str = "") -> dict[str, str]:
+        """The form-encoded body of ``POST requests.json``: the named fields and each attribute."""
+        fields = self.form_fields(api_key, jurisdiction_id)
+        form = {name: str(value) for name, value in fields.items()}
+        form.update({attribute_field(code): value for code, value in self.attributes.items()})
         return form
 
     def to_dict(self) -> dict[str, Any]:

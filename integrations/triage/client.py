@@ -19,6 +19,7 @@ from integrations.triage.models import (
     ContactUpdate,
     TriageAddition,
     TriageRecord,
+    TriageRecordJson,
     UndeliveredNotice,
 )
 from lib.idempotency import IDEMPOTENCY_HEADER
@@ -51,8 +52,8 @@ class TriageClient:
         path: str,
         body: Mapping[str, object],
         headers: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Send one JSON request and return the decoded body.
+    ) -> Any:
+        """Send one JSON request and return the decoded body (``{}`` for 204 No Content).
 
         Raises:
             TriageUnavailable: connection failure, timeout, 5xx or a body that is not JSON.
@@ -82,7 +83,7 @@ class TriageClient:
         """
         key = idempotency_key or record.get("reference")
         headers = {IDEMPOTENCY_HEADER: str(key)} if key else None
-        body = await self._request("POST", "/triage", dict(record), headers)
+        body: TriageRecordJson = await self._request("POST", "/triage", dict(record), headers)
         reference = str(body.get("reference") or record.get("reference"))
         logger.info("triage record created", extra={"reference": reference})
         return reference
@@ -110,13 +111,14 @@ class TriageClient:
         """Take an item off the staff console's list: it was delivered after all."""
         await self._request("DELETE", f"/undelivered/{reference}", {})
 
-    async def get(self, reference: str) -> dict[str, Any]:
+    async def get(self, reference: str) -> TriageRecordJson:
         """Read a record back (its ``status`` is ``new``, ``claimed`` or ``resolved``).
 
         Raises:
             TriageRejected: 404 when there is no such record.
         """
-        return await self._request("GET", f"/triage/{reference}", {})
+        record: TriageRecordJson = await self._request("GET", f"/triage/{reference}", {})
+        return record
 
     async def add(self, reference: str, addition: TriageAddition) -> str:
         """Add a later part of the same conversation to its open record; returns the reference.

@@ -1,9 +1,11 @@
 """The triage record on the wire: what the assistant sends to ``POST /api/v1/triage``.
 
-``shared/contracts.md`` section 6 defines what staff read back; this is the body the
-assistant builds (``actions/handoff.py``, and ``actions/common/failsafe.py`` when an action
-fails). The web service validates the same fields with its own model
-(``web/triage_models.py``: ``TriageCreate``); a contract test keeps the two in step.
+``shared/contracts.md`` section 6 defines what staff read back; ``TriageRecord`` is the
+body the assistant builds (``actions/handoff.py``, and ``actions/common/failsafe.py`` when
+an action fails). The web service validates the same fields with its own model
+(``web/triage_models.py``: ``TriageCreate``), and answers a create or a read with
+``TriagePublic``, which the assistant reads as ``TriageRecordJson``;
+``tests/unit/integrations/test_wire_formats.py`` keeps each pair in step.
 """
 
 from __future__ import annotations
@@ -102,3 +104,72 @@ class UndeliveredNotice(TypedDict):
     attempts: int
     held_at: str  # ISO 8601
     failed_at: str
+
+
+# --- What the web service answers ------------------------------------------------------------
+
+
+class _TranscriptLineRequired(TypedDict):
+    role: str
+    text: str
+    at: str  # ISO 8601 in UTC
+
+
+class TranscriptLineJson(_TranscriptLineRequired, total=False):
+    """One line of a record's transcript as the web service answers it."""
+
+    name: str | None  # only on a line a staff member wrote: their display name
+
+
+class ContactJson(TypedDict):
+    """The consented contact details of a record as the web service answers them.
+
+    An ``address`` follows the four fields only when the resident gave one.
+    """
+
+    name: str | None
+    phone: str | None
+    email: str | None
+    preferred: str | None
+
+
+class RecordLabelsJson(TypedDict):
+    """Plain-English words for a record's codes, for staff."""
+
+    category: str
+    channel: str
+    language: str
+    status: str
+    priority: str
+    vulnerability: list[str]
+    journey: str | None
+
+
+class TriageRecordJson(TypedDict):
+    """The answer of ``POST /api/v1/triage`` and ``GET /api/v1/triage/{reference}``."""
+
+    reference: str
+    created_at: str
+    conversation_id: str
+    channel: str
+    language: str
+    category: str
+    priority: int
+    vulnerability: list[str]
+    summary: str
+    transcript: list[TranscriptLineJson]
+    contact: ContactJson | None
+    status: str  # new, claimed or resolved
+    assignee: str | None
+    interpreter: bool
+    assisted: bool
+    journey: str | None
+    what_was_tried: str | None
+    last_failure: str | None
+    resolution_note: str | None
+    updated_at: str
+    transcript_purged_at: str | None
+    due_by: str
+    overdue: bool
+    linked: list[str]  # other records from the same conversation
+    labels: RecordLabelsJson

@@ -48,7 +48,7 @@ class LibraryResident:
 def staff_api(stack) -> httpx.Client:
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ) as client:
         yield client
 
@@ -61,12 +61,16 @@ def _handoff(resident: LibraryResident) -> str:
 
 def test_records_of_an_assisted_session_carry_the_mark(stack, staff_api):
     resident = LibraryResident(stack, None)
-    resident.token = issue_token(stack.settings.library_assist_secret, resident.sender)
+    resident.token = issue_token(
+        stack.settings.library_assist_secret.get_secret_value(), resident.sender
+    )
     record = staff_api.get(f"/triage/{_handoff(resident)}").json()
     assert record["assisted"] is True and record["channel"] == "library"
 
     reporter = LibraryResident(stack, None)
-    reporter.token = issue_token(stack.settings.library_assist_secret, reporter.sender)
+    reporter.token = issue_token(
+        stack.settings.library_assist_secret.get_secret_value(), reporter.sender
+    )
     reporter.say("there's a massive pothole on my road")
     if "already reported" in reporter.say("ST4 2DX"):
         reporter.say("no")  # a different one
@@ -84,7 +88,9 @@ def test_a_forged_or_borrowed_token_leaves_no_mark(stack, staff_api):
     assert record["assisted"] is False and record["channel"] == "library"
 
     someone_else = LibraryResident(stack, None)
-    someone_else.token = issue_token(stack.settings.library_assist_secret, "library-other")
+    someone_else.token = issue_token(
+        stack.settings.library_assist_secret.get_secret_value(), "library-other"
+    )
     record = staff_api.get(f"/triage/{_handoff(someone_else)}").json()
     assert record["assisted"] is False
 

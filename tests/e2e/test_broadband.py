@@ -56,7 +56,7 @@ def test_an_eligible_business_application_is_in_the_crm(stack, resident: Residen
     assert "contact you" not in reply and "give your reference" in reply, reply
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ) as service:
         application = service.get(f"/broadband/applications/{reference}").json()
     assert application["business_name"] == "Potteries Pots Ltd"

@@ -21,7 +21,7 @@ def service(stack) -> httpx.Client:
     """The council services API with the service token."""
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ) as client:
         yield client
 

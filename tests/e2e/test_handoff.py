@@ -19,7 +19,7 @@ TRIAGE_REF = re.compile(r"\b(FD-[2-9A-HJ-NP-Z]{6})\b")
 def staff(stack) -> httpx.Client:
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ) as client:
         yield client
 
@@ -135,7 +135,7 @@ def test_a_handed_over_conversation_stays_live_and_hears_the_outcome(
     assert response.status_code == 200, response.text
     tracker = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{resident.sender}/tracker",
-        headers={"Authorization": f"Bearer {stack.settings.rasa_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.rasa_api_token.get_secret_value()}"},
     ).json()
     said = [event.get("text") or "" for event in tracker["events"] if event["event"] == "bot"]
     assert any(reference in text and note in text for text in said), said[-3:]

@@ -28,7 +28,7 @@ SETTLE_S = INSIGHT_IDLE_S + 2.0
 def insight_api(stack) -> httpx.Client:
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
         timeout=10,
     ) as client:
         yield client

@@ -25,7 +25,9 @@ def test_the_insight_json_needs_the_staff_token(stack):
     assert refused.status_code == 401
     assert "containment" not in refused.text
     allowed = httpx.get(
-        url, headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"}, timeout=10
+        url,
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
+        timeout=10,
     )
     assert allowed.status_code == 200
 

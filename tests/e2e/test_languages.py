@@ -26,7 +26,7 @@ GURMUKHI = re.compile("[\u0a00-\u0a7f]")
 def staff(stack) -> httpx.Client:
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ) as client:
         yield client
 
@@ -34,7 +34,7 @@ def staff(stack) -> httpx.Client:
 def _slot(stack, resident: Resident, name: str):
     response = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{resident.sender}/tracker",
-        params={"token": stack.settings.rasa_api_token},
+        params={"token": stack.settings.rasa_api_token.get_secret_value()},
         timeout=30,
     )
     response.raise_for_status()

@@ -44,7 +44,7 @@ class Call:
         form = {"From": self.caller, "To": "+441782000000", "CallSid": "CAtest", **form}
         headers = {}
         if signed:
-            secret = token or self.stack.settings.twilio_auth_token
+            secret = token or self.stack.settings.twilio_auth_token.get_secret_value()
             headers["X-Twilio-Signature"] = RequestValidator(secret).compute_signature(url, form)
         return httpx.post(url, data=form, headers=headers, timeout=90)
 
@@ -63,7 +63,9 @@ class Call:
 
     @property
     def conversation_id(self) -> str:
-        return caller_conversation_id(self.caller, self.stack.settings.caller_id_secret)
+        return caller_conversation_id(
+            self.caller, self.stack.settings.caller_id_secret.get_secret_value()
+        )
 
 
 def said(twiml: ET.Element) -> str:
@@ -87,7 +89,9 @@ def test_unsigned_or_wrongly_signed_requests_are_refused(call: Call):
     form = {"CallStatus": "ringing"}
     assert call.post(form, signed=False).status_code == 403
     assert call.post(form, token="not-the-token").status_code == 403
-    signature = RequestValidator(call.stack.settings.twilio_auth_token).compute_signature(
+    signature = RequestValidator(
+        call.stack.settings.twilio_auth_token.get_secret_value()
+    ).compute_signature(
         call.stack.settings.rasa_url + WEBHOOK, {"From": call.caller, "CallStatus": "ringing"}
     )
     tampered = httpx.post(
@@ -134,7 +138,7 @@ def test_a_pothole_report_by_phone_then_a_text_message(call: Call, stack):
     assert found[0]["service_code"] == "POTHOLE"
 
     # The conversation is stored under the keyed hash, never the number.
-    token = {"token": stack.settings.rasa_api_token}
+    token = {"token": stack.settings.rasa_api_token.get_secret_value()}
     tracker = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{call.conversation_id}/tracker", params=token
     ).json()
@@ -150,7 +154,7 @@ def test_a_pothole_report_by_phone_then_a_text_message(call: Call, stack):
     assert twiml.find("Hangup") is not None and "sent you a text" in said(twiml)
     outbox = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/sms",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ).json()
     mine = [m for m in outbox if m["to"] == call.caller]
     assert len(mine) == 1
@@ -211,7 +215,7 @@ def test_a_hand_off_offers_a_text_with_the_reference_then_transfers_if_open(call
         assert text.endswith("Goodbye.")
     outbox = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/sms",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ).json()
     mine = [m for m in outbox if m["to"] == call.caller]
     assert len(mine) == 1 and reference in mine[0]["body"]
@@ -235,7 +239,7 @@ def test_no_text_message_when_the_caller_says_no(call: Call, stack):
     assert "no text message" in said(twiml) and twiml.find("Hangup") is not None
     outbox = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/sms",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ).json()
     assert not [m for m in outbox if m["to"] == call.caller]
 
@@ -247,7 +251,7 @@ def test_repeat_or_key_9_says_the_last_thing_again_and_the_assistant_never_hears
     assert "press 9" in said(greeting)
     question = said(call.turn(SpeechResult="there's a pothole on my road"))
     assert "Where is the pothole" in question
-    token = {"token": stack.settings.rasa_api_token}
+    token = {"token": stack.settings.rasa_api_token.get_secret_value()}
     url = f"{stack.settings.rasa_url}/conversations/{call.conversation_id}/tracker"
 
     def user_messages() -> list[str]:
@@ -267,7 +271,7 @@ def test_an_answer_asks_did_that_answer_your_question_and_a_no_counts(call: Call
     """Issue #18: the web chat's question, by voice; a "no" makes the call's answer not
     contained on the insight dashboard, on the ivr channel."""
     insight = f"{stack.settings.council_services_url}/api/v1/insight"
-    staff = {"Authorization": f"Bearer {stack.settings.staff_api_token}"}
+    staff = {"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"}
     today = datetime.now(timezone.utc).date()
     days = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
 

@@ -98,7 +98,7 @@ def _parse_all(stack: Stack, texts: list[str]) -> list[Prediction]:
         for text in texts:
             response = client.post(
                 "/model/parse",
-                params={"token": stack.settings.rasa_api_token},
+                params={"token": stack.settings.rasa_api_token.get_secret_value()},
                 json={"text": text},
             )
             response.raise_for_status()

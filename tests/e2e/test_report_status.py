@@ -21,7 +21,7 @@ def test_status_follows_the_council_s_updates(stack, resident: Resident):
 
     staff = httpx.Client(
         base_url=stack.settings.council_services_url,
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     )
     for status, notes in (("investigating", ""), ("fixed", "New lamp fitted on 20 November.")):
         response = staff.patch(
@@ -45,7 +45,7 @@ def test_a_bare_reference_and_a_refused_report_say_what_to_do_next(stack, reside
     reference = REFERENCE.search(reply).group(1)
     staff = httpx.Client(
         base_url=stack.settings.council_services_url,
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     )
     response = staff.patch(
         f"/api/v1/reports/{reference}",

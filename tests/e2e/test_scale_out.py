@@ -109,7 +109,7 @@ def test_a_form_survives_its_rasa_process_being_killed(scaled: ScaledStack):
     # No lost events: every message the resident sent is in the shared tracker, in order.
     tracker = httpx.get(
         f"{scaled.settings.rasa_url}/conversations/{sender}/tracker",
-        params={"token": scaled.settings.rasa_api_token},
+        params={"token": scaled.settings.rasa_api_token.get_secret_value()},
         timeout=30,
     ).json()
     said = [event["text"] for event in tracker["events"] if event["event"] == "user"]

@@ -24,7 +24,7 @@ def council_profile(stack) -> CouncilProfile:
 def tracker(stack, sender: str) -> dict:
     response = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.settings.rasa_api_token},
+        params={"token": stack.settings.rasa_api_token.get_secret_value()},
         timeout=30,
     )
     response.raise_for_status()
@@ -132,7 +132,7 @@ def test_a_signpost_by_phone_is_spoken_and_its_link_texted(stack, council_profil
     assert twiml.find("Gather") is not None and twiml.find("Hangup") is None  # call goes on
     outbox = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/sms",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ).json()
     mine = [m for m in outbox if m["to"] == call.caller]
     assert len(mine) == 1 and bins.link in mine[0]["body"], mine
@@ -154,6 +154,6 @@ def test_by_phone_no_thanks_or_another_question_carries_on(stack, council_profil
     assert council_profile.signpost("contact").phone_spoken in text, text
     outbox = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/sms",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ).json()
     assert not [m for m in outbox if m["to"] == call.caller]

@@ -36,7 +36,7 @@ def _hand_off(stack, conversation: str, **fields) -> str:
     response = httpx.post(
         f"{stack.settings.council_services_url}/api/v1/triage",
         json=body,
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
         timeout=10,
     )
     assert response.status_code == 201, response.text

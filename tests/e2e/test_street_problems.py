@@ -23,7 +23,7 @@ REFERENCE = re.compile(r"\b(SR-[2-9A-HJ-NP-Z]{6})\b")
 def _slot(stack, resident: Resident, name: str):
     response = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{resident.sender}/tracker",
-        params={"token": stack.settings.rasa_api_token},
+        params={"token": stack.settings.rasa_api_token.get_secret_value()},
         timeout=30,
     )
     response.raise_for_status()
@@ -34,7 +34,7 @@ def _staff_view(stack, reference: str) -> dict:
     """The report as the council's staff see it: with its attributes."""
     response = httpx.get(
         f"{stack.settings.council_services_url}/api/v1/reports/{reference}",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
         timeout=10,
     )
     response.raise_for_status()

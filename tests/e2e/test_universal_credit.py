@@ -32,7 +32,7 @@ def test_hardship_routes_to_triage_with_priority_2(stack, resident: Resident):
     assert "can't contact you yet" in reply and "01782 234234" in reply, reply
     with httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
     ) as staff:
         record = staff.get(f"/triage/{reference}").json()
     assert record["priority"] == 2 and record["category"] == "universal_credit"

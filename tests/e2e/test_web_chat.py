@@ -65,7 +65,7 @@ def storage(page) -> dict:
 def triage_record(stack, reference: str) -> dict:
     """The record, allowing for the outbox delivering it late on a busy machine."""
     url = f"{stack.settings.council_services_url}/api/v1/triage/{reference}"
-    headers = {"Authorization": f"Bearer {stack.settings.staff_api_token}"}
+    headers = {"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"}
     deadline = time.monotonic() + 60
     response = httpx.get(url, headers=headers)
     while response.status_code == 404 and time.monotonic() < deadline:

@@ -67,7 +67,7 @@ def post_action(
 
 def with_secret(stack: Stack) -> dict[str, str]:
     """The header Rasa sends."""
-    return {"Authorization": f"Bearer {stack.settings.action_server_token}"}
+    return {"Authorization": f"Bearer {stack.settings.action_server_token.get_secret_value()}"}
 
 
 def say_raw(stack: Stack, sender: str, message: str) -> httpx.Response:
@@ -94,7 +94,7 @@ def staff_client(stack: Stack) -> httpx.Client:
     """The council services API with the service token."""
     return httpx.Client(
         base_url=f"{stack.settings.council_services_url}/api/v1",
-        headers={"Authorization": f"Bearer {stack.settings.staff_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.staff_api_token.get_secret_value()}"},
         timeout=30,
     )
 

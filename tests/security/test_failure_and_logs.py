@@ -26,7 +26,7 @@ FD_REFERENCE = re.compile(r"\bFD-[2-9A-HJ-NP-Z]{6}\b")
 def _rasa(stack: Stack) -> httpx.Client:
     return httpx.Client(
         base_url=stack.settings.rasa_url,
-        headers={"Authorization": f"Bearer {stack.settings.rasa_api_token}"},
+        headers={"Authorization": f"Bearer {stack.settings.rasa_api_token.get_secret_value()}"},
         timeout=90,
     )
 
@@ -76,14 +76,14 @@ def test_no_log_file_holds_a_token(stack: Stack) -> None:
     """Tokens travel in headers; anything that still puts one in a URL is masked."""
     with _rasa(stack) as rasa:
         assert rasa.get("/status").status_code == 200  # the bearer header is accepted
-    legacy = httpx.get(f"{stack.settings.rasa_url}/status",
-                       params={"token": stack.settings.rasa_api_token})  # fmt: skip
+    token = stack.settings.rasa_api_token.get_secret_value()
+    legacy = httpx.get(f"{stack.settings.rasa_url}/status", params={"token": token})
     assert legacy.status_code == 200  # the query form still works for existing clients
     assert httpx.get(f"{stack.settings.rasa_url}/status").status_code == 401
     secrets = (
-        stack.settings.rasa_api_token,
-        stack.settings.action_server_token,
-        stack.settings.staff_api_token,
+        stack.settings.rasa_api_token.get_secret_value(),
+        stack.settings.action_server_token.get_secret_value(),
+        stack.settings.staff_api_token.get_secret_value(),
     )
     wait_for(lambda: (stack.settings.var_dir / "logs" / "rasa.log").stat().st_size > 0)
     for path in (stack.settings.var_dir / "logs").glob("*.log"):

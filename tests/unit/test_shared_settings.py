@@ -7,7 +7,10 @@ the reason.
 
 from __future__ import annotations
 
-from pydantic import BaseSettings
+import logging
+
+import pytest
+from pydantic import BaseSettings, SecretStr
 
 from bot.settings import Settings as AssistantSettings
 from lib.shared_settings import SharedSettings
@@ -22,12 +25,6 @@ INTENDED_DIFFERENCES = {
     "OPEN311_URL",
     # The assistant sends the jurisdiction; the council services show it and accept any.
     "OPEN311_JURISDICTION_ID",
-    # Plain strings in the assistant, SecretStr in the council services (which keep them out
-    # of reprs); their descriptions differ for OPEN311_API_KEY as well.
-    "OPEN311_API_KEY",
-    "STAFF_API_TOKEN",
-    "INSIGHT_HASH_SECRET",
-    "LIBRARY_ASSIST_SECRET",
     # The same number of days, but each process purges its own data with it.
     "TRANSCRIPT_RETENTION_DAYS",
     # The assistant cuts longer messages before NLU; the web chat refuses to pass them on.
@@ -73,3 +70,33 @@ def test_neither_model_declares_a_shared_field_again() -> None:
 def test_the_shared_environment_check_runs_in_both_models() -> None:
     for model in (AssistantSettings, CouncilServicesSettings):
         assert model(environment=" Test ", _env_file=None).environment == "test"
+
+
+#: The secrets both processes share, with a value no default or mask could be.
+SHARED_SECRETS = {
+    "open311_api_key": "open311-key-8f3a1c",
+    "staff_api_token": "staff-token-5d2e9b",
+    "insight_hash_secret": "insight-secret-7c41f0",
+    "library_assist_secret": "assist-secret-93ab6e",
+}
+
+
+def test_the_shared_secrets_come_from_the_shared_settings() -> None:
+    for model in (AssistantSettings, CouncilServicesSettings):
+        for name in SHARED_SECRETS:
+            assert name not in vars(model).get("__annotations__", {}), (model, name)
+            assert model.__fields__[name].type_ is SecretStr, (model, name)
+
+
+@pytest.mark.parametrize("model", [AssistantSettings, CouncilServicesSettings])
+def test_a_shared_secret_never_shows_in_a_repr_a_str_or_a_log_line(
+    model: type[SharedSettings], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = model(_env_file=None, **SHARED_SECRETS)
+    logging.getLogger("test.settings").warning("settings: %s %r", settings, settings)
+    for name, value in SHARED_SECRETS.items():
+        assert getattr(settings, name).get_secret_value() == value
+        shown = [repr(settings), str(settings), repr(getattr(settings, name)), caplog.text]
+        assert not [text for text in shown if value in text], name
+    # What the process logs with: the masking filter knows every shared secret.
+    assert set(SHARED_SECRETS.values()) <= set(settings.secret_values())  # type: ignore[attr-defined]

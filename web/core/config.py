@@ -20,7 +20,13 @@ from pydantic import Field, SecretStr, root_validator, validator
 
 from lib.environments import PLACEHOLDERS_ALLOWED
 from lib.rate_limit import Limit
-from lib.shared_settings import SharedSettings
+from lib.shared_settings import (
+    DEV_INSIGHT_HASH_SECRET,
+    DEV_LIBRARY_ASSIST_SECRET,
+    DEV_OPEN311_API_KEY,
+    DEV_STAFF_API_TOKEN,
+    SharedSettings,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PACKAGE_DIR.parent
@@ -29,10 +35,7 @@ DEFAULT_CATALOGUE_PATH = PACKAGE_DIR / "stand_in" / "data" / "services.yml"
 DEFAULT_INSIGHT_COSTS_PATH = REPO_ROOT / "kb" / "insight" / "contact_costs.yml"
 
 # Development defaults, documented in .env.example. They are refused outside development.
-DEV_OPEN311_API_KEY = "dev-open311-key"
-DEV_STAFF_API_TOKEN = "dev-staff-token"
 DEV_STAFF_SESSION_SECRET = "dev-staff-session-secret"
-DEV_LIBRARY_ASSIST_SECRET = "dev-library-assist-secret"
 # A site that may show the chat widget: https, or http on this machine; a leading "*." for
 # every subdomain; a port (or ":*") allowed; nothing after the host.
 WIDGET_ORIGIN = re.compile(
@@ -42,7 +45,6 @@ WIDGET_ORIGIN = re.compile(
 )
 #: Who may show the widget in development and test when WIDGET_ALLOWED_ORIGINS is empty.
 DEV_WIDGET_ORIGINS = "http://localhost:* http://127.0.0.1:*"
-DEV_INSIGHT_HASH_SECRET = "dev-insight-hash-secret"  # the assistant's development default
 # Outside development the session key must be long enough not to be guessed offline.
 MIN_SESSION_SECRET_LENGTH = 32
 # PLACEHOLDERS_ALLOWED (lib/environments.py) holds "test" as well: the end-to-end stack
@@ -53,7 +55,9 @@ class Settings(SharedSettings):
     """Configuration of Front Door's web service, read from the environment.
 
     The variables the assistant reads with the same meaning (``ENVIRONMENT``, ``COUNCIL``,
-    ``KB_DIR``, ``PURGE_INTERVAL_HOURS``) come from ``SharedSettings``.
+    ``KB_DIR``, ``PURGE_INTERVAL_HOURS`` and the shared secrets ``OPEN311_API_KEY``,
+    ``STAFF_API_TOKEN``, ``INSIGHT_HASH_SECRET``, ``LIBRARY_ASSIST_SECRET``) come from
+    ``SharedSettings``.
     """
 
     database_url: str = Field(
@@ -63,19 +67,6 @@ class Settings(SharedSettings):
             "Database of the council services: COUNCIL_SERVICES_DATABASE_URL, else "
             "DATABASE_URL, else SQLite var/council_services.db."
         ),
-    )
-    open311_api_key: SecretStr = Field(
-        SecretStr(DEV_OPEN311_API_KEY),
-        env="OPEN311_API_KEY",
-        description=(
-            "The api_key Open311 clients must send when posting a request. Development "
-            "default only."
-        ),
-    )
-    staff_api_token: SecretStr = Field(
-        SecretStr(DEV_STAFF_API_TOKEN),
-        env="STAFF_API_TOKEN",
-        description="Bearer token of the staff endpoints (/api/v1/...). Development default only.",
     )
     # Accepted and ignored on every call (one jurisdiction per endpoint); kept for display.
     open311_jurisdiction_id: str = Field(
@@ -234,17 +225,6 @@ class Settings(SharedSettings):
             "it; the dashboard says so."
         ),
     )
-    # The key of the conversation HMAC, the same as the assistant's: the web chat's answer
-    # feedback meets the conversation's outcome event by it.
-    insight_hash_secret: SecretStr = Field(
-        SecretStr(DEV_INSIGHT_HASH_SECRET),
-        env="INSIGHT_HASH_SECRET",
-        description=(
-            "Key of the HMAC that replaces conversation ids in outcome events. The assistant "
-            "and the council services (for the web chat's answer feedback) must share it. "
-            "Development default only."
-        ),
-    )
     # The location directory (issue #5): its own file, else the council profile's.
     places_file: Path | None = Field(
         None,
@@ -339,16 +319,6 @@ class Settings(SharedSettings):
         "10/60",
         env="BOOKING_CONVERSATION_RATE_LIMIT",
         description="PC booking and cancelling calls per conversation.",
-    )
-    # Library assisted sessions: the key shared with the assistant that signs the mark.
-    library_assist_secret: SecretStr = Field(
-        SecretStr(DEV_LIBRARY_ASSIST_SECRET),
-        env="LIBRARY_ASSIST_SECRET",
-        description=(
-            "Shared by the council services (which sign) and the assistant (which checks) the"
-            " mark of a library assisted session. Development default only: set a long random"
-            " value."
-        ),
     )
 
     class Config:

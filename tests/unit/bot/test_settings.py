@@ -1,6 +1,9 @@
-import pytest
+import logging
 
-from bot.settings import CLIENTS, Settings
+import pytest
+from pydantic import SecretStr
+
+from bot.settings import CLIENTS, DEVELOPMENT_SECRETS, Settings
 
 
 def test_defaults_are_embedded(tmp_path):
@@ -198,3 +201,15 @@ def test_each_client_url_is_documented(client):
     name = f"{client.upper()}_URL"
     assert f"\n{name}=\n" in (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
     assert f"| `{name}` |" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_secret_is_a_secret_str_and_never_shows(caplog):
+    real = {name: f"real-{name}-4e7a" for name in DEVELOPMENT_SECRETS}
+    settings = Settings(_env_file=None, **real)
+    logging.getLogger("test.settings").warning("settings: %s %r", settings, settings)
+    for name, value in real.items():
+        assert Settings.__fields__[name].type_ is SecretStr, name
+        assert getattr(settings, name).get_secret_value() == value == settings.secret(name)
+        assert value not in repr(settings) and value not in str(settings), name
+        assert value not in caplog.text, name
+    assert set(real.values()) <= set(settings.secret_values())

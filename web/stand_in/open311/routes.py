@@ -39,7 +39,8 @@ from web.stand_in.open311.workflow import Open311Status, ReportStatus, statuses_
 logger = logging.getLogger(__name__)
 
 
-_ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]+)\](?:\[\])?$")
+#: The form field of one attribute: ``attribute[code]``, or ``attribute[code][]`` repeated.
+ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]+)\](?:\[\])?$")
 
 
 def _error_doc(description: str) -> dict[str, Any]:
@@ -79,7 +80,7 @@ async def attribute_fields(request: Request) -> dict[str, list[str]]:
     form = await request.form()
     fields: dict[str, list[str]] = {}
     for key, value in form.multi_items():
-        match = _ATTRIBUTE_FIELD.match(key)
+        match = ATTRIBUTE_FIELD.match(key)
         if match and isinstance(value, str):
             fields.setdefault(match.group(1).strip(), []).append(value)
     return fields

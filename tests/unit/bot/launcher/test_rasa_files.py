@@ -50,7 +50,7 @@ def test_the_action_endpoint_sends_the_secret_as_a_header_rasa_expands(tmp_path,
     settings = Settings(_env_file=None, var_dir=tmp_path, action_server_token="s3cret-value")
     path = write_endpoints(settings, tmp_path / "endpoints.yml")
     assert "s3cret-value" not in path.read_text()
-    monkeypatch.setenv("ACTION_SERVER_TOKEN", settings.action_server_token)
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", settings.action_server_token.get_secret_value())
     endpoint = read_endpoint_config(str(path), "action_endpoint")
     assert endpoint.headers == {"Authorization": "Bearer s3cret-value"}
     assert endpoint.token is None  # never in the URL

@@ -108,6 +108,7 @@ def test_every_setting_reaches_the_children_under_its_own_name(tmp_path):
         crm_fake=True,
         open311_jurisdiction_id="example.gov.uk",
         max_message_chars=500,
+        staff_api_token="launcher-staff-token",
     )
     env = settings_env(settings)
     for name, field in Settings.__fields__.items():
@@ -116,6 +117,7 @@ def test_every_setting_reaches_the_children_under_its_own_name(tmp_path):
     assert env["CRM_FAKE"] == "true"
     assert env["OPEN311_JURISDICTION_ID"] == "example.gov.uk"
     assert env["MAX_MESSAGE_CHARS"] == "500"
+    assert env["STAFF_API_TOKEN"] == "launcher-staff-token"  # the secret, not its mask
 
 
 def test_a_child_reading_that_environment_has_the_launchers_settings(tmp_path, monkeypatch):
