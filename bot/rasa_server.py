@@ -182,15 +182,17 @@ def install() -> None:
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
     let the tracker store (``bot/tracker_store.py``), the rule policy
     (``bot/rule_lookup.py``) and the policies a form's rules overrule
-    (``bot/loop_turns.py``) skip work whose result they already have or never use.
+    (``bot/loop_turns.py``), and the response selector (``bot/response_selection.py``)
+    skip work whose result they already have or nobody reads.
     """
-    from bot import always_answer, cors, loop_turns, rule_lookup, tracker_store
+    from bot import always_answer, cors, loop_turns, response_selection, rule_lookup, tracker_store
     from bot.channels import rest
 
     install_for_every_engine()
     tracker_store.install()
     rule_lookup.install()
     loop_turns.install()
+    response_selection.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
