@@ -12,6 +12,8 @@ put the secret in a URL, where Sanic's access log and HTTP clients' logs wrote i
 ``accept_bearer_token`` lets the same token come in an ``Authorization: Bearer`` header
 (compared in constant time); the query parameter keeps working for existing clients.
 
+Loading the model reads its domain once, not four times (:func:`load_persisted_domain`).
+
 Each custom action call carries the domain without its responses (about 600 KB of JSON
 here, encoded on every call), with their fingerprint instead; the action server reads the
 same responses from ``domain/`` once (``lib/domain_responses.py``, issue #19).
@@ -40,15 +42,21 @@ import sys
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from inspect import isawaitable
+from pathlib import Path
 from typing import Any
 
 import rasa.server
+import rasa.shared.utils.io
 import rasa.utils.io
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.graph_components.providers.domain_provider import DomainProvider
 from rasa.shared.constants import DEFAULT_LOG_LEVEL, DOCS_BASE_URL, ENV_LOG_LEVEL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -147,12 +155,38 @@ def accept_bearer_token() -> None:
     rasa.server.requires_auth = requires_auth
 
 
+def load_persisted_domain(
+    cls: type[DomainProvider],
+    config: dict[str, Any],
+    model_storage: ModelStorage,
+    resource: Resource,
+    execution_context: ExecutionContext,
+    **kwargs: Any,
+) -> DomainProvider:
+    """``DomainProvider.load`` reading the model's domain once instead of four times.
+
+    Rasa's ``Domain.from_path`` parses each file to see whether it is a domain, again to
+    check it against the schema, again to build a domain it throws away, and a fourth time
+    to merge it. The model's domain was checked and written by Rasa at training, so one
+    parse gives the same domain: about a quarter of the model's loading time on this
+    2-core machine went to those extra parses (profiled with cProfile, issue #19).
+    """
+    combined: dict[str, Any] = {}
+    with model_storage.read_from(resource) as directory:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file() and path.suffix in {".yml", ".yaml"}:
+                data = rasa.shared.utils.io.read_yaml(rasa.shared.utils.io.read_file(path))
+                combined = Domain.merge_domain_dicts(data, combined)
+    return cls(model_storage, resource, Domain.from_dict(combined))
+
+
 def install() -> None:
     """Use the once-built validator for every action server response; accept bearer tokens.
 
     Also make every turn end with an answer (``bot/always_answer.py``) whose REST reply is
     marked with the language (``bot/channels/rest.py``), make CORS exact,
     and give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``).
+    The model's domain is read once at load (:func:`load_persisted_domain`).
     """
     from bot import always_answer, cors
     from bot.channels import rest
@@ -162,6 +196,7 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     accept_bearer_token()
+    DomainProvider.load = classmethod(load_persisted_domain)  # type: ignore[assignment]
     always_answer.install()
     rest.install_reply_marks()  # after always_answer: its answers are marked too
     cors.install()

@@ -172,3 +172,92 @@ def test_an_action_call_sends_the_domain_without_responses_but_with_their_finger
     assert call["next_action"] == "action_signpost" and call["tracker"]["sender_id"] == "resident"
     # Built once per domain: the next call sends the very same dictionary.
     assert rasa_server.action_call_format(action, tracker, domain)["domain"] is sent
+
+
+# --- The model's domain, read once at load ---
+
+SMALL_DOMAIN = """
+version: "3.1"
+intents: [greet, affirm, deny]
+entities: [postcode]
+slots:
+  place_postcode:
+    type: text
+    mappings: [{type: from_entity, entity: postcode}]
+responses:
+  utter_greet:
+    - text: "Hello, how can I help?"
+    - text: "Helo i ddinas"
+      condition: [{type: slot, name: language, value: cy}]
+  utter_no:
+    - text: "no"
+  utter_emoji:
+    - text: "Thanks 👍"
+actions: [action_report]
+forms:
+  report_form:
+    required_slots: [place_postcode]
+session_config: {session_expiration_time: 60, carry_over_slots_to_new_session: true}
+"""
+
+
+def _persisted_domain(tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.domain import Domain
+
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("domain_provider")
+    domain = Domain.from_yaml(SMALL_DOMAIN)
+    with storage.write_to(resource) as directory:
+        domain.persist(directory / "domain.yml")
+    return storage, resource
+
+
+def test_the_domain_read_once_is_the_domain_rasa_reads(tmp_path) -> None:
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    storage, resource = _persisted_domain(tmp_path)
+    rasas = DomainProvider.load({}, storage, resource, None).provide_inference()
+    ours = rasa_server.load_persisted_domain(DomainProvider, {}, storage, resource, None)
+    assert ours.provide_inference().as_dict() == rasas.as_dict()
+    assert ours.provide_inference().fingerprint() == rasas.fingerprint()
+
+
+def test_the_domain_is_parsed_once_not_four_times(tmp_path, monkeypatch) -> None:
+    import rasa.shared.utils.io
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    storage, resource = _persisted_domain(tmp_path)
+    real = rasa.shared.utils.io.read_yaml
+    parses: list[int] = []
+
+    def counting(content, *args, **kwargs):
+        if "utter_greet" in content:  # the domain, not the schema files Rasa also reads
+            parses.append(len(content))
+        return real(content, *args, **kwargs)
+
+    monkeypatch.setattr(rasa.shared.utils.io, "read_yaml", counting)
+    DomainProvider.load({}, storage, resource, None)
+    assert len(parses) == 4  # Rasa's own: is it a domain, the schema, a throw-away, the merge
+    parses.clear()
+    rasa_server.load_persisted_domain(DomainProvider, {}, storage, resource, None)
+    assert len(parses) == 1
+
+
+def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)  # restored afterwards
+    for name in ("always_answer", "cors"):
+        monkeypatch.setattr(f"bot.{name}.install", lambda: None)
+    monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
+    monkeypatch.setattr(rasa_server, "install_for_every_engine", lambda: None)
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    monkeypatch.setattr(rasa.server, "requires_auth", rasa.server.requires_auth)
+    rasa_server.install()
+    assert DomainProvider.load.__func__ is rasa_server.load_persisted_domain
