@@ -51,13 +51,7 @@ def _run(settings: Settings, scaled: bool = False) -> int:
         startup.print_line(startup.describe(startup.plan(startup.look(), times), times))
     started_at = float(began) if began else time.time()
     lines = startup.StageLines(startup.print_line, times)
-    if encoder_dir().is_dir():
-        ensure_encoder_files(report=lambda message: lines.write(f"[encoder] {message}"))
-    else:
-        with lines.stage(
-            "encoder", "fetching the sentence encoder", times.estimate("encoder")
-        ) as stage:
-            ensure_encoder_files(report=stage.say)
+    startup.encoder_stage(lines, encoder_dir(), ensure_encoder_files)
     model = ensure_model(settings.models_dir, lines=lines)
     if scaled:
         from bot.launcher.scaled_stack import ScaledStack, ScaledStackError

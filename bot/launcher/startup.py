@@ -368,6 +368,28 @@ def print_line(text: str) -> None:
         pass
 
 
+def encoder_stage(lines: StageLines, folder: Path, ensure: Callable[[], Path]) -> Path:
+    """Fetch the encoder's files under a stage line, or say that the cached ones check out.
+
+    Args:
+        lines: the stage lines.
+        folder: where the checked files are kept (``encoder_dir()``).
+        ensure: fetches and checks them (``ensure_encoder_files``; it raises on a mismatch).
+    """
+    if folder.is_dir():
+        checked = ensure()
+        lines.write(f"[encoder] found in the cache, SHA-256 checked: {checked}")
+        return checked
+    with lines.stage(
+        "encoder",
+        "downloading the sentence encoder (about 90 MB), then checking its SHA-256",
+        lines.times.estimate("encoder"),
+    ) as stage:
+        checked = ensure()
+        stage.say(f"SHA-256 matches the published files; cached in {checked}")
+    return checked
+
+
 # --- Rasa's training output -------------------------------------------------------------------
 
 _COMPONENT = re.compile(r"(Starting to train|Finished training) component '([A-Za-z0-9_]+)'")

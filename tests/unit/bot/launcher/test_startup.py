@@ -441,3 +441,50 @@ def test_a_failed_install_stops_before_the_handover(first_step, monkeypatch, cap
     out = capsys.readouterr().out
     assert "[install] creating .venv and installing the pinned dependencies" in out
     assert "[install] make install failed (exit 2)" in out
+
+
+# --- The encoder ---
+
+
+def test_a_cached_encoder_is_checked_and_said_in_one_line(tmp_path, clock):
+    lines, said = _lines(tmp_path, clock)
+    folder = tmp_path / "encoder"
+    folder.mkdir()
+    calls: list[int] = []
+    assert startup.encoder_stage(lines, folder, lambda: calls.append(1) or folder) == folder
+    assert calls == [1]  # checked again, every start
+    assert said == [f"[encoder] found in the cache, SHA-256 checked: {folder}"]
+    assert not StageTimes.load(tmp_path / "stage-times.json").measured("encoder")
+
+
+def test_a_fetch_is_a_timed_stage(tmp_path, clock):
+    lines, said = _lines(tmp_path, clock)
+    folder = tmp_path / "encoder"
+
+    def fetch() -> Path:
+        clock.advance(14)
+        folder.mkdir()
+        return folder
+
+    startup.encoder_stage(lines, folder, fetch)
+    assert said == [
+        "[encoder] downloading the sentence encoder (about 90 MB), then checking its SHA-256"
+        " (expect ~20 s)...",
+        f"[encoder] SHA-256 matches the published files; cached in {folder}",
+        "[encoder] done in 14 s",
+    ]
+    assert StageTimes.load(tmp_path / "stage-times.json").estimate("encoder") == 14
+
+
+def test_a_refused_encoder_stops_the_stage_unrecorded(tmp_path, clock):
+    from bot.nlu.encoder_files import EncoderFilesError
+
+    lines, said = _lines(tmp_path, clock)
+
+    def tampered() -> Path:
+        raise EncoderFilesError("model.safetensors has SHA-256 0000")
+
+    with pytest.raises(EncoderFilesError):
+        startup.encoder_stage(lines, tmp_path / "encoder", tampered)
+    assert said[-1] == "[encoder] stopped after 0 s"
+    assert not StageTimes.load(tmp_path / "stage-times.json").measured("encoder")
