@@ -114,7 +114,13 @@ def ensure_model(
     shared = shared_model_cache() if cache is True else (cache or None)
     models_dir.mkdir(parents=True, exist_ok=True)
     target = model_path(models_dir, root)
-    say = (lambda message: lines.write(f"[training] {message}")) if lines else logger.debug
+
+    def say(message: str) -> None:
+        if lines is None:
+            logger.debug(message)
+        else:
+            lines.write(f"[training] {message}")
+
     with open(models_dir / ".train.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -311,7 +311,13 @@ class Stack:
         log_dir = self.log_dir = make_private(self.settings.var_dir / "logs")
         wait_s = self.settings.stack_start_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + wait_s
-        say = progress.say if progress is not None else logger.debug
+
+        def say(message: str) -> None:
+            if progress is None:
+                logger.debug(message)
+            else:
+                progress.say(message)
+
         early = [service for service in self.services if service in self.seed_free()]
         for service in early:
             service.start(log_dir)
