@@ -24,15 +24,20 @@ $(STAMP): requirements/requirements.in requirements/constraints.txt
 	  -r requirements/requirements.in -c requirements/constraints.txt 2>&1 \
 	  | { grep -v "is ignored" || true; }
 	$(PY) -m pip check
-	@touch $(STAMP)
+	@$(PY) -m bot.launcher.startup stamp
 
 install: $(STAMP) ## Create the virtual environment and install pinned dependencies
 
 train: install ## Train the model if the training inputs changed (cached by their hash)
 	$(PY) -m bot train
 
-run: install ## Start every service with embedded defaults and print the URLs
-	$(PY) -m bot run
+# The plan and the time to expect come first, from what is already here; then the install
+# (when the requirements changed), the encoder, the model and the services, each with a
+# progress line (bot/launcher/startup.py). It runs on the machine's Python 3.10 until the
+# virtual environment exists.
+run: ## Install if needed, train if the data changed, start every service, print the URLs
+	@py="$$( [ -x $(PY) ] && echo $(PY) || scripts/find-python.sh )" && \
+	  "$$py" -m bot.launcher.startup
 
 system-packages: ## Install the Debian packages the tests need (nginx, chromium), if missing
 	@scripts/system-packages.sh

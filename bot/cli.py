@@ -34,13 +34,25 @@ if TYPE_CHECKING:
 
 
 def _run(settings: Settings, scaled: bool = False) -> int:
+    import os
+    import time
+
+    from bot.launcher import startup
     from bot.launcher.ports import PortInUse
     from bot.launcher.serve import serve
     from bot.launcher.stack import Stack
+    from bot.nlu.encoder_files import encoder_dir, ensure_encoder_files
     from bot.training import ensure_model
 
     settings.check_secrets()
-    model = ensure_model(settings.models_dir)
+    times = startup.StageTimes.load()
+    began = os.environ.get(startup.STARTED_AT_ENV)
+    if not began:  # started directly, not by ``make run``: show the plan here
+        startup.print_line(startup.describe(startup.plan(startup.look(), times), times))
+    started_at = float(began) if began else time.time()
+    lines = startup.StageLines(startup.print_line, times)
+    startup.encoder_stage(lines, encoder_dir(), ensure_encoder_files)
+    model = ensure_model(settings.models_dir, lines=lines)
     if scaled:
         from bot.launcher.scaled_stack import ScaledStack, ScaledStackError
 
@@ -56,7 +68,7 @@ def _run(settings: Settings, scaled: bool = False) -> int:
     except PortInUse as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    return serve(stack)
+    return serve(stack, lines=lines, started_at=started_at, record_loading=not scaled)
 
 
 def build_outbox_worker(settings: Settings) -> OutboxWorker:

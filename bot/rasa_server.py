@@ -16,6 +16,8 @@ put the secret in a URL, where Sanic's access log and HTTP clients' logs wrote i
 ``accept_bearer_token`` lets the same token come in an ``Authorization: Bearer`` header
 (compared in constant time); the query parameter keeps working for existing clients.
 
+Loading the model reads its domain once, not four times (:func:`load_persisted_domain`).
+
 Each custom action call carries the domain without its responses (about 600 KB of JSON
 here, encoded on every call), with their fingerprint instead; the action server reads the
 same responses from ``domain/`` once (``lib/domain_responses.py``, issue #19).
@@ -44,19 +46,30 @@ import sys
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from inspect import isawaitable
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import rasa.server
+import rasa.shared.utils.io
 import rasa.utils.io
+import tensorflow as tf
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.graph_components.providers.domain_provider import DomainProvider
 from rasa.shared.constants import DEFAULT_LOG_LEVEL, DOCS_BASE_URL, ENV_LOG_LEVEL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+from rasa.utils.tensorflow.model_data import RasaModelData
+from rasa.utils.tensorflow.models import RasaModel
 from sanic.request import Request
 
 from lib.domain_responses import without_responses
@@ -174,6 +187,62 @@ def accept_bearer_token() -> None:
     rasa.server.requires_auth = requires_auth
 
 
+def load_persisted_domain(
+    cls: type[DomainProvider],
+    config: dict[str, Any],
+    model_storage: ModelStorage,
+    resource: Resource,
+    execution_context: ExecutionContext,
+    **kwargs: Any,
+) -> DomainProvider:
+    """``DomainProvider.load`` reading the model's domain once instead of four times.
+
+    Rasa's ``Domain.from_path`` parses each file to see whether it is a domain, again to
+    check it against the schema, again to build a domain it throws away, and a fourth time
+    to merge it. The model's domain was checked and written by Rasa at training, so one
+    parse gives the same domain: about a quarter of the model's loading time on this
+    2-core machine went to those extra parses (profiled with cProfile, issue #19).
+    """
+    combined: dict[str, Any] = {}
+    with model_storage.read_from(resource) as directory:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file() and path.suffix in {".yml", ".yaml"}:
+                data = rasa.shared.utils.io.read_yaml(rasa.shared.utils.io.read_file(path))
+                combined = Domain.merge_domain_dicts(data, combined)
+    return cls(model_storage, resource, Domain.from_dict(combined))
+
+
+def load_model_weights(
+    cls: type[RasaModel],
+    model_file_name: str,
+    model_data_example: RasaModelData,
+    predict_data_example: RasaModelData | None = None,
+    finetune_mode: bool = False,
+    *args: Any,
+    **kwargs: Any,
+) -> RasaModel:
+    """``RasaModel.load`` with its one weight-building training step run eagerly.
+
+    Rasa creates a TensorFlow model's weights by training it on one example before reading
+    the trained weights over them. As a graph, that one step is traced first, which took
+    most of the model's loading time on this 2-core machine (507 s of 845 s under load,
+    profiled with cProfile). Run eagerly (Rasa's own ``run_eagerly`` mode), the step
+    creates the same weights without the tracing; prediction is then compiled as before.
+    """
+    model = cls(*args, **kwargs)
+    config = kwargs.get("config", {})
+    model.compile(
+        optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=True
+    )
+    model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
+    model._run_eagerly = config.get(RUN_EAGERLY)  # prediction (and fine-tuning) as configured
+    model.train_function = None
+    model.load_weights(model_file_name)
+    if not finetune_mode and predict_data_example:
+        model.run_inference(predict_data_example)
+    return model
+
+
 def install() -> None:
     """Use the once-built validator for every action server response; accept bearer tokens.
 
@@ -184,6 +253,8 @@ def install() -> None:
     (``bot/rule_lookup.py``) and the policies a form's rules overrule
     (``bot/loop_turns.py``), and the response selector (``bot/response_selection.py``)
     skip work whose result they already have or nobody reads.
+    The model's domain is read once at load (:func:`load_persisted_domain`), and each
+    TensorFlow model's weights are built by an eager step (:func:`load_model_weights`).
     """
     from bot import always_answer, cors, loop_turns, response_selection, rule_lookup, tracker_store
     from bot.channels import rest
@@ -197,6 +268,8 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     accept_bearer_token()
+    DomainProvider.load = classmethod(load_persisted_domain)  # type: ignore[assignment]
+    RasaModel.load = classmethod(load_model_weights)  # type: ignore[assignment]
     always_answer.install()
     rest.install_reply_marks()  # after always_answer: its answers are marked too
     cors.install()

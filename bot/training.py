@@ -13,66 +13,35 @@ copies the model instead of training again (issue #19). ``MODEL_CACHE=off`` turn
 
 from __future__ import annotations
 
+import codecs
 import fcntl
-import hashlib
 import logging
 import os
 import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from bot import model_identity
+from bot.launcher.startup import StageLines, TrainingProgress
+from bot.model_identity import MODEL_RUNTIME_PACKAGES, fingerprint, model_file_name
 from bot.nlu.encoder_files import ENCODER_ID, default_cache_root, ensure_encoder_files
 from bot.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
-#: What a model depends on, relative to the repository root.
-TRAINING_INPUTS = (
-    "config.yml",
-    "domain",
-    "data",
-    "bot/nlu",
-    "lib/postcodes/normalise.py",
-    "lib/references.py",
-)
-MODEL_PREFIX = "frontdoor-"
-#: Packages whose versions decide how a trained model is built and loaded: a cached model
-#: is reused only by an environment with the same versions of all of them.
-MODEL_RUNTIME_PACKAGES = ("rasa", "tensorflow", "numpy", "scikit-learn", "transformers")
-
-
-def _files(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for entry in TRAINING_INPUTS:
-        path = root / entry
-        if path.is_dir():
-            found += [
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix in {".yml", ".yaml", ".md", ".py"}
-            ]
-        elif path.is_file():
-            found.append(path)
-    return sorted(found)
-
 
 def training_fingerprint(root: Path = REPO_ROOT, encoder_id: str = ENCODER_ID) -> str:
     """A short hash of the training inputs, the encoder's identity and the Rasa version."""
-    digest = hashlib.sha256(f"rasa=={version('rasa')}\0encoder={encoder_id}".encode())
-    for path in _files(root):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
+    return fingerprint(root, encoder_id, version("rasa"))
 
 
 def model_path(models_dir: Path, root: Path = REPO_ROOT) -> Path:
     """Where the model for the current training inputs is (or will be) stored."""
-    return models_dir / f"{MODEL_PREFIX}{training_fingerprint(root)}.tar.gz"
+    return models_dir / model_file_name(training_fingerprint(root))
 
 
 def _package_version(name: str) -> str:
@@ -83,12 +52,9 @@ def _package_version(name: str) -> str:
 
 
 def runtime_tag() -> str:
-    """A short name for this Python and the versions of :data:`MODEL_RUNTIME_PACKAGES`."""
-    described = [f"python=={platform.python_version()}"] + [
-        f"{name}=={_package_version(name)}" for name in MODEL_RUNTIME_PACKAGES
-    ]
-    digest = hashlib.sha256("\0".join(described).encode()).hexdigest()[:12]
-    return f"py{sys.version_info.major}{sys.version_info.minor}-{digest}"
+    """A short name for this Python and the installed versions of the model's packages."""
+    installed = {name: _package_version(name) for name in MODEL_RUNTIME_PACKAGES}
+    return model_identity.runtime_tag(platform.python_version(), installed)
 
 
 def shared_model_cache() -> Path | None:
@@ -125,6 +91,7 @@ def ensure_model(
     root: Path = REPO_ROOT,
     force: bool = False,
     cache: Path | None | bool = True,
+    lines: StageLines | None = None,
 ) -> Path:
     """Return the model for the current inputs, training it first if it does not exist.
 
@@ -138,6 +105,8 @@ def ensure_model(
         force: train even when a model exists.
         cache: the shared cache folder; True for :func:`shared_model_cache`, None or
             False for none.
+        lines: the stage lines of ``make run``: what happens, and a line per component
+            while training (the durations go into the machine's record).
 
     Raises:
         RuntimeError: when ``rasa train`` fails.
@@ -145,17 +114,30 @@ def ensure_model(
     shared = shared_model_cache() if cache is True else (cache or None)
     models_dir.mkdir(parents=True, exist_ok=True)
     target = model_path(models_dir, root)
+
+    def say(message: str) -> None:
+        if lines is None:
+            logger.debug(message)
+        else:
+            lines.write(f"[training] {message}")
+
     with open(models_dir / ".train.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("another process is training this checkout's model: waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
         cached = shared / target.name if shared is not None else None
         if target.exists() and not force:
             logger.info("reusing trained model %s", target.name)
+            say(f"model found, no training: {target.name}")
             if cached is not None and not cached.is_file():
                 _keep_in_cache(target, shared)
             return target
         if cached is not None and cached.is_file() and not force:
             logger.info("copying trained model %s from the cache %s", target.name, shared)
             _copy_atomically(cached, target)
+            say(f"model found in the machine's cache, copied: {target.name}")
             return target
         ensure_encoder_files()
         logger.info("training model %s (inputs changed)", target.name)
@@ -168,8 +150,51 @@ def ensure_model(
             "--fixed-model-name", target.name.removesuffix(".tar.gz"),
         ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(root), "RASA_TELEMETRY_ENABLED": "false"}
-        result = subprocess.run(command, cwd=root, env=env, check=False)
-        if result.returncode != 0 or not target.exists():
-            raise RuntimeError(f"rasa train failed (exit {result.returncode})")
+        if lines is None:
+            code = subprocess.run(command, cwd=root, env=env, check=False).returncode
+        else:
+            code = _train_with_lines(command, root, env, target.name, lines)
+        if code != 0 or not target.exists():
+            raise RuntimeError(f"rasa train failed (exit {code})")
         _keep_in_cache(target, shared)
         return target
+
+
+def _train_with_lines(
+    command: list[str], root: Path, env: dict[str, str], name: str, lines: StageLines
+) -> int:
+    """Run ``rasa train`` with its output shown as it comes, and a line per component.
+
+    Returns:
+        Its exit code.
+    """
+    times = lines.times
+    with lines.stage(
+        "training", f"training {name} (the inputs changed)", times.estimate("training")
+    ) as stage:
+        progress = TrainingProgress(stage, times.components, lines.clock)
+        code = run_showing_output(command, root, env, progress.feed)
+        if code != 0:
+            raise RuntimeError(f"rasa train failed (exit {code})")
+    times.record_components(progress.done)
+    return code
+
+
+def run_showing_output(
+    command: list[str], cwd: Path, env: dict[str, str], feed: Callable[[str], None]
+) -> int:
+    """Run a command, pass its output through as it arrives and to ``feed``; its exit code."""
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    assert process.stdout is not None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    out = sys.stdout.buffer
+    try:
+        while chunk := os.read(process.stdout.fileno(), 1 << 16):
+            out.write(chunk)
+            out.flush()
+            feed(decoder.decode(chunk))
+    finally:
+        process.stdout.close()
+    return process.wait()

@@ -181,6 +181,10 @@ class ScaledStack(Stack):
             self.nginx,
         ]
 
+    def seed_free(self) -> list[Service]:
+        """Both Rasa servers and both action servers load while the seed runs."""
+        return [*self.action_servers, *self.rasa_servers]
+
     def bound_ports(self) -> list[tuple[str, int]]:
         """The public ports of nginx, and those of every process behind it."""
         internal = (

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from bot.launcher.startup import Stage, StageLines, format_duration
 from bot.launcher.supervisor import Backoff, Supervised, Supervisor
 
 #: The signals that stop the stack: Ctrl-C, ``kill``, and the terminal closing.
@@ -30,7 +31,7 @@ class Runnable(Protocol):
     def services(self) -> list[Supervised]:  # noqa: D102
         ...
 
-    def start(self) -> None:  # noqa: D102
+    def start(self, timeout_s: float | None = None, progress: Stage | None = None) -> None:  # noqa: D102
         ...
 
     def stop(self) -> None:  # noqa: D102
@@ -65,20 +66,47 @@ def report(message: str) -> None:
         pass
 
 
-def serve(stack: Runnable, backoff: Backoff | None = None, tick_s: float = 1.0) -> int:
+def serve(
+    stack: Runnable,
+    backoff: Backoff | None = None,
+    tick_s: float = 1.0,
+    lines: StageLines | None = None,
+    started_at: float | None = None,
+    record_loading: bool = True,
+) -> int:
     """Start the stack, keep it running until a stop signal, then stop it.
+
+    Args:
+        stack: the processes.
+        backoff: the waits between restarts.
+        tick_s: how often to look for dead processes.
+        lines: the stage lines of ``make run``: the loading stage says what starts, what
+            is ready, and how long it took.
+        started_at: when ``make run`` began (``time.time``), for the total on the last line.
+        record_loading: keep the loading time for the next estimate (not for other stacks).
 
     Returns:
         The exit code: 0 after a stop signal.
     """
     stop_on_signals()
     try:
-        sys.stdout.write("Starting Front Door (council services, actions, outbox, Rasa)...\n")
-        sys.stdout.flush()
-        stack.start()
-        lines = [f"  {name:32} {url}" for name, url in stack.urls().items()]
+        if lines is None:
+            sys.stdout.write("Starting Front Door (council services, actions, outbox, Rasa)...\n")
+            sys.stdout.flush()
+            stack.start()
+        else:
+            count = len(stack.services)
+            with lines.stage(
+                "loading",
+                f"starting {count} processes",
+                lines.times.estimate("loading"),
+                record=record_loading,
+            ) as stage:
+                stack.start(progress=stage)
+        took = f" (all ready in {format_duration(time.time() - started_at)})" if started_at else ""
+        urls = [f"  {name:32} {url}" for name, url in stack.urls().items()]
         sys.stdout.write(
-            "Front Door is running:\n" + "\n".join(lines) + "\nPress Ctrl-C to stop.\n"
+            f"Front Door is running{took}:\n" + "\n".join(urls) + "\nPress Ctrl-C to stop.\n"
         )
         sys.stdout.flush()
         supervisor = Supervisor(stack.services, stack.log_dir, report, backoff or Backoff())

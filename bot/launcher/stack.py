@@ -33,6 +33,7 @@ from pydantic import SecretStr
 from bot.launcher.child_process import die_with_parent_hook
 from bot.launcher.ports import check_free
 from bot.launcher.rasa_files import write_endpoints
+from bot.launcher.startup import Stage
 from bot.settings import REPO_ROOT, Settings
 from lib.private_files import PRIVATE_UMASK, make_private, open_private_log
 
@@ -83,6 +84,8 @@ class Service:
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     log_file: IO[bytes] | None = None
+    #: When it was last started (``time.monotonic``), for the "ready in N s" line.
+    started_at: float = 0.0
 
     def start(self, log_dir: Path) -> None:
         """Start the process, writing its output to ``<log_dir>/<name>.log`` (owner-only).
@@ -91,6 +94,7 @@ class Service:
         """
         self.log_path = log_dir / f"{self.name}.log"
         self.log_file = log = os.fdopen(open_private_log(self.log_path), "ab")
+        self.started_at = time.monotonic()
         self.process = subprocess.Popen(
             self.command,
             cwd=REPO_ROOT,
@@ -285,12 +289,23 @@ class Stack:
             self.rasa,
         ]
 
-    def start(self, timeout_s: float | None = None) -> None:
+    def seed_free(self) -> list[Service]:
+        """The slow servers that need nothing of the council services' database.
+
+        They start before the seed runs, so Rasa loads its model while the seed works.
+        """
+        return [self.action_server, self.rasa]
+
+    def start(self, timeout_s: float | None = None, progress: Stage | None = None) -> None:
         """Start everything and wait until each process answers its health check.
+
+        Rasa and the action server start first; the council services' seed runs while they
+        load, then the rest start. All are waited for at once.
 
         Args:
             timeout_s: how long to wait for all of them; ``STACK_START_TIMEOUT`` by default
                 (a busy shared machine can take minutes to load the model).
+            progress: the loading stage of ``make run``: told what starts and what is ready.
 
         Raises:
             RuntimeError: with the failing process's log when one dies or never gets ready.
@@ -299,11 +314,62 @@ class Stack:
         log_dir = self.log_dir = make_private(self.settings.var_dir / "logs")
         wait_s = self.settings.stack_start_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + wait_s
-        self.seed_council_services(deadline)
-        for service in self.services:
+
+        def say(message: str) -> None:
+            if progress is None:
+                logger.debug(message)
+            else:
+                progress.say(message)
+
+        early = [service for service in self.services if service in self.seed_free()]
+        for service in early:
             service.start(log_dir)
-        for service in self.services:
-            self.wait_healthy(service, deadline)
+        if early:
+            say(f"starting {', '.join(service.name for service in early)}")
+        try:
+            seed_started = time.monotonic()
+            self.seed_council_services(deadline)
+            say(f"council services' database ready in {time.monotonic() - seed_started:.0f} s")
+        except BaseException:
+            self.stop()
+            raise
+        rest = [service for service in self.services if service not in early]
+        for service in rest:
+            service.start(log_dir)
+        say(f"starting {', '.join(service.name for service in rest)}")
+        self.wait_all_healthy(deadline, progress)
+
+    def wait_all_healthy(self, deadline: float, progress: Stage | None = None) -> None:
+        """Block until every server answers its health check, saying each as it does.
+
+        A worker (no health check) counts as ready once started: a worker that dies is the
+        supervisor's to restart, not a failed start.
+
+        Raises:
+            RuntimeError: when a server exits or the deadline passes.
+        """
+        waiting = [service for service in self.services if service.health_url]
+        while waiting:
+            for service in list(waiting):
+                if service.is_healthy():
+                    waiting.remove(service)
+                    if progress is not None:
+                        took = time.monotonic() - service.started_at
+                        progress.say(f"{service.name} ready in {took:.0f} s")
+                elif not service.running:
+                    self.stop()
+                    raise RuntimeError(f"{service.name} exited:\n{service.log_tail()}")
+                elif time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(
+                        f"{service.name} did not start in time:\n{service.log_tail()}"
+                    )
+            if progress is not None:
+                progress.status = (
+                    f"waiting for {', '.join(s.name for s in waiting)}" if waiting else ""
+                )
+            if waiting:
+                time.sleep(0.5)
 
     def seed_council_services(self, deadline: float) -> None:
         """Run ``python -m web seed`` to the end: the schema upgrade, then the sample data.

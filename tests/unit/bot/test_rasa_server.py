@@ -239,3 +239,172 @@ def test_the_compiled_check_agrees_with_rasas_on_any_event(base, key, value, whe
 def test_each_kind_of_event_is_judged_alike(event: dict) -> None:
     result = {"events": [event], "responses": []}
     assert rasa_server._fast_accepts(result) == rasa_accepts(result)
+
+
+# --- The model's domain, read once at load ---
+
+SMALL_DOMAIN = """
+version: "3.1"
+intents: [greet, affirm, deny]
+entities: [postcode]
+slots:
+  place_postcode:
+    type: text
+    mappings: [{type: from_entity, entity: postcode}]
+responses:
+  utter_greet:
+    - text: "Hello, how can I help?"
+    - text: "Helo i ddinas"
+      condition: [{type: slot, name: language, value: cy}]
+  utter_no:
+    - text: "no"
+  utter_emoji:
+    - text: "Thanks 👍"
+actions: [action_report]
+forms:
+  report_form:
+    required_slots: [place_postcode]
+session_config: {session_expiration_time: 60, carry_over_slots_to_new_session: true}
+"""
+
+
+def _persisted_domain(tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.domain import Domain
+
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("domain_provider")
+    domain = Domain.from_yaml(SMALL_DOMAIN)
+    with storage.write_to(resource) as directory:
+        domain.persist(directory / "domain.yml")
+    return storage, resource
+
+
+def _rasas_own_load(storage, resource):
+    """What Rasa's ``DomainProvider.load`` does (other tests leave it replaced)."""
+    from rasa.shared.core.domain import Domain
+
+    with storage.read_from(resource) as directory:
+        return Domain.from_path(directory)
+
+
+def test_the_domain_read_once_is_the_domain_rasa_reads(tmp_path) -> None:
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    storage, resource = _persisted_domain(tmp_path)
+    rasas = _rasas_own_load(storage, resource)
+    ours = rasa_server.load_persisted_domain(DomainProvider, {}, storage, resource, None)
+    assert ours.provide_inference().as_dict() == rasas.as_dict()
+    assert ours.provide_inference().fingerprint() == rasas.fingerprint()
+
+
+def test_the_domain_is_parsed_once_not_four_times(tmp_path, monkeypatch) -> None:
+    import rasa.shared.utils.io
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    storage, resource = _persisted_domain(tmp_path)
+    real = rasa.shared.utils.io.read_yaml
+    parses: list[int] = []
+
+    def counting(content, *args, **kwargs):
+        if "utter_greet" in content:  # the domain, not the schema files Rasa also reads
+            parses.append(len(content))
+        return real(content, *args, **kwargs)
+
+    monkeypatch.setattr(rasa.shared.utils.io, "read_yaml", counting)
+    _rasas_own_load(storage, resource)
+    assert len(parses) == 4  # Rasa's own: is it a domain, the schema, a throw-away, the merge
+    parses.clear()
+    rasa_server.load_persisted_domain(DomainProvider, {}, storage, resource, None)
+    assert len(parses) == 1
+
+
+def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)  # restored afterwards
+    from rasa.utils.tensorflow.models import RasaModel
+
+    monkeypatch.setattr(RasaModel, "load", RasaModel.load)
+    for name in ("always_answer", "cors"):
+        monkeypatch.setattr(f"bot.{name}.install", lambda: None)
+    monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
+    monkeypatch.setattr(rasa_server, "install_for_every_engine", lambda: None)
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    monkeypatch.setattr(rasa.server, "requires_auth", rasa.server.requires_auth)
+    rasa_server.install()
+    assert DomainProvider.load.__func__ is rasa_server.load_persisted_domain
+
+
+# --- TensorFlow models: the weight-building step runs eagerly ---
+
+
+class _Model:
+    """Records what ``load_model_weights`` asks of a Rasa TensorFlow model."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.calls: list[str] = []
+        self._run_eagerly = None
+        self.train_function = None
+
+    def compile(self, optimizer, run_eagerly) -> None:
+        self.calls.append(f"compile run_eagerly={run_eagerly}")
+
+    def fit(self, data, verbose) -> None:
+        self.train_function = "the eager training step"
+        self.calls.append(f"fit eagerly={self._run_eagerly_was()}")
+
+    def _run_eagerly_was(self) -> bool:
+        return self.calls[-1] == "compile run_eagerly=True"
+
+    def load_weights(self, name) -> None:
+        self.calls.append(f"load_weights {name} run_eagerly={self._run_eagerly}")
+
+    def run_inference(self, data) -> None:
+        self.calls.append(f"run_inference train_function={self.train_function}")
+
+
+def test_the_weights_are_built_by_one_eager_step_then_prediction_is_compiled(monkeypatch):
+    monkeypatch.setattr(rasa_server, "RasaBatchDataGenerator", lambda data, batch_size: data)
+    model = rasa_server.load_model_weights(
+        _Model, "weights.tf_model", "example", "predict example", config={"run_eagerly": False}
+    )
+    assert model.calls == [
+        "compile run_eagerly=True",
+        "fit eagerly=True",
+        "load_weights weights.tf_model run_eagerly=False",
+        "run_inference train_function=None",
+    ]
+
+
+def test_fine_tuning_loads_without_the_warm_up_prediction(monkeypatch):
+    monkeypatch.setattr(rasa_server, "RasaBatchDataGenerator", lambda data, batch_size: data)
+    model = rasa_server.load_model_weights(
+        _Model, "w", "example", "predict example", finetune_mode=True, config={}
+    )
+    assert model.calls[-1].startswith("load_weights w run_eagerly=None")
+    assert model.train_function is None  # a later fit builds its own, as configured
+
+
+def test_install_makes_rasa_build_weights_eagerly(monkeypatch) -> None:
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+    from rasa.utils.tensorflow.models import RasaModel
+
+    monkeypatch.setattr(RasaModel, "load", RasaModel.load)
+    monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)
+    for name in ("always_answer", "cors"):
+        monkeypatch.setattr(f"bot.{name}.install", lambda: None)
+    monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
+    monkeypatch.setattr(rasa_server, "install_for_every_engine", lambda: None)
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    monkeypatch.setattr(rasa.server, "requires_auth", rasa.server.requires_auth)
+    rasa_server.install()
+    assert RasaModel.load.__func__ is rasa_server.load_model_weights

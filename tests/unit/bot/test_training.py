@@ -1,12 +1,14 @@
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot import training
+from bot.launcher.startup import StageLines, StageTimes
 from bot.settings import REPO_ROOT
-from bot.training import ensure_model, model_path, training_fingerprint
+from bot.training import ensure_model, model_path, run_showing_output, training_fingerprint
 
 
 def _copy_inputs(tmp_path):
@@ -134,3 +136,80 @@ def test_model_cache_off_turns_the_cache_off(monkeypatch, tmp_path):
     )
     monkeypatch.setenv("MODEL_CACHE", "off")
     assert training.shared_model_cache() is None
+
+
+# --- Stage lines while training (``make run``) ---
+
+RASA_OUTPUT = (
+    "INFO rasa.engine.training.hooks - Starting to train component 'RegexFeaturizer'.\n"
+    "INFO rasa.engine.training.hooks - Finished training component 'RegexFeaturizer'.\n"
+    "INFO rasa.engine.training.hooks - Starting to train component 'DIETClassifier'.\n"
+    "Epochs: 100%|##########| 100/100\r"
+    "INFO rasa.engine.training.hooks - Finished training component 'DIETClassifier'.\n"
+)
+
+
+def _stage_lines(tmp_path):
+    said: list[str] = []
+    times = StageTimes.load(tmp_path / "stage-times.json")
+    return StageLines(said.append, times, tick_s=None), said
+
+
+def test_training_under_stage_lines_names_each_component_and_records_the_run(tmp_path, monkeypatch):
+    root = _copy_inputs(tmp_path / "repo")
+    monkeypatch.setattr(training, "ensure_encoder_files", lambda: None)
+
+    def rasa_train(command, cwd, env, feed):
+        out = Path(command[command.index("--out") + 1])
+        name = command[command.index("--fixed-model-name") + 1]
+        feed(RASA_OUTPUT)
+        (out / f"{name}.tar.gz").write_bytes(b"model")
+        return 0
+
+    monkeypatch.setattr(training, "run_showing_output", rasa_train)
+    lines, said = _stage_lines(tmp_path)
+    model = ensure_model(tmp_path / "models", root, cache=None, lines=lines)
+    assert said[0] == f"[training] training {model.name} (the inputs changed) (expect ~11 min)..."
+    assert said[1].startswith("[training] training RegexFeaturizer (1); ")
+    assert said[2].startswith("[training] training DIETClassifier (2); ")
+    assert said[3].startswith("[training] done in ")
+    record = StageTimes.load(tmp_path / "stage-times.json")
+    assert record.measured("training")
+    assert [name for name, _ in record.components] == ["RegexFeaturizer", "DIETClassifier"]
+
+    lines, said = _stage_lines(tmp_path)
+    ensure_model(tmp_path / "models", root, cache=None, lines=lines)
+    assert said == [f"[training] model found, no training: {model.name}"]
+
+
+def test_a_failed_training_under_stage_lines_is_not_recorded(tmp_path, monkeypatch):
+    root = _copy_inputs(tmp_path / "repo")
+    monkeypatch.setattr(training, "ensure_encoder_files", lambda: None)
+    monkeypatch.setattr(training, "run_showing_output", lambda *args: 1)
+    lines, said = _stage_lines(tmp_path)
+    with pytest.raises(RuntimeError, match="rasa train failed"):
+        ensure_model(tmp_path / "models", root, cache=None, lines=lines)
+    assert said[-1].startswith("[training] stopped after ")
+    assert not StageTimes.load(tmp_path / "stage-times.json").measured("training")
+
+
+def test_a_model_copied_from_the_cache_is_said_so(tmp_path, fake_training):
+    root = _copy_inputs(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    model = ensure_model(tmp_path / "one", root, cache=cache)
+    lines, said = _stage_lines(tmp_path)
+    ensure_model(tmp_path / "two", root, cache=cache, lines=lines)
+    assert said == [f"[training] model found in the machine's cache, copied: {model.name}"]
+
+
+def test_a_commands_output_passes_through_as_it_comes_and_is_read(tmp_path, capfd):
+    read: list[str] = []
+    code = run_showing_output(
+        [sys.executable, "-c", "print('Starting to train component \\'TEDPolicy\\'.'); exit(4)"],
+        tmp_path,
+        {},
+        read.append,
+    )
+    assert code == 4
+    assert "".join(read) == "Starting to train component 'TEDPolicy'.\n"
+    assert "Starting to train component 'TEDPolicy'." in capfd.readouterr().out

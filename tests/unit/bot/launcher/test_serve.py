@@ -92,3 +92,50 @@ def test_a_child_that_dies_is_restarted_with_back_off_and_reported(tmp_path: Pat
     assert "child-a restarted (restart 3)" in output
     assert "restarting in 1 s" in output  # the wait grew
     assert "child-b stopped" not in output
+
+
+class _LoadingStack:
+    """A stack that says one server is ready; no processes."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.services: list = []
+        self.stopped = False
+
+    def start(self, timeout_s: float | None = None, progress=None) -> None:  # noqa: ANN001
+        progress.say("rasa ready in 40 s")
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def urls(self) -> dict[str, str]:
+        return {"Web chat": "http://localhost:8000/"}
+
+
+def test_the_loading_stage_is_timed_and_the_total_comes_with_the_urls(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from bot.launcher import serve as serve_module
+    from bot.launcher.startup import StageLines, StageTimes
+
+    said: list[str] = []
+    times = StageTimes.load(tmp_path / "stage-times.json")
+    stack = _LoadingStack(tmp_path)
+
+    def stop_at_once(_seconds: float) -> None:
+        raise serve_module.StopRequested("SIGINT")
+
+    monkeypatch.setattr(serve_module.time, "sleep", stop_at_once)
+    monkeypatch.setattr(serve_module, "stop_on_signals", lambda: None)
+    started = serve_module.time.time() - 75
+    code = serve_module.serve(
+        stack, lines=StageLines(said.append, times, tick_s=None), started_at=started
+    )
+    assert code == 0 and stack.stopped
+    assert said[0] == "[loading] starting 0 processes (expect ~1 min)..."
+    assert said[1] == "[loading] rasa ready in 40 s"
+    assert said[2].startswith("[loading] done in ")
+    assert StageTimes.load(tmp_path / "stage-times.json").measured("loading")
+    out = capsys.readouterr().out
+    assert out.startswith("Front Door is running (all ready in 1 min ")  # 75 s ago, give or take
+    assert "  Web chat" in out and "http://localhost:8000/" in out

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from bot.launcher import stack as stack_module
 from bot.launcher.stack import Stack, settings_env
 from bot.settings import CLIENTS, Settings
 
@@ -50,13 +51,103 @@ def test_the_stack_seeds_the_council_services_database_first(tmp_path):
     assert seed not in stack.services  # once, never restarted by the supervisor
 
 
-def test_a_failed_seed_stops_the_start_before_any_service(tmp_path):
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
+
+
+def test_rasa_and_the_action_server_load_while_the_seed_runs(tmp_path):
+    settings = Settings(_env_file=None, environment="test", var_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", council_services_db="sqlite:///cs.db")
+    assert stack.seed_free() == [stack.action_server, stack.rasa]
+    assert stack.council_services not in stack.seed_free()
+
+
+def test_a_failed_seed_stops_what_started_and_starts_nothing_else(tmp_path):
     settings = Settings(_env_file=None, environment="test", var_dir=tmp_path)
     stack = Stack(settings, tmp_path / "model.tar.gz", council_services_db="sqlite:///cs.db")
     stack.council_seed.command = [sys.executable, "-c", "print('no database'); exit(3)"]
+    for early in stack.seed_free():
+        early.command = SLEEPER
     with pytest.raises(RuntimeError, match="council-seed failed:\nno database"):
         stack.start(timeout_s=30)
-    assert all(service.process is None for service in stack.services)
+    assert all(service.process is not None for service in stack.seed_free())
+    assert not any(service.running for service in stack.services)
+    later = [service for service in stack.services if service not in stack.seed_free()]
+    assert all(service.process is None for service in later)
+
+
+class _Server:
+    """A service whose health answers as the test says (no process)."""
+
+    def __init__(self, name: str, healthy_after: int, started_at: float) -> None:
+        self.name = name
+        self.health_url = f"http://{name}/health"
+        self.checks = 0
+        self.healthy_after = healthy_after
+        self.started_at = started_at
+        self.running = True
+
+    def is_healthy(self) -> bool:
+        self.checks += 1
+        return self.checks > self.healthy_after
+
+    def log_tail(self) -> str:
+        return "the end of its log"
+
+
+class _Stage:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+        self.status = ""
+
+    def say(self, message: str) -> None:
+        self.said.append(message)
+
+
+def _stack_of(tmp_path, services, monkeypatch):
+    settings = Settings(_env_file=None, environment="test", var_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", council_services_db="sqlite:///cs.db")
+    monkeypatch.setattr(Stack, "services", property(lambda self: services))
+    monkeypatch.setattr(stack_module.time, "sleep", lambda _s: None)
+    return stack
+
+
+def test_each_server_is_reported_ready_as_it_answers(tmp_path, monkeypatch):
+    now = stack_module.time.monotonic()
+    rasa = _Server("rasa", healthy_after=3, started_at=now - 40)
+    web = _Server("council-services", healthy_after=0, started_at=now - 5)
+    stack = _stack_of(tmp_path, [web, rasa], monkeypatch)
+    stage = _Stage()
+    stack.wait_all_healthy(now + 600, stage)
+    assert stage.said[0].startswith("council-services ready in ")
+    assert stage.said[1].startswith("rasa ready in ")
+    assert len(stage.said) == 2
+    assert rasa.checks == 4 and web.checks == 1  # each server checked until it answered
+
+
+def test_the_stage_says_what_it_still_waits_for(tmp_path, monkeypatch):
+    now = stack_module.time.monotonic()
+    rasa = _Server("rasa", healthy_after=2, started_at=now)
+    stack = _stack_of(tmp_path, [rasa], monkeypatch)
+    statuses: list[str] = []
+
+    class Watching(_Stage):
+        def __setattr__(self, name, value):
+            if name == "status":
+                statuses.append(value)
+            super().__setattr__(name, value)
+
+    stack.wait_all_healthy(now + 600, Watching())
+    assert statuses[1:3] == ["waiting for rasa", "waiting for rasa"]
+
+
+def test_a_server_that_exits_while_loading_fails_the_start(tmp_path, monkeypatch):
+    now = stack_module.time.monotonic()
+    rasa = _Server("rasa", healthy_after=99, started_at=now)
+    rasa.running = False
+    stack = _stack_of(tmp_path, [rasa], monkeypatch)
+    monkeypatch.setattr(Stack, "stop", lambda self: None)
+    with pytest.raises(RuntimeError, match="rasa exited:\nthe end of its log"):
+        stack.wait_all_healthy(now + 600, _Stage())
 
 
 def test_the_seed_command_exists():
