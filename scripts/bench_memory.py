@@ -156,11 +156,25 @@ def measure_web(rounds: int) -> dict[str, Any]:
             service.stop()
 
 
+def trained_model() -> Path:
+    """The model of the current training inputs, from ``models/`` or the shared cache.
+
+    Raises:
+        SystemExit: when there is none; this script never trains.
+    """
+    from bot.training import model_path, shared_model_cache
+
+    target = model_path(REPO_ROOT / "models")
+    cache = shared_model_cache()
+    for candidate in (target, cache / target.name if cache else None):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    raise SystemExit(f"no trained model {target.name}: make train first")
+
+
 def measure_assistant(conversations: int, concurrency: int) -> dict[str, Any]:
     """Start the council services, the action server and Rasa; measure at rest and after use."""
-    from bot.training import ensure_model
-
-    model = ensure_model(REPO_ROOT / "models")
+    model = trained_model()
     with tempfile.TemporaryDirectory() as var:
         settings = Settings(
             _env_file=None,

@@ -106,8 +106,8 @@ class PostcodeDirectory:
             postcode: a UK postcode in any common form (``"st42dx"``, ``"ST4  2DX"``).
 
         Returns:
-            The postcode's grid reference, WGS84 latitude/longitude and ONS local
-            authority code.
+            The postcode's grid reference, ONS local authority code and WGS84
+            latitude/longitude (worked out when first read).
 
         Raises:
             ValueError: if the text is not a well-formed UK postcode.
@@ -127,14 +127,8 @@ class PostcodeDirectory:
             place = PSEUDO_AUTHORITIES.get(laua or "")
             reason = f"in {place}, outside UK councils" if place else "no coordinates"
             raise PostcodeNotFound(canonical, reason, laua)
-        latitude, longitude = grid_to_wgs84(easting, northing)
         return PostcodeLocation(
-            postcode=canonical,
-            easting=easting,
-            northing=northing,
-            latitude=round(latitude, 6),
-            longitude=round(longitude, 6),
-            local_authority_code=laua,
+            postcode=canonical, easting=easting, northing=northing, local_authority_code=laua
         )
 
     def _table(self, letter: str) -> Mapping[str, Entry]:

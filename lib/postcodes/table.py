@@ -20,7 +20,7 @@ import os
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 #: One directory row: easting, northing (NaN when unknown) and the ONS ``laua`` code.
 Entry = tuple[float, float, str | None]
@@ -51,7 +51,7 @@ class LetterTable(Mapping[str, Entry]):
 
     def __init__(
         self,
-        keys: bytes,
+        keys: bytes | bytearray,
         eastings: array,
         northings: array,
         councils: array,
@@ -73,7 +73,7 @@ class LetterTable(Mapping[str, Entry]):
         northing (None) becomes NaN and a missing council (None, NaN or empty) None. If a
         postcode appears twice, the later row wins.
         """
-        columns = list(zip(*rows))
+        columns = list(zip(*rows, strict=True))
         postcodes, eastings, northings, codes = columns or ([], [], [], [])
         builder = _Builder()
         builder.add_postcodes(postcodes)
@@ -195,14 +195,16 @@ class _Builder:
         names = {index: str(code) for code, index in self.codes.items() if index != _NO_CODE}
         codes = tuple(names[index] for index in range(len(names)))
         if self._ordered:
-            return LetterTable(bytes(keys), eastings, northings, councils, codes)
+            return LetterTable(keys, eastings, northings, councils, codes)
 
         def key(row: int) -> bytes:
             return bytes(keys[row * KEY_WIDTH : (row + 1) * KEY_WIDTH])
 
         order = sorted((row for row in range(size) if row not in self.left_out), key=key)
         keep = [
-            row for n, row in enumerate(order) if n + 1 == len(order) or key(order[n + 1]) != key(row)
+            row
+            for n, row in enumerate(order)
+            if n + 1 == len(order) or key(order[n + 1]) != key(row)
         ]
         return LetterTable(
             b"".join(key(row) for row in keep),
@@ -230,6 +232,11 @@ def package_data_dir() -> Path | None:
 def read_letter(path: Path) -> LetterTable:
     """Read one letter's data file into a table, a value at a time.
 
+    The file is decompressed a small piece at a time too, so the load never holds the
+    whole decompressed file (13 MB for ``S``) or a Python object per value: big
+    short-lived buffers would raise the allocator's threshold for returning memory to the
+    system and leave the process larger than the table it keeps.
+
     Raises:
         OSError: if the file cannot be read.
         ValueError: if it is not brotli-compressed msgpack of the expected columns (the
@@ -238,17 +245,41 @@ def read_letter(path: Path) -> LetterTable:
     import brotli
     import msgpack
 
-    compressed = path.read_bytes()
-    try:
-        unpacker = msgpack.Unpacker(raw=False, max_buffer_size=0)
-        unpacker.feed(brotli.decompress(compressed))
-        del compressed
-        columns = _read_columns(unpacker)
-    except (brotli.error, msgpack.UnpackException, msgpack.ExtraData) as error:
-        raise ValueError(f"{path.name} is not readable postcode data") from error
-    except (TypeError, KeyError, IndexError) as error:  # valid msgpack, wrong shape
-        raise ValueError(f"{path.name} has an unexpected layout") from error
-    return columns
+    with path.open("rb") as file:
+        try:
+            unpacker = msgpack.Unpacker(_Decompressed(file), raw=False, read_size=64 * 1024)
+            return _read_columns(unpacker)
+        except (brotli.error, msgpack.UnpackException, msgpack.ExtraData) as error:
+            raise ValueError(f"{path.name} is not readable postcode data") from error
+        except (TypeError, KeyError, IndexError) as error:  # valid msgpack, wrong shape
+            raise ValueError(f"{path.name} has an unexpected layout") from error
+
+
+class _Decompressed:
+    """A brotli-compressed file read as its decompressed bytes, a piece at a time."""
+
+    _CHUNK = 16 * 1024
+
+    def __init__(self, file: BinaryIO) -> None:
+        import brotli
+
+        self._file = file
+        self._decompressor = brotli.Decompressor()
+        self._pending = b""
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` decompressed bytes; ``b""`` at the end."""
+        while size < 0 or len(self._pending) < size:
+            chunk = self._file.read(self._CHUNK)
+            if not chunk:
+                if not self._decompressor.is_finished():
+                    raise ValueError("the compressed data ends early")
+                break
+            self._pending += self._decompressor.process(chunk)
+        if size < 0:
+            size = len(self._pending)
+        piece, self._pending = self._pending[:size], self._pending[size:]
+        return piece
 
 
 def _read_columns(unpacker: Any) -> LetterTable:
@@ -269,7 +300,9 @@ def _read_columns(unpacker: Any) -> LetterTable:
             elif name == "laua":
                 columns[name] = builder.council_indexes(unpack() for _ in range(count))
             elif name in ("oseast1m", "osnrth1m"):
-                columns[name] = array("d", [_number(unpack()) for _ in range(count)])
+                values = columns[name] = array("d", [0.0]) * count
+                for row in range(count):
+                    values[row] = _number(unpack())
             else:
                 for _ in range(count):
                     unpacker.skip()
