@@ -1,10 +1,10 @@
 """Rasa's memory allocator: jemalloc when the system has it (issue #19).
 
 Rasa loads TensorFlow and three TensorFlow models, and glibc's allocator keeps much of
-what they free. With jemalloc preloaded, Rasa's resident memory measured about 50 MB
-lower at rest and after 50 conversations, and its peak while loading the model about
-150 MB lower (``scripts/bench_memory.py assistant``). The action server measured no
-better with it, so only Rasa gets it. Without the library (Debian's ``libjemalloc2``)
+what they free. With jemalloc preloaded, Rasa's resident memory measured lower at rest,
+after 50 conversations and most of all at its peak while loading the model
+(``scripts/bench_memory.py assistant``, ``make bench-memory``). The action server measured
+no better with it, so only Rasa gets it. Without the library (Debian's ``libjemalloc2``)
 Rasa runs on the system allocator as before; ``RASA_ALLOCATOR=system`` asks for that.
 """
 
