@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench bench-scaled soak run-scaled system-packages clean translations kb-check kb-sync
+.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench bench-scaled soak bench-memory run-scaled system-packages clean translations kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -111,6 +111,10 @@ bench-scaled: install system-packages ## One against two Rasa replicas behind ng
 
 soak: install ## Steady load for SOAK_MINUTES (default 3), memory growth and errors: docs/soak.md
 	$(PY) scripts/bench.py --soak $${SOAK_MINUTES:-3}
+
+bench-memory: install ## Memory of the web service, then of Rasa and the action server, at rest and after use (twice each)
+	$(PY) scripts/bench_memory.py web --repeat 2
+	$(PY) scripts/bench_memory.py assistant --repeat 2
 kb-check: install ## Fail if a knowledge-base answer lacks a source or date, or the domain disagrees with kb/
 	$(PY) -m bot kb-check
 

@@ -318,6 +318,14 @@ class Settings(SharedSettings):
             "(raise it on a busy machine)."
         ),
     )
+    rasa_allocator: Literal["jemalloc", "system"] = Field(
+        "jemalloc",
+        env="RASA_ALLOCATOR",
+        description=(
+            "Memory allocator of the Rasa server: jemalloc (when the system has "
+            "libjemalloc2; less memory) or system."
+        ),
+    )
     caller_id_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_SECRETS["caller_id_secret"]),
         env="CALLER_ID_SECRET",

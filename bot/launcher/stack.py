@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from bot.launcher.allocator import allocator_env
 from bot.launcher.child_process import die_with_parent_hook
 from bot.launcher.ports import check_free
 from bot.launcher.rasa_files import write_endpoints
@@ -210,7 +211,12 @@ def rasa_service(
     endpoints: Path,
     env: dict[str, str],
 ) -> Service:
-    """A Rasa server with the HTTP API on (token-protected) and our channels."""
+    """A Rasa server with the HTTP API on (token-protected) and our channels.
+
+    It runs on jemalloc when the system has it, unless ``RASA_ALLOCATOR=system``
+    (``bot/launcher/allocator.py``).
+    """
+    env = {**env, **allocator_env(settings.rasa_allocator, {**os.environ, **env})}
     return Service(
         name,
         [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model),

@@ -7,7 +7,7 @@
 * :mod:`~lib.postcodes.authorities`: council names and reporting links by ONS
   code, from ``kb/local_authorities.yml``.
 
-Importing the package is cheap: the postcode data, pandas and pyproj load on first use.
+Importing the package is cheap: the postcode data and pyproj load on first use; pandas never.
 """
 
 from lib.postcodes.authorities import (

