@@ -321,12 +321,12 @@ def test_the_domain_is_parsed_once_not_four_times(tmp_path, monkeypatch) -> None
     assert len(parses) == 1
 
 
-def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
+def _install_with_rasa_restored_afterwards(monkeypatch) -> None:
+    """Run ``install`` with what it replaces in Rasa put back after the test."""
     from rasa.graph_components.providers.domain_provider import DomainProvider
-
-    monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)  # restored afterwards
     from rasa.utils.tensorflow.models import RasaModel
 
+    monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)
     monkeypatch.setattr(RasaModel, "load", RasaModel.load)
     for name in ("always_answer", "cors"):
         monkeypatch.setattr(f"bot.{name}.install", lambda: None)
@@ -338,6 +338,12 @@ def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
     monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
     monkeypatch.setattr(rasa.server, "requires_auth", rasa.server.requires_auth)
     rasa_server.install()
+
+
+def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    _install_with_rasa_restored_afterwards(monkeypatch)
     assert DomainProvider.load.__func__ is rasa_server.load_persisted_domain
 
 
@@ -392,19 +398,7 @@ def test_fine_tuning_loads_without_the_warm_up_prediction(monkeypatch):
 
 
 def test_install_makes_rasa_build_weights_eagerly(monkeypatch) -> None:
-    from rasa.graph_components.providers.domain_provider import DomainProvider
     from rasa.utils.tensorflow.models import RasaModel
 
-    monkeypatch.setattr(RasaModel, "load", RasaModel.load)
-    monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)
-    for name in ("always_answer", "cors"):
-        monkeypatch.setattr(f"bot.{name}.install", lambda: None)
-    monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
-    monkeypatch.setattr(rasa_server, "install_for_every_engine", lambda: None)
-    monkeypatch.setattr(
-        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
-    )
-    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
-    monkeypatch.setattr(rasa.server, "requires_auth", rasa.server.requires_auth)
-    rasa_server.install()
+    _install_with_rasa_restored_afterwards(monkeypatch)
     assert RasaModel.load.__func__ is rasa_server.load_model_weights
