@@ -18,13 +18,12 @@ as before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import wraps
 
 from rasa.core.policies.memoization import MemoizationPolicy
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.policies.ted_policy import TEDPolicy
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
 #: The policies that step aside, with their own predictions kept for every other step.
@@ -48,14 +47,14 @@ def rules_decide_alone(tracker: DialogueStateTracker) -> bool:
 
 
 def _stepping_aside(own: Callable[..., PolicyPrediction]) -> Callable[..., PolicyPrediction]:
-    def predict_action_probabilities(
-        self: Policy, tracker: DialogueStateTracker, domain: Domain, *args: Any, **kwargs: Any
-    ) -> PolicyPrediction:
+    # ``wraps`` gives the wrapper the policy's own signature and type hints, which Rasa's
+    # graph validation reads (an annotated ``self`` would read as a missing input).
+    @wraps(own)
+    def predict_action_probabilities(self, tracker, domain, *args, **kwargs):  # type: ignore[no-untyped-def]
         if rules_decide_alone(tracker):
             return self._prediction(self._default_predictions(domain))
         return own(self, tracker, domain, *args, **kwargs)
 
-    predict_action_probabilities.__wrapped__ = own  # type: ignore[attr-defined]
     return predict_action_probabilities
 
 

@@ -15,6 +15,8 @@ fallback, none of them a retrieval intent.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
 from rasa.shared.nlu.training_data.message import Message
@@ -40,7 +42,8 @@ def needs_an_answer(selector: ResponseSelector, message: Message) -> bool:
     return intent is None or not answered or intent in answered
 
 
-def process(self: ResponseSelector, messages: list[Message]) -> list[Message]:
+@wraps(_original_process)  # Rasa's graph validation reads the signature and type hints
+def process(self, messages):  # type: ignore[no-untyped-def]
     """Rasa's ``ResponseSelector.process`` for the messages that need an answer."""
     chosen = [message for message in messages if needs_an_answer(self, message)]
     if chosen:

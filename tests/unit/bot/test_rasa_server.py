@@ -402,3 +402,25 @@ def test_install_makes_rasa_build_weights_eagerly(monkeypatch) -> None:
 
     _install_with_rasa_restored_afterwards(monkeypatch)
     assert RasaModel.load.__func__ is rasa_server.load_model_weights
+
+
+def test_rasa_validates_the_whole_graph_with_the_runtime_changes_installed(monkeypatch) -> None:
+    """Rasa reads the signatures and type hints of what the changes replace."""
+    import rasa.shared.utils.io
+    from rasa.engine import validation
+    from rasa.engine.recipes.recipe import Recipe
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+    from rasa.shared.data import TrainingType
+
+    from bot import loop_turns, response_selection
+    from bot.settings import REPO_ROOT
+
+    monkeypatch.setattr(ResponseSelector, "process", ResponseSelector.process)
+    for policy, own in loop_turns.STEPPING_ASIDE.items():
+        monkeypatch.setattr(policy, "predict_action_probabilities", own)
+    loop_turns.install()
+    response_selection.install()
+    config = rasa.shared.utils.io.read_model_configuration(str(REPO_ROOT / "config.yml"))
+    recipe = Recipe.recipe_for_name(config.get("recipe"))
+    graph = recipe.graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    validation.validate(graph)  # raises when Rasa cannot call a replaced method
