@@ -250,19 +250,17 @@ def install() -> None:
     marked with the language (``bot/channels/rest.py``), make CORS exact,
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
     let the tracker store (``bot/tracker_store.py``), the rule policy
-    (``bot/rule_lookup.py``) and the policies a form's rules overrule
-    (``bot/loop_turns.py``), and the response selector (``bot/response_selection.py``)
+    (``bot/rule_lookup.py``) and the response selector (``bot/response_selection.py``)
     skip work whose result they already have or nobody reads.
     The model's domain is read once at load (:func:`load_persisted_domain`), and each
     TensorFlow model's weights are built by an eager step (:func:`load_model_weights`).
     """
-    from bot import always_answer, cors, loop_turns, response_selection, rule_lookup, tracker_store
+    from bot import always_answer, cors, response_selection, rule_lookup, tracker_store
     from bot.channels import rest
 
     install_for_every_engine()
     tracker_store.install()
     rule_lookup.install()
-    loop_turns.install()
     response_selection.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]

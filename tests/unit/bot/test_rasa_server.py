@@ -412,13 +412,10 @@ def test_rasa_validates_the_whole_graph_with_the_runtime_changes_installed(monke
     from rasa.nlu.selectors.response_selector import ResponseSelector
     from rasa.shared.data import TrainingType
 
-    from bot import loop_turns, response_selection
+    from bot import response_selection
     from bot.settings import REPO_ROOT
 
     monkeypatch.setattr(ResponseSelector, "process", ResponseSelector.process)
-    for policy, own in loop_turns.STEPPING_ASIDE.items():
-        monkeypatch.setattr(policy, "predict_action_probabilities", own)
-    loop_turns.install()
     response_selection.install()
     config = rasa.shared.utils.io.read_model_configuration(str(REPO_ROOT / "config.yml"))
     recipe = Recipe.recipe_for_name(config.get("recipe"))
