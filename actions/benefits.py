@@ -1,6 +1,6 @@
 """Universal Credit and benefits: hardship goes to a person, with signposting.
 
-The answers to questions come from the knowledge base through the ResponseSelector
+The answers to questions come from the knowledge base through the response selector
 (``universal_credit/*``); this module owns only what needs an action.
 """
 

@@ -64,6 +64,52 @@ def predictions(out_dir: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+def answer_scores(out_dir: Path) -> dict:
+    """How well FAQ questions were answered, from a ``rasa test nlu --successes`` folder.
+
+    A resident hears the selector's answer only when the question's intent was read as its
+    retrieval intent (``council_tax`` for ``council_tax/students``): Rasa's
+    ``utter_council_tax`` reads the choice then, and never otherwise. So this counts, of
+    the labelled FAQ questions, those read as their retrieval intent (``reached``) and,
+    of those, the ones given the right answer (``right``).
+
+    Returns:
+        ``questions``, ``reached``, ``right``, ``accuracy`` (right of reached),
+        ``answered`` (right of questions) and the ``wrong`` answers, as
+        ``(text, labelled, chosen)``.
+    """
+    intents: dict[str, str] = {}
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = out_dir / name
+        for row in json.loads(path.read_text()) if path.exists() else []:
+            intents[row["text"]] = str((row.get("intent_prediction") or {}).get("name") or "")
+    questions = reached = right = 0
+    wrong = []
+    for name in ("response_selection_successes.json", "response_selection_errors.json"):
+        path = out_dir / name
+        for row in json.loads(path.read_text()) if path.exists() else []:
+            labelled = str(row.get("intent_response_key_target") or "")
+            if "/" not in labelled:
+                continue
+            questions += 1
+            if intents.get(row["text"]) != labelled.split("/")[0]:
+                continue
+            reached += 1
+            chosen = str((row.get("intent_response_key_prediction") or {}).get("name") or "")
+            if chosen == labelled:
+                right += 1
+            else:
+                wrong.append((row["text"], labelled, chosen))
+    return {
+        "questions": questions,
+        "reached": reached,
+        "right": right,
+        "accuracy": round(right / reached, 4) if reached else 0.0,
+        "answered": round(right / questions, 4) if questions else 0.0,
+        "wrong": wrong,
+    }
+
+
 def area_scores(pairs: list[tuple[str, str]], rules: OutcomeRules) -> dict:
     """Scores by the contract's intent areas: a wrong intent in the right area counts as right.
 
@@ -138,11 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"heldout": summarise(out / "heldout" / "intent_report.json")}
     rules = load_rules(Settings().kb_dir / "insight" / "outcomes.yml")
     areas = area_scores(predictions(out / "heldout"), rules)
+    answers = answer_scores(out / "heldout")
     if args.cross_validation:
         _rasa("test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
               "--folds", str(args.folds), "--out", str(out / "cross-validation"))  # fmt: skip
         summary["cross_validation"] = summarise(out / "cross-validation" / "intent_report.json")
-    (out / "nlu-summary.json").write_text(json.dumps({**summary, "heldout_areas": areas}, indent=2))
+    (out / "nlu-summary.json").write_text(
+        json.dumps({**summary, "heldout_areas": areas, "heldout_answers": answers}, indent=2)
+    )
     lines = [
         "| evaluation | examples | weighted F1 | macro F1 | weakest intents |",
         "|---|---|---|---|---|",
@@ -155,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(
         f"Held-out by contract area: weighted F1 {areas['weighted_f1']}; urgent help recall "
         f"{areas['recall'].get('urgent_help')}."
+    )
+    lines.append(
+        f"FAQ answers: {answers['right']} of the {answers['reached']} questions read as their "
+        f"retrieval intent got the right answer ({answers['accuracy']}); "
+        f"{answers['right']} of all {answers['questions']} FAQ questions ({answers['answered']})."
     )
     lines += ["", area_report(model, rules, out)]
     (out / "nlu-summary.md").write_text("\n".join(lines) + "\n")

@@ -249,19 +249,17 @@ def install() -> None:
     Also make every turn end with an answer (``bot/always_answer.py``) whose REST reply is
     marked with the language (``bot/channels/rest.py``), make CORS exact,
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
-    let the tracker store (``bot/tracker_store.py``), the rule policy
-    (``bot/rule_lookup.py``) and the response selector (``bot/response_selection.py``)
-    skip work whose result they already have or nobody reads.
+    let the tracker store (``bot/tracker_store.py``) and the rule policy
+    (``bot/rule_lookup.py``) skip work whose result they already have.
     The model's domain is read once at load (:func:`load_persisted_domain`), and each
     TensorFlow model's weights are built by an eager step (:func:`load_model_weights`).
     """
-    from bot import always_answer, cors, response_selection, rule_lookup, tracker_store
+    from bot import always_answer, cors, rule_lookup, tracker_store
     from bot.channels import rest
 
     install_for_every_engine()
     tracker_store.install()
     rule_lookup.install()
-    response_selection.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]

@@ -33,13 +33,16 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.component import LinearModelComponent
-from bot.nlu.sentence_features import DEFAULT_ALIAS, SentenceEncoderFeaturizer, sentence_vector
+from bot.nlu.sentence_features import (
+    DEFAULT_ALIAS,
+    SentenceEncoderFeaturizer,
+    classifier_features,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,17 +81,12 @@ class EncoderIntentClassifier(LinearModelComponent, IntentClassifier):
 
     def _features(self, message: Message) -> np.ndarray | None:
         """The embedding, followed by the weighted, normalised sparse sentence features."""
-        vector = sentence_vector(message, self._config["featurizer"])
-        if vector is None or not self._config["sparse_featurizers"]:
-            return vector
-        _, sparse = message.get_sparse_features(TEXT, list(self._config["sparse_featurizers"]))
-        if sparse is None:
-            return None
-        row = np.asarray(sparse.features.todense(), dtype=np.float32).reshape(-1)
-        norm = float(np.linalg.norm(row))
-        if norm > 0:
-            row *= float(self._config["sparse_weight"]) / norm
-        return np.concatenate([vector, row])
+        return classifier_features(
+            message,
+            self._config["featurizer"],
+            self._config["sparse_featurizers"],
+            float(self._config["sparse_weight"]),
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the linear model on every intent example's features."""

@@ -48,6 +48,35 @@ def sentence_vector(message: Message, alias: str = DEFAULT_ALIAS) -> np.ndarray 
     return np.asarray(sentence.features, dtype=np.float32).reshape(-1)
 
 
+def classifier_features(
+    message: Message,
+    alias: str = DEFAULT_ALIAS,
+    sparse_aliases: list[str] | tuple[str, ...] = (),
+    sparse_weight: float = 0.5,
+) -> np.ndarray | None:
+    """What the NLU's linear models read: the embedding, then weighted sparse features.
+
+    The rows of other featurizers' sparse sentence features (character n-grams, which
+    carry typos and rare words such as street names) are L2-normalised, weighted by
+    ``sparse_weight`` and appended to the unit-length embedding.
+
+    Returns:
+        The feature vector, or None when the message has no embedding, or lacks the
+        sparse features asked for.
+    """
+    vector = sentence_vector(message, alias)
+    if vector is None or not sparse_aliases:
+        return vector
+    _, sparse = message.get_sparse_features(TEXT, list(sparse_aliases))
+    if sparse is None:
+        return None
+    row = np.asarray(sparse.features.todense(), dtype=np.float32).reshape(-1)
+    norm = float(np.linalg.norm(row))
+    if norm > 0:
+        row *= float(sparse_weight) / norm
+    return np.concatenate([vector, row])
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the pretrained encoder's sentence embedding to each message's text."""

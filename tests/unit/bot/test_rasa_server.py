@@ -409,14 +409,11 @@ def test_rasa_validates_the_whole_graph_with_the_runtime_changes_installed(monke
     import rasa.shared.utils.io
     from rasa.engine import validation
     from rasa.engine.recipes.recipe import Recipe
-    from rasa.nlu.selectors.response_selector import ResponseSelector
     from rasa.shared.data import TrainingType
 
-    from bot import response_selection
     from bot.settings import REPO_ROOT
 
-    monkeypatch.setattr(ResponseSelector, "process", ResponseSelector.process)
-    response_selection.install()
+    _install_with_rasa_restored_afterwards(monkeypatch)
     config = rasa.shared.utils.io.read_model_configuration(str(REPO_ROOT / "config.yml"))
     recipe = Recipe.recipe_for_name(config.get("recipe"))
     graph = recipe.graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
