@@ -253,7 +253,7 @@ def _write(
     responses: dict[str, list[dict[str, Any]]],
 ) -> None:
     """Each intent's model in its own sub-folder; single answers and responses as JSON."""
-    single = {}
+    single: dict[str, str | dict[str, str]] = {}
     for number, (intent, answer) in enumerate(sorted(answers.items())):
         if isinstance(answer, str):
             single[intent] = answer
