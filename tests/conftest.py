@@ -13,6 +13,7 @@ from bot.settings import REPO_ROOT, Settings
 # The running stack (tests/e2e and tests/security share one per session).
 from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
     council,
+    model_file,
     open311,
     resident,
     stack,
@@ -24,6 +25,8 @@ from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
 SHARED_SESSION_FIXTURES = frozenset({"trained_model", "stack"})
 #: The name of that group for pytest-xdist's ``--dist loadgroup`` (``make test``).
 STACK_GROUP = "running-stack"
+#: A fixture whose tests load the model in a process of their own: they run last.
+MODEL_FILE_FIXTURE = "model_file"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups in each worker
@@ -34,10 +37,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     reuses) the model, starts the stack once and runs every test that needs them, while
     the other runs the unit and contract tests. Without the group each process would start
     its own Rasa.
+
+    The tests that load the model in a process of their own (``model_file``: Rasa's NLU
+    evaluation and conversation tests) are not grouped but moved to the end, so whichever
+    process is free runs them beside the stack tests, once the unit tests are done and
+    the model is trained, instead of after the stack tests in the same process.
     """
     for item in items:
         if SHARED_SESSION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group(STACK_GROUP))
+    late = [item for item in items if MODEL_FILE_FIXTURE in getattr(item, "fixturenames", ())]
+    if late:
+        moved = set(late)
+        items[:] = [item for item in items if item not in moved] + late
 
 
 @pytest.fixture

@@ -26,6 +26,18 @@ def trained_model() -> Path:
     return ensure_model(REPO_ROOT / "models")
 
 
+@pytest.fixture(scope="session")
+def model_file() -> Path:
+    """The same model, for a test that loads it in a process of its own (``rasa test``).
+
+    Unlike :func:`trained_model`, it does not tie the test to the process that runs the
+    stack: either test process may run it, after the unit tests (``tests/conftest.py``).
+    When the other process is still training the model, ``ensure_model``'s lock makes
+    this one wait for that training instead of starting another.
+    """
+    return ensure_model(REPO_ROOT / "models")
+
+
 def _stack_settings(var_dir: Path) -> Settings:
     return Settings(
         _env_file=None,

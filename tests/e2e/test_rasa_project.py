@@ -46,10 +46,10 @@ def test_rasa_data_validate_is_clean():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
-def test_heldout_nlu_intent_f1(trained_model: Path):
+def test_heldout_nlu_intent_f1(model_file: Path):
     out = ARTIFACTS / "nlu-heldout"
     result = _rasa(
-        "test", "nlu", "--model", str(trained_model), "--nlu", "tests/nlu/heldout.yml",
+        "test", "nlu", "--model", str(model_file), "--nlu", "tests/nlu/heldout.yml",
         "--successes", "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
@@ -77,10 +77,10 @@ def test_heldout_nlu_intent_f1(trained_model: Path):
     assert answers["accuracy"] >= MIN_FAQ_ANSWER_ACCURACY, answers
 
 
-def test_conversation_stories(trained_model: Path):
+def test_conversation_stories(model_file: Path):
     out = ARTIFACTS / "conversations"
     result = _rasa(
-        "test", "core", "--model", str(trained_model), "--stories", "tests/conversations",
+        "test", "core", "--model", str(model_file), "--stories", "tests/conversations",
         "--out", str(out), "--fail-on-prediction-errors",
     )  # fmt: skip
     failed = out / "failed_test_stories.yml"

@@ -39,6 +39,11 @@ def stack(trained_model):
 @pytest.fixture
 def resident(stack):
     return "resident"
+
+
+@pytest.fixture(scope="session")
+def model_file():
+    return "model"
 """
 
 INNER_TESTS = """
@@ -65,6 +70,16 @@ def test_uses_the_model(trained_model, n):
 @pytest.mark.parametrize("n", range(20))
 def test_plain(n):
     _note("plain")
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_loads_the_model_itself(model_file, n):
+    _note("model-file")
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_plain_after(n):
+    _note("plain")
 """
 
 
@@ -87,4 +102,25 @@ def test_the_stack_tests_run_in_one_process_and_start_one_stack(tmp_path: Path) 
     assert len(stack_workers) == 1, lines
     assert [kind for kind, _ in lines].count("stack-started") == 1
     assert [kind for kind, _ in lines].count("stack-test") == 18
-    assert [kind for kind, _ in lines].count("plain") == 20
+    assert [kind for kind, _ in lines].count("plain") == 22
+    # The tests that load the model in their own process are not tied to the stack's.
+    assert [kind for kind, _ in lines].count("model-file") == 2
+
+
+def test_the_tests_that_load_the_model_themselves_come_last(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(INNER_CONFTEST)
+    (tmp_path / "test_inner.py").write_text(INNER_TESTS)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only",
+         "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path,
+        env={**os.environ, "RAN_FILE": str(tmp_path / "ran.txt"), "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    collected = [line for line in result.stdout.splitlines() if "::" in line]
+    assert len(collected) == 42, collected
+    assert all("test_loads_the_model_itself" in line for line in collected[-2:]), collected
+    assert not any("test_loads_the_model_itself" in line for line in collected[:-2])
