@@ -50,17 +50,24 @@ def summarise(report_path: Path) -> dict:
     }
 
 
+def _rows(out_dir: Path, kind: str) -> list[dict]:
+    """The rows of ``<kind>_successes.json`` then ``<kind>_errors.json`` (``rasa test nlu``)."""
+    rows: list[dict] = []
+    for name in (f"{kind}_successes.json", f"{kind}_errors.json"):
+        path = out_dir / name
+        rows += json.loads(path.read_text()) if path.exists() else []
+    return rows
+
+
 def predictions(out_dir: Path) -> list[tuple[str, str]]:
     """(labelled intent, predicted intent) of every example of a ``rasa test nlu --successes``.
 
     Retrieval intents are compared by their base name, as Rasa's own report does.
     """
     pairs = []
-    for name in ("intent_successes.json", "intent_errors.json"):
-        path = out_dir / name
-        for row in json.loads(path.read_text()) if path.exists() else []:
-            predicted = (row.get("intent_prediction") or {}).get("name") or "nlu_fallback"
-            pairs.append((str(row["intent"]).split("/")[0], str(predicted).split("/")[0]))
+    for row in _rows(out_dir, "intent"):
+        predicted = (row.get("intent_prediction") or {}).get("name") or "nlu_fallback"
+        pairs.append((str(row["intent"]).split("/")[0], str(predicted).split("/")[0]))
     return pairs
 
 
@@ -78,28 +85,25 @@ def answer_scores(out_dir: Path) -> dict:
         ``answered`` (right of questions) and the ``wrong`` answers, as
         ``(text, labelled, chosen)``.
     """
-    intents: dict[str, str] = {}
-    for name in ("intent_successes.json", "intent_errors.json"):
-        path = out_dir / name
-        for row in json.loads(path.read_text()) if path.exists() else []:
-            intents[row["text"]] = str((row.get("intent_prediction") or {}).get("name") or "")
+    intents = {
+        row["text"]: str((row.get("intent_prediction") or {}).get("name") or "")
+        for row in _rows(out_dir, "intent")
+    }
     questions = reached = right = 0
     wrong = []
-    for name in ("response_selection_successes.json", "response_selection_errors.json"):
-        path = out_dir / name
-        for row in json.loads(path.read_text()) if path.exists() else []:
-            labelled = str(row.get("intent_response_key_target") or "")
-            if "/" not in labelled:
-                continue
-            questions += 1
-            if intents.get(row["text"]) != labelled.split("/")[0]:
-                continue
-            reached += 1
-            chosen = str((row.get("intent_response_key_prediction") or {}).get("name") or "")
-            if chosen == labelled:
-                right += 1
-            else:
-                wrong.append((row["text"], labelled, chosen))
+    for row in _rows(out_dir, "response_selection"):
+        labelled = str(row.get("intent_response_key_target") or "")
+        if "/" not in labelled:
+            continue
+        questions += 1
+        if intents.get(row["text"]) != labelled.split("/")[0]:
+            continue
+        reached += 1
+        chosen = str((row.get("intent_response_key_prediction") or {}).get("name") or "")
+        if chosen == labelled:
+            right += 1
+        else:
+            wrong.append((row["text"], labelled, chosen))
     return {
         "questions": questions,
         "reached": reached,

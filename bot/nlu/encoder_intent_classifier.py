@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.component import LinearModelComponent
 from bot.nlu.sentence_features import (
-    DEFAULT_ALIAS,
+    LINEAR_MODEL_DEFAULTS,
     SentenceEncoderFeaturizer,
     classifier_features,
 )
@@ -61,32 +61,11 @@ class EncoderIntentClassifier(LinearModelComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """The component's default config (see parent class for full docstring)."""
-        return {
-            # The alias of the featurizer whose sentence features are used.
-            "featurizer": DEFAULT_ALIAS,
-            # Aliases of sparse featurizers whose sentence features are appended, and
-            # the weight of their normalised row beside the unit-length embedding.
-            "sparse_featurizers": [],
-            "sparse_weight": 0.5,
-            # Inverse regularisation strength (scikit-learn's C).
-            "strength": 20.0,
-            # Weigh each intent by the inverse of its number of examples, so how many
-            # examples we happened to write for an intent is not taken as how often
-            # residents ask for it.
-            "balanced": False,
-            # How many intents the ranking lists.
-            "ranking_length": 10,
-            "random_seed": 42,
-        }
+        return dict(LINEAR_MODEL_DEFAULTS)
 
     def _features(self, message: Message) -> np.ndarray | None:
         """The embedding, followed by the weighted, normalised sparse sentence features."""
-        return classifier_features(
-            message,
-            self._config["featurizer"],
-            self._config["sparse_featurizers"],
-            float(self._config["sparse_weight"]),
-        )
+        return classifier_features(message, self._config)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the linear model on every intent example's features."""

@@ -54,7 +54,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.linear_model import LinearModel
 from bot.nlu.sentence_features import (
-    DEFAULT_ALIAS,
+    LINEAR_MODEL_DEFAULTS,
     SentenceEncoderFeaturizer,
     classifier_features,
 )
@@ -82,21 +82,7 @@ class EncoderResponseSelector(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """The component's default config (see parent class for full docstring)."""
-        return {
-            # The alias of the featurizer whose sentence features are used.
-            "featurizer": DEFAULT_ALIAS,
-            # Aliases of sparse featurizers whose sentence features are appended, and
-            # the weight of their normalised row beside the unit-length embedding.
-            "sparse_featurizers": [],
-            "sparse_weight": 0.5,
-            # Inverse regularisation strength (scikit-learn's C).
-            "strength": 20.0,
-            # Weigh each answer by the inverse of its number of examples.
-            "balanced": False,
-            # How many answers the ranking lists.
-            "ranking_length": 10,
-            "random_seed": 42,
-        }
+        return dict(LINEAR_MODEL_DEFAULTS)
 
     def __init__(
         self,
@@ -157,12 +143,7 @@ class EncoderResponseSelector(GraphComponent, IntentClassifier):
         return sorted(self._answers)
 
     def _features(self, message: Message) -> np.ndarray | None:
-        return classifier_features(
-            message,
-            self._config["featurizer"],
-            self._config["sparse_featurizers"],
-            float(self._config["sparse_weight"]),
-        )
+        return classifier_features(message, self._config)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits one model for each retrieval intent on its examples' answer keys."""

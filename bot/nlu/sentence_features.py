@@ -48,32 +48,49 @@ def sentence_vector(message: Message, alias: str = DEFAULT_ALIAS) -> np.ndarray 
     return np.asarray(sentence.features, dtype=np.float32).reshape(-1)
 
 
-def classifier_features(
-    message: Message,
-    alias: str = DEFAULT_ALIAS,
-    sparse_aliases: list[str] | tuple[str, ...] = (),
-    sparse_weight: float = 0.5,
-) -> np.ndarray | None:
+#: The config of a linear model over these features, and its defaults: the intent
+#: classifier and the response selector both read it.
+LINEAR_MODEL_DEFAULTS: dict[str, Any] = {
+    # The alias of the featurizer whose sentence features are used.
+    "featurizer": DEFAULT_ALIAS,
+    # Aliases of sparse featurizers whose sentence features are appended, and the weight
+    # of their normalised row beside the unit-length embedding.
+    "sparse_featurizers": (),
+    "sparse_weight": 0.5,
+    # Inverse regularisation strength (scikit-learn's C).
+    "strength": 20.0,
+    # Weigh each label by the inverse of its number of examples, so how many examples we
+    # happened to write for it is not taken as how often residents ask for it.
+    "balanced": False,
+    # How many labels the ranking lists.
+    "ranking_length": 10,
+    "random_seed": 42,
+}
+
+
+def classifier_features(message: Message, config: dict[str, Any]) -> np.ndarray | None:
     """What the NLU's linear models read: the embedding, then weighted sparse features.
 
-    The rows of other featurizers' sparse sentence features (character n-grams, which
-    carry typos and rare words such as street names) are L2-normalised, weighted by
-    ``sparse_weight`` and appended to the unit-length embedding.
+    The rows of the sparse featurizers ``config`` names (``sparse_featurizers``: character
+    n-grams, which carry typos and rare words such as street names) are L2-normalised,
+    weighted by ``sparse_weight`` and appended to the unit-length embedding of
+    ``featurizer`` (see :data:`LINEAR_MODEL_DEFAULTS`).
 
     Returns:
         The feature vector, or None when the message has no embedding, or lacks the
         sparse features asked for.
     """
-    vector = sentence_vector(message, alias)
+    vector = sentence_vector(message, config["featurizer"])
+    sparse_aliases = list(config["sparse_featurizers"])
     if vector is None or not sparse_aliases:
         return vector
-    _, sparse = message.get_sparse_features(TEXT, list(sparse_aliases))
+    _, sparse = message.get_sparse_features(TEXT, sparse_aliases)
     if sparse is None:
         return None
     row = np.asarray(sparse.features.todense(), dtype=np.float32).reshape(-1)
     norm = float(np.linalg.norm(row))
     if norm > 0:
-        row *= float(sparse_weight) / norm
+        row *= float(config["sparse_weight"]) / norm
     return np.concatenate([vector, row])
 
 
