@@ -385,17 +385,22 @@ def _soak_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _start_stack(var_dir: Path) -> Stack:
-    model = ensure_model(REPO_ROOT / "models")
-    settings = Settings(
+def stack_settings(var_dir: Path, **overrides: Any) -> Settings:
+    """Settings of a stack measured alone: no env file, its own folder and free ports."""
+    return Settings(
         _env_file=None,
         environment="test",
         var_dir=var_dir,
         rasa_port=free_port(),
         action_server_port=free_port(),
         council_services_url=f"http://127.0.0.1:{free_port()}",
+        **overrides,
     )
-    stack = Stack(settings, model)
+
+
+def _start_stack(var_dir: Path) -> Stack:
+    model = ensure_model(REPO_ROOT / "models")
+    stack = Stack(stack_settings(var_dir), model)
     stack.start(timeout_s=600)
     return stack
 

@@ -44,7 +44,15 @@ from bot.launcher.scaled_stack import InternalPorts, ScaledStack
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
 from scripts import proc_cpu, scaling_model
-from scripts.bench import CONVERSATIONS, DOCS, LevelResult, MemorySampler, Replayer, _machine
+from scripts.bench import (
+    CONVERSATIONS,
+    DOCS,
+    LevelResult,
+    MemorySampler,
+    Replayer,
+    _machine,
+    stack_settings,
+)
 from tests.helpers import free_port
 
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
@@ -147,13 +155,8 @@ def start_topology(
 ) -> Topology:
     """Create the databases and start one stack; stops and drops them if it fails."""
     urls = database_urls(postgres, replicas)
-    settings = Settings(
-        _env_file=None,
-        environment="test",
-        var_dir=var_dir,
-        rasa_port=free_port(),
-        action_server_port=free_port(),
-        council_services_url=f"http://127.0.0.1:{free_port()}",
+    settings = stack_settings(
+        var_dir,
         tracker_store_url=urls["tracker"],
         database_url=urls["outbox"],
         redis_url=redis_url,
