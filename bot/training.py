@@ -92,6 +92,7 @@ def ensure_model(
     force: bool = False,
     cache: Path | None | bool = True,
     lines: StageLines | None = None,
+    validate: bool = True,
 ) -> Path:
     """Return the model for the current inputs, training it first if it does not exist.
 
@@ -107,6 +108,9 @@ def ensure_model(
             False for none.
         lines: the stage lines of ``make run``: what happens, and a line per component
             while training (the durations go into the machine's record).
+        validate: let ``rasa train`` check the domain and data first (about half a
+            minute). The test session turns it off: a test runs ``rasa data validate``
+            with warnings as failures, a stricter check of the same files.
 
     Raises:
         RuntimeError: when ``rasa train`` fails.
@@ -149,6 +153,8 @@ def ensure_model(
             "--out", str(models_dir),
             "--fixed-model-name", target.name.removesuffix(".tar.gz"),
         ]  # fmt: skip
+        if not validate:
+            command.append("--skip-validation")
         env = {**os.environ, "PYTHONPATH": str(root), "RASA_TELEMETRY_ENABLED": "false"}
         if lines is None:
             code = subprocess.run(command, cwd=root, env=env, check=False).returncode

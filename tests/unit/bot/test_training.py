@@ -60,9 +60,11 @@ class _FakeTraining:
 
     def __init__(self) -> None:
         self.runs = 0
+        self.commands: list[list[str]] = []
 
     def __call__(self, command, **kwargs):
         self.runs += 1
+        self.commands.append(command)
         out = Path(command[command.index("--out") + 1])
         name = command[command.index("--fixed-model-name") + 1]
         (out / f"{name}.tar.gz").write_bytes(b"model %d" % self.runs)
@@ -99,6 +101,16 @@ def test_changed_inputs_miss_the_cache(tmp_path, fake_training):
     ensure_model(tmp_path / "two", root, cache=cache)
     assert fake_training.runs == 2
     assert len(list(cache.glob("frontdoor-*.tar.gz"))) == 2
+
+
+def test_rasa_validates_the_data_unless_told_not_to(tmp_path, fake_training):
+    root = _copy_inputs(tmp_path / "repo")
+    ensure_model(tmp_path / "one", root, cache=None)
+    ensure_model(tmp_path / "two", root, cache=None, validate=False)
+    assert ["--skip-validation" in command for command in fake_training.commands] == [
+        False,
+        True,
+    ]
 
 
 def test_force_and_no_cache_always_train(tmp_path, fake_training):
