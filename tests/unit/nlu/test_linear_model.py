@@ -53,3 +53,35 @@ def test_saved_and_loaded_without_pickle(tmp_path):
     assert np.array_equal(loaded.probabilities(rows), model.probabilities(rows))
     with np.load(tmp_path / "model" / "weights.npz", allow_pickle=False) as arrays:
         assert set(arrays.files) == {"weights", "biases"}
+
+
+@pytest.fixture
+def sparse_fits(monkeypatch) -> list[bool]:
+    """Whether each scikit-learn fit was given a sparse matrix."""
+    from scipy import sparse
+
+    seen: list[bool] = []
+    fit = LogisticRegression.fit
+
+    def spy(self, features, *args, **kwargs):
+        seen.append(sparse.issparse(features))
+        return fit(self, features, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spy)
+    return seen
+
+
+def test_mostly_zero_features_are_fitted_sparse_with_the_same_result(sparse_fits):
+    rows, labels = _data(4)
+    wide = np.hstack([rows, np.zeros((len(rows), 200))])
+    wide[np.arange(len(rows)), 8 + np.arange(len(rows)) % 200] = 0.5
+    model = LinearModel.fit(wide, labels, strength=1.0)
+    assert sparse_fits == [True]
+    reference = LogisticRegression(C=1.0, max_iter=5000, random_state=42).fit(wide, labels)
+    assert model.probabilities(wide) == pytest.approx(reference.predict_proba(wide), abs=1e-4)
+
+
+def test_dense_features_are_fitted_dense(sparse_fits):
+    rows, labels = _data(3)
+    LinearModel.fit(rows, labels, strength=1.0)
+    assert sparse_fits == [False]
