@@ -16,12 +16,18 @@ of Rasa's CPU per message. Three parts of that were waste, and ``install`` remov
   else stores events between the read and the save.
 * **Finding each event's class by walking every subclass of Event.** Done for every event
   read back; the class for each event name is now remembered.
+
+A channel that needs the tracker after a turn (the phone line decides how a call goes on
+from the intent and the events of the turn) reads the one just saved with
+:func:`keep_saved` instead of reading it back from the database.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +48,25 @@ _original_save = SQLTrackerStore.save
 _original_additional_events = SQLTrackerStore._additional_events
 _original_resolve_by_type = Event.resolve_by_type
 _event_classes: dict[str, type[Event]] = {}
+#: The trackers saved by the task inside :func:`keep_saved`, by conversation id.
+_saved_here: ContextVar[dict[str, DialogueStateTracker] | None] = ContextVar(
+    "front_door_saved_trackers", default=None
+)
+
+
+@contextmanager
+def keep_saved() -> Iterator[dict[str, DialogueStateTracker]]:
+    """The trackers this task saves inside the block, by conversation id.
+
+    A context variable, so only saves made by the same task (the message handled by the
+    awaiting channel) are kept, never another conversation's running beside it.
+    """
+    saved: dict[str, DialogueStateTracker] = {}
+    token = _saved_here.set(saved)
+    try:
+        yield saved
+    finally:
+        _saved_here.reset(token)
 
 
 def engine_kwargs(url: Any) -> dict[str, Any]:
@@ -82,6 +107,9 @@ async def save_counted(self: SQLTrackerStore, tracker: DialogueStateTracker) -> 
     """Rasa's ``save``; afterwards every event of the tracker is stored."""
     await _original_save(self, tracker)
     setattr(tracker, STORED, len(tracker.events))
+    saved = _saved_here.get()
+    if saved is not None:
+        saved[tracker.sender_id] = tracker
 
 
 def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:

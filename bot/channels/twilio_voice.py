@@ -67,6 +67,7 @@ from bot.councils.profile import load_profile
 from bot.settings import Settings
 from bot.settings import settings as default_settings
 from bot.text import clean_text
+from bot.tracker_store import keep_saved
 from integrations.insight import (
     InsightClient,
     InsightRejected,
@@ -578,17 +579,19 @@ class FrontDoorVoiceInput(TwilioVoiceInput):
     ) -> VoiceResponse:
         agent = request.app.ctx.agent
         collector = VoiceCollectingOutputChannel()
-        await on_new_message(
-            UserMessage(
-                text,
-                collector,
-                sender,
-                input_channel=self.name(),
-                metadata=self.get_metadata(request),
+        with keep_saved() as saved:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=self.get_metadata(request),
+                )
             )
-        )
         lines = self.lines(agent.domain, collector.messages)
-        tracker = await self._tracker(request, sender)
+        # The tracker the turn just saved; read back only from a store that keeps none.
+        tracker = saved.get(sender) or await self._tracker(request, sender)
         intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
         if intent in TRANSFER_INTENTS:  # someone at risk is put through at once
             return self.transfer(agent.domain, lines, urgent=True)

@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
+from bot import tracker_store
 from bot.channels.twilio_voice import FrontDoorVoiceInput
 from bot.channels.voice_text import fill
 from bot.settings import REPO_ROOT, Settings
@@ -87,7 +88,7 @@ class Assistant:
     """Stands in for the trained dialogue: replies from the script, kept in the tracker."""
 
     domain: Domain
-    store: InMemoryTrackerStore
+    store: TrackerStore
     heard: list[str] = field(default_factory=list)
     script: dict[str, tuple[str, str, dict[str, Any]]] = field(default_factory=lambda: SCRIPT)
 
@@ -142,12 +143,16 @@ def said(twiml: ET.Element) -> str:
     return " ".join(say.text or "" for say in twiml.iter("Say"))
 
 
-def make_phone(domain: Domain, now: datetime | Callable[[], datetime]) -> Phone:
+def make_phone(
+    domain: Domain,
+    now: datetime | Callable[[], datetime],
+    store: TrackerStore | None = None,
+) -> Phone:
     settings = Settings(_env_file=None, twilio_auth_token=TOKEN, sms_gateway="fake")
     sms = FakeSmsGateway()
     clock = now if callable(now) else (lambda: now)
     channel = FrontDoorVoiceInput(settings, sms_gateway=sms, clock=clock)
-    assistant = Assistant(domain, InMemoryTrackerStore(domain))
+    assistant = Assistant(domain, store or InMemoryTrackerStore(domain))
     app = Sanic(f"phone_line_repair_{next(_apps)}")
     app.ctx.agent = SimpleNamespace(
         domain=domain,
@@ -304,3 +309,26 @@ def test_urgent_help_out_of_hours_goes_to_the_emergency_line(domain: Domain) -> 
     twiml = phone.turn(SpeechResult="i'm scared he will hit me again")
     assert twiml.find("Dial") is not None  # someone at risk is always put through
     assert "out-of-hours emergency line" in said(twiml)
+
+
+# --- A turn's tracker is the one it saved, not read back -------------------------------------
+
+
+def test_a_turn_reads_the_tracker_it_saved_not_the_database_again(
+    domain: Domain, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(SQLTrackerStore, "save", tracker_store.save_counted)
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "calls.db"))
+    reads = []
+    retrieve = store.retrieve
+
+    async def counted(sender_id: str):
+        reads.append(sender_id)
+        return await retrieve(sender_id)
+
+    monkeypatch.setattr(store, "retrieve", counted)
+    phone = make_phone(domain, OPEN, store)
+    phone.start()
+    reply = said(phone.turn(SpeechResult="i need to speak to a person"))
+    assert "Before I put you through" in reply  # the turn's own intent and slots were read
+    assert len(reads) == len(phone.assistant.heard) == 2  # the assistant's reads only

@@ -18,6 +18,7 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import tracker_store
 
@@ -155,3 +156,34 @@ def test_postgresql_keeps_rasas_own_pool() -> None:
     url = "postgresql://user@127.0.0.1:5432/rasa"
     assert "poolclass" not in tracker_store.engine_kwargs(url)
     assert tracker_store.engine_kwargs("sqlite://") == {}
+
+
+def test_keep_saved_holds_only_this_tasks_saves(tmp_path, rasas_own) -> None:
+    """Another conversation saved while the block is open (its own task) is not kept."""
+    tracker_store.install()
+    store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+
+    async def turn(sender: str) -> DialogueStateTracker:
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}))
+        await store.save(tracker)
+        return tracker
+
+    async def conversations() -> tuple[dict, DialogueStateTracker]:
+        block_open = asyncio.Event()
+
+        async def other() -> None:
+            await block_open.wait()
+            await turn("other")
+
+        beside = asyncio.create_task(other())  # a request of its own, outside the block
+        with tracker_store.keep_saved() as saved:
+            block_open.set()
+            await asyncio.sleep(0)
+            mine = await turn("me")
+            await beside
+        await turn("later")  # after the block: kept nowhere
+        return saved, mine
+
+    saved, mine = asyncio.run(conversations())
+    assert saved == {"me": mine}
