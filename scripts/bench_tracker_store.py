@@ -47,6 +47,10 @@ POSTGRES_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 VARIANTS = {"rasa": False, "front-door": True}
 VARIANT_NAMES = {"rasa": "Rasa as shipped", "front-door": "Front Door (`install()`)"}
 DOMAIN_DIR = REPO_ROOT / "domain"
+#: What ``make bench-tracker-store`` writes; ``make bench`` adds it to docs/benchmarks.md.
+RESULTS = REPO_ROOT / "docs" / "benchmarks-tracker-store.json"
+HEADING = "## Tracker store: SQLite against PostgreSQL (issue #19)"
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 #: A slot of the project's domain that a turn sets.
 SLOT = "place_postcode"
 #: Events a turn appends (see :func:`turn_events`).
@@ -349,6 +353,66 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def section(report: dict[str, Any]) -> list[str]:
+    """docs/benchmarks.md's section: the heading, the table, and what it says."""
+    return ["", HEADING, "", *markdown(report).splitlines(), "", _what_it_says(report)]
+
+
+def saved_section(path: Path = RESULTS) -> list[str]:
+    """The section for the results saved by ``make bench-tracker-store``, if there are any."""
+    return section(json.loads(path.read_text())) if path.exists() else []
+
+
+def _what_it_says(report: dict[str, Any]) -> str:
+    """Plain sentences on the figures: a turn's cost, its growth, and ``install``'s gain."""
+    ours, theirs = report["variants"]["front-door"], report["variants"]["rasa"]
+
+    def each(text: Any) -> str:
+        return " and ".join(
+            f"{text(rows['lengths'])} on {BACKEND_NAMES[b]}" for b, rows in ours.items()
+        )
+
+    def ratios(backend: str) -> str:
+        times = [
+            theirs[backend]["lengths"][i]["turn"]["p50_ms"] / row["turn"]["p50_ms"]
+            for i, row in enumerate(ours[backend]["lengths"])
+        ]
+        return f"{min(times):.1f}–{max(times):.1f}× as long on {BACKEND_NAMES[backend]}"
+
+    lengths = next(iter(ours.values()))["lengths"]
+    first, last = lengths[0], lengths[-1]
+    sentences = [
+        "With Front Door's store, Rasa's read and write of a turn take (p50) "
+        + each(lambda rows: f"{rows[0]['turn']['p50_ms']} ms")
+        + f" in a conversation of about {first['events']} events, and "
+        + each(lambda rows: f"{rows[-1]['turn']['p50_ms']} ms")
+        + f" at about {last['events']}.",
+        "The read grows with the conversation, since Rasa reads and replays every event of "
+        "the session ("
+        + each(
+            lambda rows: f"{rows[0]['retrieve']['p50_ms']} → {rows[-1]['retrieve']['p50_ms']} ms"
+        )
+        + "); the write stores only the turn's new rows ("
+        + each(lambda rows: f"{rows[0]['save']['p50_ms']} → {rows[-1]['save']['p50_ms']} ms")
+        + ").",
+        "Rasa's store as shipped takes a turn "
+        + " and ".join(ratios(backend) for backend in ours)
+        + ".",
+    ]
+    if "postgresql" in ours:
+        sentences.append(
+            "On PostgreSQL Rasa already pools connections, so `install()` saves only the count "
+            "before each write and the search for each event's class."
+        )
+    load = report["load_average"]
+    if max(load["start"], load["end"]) > report["machine"]["cores"]:
+        sentences.append(
+            f"The machine was busy with other work (load average above its "
+            f"{report['machine']['cores']} cores), so the 95th percentiles vary from run to run."
+        )
+    return " ".join(sentences)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, write ``--json`` and print the table with ``--markdown``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -368,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     if args.markdown or not args.json:
-        sys.stdout.write(markdown(report))
+        sys.stdout.write("\n".join(section(report)) + "\n")
     return 0
 
 

@@ -89,7 +89,7 @@ def test_every_turn_is_timed_and_stored(variant, url) -> None:
         assert tracker.get_slot(bench.SLOT)
 
 
-def test_the_table_has_a_row_per_backend_store_and_length() -> None:
+def test_the_section_has_a_row_per_backend_store_and_length_and_says_what_they_mean() -> None:
     row = {
         "length": 10,
         "events": 12,
@@ -106,9 +106,13 @@ def test_the_table_has_a_row_per_backend_store_and_length() -> None:
         "turn_events": bench.TURN_EVENTS,
         "variants": {name: {"sqlite": backend} for name in bench.VARIANTS},
     }
-    table = [line for line in bench.markdown(report).splitlines() if line.startswith("| SQLite")]
+    section = bench.section(report)
+    assert section[1] == bench.HEADING
+    table = [line for line in section if line.startswith("| SQLite")]
     assert len(table) == 4
     assert "Rasa as shipped" in table[0] and "Front Door" in table[1]
+    assert "take (p50) 1.0 ms on SQLite in a conversation of about 12 events" in section[-1]
+    assert "1.0–1.0× as long on SQLite" in section[-1]
 
 
 def test_rounds_are_pooled() -> None:
