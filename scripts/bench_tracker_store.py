@@ -379,7 +379,9 @@ def _what_it_says(report: dict[str, Any]) -> str:
             theirs[backend]["lengths"][i]["turn"]["p50_ms"] / row["turn"]["p50_ms"]
             for i, row in enumerate(ours[backend]["lengths"])
         ]
-        return f"{min(times):.1f}–{max(times):.1f}× as long on {BACKEND_NAMES[backend]}"
+        low, high = f"{min(times):.1f}", f"{max(times):.1f}"
+        span = low if low == high else f"{low}–{high}"
+        return f"{span}× as long on {BACKEND_NAMES[backend]}"
 
     lengths = next(iter(ours.values()))["lengths"]
     first, last = lengths[0], lengths[-1]

@@ -112,7 +112,7 @@ def test_the_section_has_a_row_per_backend_store_and_length_and_says_what_they_m
     assert len(table) == 4
     assert "Rasa as shipped" in table[0] and "Front Door" in table[1]
     assert "take (p50) 1.0 ms on SQLite in a conversation of about 12 events" in section[-1]
-    assert "1.0–1.0× as long on SQLite" in section[-1]
+    assert "a turn 1.0× as long on SQLite" in section[-1]
 
 
 def test_rounds_are_pooled() -> None:
