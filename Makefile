@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench bench-scaled soak bench-memory run-scaled system-packages clean translations kb-check kb-sync
+.PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench bench-scaled bench-tracker-store soak bench-memory run-scaled system-packages clean translations kb-check kb-sync
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -108,6 +108,9 @@ bench: install ## Benchmark the running stack beside a bare Rasa project (1, 10,
 
 bench-scaled: install system-packages ## One against two Rasa replicas behind nginx (PostgreSQL, Redis), CPU a message: docs/benchmarks-scaled.md
 	$(PY) scripts/bench_scaled.py --postgres $(SCALED_PG) --redis $${REDIS_URL:-redis://127.0.0.1:6379/0} $(BENCH_SCALED_ARGS)
+
+bench-tracker-store: install ## Rasa's tracker store on SQLite and PostgreSQL, retrieve and save a turn: docs/benchmarks-tracker-store.json
+	$(PY) scripts/bench_tracker_store.py --postgres $(SCALED_PG)/postgres --json docs/benchmarks-tracker-store.json --markdown $(BENCH_TRACKER_STORE_ARGS)
 
 soak: install ## Steady load for SOAK_MINUTES (default 3), memory growth and errors: docs/soak.md
 	$(PY) scripts/bench.py --soak $${SOAK_MINUTES:-3}

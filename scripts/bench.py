@@ -362,6 +362,10 @@ def _markdown(report: dict[str, Any]) -> str:
         lines += ["", f"`rasa train` of the current inputs: {report['training_s']:.0f} s."]
     lines += bench_nlu.markdown(report)
     lines += bench_bare.markdown(report)
+    # Imported here: the tracker store benchmark imports this module's helpers.
+    from scripts import bench_tracker_store
+
+    lines += bench_tracker_store.saved_section()  # make bench-tracker-store's latest figures
     return "\n".join(lines) + "\n"
 
 
