@@ -33,6 +33,9 @@ from bot.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
+#: The file, in the models folder, whose lock one training holds while others wait.
+TRAIN_LOCK = ".train.lock"
+
 
 def training_fingerprint(root: Path = REPO_ROOT, encoder_id: str = ENCODER_ID) -> str:
     """A short hash of the training inputs, the encoder's identity and the Rasa version."""
@@ -86,6 +89,13 @@ def _keep_in_cache(model: Path, cache: Path | None) -> None:
         logger.warning("could not keep the model in the cache %s: %s", cache, error)
 
 
+def needs_training(models_dir: Path, root: Path = REPO_ROOT) -> bool:
+    """Whether :func:`ensure_model` would train: no model here nor in the shared cache."""
+    target = model_path(models_dir, root)
+    shared = shared_model_cache()
+    return not target.exists() and not (shared is not None and (shared / target.name).is_file())
+
+
 def ensure_model(
     models_dir: Path,
     root: Path = REPO_ROOT,
@@ -125,7 +135,7 @@ def ensure_model(
         else:
             lines.write(f"[training] {message}")
 
-    with open(models_dir / ".train.lock", "w") as lock:
+    with open(models_dir / TRAIN_LOCK, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

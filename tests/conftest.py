@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +13,15 @@ from bot.settings import REPO_ROOT, Settings
 
 # The running stack (tests/e2e and tests/security share one per session).
 from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
+    TESTS_NICENESS,
     council,
     model_file,
     open311,
     resident,
     stack,
+    train_ahead,
     trained_model,
+    will_train,
 )
 
 #: Session fixtures that are expensive to make twice: a test that uses one (directly or
@@ -50,6 +54,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if late:
         moved = set(late)
         items[:] = [item for item in items if item not in moved] + late
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In ``make test``'s test processes, train the model ahead of the tests that need it.
+
+    The first process starts the training once it has collected the tests; every process
+    then lowers the priority of its main thread, where the tests run, so the training
+    (the longest step before the stack tests can start) keeps its pace beside the unit
+    tests. A single process (plain ``pytest``) trains when a test first needs the model.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None or not will_train(
+        [set(getattr(item, "fixturenames", ())) for item in session.items]
+    ):
+        return
+    if worker == "gw0":
+        train_ahead()
+    os.nice(TESTS_NICENESS)
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@ The fixtures are registered in ``tests/conftest.py``, so ``tests/e2e`` and
 
 from __future__ import annotations
 
+import fcntl
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +17,49 @@ import pytest
 
 from bot.launcher.stack import Stack
 from bot.settings import REPO_ROOT, Settings
-from bot.training import ensure_model
+from bot.training import TRAIN_LOCK, ensure_model, needs_training
 from tests.helpers import Resident, free_port
 
 INSIGHT_IDLE_S = 15.0
+#: The fixtures whose tests need the trained model.
+MODEL_FIXTURES = frozenset({"trained_model", "model_file"})
+#: How far a test process steps back (``nice``) while the model trains beside it.
+TESTS_NICENESS = 10
+
+
+def will_train(fixture_names: list[set[str]], models_dir: Path = REPO_ROOT / "models") -> bool:
+    """Whether some of these tests need the model and it must be trained first."""
+    return any(MODEL_FIXTURES & names for names in fixture_names) and needs_training(models_dir)
+
+
+def train_ahead(models_dir: Path = REPO_ROOT / "models") -> threading.Thread:
+    """Start training the model in a thread of this test process; return once it holds the lock.
+
+    ``make test``'s first test process calls it as soon as it has collected the tests
+    (``tests/conftest.py``), so the training does not wait for the first test that needs
+    the model. Each test process then lowers the priority of its main thread only (on Linux
+    ``nice`` is per thread), so the training, and the ``rasa train`` it starts, keeps its
+    pace while the unit tests run on what it leaves. The fixtures below wait for it through
+    ``ensure_model``'s lock, and train themselves should it fail.
+    """
+    models_dir.mkdir(parents=True, exist_ok=True)
+    thread = threading.Thread(
+        target=ensure_model,
+        args=(models_dir,),
+        kwargs={"validate": False},
+        name="training-ahead",
+        daemon=True,
+    )
+    thread.start()
+    with open(models_dir / TRAIN_LOCK, "a") as probe:
+        while thread.is_alive():
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                break  # the training holds it
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            time.sleep(0.01)
+    return thread
 
 
 @pytest.fixture(scope="session")

@@ -124,3 +124,75 @@ def test_the_tests_that_load_the_model_themselves_come_last(tmp_path: Path) -> N
     assert len(collected) == 42, collected
     assert all("test_loads_the_model_itself" in line for line in collected[-2:]), collected
     assert not any("test_loads_the_model_itself" in line for line in collected[:-2])
+
+
+TRAINING_AHEAD = """
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests import stack_fixtures
+
+models = Path(sys.argv[1])
+
+
+def ensure_model(models_dir, validate=True):
+    # Holds the lock like the real one, then starts its 'rasa train' once tests stepped back.
+    with open(models_dir / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        time.sleep(0.5)
+        child = [sys.executable, "-c", "import os; print(os.nice(0))"]
+        niceness = subprocess.run(child, capture_output=True, text=True).stdout.strip()
+        print("training", niceness, "validate", validate, flush=True)
+
+
+stack_fixtures.ensure_model = ensure_model
+thread = stack_fixtures.train_ahead(models)
+os.nice(stack_fixtures.TESTS_NICENESS)
+with open(models / ".train.lock", "a") as probe:
+    try:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        print("lock free", flush=True)
+    except BlockingIOError:
+        print("lock held", flush=True)
+thread.join()
+child = [sys.executable, "-c", "import os; print(os.nice(0))"]
+print("tests", subprocess.run(child, capture_output=True, text=True).stdout.strip())
+"""
+
+
+def test_the_training_ahead_holds_the_lock_at_once_and_keeps_its_priority(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-c", TRAINING_AHEAD, str(tmp_path / "models")],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    base = os.nice(0)
+    assert result.stdout.split("\n")[:3] == [
+        "lock held",  # a fixture asking for the model from now on waits for this training
+        f"training {base} validate False",  # its rasa train kept the priority
+        f"tests {base + 10}",  # what the tests start steps back
+    ]
+
+
+def test_a_training_is_ahead_only_when_tests_need_a_model_that_is_missing(
+    tmp_path: Path, monkeypatch
+):
+    from bot.training import model_path
+    from tests.stack_fixtures import will_train
+
+    monkeypatch.setenv("MODEL_CACHE", "off")
+    models = tmp_path / "models"
+    assert will_train([{"tmp_path"}, {"trained_model"}], models)
+    assert will_train([{"model_file"}], models)
+    assert not will_train([{"tmp_path"}, {"resident_page"}], models)
+    models.mkdir()
+    model_path(models).write_bytes(b"trained")
+    assert not will_train([{"trained_model"}], models)

@@ -225,3 +225,19 @@ def test_a_commands_output_passes_through_as_it_comes_and_is_read(tmp_path, capf
     assert code == 4
     assert "".join(read) == "Starting to train component 'TEDPolicy'.\n"
     assert "Starting to train component 'TEDPolicy'." in capfd.readouterr().out
+
+
+def test_no_training_is_needed_when_the_model_is_here_or_in_the_cache(tmp_path, monkeypatch):
+    root = _copy_inputs(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(training, "shared_model_cache", lambda: cache)
+    models = tmp_path / "models"
+    assert training.needs_training(models, root)
+    cache.mkdir()
+    (cache / training.model_path(models, root).name).write_bytes(b"model")
+    assert not training.needs_training(models, root)
+    monkeypatch.setattr(training, "shared_model_cache", lambda: None)
+    assert training.needs_training(models, root)
+    models.mkdir()
+    training.model_path(models, root).write_bytes(b"model")
+    assert not training.needs_training(models, root)
