@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,8 +71,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     ):
         return
     if worker == "gw0":
-        train_ahead()
+        _training_ahead.append(train_ahead())
     os.nice(TESTS_NICENESS)
+
+
+#: The training this test process started ahead of its tests, if any.
+_training_ahead: list[threading.Thread] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Let a training started ahead finish before this process ends, unless interrupted.
+
+    Otherwise its lock would go with the process and another would train again.
+    """
+    if exitstatus != pytest.ExitCode.INTERRUPTED:
+        for thread in _training_ahead:
+            thread.join()
 
 
 @pytest.fixture
