@@ -122,6 +122,17 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
     return found
 
 
+def originals() -> list[tuple[Any, str, Any]]:
+    """What :func:`install` replaces, as (owner, attribute, Rasa's own value), to put back."""
+    return [
+        (rasa_tracker_store, "create_engine_kwargs", _original_engine_kwargs),
+        (SQLTrackerStore, "_retrieve", _original_retrieve),
+        (SQLTrackerStore, "save", _original_save),
+        (SQLTrackerStore, "_additional_events", _original_additional_events),
+        (Event, "resolve_by_type", staticmethod(_original_resolve_by_type)),
+    ]
+
+
 def install() -> None:
     """Pool SQLite connections, skip the count before a save, remember event classes."""
     rasa_tracker_store.create_engine_kwargs = engine_kwargs

@@ -7,7 +7,6 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -104,17 +103,8 @@ def _without_clock_time(row: tuple) -> tuple:
 @pytest.fixture
 def rasas_own(monkeypatch):
     """Rasa's tracker store as shipped."""
-    monkeypatch.setattr(
-        rasa_tracker_store, "create_engine_kwargs", tracker_store._original_engine_kwargs
-    )
-    monkeypatch.setattr(SQLTrackerStore, "_retrieve", tracker_store._original_retrieve)
-    monkeypatch.setattr(SQLTrackerStore, "save", tracker_store._original_save)
-    monkeypatch.setattr(
-        SQLTrackerStore, "_additional_events", tracker_store._original_additional_events
-    )
-    monkeypatch.setattr(
-        Event, "resolve_by_type", staticmethod(tracker_store._original_resolve_by_type)
-    )
+    for owner, name, value in tracker_store.originals():
+        monkeypatch.setattr(owner, name, value)
 
 
 def test_the_same_rows_are_stored_with_fewer_queries_on_one_connection(

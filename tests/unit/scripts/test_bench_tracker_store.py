@@ -9,10 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rasa.core import tracker_store as rasa_tracker_store
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
 
 from bot import tracker_store
 from scripts import bench_tracker_store as bench
@@ -37,17 +34,8 @@ TURN = ["user", "action", "bot", "slot", "action"]
 @pytest.fixture(params=["rasa", "front-door"])
 def variant(request, monkeypatch) -> str:
     """Rasa's tracker store as shipped, or with Front Door's ``install``; undone after."""
-    monkeypatch.setattr(
-        rasa_tracker_store, "create_engine_kwargs", tracker_store._original_engine_kwargs
-    )
-    monkeypatch.setattr(SQLTrackerStore, "_retrieve", tracker_store._original_retrieve)
-    monkeypatch.setattr(SQLTrackerStore, "save", tracker_store._original_save)
-    monkeypatch.setattr(
-        SQLTrackerStore, "_additional_events", tracker_store._original_additional_events
-    )
-    monkeypatch.setattr(
-        Event, "resolve_by_type", staticmethod(tracker_store._original_resolve_by_type)
-    )
+    for owner, name, value in tracker_store.originals():
+        monkeypatch.setattr(owner, name, value)
     if bench.VARIANTS[request.param]:
         tracker_store.install()
     return request.param
