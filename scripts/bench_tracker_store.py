@@ -39,6 +39,7 @@ import sqlalchemy as sa
 
 from bot.launcher.rasa_files import tracker_store_config
 from bot.settings import REPO_ROOT
+from lib.sqlite import create_engine
 from scripts.bench import _machine, _percentile
 
 # Rasa is imported where it is used: this process only starts the ones that measure.
@@ -267,7 +268,7 @@ def _server(engine: sa.engine.Engine) -> str:
 def fresh_postgres(admin_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database ``fd_bench_<hex>``, dropped afterwards."""
     name = f"fd_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')

@@ -178,7 +178,7 @@ def test_the_training_ahead_holds_the_lock_at_once_and_keeps_its_priority(tmp_pa
     assert result.stdout.split("\n")[:3] == [
         "lock held",  # a fixture asking for the model from now on waits for this training
         f"training {base} validate False",  # its rasa train kept the priority
-        f"tests {base + 10}",  # what the tests start steps back
+        f"tests {min(base + 10, 19)}",  # what the tests start steps back
     ]
 
 
