@@ -8,8 +8,9 @@ STAMP   := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): the running-stack tests stay together in one (tests/conftest.py)
-PYTEST_WORKERS ?= 2
+# Test processes (pytest-xdist): the running-stack tests stay together in one (tests/conftest.py).
+# Three on 2 cores: while one waits on the stack, a browser or a database, the others work.
+PYTEST_WORKERS ?= 3
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help install run train test test-fast lint types types-baseline env-example format validate shell eval purge stand-in seed create-staff bench bench-scaled bench-tracker-store soak bench-memory run-scaled system-packages clean translations kb-check kb-sync

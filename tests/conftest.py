@@ -38,10 +38,9 @@ MODEL_FILE_FIXTURE = "model_file"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep every test of the trained model and the running stack in one test process.
 
-    ``make test`` runs two processes (pytest-xdist, ``--dist loadgroup``): one trains (or
-    reuses) the model, starts the stack once and runs every test that needs them, while
-    the other runs the unit and contract tests. Without the group each process would start
-    its own Rasa.
+    ``make test`` runs three processes (pytest-xdist, ``--dist loadgroup``): one starts the
+    stack once and runs every test that needs it, while the others run the unit and
+    contract tests. Without the group each process would start its own Rasa.
 
     The tests that load the model in a process of their own (``model_file``: Rasa's NLU
     evaluation and conversation tests) are not grouped but moved to the end, so whichever

@@ -1,4 +1,4 @@
-"""``make test`` runs two test processes; the running-stack tests must share one of them."""
+"""``make test`` runs several test processes; the running-stack tests must share one of them."""
 
 from __future__ import annotations
 
