@@ -49,10 +49,10 @@ import httpx
 import yaml
 
 from bot.launcher.stack import Service, Stack
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import REPO_ROOT
 from bot.training import ensure_model
 from scripts import bare_rasa, bench_bare, bench_nlu
-from tests.helpers import free_port
+from tests.helpers import stack_settings
 
 CONVERSATIONS = REPO_ROOT / "scripts" / "bench_conversations.yml"
 BARE_CONVERSATIONS = REPO_ROOT / "scripts" / "bench_bare_conversations.yml"
@@ -387,19 +387,6 @@ def _soak_markdown(report: dict[str, Any]) -> str:
     for name, row in report["memory"].items():
         lines.append(f"| {name} | {row['first_mb']} | {row['last_mb']} | {row['growth_mb']} |")
     return "\n".join(lines) + "\n"
-
-
-def stack_settings(var_dir: Path, **overrides: Any) -> Settings:
-    """Settings of a stack measured alone: no env file, its own folder and free ports."""
-    return Settings(
-        _env_file=None,
-        environment="test",
-        var_dir=var_dir,
-        rasa_port=free_port(),
-        action_server_port=free_port(),
-        council_services_url=f"http://127.0.0.1:{free_port()}",
-        **overrides,
-    )
 
 
 def _start_stack(var_dir: Path) -> Stack:

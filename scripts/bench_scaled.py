@@ -51,9 +51,8 @@ from scripts.bench import (
     MemorySampler,
     Replayer,
     _machine,
-    stack_settings,
 )
-from tests.helpers import free_port
+from tests.helpers import free_port, stack_settings
 
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/0"

@@ -14,6 +14,7 @@ from bot.settings import REPO_ROOT, Settings
 
 # The running stack (tests/e2e and tests/security share one per session).
 from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
+    MODEL_FILE_FIXTURE,
     TESTS_NICENESS,
     council,
     model_file,
@@ -30,8 +31,6 @@ from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
 SHARED_SESSION_FIXTURES = frozenset({"trained_model", "stack"})
 #: The name of that group for pytest-xdist's ``--dist loadgroup`` (``make test``).
 STACK_GROUP = "running-stack"
-#: A fixture whose tests load the model in a process of their own: they run last.
-MODEL_FILE_FIXTURE = "model_file"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups in each worker

@@ -6,8 +6,12 @@ import re
 import socket
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
+
+from bot.settings import Settings
 
 
 def free_port() -> int:
@@ -15,6 +19,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stack_settings(var_dir: Path, **overrides: Any) -> Settings:
+    """Settings of a stack of its own: no env file, its own folder and free ports."""
+    return Settings(
+        _env_file=None,
+        environment="test",
+        var_dir=var_dir,
+        rasa_port=free_port(),
+        action_server_port=free_port(),
+        council_services_url=f"http://127.0.0.1:{free_port()}",
+        **overrides,
+    )
 
 
 @dataclass

@@ -18,21 +18,25 @@ import pytest
 from bot.launcher.stack import Stack
 from bot.settings import REPO_ROOT, Settings
 from bot.training import TRAIN_LOCK, ensure_model, needs_training
-from tests.helpers import Resident, free_port
+from tests.helpers import Resident, stack_settings
 
 INSIGHT_IDLE_S = 15.0
+#: Where the test session keeps the trained model.
+MODELS_DIR = REPO_ROOT / "models"
+#: A fixture whose tests load the model in a process of their own: they run last.
+MODEL_FILE_FIXTURE = "model_file"
 #: The fixtures whose tests need the trained model.
-MODEL_FIXTURES = frozenset({"trained_model", "model_file"})
+MODEL_FIXTURES = frozenset({"trained_model", MODEL_FILE_FIXTURE})
 #: How far a test process steps back (``nice``) while the model trains beside it.
 TESTS_NICENESS = 10
 
 
-def will_train(fixture_names: list[set[str]], models_dir: Path = REPO_ROOT / "models") -> bool:
+def will_train(fixture_names: list[set[str]], models_dir: Path = MODELS_DIR) -> bool:
     """Whether some of these tests need the model and it must be trained first."""
     return any(MODEL_FIXTURES & names for names in fixture_names) and needs_training(models_dir)
 
 
-def train_ahead(models_dir: Path = REPO_ROOT / "models") -> threading.Thread:
+def train_ahead(models_dir: Path = MODELS_DIR) -> threading.Thread:
     """Start training the model in a thread of this test process; return once it holds the lock.
 
     ``make test``'s first test process calls it as soon as it has collected the tests
@@ -69,7 +73,7 @@ def trained_model() -> Path:
     ``rasa train`` skips its own check of the data: ``test_rasa_data_validate_is_clean``
     checks the same files, with warnings as failures.
     """
-    return ensure_model(REPO_ROOT / "models", validate=False)
+    return ensure_model(MODELS_DIR, validate=False)
 
 
 @pytest.fixture(scope="session")
@@ -81,17 +85,12 @@ def model_file() -> Path:
     When the other process is still training the model, ``ensure_model``'s lock makes
     this one wait for that training instead of starting another.
     """
-    return ensure_model(REPO_ROOT / "models", validate=False)
+    return ensure_model(MODELS_DIR, validate=False)
 
 
 def _stack_settings(var_dir: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        environment="test",
-        var_dir=var_dir,
-        rasa_port=free_port(),
-        action_server_port=free_port(),
-        council_services_url=f"http://127.0.0.1:{free_port()}",
+    return stack_settings(
+        var_dir,
         outbox_retry_base_s=0.5,
         outbox_retry_max_s=2.0,
         outbox_poll_s=0.3,
