@@ -122,21 +122,27 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
     return found
 
 
+def _replacements() -> list[tuple[Any, str, Any]]:
+    """What :func:`install` puts in place, as (owner, attribute, Front Door's value)."""
+    return [
+        (rasa_tracker_store, "create_engine_kwargs", engine_kwargs),
+        (SQLTrackerStore, "_retrieve", retrieve_counted),
+        (SQLTrackerStore, "_additional_events", additional_events),
+        (SQLTrackerStore, "save", save_counted),
+        (Event, "resolve_by_type", staticmethod(resolve_by_type)),
+    ]
+
+
+#: Rasa's own values of what :func:`install` replaces, read before any install.
+_RASAS_OWN = [(owner, name, vars(owner)[name]) for owner, name, _ in _replacements()]
+
+
 def originals() -> list[tuple[Any, str, Any]]:
     """What :func:`install` replaces, as (owner, attribute, Rasa's own value), to put back."""
-    return [
-        (rasa_tracker_store, "create_engine_kwargs", _original_engine_kwargs),
-        (SQLTrackerStore, "_retrieve", _original_retrieve),
-        (SQLTrackerStore, "save", _original_save),
-        (SQLTrackerStore, "_additional_events", _original_additional_events),
-        (Event, "resolve_by_type", staticmethod(_original_resolve_by_type)),
-    ]
+    return list(_RASAS_OWN)
 
 
 def install() -> None:
     """Pool SQLite connections, skip the count before a save, remember event classes."""
-    rasa_tracker_store.create_engine_kwargs = engine_kwargs
-    SQLTrackerStore._retrieve = retrieve_counted  # type: ignore[method-assign]
-    SQLTrackerStore._additional_events = additional_events  # type: ignore[method-assign]
-    SQLTrackerStore.save = save_counted  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    for owner, name, value in _replacements():
+        setattr(owner, name, value)
