@@ -94,6 +94,27 @@ def focus_in_chat(page) -> str:
     return frame.evaluate("() => document.activeElement.id")
 
 
+def late_focus_message_leaves_focus(page) -> bool:
+    """Send the chat the widget's "focus" now; True once the chat has handled it.
+
+    A second message from the same window arrives after it, so the chat has acted on
+    "focus" when the second one is seen.
+    """
+    frame = chat_frame(page)
+    frame.evaluate(
+        """() => { window.__probed = new Promise(resolve => window.addEventListener(
+            "message", e => { if (e.data && e.data.probe) { resolve(true); } })); }"""
+    )
+    page.evaluate(
+        f"""() => {{
+            const chat = document.querySelector('{HOST}').shadowRoot.querySelector('iframe');
+            chat.contentWindow.postMessage({{ frontdoor: "focus" }}, "*");
+            chat.contentWindow.postMessage({{ probe: true }}, "*");
+        }}"""
+    )
+    return bool(frame.evaluate("() => window.__probed"))
+
+
 def test_one_tag_adds_a_launcher_at_the_bottom_right(page) -> None:
     page.goto("/widget-demo")
     button = launcher(page)
@@ -166,6 +187,10 @@ def test_escape_closes_the_panel_and_returns_focus_to_the_launcher(page) -> None
     launcher(page).click()
     link = page.get_by_role("link", name="Roads and pavements")
     link.focus()
+    # The widget's "focus" reaching the chat after the resident moved on (a slow frame)
+    # leaves focus where the resident put it.
+    assert late_focus_message_leaves_focus(page)
+    assert link.evaluate("e => document.activeElement === e")
     page.keyboard.press("Escape")
     page.get_by_role("dialog").wait_for(state="hidden")
     assert link.evaluate("e => document.activeElement === e")

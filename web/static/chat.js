@@ -21,7 +21,8 @@
  *   language it was given in, and the page's labels follow it (kb/web_chat/chrome.yml).
  * - In the chat widget's panel on a council's own page (issue #18, widget.js; the page is
  *   served with data-embed): Escape asks the widget to close the panel, the widget's
- *   "focus" moves focus to the message box, and "Exit this page" asks the widget to leave
+ *   "focus" moves focus to the message box (unless the resident has moved it out of the
+ *   frame since), and "Exit this page" asks the widget to leave
  *   the council's page (it cannot be left from inside the frame).
  * - "Did that answer your question?" (issue #18): when the last reply of a turn of the
  *   resident's own chat comes marked ask_feedback (the assistant gave an information
@@ -652,7 +653,10 @@
       }
     });
     window.addEventListener("message", function (event) {
-      if (event.source === window.parent && event.data && event.data.frontdoor === "focus") {
+      // The widget has just focused this frame. If the resident has moved focus out
+      // since (a link of the council's page, say), leave it there: never take it back.
+      if (event.source === window.parent && event.data && event.data.frontdoor === "focus" &&
+          document.hasFocus()) {
         input.focus();
       }
     });
