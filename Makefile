@@ -70,7 +70,7 @@ format: install ## Format the code
 	$(PY) -m ruff check --fix .
 
 validate: install ## rasa data validate
-	$(PY) -m rasa data validate --domain domain --data data --config config.yml --fail-on-warnings
+	$(PY) -m bot.yaml_once data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 shell: install train ## Talk to the assistant in the terminal (needs the action server: make run)
 	$(PY) -m rasa shell --model "$$($(PY) -m bot model-path)" --endpoints var/endpoints.yml

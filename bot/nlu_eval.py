@@ -27,7 +27,9 @@ AVERAGES = {"micro avg", "macro avg", "weighted avg", "accuracy"}
 
 def _rasa(*args: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([sys.executable, "-m", "rasa", *args], cwd=REPO_ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot.yaml_once", *args], cwd=REPO_ROOT, env=env, check=True
+    )
 
 
 def summarise(report_path: Path) -> dict:

@@ -33,7 +33,7 @@ MIN_FAQ_ANSWER_ACCURACY = 0.95
 def _rasa(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "RASA_TELEMETRY_ENABLED": "false"}
     return subprocess.run(
-        [sys.executable, "-m", "rasa", *args],
+        [sys.executable, "-m", "bot.yaml_once", *args],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
 
