@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,16 +19,14 @@ from pathlib import Path
 from bot.nlu_areas import Prediction, load_examples, markdown_table, mistakes, score
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
+from bot.yaml_once import rasa_command, rasa_environment
 from workers.outcomes import OutcomeRules, load_rules
 
 AVERAGES = {"micro avg", "macro avg", "weighted avg", "accuracy"}
 
 
 def _rasa(*args: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run(
-        [sys.executable, "-m", "bot.yaml_once", *args], cwd=REPO_ROOT, env=env, check=True
-    )
+    subprocess.run(rasa_command(*args), cwd=REPO_ROOT, env=rasa_environment(REPO_ROOT), check=True)
 
 
 def summarise(report_path: Path) -> dict:

@@ -33,6 +33,7 @@ from bot.launcher.startup import StageLines, TrainingProgress
 from bot.model_identity import MODEL_RUNTIME_PACKAGES, fingerprint, model_file_name
 from bot.nlu.encoder_files import ENCODER_ID, default_cache_root, ensure_encoder_files
 from bot.settings import REPO_ROOT
+from bot.yaml_once import rasa_command, rasa_environment
 
 logger = logging.getLogger(__name__)
 
@@ -158,17 +159,17 @@ def ensure_model(
             return target
         ensure_encoder_files()
         logger.info("training model %s (inputs changed)", target.name)
-        command = [
-            sys.executable, "-m", "bot.yaml_once", "train",
+        command = rasa_command(
+            "train",
             "--config", str(root / "config.yml"),
             "--domain", str(root / "domain"),
             "--data", str(root / "data"),
             "--out", str(models_dir),
             "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-        ]  # fmt: skip
+        )  # fmt: skip
         if not validate:
             command.append("--skip-validation")
-        env = {**os.environ, "PYTHONPATH": str(root), "RASA_TELEMETRY_ENABLED": "false"}
+        env = rasa_environment(root)
         if lines is None:
             code = subprocess.run(command, cwd=root, env=env, check=False).returncode
         else:

@@ -11,16 +11,18 @@ issue #19).
 is handed out, so a caller that changes it changes only its own) and which texts already
 passed which schema. A text that fails to parse or to validate is not kept: it fails
 again, with Rasa's own error, every time it is read. Nothing is kept on disk.
+
+:func:`rasa_command` and :func:`rasa_environment` are the one spelling of that command line
+for training, evaluation and the tests; Rasa itself is imported only by :func:`install`.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import sys
+from pathlib import Path
 from typing import Any
-
-import rasa.shared.utils.io
-import rasa.shared.utils.validation
 
 _parsed: dict[tuple[str, str | tuple[str, ...]], Any] = {}
 _passed: set[tuple[str, str, str]] = set()
@@ -44,11 +46,10 @@ def read_yaml_once(original: Any) -> Any:
 
 def validate_yaml_schema_once(original: Any) -> Any:
     """``validate_yaml_schema`` checking each (text, schema) once; failures every time."""
+    from rasa.shared.utils.validation import PACKAGE_NAME
 
     def validate_yaml_schema(
-        yaml_file_content: str,
-        schema_path: str,
-        package_name: str = rasa.shared.utils.validation.PACKAGE_NAME,
+        yaml_file_content: str, schema_path: str, package_name: str = PACKAGE_NAME
     ) -> None:
         key = (yaml_file_content, schema_path, package_name)
         if key in _passed:
@@ -62,7 +63,9 @@ def validate_yaml_schema_once(original: Any) -> Any:
 
 def install() -> None:
     """Make this process's Rasa parse and check each YAML text once (idempotent)."""
-    io, validation = rasa.shared.utils.io, rasa.shared.utils.validation
+    import rasa.shared.utils.io as io
+    import rasa.shared.utils.validation as validation
+
     if not getattr(io.read_yaml, "_reads_once", False):
         io.read_yaml = read_yaml_once(io.read_yaml)  # type: ignore[assignment]
     if not getattr(validation.validate_yaml_schema, "_reads_once", False):
@@ -75,6 +78,16 @@ def forget() -> None:
     """Drop everything kept (tests)."""
     _parsed.clear()
     _passed.clear()
+
+
+def rasa_command(*args: str) -> list[str]:
+    """The command line that runs Rasa's ``args`` (``train ...``) through this module."""
+    return [sys.executable, "-m", "bot.yaml_once", *args]
+
+
+def rasa_environment(root: Path) -> dict[str, str]:
+    """This process's environment for that command: ``root`` importable, no telemetry."""
+    return {**os.environ, "PYTHONPATH": str(root), "RASA_TELEMETRY_ENABLED": "false"}
 
 
 def main() -> None:

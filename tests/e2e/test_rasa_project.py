@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -15,6 +13,7 @@ from bot.launcher.stack import Stack
 from bot.nlu_areas import Prediction, load_examples, markdown_table, mistakes, score
 from bot.nlu_eval import answer_scores, area_scores, predictions
 from bot.settings import REPO_ROOT
+from bot.yaml_once import rasa_command, rasa_environment
 from workers.outcomes import load_rules
 
 pytestmark = pytest.mark.e2e
@@ -31,10 +30,9 @@ MIN_FAQ_ANSWER_ACCURACY = 0.95
 
 
 def _rasa(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "RASA_TELEMETRY_ENABLED": "false"}
     return subprocess.run(
-        [sys.executable, "-m", "bot.yaml_once", *args],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
+        rasa_command(*args), cwd=REPO_ROOT, env=rasa_environment(REPO_ROOT),
+        capture_output=True, text=True, timeout=900,
     )  # fmt: skip
 
 
