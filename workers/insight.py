@@ -6,7 +6,9 @@ every session that has ended (a newer session started, or ``INSIGHT_IDLE_SECONDS
 without an event) to the council services. The keys of the sessions it delivered are kept
 in the assistant's own database (``insight_delivered``), and the council services store
 one event per conversation and session start, so the worker is idempotent: a restart, a
-lost answer or two workers never count a session twice.
+lost answer or two workers never count a session twice. A conversation whose sessions have
+all ended and been delivered is not read again until it has a newer event, so a round costs
+one query when nothing has changed, however many conversations the lookback holds.
 
 A poison item never stops the worker: a conversation or session that cannot be read,
 turned into an event or encoded (a lone surrogate stored during the review did all three)
@@ -121,16 +123,24 @@ class InsightWorker:
         self.lookback_s = lookback_s
         #: Items set aside by this process.
         self.set_aside = 0
+        #: Settled conversations (every session ended and delivered, refused or set aside),
+        #: by the id of their newest event then. One is read again only when it has a newer
+        #: event, so a round costs one query, not a read of every recent conversation.
+        self._settled: dict[str, int] = {}
+        #: How many conversations this process has read (for its tests and benchmark).
+        self.conversations_read = 0
 
-    def _recent_conversations(self, now: float) -> list[str]:
+    def _recent_conversations(self, now: float) -> dict[str, int]:
+        """Conversations with an event within the lookback, with their newest event's id."""
         if not inspect(self.tracker).has_table("events"):
-            return []
+            return {}
         query = text(
-            "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) >= :since"
+            "SELECT sender_id, MAX(id) FROM events GROUP BY sender_id "
+            "HAVING MAX(timestamp) >= :since"
         )
         with self.tracker.connect() as connection:
             rows = connection.execute(query, {"since": now - self.lookback_s})
-            return [str(row[0]) for row in rows]
+            return {str(row[0]): int(row[1]) for row in rows}
 
     def _events(self, sender_id: str) -> list[dict[str, Any]]:
         query = text(
@@ -192,22 +202,30 @@ class InsightWorker:
         now = time.time() if now is None else now
         ended: list[Session] = []
         skipped = self._whole_conversations_set_aside()
-        for sender_id in self._recent_conversations(now):
-            if sender_id in skipped:
+        recent = self._recent_conversations(now)
+        # Forget conversations gone quiet past the lookback: the memo stays as small as it.
+        self._settled = {
+            sender_id: last_id
+            for sender_id, last_id in self._settled.items()
+            if recent.get(sender_id) == last_id
+        }
+        for sender_id, last_id in recent.items():
+            if sender_id in skipped or sender_id in self._settled:
                 continue
+            self.conversations_read += 1
             try:
-                sessions = [
-                    session
-                    for session in split_sessions(sender_id, self._events(sender_id), self.idle_s)
-                    if session.has_ended(now, self.idle_s)
-                ]
+                sessions = split_sessions(sender_id, self._events(sender_id), self.idle_s)
             except OperationalError:
                 raise
             except Exception as error:  # noqa: BLE001 - a poison conversation: set it aside
                 self._set_aside(sender_id + _WHOLE, error)
                 continue
-            done = self._delivered([session_key(session) for session in sessions])
-            ended.extend(session for session in sessions if session_key(session) not in done)
+            over = [session for session in sessions if session.has_ended(now, self.idle_s)]
+            done = self._delivered([session_key(session) for session in over])
+            waiting = [session for session in over if session_key(session) not in done]
+            ended.extend(waiting)
+            if not waiting and len(over) == len(sessions):
+                self._settled[sender_id] = last_id
         return ended
 
     async def run_once(self, now: float | None = None) -> int:
