@@ -130,9 +130,12 @@ clean: ## Remove trained models, local databases and results
 
 translations: install ## Regenerate domain/languages.yml from kb/translations (issue #7)
 	$(PY) -m bot.content.translations
-.PHONY: bench-insight insight-report
+.PHONY: bench-insight bench-insight-worker insight-report
 bench-insight: install ## Time the insight dashboard's queries on 1,000,000 events in PostgreSQL
 	$(PY) scripts/bench_insight.py
+
+bench-insight-worker: install ## Time the insight worker's rounds over 2,000 recent conversations
+	$(PY) scripts/bench_insight_worker.py
 
 insight-report: install ## Service insight report: make insight-report FROM=2026-11-01 TO=2026-11-30 OUT=report/
 	$(PY) -m web insight-report --from $(FROM) --to $(TO) --out $(OUT)
