@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import REPO_ROOT, Settings
+from tests.scheduling import LongTestsToIdleProcesses, own_model_group
 
 # The running stack (tests/e2e and tests/security share one per session).
 from tests.stack_fixtures import (  # noqa: F401 - registered as fixtures
@@ -42,17 +43,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     contract tests. Without the group each process would start its own Rasa.
 
     The tests that load the model in a process of their own (``model_file``: Rasa's NLU
-    evaluation and conversation tests) are not grouped but moved to the end, so whichever
-    process is free runs them beside the stack tests, once the unit tests are done and
-    the model is trained, instead of after the stack tests in the same process.
+    evaluation and conversation tests) are moved to the end, each in a group of its own,
+    so that a process with nothing left runs each of them (``tests/scheduling.py``),
+    beside the stack tests, once the unit tests are done and the model is trained.
     """
     for item in items:
         if SHARED_SESSION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group(STACK_GROUP))
     late = [item for item in items if MODEL_FILE_FIXTURE in getattr(item, "fixturenames", ())]
+    for index, item in enumerate(late):
+        item.add_marker(pytest.mark.xdist_group(own_model_group(index)))
     if late:
         moved = set(late)
         items[:] = [item for item in items if item not in moved] + late
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` that gives the tests loading the model only to idle processes."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return LongTestsToIdleProcesses(config, log)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import pytest_collection_modifyitems  # noqa: F401 - the hook under test
+from tests.conftest import (  # noqa: F401 - the hooks under test
+    pytest_collection_modifyitems,
+    pytest_xdist_make_scheduler,
+)
 
 RAN = Path(os.environ["RAN_FILE"])
 
