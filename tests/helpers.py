@@ -6,12 +6,14 @@ import re
 import socket
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
-from bot.settings import Settings
+from bot.settings import REPO_ROOT, Settings
 
 
 def free_port() -> int:
@@ -117,3 +119,32 @@ def staff_sign_in(
         follow_redirects=False,
         **options,
     )
+
+
+@lru_cache(maxsize=1)
+def domain_documents() -> tuple[tuple[Path, dict[str, Any]], ...]:
+    """Each file of ``domain/`` as parsed YAML, read once per test process.
+
+    For building test parameters when the tests are collected: libyaml's parser reads the
+    folder in a fraction of the time Rasa's own loader takes (``load_domain`` in
+    ``tests/unit/actions/trackers.py``, for tests that need the domain as Rasa merges it).
+    """
+    return tuple(
+        (path, yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {})
+        for path in sorted((REPO_ROOT / "domain").glob("*.yml"))
+    )
+
+
+def domain_section(section: str) -> dict[str, Any]:
+    """One top-level section (``responses``, ``forms``...) of every domain file, merged.
+
+    The variants of a response named in several files are joined, as Rasa joins them.
+    """
+    merged: dict[str, Any] = {}
+    for _, document in domain_documents():
+        for name, value in (document.get(section) or {}).items():
+            if isinstance(value, list) and isinstance(merged.get(name), list):
+                merged[name] = merged[name] + value
+            else:
+                merged[name] = value
+    return merged

@@ -13,11 +13,11 @@ import pytest
 from actions.common.report_questions import Questions, QuestionsError, load_questions
 from bot.councils.profile import ProblemCategory, QuestionMapping, load_profile
 from bot.settings import REPO_ROOT
+from tests.helpers import domain_section
 from tests.unit.actions.trackers import load_domain
 
 QUESTIONS = load_questions(REPO_ROOT / "kb" / "report_questions.yml")
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
-DOMAIN = load_domain()
 
 
 # --- reading replies --------------------------------------------------------------------
@@ -149,22 +149,23 @@ def test_a_malformed_file_is_refused_with_its_name(tmp_path: Path, text, fragmen
 ASK_VARIANTS = [
     (name, variant)
     for name in QUESTIONS
-    for variant in DOMAIN["responses"].get(f"utter_ask_{name}", [])
+    for variant in domain_section("responses").get(f"utter_ask_{name}", [])
     if "buttons" in variant
 ]
 
 
 @pytest.mark.parametrize("name", list(QUESTIONS))
 def test_every_question_is_a_slot_the_form_fills_from_its_own_reply(name):
-    slot = DOMAIN["slots"][name]
+    domain = load_domain()
+    slot = domain["slots"][name]
     assert slot["influence_conversation"] is False
     [mapping] = slot["mappings"]
     assert mapping["type"] == "from_text"
     assert mapping["conditions"] == [{"active_loop": "report_form", "requested_slot": name}]
-    assert name in DOMAIN["forms"]["report_form"]["required_slots"]
-    asks = DOMAIN["responses"][f"utter_ask_{name}"]
+    assert name in domain["forms"]["report_form"]["required_slots"]
+    asks = domain["responses"][f"utter_ask_{name}"]
     assert any(variant.get("channel") == "twilio_voice" for variant in asks)
-    assert QUESTIONS[name].not_understood in DOMAIN["responses"]
+    assert QUESTIONS[name].not_understood in domain["responses"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 
 from actions.common import responses
 from bot.settings import REPO_ROOT
-from tests.unit.actions.trackers import load_domain
+from tests.helpers import domain_section
 
 RESPONSE_CONSTANTS = {
     name: value
@@ -21,7 +21,7 @@ RESPONSE_CONSTANTS = {
 }
 FORM_SLOTS = [
     (form, slot)
-    for form, spec in load_domain()["forms"].items()
+    for form, spec in domain_section("forms").items()
     for slot in spec.get("required_slots", [])
 ]
 

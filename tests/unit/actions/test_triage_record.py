@@ -6,31 +6,19 @@ checks the record sent to the queue.
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
 from actions.common import deps
 from actions.handoff import ActionUrgentHelp
-from bot.settings import REPO_ROOT
 from integrations.outbox import Outbox
+from tests.helpers import domain_section
 
-
-def _domain() -> dict[str, Any]:
-    """Every response of the domain folder, variants of one name joined."""
-    responses: dict[str, list] = {}
-    for path in sorted((REPO_ROOT / "domain").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, variants in (data.get("responses") or {}).items():
-            responses.setdefault(name, []).extend(variants)
-    return {"responses": responses}
-
-
-DOMAIN = _domain()
+#: Every response of the domain folder, variants of one name joined.
+DOMAIN = {"responses": domain_section("responses")}
 
 
 def _user(text, intent, ts=1_700_000_000.0):

@@ -8,7 +8,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 from twilio.request_validator import RequestValidator
 
 from bot.channels.twilio_voice import FrontDoorVoiceInput
@@ -19,25 +18,19 @@ from bot.channels.voice_text import (
     keypad_payload,
     spoken,
 )
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import Settings
 from integrations.sms import FakeSmsGateway
+from tests.helpers import domain_documents
 
-DOMAIN_FILES = sorted((REPO_ROOT / "domain").glob("*.yml"))
 URL = "http://127.0.0.1:5005/webhooks/twilio_voice/webhook"
+RESPONSES = [
+    (path, name, variants)
+    for path, document in domain_documents()
+    for name, variants in (document.get("responses") or {}).items()
+]
 
 
-def _responses() -> list[tuple[Path, str, list[dict]]]:
-    found = []
-    for path in DOMAIN_FILES:
-        document = yaml.safe_load(path.read_text()) or {}
-        for name, variants in (document.get("responses") or {}).items():
-            found.append((path, name, variants))
-    return found
-
-
-@pytest.mark.parametrize(
-    "path, name, variants", _responses(), ids=[name for _, name, _ in _responses()]
-)
+@pytest.mark.parametrize("path, name, variants", RESPONSES, ids=[name for _, name, _ in RESPONSES])
 def test_every_response_has_a_voice_form(path: Path, name: str, variants: list[dict]) -> None:
     voice = [v for v in variants if v.get("channel") == "twilio_voice"]
     assert voice, f"{path.name}: {name} has no `channel: twilio_voice` variant"
