@@ -11,6 +11,19 @@ from axe_playwright_python.sync_playwright import Axe
 from bot.settings import REPO_ROOT
 
 
+def wait_for_chat(frame) -> None:
+    """Wait until the chat in ``frame`` has loaded and its script runs (the widget's panel).
+
+    The message box is in the page before ``chat.js`` (a deferred script) has run, and a
+    frame just attached may still hold its first blank document, whose load state is
+    already complete. So wait for both: the chat's message box, in a document whose
+    scripts have run. Enter pressed earlier only adds a line to the box.
+    """
+    frame.wait_for_function(
+        "() => document.getElementById('message') !== null && document.readyState === 'complete'"
+    )
+
+
 def serious_violations(page, options: dict | None = None) -> list[str]:
     """axe findings of serious or critical impact on the page (or frame), one line each.
 

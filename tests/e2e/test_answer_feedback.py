@@ -28,7 +28,7 @@ import yaml
 from bot.settings import REPO_ROOT
 from lib.information_answers import answered_last, information_responses
 from tests.contract.web.conftest import RunningServer, run_server
-from tests.e2e.browser import serious_violations
+from tests.e2e.browser import serious_violations, wait_for_chat
 from web.resident_page import load_chrome
 from web.widget import council_widget, load_words
 
@@ -202,7 +202,7 @@ def test_the_question_in_the_widgets_panel_at_320px(page) -> None:
     page.get_by_role("button", name=WIDGET["launcher"], exact=True).click()
     handle = page.locator("[data-frontdoor-widget] iframe").element_handle()
     frame = handle.content_frame()
-    frame.wait_for_selector("#message")
+    wait_for_chat(frame)
     send(page, frame, "council tax")
     group = control(frame)
     group.wait_for()

@@ -21,7 +21,7 @@ import yaml
 
 from bot.settings import REPO_ROOT
 from tests.contract.web.conftest import RunningServer, run_server
-from tests.e2e.browser import serious_violations
+from tests.e2e.browser import serious_violations, wait_for_chat
 from web.widget import council_widget, load_words
 
 pytestmark = pytest.mark.e2e
@@ -78,8 +78,7 @@ def chat_frame(page):
     """The chat inside the panel, once its page has loaded."""
     handle = page.locator(f"{HOST} iframe").element_handle()
     frame = handle.content_frame()
-    frame.wait_for_load_state()
-    frame.wait_for_selector("#message")
+    wait_for_chat(frame)
     return frame
 
 
