@@ -40,7 +40,7 @@ def test_report_made_during_an_outage_is_delivered_later(stack, open311):
         stack.council_services.start(stack.settings.var_dir / "logs")
         stack.wait_healthy(stack.council_services, time.monotonic() + 60)
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a deadline for slow, loaded machines; not a timing
     while outbox.get(holding).status != DELIVERED and time.monotonic() < deadline:
         time.sleep(0.5)
     item = outbox.get(holding)

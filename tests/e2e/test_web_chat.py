@@ -155,7 +155,7 @@ def test_finish_and_clear_leaves_nothing_behind(page):
     assert page.locator("#messages .message").count() == 0
     expect(page.locator("#notice")).to_contain_text("cleared")
     # The council services ended the conversation and removed the chat cookie.
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a deadline for slow, loaded machines; not a timing
     while page.context.cookies() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert page.context.cookies() == []
