@@ -18,7 +18,6 @@ import time
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,6 +32,7 @@ from actions.handoff import file_journey_case
 from bot.settings import settings
 from integrations.crm import AccountSummary, CrmError, CrmUnavailable, Identity, NotVerified
 from lib.references import spell_out
+from lib.yaml_files import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def forget_verification() -> list[EventType]:
 @lru_cache(maxsize=1)
 def _expiry_wording() -> dict[str, str]:
     path = settings.kb_dir / "council_tax_verification.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["expired"]
+    return load_yaml(path.read_text(encoding="utf-8"))["expired"]
 
 
 def say_verification_ran_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -31,6 +30,7 @@ from actions.common.forms import yes_no
 from actions.common.pending_request import offer_pending
 from actions.find_place import check_place_postcode, local_now, place_vars, words
 from integrations.directory import DirectoryRejected, DirectoryUnavailable, Place, PlaceQuery
+from lib.yaml_files import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Skill:
 
 @lru_cache(maxsize=4)
 def _skills_in(path: Path) -> tuple[Skill, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     entries = data.get("skills") or []
     skills = tuple(Skill(str(entry["slot"]), str(entry["name"])) for entry in entries)
     if len(skills) != 5:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from lib.yaml_files import load_yaml
 
 URGENT = "urgent_help"
 OUT_OF_SCOPE = "out_of_scope"
@@ -62,7 +62,7 @@ def load_examples(path: Path) -> list[Example]:
     Raises:
         ValueError: naming the file and entry when an example is malformed.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     examples = []
     for number, entry in enumerate(data.get("examples") or [], start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from lib.yaml_files import load_yaml
 
 #: The key, in the domain Rasa sends, that holds its responses' fingerprint.
 FINGERPRINT_KEY = "responses_fingerprint"
@@ -29,7 +29,7 @@ def load_responses(domain_dir: Path) -> dict[str, Any]:
     found: dict[str, Any] = {}
     files = sorted(p for p in domain_dir.rglob("*") if p.suffix in {".yml", ".yaml"})
     for path in files:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         found.update(data.get(RESPONSES_KEY) or {})
     return found
 

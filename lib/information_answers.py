@@ -15,13 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from lib.yaml_files import load_yaml
 
 
 @lru_cache(maxsize=4)
 def information_responses(kb_dir: Path) -> tuple[str, ...]:
     """The response name patterns that are information answers (``self_served``)."""
-    data = yaml.safe_load((kb_dir / "insight" / "outcomes.yml").read_text(encoding="utf-8"))
+    data = load_yaml((kb_dir / "insight" / "outcomes.yml").read_text(encoding="utf-8"))
     patterns = ((data.get("outcomes") or {}).get("self_served") or {}).get("responses") or []
     return tuple(str(pattern) for pattern in patterns)
 

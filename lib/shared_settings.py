@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseSettings, Field, SecretStr, validator
 
 from lib.environments import PLACEHOLDERS_ALLOWED, Environment, check_environment
+from lib.yaml_files import load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +107,7 @@ class SharedSettings(BaseSettings):
         """The selected council: ``COUNCIL``, or the default named in the knowledge base."""
         if self.council:
             return self.council
-        default = yaml.safe_load((self.kb_dir / "councils" / "default.yml").read_text())
+        default = load_yaml((self.kb_dir / "councils" / "default.yml").read_text())
         return str(default["council"])
 
     @property

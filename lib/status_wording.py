@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from lib.yaml_files import load_yaml
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class StatusWordings:
         Raises:
             ValueError: naming the file, kind and status when an entry lacks wording.
         """
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         for kind, statuses in data.items():
             for status, entry in (statuses or {}).items():
                 entries = entry if status == "closed_reasons" else [entry]

@@ -46,11 +46,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
 from bot.launcher.stack import Service, Stack
 from bot.settings import REPO_ROOT
 from bot.training import ensure_model
+from lib.yaml_files import load_yaml
 from scripts import bare_rasa, bench_bare, bench_nlu
 from tests.helpers import stack_settings
 
@@ -426,7 +426,7 @@ def _bench_levels(
             peak_memory_mb={name: round(mb, 1) for name, mb in memory.peak_mb.items()},
         )
         return []
-    bare_script = yaml.safe_load(BARE_CONVERSATIONS.read_text(encoding="utf-8"))
+    bare_script = load_yaml(BARE_CONVERSATIONS.read_text(encoding="utf-8"))
     bare.wait_ready()
     bare_replayer = Replayer(bare.url, bare_script)
     asyncio.run(bare_replayer.run_level(2, 4))  # warm-up, as for Front Door
@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-sample", type=float, default=5.0, help="seconds between samples")
     parser.add_argument("--out", type=Path, default=DOCS, help="folder for the reports")
     args = parser.parse_args(argv)
-    script = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))
+    script = load_yaml(CONVERSATIONS.read_text(encoding="utf-8"))
     report: dict[str, Any] = {
         "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": _machine(),

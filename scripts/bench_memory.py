@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
+
+from lib.yaml_files import load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # run as a file: make the packages importable
@@ -198,7 +199,7 @@ def measure_assistant(conversations: int, concurrency: int) -> dict[str, Any]:
                 measured = [stack.rasa, stack.action_server]
                 time.sleep(3)
                 at_rest = {s.name: round(_tree_rss_mb(s.process.pid), 1) for s in measured}  # type: ignore[union-attr]
-                script = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))
+                script = load_yaml(CONVERSATIONS.read_text(encoding="utf-8"))
                 replayer = Replayer(settings.rasa_url, script)
                 started = time.perf_counter()
                 result = asyncio.run(replayer.run_level(concurrency, conversations)).summary()

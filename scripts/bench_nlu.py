@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 
 MESSAGES = REPO_ROOT / "tests" / "nlu" / "real_style.yml"
 #: The budgets of issue #14, checked in the report (a benchmark, not a timed test).
@@ -36,7 +36,7 @@ WARM_UP = 10
 
 def held_out_texts(path: Path = MESSAGES) -> list[str]:
     """Every message of the real-style held-out set, in file order (all areas and voices)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     return [str(row["text"]) for row in data["examples"]]
 
 

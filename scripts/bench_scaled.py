@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import redis
-import yaml
 from sqlalchemy import create_engine, text
 
 from bot.launcher.scaled_stack import InternalPorts, ScaledStack
 from bot.settings import REPO_ROOT, Settings
 from bot.training import ensure_model
+from lib.yaml_files import load_yaml
 from scripts import proc_cpu, scaling_model
 from scripts.bench import (
     CONVERSATIONS,
@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis", default=REDIS, help="the Redis lock store")
     parser.add_argument("--out", type=Path, default=DOCS, help="folder for the reports")
     args = parser.parse_args(argv)
-    script = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))
+    script = load_yaml(CONVERSATIONS.read_text(encoding="utf-8"))
     machine = _machine()
     report: dict[str, Any] = {
         "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -14,9 +14,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from lib.units import clock
+from lib.yaml_files import load_yaml
 from web.core.config import PACKAGE_DIR
 
 WORDING_FILE = PACKAGE_DIR / "data" / "assisted_places.yml"
@@ -25,7 +24,7 @@ WORDING_FILE = PACKAGE_DIR / "data" / "assisted_places.yml"
 @lru_cache(maxsize=1)
 def wording() -> dict[str, Any]:
     """The panel's wording (``data/assisted_places.yml``)."""
-    return yaml.safe_load(WORDING_FILE.read_text(encoding="utf-8"))
+    return load_yaml(WORDING_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import yaml
 from lib.postcodes.client import PostcodeDirectory, grid_distance_m
 from lib.postcodes.errors import PostcodeDataUnavailable, PostcodeNotFound
 from lib.postcodes.normalise import find_postcodes, normalise_postcode
+from lib.yaml_files import load_yaml
 from web.places import FEATURES, Directory, Place
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def load_area(council_dir: Path) -> Area:
     """
     path = council_dir / "profile.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"{path}: cannot read the council profile ({error})") from error
     codes = tuple(str(code) for code in data.get("local_authority_codes") or ())

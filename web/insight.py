@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lib.redaction import redact
+from lib.yaml_files import load_yaml
 from web.clean_input import cleaned
 from web.core.db import begin_write
 from web.models import (
@@ -485,7 +486,7 @@ def load_costs(path: Path) -> ContactCosts:
         CostsFileError: naming the file and the problem.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         costs = {str(key): int(value) for key, value in data["costs_pence"].items()}
         result = ContactCosts(
             source=str(data["source"]),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from lib.yaml_files import load_yaml
 from web.core.config import REPO_ROOT
 
 UNKNOWN = {"und": "Not known"}
@@ -30,7 +31,7 @@ def language_names(kb_dir: Path = REPO_ROOT / "kb") -> dict[str, str]:
     names: dict[str, str] = dict(UNKNOWN)
     for path in sorted((kb_dir / "translations").glob("*.yml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):
             continue
         code, name = data.get("language"), data.get("name")

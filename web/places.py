@@ -26,6 +26,7 @@ import yaml
 
 from lib.opening_hours import MINUTES_PER_DAY, WEEKDAYS, OpeningHoursError, parse_time_range
 from lib.units import hours_text
+from lib.yaml_files import load_yaml
 
 PLACE_TYPES = (
     "library",
@@ -369,7 +370,7 @@ def load_directory(path: Path) -> Directory:
         PlacesError: naming the file, place and field when anything is missing or malformed.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise PlacesError(f"{path}: file not found") from error
     except yaml.YAMLError as error:

@@ -21,6 +21,7 @@ import yaml
 
 from lib.branding import Branding, parse_branding
 from lib.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, REFERENCE_PREFIXES
+from lib.yaml_files import load_yaml
 
 #: Where "Exit this page" goes: a neutral site (GOV.UK's pattern suggests a weather page).
 EXIT_URL = "https://www.bbc.co.uk/weather"
@@ -58,7 +59,7 @@ def load_council_page(council_dir: Path) -> CouncilPage:
     """
     path = council_dir / "profile.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"{path}: cannot read the council profile ({error})") from error
     contact = data.get("contact") or {}
@@ -81,7 +82,7 @@ def load_chrome(kb_dir: Path) -> dict[str, Any]:
         other languages fall back to it key by key.
     """
     path = kb_dir / "web_chat" / "chrome.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     languages = {
         str(code): {str(k): str(v) for k, v in (words or {}).items()}
         for code, words in (data.get("languages") or {}).items()

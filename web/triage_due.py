@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from lib.yaml_files import load_yaml
 from web.core.config import REPO_ROOT
 
 RULES_PATH = REPO_ROOT / "kb" / "triage" / "rules.yml"
@@ -77,7 +76,7 @@ def load_response_rules(path: Path = RULES_PATH) -> ResponseRules:
     Raises:
         ValueError: a priority's entry or the working day's end is not understood.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     entries = data.get("response_due") or {}
     times = {int(p): _response_time(p, entry, path) for p, entry in entries.items()}
     if not {1, 2, 3} <= set(times):

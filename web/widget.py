@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from lib.yaml_files import load_yaml
 from web.core.config import PACKAGE_DIR, Settings
 from web.resident_page import EXIT_URL, load_council_page, script_json
 
@@ -72,7 +73,7 @@ def load_words(kb_dir: Path) -> dict[str, str]:
     """
     path = kb_dir / "web_chat" / "widget.yml"
     try:
-        words = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("words") or {}
+        words = (load_yaml(path.read_text(encoding="utf-8")) or {}).get("words") or {}
     except (OSError, yaml.YAMLError, AttributeError) as error:
         raise ValueError(f"{path}: cannot read the widget's words ({error})") from error
     missing = [key for key in WORD_KEYS if not str(words.get(key) or "").strip()]

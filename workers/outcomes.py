@@ -22,6 +22,7 @@ import yaml
 from integrations.insight.models import OutcomeEvent, UnansweredQuestion
 from lib.conversation_hash import conversation_hash as conversation_hash  # re-exported
 from lib.redaction import redact
+from lib.yaml_files import load_yaml
 
 OUTCOMES = ("urgent", "handed_off", "report_made", "transaction_done", "self_served")
 ABANDONED = "abandoned"
@@ -84,7 +85,7 @@ def load_rules(path: Path) -> OutcomeRules:
         OutcomeRulesError: naming the file and what is wrong.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         journeys = {
             str(area): _names(p, f"journeys.{area}") for area, p in data["journeys"].items()
         }

@@ -12,13 +12,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import deps, slots
 from actions.common.contact_memory import said_recently
+from lib.yaml_files import load_yaml
 
 BUSINESS = "business"
 HOME = "home"
@@ -39,7 +39,7 @@ def load_applicant_phrases(path: Path) -> ApplicantPhrases:
     Raises:
         ValueError: naming the file when a list is missing.
     """
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
     try:
         section = data["applicant"]
         return ApplicantPhrases(

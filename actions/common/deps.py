@@ -9,8 +9,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from actions.common.form_correction import CorrectionPhrases, cached_correction_phrases
 from actions.common.place_words import Words, load_words
 from actions.common.report_questions import Questions, cached_questions
@@ -30,6 +28,7 @@ from integrations.triage import TriageClient, get_triage_client
 from lib.postcodes.authorities import LocalAuthorities, load_authorities
 from lib.postcodes.client import PostcodeDirectory
 from lib.status_wording import StatusWordings
+from lib.yaml_files import load_yaml
 
 
 def profile() -> CouncilProfile:
@@ -86,14 +85,14 @@ def triage_rules() -> TriageRules:
 @lru_cache(maxsize=1)
 def safety_lines() -> dict[str, dict[str, str]]:
     """National crisis lines (``kb/facts/safety.yml``)."""
-    data = yaml.safe_load((settings.kb_dir / "facts" / "safety.yml").read_text(encoding="utf-8"))
+    data = load_yaml((settings.kb_dir / "facts" / "safety.yml").read_text(encoding="utf-8"))
     return {name: {k: str(v) for k, v in line.items()} for name, line in data["lines"].items()}
 
 
 @lru_cache(maxsize=1)
 def intent_labels() -> dict[str, str]:
     """Plain-English button titles for intents (``kb/intent_labels.yml``)."""
-    data = yaml.safe_load((settings.kb_dir / "intent_labels.yml").read_text(encoding="utf-8"))
+    data = load_yaml((settings.kb_dir / "intent_labels.yml").read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in data["labels"].items()}
 
 

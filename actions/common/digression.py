@@ -29,13 +29,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet, UserUttered
 
 from actions.common import deps, slots
 from actions.common.forms import slot_before_latest_message
 from actions.common.stop_phrases import normalise
+from lib.yaml_files import load_yaml
 
 STATUS_INTENT = "check_report_status"
 HANDOFF_INTENT = "human_handoff"
@@ -119,7 +119,7 @@ def load_digression_words(path: Path) -> DigressionWords:
     Raises:
         ValueError: naming the file when a form has no plain name or there are no openings.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     tasks: dict[str, Task] = {}
     for form, entry in (data.get("tasks") or {}).items():
         if not isinstance(entry, dict) or not entry.get("plain"):

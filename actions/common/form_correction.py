@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from rasa_sdk import Tracker
 
 from actions.common.stop_phrases import normalise
+from lib.yaml_files import load_yaml
 
 _OPENING_PUNCTUATION = " ,.:;-!–—'\""
 
@@ -55,7 +55,7 @@ def _after_words(message: str, count: int) -> str:
 
 def load_correction_phrases(path: Path) -> CorrectionPhrases:
     """Read the lexicon from YAML."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     phrases = {normalise(str(p)) for by_language in data["starts"].values() for p in by_language}
     return CorrectionPhrases(starts=tuple(sorted(phrases, key=len, reverse=True)))
 

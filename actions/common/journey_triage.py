@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from actions.common import deps
 from integrations.triage import TriageRecord
+from lib.yaml_files import load_yaml
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ def load_journey_rules(path: Path) -> dict[str, JourneyRule]:
     Raises:
         ValueError: naming the file and journey when an entry is malformed.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     rules = {}
     for name, entry in (data.get("journeys") or {}).items():
         try:

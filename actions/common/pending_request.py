@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -27,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import deps, responses, slots
 from actions.common.failsafe import FailSafe
+from lib.yaml_files import load_yaml
 
 OFFER_ACTION = "action_offer_pending_request"
 #: An intent of another area ranked at least this high counts as a second request.
@@ -72,7 +72,7 @@ def load_second_requests(path: Path) -> SecondRequests:
     Raises:
         ValueError: naming the file when a section is missing.
     """
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
     try:
         section = data["second_request"]
         return SecondRequests(

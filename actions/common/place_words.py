@@ -16,10 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from integrations.directory.models import Place
 from lib import units
+from lib.yaml_files import load_yaml
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 METRES_PER_MILE = units.METRES_PER_MILE
@@ -57,7 +56,7 @@ def load_words(path: Path) -> Words:
     Raises:
         ValueError: naming the file when a section is missing.
     """
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
     try:
         days = data["days"]
         return Words(
@@ -298,7 +297,7 @@ def load_place_phrases(path: Path) -> PlacePhrases:
     Raises:
         ValueError: naming the file when a list is missing.
     """
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
     try:
         place = data["place"]
         return PlacePhrases(

@@ -21,6 +21,7 @@ import yaml
 from actions.common.validators import clean_short_text, parse_registration
 from bot.councils.profile import ProblemCategory
 from bot.text import clean_text
+from lib.yaml_files import load_yaml
 
 CHOICE = "choice"
 TEXT = "text"
@@ -212,7 +213,7 @@ def load_questions(path: Path) -> Questions:
             an answer sets a question that does not exist.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise QuestionsError(f"cannot read {path}: {error}") from error
     if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):

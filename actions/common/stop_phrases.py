@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from lib.yaml_files import load_yaml
 
 _SPACES = re.compile(r"\s+")
 
@@ -69,7 +69,7 @@ def _flatten(by_language: dict[str, list[str]]) -> list[str]:
 
 def load_stop_phrases(path: Path) -> StopPhrases:
     """Read the lexicon from YAML."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     fillers = sorted((normalise(str(f)) for f in data.get("fillers", [])), key=len, reverse=True)
     return StopPhrases(
         whole=frozenset(_flatten(data["whole"])),

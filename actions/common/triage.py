@@ -19,10 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lib import case_updates
 from lib.redaction import redact
+from lib.yaml_files import load_yaml
 
 STANDARD_PRIORITY = 3
 #: The most lines a record carries (the council services keep as many). A longer session
@@ -141,7 +140,7 @@ def load_rules(path: Path) -> TriageRules:
     Raises:
         ValueError: naming the file and entry when something is malformed.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     flags = []
     for name, entry in (data.get("flags") or {}).items():
         try:

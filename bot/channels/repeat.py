@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from lib.yaml_files import load_yaml
 
 
 def normalise(text: str) -> str:
@@ -56,7 +56,7 @@ def load_repeat_requests(path: Path) -> RepeatRequests:
     Raises:
         ValueError: when the key or the phrases are missing.
     """
-    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("repeat") or {}
+    data = (load_yaml(path.read_text(encoding="utf-8")) or {}).get("repeat") or {}
     key = str(data.get("key") or "")
     by_language = data.get("phrases") or {}
     if not key.isdigit() or len(key) != 1 or not isinstance(by_language, dict):

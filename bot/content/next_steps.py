@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from bot.content.knowledge import checked_date, required_text
+from lib.yaml_files import load_yaml
 
 FILE_NAME = "next_steps.yml"
 #: The only placeholder a step may use: its own timescale.
@@ -90,7 +91,7 @@ def load_file(path: Path) -> dict[str, NextStep]:
         NextStepsError: naming the file and the step when something is missing or wrong.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise NextStepsError(f"{path}: cannot be read ({error})") from error
     steps = data.get("steps") if isinstance(data, dict) else None

@@ -47,6 +47,7 @@ from typing import Any
 import yaml
 
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 
 SOURCE_LANGUAGE = "en"
 VOICE_CHANNEL = "twilio_voice"
@@ -90,7 +91,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def _load_file(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("responses"), dict):
         raise ValueError(f"{path}: needs a 'responses' mapping")
     code = data.get("language")

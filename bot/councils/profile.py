@@ -19,6 +19,7 @@ import yaml
 from bot.councils.signposts import ContactDefaults, Signpost, SignpostError, load_signposts
 from lib.branding import Branding, BrandingError, parse_branding
 from lib.opening_hours import OpeningHours, OpeningHoursError, parse_opening_hours
+from lib.yaml_files import load_yaml
 
 
 class ProfileError(ValueError):
@@ -159,7 +160,7 @@ class CouncilProfile:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise ProfileError(f"{path}: file not found") from error
     except yaml.YAMLError as error:

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from lib.yaml_files import load_yaml
+
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]*$")
 _LINK = re.compile(r"^https://[^\s/]+\.[^\s]+$")
 #: A UK number as people write it: 0 then 9 or 10 more digits, spaces between groups.
@@ -110,7 +112,7 @@ def load_signposts(path: Path, defaults: ContactDefaults) -> dict[str, Signpost]
         SignpostError: naming the file and the topic when something is missing or wrong.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise SignpostError(f"{path}: file not found") from error
     except yaml.YAMLError as error:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from lib.yaml_files import load_yaml
+
 URL_STATUSES = ("verified", "best-known")
 
 # E06/E07/E08/E09 (England), W06 (Wales), S12 (Scotland), N09 (Northern Ireland), and the
@@ -192,7 +194,7 @@ def load_authorities(path: Path | str) -> LocalAuthorities:
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise AuthorityDataError(f"{path}: file not found") from error
     except (OSError, UnicodeDecodeError) as error:

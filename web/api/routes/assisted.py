@@ -19,12 +19,12 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from lib.assisted_tokens import issue_token, token_is_valid
+from lib.yaml_files import load_yaml
 from web import templating
 from web.api.deps import SessionDep, SettingsDep
 from web.api.routes.staff_console import (
@@ -76,7 +76,7 @@ def session_is_genuine(settings: Settings, conversation_id: str, token: object) 
 @lru_cache(maxsize=1)
 def guidance() -> dict[str, Any]:
     """The staff guidance (``data/assisted_guidance.yml``)."""
-    return yaml.safe_load(GUIDANCE_FILE.read_text(encoding="utf-8"))
+    return load_yaml(GUIDANCE_FILE.read_text(encoding="utf-8"))
 
 
 def guidance_panel(session: SessionFields) -> Markup:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.orm import Session
 
+from lib.yaml_files import load_yaml
 from web.core.db import begin_write
 from web.stand_in.crm.models import CouncilTaxAccount
 
@@ -33,7 +33,7 @@ def load_sample_accounts(path: Path = SAMPLE_ACCOUNTS_PATH) -> list[dict[str, An
     Returns:
         One row per account, with no failed verifications and no lock.
     """
-    seed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    seed = load_yaml(path.read_text(encoding="utf-8"))
     return [
         {
             **account,

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from lib.yaml_files import load_yaml
 from web.models import utc_isoformat
 from web.stand_in.open311.models import (
     AttributeValue,
@@ -79,7 +80,7 @@ def load_catalogue(path: Path) -> Catalogue:
         CatalogueError: when the file cannot be read or a service is malformed.
     """
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"cannot read the service catalogue {path}: {exc}") from exc
     entries = document.get("services") if isinstance(document, dict) else None
