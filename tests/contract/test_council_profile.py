@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.councils.profile import load_profile
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
 STAND_IN_SERVICES = REPO_ROOT / "web" / "stand_in" / "data" / "services.yml"
@@ -22,7 +22,7 @@ PROBLEM_TYPES = {
 
 
 def _stand_in_codes() -> set[str]:
-    data = yaml.safe_load(STAND_IN_SERVICES.read_text())
+    data = load_yaml(STAND_IN_SERVICES.read_text())
     services = data["services"] if isinstance(data, dict) else data
     return {str(service["service_code"]) for service in services}
 
@@ -99,7 +99,7 @@ def test_shared_wording_names_no_council_place_example_or_number(council_dir: Pa
     offenders = []
     for folder in SHARED_WORDING:
         for path in sorted((REPO_ROOT / folder).rglob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
             for text in _wording(data):
                 offenders += [f"{path.relative_to(REPO_ROOT)}: {n}" for n in needles if n in text]
     assert not offenders, sorted(set(offenders))

@@ -10,26 +10,26 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.councils.profile import load_profile
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 from web.insight import JOURNEYS
 from web.insight_pages import JOURNEY_LABELS
 from workers.outcomes import load_rules
 
 COUNCILS = sorted(p for p in (REPO_ROOT / "kb" / "councils").iterdir() if p.is_dir())
-DOMAIN = yaml.safe_load((REPO_ROOT / "domain" / "signpost.yml").read_text())
+DOMAIN = load_yaml((REPO_ROOT / "domain" / "signpost.yml").read_text())
 INTENTS = [i for i in DOMAIN["intents"] if i.startswith("signpost_")]
 TOPICS = {i.removeprefix("signpost_") for i in INTENTS}
-RULES = yaml.safe_load((REPO_ROOT / "data" / "rules" / "signpost.yml").read_text())["rules"]
-LABELS = yaml.safe_load((REPO_ROOT / "kb" / "intent_labels.yml").read_text())["labels"]
+RULES = load_yaml((REPO_ROOT / "data" / "rules" / "signpost.yml").read_text())["rules"]
+LABELS = load_yaml((REPO_ROOT / "kb" / "intent_labels.yml").read_text())["labels"]
 
 
 def _all_intents() -> set[str]:
     found: set[str] = set()
     for path in (REPO_ROOT / "domain").glob("*.yml"):
-        for intent in yaml.safe_load(path.read_text()).get("intents") or []:
+        for intent in load_yaml(path.read_text()).get("intents") or []:
             found.add(intent if isinstance(intent, str) else next(iter(intent)))
     return found
 

@@ -23,10 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.settings import REPO_ROOT
 from lib.information_answers import answered_last, information_responses
+from lib.yaml_files import load_yaml
 from tests.contract.web.conftest import RunningServer, run_server
 from tests.e2e.browser import serious_violations, wait_for_chat
 from web.resident_page import load_chrome
@@ -39,7 +39,7 @@ WORDS = load_chrome(KB)["languages"]
 EN = WORDS["en"]
 AXE_OPTIONS = {"iframes": False, "rules": {"target-size": {"enabled": True}}}
 NARROW = {"width": 320, "height": 640}
-SLUG = str(yaml.safe_load((KB / "councils" / "default.yml").read_text())["council"])
+SLUG = str(load_yaml((KB / "councils" / "default.yml").read_text())["council"])
 WIDGET = council_widget(KB / "councils" / SLUG, load_words(KB))
 
 #: (words in the message, reply, the response it is, the language slot)

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 from tests.contract.web.conftest import RunningServer, run_server
 from tests.e2e.browser import serious_violations, wait_for_chat
 from web.widget import council_widget, load_words
@@ -33,7 +33,7 @@ AXE_OPTIONS = {"iframes": False, "rules": {"target-size": {"enabled": True}}}
 SIZES = [{"width": 320, "height": 640}, {"width": 1280, "height": 800}]
 
 
-SLUG = str(yaml.safe_load((KB / "councils" / "default.yml").read_text())["council"])
+SLUG = str(load_yaml((KB / "councils" / "default.yml").read_text())["council"])
 WORDS = council_widget(KB / "councils" / SLUG, load_words(KB))
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from actions.signpost import INTENT_PREFIX, RESPONSE_PREFIX
+from lib.yaml_files import load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CODE = ("actions", "bot", "integrations", "lib", "web", "workers")
@@ -31,7 +30,7 @@ def _domain() -> tuple[set[str], set[str], set[str], set[str]]:
     forms: set[str] = set()
     intents: set[str] = set()
     for path in _yaml_files("domain"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         responses |= set(data.get("responses") or {})
         slots |= set(data.get("slots") or {})
         forms |= set(data.get("forms") or {})
@@ -45,7 +44,7 @@ def _domain() -> tuple[set[str], set[str], set[str], set[str]]:
 def _retrieval_intents() -> set[str]:
     found = set()
     for path in _yaml_files("data"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         found |= {item["intent"] for item in data.get("nlu") or [] if "/" in item.get("intent", "")}
     return found
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk import Action
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
@@ -28,6 +27,7 @@ from actions.digital_skills import (
 from bot.settings import REPO_ROOT
 from integrations.directory import Place
 from integrations.directory.fake import FakeDirectory
+from lib.yaml_files import load_yaml
 from tests.unit.actions.trackers import load_tracker, response_names, slot_values
 
 pytestmark = pytest.mark.usefixtures("council")
@@ -82,7 +82,7 @@ def run(action: Action, **slots: Any) -> tuple[list, list[str | None], Collectin
 
 
 def test_the_five_skills_come_from_the_knowledge_base_in_the_form_order() -> None:
-    domain = yaml.safe_load((REPO_ROOT / "domain" / "digital_skills.yml").read_text())
+    domain = load_yaml((REPO_ROOT / "domain" / "digital_skills.yml").read_text())
     form_slots = domain["forms"]["digital_skills_form"]["required_slots"]
     assert [skill.slot for skill in skills()] == SLOTS == form_slots[:5]
     assert form_slots[5:] == ["place_postcode"]

@@ -18,6 +18,7 @@ from actions.handoff import ValidateHandoffForm
 from actions.report_problem import ValidateReportForm
 from actions.report_status import ValidateStatusForm
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 from tests.unit.actions.test_form_repair import VALIDATORS
 from tests.unit.actions.trackers import load_domain, response_names, slot_values
 
@@ -461,7 +462,7 @@ def test_every_form_has_a_digression_rule_for_every_other_request() -> None:
     """data/rules/repair.yml: one rule per form, listing exactly the requests it answers."""
     domain = load_domain()
     signposts = {i for i in domain["intents"] if str(i).startswith("signpost_")}
-    rules = yaml.safe_load((REPO_ROOT / "data" / "rules" / "repair.yml").read_text())["rules"]
+    rules = load_yaml((REPO_ROOT / "data" / "rules" / "repair.yml").read_text())["rules"]
     by_form = {}
     for rule in rules:
         [condition] = rule["condition"]

@@ -30,6 +30,7 @@ from bot.content import next_steps as kb_next_steps
 from bot.settings import REPO_ROOT
 from integrations.crm import FakeCrm
 from lib.references import spell_out
+from lib.yaml_files import load_yaml
 from tests.unit.actions.trackers import response_names
 
 KB_DIR = REPO_ROOT / "kb"
@@ -173,7 +174,7 @@ def test_a_council_file_may_only_replace_default_steps(tmp_path: Path):
     )
     own = {
         "steps": {
-            "unknown_step": yaml.safe_load((KB_DIR / "next_steps.yml").read_text(encoding="utf-8"))[
+            "unknown_step": load_yaml((KB_DIR / "next_steps.yml").read_text(encoding="utf-8"))[
                 "steps"
             ]["broadband_application"]
         }

@@ -20,11 +20,12 @@ from actions.common.triage import TriageRules, cached_rules
 from actions.signpost import ActionSignpost, topic_of
 from bot.councils.profile import load_profile
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 from tests.unit.actions.trackers import load_tracker
 
 SAMPLE = REPO_ROOT / "kb" / "councils" / "stoke-on-trent"
-SAMPLE_SIGNPOSTS = yaml.safe_load((SAMPLE / "signposts.yml").read_text())["signposts"]
-SAMPLE_CONTACT = yaml.safe_load((SAMPLE / "profile.yml").read_text())["contact"]
+SAMPLE_SIGNPOSTS = load_yaml((SAMPLE / "signposts.yml").read_text())["signposts"]
+SAMPLE_CONTACT = load_yaml((SAMPLE / "profile.yml").read_text())["contact"]
 
 
 def signpost_intents(domain: dict[str, Any]) -> list[str]:
@@ -49,7 +50,7 @@ def other_council(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     left out (it gets the council's main website and number)."""
     folder = tmp_path / "kb" / "councils" / "elsewhere"
     shutil.copytree(SAMPLE, folder)
-    profile = yaml.safe_load((folder / "profile.yml").read_text())
+    profile = load_yaml((folder / "profile.yml").read_text())
     profile.update(
         slug="elsewhere", name="Elsewhere Borough Council", website="https://else.example"
     )

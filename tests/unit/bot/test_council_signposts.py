@@ -15,6 +15,7 @@ import yaml
 from bot.councils.profile import ProfileError, load_profile
 from bot.councils.signposts import ContactDefaults, SignpostError, load_signposts
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 
 SAMPLE = REPO_ROOT / "kb" / "councils" / "stoke-on-trent"
 DEFAULTS = ContactDefaults("01632 960000", "0 1 6 3 2, 9 6 0, 0 0 0", "Monday to Friday")
@@ -97,7 +98,7 @@ def test_the_profile_does_not_load_without_valid_signposts(tmp_path: Path):
     (council / "signposts.yml").unlink()
     with pytest.raises(ProfileError, match=r"elsewhere/signposts\.yml: file not found"):
         load_profile(council)
-    data = yaml.safe_load((SAMPLE / "signposts.yml").read_text())
+    data = load_yaml((SAMPLE / "signposts.yml").read_text())
     data["signposts"]["parking"]["link"] = "stoke.gov.uk/parking"
     (council / "signposts.yml").write_text(yaml.safe_dump(data))
     with pytest.raises(ProfileError, match=r"signposts\.yml: signpost 'parking': 'link'"):
@@ -107,7 +108,7 @@ def test_the_profile_does_not_load_without_valid_signposts(tmp_path: Path):
 def test_the_sample_council_signposts_load_and_are_marked_as_sample_data():
     profile = load_profile(SAMPLE)
     assert profile.signpost("bins").link.startswith("https://")
-    assert yaml.safe_load((SAMPLE / "signposts.yml").read_text())["sample_data"] is True
+    assert load_yaml((SAMPLE / "signposts.yml").read_text())["sample_data"] is True
     # A topic the file leaves out still has somewhere to go: the council's main details.
     fallback = profile.signpost("not_a_topic")
     assert (fallback.link, fallback.phone) == (profile.website, profile.phone)

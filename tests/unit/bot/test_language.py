@@ -5,13 +5,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.language import SUPPORTED, detect_language, is_right_to_left, language_tag
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "languages.yml"
-EXAMPLES = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+EXAMPLES = load_yaml(FIXTURE.read_text(encoding="utf-8"))
 SHORT_ENGLISH = [e["text"] for e in EXAMPLES if e["short"] and e["language"] == "en"]
 
 
@@ -189,7 +189,7 @@ def test_urdu_stays_urdu_even_in_a_punjabi_conversation(text):
 
 def _urdu_replies() -> list[str]:
     """The Urdu translations: long, ordinary Urdu prose the heuristic must not misread."""
-    data = yaml.safe_load((REPO_ROOT / "kb/translations/ur.yml").read_text(encoding="utf-8"))
+    data = load_yaml((REPO_ROOT / "kb/translations/ur.yml").read_text(encoding="utf-8"))
     return [
         text for entry in data["responses"].values() for text in (entry["text"], entry["voice"])
     ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from actions.common import slots
 from lib import case_updates
+from lib.yaml_files import load_yaml
 
 DOMAIN = Path(__file__).resolve().parents[3] / "domain"
 
@@ -37,7 +36,7 @@ def test_on_the_phone_the_update_is_pending_and_an_empty_note_is_none():
 def test_the_names_match_the_assistant_s_slots_and_domain():
     assert case_updates.OPEN_CASE == slots.TRIAGE_REFERENCE
     assert set(case_updates.CONTACT_SLOTS) == set(slots.HANDOFF_FORM_SLOTS) - {slots.HANDOFF_NEED}
-    domain = yaml.safe_load((DOMAIN / "handoff.yml").read_text(encoding="utf-8"))
+    domain = load_yaml((DOMAIN / "handoff.yml").read_text(encoding="utf-8"))
     for name in (case_updates.RESOLVED_CASE, case_updates.NOTE, case_updates.PENDING):
         assert name in domain["slots"]
     for name in case_updates.RESPONSES:

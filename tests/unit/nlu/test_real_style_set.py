@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lib.references import REFERENCE_PREFIXES, find_references
+from lib.yaml_files import load_yaml
 
 NLU_TESTS = Path(__file__).resolve().parents[2] / "nlu"
 REAL_STYLE = NLU_TESTS / "real_style.yml"
@@ -119,7 +119,7 @@ OPTIONAL_FIELDS = {
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = load_yaml(path.read_text(encoding="utf-8"))
     assert document["version"] == 1
     return document["examples"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.resident_language import Lexicon, ResidentLanguageClassifier, _normalise
+from lib.yaml_files import load_yaml
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "languages.yml"
 SHORT_ENGLISH = [
     e["text"]
-    for e in yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    for e in load_yaml(FIXTURE.read_text(encoding="utf-8"))
     if e["short"] and e["language"] == "en"
 ]
 
@@ -168,7 +168,7 @@ def _english_examples() -> list[str]:
         REPO_ROOT / "tests/nlu/heldout.yml",
         *sorted((REPO_ROOT / "data/nlu").glob("*.yml")),
     ]:
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+        for item in load_yaml(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in (item.get("examples") or "").splitlines():
                 text = annotation.sub(r"\1", line.strip().removeprefix("- ").strip())
                 if text:

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
+from lib.yaml_files import load_yaml
 from scripts import bare_rasa, bench, bench_bare
 from scripts.bench_bare import BARE, FRONT_DOOR
 
@@ -144,11 +144,11 @@ def test_an_interleaved_run_adds_up_each_sides_batches_level_by_level() -> None:
 
 
 def test_the_bare_conversations_expect_what_the_bare_project_says() -> None:
-    domain = yaml.safe_load(
+    domain = load_yaml(
         files("rasa.cli").joinpath("initial_project/domain.yml").read_text(encoding="utf-8")
     )
     said = [reply["text"] for replies in domain["responses"].values() for reply in replies]
-    script = yaml.safe_load(bench.BARE_CONVERSATIONS.read_text(encoding="utf-8"))
+    script = load_yaml(bench.BARE_CONVERSATIONS.read_text(encoding="utf-8"))
     for conversation in script["conversations"]:
         for turn in conversation["turns"]:
             assert any(turn["expect"] in text for text in said), turn

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from lib.yaml_files import load_yaml
 from tests.web_app import make_app, postcode_directory, shipped_catalogue, shipped_places
 from web.__main__ import main
 from web.core.config import DEFAULT_CATALOGUE_PATH, Settings
@@ -16,7 +17,7 @@ from web.stand_in.open311.catalogue import CatalogueError
 
 
 def catalogue_with_required_depth(tmp_path: Path) -> Path:
-    document = yaml.safe_load(DEFAULT_CATALOGUE_PATH.read_text())
+    document = load_yaml(DEFAULT_CATALOGUE_PATH.read_text())
     for service in document["services"]:
         for attribute in service["attributes"]:
             if attribute["code"] == "depth":

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
+from lib.yaml_files import load_yaml
 from tests.helpers import staff_sign_in
 from tests.web_app import make_app
 from web.core.config import REPO_ROOT, Settings
@@ -186,7 +186,7 @@ def test_unanswered_questions_are_grouped_escaped_and_exported(client: TestClien
     exported = client.get(f"/staff/insight/unanswered/{bins['id']}.yml")
     assert exported.status_code == 200
     assert exported.headers["content-disposition"].startswith("attachment")
-    nlu = yaml.safe_load(exported.text)
+    nlu = load_yaml(exported.text)
     assert nlu["version"] == "3.1"
     assert nlu["nlu"][0]["intent"] == "out_of_scope"
     examples = [line[2:] for line in nlu["nlu"][0]["examples"].splitlines()]

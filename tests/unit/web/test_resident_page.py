@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from bot.settings import REPO_ROOT
 from lib.branding import MIN_CONTRAST, contrast_ratio
 from lib.references import REFERENCE_ALPHABET, REFERENCE_PREFIXES
+from lib.yaml_files import load_yaml
 from tests.web_app import make_app
 from web.api.routes.web_chat import chat_document, chat_headers
 from web.chat_relay import clean_replies
@@ -83,7 +84,7 @@ def test_no_open311_developer_link_without_the_stand_in() -> None:
 def test_the_colours_come_from_the_profile(client: TestClient) -> None:
     css = client.get("/chat/brand.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-    profile = yaml.safe_load((KB / "councils" / "stoke-on-trent" / "profile.yml").read_text())
+    profile = load_yaml((KB / "councils" / "stoke-on-trent" / "profile.yml").read_text())
     colours = profile["branding"]["colours"]
     assert f"--brand-header-bg: {colours['header_background']};" in css.text
     assert f"--brand-accent: {colours['accent']};" in css.text
@@ -134,7 +135,7 @@ def test_the_script_gets_the_reference_scheme_and_the_words(client: TestClient) 
 def test_every_language_has_every_word_of_the_page() -> None:
     chrome = load_chrome(KB)
     english = chrome["languages"]["en"]
-    raw = yaml.safe_load((KB / "web_chat" / "chrome.yml").read_text())["languages"]
+    raw = load_yaml((KB / "web_chat" / "chrome.yml").read_text())["languages"]
     for code, words in raw.items():
         assert set(words) == set(english), code
     # Every key the page marks for translation has English words.

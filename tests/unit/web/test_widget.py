@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from bot.settings import REPO_ROOT
+from lib.yaml_files import load_yaml
 from web.core.config import Settings
 from web.main import create_app
 from web.widget import CONFIG_MARKER, council_dir_for, known_councils, load_words
@@ -55,7 +56,7 @@ def _frame_ancestors(response) -> str:
 
 
 def _default_slug() -> str:
-    return str(yaml.safe_load((KB / "councils" / "default.yml").read_text())["council"])
+    return str(load_yaml((KB / "councils" / "default.yml").read_text())["council"])
 
 
 def test_the_script_is_javascript_cached_with_an_etag(client: TestClient) -> None:
@@ -98,7 +99,7 @@ def test_the_script_carries_every_councils_words_from_the_kb(client: TestClient)
     slug = _default_slug()
     assert config["default"] == slug
     assert set(config["councils"]) == set(known_councils(KB))
-    profile = yaml.safe_load((KB / "councils" / slug / "profile.yml").read_text())
+    profile = load_yaml((KB / "councils" / slug / "profile.yml").read_text())
     words = load_words(KB)
     council = config["councils"][slug]
     assert council["launcher"] == words["launcher"].replace("{council}", profile["name"])
@@ -115,7 +116,7 @@ def test_a_profile_may_change_the_widgets_words(tmp_path: Path) -> None:
     shutil.copytree(KB / "councils" / slug, kb / "councils" / slug)
     shutil.copy(KB / "councils" / "default.yml", kb / "councils" / "default.yml")
     profile_path = kb / "councils" / slug / "profile.yml"
-    profile = yaml.safe_load(profile_path.read_text())
+    profile = load_yaml(profile_path.read_text())
     profile["widget"] = {"launcher": "Questions? Ask {short_name}"}
     profile_path.write_text(yaml.safe_dump(profile))
     with _client(environment="development", kb_dir=kb) as client:

@@ -11,6 +11,7 @@ import yaml
 from bot.content import knowledge
 from bot.content.knowledge import KnowledgeError, check, load_all, load_service, render, sync
 from bot.settings import REPO_ROOT, Settings
+from lib.yaml_files import load_yaml
 
 SLOTS = {"council_phone", "council_phone_spoken", "council_name"}
 
@@ -135,7 +136,7 @@ def test_a_service_answer_in_the_domain_without_kb_counterpart_fails(project: Pa
 
 def test_an_answer_without_source_fails_the_check(project: Path):
     facts = project / "kb" / "facts" / "council_tax.yml"
-    data = yaml.safe_load(facts.read_text())
+    data = load_yaml(facts.read_text())
     del data["answers"]["students"]["source"]
     _write(facts, data)
     problems = check(project / "kb", project / "domain", project)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.interpolator import interpolate
 
@@ -18,6 +17,7 @@ from bot.content.translations import (
     placeholders,
     render_domain,
 )
+from lib.yaml_files import load_yaml
 
 REQUIRED_LANGUAGES = ("pl", "ro", "ur", "pa", "ar", "bn", "sk")
 SOURCE = load_source()
@@ -173,7 +173,7 @@ def test_every_language_understands_yes_and_no(code):
 
 
 def test_urgent_help_keeps_every_safety_number_in_every_language():
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     values = {
         "emergency_phone": "999",
         "samaritans_phone": "116 123",
@@ -193,7 +193,7 @@ def test_urgent_help_keeps_every_safety_number_in_every_language():
 
 @pytest.mark.parametrize("code", sorted(TRANSLATIONS))
 def test_rasa_picks_the_language_variation_on_every_channel(code):
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     chooser = ResponseVariationFilter(domain["responses"])
     slots = {
         "language": TRANSLATIONS[code].code,
@@ -211,7 +211,7 @@ def test_rasa_picks_the_language_variation_on_every_channel(code):
 
 
 def test_english_is_unchanged_for_english_conversations():
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     chooser = ResponseVariationFilter(domain["responses"])
     urgent = chooser.responses_for_utter_action(
         "utter_ask_handoff_consent", "rest", {"language": "en", "triage_urgent": True}
@@ -224,7 +224,7 @@ def test_english_is_unchanged_for_english_conversations():
 
 
 def test_language_button_payload_survives_rasa_interpolation():
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     [variation] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
         "utter_greet", "rest", {"language": "pl"}
     )
@@ -233,7 +233,7 @@ def test_language_button_payload_survives_rasa_interpolation():
 
 
 def _greet_buttons(slots: dict, channel: str = "rest") -> list[list[dict]]:
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     chosen = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
         "utter_greet", channel, slots
     )
@@ -255,7 +255,7 @@ def test_english_greeting_offers_a_button_back_to_the_residents_language(code):
 
 @pytest.mark.parametrize("detected", ["pa", None])
 def test_punjabi_in_gurmukhi_or_unknown_script_gets_gurmukhi(detected):
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     chooser = ResponseVariationFilter(domain["responses"])
     slots = {"language": "pa", "detected_language": detected}
     for name in SOURCE:
@@ -286,7 +286,7 @@ def test_no_button_back_without_a_translated_own_language(detected):
 
 def test_the_phone_line_keeps_its_english_greeting_after_switching():
     slots = {"language": "en", "detected_language": "pl"}
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     [voice] = ResponseVariationFilter(domain["responses"]).responses_for_utter_action(
         "utter_greet", "twilio_voice", slots
     )
@@ -415,7 +415,7 @@ def test_check_and_confirm_buttons_keep_the_english_payloads_and_placeholders(co
 
 
 def test_a_placeholder_in_a_button_payload_is_left_for_rasa_to_fill():
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    domain = load_yaml(DOMAIN_FILE.read_text(encoding="utf-8"))
     chooser = ResponseVariationFilter(domain["responses"])
     for slots in ({"language": "pl"}, {"language": "en"}):
         [offer] = chooser.responses_for_utter_action("utter_pending_request_offer", "rest", slots)

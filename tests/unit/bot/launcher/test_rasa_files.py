@@ -1,7 +1,6 @@
-import yaml
-
 from bot.launcher.rasa_files import lock_store_config, tracker_store_config, write_endpoints
 from bot.settings import Settings
+from lib.yaml_files import load_yaml
 
 
 def test_sqlite_tracker_store():
@@ -38,7 +37,7 @@ def test_redis_lock_store():
 def test_write_endpoints(tmp_path):
     settings = Settings(_env_file=None, var_dir=tmp_path, action_server_port=6001)
     path = write_endpoints(settings, tmp_path / "endpoints.yml")
-    data = yaml.safe_load(path.read_text())
+    data = load_yaml(path.read_text())
     assert data["action_endpoint"]["url"] == "http://127.0.0.1:6001/webhook"
     assert data["tracker_store"]["dialect"] == "sqlite"
     assert "lock_store" not in data
