@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 
 from integrations.insight import InsightClient
 from tests.unit.workers.test_outcomes import (
@@ -21,32 +20,13 @@ from tests.unit.workers.test_outcomes import (
     SECRET,
     T0,
     Conversation,
+    append_events,
     pothole_report,
     tracker_store,
 )
 from workers.insight import InsightWorker
 
 IDLE_S = 600
-
-
-def _append(url: str, sender: str, events: list[dict[str, Any]]) -> None:
-    """Add events to a conversation, as Rasa does when the resident comes back."""
-    engine = sa.create_engine(url, future=True)
-    with engine.begin() as connection:
-        for event in events:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO events (sender_id, type_name, timestamp, data) "
-                    "VALUES (:s, :t, :ts, :d)"
-                ),
-                {
-                    "s": sender,
-                    "t": event["event"],
-                    "ts": event["timestamp"],
-                    "d": json.dumps(event),
-                },
-            )
-    engine.dispose()
 
 
 def _worker(url: str, tmp_path: Path, posted: list[dict[str, Any]], status: int = 201):
@@ -105,7 +85,7 @@ def test_a_settled_conversation_with_a_new_message_is_read_and_counted(tmp_path:
         assert worker.conversations_read == read  # settled
         # The resident comes back hours later with a question of another kind.
         back = Conversation(start=first.clock + 4 * 3600).user("is my bin day changing", "faq")
-        _append(url, "a", back.events)
+        append_events(url, "a", back.events)
         assert asyncio.run(worker.run_once(now=back.clock + 60)) == 0  # still going
         assert worker.conversations_read == read + 1
         assert asyncio.run(worker.run_once(now=back.clock + IDLE_S + 1)) == 1

@@ -358,22 +358,30 @@ def tracker_store(path: Path, conversations: dict[str, Conversation]) -> str:
                 "action_name VARCHAR(255), data TEXT)"
             )
         )
-        for sender, conversation in conversations.items():
-            for event in conversation.events:
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO events (sender_id, type_name, timestamp, data) "
-                        "VALUES (:s, :t, :ts, :d)"
-                    ),
-                    {
-                        "s": sender,
-                        "t": event["event"],
-                        "ts": event["timestamp"],
-                        "d": json.dumps(event),
-                    },
-                )
     engine.dispose()
+    for sender, conversation in conversations.items():
+        append_events(url, sender, conversation.events)
     return url
+
+
+def append_events(url: str, sender: str, events: list[dict[str, Any]]) -> None:
+    """Add events to a conversation of the tracker store, as Rasa saves them."""
+    engine = sa.create_engine(url, future=True)
+    with engine.begin() as connection:
+        for event in events:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                    "VALUES (:s, :t, :ts, :d)"
+                ),
+                {
+                    "s": sender,
+                    "t": event["event"],
+                    "ts": event["timestamp"],
+                    "d": json.dumps(event),
+                },
+            )
+    engine.dispose()
 
 
 def test_the_worker_posts_each_ended_session_once(tmp_path: Path) -> None:
