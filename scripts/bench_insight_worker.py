@@ -7,7 +7,9 @@ council's last 48 hours would hold. A worker delivers them to a fake council ser
 
 - the first round, which delivers every session, and the second, which finds them delivered;
 - a round with nothing new (what the worker does every ``INSIGHT_POLL_S`` most of the time);
-- a round after 1% of the conversations came back with a new session (a report each).
+- a round after 1% of the conversations came back with a new session (a report each);
+- rounds over as many conversations still going (each spoke within the idle time), the
+  first and then rounds with nothing new, as on a busy afternoon.
 
 Prints a Markdown table with the median of ``--rounds`` rounds and how many conversations
 each round read. This is a script, not a test: numbers depend on the machine.
@@ -125,6 +127,42 @@ def _timed_round(worker: InsightWorker, now: float) -> tuple[float, int, int]:
     return time.perf_counter() - start, posted, worker.conversations_read - read
 
 
+def _worker(tracker_url: str, database_url: str) -> InsightWorker:
+    """A worker posting to a fake council service that takes every event."""
+    return InsightWorker(
+        tracker_url,
+        database_url,
+        InsightClient(
+            "http://council",
+            "token",
+            transport=httpx.MockTransport(lambda _: httpx.Response(201, json={"id": 1})),
+        ),
+        load_rules(REPO_ROOT / "kb" / "insight" / "outcomes.yml"),
+        "bench-secret",
+        idle_s=IDLE_S,
+        lookback_s=LOOKBACK_S,
+    )
+
+
+def _open_rounds(scratch: Path, count: int, rounds: int, now: float) -> list[tuple]:
+    """Rounds over ``count`` conversations still going (each spoke in the last idle time)."""
+    url = f"sqlite:///{scratch / 'open.db'}"
+    spread = IDLE_S / 2 / count
+    _insert(
+        url,
+        [
+            (f"open-{index}", event)
+            for index in range(count)
+            for event in _conversation(now - IDLE_S / 2 - 300 + index * spread)
+        ],
+    )
+    worker = _worker(url, f"sqlite:///{scratch / 'open-frontdoor.db'}")
+    try:
+        return [_timed_round(worker, now + step * 30) for step in range(rounds + 1)]
+    finally:
+        worker.close()
+
+
 def main() -> None:
     """Fill a scratch tracker store, time the worker's rounds, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,19 +182,7 @@ def main() -> None:
                 for event in _conversation(now - LOOKBACK_S + index * spread)
             ],
         )
-        worker = InsightWorker(
-            url,
-            f"sqlite:///{Path(scratch) / 'frontdoor.db'}",
-            InsightClient(
-                "http://council",
-                "token",
-                transport=httpx.MockTransport(lambda _: httpx.Response(201, json={"id": 1})),
-            ),
-            load_rules(REPO_ROOT / "kb" / "insight" / "outcomes.yml"),
-            "bench-secret",
-            idle_s=IDLE_S,
-            lookback_s=LOOKBACK_S,
-        )
+        worker = _worker(url, f"sqlite:///{Path(scratch) / 'frontdoor.db'}")
         try:
             first = _timed_round(worker, now)
             second = _timed_round(worker, now)
@@ -176,6 +202,7 @@ def main() -> None:
                 changed.append(_timed_round(worker, later))
         finally:
             worker.close()
+        still_open = _open_rounds(Path(scratch), args.conversations, args.rounds, now)
 
     lines = [
         f"Insight worker rounds, {args.conversations} conversations in the lookback",
@@ -188,7 +215,12 @@ def main() -> None:
         ("second (finds them delivered)", second),
     ):
         lines.append(f"| {name} | {seconds * 1000:.0f} | {posted} | {read} |")
-    for name, rounds in (("nothing new", quiet), ("1% came back with a new session", changed)):
+    for name, rounds in (
+        ("nothing new", quiet),
+        ("1% came back with a new session", changed),
+        ("all still going: the first round", still_open[:1]),
+        ("all still going: nothing new", still_open[1:]),
+    ):
         lines.append(
             f"| {name} | {statistics.median(r[0] for r in rounds) * 1000:.0f} "
             f"| {statistics.median(r[1] for r in rounds):.0f} "

@@ -7,8 +7,9 @@ without an event) to the council services. The keys of the sessions it delivered
 in the assistant's own database (``insight_delivered``), and the council services store
 one event per conversation and session start, so the worker is idempotent: a restart, a
 lost answer or two workers never count a session twice. A conversation whose sessions have
-all ended and been delivered is not read again until it has a newer event, so a round costs
-one query when nothing has changed, however many conversations the lookback holds.
+all ended and been delivered is not read again until it has a newer event, nor one whose
+last session is still open until it goes idle, so a round costs one query when nothing has
+changed, however many conversations the lookback holds.
 
 A poison item never stops the worker: a conversation or session that cannot be read,
 turned into an event or encoded (a lone surrogate stored during the review did all three)
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -123,10 +125,12 @@ class InsightWorker:
         self.lookback_s = lookback_s
         #: Items set aside by this process.
         self.set_aside = 0
-        #: Settled conversations (every session ended and delivered, refused or set aside),
-        #: by the id of their newest event then. One is read again only when it has a newer
-        #: event, so a round costs one query, not a read of every recent conversation.
-        self._settled: dict[str, int] = {}
+        #: Conversations with nothing to post until a newer event or a time, by sender:
+        #: (the id of their newest event when read, the time until which nothing changes).
+        #: A settled one (every session ended and delivered, refused or set aside) waits
+        #: for ever; one whose last session is still open waits until it goes idle. So a
+        #: round reads only what changed, not every conversation of the lookback.
+        self._quiet: dict[str, tuple[int, float]] = {}
         #: How many conversations this process has read (for its tests and benchmark).
         self.conversations_read = 0
 
@@ -203,14 +207,14 @@ class InsightWorker:
         ended: list[Session] = []
         skipped = self._whole_conversations_set_aside()
         recent = self._recent_conversations(now)
-        # Forget conversations gone quiet past the lookback: the memo stays as small as it.
-        self._settled = {
-            sender_id: last_id
-            for sender_id, last_id in self._settled.items()
-            if recent.get(sender_id) == last_id
+        # Forget what changed and what left the lookback: the memo is never larger than it.
+        self._quiet = {
+            sender_id: (last_id, until)
+            for sender_id, (last_id, until) in self._quiet.items()
+            if recent.get(sender_id) == last_id and now < until
         }
         for sender_id, last_id in recent.items():
-            if sender_id in skipped or sender_id in self._settled:
+            if sender_id in skipped or sender_id in self._quiet:
                 continue
             self.conversations_read += 1
             try:
@@ -224,8 +228,10 @@ class InsightWorker:
             done = self._delivered([session_key(session) for session in over])
             waiting = [session for session in over if session_key(session) not in done]
             ended.extend(waiting)
-            if not waiting and len(over) == len(sessions):
-                self._settled[sender_id] = last_id
+            if not waiting:
+                # Nothing to post until a newer event, or until the open session goes idle.
+                until = math.inf if len(over) == len(sessions) else sessions[-1].last_at
+                self._quiet[sender_id] = (last_id, until + self.idle_s)
         return ended
 
     async def run_once(self, now: float | None = None) -> int:
