@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
 from bot.settings import REPO_ROOT, Settings
+from lib.yaml_files import load_yaml
 
 
 def free_port() -> int:
@@ -125,12 +125,13 @@ def staff_sign_in(
 def domain_documents() -> tuple[tuple[Path, dict[str, Any]], ...]:
     """Each file of ``domain/`` as parsed YAML, read once per test process.
 
-    For building test parameters when the tests are collected: libyaml's parser reads the
-    folder in a fraction of the time Rasa's own loader takes (``load_domain`` in
-    ``tests/unit/actions/trackers.py``, for tests that need the domain as Rasa merges it).
+    For building test parameters when the tests are collected: the project's loader
+    (libyaml's parser) reads the folder in a fraction of the time Rasa's own loader takes
+    (``load_domain`` in ``tests/unit/actions/trackers.py``, for tests that need the domain
+    as Rasa merges it).
     """
     return tuple(
-        (path, yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {})
+        (path, load_yaml(path.read_text(encoding="utf-8")) or {})
         for path in sorted((REPO_ROOT / "domain").glob("*.yml"))
     )
 

@@ -42,19 +42,14 @@ class LongTestsToIdleProcesses(LoadGroupScheduling):
     """
 
     def _reschedule(self, node: WorkerController) -> None:
-        if node.shutting_down or not self.workqueue:
+        head = next(iter(self.workqueue), None)
+        if node.shutting_down or head is None or not is_own_model_unit(head):
             super()._reschedule(node)
             return
-        if not is_own_model_unit(next(iter(self.workqueue))):
-            super()._reschedule(node)
-            return
-        held = [
-            scope
-            for scope, tests in self.assigned_work.get(node, {}).items()
-            if not all(tests.values())
-        ]
-        if self._pending_of(self.assigned_work.get(node, {})) > 1:
+        work = self.assigned_work.get(node, {})
+        if self._pending_of(work) > 1:
             return  # busy: it is given no such test until it is idle
+        held = [scope for scope, tests in work.items() if not all(tests.values())]
         others = [other for other in self.nodes if other is not node and not other.shutting_down]
         if held and all(is_own_model_unit(scope) for scope in held) and others:
             node.shutdown()  # it runs the one it holds, and another process takes the next
