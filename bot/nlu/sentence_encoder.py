@@ -4,7 +4,9 @@ One :class:`SentenceEncoder` is loaded per process (:func:`shared_encoder`) and 
 component that needs it. Texts are tokenised with the model's own tokenizer, padded to the
 shortest of a few fixed lengths that fits (so a short message costs a short run, and the
 compiled graph is reused), run through the BERT encoder, mean-pooled over real tokens and
-L2-normalised, which is how all-MiniLM-L6-v2 was trained. Training embeds in batches.
+L2-normalised, which is how all-MiniLM-L6-v2 was trained. Training embeds in batches. A
+short reply seen before ("yes", "no thanks") takes its vector from a :class:`ReplyCache`
+instead of running the encoder again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlu.encoder_files import ENCODER_ID, ensure_encoder_files, verify
+from bot.nlu.reply_cache import ReplyCache
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class SentenceEncoder:
 
         self._embed = embed
         self._lock = threading.Lock()
+        self.replies = ReplyCache()
 
     @staticmethod
     def bucket_for(length: int) -> int:
@@ -98,8 +102,12 @@ class SentenceEncoder:
         return result
 
     def encode_one(self, text: str) -> np.ndarray:
-        """Embed one message (inference): a vector of :data:`DIMENSIONS` floats."""
-        return self._run(self._ids([text]))[0]
+        """Embed one message (inference): a vector of :data:`DIMENSIONS` floats.
+
+        A short reply seen before gets the vector the encoder gave it then.
+        """
+        pieces = self._ids([text])
+        return self.replies.vector(text, pieces[0], lambda: self._run(pieces)[0])
 
 
 _shared: dict[Path, SentenceEncoder] = {}

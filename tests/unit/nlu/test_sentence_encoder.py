@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from bot.nlu.reply_cache import ReplyCache
 from bot.nlu.sentence_encoder import BUCKETS, DIMENSIONS, SentenceEncoder, shared_encoder
 
 
@@ -62,3 +63,24 @@ def test_no_texts_gives_an_empty_matrix(encoder):
 
 def test_one_encoder_per_process(encoder):
     assert shared_encoder() is encoder
+
+
+def test_a_repeated_short_reply_runs_the_encoder_once_and_gets_its_own_vector(encoder, monkeypatch):
+    monkeypatch.setattr(encoder, "replies", ReplyCache())
+    runs: list[int] = []
+    run = encoder._run
+
+    def counted(pieces):
+        runs.append(len(pieces))
+        return run(pieces)
+
+    monkeypatch.setattr(encoder, "_run", counted)
+    fresh = encoder.encode(["No thanks"])[0]
+    first = encoder.encode_one("No thanks")
+    again = encoder.encode_one("no THANKS")
+    assert len(runs) == 2  # the batch, then the first reply; the second is kept
+    assert np.array_equal(first, again)
+    assert again == pytest.approx(fresh, abs=1e-5)
+    encoder.encode_one("ST4 2DX")
+    encoder.encode_one("ST4 2DX")
+    assert len(runs) == 4  # a postcode is never kept
