@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.nlu.reply_cache import ReplyCache
 from scripts import bench_nlu
 
 
@@ -38,3 +39,13 @@ def test_budgets_say_which_are_met_and_which_are_not() -> None:
 
 def test_a_report_without_nlu_figures_has_no_nlu_section() -> None:
     assert bench_nlu.markdown({"levels": []}) == []
+
+
+def test_the_warm_up_is_none_of_the_timed_messages_and_never_a_cached_reply() -> None:
+    """So each timed message is the stack's first sight of it, not the reply cache's answer."""
+    timed = set(bench_nlu.held_out_texts())
+    cache = ReplyCache()
+    assert len(bench_nlu.WARM_UP_TEXTS) == bench_nlu.WARM_UP
+    for text in bench_nlu.WARM_UP_TEXTS:
+        assert text not in timed
+        assert not cache.keeps(text, [101, 102])
