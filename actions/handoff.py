@@ -864,6 +864,8 @@ class ActionCreateTriage(FailSafe, Action):
                     SlotSet(slots.RESPONSE_TIME, response_time),
                     *offer_pending(tracker),
                 ]
+            # No contact wanted: say so, rather than leave the "no" unanswered.
+            dispatcher.utter_message(response=responses.HANDOFF_CONTACT_SKIPPED)
             return [
                 *_reset_handoff(),
                 SlotSet(slots.RESPONSE_TIME, response_time),

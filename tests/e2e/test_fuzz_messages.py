@@ -92,10 +92,13 @@ def test_every_generated_message_gets_a_reply_and_nothing_dies(stack):
 def test_injected_markup_shows_as_text_in_the_staff_console(stack, resident: Resident):
     payload = f"<script>alert('{uuid.uuid4().hex[:6]}')</script><img src=x onerror=alert(1)>"
     assert "what do you need help with" in resident.say_text("can i speak to a real person")
-    resident.say_text(f"my landlord wrote {payload} on my door")
+    described = resident.say_text(f"my landlord wrote {payload} on my door")
     reply = resident.say_text("no")
-    found = TRIAGE_REF.search(reply)
-    assert found, reply
+    assert "not sure how to help" not in reply, reply
+    # The case reference comes after the "no"; or before it, when the crisis safety net
+    # read the description as urgent (about 3% of random payloads) and opened the case.
+    found = TRIAGE_REF.search(reply) or TRIAGE_REF.search(described)
+    assert found, (described, reply)
     reference = found.group(1)
 
     username, password = f"fuzz-{uuid.uuid4().hex[:8]}", "fuzz console password"

@@ -626,6 +626,19 @@ def test_a_request_made_alongside_the_hand_off_is_offered_after_it(triage):
         assert OFFER not in events
 
 
+def test_no_contact_after_urgent_help_is_answered_and_files_nothing_more(triage):
+    """The "no" to "Would you like someone to contact you?" gets an answer, not silence."""
+    tracker = _tracker(
+        [_user("no", "deny")],
+        {"triage_urgent": True, "triage_reference": "FD-ABC234", "handoff_consent": False},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionCreateTriage().run(dispatcher, tracker, {}))
+    assert _responses(dispatcher) == ["utter_handoff_contact_skipped"]
+    assert triage.created == [] and triage.added == []
+    assert OFFER not in events
+
+
 def test_the_contact_after_urgent_help_also_offers_the_waiting_request(triage):
     tracker = _tracker(
         [_user("help", "urgent_help")],
