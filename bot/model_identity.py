@@ -28,7 +28,7 @@ TRAINING_INPUTS = (
 MODEL_PREFIX = "frontdoor-"
 #: Packages whose versions decide how a trained model is built and loaded: a cached model
 #: is reused only by an environment with the same versions of all of them.
-MODEL_RUNTIME_PACKAGES = ("rasa", "tensorflow", "numpy", "scikit-learn", "transformers")
+MODEL_RUNTIME_PACKAGES = ("rasa", "tensorflow", "numpy", "scikit-learn", "onnxruntime")
 CONSTRAINTS = Path("requirements") / "constraints.txt"
 
 

@@ -1,18 +1,17 @@
-"""Sentence embeddings from the pretrained encoder, in TensorFlow, without torch.
+"""Sentence embeddings from the pretrained encoder, run by ONNX Runtime.
 
 One :class:`SentenceEncoder` is loaded per process (:func:`shared_encoder`) and serves every
-component that needs it. Texts are tokenised with the model's own tokenizer, padded to the
-shortest of a few fixed lengths that fits (so a short message costs a short run, and the
-compiled graph is reused), run through the BERT encoder, mean-pooled over real tokens and
-L2-normalised, which is how all-MiniLM-L6-v2 was trained. Training embeds in batches. A
-short reply seen before ("yes", "no thanks") takes its vector from a :class:`ReplyCache`
-instead of running the encoder again.
+component that needs it. Texts are tokenised with the model's own tokenizer and run through
+the BERT network, which :mod:`bot.nlu.encoder_graph` builds from the checked weights; the
+graph mean-pools over real word pieces and L2-normalises, which is how all-MiniLM-L6-v2 was
+trained. A batch is padded to its longest text only. Training embeds in batches grouped by
+length. A short reply seen before ("yes", "no thanks") takes its vector from a
+:class:`ReplyCache` instead of running the encoder again.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +19,19 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlu.encoder_files import ENCODER_ID, ensure_encoder_files, verify
+from bot.nlu.encoder_graph import (
+    ATTENTION_MASK,
+    EMBEDDING,
+    INPUT_IDS,
+    EncoderShape,
+    build_encoder_graph,
+)
 from bot.nlu.reply_cache import ReplyCache
 
 logger = logging.getLogger(__name__)
 
-#: Padded lengths in word pieces; a text takes the shortest that fits and is cut at the last.
-BUCKETS: tuple[int, ...] = (16, 32, 64, 128, 256)
+#: The most word pieces read of one text; the rest is cut.
+MAX_PIECES = 256
 DIMENSIONS = 384
 DEFAULT_BATCH = 64
 
@@ -40,56 +46,45 @@ class SentenceEncoder:
             bot.nlu.encoder_files.EncoderFilesError: when the files are not the published ones.
         """
         verify(directory)
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import tensorflow as tf
+        import onnxruntime
+        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
-        from transformers import TFBertModel
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.set_verbosity_error()
         self.identity = ENCODER_ID
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=BUCKETS[-1])
-        self._model = TFBertModel.from_pretrained(str(directory))
-        spec = tf.TensorSpec(shape=[None, None], dtype=tf.int32)
-
-        @tf.function(input_signature=[spec, spec])
-        def embed(ids: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
-            hidden = self._model(
-                input_ids=ids, attention_mask=mask, token_type_ids=tf.zeros_like(ids)
-            ).last_hidden_state
-            weights = tf.cast(mask, hidden.dtype)[:, :, None]
-            summed = tf.reduce_sum(hidden * weights, axis=1)
-            counts = tf.maximum(tf.reduce_sum(weights, axis=1), 1e-9)
-            return tf.math.l2_normalize(summed / counts, axis=1)
-
-        self._embed = embed
-        self._lock = threading.Lock()
+        self._tokenizer.enable_truncation(max_length=MAX_PIECES)
+        graph = build_encoder_graph(
+            load_file(str(directory / "model.safetensors")),
+            EncoderShape.read(directory / "config.json"),
+        )
+        options = onnxruntime.SessionOptions()
+        # Idle worker threads sleep instead of spinning: the action server and the web
+        # service share the machine's cores with this process.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            graph.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
         self.replies = ReplyCache()
-
-    @staticmethod
-    def bucket_for(length: int) -> int:
-        """The padded length for a text of ``length`` word pieces."""
-        return next((size for size in BUCKETS if length <= size), BUCKETS[-1])
 
     def _ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
 
     def _run(self, pieces: list[list[int]]) -> np.ndarray:
-        width = self.bucket_for(max(len(ids) for ids in pieces))
-        ids = np.zeros((len(pieces), width), dtype=np.int32)
-        mask = np.zeros((len(pieces), width), dtype=np.int32)
+        width = max(len(ids) for ids in pieces)
+        ids = np.zeros((len(pieces), width), dtype=np.int64)
+        mask = np.zeros((len(pieces), width), dtype=np.int64)
         for row, sequence in enumerate(pieces):
             ids[row, : len(sequence)] = sequence
             mask[row, : len(sequence)] = 1
-        with self._lock:
-            return self._embed(ids, mask).numpy()
+        (vectors,) = self._session.run([EMBEDDING], {INPUT_IDS: ids, ATTENTION_MASK: mask})
+        return vectors
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         """Embed texts: one L2-normalised row of :data:`DIMENSIONS` floats per text.
 
-        Texts are grouped by length before batching, so each batch pads to a short bucket.
+        Texts are grouped by length before batching, so each batch pads little.
         """
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)

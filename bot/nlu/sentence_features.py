@@ -9,7 +9,7 @@ It adds one dense *sentence* feature (384 floats, all-MiniLM-L6-v2, L2-normalise
 ``text`` of every message; components that should use it name its alias in their
 ``featurizers`` list. The encoder loads once per process. In training, examples are embedded
 in batches through a disk cache by text (:mod:`bot.nlu.embedding_cache`); at inference each
-message is padded to the shortest bucket that fits. The encoder's identity is part of the
+message runs at its own length. The encoder's identity is part of the
 component's config, so a new encoder means a new model (and a new Rasa cache entry).
 """
 
@@ -117,7 +117,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> list[str]:
         """Python packages the component needs."""
-        return ["transformers", "tokenizers", "tensorflow"]
+        return ["onnxruntime", "onnx", "tokenizers", "safetensors"]
 
     def __init__(
         self,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bot.nlu.reply_cache import ReplyCache
-from bot.nlu.sentence_encoder import BUCKETS, DIMENSIONS, SentenceEncoder, shared_encoder
+from bot.nlu.sentence_encoder import DIMENSIONS, MAX_PIECES, SentenceEncoder, shared_encoder
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +20,34 @@ def test_vectors_are_unit_length_and_repeatable(encoder):
     assert np.array_equal(first, again)
 
 
-def test_vectors_match_the_recorded_values(encoder):
-    """Recorded from this implementation on the published weights; a change is a regression."""
-    vector = encoder.encode_one("There is a pothole on Leek Road")
-    assert vector[:6] == pytest.approx(
-        [-0.00767, 0.11239, 0.00392, 0.07539, -0.04376, -0.03243], abs=2e-4
-    )
+#: Recorded from the TensorFlow run of the published model (transformers' TFBertModel,
+#: which gives sentence-transformers' vectors) before the encoder moved to ONNX Runtime: the
+#: first eight numbers and the sum of magnitudes, for texts of 3, 11 and 32 word pieces.
+RECORDED = {
+    "yes": (
+        [-0.117357, 0.000645, 0.029386, 0.027501, 0.014984, -0.022233, 0.137596, 0.04215],
+        14.91298,
+    ),
+    "There is a pothole on Leek Road": (
+        [-0.007671, 0.112391, 0.003922, 0.075385, -0.043758, -0.032434, -0.004967, -0.011763],
+        15.90932,
+    ),
+    "I rang last week about the fly-tipping behind the garages on Smith Street and nobody "
+    "has come, the bags are split and there are rats now": (
+        [0.008713, 0.007604, 0.024711, 0.004532, 0.016358, -0.032775, 0.093107, -0.076745],
+        15.83488,
+    ),
+}
+
+
+@pytest.mark.parametrize("text", list(RECORDED))
+def test_vectors_match_the_recorded_values(encoder, text):
+    """The published model's vectors: a change in the network or the pooling is a regression."""
+    start, magnitude = RECORDED[text]
+    vector = encoder.encode([text])[0]
+    assert vector[:8] == pytest.approx(start, abs=1e-5)
+    assert float(np.abs(vector).sum()) == pytest.approx(magnitude, abs=1e-4)
+    assert encoder.encode_one(text) == pytest.approx(vector, abs=1e-6)
 
 
 def test_padding_and_batching_do_not_change_a_vector(encoder):
@@ -33,20 +55,17 @@ def test_padding_and_batching_do_not_change_a_vector(encoder):
     long = "a much longer message about a blocked drain on my street " * 6
     alone = encoder.encode_one(short)
     batched = encoder.encode([long, short, "pothole"])
-    # In a batch with a long text it is padded to a longer bucket; the vector is the same.
+    # In a batch with a long text it is padded to that text's length; the vector is the same.
     assert batched[1] == pytest.approx(alone, abs=1e-5)
     assert encoder.encode([short])[0] == pytest.approx(alone, abs=1e-5)
-
-
-def test_the_shortest_bucket_that_fits_is_used():
-    assert SentenceEncoder.bucket_for(3) == BUCKETS[0]
-    assert SentenceEncoder.bucket_for(BUCKETS[0] + 1) == BUCKETS[1]
-    assert SentenceEncoder.bucket_for(10_000) == BUCKETS[-1]
 
 
 def test_very_long_text_is_cut_not_refused(encoder):
     vector = encoder.encode_one("word " * 5000)
     assert np.isfinite(vector).all()
+    assert len(encoder._ids(["word " * 5000])[0]) == MAX_PIECES
+    # The cut keeps the start: the same as the text cut to its first pieces by hand.
+    assert vector == pytest.approx(encoder.encode_one("word " * (MAX_PIECES - 2)), abs=1e-5)
 
 
 def test_similar_meanings_are_closer_than_different_ones(encoder):
