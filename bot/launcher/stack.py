@@ -31,6 +31,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.launcher.allocator import allocator_env
+from bot.launcher.blas import blas_env
 from bot.launcher.child_process import die_with_parent_hook
 from bot.launcher.ports import check_free
 from bot.launcher.rasa_files import write_endpoints
@@ -56,6 +57,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     Every field of :class:`Settings` passes under its own variable name, taken from the
     model, so a new setting reaches every child without being listed here. Only the
     settings whose effective value is worked out (the council, the databases) are named.
+    Each child also runs with one BLAS thread (``bot/launcher/blas.py``).
     """
     env = {
         str(field.field_info.extra["env"]): _env_value(getattr(settings, name))
@@ -68,6 +70,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONUNBUFFERED": "1",
+        **blas_env(os.environ),
     })  # fmt: skip
     return env
 
