@@ -40,6 +40,9 @@ def test_every_service_gets_it(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_service_process_has_no_blas_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(BLAS_THREADS_VARIABLE, raising=False)
     base = {key: value for key, value in os.environ.items() if key != BLAS_THREADS_VARIABLE}
-    service = {**base, **{BLAS_THREADS_VARIABLE: settings_env(Settings(_env_file=None))[BLAS_THREADS_VARIABLE]}}
+    service = {
+        **base,
+        **{BLAS_THREADS_VARIABLE: settings_env(Settings(_env_file=None))[BLAS_THREADS_VARIABLE]},
+    }
     # Without the setting OpenBLAS adds a worker for each extra core; with it, none.
     assert _threads_after_a_product(base) > _threads_after_a_product(service) == 1
