@@ -72,7 +72,7 @@ class _GraphWriter:
         self._count += 1
         return f"{prefix}_{self._count}"
 
-    def constant(self, value: np.ndarray | float | int, prefix: str = "const") -> str:
+    def constant(self, value: np.ndarray | np.generic | float, prefix: str = "const") -> str:
         name = self._name(prefix)
         array = np.asarray(value)
         if array.dtype == np.float64:
