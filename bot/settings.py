@@ -280,8 +280,8 @@ class Settings(SharedSettings):
         "600/60",
         env="REST_ADDRESS_RATE_LIMIT",
         description=(
-            "REST channel messages from one client address. Generous: the web chat relay "
-            "sends every web resident's messages from the council services' address."
+            "REST channel messages from one client address. The web chat relay names each "
+            "resident's own address (with RASA_API_TOKEN), so each web resident counts alone."
         ),
     )
     rasa_cors_origins: str = Field(

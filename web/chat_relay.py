@@ -10,6 +10,11 @@ the crisis reply the assistant marked for "Exit this page", and ``ask_feedback``
 reply of a turn that gave an information answer. The language and the answer mark come with
 the reply itself (the REST channel adds them to each message, issue #19), so a resident's
 message costs one request to the assistant and nothing reads the conversation back.
+
+Every web resident's message reaches the assistant from this server's address, so the relay
+names the resident's own address in ``X-Resident-Address`` beside the API token
+(``RASA_API_TOKEN``): the assistant's per-address limit then counts each resident alone
+instead of the whole web chat as one client (issue #19).
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ REPLY_LANGUAGE_FIELD = "language"
 #: The field by which the REST channel marks a turn that gave an information answer
 #: (``bot/channels/rest.py``), after which the page asks "Did that answer your question?".
 REPLY_INFORMATION_FIELD = "information_answer"
+#: The header that names the resident's address to the REST channel (``bot/channels/rest.py``
+#: believes it only with the API token).
+RESIDENT_ADDRESS_HEADER = "X-Resident-Address"
 
 
 class ChatInputError(ValueError):
@@ -153,12 +161,21 @@ def _tracker_request(settings: Settings, sender: str) -> tuple[str, dict[str, st
     return url, {"Authorization": f"Bearer {settings.assistant_api_token.get_secret_value()}"}
 
 
+def _relay_headers(settings: Settings, resident_address: str | None) -> dict[str, str]:
+    """The API token and the resident's address, when both are known; else nothing."""
+    token = settings.assistant_api_token.get_secret_value()
+    if not token or not resident_address:
+        return {}
+    return {"Authorization": f"Bearer {token}", RESIDENT_ADDRESS_HEADER: resident_address}
+
+
 async def relay(
     settings: Settings,
     message: ChatMessage,
     channel: str = "web",
     extra_metadata: dict[str, str] | None = None,
     sender_prefix: str = SENDER_PREFIX,
+    resident_address: str | None = None,
 ) -> list[dict[str, Any]]:
     """Send one message to the assistant's REST channel and return its cleaned replies.
 
@@ -168,6 +185,8 @@ async def relay(
         channel: the contract's channel for this conversation (``web`` or ``library``).
         extra_metadata: further metadata set by this server (never by the page).
         sender_prefix: the prefix of the assistant's conversation id.
+        resident_address: the address the resident's message came from; named to the
+            assistant (with the API token) so its rate limit counts this resident alone.
 
     Returns:
         The replies, as ``clean_replies`` shapes them.
@@ -186,7 +205,9 @@ async def relay(
     }
     try:
         response = (
-            await _assistant_http(settings.web_chat_timeout_seconds).get().post(url, json=body)
+            await _assistant_http(settings.web_chat_timeout_seconds)
+            .get()
+            .post(url, json=body, headers=_relay_headers(settings, resident_address))
         )
     except httpx.HTTPError as error:
         logger.warning("web chat: the assistant did not answer: %s", type(error).__name__)

@@ -6,7 +6,11 @@ message it drops control and invisible characters, folds whitespace and caps the
 it refuses malformed bodies with 400 instead of a server error; it never trusts the
 client's ``input_channel``; and it lets through only the metadata the product uses.
 A conversation (``REST_RATE_LIMIT``) or a client address (``REST_ADDRESS_RATE_LIMIT``)
-that sends too much is answered 429 with ``Retry-After`` before anything runs.
+that sends too much is answered 429 with ``Retry-After`` before anything runs. The web
+service's chat relay sends every web resident's messages from its own address, so it names
+each resident's address in ``X-Resident-Address``; that header is believed only beside the
+assistant's API token (``RASA_API_TOKEN``), which the relay holds, and the message counts
+against that resident's address instead of the relay's.
 
 Each message of the reply also says the language the conversation is in after the turn
 (its ``language`` slot), as ``"language": "pl"`` beside ``text`` and ``buttons`` (issue #19),
@@ -20,6 +24,8 @@ ends (:func:`install_reply_marks`), so no turn reads the tracker store a second 
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -62,6 +68,9 @@ LANGUAGE_SLOT = "language"
 LANGUAGE_FIELD = "language"
 #: The field of each reply message that says the turn gave an information answer.
 INFORMATION_ANSWER_FIELD = "information_answer"
+#: The header in which the web chat relay names the resident's own address (believed only
+#: with the API token as a bearer credential).
+RELAYED_ADDRESS_HEADER = "X-Resident-Address"
 
 
 class TooManyRequests(SanicException):
@@ -101,12 +110,15 @@ class GuardedRestInput(RestInput):
         max_message_chars: int | None = None,
         assist_secret: str = "",
         limits: tuple[RateLimiter, RateLimiter] | None = None,
+        relay_token: str = "",
     ) -> None:
         #: The longest message passed on; longer ones are cut (``MAX_MESSAGE_CHARS``).
         self.max_message_chars = (
             settings.max_message_chars if max_message_chars is None else max_message_chars
         )
         self.assist_secret = assist_secret
+        #: The bearer token with which a relay may name the resident's address ("" for none).
+        self.relay_token = relay_token
         #: Per conversation, then per client address.
         self.limits = limits or (
             limiter(settings.rest_rate_limit),
@@ -129,7 +141,10 @@ class GuardedRestInput(RestInput):
             logger.warning(
                 "credentials.yml max_message_chars is ignored; set MAX_MESSAGE_CHARS instead"
             )
-        return cls(assist_secret=settings.library_assist_secret.get_secret_value())
+        return cls(
+            assist_secret=settings.library_assist_secret.get_secret_value(),
+            relay_token=settings.rasa_api_token.get_secret_value(),
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST blueprint, answering :class:`TooManyRequests` with its header.
@@ -170,10 +185,33 @@ class GuardedRestInput(RestInput):
             TooManyRequests: when either is over its limit.
         """
         per_sender, per_address = self.limits
-        wait_s = max(per_sender.hit(sender), per_address.hit(req.ip or "unknown"))
+        wait_s = max(per_sender.hit(sender), per_address.hit(self.client_address(req)))
         if wait_s:
             logger.warning("REST channel rate limit reached", extra={"retry_after": wait_s})
             raise TooManyRequests(wait_s)
+
+    def client_address(self, req: Request) -> str:
+        """The address a message counts against: the resident's, when the relay names it.
+
+        ``X-Resident-Address`` is believed only from a caller that shows the API token as
+        its bearer credential, and only when it is an IP address; otherwise the message
+        counts against the address it came from.
+        """
+        relayed = req.headers.get(RELAYED_ADDRESS_HEADER, "").strip()
+        if relayed and self._from_relay(req):
+            try:
+                return str(ipaddress.ip_address(relayed))
+            except ValueError:
+                logger.warning("REST channel: a relayed address that is not an IP address")
+        return req.ip or "unknown"
+
+    def _from_relay(self, req: Request) -> bool:
+        scheme, _, credential = req.headers.get("Authorization", "").partition(" ")
+        return bool(
+            self.relay_token
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(credential.strip().encode(), self.relay_token.encode())
+        )
 
     def _extract_message(self, req: Request) -> str:
         return clean_message(self._body(req).get("message"), self.max_message_chars)

@@ -30,7 +30,14 @@ def assistant(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content) if request.content else None
-        received.append({"method": request.method, "url": str(request.url), "body": body})
+        received.append(
+            {
+                "method": request.method,
+                "url": str(request.url),
+                "body": body,
+                "headers": dict(request.headers),
+            }
+        )
         if request.method != "POST" or request.url.path != "/webhooks/rest/webhook":
             return httpx.Response(404)
         return httpx.Response(
@@ -116,6 +123,29 @@ def test_a_message_is_relayed_with_a_fixed_channel(client: TestClient, assistant
         "message": "pothole",
         "metadata": {"channel": "web"},
     }
+
+
+def test_the_relay_names_the_residents_address_beside_the_api_token(assistant) -> None:
+    """So the assistant's per-address limit counts this resident, not the whole web chat."""
+    for client in _client(assistant_api_token="relay-token"):
+        response = client.post(
+            "/chat/messages", json={"conversation_id": CONVERSATION, "message": "pothole"}
+        )
+        assert response.status_code == 200, response.text
+    (sent,) = assistant
+    assert sent["headers"]["authorization"] == "Bearer relay-token"
+    # The address the web service saw the resident's request come from (the test client's).
+    assert sent["headers"]["x-resident-address"] == "testclient"
+
+
+def test_without_the_api_token_the_relay_names_no_address(client: TestClient, assistant) -> None:
+    response = client.post(
+        "/chat/messages", json={"conversation_id": CONVERSATION, "message": "pothole"}
+    )
+    assert response.status_code == 200, response.text
+    (sent,) = assistant
+    assert "x-resident-address" not in sent["headers"]
+    assert "authorization" not in sent["headers"]
 
 
 def test_one_message_costs_exactly_one_request_to_the_assistant(

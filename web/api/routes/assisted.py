@@ -27,6 +27,7 @@ from lib.assisted_tokens import issue_token, token_is_valid
 from lib.yaml_files import load_yaml
 from web import templating
 from web.api.deps import SessionDep, SettingsDep
+from web.api.rate_limits import client_address
 from web.api.routes.staff_console import (
     LOGIN_PATH,
     SECURITY_HEADERS,
@@ -166,6 +167,7 @@ async def message(
             channel="library",
             extra_metadata={"assist_token": str(token)},
             sender_prefix=SENDER_PREFIX,
+            resident_address=client_address(request),
         )
     except AssistantUnavailable:
         return JSONResponse({"error": UNAVAILABLE}, status.HTTP_503_SERVICE_UNAVAILABLE)

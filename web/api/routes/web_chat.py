@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from web import crud_web_chat, templating
 from web.api.deps import SessionDep, SettingsDep
-from web.api.rate_limits import web_chat_limit
+from web.api.rate_limits import client_address, web_chat_limit
 from web.assistant_link import end_conversation
 from web.chat_relay import (
     CONVERSATION_ID,
@@ -319,7 +319,7 @@ async def chat_message(request: Request, session: SessionDep, settings: Settings
     except crud_web_chat.ConversationEnded:
         return _restart(ENDED, status.HTTP_409_CONFLICT)
     try:
-        replies = await relay(settings, message)
+        replies = await relay(settings, message, resident_address=client_address(request))
     except AssistantUnavailable:
         response: Response = _error(UNAVAILABLE, status.HTTP_503_SERVICE_UNAVAILABLE)
     else:
