@@ -18,12 +18,14 @@ PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
+# uv (pinned in the constraints) installs the pinned set; pip then checks it.
 $(STAMP): requirements/requirements.in requirements/constraints.txt
 	@py="$$(scripts/find-python.sh)" && \
 	  { [ -x $(PY) ] || { echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }; }
 	set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check \
-	  -r requirements/requirements.in -c requirements/constraints.txt 2>&1 \
-	  | { grep -v "is ignored" || true; }
+	  uv -c requirements/constraints.txt 2>&1 | { grep -v "is ignored" || true; }
+	$(VENV)/bin/uv pip install --quiet --python $(PY) \
+	  -r requirements/requirements.in -c requirements/constraints.txt
 	$(PY) -m pip check
 	@$(PY) -m bot.launcher.startup stamp
 

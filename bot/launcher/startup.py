@@ -36,12 +36,12 @@ from bot.nlu.encoder_files import ENCODER_ID, default_cache_root, encoder_dir
 #: The stages of ``make run``, in order.
 STAGES = ("install", "encoder", "training", "loading")
 #: First-time estimates, measured on the project's 2-core machine (README, "Run it"):
-#: a fresh virtual environment about 4.5 min, the encoder's 90 MB wheel about 20 s, a
-#: training about 11 min, Rasa loading the model (the slowest service) about 1 min.
+#: a fresh virtual environment about 40 s (uv), the encoder's 90 MB wheel about 20 s, a
+#: training about 7 min, Rasa loading the model (the slowest service) about 1 min.
 DEFAULT_SECONDS: dict[str, float] = {
-    "install": 270.0,
+    "install": 40.0,
     "encoder": 20.0,
-    "training": 660.0,
+    "training": 420.0,
     "loading": 60.0,
 }
 #: How many recorded runs of each stage are kept; the estimate is the median of the last 3.
