@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot import training
-from bot.launcher.startup import StageLines, StageTimes
+from bot.launcher.startup import DEFAULT_SECONDS, StageLines, StageTimes, format_estimate
 from bot.settings import REPO_ROOT
 from bot.training import ensure_model, model_path, run_showing_output, training_fingerprint
 
@@ -181,7 +181,8 @@ def test_training_under_stage_lines_names_each_component_and_records_the_run(tmp
     monkeypatch.setattr(training, "run_showing_output", rasa_train)
     lines, said = _stage_lines(tmp_path)
     model = ensure_model(tmp_path / "models", root, cache=None, lines=lines)
-    assert said[0] == f"[training] training {model.name} (the inputs changed) (expect ~11 min)..."
+    expect = format_estimate(DEFAULT_SECONDS["training"])  # no run recorded yet: the default
+    assert said[0] == f"[training] training {model.name} (the inputs changed) (expect {expect})..."
     assert said[1].startswith("[training] training RegexFeaturizer (1); ")
     assert said[2].startswith("[training] training DIETClassifier (2); ")
     assert said[3].startswith("[training] done in ")
