@@ -53,6 +53,7 @@ def _entities(tagger: LinearEntityTagger, text: str) -> list[tuple[str, str]]:
         ("POTHOL on waterloo road", "POTHOL"),  # capitals and a misspelling, unseen
         ("the street lite by the bus stop is out", "street lite"),  # two words, one entity
         ("someone has fly tipped a sofa in the alley", "fly tipped"),
+        ("theres a pot hole", "pot hole"),  # "hole" alone is not sure enough: it joins "pot"
     ],
 )
 def test_problem_types_are_found_in_words_it_never_saw(tagger, text, value):
@@ -113,3 +114,13 @@ def test_a_word_is_described_by_its_letters_and_its_neighbours():
     assert features["w:pothol"] == 1.0 and features["c: po"] == 1.0 and features["c:hol "] == 1.0
     assert features["w-1:the"] == 1.0 and features["w+1:is"] == 1.0
     assert features["edge-2"] == 1.0 and features["edge+2"] == 1.0
+
+
+def test_a_word_joins_its_tagged_neighbour_at_the_lower_bar(tagger, monkeypatch):
+    (message,) = _tokenized([Message.build("theres a pot hole")])
+    tokens, features = tagger._sentence(message)
+    probabilities = tagger.probabilities(features)
+    column = tagger._classes.index("problem_type")
+    assert probabilities[2][column] >= 0.5 > probabilities[3][column] >= 0.2
+    monkeypatch.setitem(tagger._config, "join_threshold", 1.0)  # no joining: "pot" alone
+    assert _entities(tagger, "theres a pot hole") == [("problem_type", "pot")]
