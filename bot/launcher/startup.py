@@ -37,11 +37,11 @@ from bot.nlu.encoder_files import ENCODER_ID, default_cache_root, encoder_dir
 STAGES = ("install", "encoder", "training", "loading")
 #: First-time estimates, measured on the project's 2-core machine (README, "Run it"):
 #: a fresh virtual environment about 40 s (uv), the encoder's 90 MB wheel about 20 s, a
-#: training about 7 min, Rasa loading the model (the slowest service) about 1 min.
+#: training about 3 min, Rasa loading the model (the slowest service) about 1 min.
 DEFAULT_SECONDS: dict[str, float] = {
     "install": 40.0,
     "encoder": 20.0,
-    "training": 420.0,
+    "training": 180.0,
     "loading": 60.0,
 }
 #: How many recorded runs of each stage are kept; the estimate is the median of the last 3.

@@ -125,8 +125,8 @@ def test_an_unwritable_record_does_not_stop_the_start(tmp_path):
 def test_a_fresh_machine_is_told_every_stage_and_the_total(tmp_path):
     times = StageTimes.load(tmp_path / "t.json")
     text = describe(plan(Situation(False, False, False), times), times)
-    assert "install ~40 s, encoder ~20 s, training ~7 min, loading ~1 min" in text
-    assert "about 9 min in all" in text
+    assert "install ~40 s, encoder ~20 s, training ~3 min, loading ~1 min" in text
+    assert "about 5 min in all" in text
     assert "first-time defaults" in text
 
 
