@@ -8,7 +8,8 @@ trained model is served. Two kinds of component live in ``bot/nlu/``:
   :mod:`bot.nlu.resident_language`, :mod:`bot.nlu.status_reference`).
 * :class:`LinearModelComponent`: learns one :class:`~bot.nlu.linear_model.LinearModel`
   over message features and keeps it in Rasa's model storage
-  (:mod:`bot.nlu.encoder_intent_classifier`, :mod:`bot.nlu.crisis_safety_net`).
+  (:mod:`bot.nlu.encoder_intent_classifier`, :mod:`bot.nlu.crisis_safety_net`,
+  :mod:`bot.nlu.entity_tagger`).
 
 Components that read the knowledge base (triage rules, translations, status phrases)
 find it with :func:`knowledge_path`: a folder named in the component's config, else the

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,18 +61,31 @@ class LinearModel:
             random_state=seed,
         )
         model.fit(matrix, labels)
+        return cls.from_fitted(model)
+
+    @classmethod
+    def from_fitted(cls, model: Any) -> LinearModel:
+        """The arrays of a fitted scikit-learn linear classifier (``coef_``, ``intercept_``).
+
+        For two classes scikit-learn keeps one row (the second class's log-odds); it becomes
+        a softmax pair that gives the same probabilities.
+        """
         classes = tuple(str(name) for name in model.classes_)
         weights, biases = model.coef_, model.intercept_
         if len(classes) == 2:
-            # scikit-learn keeps one row for two classes; make it a proper softmax pair.
             weights = np.vstack([-weights[0] / 2, weights[0] / 2])
             biases = np.array([-biases[0] / 2, biases[0] / 2])
         return cls(weights.astype(np.float32), biases.astype(np.float32), classes)
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """Class probabilities: one row per row of ``features`` (or one row for a vector)."""
-        rows = np.atleast_2d(features).astype(np.float32)
-        scores = rows @ self.weights.T + self.biases
+    def probabilities(self, features: Any) -> np.ndarray:
+        """Class probabilities: one row per row of ``features`` (or one row for a vector).
+
+        ``features`` is an array or a SciPy sparse matrix.
+        """
+        from scipy import sparse
+
+        rows = features if sparse.issparse(features) else np.atleast_2d(features)
+        scores = np.asarray(rows.astype(np.float32) @ self.weights.T) + self.biases
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

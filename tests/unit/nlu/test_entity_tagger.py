@@ -120,7 +120,7 @@ def test_a_word_joins_its_tagged_neighbour_at_the_lower_bar(tagger, monkeypatch)
     (message,) = _tokenized([Message.build("theres a pot hole")])
     tokens, features = tagger._sentence(message)
     probabilities = tagger.probabilities(features)
-    column = tagger._classes.index("problem_type")
+    column = tagger._model.labels.index("problem_type")
     assert probabilities[2][column] >= 0.5 > probabilities[3][column] >= 0.2
     monkeypatch.setitem(tagger._config, "join_threshold", 1.0)  # no joining: "pot" alone
     assert _entities(tagger, "theres a pot hole") == [("problem_type", "pot")]

@@ -85,3 +85,16 @@ def test_dense_features_are_fitted_dense(sparse_fits):
     rows, labels = _data(3)
     LinearModel.fit(rows, labels, strength=1.0)
     assert sparse_fits == [False]
+
+
+def test_a_binary_liblinear_fit_keeps_its_probabilities_and_takes_sparse_rows():
+    """The entity tagger fits with liblinear on hashed (sparse) features."""
+    from scipy import sparse
+
+    rows, labels = _data(2)
+    fitted = LogisticRegression(C=1.0, solver="liblinear").fit(sparse.csr_matrix(rows), labels)
+    model = LinearModel.from_fitted(fitted)
+    assert model.labels == tuple(fitted.classes_) and model.weights.shape == (2, 8)
+    expected = fitted.predict_proba(rows)
+    assert model.probabilities(sparse.csr_matrix(rows)) == pytest.approx(expected, abs=1e-5)
+    assert model.probabilities(rows) == pytest.approx(expected, abs=1e-5)
