@@ -23,7 +23,6 @@ forged conversation. Here:
 from __future__ import annotations
 
 import argparse
-import hmac
 import logging
 import sys
 from pathlib import Path
@@ -35,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import logging as bot_logging
+from bot.bearer import bearer_token, same_secret
 from bot.settings import REPO_ROOT, Settings
 from lib.domain_responses import FINGERPRINT_KEY, RESPONSES_KEY, fingerprint, load_responses
 from lib.private_files import private_umask
@@ -45,23 +45,18 @@ logger = logging.getLogger(__name__)
 DOMAIN_DIR = REPO_ROOT / "domain"
 #: Paths that answer without the secret.
 OPEN_PATHS = frozenset({"/health"})
-BEARER = "bearer "
 REFUSED = {"error": "This action server answers only the assistant's own Rasa server."}
 FAILED = {"error": "The action server could not handle this request."}
 
 
 def presented_secret(request: Request) -> str:
     """The secret a request carries: its bearer header, else its ``token`` parameter."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith(BEARER):
-        return header[len(BEARER) :].strip()
-    return str(request.args.get("token", ""))
+    return bearer_token(request) or str(request.args.get("token", ""))
 
 
 def is_authorised(request: Request, token: str) -> bool:
     """Whether the request carries the shared secret (compared in constant time)."""
-    given = presented_secret(request)
-    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+    return same_secret(presented_secret(request), token)
 
 
 def restore_responses(action_call: Any, responses: dict[str, Any], known: str) -> None:

@@ -39,7 +39,6 @@ Everything else is Rasa's own command line, unchanged.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import sys
@@ -72,13 +71,13 @@ from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 from sanic.request import Request
 
+from bot.bearer import bearer_token, same_secret
 from lib.domain_responses import without_responses
 from lib.log_format import FORMAT, KeyValueFormatter, bind_conversation, release_conversation
 from lib.private_files import private_umask
 from lib.redacted_logs import install as install_redaction
 from lib.sqlite import install_for_every_engine
 
-BEARER = "bearer "
 _original_call_format = RemoteAction._action_call_format
 
 
@@ -150,16 +149,6 @@ def action_call_format(
     return result
 
 
-def bearer_token(request: Request) -> str:
-    """The token of an ``Authorization: Bearer <token>`` header, or ``""``."""
-    header = request.headers.get("Authorization", "")
-    return header[len(BEARER) :].strip() if header.lower().startswith(BEARER) else ""
-
-
-def _same_secret(given: str, expected: str) -> bool:
-    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
-
-
 _rasa_requires_auth = rasa.server.requires_auth
 
 
@@ -172,7 +161,7 @@ def requires_auth(app: Any, token: str | None = None) -> Callable[[Callable], Ca
 
         @wraps(handler)
         async def authorised(request: Request, *args: Any, **kwargs: Any) -> Any:
-            if token and _same_secret(bearer_token(request), token):
+            if token and same_secret(bearer_token(request), token):
                 result = handler(request, *args, **kwargs)
                 return await result if isawaitable(result) else result
             return await checked(request, *args, **kwargs)

@@ -24,7 +24,6 @@ ends (:func:`install_reply_marks`), so no turn reads the tracker store a second 
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import logging
 import re
@@ -41,6 +40,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.bearer import bearer_token, same_secret
 from bot.language import SUPPORTED
 from bot.settings import settings
 from bot.text import clean_text
@@ -198,20 +198,12 @@ class GuardedRestInput(RestInput):
         counts against the address it came from.
         """
         relayed = req.headers.get(RELAYED_ADDRESS_HEADER, "").strip()
-        if relayed and self._from_relay(req):
+        if relayed and same_secret(bearer_token(req), self.relay_token):
             try:
                 return str(ipaddress.ip_address(relayed))
             except ValueError:
                 logger.warning("REST channel: a relayed address that is not an IP address")
         return req.ip or "unknown"
-
-    def _from_relay(self, req: Request) -> bool:
-        scheme, _, credential = req.headers.get("Authorization", "").partition(" ")
-        return bool(
-            self.relay_token
-            and scheme.lower() == "bearer"
-            and hmac.compare_digest(credential.strip().encode(), self.relay_token.encode())
-        )
 
     def _extract_message(self, req: Request) -> str:
         return clean_message(self._body(req).get("message"), self.max_message_chars)
