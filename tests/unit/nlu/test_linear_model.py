@@ -98,3 +98,34 @@ def test_a_binary_liblinear_fit_keeps_its_probabilities_and_takes_sparse_rows():
     expected = fitted.predict_proba(rows)
     assert model.probabilities(sparse.csr_matrix(rows)) == pytest.approx(expected, abs=1e-5)
     assert model.probabilities(rows) == pytest.approx(expected, abs=1e-5)
+
+
+def test_sparse_rows_are_scored_without_copying_the_weights():
+    """A few sparse rows against many hashed feature columns (the word tagger's shape).
+
+    Each product used to copy every weight (SciPy wants them in row order), so a message's
+    cost grew with the width of the model rather than with its words.
+    """
+    import tracemalloc
+
+    from scipy import sparse
+
+    rng = np.random.default_rng(3)
+    columns = 2**18
+    model = LinearModel(
+        rng.normal(size=(3, columns)).astype(np.float32),
+        np.zeros(3, dtype=np.float32),
+        ("B", "I", "O"),
+    )
+    rows = sparse.random(5, columns, density=40 / columns, format="csr", random_state=4)
+    expected = model.probabilities(rows.toarray())
+    model.probabilities(rows)  # the first product may arrange the weights once
+    tracemalloc.start()
+    try:
+        for _ in range(3):
+            found = model.probabilities(rows)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert found == pytest.approx(expected, abs=1e-5)
+    assert peak < model.weights.nbytes / 10
