@@ -52,7 +52,6 @@ import jsonschema_rs
 import rasa.server
 import rasa.shared.utils.io
 import rasa.utils.io
-import tensorflow as tf
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -65,10 +64,6 @@ from rasa.graph_components.providers.domain_provider import DomainProvider
 from rasa.shared.constants import DEFAULT_LOG_LEVEL, DOCS_BASE_URL, ENV_LOG_LEVEL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
-from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
-from rasa.utils.tensorflow.model_data import RasaModelData
-from rasa.utils.tensorflow.models import RasaModel
 from sanic.request import Request
 
 from bot.bearer import bearer_token, same_secret
@@ -201,37 +196,6 @@ def load_persisted_domain(
     return cls(model_storage, resource, Domain.from_dict(combined))
 
 
-def load_model_weights(
-    cls: type[RasaModel],
-    model_file_name: str,
-    model_data_example: RasaModelData,
-    predict_data_example: RasaModelData | None = None,
-    finetune_mode: bool = False,
-    *args: Any,
-    **kwargs: Any,
-) -> RasaModel:
-    """``RasaModel.load`` with its one weight-building training step run eagerly.
-
-    Rasa creates a TensorFlow model's weights by training it on one example before reading
-    the trained weights over them. As a graph, that one step is traced first, which took
-    most of the model's loading time on this 2-core machine (507 s of 845 s under load,
-    profiled with cProfile). Run eagerly (Rasa's own ``run_eagerly`` mode), the step
-    creates the same weights without the tracing; prediction is then compiled as before.
-    """
-    model = cls(*args, **kwargs)
-    config = kwargs.get("config", {})
-    model.compile(
-        optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=True
-    )
-    model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
-    model._run_eagerly = config.get(RUN_EAGERLY)  # prediction (and fine-tuning) as configured
-    model.train_function = None
-    model.load_weights(model_file_name)
-    if not finetune_mode and predict_data_example:
-        model.run_inference(predict_data_example)
-    return model
-
-
 def install() -> None:
     """Use the once-built validator for every action server response; accept bearer tokens.
 
@@ -240,8 +204,7 @@ def install() -> None:
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
     let the tracker store (``bot/tracker_store.py``) and the rule policy
     (``bot/rule_lookup.py``) skip work whose result they already have.
-    The model's domain is read once at load (:func:`load_persisted_domain`), and each
-    TensorFlow model's weights are built by an eager step (:func:`load_model_weights`).
+    The model's domain is read once at load (:func:`load_persisted_domain`).
     """
     from bot import always_answer, cors, rule_lookup, tracker_store
     from bot.channels import rest
@@ -254,7 +217,6 @@ def install() -> None:
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     accept_bearer_token()
     DomainProvider.load = classmethod(load_persisted_domain)  # type: ignore[assignment]
-    RasaModel.load = classmethod(load_model_weights)  # type: ignore[assignment]
     always_answer.install()
     rest.install_reply_marks()  # after always_answer: its answers are marked too
     cors.install()

@@ -324,10 +324,8 @@ def test_the_domain_is_parsed_once_not_four_times(tmp_path, monkeypatch) -> None
 def _install_with_rasa_restored_afterwards(monkeypatch) -> None:
     """Run ``install`` with what it replaces in Rasa put back after the test."""
     from rasa.graph_components.providers.domain_provider import DomainProvider
-    from rasa.utils.tensorflow.models import RasaModel
 
     monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)
-    monkeypatch.setattr(RasaModel, "load", RasaModel.load)
     for name in ("always_answer", "cors"):
         monkeypatch.setattr(f"bot.{name}.install", lambda: None)
     monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
@@ -345,63 +343,6 @@ def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
 
     _install_with_rasa_restored_afterwards(monkeypatch)
     assert DomainProvider.load.__func__ is rasa_server.load_persisted_domain
-
-
-# --- TensorFlow models: the weight-building step runs eagerly ---
-
-
-class _Model:
-    """Records what ``load_model_weights`` asks of a Rasa TensorFlow model."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        self.calls: list[str] = []
-        self._run_eagerly = None
-        self.train_function = None
-
-    def compile(self, optimizer, run_eagerly) -> None:
-        self.calls.append(f"compile run_eagerly={run_eagerly}")
-
-    def fit(self, data, verbose) -> None:
-        self.train_function = "the eager training step"
-        self.calls.append(f"fit eagerly={self._run_eagerly_was()}")
-
-    def _run_eagerly_was(self) -> bool:
-        return self.calls[-1] == "compile run_eagerly=True"
-
-    def load_weights(self, name) -> None:
-        self.calls.append(f"load_weights {name} run_eagerly={self._run_eagerly}")
-
-    def run_inference(self, data) -> None:
-        self.calls.append(f"run_inference train_function={self.train_function}")
-
-
-def test_the_weights_are_built_by_one_eager_step_then_prediction_is_compiled(monkeypatch):
-    monkeypatch.setattr(rasa_server, "RasaBatchDataGenerator", lambda data, batch_size: data)
-    model = rasa_server.load_model_weights(
-        _Model, "weights.tf_model", "example", "predict example", config={"run_eagerly": False}
-    )
-    assert model.calls == [
-        "compile run_eagerly=True",
-        "fit eagerly=True",
-        "load_weights weights.tf_model run_eagerly=False",
-        "run_inference train_function=None",
-    ]
-
-
-def test_fine_tuning_loads_without_the_warm_up_prediction(monkeypatch):
-    monkeypatch.setattr(rasa_server, "RasaBatchDataGenerator", lambda data, batch_size: data)
-    model = rasa_server.load_model_weights(
-        _Model, "w", "example", "predict example", finetune_mode=True, config={}
-    )
-    assert model.calls[-1].startswith("load_weights w run_eagerly=None")
-    assert model.train_function is None  # a later fit builds its own, as configured
-
-
-def test_install_makes_rasa_build_weights_eagerly(monkeypatch) -> None:
-    from rasa.utils.tensorflow.models import RasaModel
-
-    _install_with_rasa_restored_afterwards(monkeypatch)
-    assert RasaModel.load.__func__ is rasa_server.load_model_weights
 
 
 def test_rasa_validates_the_whole_graph_with_the_runtime_changes_installed(monkeypatch) -> None:
