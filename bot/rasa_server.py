@@ -203,15 +203,17 @@ def install() -> None:
     marked with the language (``bot/channels/rest.py``), make CORS exact,
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
     let the tracker store (``bot/tracker_store.py``) and the rule policy
-    (``bot/rule_lookup.py``) skip work whose result they already have.
+    (``bot/rule_lookup.py``) skip work whose result they already have, and copy slots
+    directly (``bot/slot_copies.py``).
     The model's domain is read once at load (:func:`load_persisted_domain`).
     """
-    from bot import always_answer, cors, rule_lookup, tracker_store
+    from bot import always_answer, cors, rule_lookup, slot_copies, tracker_store
     from bot.channels import rest
 
     install_for_every_engine()
     tracker_store.install()
     rule_lookup.install()
+    slot_copies.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]

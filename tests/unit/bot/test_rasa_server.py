@@ -345,6 +345,18 @@ def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
     assert DomainProvider.load.__func__ is rasa_server.load_persisted_domain
 
 
+def test_install_makes_rasa_copy_slots_directly(monkeypatch) -> None:
+    from rasa.shared.core.slots import Slot
+
+    from bot import slot_copies
+
+    try:
+        _install_with_rasa_restored_afterwards(monkeypatch)
+        assert Slot.__copy__ is slot_copies.copy_slot
+    finally:
+        slot_copies.uninstall()
+
+
 def test_rasa_validates_the_whole_graph_with_the_runtime_changes_installed(monkeypatch) -> None:
     """Rasa reads the signatures and type hints of what the changes replace."""
     import rasa.shared.utils.io
