@@ -177,3 +177,23 @@ def test_keep_saved_holds_only_this_tasks_saves(tmp_path, rasas_own) -> None:
 
     saved, mine = asyncio.run(conversations())
     assert saved == {"me": mine}
+
+
+def test_retrieved_trackers_hold_the_events_rasa_reads(tmp_path, rasas_own) -> None:
+    """The latest session's and every session's events, as Rasa's own query gives them."""
+    store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "r.db"))
+    asyncio.run(_conversation(store))
+    theirs = [
+        asyncio.run(store.retrieve("resident")),
+        asyncio.run(store.retrieve_full_tracker("resident")),
+    ]
+    tracker_store.install()
+    ours = [
+        asyncio.run(store.retrieve("resident")),
+        asyncio.run(store.retrieve_full_tracker("resident")),
+    ]
+    assert asyncio.run(store.retrieve("nobody")) is None
+    for mine, rasas in zip(ours, theirs, strict=True):
+        assert list(mine.events) == list(rasas.events)
+        assert mine.current_state() == rasas.current_state()
+    assert len(ours[0].events) < len(ours[1].events)
