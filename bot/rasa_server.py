@@ -203,11 +203,12 @@ def install() -> None:
     marked with the language (``bot/channels/rest.py``), make CORS exact,
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
     let the tracker store (``bot/tracker_store.py``) and the rule policy
-    (``bot/rule_lookup.py``) skip work whose result they already have, and copy slots
-    directly (``bot/slot_copies.py``).
+    (``bot/rule_lookup.py``) skip work whose result they already have, copy slots
+    directly (``bot/slot_copies.py``), and call the action server on kept connections
+    with the domain encoded once (``bot/action_calls.py``).
     The model's domain is read once at load (:func:`load_persisted_domain`).
     """
-    from bot import always_answer, cors, rule_lookup, slot_copies, tracker_store
+    from bot import action_calls, always_answer, cors, rule_lookup, slot_copies, tracker_store
     from bot.channels import rest
 
     install_for_every_engine()
@@ -217,6 +218,7 @@ def install() -> None:
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
+    action_calls.install()
     accept_bearer_token()
     DomainProvider.load = classmethod(load_persisted_domain)  # type: ignore[assignment]
     always_answer.install()

@@ -323,9 +323,13 @@ def test_the_domain_is_parsed_once_not_four_times(tmp_path, monkeypatch) -> None
 
 def _install_with_rasa_restored_afterwards(monkeypatch) -> None:
     """Run ``install`` with what it replaces in Rasa put back after the test."""
+    from rasa.core import run as rasa_run
     from rasa.graph_components.providers.domain_provider import DomainProvider
+    from rasa.utils.endpoints import EndpointConfig
 
     monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    monkeypatch.setattr(rasa_run, "configure_app", rasa_run.configure_app)
     for name in ("always_answer", "cors"):
         monkeypatch.setattr(f"bot.{name}.install", lambda: None)
     monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
@@ -343,6 +347,17 @@ def test_install_makes_rasa_read_the_domain_once(monkeypatch) -> None:
 
     _install_with_rasa_restored_afterwards(monkeypatch)
     assert DomainProvider.load.__func__ is rasa_server.load_persisted_domain
+
+
+def test_install_makes_rasa_call_the_action_server_on_kept_connections(monkeypatch) -> None:
+    from rasa.core import run as rasa_run
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import action_calls
+
+    _install_with_rasa_restored_afterwards(monkeypatch)
+    assert EndpointConfig.request is action_calls.request
+    assert rasa_run.configure_app is action_calls.configure_app
 
 
 def test_install_makes_rasa_copy_slots_directly(monkeypatch) -> None:
