@@ -204,17 +204,27 @@ def install() -> None:
     give the SQLite tracker store the project's SQLite settings (``lib/sqlite.py``), and
     let the tracker store (``bot/tracker_store.py``) and the rule policy
     (``bot/rule_lookup.py``) skip work whose result they already have, copy slots
-    directly (``bot/slot_copies.py``), and call the action server on kept connections
+    directly (``bot/slot_copies.py``), deep-copy debug-line arguments only when debug lines
+    are written (``bot/debug_log_copies.py``), and call the action server on kept connections
     with the domain encoded once (``bot/action_calls.py``).
     The model's domain is read once at load (:func:`load_persisted_domain`).
     """
-    from bot import action_calls, always_answer, cors, rule_lookup, slot_copies, tracker_store
+    from bot import (
+        action_calls,
+        always_answer,
+        cors,
+        debug_log_copies,
+        rule_lookup,
+        slot_copies,
+        tracker_store,
+    )
     from bot.channels import rest
 
     install_for_every_engine()
     tracker_store.install()
     rule_lookup.install()
     slot_copies.install()
+    debug_log_copies.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]

@@ -360,6 +360,18 @@ def test_install_makes_rasa_call_the_action_server_on_kept_connections(monkeypat
     assert rasa_run.configure_app is action_calls.configure_app
 
 
+def test_install_makes_rasa_copy_debug_line_arguments_only_for_debug_lines(monkeypatch):
+    import rasa.core.processor
+
+    from bot import debug_log_copies
+
+    try:
+        _install_with_rasa_restored_afterwards(monkeypatch)
+        assert rasa.core.processor.copy.deepcopy is debug_log_copies.deepcopy_if_logged
+    finally:
+        debug_log_copies.uninstall()
+
+
 def test_install_makes_rasa_copy_slots_directly(monkeypatch) -> None:
     from rasa.shared.core.slots import Slot
 
