@@ -197,3 +197,31 @@ def test_retrieved_trackers_hold_the_events_rasa_reads(tmp_path, rasas_own) -> N
         assert list(mine.events) == list(rasas.events)
         assert mine.current_state() == rasas.current_state()
     assert len(ours[0].events) < len(ours[1].events)
+
+
+def test_postgresql_stores_the_same_rows(postgres_url, rasas_own) -> None:
+    """The one insert of a turn's rows gives PostgreSQL the rows Rasa's unit of work gave."""
+    url = sa.engine.make_url(postgres_url)
+
+    def rows_of_a_conversation() -> list[tuple]:
+        store = SQLTrackerStore(
+            DOMAIN, dialect="postgresql", host=url.host, port=url.port,
+            db=url.database, username=url.username,
+        )  # fmt: skip
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events"))
+        asyncio.run(_conversation(store))
+        with store.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data"
+                    " FROM events ORDER BY id"
+                )
+            ).fetchall()
+        store.engine.dispose()
+        return [_without_clock_time(tuple(row)) for row in rows]
+
+    theirs = rows_of_a_conversation()
+    tracker_store.install()
+    assert rows_of_a_conversation() == theirs
+    assert len(theirs) == 3 + 3 * 5 + 2 + 5 + 5
