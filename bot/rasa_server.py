@@ -205,7 +205,8 @@ def install() -> None:
     let the tracker store (``bot/tracker_store.py``) and the rule policy
     (``bot/rule_lookup.py``) skip work whose result they already have, copy slots
     directly (``bot/slot_copies.py``), deep-copy debug-line arguments only when debug lines
-    are written (``bot/debug_log_copies.py``), and call the action server on kept connections
+    are written (``bot/debug_log_copies.py``), work out a tracker's states once for every
+    policy that asks (``bot/dialogue_states.py``), and call the action server on kept connections
     with the domain encoded once (``bot/action_calls.py``).
     The model's domain is read once at load (:func:`load_persisted_domain`).
     """
@@ -214,6 +215,7 @@ def install() -> None:
         always_answer,
         cors,
         debug_log_copies,
+        dialogue_states,
         rule_lookup,
         slot_copies,
         tracker_store,
@@ -225,6 +227,7 @@ def install() -> None:
     rule_lookup.install()
     slot_copies.install()
     debug_log_copies.install()
+    dialogue_states.install()
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]

@@ -372,6 +372,18 @@ def test_install_makes_rasa_copy_debug_line_arguments_only_for_debug_lines(monke
         debug_log_copies.uninstall()
 
 
+def test_install_makes_rasa_work_out_states_once_per_tracker_moment(monkeypatch) -> None:
+    from rasa.shared.core.domain import Domain
+
+    from bot import dialogue_states
+
+    try:
+        _install_with_rasa_restored_afterwards(monkeypatch)
+        assert Domain.states_for_tracker_history is dialogue_states.states_for_tracker_history
+    finally:
+        dialogue_states.uninstall()
+
+
 def test_install_makes_rasa_copy_slots_directly(monkeypatch) -> None:
     from rasa.shared.core.slots import Slot
 
