@@ -42,6 +42,7 @@ from bot.nlu.sentence_features import (
     LINEAR_MODEL_DEFAULTS,
     SentenceEncoderFeaturizer,
     classifier_features,
+    classifier_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,10 +93,10 @@ class EncoderIntentClassifier(LinearModelComponent, IntentClassifier):
         if self._model is None:
             return messages
         for message in messages:
-            vector = self._features(message)
-            if vector is None:
+            row = classifier_row(message, self._config)
+            if row is None:
                 continue
-            probabilities = self._model.probabilities(vector)[0]
+            probabilities = self._model.probabilities(row)[0]
             order = np.argsort(-probabilities)[: int(self._config["ranking_length"])]
             ranking = [
                 {

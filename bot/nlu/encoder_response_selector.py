@@ -57,6 +57,7 @@ from bot.nlu.sentence_features import (
     LINEAR_MODEL_DEFAULTS,
     SentenceEncoderFeaturizer,
     classifier_features,
+    classifier_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ class EncoderResponseSelector(GraphComponent, IntentClassifier):
         """Leaves the training data as it is."""
         return training_data
 
-    def _ranking(self, intent: str, vector: np.ndarray | None) -> list[tuple[str, float]]:
+    def _ranking(self, intent: str, vector: Any) -> list[tuple[str, float]]:
         answer = self._answers[intent]
         if isinstance(answer, str):
             return [(answer, 1.0)]
@@ -205,7 +206,7 @@ class EncoderResponseSelector(GraphComponent, IntentClassifier):
             if intent not in self._answers:
                 continue
             answer = self._answers[intent]
-            vector = None if isinstance(answer, str) else self._features(message)
+            vector = None if isinstance(answer, str) else classifier_row(message, self._config)
             ranking = self._ranking(intent, vector)
             if not ranking:
                 continue
