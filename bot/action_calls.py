@@ -29,16 +29,16 @@ from typing import Any
 
 import aiohttp
 from aiohttp.client_exceptions import ContentTypeError
-from rasa.core import run as rasa_run
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.exceptions import FileNotFoundException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+from bot import app_listeners
 
 #: Seconds an idle connection is kept for the next call.
 IDLE_SECONDS = 2.0
 
 _rasa_request = EndpointConfig.request
-_rasa_configure_app = rasa_run.configure_app
 #: Open sessions by (event loop, headers, basic auth).
 _sessions: dict[tuple[Any, str, str], aiohttp.ClientSession] = {}
 #: The last domain encoded: (the object, its JSON).
@@ -138,20 +138,12 @@ async def close_sessions(*_: Any) -> None:
         await session.close()
 
 
-def configure_app(*args: Any, **kwargs: Any) -> Any:
-    """Rasa's ``configure_app``; the kept sessions close when the server stops."""
-    app = _rasa_configure_app(*args, **kwargs)
-    app.register_listener(close_sessions, "after_server_stop")
-    return app
-
-
 def install() -> None:
     """Send endpoint requests with :func:`request`; close its sessions with the server."""
     EndpointConfig.request = request  # type: ignore[method-assign]
-    rasa_run.configure_app = configure_app
+    app_listeners.add(close_sessions, "after_server_stop")
 
 
 def uninstall() -> None:
-    """Rasa's own request and app set-up."""
+    """Rasa's own request."""
     EndpointConfig.request = _rasa_request  # type: ignore[method-assign]
-    rasa_run.configure_app = _rasa_configure_app
