@@ -206,8 +206,9 @@ def install() -> None:
     (``bot/rule_lookup.py``) skip work whose result they already have, copy slots
     directly (``bot/slot_copies.py``), deep-copy debug-line arguments only when debug lines
     are written (``bot/debug_log_copies.py``), work out a tracker's states once for every
-    policy that asks (``bot/dialogue_states.py``), and call the action server on kept connections
-    with the domain encoded once (``bot/action_calls.py``).
+    policy that asks (``bot/dialogue_states.py``), call the action server on kept
+    connections with the domain encoded once (``bot/action_calls.py``), and keep the objects
+    loaded at start out of the garbage collector's passes (``bot/loaded_objects.py``).
     The model's domain is read once at load (:func:`load_persisted_domain`).
     """
     from bot import (
@@ -216,6 +217,7 @@ def install() -> None:
         cors,
         debug_log_copies,
         dialogue_states,
+        loaded_objects,
         rule_lookup,
         slot_copies,
         tracker_store,
@@ -232,6 +234,7 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     action_calls.install()
+    loaded_objects.install()
     accept_bearer_token()
     DomainProvider.load = classmethod(load_persisted_domain)  # type: ignore[assignment]
     always_answer.install()

@@ -330,6 +330,7 @@ def _install_with_rasa_restored_afterwards(monkeypatch) -> None:
     monkeypatch.setattr(DomainProvider, "load", DomainProvider.load)
     monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
     monkeypatch.setattr(rasa_run, "configure_app", rasa_run.configure_app)
+    monkeypatch.setattr("bot.app_listeners._listeners", [])
     for name in ("always_answer", "cors"):
         monkeypatch.setattr(f"bot.{name}.install", lambda: None)
     monkeypatch.setattr("bot.channels.rest.install_reply_marks", lambda: None)
@@ -353,11 +354,21 @@ def test_install_makes_rasa_call_the_action_server_on_kept_connections(monkeypat
     from rasa.core import run as rasa_run
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import action_calls
+    from bot import action_calls, app_listeners
 
     _install_with_rasa_restored_afterwards(monkeypatch)
     assert EndpointConfig.request is action_calls.request
-    assert rasa_run.configure_app is action_calls.configure_app
+    assert rasa_run.configure_app is app_listeners.configure_app
+    assert (action_calls.close_sessions, "after_server_stop") in app_listeners._listeners
+
+
+def test_install_freezes_the_loaded_objects_once_the_server_has_started(monkeypatch) -> None:
+    from bot import app_listeners, loaded_objects
+
+    _install_with_rasa_restored_afterwards(monkeypatch)
+    assert (loaded_objects.freeze_loaded_objects, "after_server_start") in (
+        app_listeners._listeners
+    )
 
 
 def test_install_makes_rasa_copy_debug_line_arguments_only_for_debug_lines(monkeypatch):
