@@ -316,7 +316,8 @@ LIMITS = (
     "The costs hold for this conversation mix (scripts/bench_conversations.yml) and this "
     "trained model. Longer conversations, other journeys or a bigger NLU pipeline cost more.",
     "The one-core ceiling of a replica assumes Rasa's work stays on its event loop. "
-    "TensorFlow runs some of it on other threads, so a replica can go a little past it.",
+    "A little of it runs on other threads (about a twentieth here), so a replica can go "
+    "a little past it.",
     "PostgreSQL's share is counted in the whole stack's cost; on its own machine, the "
     "table's PostgreSQL cores are what it needs. Its background writers and Redis are "
     "shared with other work on this machine, so their share may be a little high.",
