@@ -16,8 +16,7 @@ from rasa.shared.core.slots import Slot
 
 def copy_slot(slot: Slot) -> Slot:
     """A shallow copy of ``slot``: its class, its attributes (values shared, as copy.copy)."""
-    cls = type(slot)
-    copied = cls.__new__(cls)
+    copied: Slot = object.__new__(type(slot))
     copied.__dict__.update(slot.__dict__)
     return copied
 
