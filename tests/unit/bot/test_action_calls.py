@@ -127,3 +127,27 @@ def test_a_body_is_the_json_of_the_call_with_the_domain_encoded_once() -> None:
     assert json.loads(action_calls.encode_body([1, 2])) == [1, 2]
     # The same object again: its cached JSON, not a stale one of another domain.
     assert json.loads(action_calls.encode_body(_call("c")))["domain"] == DOMAIN
+
+
+def test_json_text_is_the_same_values_as_json_dumps_and_falls_back_for_what_ujson_refuses():
+    import math
+
+    tracker = {
+        "events": [
+            {"event": "user", "text": "café on Leek Road / lane", "confidence": 0.1 + 0.2,
+             "entities": [{"start": 0, "end": 4, "value": "caf\u00e9"}], "flags": (1, 2)},
+            {"event": "slot", "name": "count", "value": 2**63 - 1, "big": 10**30},
+        ],
+        "nothing": None,
+        "yes": True,
+    }  # fmt: skip
+    assert json.loads(action_calls.dumps(tracker)) == json.loads(json.dumps(tracker))
+    lone = {"text": "\ud800"}  # a lone surrogate, escaped either way
+    assert json.loads(action_calls.dumps(lone)) == lone
+    assert math.isnan(json.loads(action_calls.dumps({"x": float("nan")}))["x"])
+
+    class Unknown:
+        pass
+
+    with pytest.raises(TypeError):
+        action_calls.dumps({"x": Unknown()})  # json.dumps's own error, as before
