@@ -69,6 +69,20 @@ LINEAR_MODEL_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _embedding_and_counts(message: Message, config: dict[str, Any]) -> tuple[Any, Any, bool]:
+    """The message's embedding, its sparse sentence features, and whether those are wanted.
+
+    The sparse features are read only when there is an embedding and ``config`` names
+    sparse featurizers; they are None when the message lacks them.
+    """
+    vector = sentence_vector(message, config["featurizer"])
+    sparse_aliases = list(config["sparse_featurizers"])
+    if vector is None or not sparse_aliases:
+        return vector, None, False
+    _, sparse = message.get_sparse_features(TEXT, sparse_aliases)
+    return vector, sparse, True
+
+
 def classifier_features(message: Message, config: dict[str, Any]) -> np.ndarray | None:
     """What the NLU's linear models read: the embedding, then weighted sparse features.
 
@@ -81,11 +95,9 @@ def classifier_features(message: Message, config: dict[str, Any]) -> np.ndarray 
         The feature vector, or None when the message has no embedding, or lacks the
         sparse features asked for.
     """
-    vector = sentence_vector(message, config["featurizer"])
-    sparse_aliases = list(config["sparse_featurizers"])
-    if vector is None or not sparse_aliases:
+    vector, sparse, wanted = _embedding_and_counts(message, config)
+    if not wanted:
         return vector
-    _, sparse = message.get_sparse_features(TEXT, sparse_aliases)
     if sparse is None:
         return None
     row = np.asarray(sparse.features.todense(), dtype=np.float32).reshape(-1)
@@ -106,11 +118,9 @@ def classifier_row(message: Message, config: dict[str, Any]) -> Any:
         A SciPy CSR matrix of one row, the embedding alone (a vector) when no sparse
         featurizer is configured, or None as :func:`classifier_features`.
     """
-    vector = sentence_vector(message, config["featurizer"])
-    sparse_aliases = list(config["sparse_featurizers"])
-    if vector is None or not sparse_aliases:
+    vector, sparse, wanted = _embedding_and_counts(message, config)
+    if not wanted:
         return vector
-    _, sparse = message.get_sparse_features(TEXT, sparse_aliases)
     if sparse is None:
         return None
     row = sparse.features.tocsr().astype(np.float32)

@@ -371,16 +371,25 @@ def test_install_freezes_the_loaded_objects_once_the_server_has_started(monkeypa
     )
 
 
+def _check_installed(monkeypatch, uninstall, installed) -> None:
+    """``install`` with Rasa put back afterwards; ``installed()`` holds; then ``uninstall``."""
+    try:
+        _install_with_rasa_restored_afterwards(monkeypatch)
+        assert installed()
+    finally:
+        uninstall()
+
+
 def test_install_makes_rasa_copy_debug_line_arguments_only_for_debug_lines(monkeypatch):
     import rasa.core.processor
 
     from bot import debug_log_copies
 
-    try:
-        _install_with_rasa_restored_afterwards(monkeypatch)
-        assert rasa.core.processor.copy.deepcopy is debug_log_copies.deepcopy_if_logged
-    finally:
-        debug_log_copies.uninstall()
+    _check_installed(
+        monkeypatch,
+        debug_log_copies.uninstall,
+        lambda: rasa.core.processor.copy.deepcopy is debug_log_copies.deepcopy_if_logged,
+    )
 
 
 def test_install_makes_rasa_work_out_states_once_per_tracker_moment(monkeypatch) -> None:
@@ -388,11 +397,11 @@ def test_install_makes_rasa_work_out_states_once_per_tracker_moment(monkeypatch)
 
     from bot import dialogue_states
 
-    try:
-        _install_with_rasa_restored_afterwards(monkeypatch)
-        assert Domain.states_for_tracker_history is dialogue_states.states_for_tracker_history
-    finally:
-        dialogue_states.uninstall()
+    _check_installed(
+        monkeypatch,
+        dialogue_states.uninstall,
+        lambda: Domain.states_for_tracker_history is dialogue_states.states_for_tracker_history,
+    )
 
 
 def test_install_makes_rasa_copy_slots_directly(monkeypatch) -> None:
@@ -400,11 +409,9 @@ def test_install_makes_rasa_copy_slots_directly(monkeypatch) -> None:
 
     from bot import slot_copies
 
-    try:
-        _install_with_rasa_restored_afterwards(monkeypatch)
-        assert Slot.__copy__ is slot_copies.copy_slot
-    finally:
-        slot_copies.uninstall()
+    _check_installed(
+        monkeypatch, slot_copies.uninstall, lambda: Slot.__copy__ is slot_copies.copy_slot
+    )
 
 
 def test_rasa_validates_the_whole_graph_with_the_runtime_changes_installed(monkeypatch) -> None:

@@ -81,6 +81,11 @@ def _run(tmp_path, name: str) -> tuple[list[tuple], list[str], int]:
     sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     sa.event.listen(store.engine, "connect", lambda *a: connections.append(1))
     asyncio.run(_conversation(store))
+    return _stored_rows(store), statements, len(connections)
+
+
+def _stored_rows(store: SQLTrackerStore) -> list[tuple]:
+    """Every row of the events table in order, without Rasa's own clock times; closes."""
     with store.engine.connect() as connection:
         rows = connection.execute(
             sa.text(
@@ -89,7 +94,7 @@ def _run(tmp_path, name: str) -> tuple[list[tuple], list[str], int]:
             )
         ).fetchall()
     store.engine.dispose()
-    return [_without_clock_time(tuple(row)) for row in rows], statements, len(connections)
+    return [_without_clock_time(tuple(row)) for row in rows]
 
 
 def _without_clock_time(row: tuple) -> tuple:
@@ -211,15 +216,7 @@ def test_postgresql_stores_the_same_rows(postgres_url, rasas_own) -> None:
         with store.engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM events"))
         asyncio.run(_conversation(store))
-        with store.engine.connect() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data"
-                    " FROM events ORDER BY id"
-                )
-            ).fetchall()
-        store.engine.dispose()
-        return [_without_clock_time(tuple(row)) for row in rows]
+        return _stored_rows(store)
 
     theirs = rows_of_a_conversation()
     tracker_store.install()
